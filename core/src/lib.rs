@@ -1,0 +1,13 @@
+//! leadrail core: compiled routing plans, partner networks, SLA clocks and business calendars.
+//!
+//! The core has no parser: plans come from the `leadrail-dsl` crate (or are built
+//! programmatically, or loaded from their serde form). The core never reads a clock: `now` is
+//! always an argument.
+#![deny(missing_docs)]
+
+pub mod geo;
+pub mod plan;
+pub mod schema;
+pub mod value;
+pub mod report;
+pub mod record;

@@ -1,0 +1,93 @@
+//! One error shape for every boundary: rule-file diagnostics, bad host data, bad requests.
+//!
+//! Bindings and conformance vectors use [`ErrorReport`] as-is. Line and column are 1-based;
+//! columns count Unicode scalar values (code points). The Node binding converts columns to
+//! UTF-16 units at its boundary.
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The input is rejected.
+    Error,
+    /// The input is accepted but probably not what the author meant.
+    Warning,
+}
+
+/// A labelled range of a source text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// What the label says about the range (may be empty).
+    pub message: String,
+    /// 1-based line of the range's start.
+    pub line: u32,
+    /// 1-based column (in code points) of the range's start.
+    pub column: u32,
+    /// 1-based line of the range's end (exclusive position).
+    pub end_line: u32,
+    /// 1-based column of the range's end (exclusive position).
+    pub end_column: u32,
+}
+
+/// One error or warning, in the language-neutral shape shared by Rust, Python and Node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    /// A stable code from [`codes`], e.g. `leadrail::parse::unexpected_token`.
+    pub code: String,
+    /// What is wrong, lower case, no final period.
+    pub message: String,
+    /// How to fix it, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file the report is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line of the primary label (0 when the report has no position).
+    pub line: u32,
+    /// 1-based column of the primary label (0 when the report has no position).
+    pub column: u32,
+    /// Labelled ranges; the first is the primary one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
+    /// The record (lead or partner id, or a 1-based row) a data error is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// The field a data error is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The catalogue of stable error codes. Tests iterate over [`codes::ALL`].
+pub mod codes {
+    /// Every code, for tests and docs.
+    pub const ALL: &[&str] = &[
+        PARSE_UNEXPECTED_TOKEN,
+        TYPE_UNKNOWN_FIELD,
+        DATA_INVALID_FIELD,
+        DATA_MISSING_FIELD,
+        DATA_INVALID_RECORD,
+        DATA_DUPLICATE_ID,
+        DATA_UNKNOWN_PARTNER,
+        REQUEST_INVALID,
+    ];
+    /// The parser met a token it did not expect.
+    pub const PARSE_UNEXPECTED_TOKEN: &str = "leadrail::parse::unexpected_token";
+    /// A `lead.` or `partner.` field that the schema does not declare.
+    pub const TYPE_UNKNOWN_FIELD: &str = "leadrail::type::unknown_field";
+    /// A record's field has a value of the wrong type or form.
+    pub const DATA_INVALID_FIELD: &str = "leadrail::data::invalid_field";
+    /// A record lacks a required field.
+    pub const DATA_MISSING_FIELD: &str = "leadrail::data::missing_field";
+    /// A record is not an object/mapping, or lacks an id.
+    pub const DATA_INVALID_RECORD: &str = "leadrail::data::invalid_record";
+    /// Two partners share an id.
+    pub const DATA_DUPLICATE_ID: &str = "leadrail::data::duplicate_id";
+    /// A reference to a partner id that the network does not hold.
+    pub const DATA_UNKNOWN_PARTNER: &str = "leadrail::data::unknown_partner";
+    /// A call/answer request that is not of the expected form.
+    pub const REQUEST_INVALID: &str = "leadrail::request::invalid";
+}
