@@ -32,9 +32,23 @@
 //!    is tried.
 //! 5. After the last rule, [`Plan::fallback`] decides (a queue, or unrouted).
 //!
-//! On assignment (in `route_batch`) the chosen partner's `active_leads` grows by one (if the
-//! field exists), its last assignment becomes the lead's routing instant and its assignment
-//! count and the network's assignment sequence grow by one.
+//! # Partner state
+//!
+//! Each partner has a state, held by the network and exported/imported by the host:
+//! `active_leads` (initialised from the partner field `active_leads` if the schema has it, else
+//! 0), `last_assigned_at` (from the field `last_assigned_at` if present, else never),
+//! `last_seq` (the network's assignment sequence number at its last assignment, 0 = none since
+//! the network was loaded), `assigned` (assignments since load) and `version` (grows by one on
+//! every change, for the host's compare-and-set). Expressions that read `partner.active_leads`
+//! or `partner.last_assigned_at` read the state, not the loaded record.
+//!
+//! Recency order ("least recently assigned first"): never assigned first, then
+//! `last_assigned_at` ascending, then `last_seq` ascending.
+//!
+//! On assignment (in `route_batch`) the chosen partner's `active_leads` grows by one, its
+//! `last_assigned_at` becomes the lead's routing instant, the network sequence grows by one and
+//! becomes its `last_seq`, and `assigned` and `version` grow by one. A queue or unrouted outcome
+//! changes no state; a lead with bad data changes no state.
 
 use std::sync::Arc;
 
