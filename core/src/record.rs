@@ -774,7 +774,7 @@ fn value_from_json(ty: &Type, json: &Json) -> Result<Value, ValueError> {
             },
             _ => Err(ValueError::expected(
                 ty,
-                format!("an array of {} items", a.len()),
+                format!("an array of length {}", a.len()),
             )),
         },
         (_, Json::String(s)) => from_string(ty, s, found()),
