@@ -110,7 +110,6 @@ fn value(ty: &Type) -> BoxedStrategy<Value> {
         Type::GeoPoint => (-90.0..=90.0f64, -180.0..=180.0f64)
             .prop_map(|(lat, lon)| Value::GeoPoint(GeoPoint { lat, lon }))
             .boxed(),
-        _ => Just(Value::Null).boxed(),
     }
 }
 
