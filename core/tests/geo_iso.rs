@@ -234,3 +234,21 @@ fn territories_parse_display_and_serde() {
     assert!(Territory::parse("GB-ENG except GB-KEC").is_ok());
     assert!(Territory::parse("DE:80 except DE-BY:803").is_ok());
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn parsing_never_panics_and_round_trips(s in "\\PC{0,24}|[a-zA-Z]{2}(-[a-zA-Z0-9]{1,3})?(:[a-zA-Z0-9 -]{0,6})?( [eE][xX][cC][eE][pP][tT] [A-Za-z:, -]{0,12})?") {
+            if let Ok(r) = RegionCode::parse(&s) {
+                prop_assert_eq!(RegionCode::parse(&r.to_string()).unwrap(), r);
+            }
+            if let Ok(t) = Territory::parse(&s) {
+                prop_assert_eq!(Territory::parse(&t.to_string()).unwrap(), t);
+            }
+        }
+    }
+}

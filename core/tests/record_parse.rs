@@ -589,3 +589,38 @@ fn text_cells() {
     let r = Record::from_text(&one(Type::Int, true), &["x", "id", "f"], &["?", "L9", ""]).unwrap();
     assert_eq!((&*r.id, r.values.clone()), ("L9", vec![Value::Null]));
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn all_types() -> Vec<Type> {
+        vec![
+            Type::Text,
+            Type::Int,
+            Type::Decimal,
+            Type::Ratio,
+            Type::Float,
+            Type::Bool,
+            Type::Date,
+            Type::DateTime,
+            Type::Duration,
+            tiers(),
+            Type::Region,
+            Type::GeoPoint,
+            Type::Set(Box::new(Type::Int)),
+            Type::Map(Box::new(Type::Text), Box::new(Type::Duration)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn text_parsing_never_panics(cell in "\\PC{0,20}|[0-9_.e%|=;: -]{0,16}") {
+            for ty in all_types() {
+                let _ = Value::from_text(&ty, &cell);
+                let _ = Value::from_json(&ty, &json!(cell));
+            }
+        }
+    }
+}

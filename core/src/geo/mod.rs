@@ -9,7 +9,7 @@
 //! - [`haversine_km`] and the [`SpatialIndex`] for distance rules.
 
 pub mod iso;
-mod key;
+pub mod key;
 mod region;
 mod spatial;
 pub(crate) mod suggest;

@@ -36,14 +36,14 @@ impl SpatialIndex {
         SpatialIndex::with_cell_degrees(points, Self::DEFAULT_CELL_DEG)
     }
 
-    /// Builds an index with cells of `cell_deg` degrees (clamped to `0.05..=90`; a non-finite
-    /// value gives the default).
+    /// Builds an index with cells of `cell_deg` degrees (clamped to `0.25..=90`, so the cell
+    /// table stays at most about 4 MB; a non-finite value gives the default).
     pub fn with_cell_degrees(
         points: impl IntoIterator<Item = (u32, GeoPoint)>,
         cell_deg: f64,
     ) -> SpatialIndex {
         let cell_deg = if cell_deg.is_finite() {
-            cell_deg.clamp(0.05, 90.0)
+            cell_deg.clamp(0.25, 90.0)
         } else {
             Self::DEFAULT_CELL_DEG
         };
