@@ -54,40 +54,175 @@ struct City {
 }
 
 const CITIES: &[City] = &[
-    City { name: "Chicago", region: "US-IL", postal: "606", lat: 41.8781, lon: -87.6298 },
-    City { name: "Rockford", region: "US-IL", postal: "611", lat: 42.2711, lon: -89.0940 },
-    City { name: "Milwaukee", region: "US-WI", postal: "532", lat: 43.0389, lon: -87.9065 },
-    City { name: "Madison", region: "US-WI", postal: "537", lat: 43.0731, lon: -89.4012 },
-    City { name: "Detroit", region: "US-MI", postal: "482", lat: 42.3314, lon: -83.0458 },
-    City { name: "Grand Rapids", region: "US-MI", postal: "495", lat: 42.9634, lon: -85.6681 },
-    City { name: "Columbus", region: "US-OH", postal: "432", lat: 39.9612, lon: -82.9988 },
-    City { name: "Cleveland", region: "US-OH", postal: "441", lat: 41.4993, lon: -81.6944 },
-    City { name: "Indianapolis", region: "US-IN", postal: "462", lat: 39.7684, lon: -86.1581 },
-    City { name: "Houston", region: "US-TX", postal: "770", lat: 29.7604, lon: -95.3698 },
-    City { name: "Dallas", region: "US-TX", postal: "752", lat: 32.7767, lon: -96.7970 },
-    City { name: "Anchorage", region: "US-AK", postal: "995", lat: 61.2181, lon: -149.9003 },
-    City { name: "Toronto", region: "CA-ON", postal: "M5", lat: 43.6532, lon: -79.3832 },
-    City { name: "Montreal", region: "CA-QC", postal: "H2", lat: 45.5017, lon: -73.5673 },
-    City { name: "Munich", region: "DE-BY", postal: "80", lat: 48.1351, lon: 11.5820 },
-    City { name: "Stuttgart", region: "DE-BW", postal: "70", lat: 48.7758, lon: 9.1829 },
-    City { name: "Cologne", region: "DE-NW", postal: "50", lat: 50.9375, lon: 6.9603 },
-    City { name: "Vienna", region: "AT-9", postal: "10", lat: 48.2082, lon: 16.3738 },
-    City { name: "Zurich", region: "CH-ZH", postal: "80", lat: 47.3769, lon: 8.5417 },
+    City {
+        name: "Chicago",
+        region: "US-IL",
+        postal: "606",
+        lat: 41.8781,
+        lon: -87.6298,
+    },
+    City {
+        name: "Rockford",
+        region: "US-IL",
+        postal: "611",
+        lat: 42.2711,
+        lon: -89.0940,
+    },
+    City {
+        name: "Milwaukee",
+        region: "US-WI",
+        postal: "532",
+        lat: 43.0389,
+        lon: -87.9065,
+    },
+    City {
+        name: "Madison",
+        region: "US-WI",
+        postal: "537",
+        lat: 43.0731,
+        lon: -89.4012,
+    },
+    City {
+        name: "Detroit",
+        region: "US-MI",
+        postal: "482",
+        lat: 42.3314,
+        lon: -83.0458,
+    },
+    City {
+        name: "Grand Rapids",
+        region: "US-MI",
+        postal: "495",
+        lat: 42.9634,
+        lon: -85.6681,
+    },
+    City {
+        name: "Columbus",
+        region: "US-OH",
+        postal: "432",
+        lat: 39.9612,
+        lon: -82.9988,
+    },
+    City {
+        name: "Cleveland",
+        region: "US-OH",
+        postal: "441",
+        lat: 41.4993,
+        lon: -81.6944,
+    },
+    City {
+        name: "Indianapolis",
+        region: "US-IN",
+        postal: "462",
+        lat: 39.7684,
+        lon: -86.1581,
+    },
+    City {
+        name: "Houston",
+        region: "US-TX",
+        postal: "770",
+        lat: 29.7604,
+        lon: -95.3698,
+    },
+    City {
+        name: "Dallas",
+        region: "US-TX",
+        postal: "752",
+        lat: 32.7767,
+        lon: -96.7970,
+    },
+    City {
+        name: "Anchorage",
+        region: "US-AK",
+        postal: "995",
+        lat: 61.2181,
+        lon: -149.9003,
+    },
+    City {
+        name: "Toronto",
+        region: "CA-ON",
+        postal: "M5",
+        lat: 43.6532,
+        lon: -79.3832,
+    },
+    City {
+        name: "Montreal",
+        region: "CA-QC",
+        postal: "H2",
+        lat: 45.5017,
+        lon: -73.5673,
+    },
+    City {
+        name: "Munich",
+        region: "DE-BY",
+        postal: "80",
+        lat: 48.1351,
+        lon: 11.5820,
+    },
+    City {
+        name: "Stuttgart",
+        region: "DE-BW",
+        postal: "70",
+        lat: 48.7758,
+        lon: 9.1829,
+    },
+    City {
+        name: "Cologne",
+        region: "DE-NW",
+        postal: "50",
+        lat: 50.9375,
+        lon: 6.9603,
+    },
+    City {
+        name: "Vienna",
+        region: "AT-9",
+        postal: "10",
+        lat: 48.2082,
+        lon: 16.3738,
+    },
+    City {
+        name: "Zurich",
+        region: "CH-ZH",
+        postal: "80",
+        lat: 47.3769,
+        lon: 8.5417,
+    },
 ];
 
 /// (id, country territory, name) of the distributors; dealers hang below the one of their country.
 const DISTRIBUTORS: &[(&str, &str, &str)] = &[
-    ("D-US-1", "US except US-AK, US-HI", "Great Lakes Fluid Supply"),
+    (
+        "D-US-1",
+        "US except US-AK, US-HI",
+        "Great Lakes Fluid Supply",
+    ),
     ("D-US-2", "US-TX|US-AK", "Gulf & Northern Hydraulics"),
     ("D-CA-1", "CA", "Maple Power Systems"),
     ("D-DE-1", "DE|AT", "Rhein-Donau Antriebstechnik"),
     ("D-CH-1", "CH", "Helvetia Hydraulik"),
 ];
 
-const PRODUCT_LINES: &[&str] = &["hydraulics", "pneumatics", "filtration", "lubricants", "spare-parts"];
-const CERTS: &[&str] = &["hydraulic-systems", "atex-safety", "pneumatics-pro", "filtration-expert"];
-const INDUSTRIES: &[&str] =
-    &["agriculture", "construction", "food", "mining", "oil_gas", "manufacturing"];
+const PRODUCT_LINES: &[&str] = &[
+    "hydraulics",
+    "pneumatics",
+    "filtration",
+    "lubricants",
+    "spare-parts",
+];
+const CERTS: &[&str] = &[
+    "hydraulic-systems",
+    "atex-safety",
+    "pneumatics-pro",
+    "filtration-expert",
+];
+const INDUSTRIES: &[&str] = &[
+    "agriculture",
+    "construction",
+    "food",
+    "mining",
+    "oil_gas",
+    "manufacturing",
+];
 
 /// A CSV cell: quoted when it holds a comma or a quote.
 fn cell(s: &str) -> String {
@@ -136,7 +271,12 @@ fn main() {
     let mut minute = 0u32;
     let mut stamp = |rng: &mut Rng| {
         minute += 1 + rng.below(50) as u32;
-        format!("2026-11-{:02}T{:02}:{:02}:00Z", 10 + minute / 1440, (minute / 60) % 24, minute % 60)
+        format!(
+            "2026-11-{:02}T{:02}:{:02}:00Z",
+            10 + minute / 1440,
+            (minute / 60) % 24,
+            minute % 60
+        )
     };
     for (id, territory, name) in DISTRIBUTORS {
         let (territory, name) = (cell(territory), cell(name));
@@ -161,8 +301,11 @@ fn main() {
         }
         territories.sort();
         territories.dedup();
-        let mut lines: Vec<&str> =
-            PRODUCT_LINES.iter().copied().filter(|_| rng.chance(0.55)).collect();
+        let mut lines: Vec<&str> = PRODUCT_LINES
+            .iter()
+            .copied()
+            .filter(|_| rng.chance(0.55))
+            .collect();
         if lines.is_empty() {
             lines.push(*rng.pick(PRODUCT_LINES, &"hydraulics"));
         }
@@ -170,7 +313,11 @@ fn main() {
         for c in CERTS {
             if rng.chance(0.35) {
                 // Some certifications have lapsed before the example's routing date (2026-11-24).
-                let (y, m) = if rng.chance(0.2) { (2026, 1 + rng.below(10)) } else { (2027, 1 + rng.below(12)) };
+                let (y, m) = if rng.chance(0.2) {
+                    (2026, 1 + rng.below(10))
+                } else {
+                    (2027, 1 + rng.below(12))
+                };
                 certs.push(format!("{c}={y}-{m:02}-28"));
             }
         }
@@ -180,7 +327,11 @@ fn main() {
             _ => "silver",
         };
         let capacity = 10 + rng.below(40);
-        let active = if rng.chance(0.1) { capacity } else { rng.below(capacity) };
+        let active = if rng.chance(0.1) {
+            capacity
+        } else {
+            rng.below(capacity)
+        };
         let status = match rng.below(20) {
             0 => "paused",
             1 => "suspended",
@@ -196,8 +347,16 @@ fn main() {
         } else {
             String::new()
         };
-        let received = if rng.chance(0.15) { rng.below(3) } else { 5 + rng.below(300) };
-        let last = if rng.chance(0.1) { String::new() } else { stamp(&mut rng) };
+        let received = if rng.chance(0.15) {
+            rng.below(3)
+        } else {
+            5 + rng.below(300)
+        };
+        let last = if rng.chance(0.1) {
+            String::new()
+        } else {
+            stamp(&mut rng)
+        };
         let _ = writeln!(
             p,
             "{id},{name} {kind},dealer,{parent},{terr},{location},{lines},{certs},{tier},{capacity},{active},{acc:.3},{conv:.3},{received},{status},{last},{w}",
