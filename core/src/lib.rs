@@ -11,5 +11,6 @@ pub mod plan;
 pub mod record;
 pub mod report;
 pub mod schema;
+pub mod sla;
 pub mod timeline;
 pub mod value;
