@@ -114,7 +114,7 @@ fn ev(at: &str, data: EventData) -> Event {
 }
 
 fn ids(e: &leadrail_core::sla::Evaluation) -> Vec<&str> {
-    e.due.iter().map(|d| d.id.as_str()).collect()
+    e.due.iter().map(|d| &*d.id).collect()
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn lifecycle_assigned_warning_breach_retraction_reassignment_acceptance_contact_
 
     // The re-route: retract from P1, exclude P1 (timed out).
     let plan = reroute_plan(&set, &tl, &e).unwrap();
-    assert_eq!(plan.trigger.id, "accept:breach:reroute");
+    assert_eq!(&*plan.trigger.id, "accept:breach:reroute");
     assert_eq!(plan.retract.as_deref(), Some("P1"));
     assert_eq!(plan.exclude_ids(), vec!["P1"]);
     assert_eq!(
@@ -250,7 +250,7 @@ fn lifecycle_assigned_warning_breach_retraction_reassignment_acceptance_contact_
     let e = set.evaluate(&tl, now, &Done::Ids(executed)).unwrap();
     assert!(e.due.is_empty(), "{:?}", e.due);
     assert_eq!(e.next_deadline, None);
-    let by: HashMap<&str, _> = e.slas.iter().map(|s| (s.instance.as_str(), s)).collect();
+    let by: HashMap<&str, _> = e.slas.iter().map(|s| (&*s.instance, s)).collect();
     assert_eq!(by.len(), 3);
     let first = by["accept"];
     assert_eq!(first.state, SlaState::Breached);
@@ -351,7 +351,7 @@ fn stalled_stages_each_get_an_instance_except_won_and_lost() {
     let st: Vec<(&str, Option<&str>, SlaState)> = e
         .slas
         .iter()
-        .map(|s| (s.instance.as_str(), s.stage.as_deref(), s.state))
+        .map(|s| (&*s.instance, s.stage.as_deref(), s.state))
         .collect();
     assert_eq!(
         st,

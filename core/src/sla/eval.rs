@@ -33,7 +33,7 @@ pub struct SlaStatus {
     /// The policy's name.
     pub sla: Arc<str>,
     /// The instance label: the policy name, or `name#n` for the n-th restart.
-    pub instance: String,
+    pub instance: Arc<str>,
     /// The instance's index (0 for the first).
     pub index: u32,
     /// The stage, for per-stage policies.
@@ -41,7 +41,7 @@ pub struct SlaStatus {
     pub stage: Option<String>,
     /// The partner assigned when the instance started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<String>,
+    pub partner: Option<Arc<str>>,
     /// The state.
     pub state: SlaState,
     /// When the instance started.
@@ -84,14 +84,14 @@ pub enum DueKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DueAction {
     /// The stable id (e.g. `accept:warn:75`, `accept#1:breach:reroute`).
-    pub id: String,
+    pub id: Arc<str>,
     /// The policy's name.
     pub sla: Arc<str>,
     /// The instance label.
-    pub instance: String,
+    pub instance: Arc<str>,
     /// The instance's partner, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<String>,
+    pub partner: Option<Arc<str>>,
     /// When it became due.
     pub at: Instant,
     /// What it is.
@@ -139,7 +139,7 @@ impl Clock<'_> {
 struct Open<'t, 's> {
     index: u32,
     stage: Option<&'t str>,
-    partner: Option<&'t str>,
+    partner: Option<Arc<str>>,
     started: Instant,
     clock: Clock<'s>,
     elapsed: DurationMs,
@@ -189,11 +189,11 @@ impl<'a, 's> Ctx<'a, 's> {
         Ok(())
     }
 
-    fn label(&self, index: u32) -> String {
+    fn label(&self, index: u32) -> Arc<str> {
         if index == 0 {
-            self.p.name.to_string()
+            self.p.name.clone()
         } else {
-            format!("{}#{}", self.p.name, index)
+            Arc::from(format!("{}#{}", self.p.name, index))
         }
     }
 
@@ -202,8 +202,9 @@ impl<'a, 's> Ctx<'a, 's> {
     }
 
     /// Emits the due actions of the crossings `o.crossed` (those `<= now`, not done).
-    fn emit(&mut self, o: &Open<'_, '_>, label: &str) {
-        for (t, &at) in self.p.targets.iter().zip(&o.crossed) {
+    fn emit(&mut self, o: &Open<'_, '_>, label: &Arc<str>) {
+        let first = o.index == 0;
+        for (k, (t, &at)) in self.p.targets.iter().zip(&o.crossed).enumerate() {
             if at > self.now {
                 continue;
             }
@@ -212,27 +213,45 @@ impl<'a, 's> Ctx<'a, 's> {
                     continue;
                 }
             }
-            let mut push = |suffix: &str, kind: DueKind| {
-                let id = format!("{label}:{suffix}");
+            let mut push = |full: Option<&Arc<str>>, suffix: &str, kind: DueKind| {
+                let id: Arc<str> = match full {
+                    Some(id) if first => id.clone(),
+                    _ => Arc::from(format!("{label}:{suffix}")),
+                };
                 if let Done::Ids(ids) = self.done {
-                    if ids.contains(&id) {
+                    if ids.contains(&*id) {
                         return;
                     }
                 }
                 self.out.due.push(DueAction {
                     id,
                     sla: self.p.name.clone(),
-                    instance: label.to_string(),
-                    partner: o.partner.map(str::to_string),
+                    instance: label.clone(),
+                    partner: o.partner.clone(),
                     at,
                     kind,
                 });
             };
             match t.warn {
-                Some(threshold) => push(&t.suffix, DueKind::Warning { threshold }),
+                Some(threshold) => push(
+                    self.p.first_ids.get(k),
+                    &t.suffix,
+                    DueKind::Warning { threshold },
+                ),
                 None => {
-                    for (a, s) in self.p.policy.on_breach.iter().zip(&self.p.breach_suffixes) {
-                        push(s, DueKind::Breach { action: a.clone() });
+                    for (j, (a, s)) in self
+                        .p
+                        .policy
+                        .on_breach
+                        .iter()
+                        .zip(&self.p.breach_suffixes)
+                        .enumerate()
+                    {
+                        push(
+                            self.p.first_ids.get(k + j),
+                            s,
+                            DueKind::Breach { action: a.clone() },
+                        );
                     }
                 }
             }
@@ -265,7 +284,7 @@ impl<'a, 's> Ctx<'a, 's> {
             instance: label,
             index: o.index,
             stage: o.stage.map(str::to_string),
-            partner: o.partner.map(str::to_string),
+            partner: o.partner.clone(),
             state,
             started_at: o.started,
             ended_at: Some(x),
@@ -331,7 +350,7 @@ impl<'a, 's> Ctx<'a, 's> {
             instance: label,
             index: o.index,
             stage: o.stage.map(str::to_string),
-            partner: o.partner.map(str::to_string),
+            partner: o.partner.clone(),
             state,
             started_at: o.started,
             ended_at: None,
@@ -383,8 +402,8 @@ impl SlaSet {
         timeline.validate()?;
         let mut out = Evaluation {
             lead: timeline.lead.clone(),
-            slas: Vec::new(),
-            due: Vec::new(),
+            slas: Vec::with_capacity(self.policies.len() * 2 + timeline.events.len()),
+            due: Vec::with_capacity(8),
             next_deadline: None,
             cursor: now,
         };
@@ -415,6 +434,7 @@ fn eval_policy(
     let mut assignee: Option<&str> = None;
     let mut open: Option<Open<'_, '_>> = None;
     let mut count: u32 = 0;
+    let mut spare: Vec<Instant> = Vec::with_capacity(p.targets.len());
     for ev in &timeline.events {
         if ev.at > ctx.now {
             break;
@@ -483,16 +503,18 @@ fn eval_policy(
                 ctx.end(o, x, End::Cancel)?;
             }
             let clock = ctx.clock_for(assignee, partners)?;
+            let mut crossed = std::mem::take(&mut spare);
+            crossed.clear();
             let paused = is_paused(p, status);
             open = Some(Open {
                 index: count,
                 stage,
-                partner: assignee,
+                partner: assignee.map(Arc::from),
                 started: x,
                 clock,
                 elapsed: 0,
                 run_from: (!paused).then_some(x),
-                crossed: Vec::with_capacity(p.targets.len()),
+                crossed,
             });
             count = count.saturating_add(1);
         }

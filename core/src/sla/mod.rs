@@ -328,6 +328,8 @@ pub(crate) struct Compiled {
     pub targets: Vec<Target>,
     /// Breach action id suffixes, parallel to `policy.on_breach`.
     pub breach_suffixes: Vec<String>,
+    /// Full action ids of the first instance: one per warning, then one per breach action.
+    pub first_ids: Vec<Arc<str>>,
 }
 
 /// A validated set of SLA policies with the calendars they use. `Send + Sync`; build once,
@@ -461,7 +463,15 @@ impl SlaSet {
                 warn: None,
                 suffix: String::new(),
             });
+            let first_ids = targets
+                .iter()
+                .filter(|t| t.warn.is_some())
+                .map(|t| &t.suffix)
+                .chain(&breach_suffixes)
+                .map(|sfx| Arc::from(format!("{}:{sfx}", p.name)))
+                .collect();
             compiled.push(Compiled {
+                first_ids,
                 name: Arc::from(p.name.as_str()),
                 start: kinds_mask(&p.start),
                 stop: kinds_mask(&p.stop),

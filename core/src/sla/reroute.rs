@@ -107,7 +107,7 @@ pub fn exclusions(
                 partner,
                 RerouteReason::TimedOut {
                     sla: s.sla.to_string(),
-                    instance: s.instance.clone(),
+                    instance: s.instance.to_string(),
                     due_at,
                 },
                 due_at,
