@@ -5,9 +5,12 @@
 //! always an argument.
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod geo;
 pub mod plan;
 pub mod record;
 pub mod report;
 pub mod schema;
+pub mod sla;
+pub mod timeline;
 pub mod value;

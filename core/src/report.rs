@@ -73,6 +73,19 @@ pub mod codes {
         DATA_DUPLICATE_ID,
         DATA_UNKNOWN_PARTNER,
         REQUEST_INVALID,
+        CALENDAR_UNKNOWN_TIME_ZONE,
+        CALENDAR_INVALID_HOURS,
+        CALENDAR_INVALID_CLOSURE,
+        CALENDAR_HOLIDAY_FILE,
+        CALENDAR_NO_WORKING_TIME,
+        CALENDAR_OUT_OF_RANGE,
+        TIMELINE_OUT_OF_ORDER,
+        TIMELINE_AFTER_CLOSE,
+        TIMELINE_NOT_ASSIGNED,
+        TIMELINE_ALREADY_ASSIGNED,
+        TIMELINE_CREATED_NOT_FIRST,
+        SLA_INVALID_POLICY,
+        SLA_UNKNOWN_CALENDAR,
     ];
     /// The parser met a token it did not expect.
     pub const PARSE_UNEXPECTED_TOKEN: &str = "leadrail::parse::unexpected_token";
@@ -90,4 +103,30 @@ pub mod codes {
     pub const DATA_UNKNOWN_PARTNER: &str = "leadrail::data::unknown_partner";
     /// A call/answer request that is not of the expected form.
     pub const REQUEST_INVALID: &str = "leadrail::request::invalid";
+    /// A calendar names a time zone that is not in the IANA database.
+    pub const CALENDAR_UNKNOWN_TIME_ZONE: &str = "leadrail::calendar::unknown_time_zone";
+    /// A calendar's weekly hours are malformed (empty, reversed, overlapping, past 24:00).
+    pub const CALENDAR_INVALID_HOURS: &str = "leadrail::calendar::invalid_hours";
+    /// A closure's end date is before its start date.
+    pub const CALENDAR_INVALID_CLOSURE: &str = "leadrail::calendar::invalid_closure";
+    /// A line of a holiday file is malformed.
+    pub const CALENDAR_HOLIDAY_FILE: &str = "leadrail::calendar::holiday_file";
+    /// A business duration on a calendar without working hours.
+    pub const CALENDAR_NO_WORKING_TIME: &str = "leadrail::calendar::no_working_time";
+    /// An instant outside the calendar's supported years, or a negative business duration.
+    pub const CALENDAR_OUT_OF_RANGE: &str = "leadrail::calendar::out_of_range";
+    /// A timeline event is earlier than the event before it.
+    pub const TIMELINE_OUT_OF_ORDER: &str = "leadrail::timeline::out_of_order";
+    /// A timeline event after the lead was closed.
+    pub const TIMELINE_AFTER_CLOSE: &str = "leadrail::timeline::after_close";
+    /// A timeline event by a partner the lead is not assigned to.
+    pub const TIMELINE_NOT_ASSIGNED: &str = "leadrail::timeline::not_assigned";
+    /// An `assigned` event while the lead is already assigned.
+    pub const TIMELINE_ALREADY_ASSIGNED: &str = "leadrail::timeline::already_assigned";
+    /// A `created` event that is not the first event.
+    pub const TIMELINE_CREATED_NOT_FIRST: &str = "leadrail::timeline::created_not_first";
+    /// An SLA policy is malformed (no goal, a bad threshold, a duplicate action).
+    pub const SLA_INVALID_POLICY: &str = "leadrail::sla::invalid_policy";
+    /// An SLA policy names a calendar that is not defined, or a partner has no calendar.
+    pub const SLA_UNKNOWN_CALENDAR: &str = "leadrail::sla::unknown_calendar";
 }
