@@ -1,1 +1,4 @@
-//! x
+//! leadrail rule language.
+pub mod ast;
+pub mod diagnostics;
+pub mod parse;
