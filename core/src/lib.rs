@@ -7,7 +7,7 @@
 
 pub mod geo;
 pub mod plan;
+pub mod record;
+pub mod report;
 pub mod schema;
 pub mod value;
-pub mod report;
-pub mod record;

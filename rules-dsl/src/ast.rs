@@ -53,7 +53,10 @@ pub struct Ident {
 impl Ident {
     /// An identifier.
     pub fn new(name: impl Into<String>, span: Span) -> Ident {
-        Ident { name: name.into(), span }
+        Ident {
+            name: name.into(),
+            span,
+        }
     }
 }
 
@@ -85,7 +88,7 @@ impl RuleFile {
     /// The route rules, in order.
     pub fn routes(&self) -> impl Iterator<Item = &RouteDecl> {
         self.items.iter().filter_map(|i| match i {
-            Item::Route(r) => Some(r),
+            Item::Route(r) => Some(r.as_ref()),
             _ => None,
         })
     }
@@ -115,7 +118,7 @@ pub enum Item {
     /// `schema lead { ... }`
     Schema(SchemaDecl),
     /// `route "name" { ... }`
-    Route(RouteDecl),
+    Route(Box<RouteDecl>),
     /// `fallback ...`
     Fallback(FallbackDecl),
 }

@@ -21,7 +21,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A source file.
     pub fn new(text: &str, name: &str) -> SourceFile {
-        SourceFile { name: Arc::from(name), text: Arc::from(text) }
+        SourceFile {
+            name: Arc::from(name),
+            text: Arc::from(text),
+        }
     }
 
     /// The file's name.
@@ -50,7 +53,7 @@ impl SourceFile {
             message: message.into(),
             help: None,
             severity: Severity::Error,
-            src: NamedSource::new(self.name.to_string(), self.text.clone()),
+            src: NamedSource::new(&self.name, self.text.clone()),
             file: self.name.clone(),
             text: self.text.clone(),
             labels: Vec::new(),
@@ -151,7 +154,8 @@ impl Diagnostic {
 
     /// 1-based line and column of the primary span (`(0, 0)` if none).
     pub fn line_col(&self) -> (u32, u32) {
-        self.span().map_or((0, 0), |s| line_col(&self.text, s.start))
+        self.span()
+            .map_or((0, 0), |s| line_col(&self.text, s.start))
     }
 
     /// The labelled spans; the first is the primary one.
@@ -167,7 +171,13 @@ impl Diagnostic {
             .map(|(span, message)| {
                 let (line, column) = line_col(&self.text, span.start);
                 let (end_line, end_column) = line_col(&self.text, span.end);
-                Label { message: message.clone(), line, column, end_line, end_column }
+                Label {
+                    message: message.clone(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                }
             })
             .collect();
         let (line, column) = labels.first().map_or((0, 0), |l| (l.line, l.column));
@@ -207,7 +217,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -219,7 +231,11 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(self.labels.iter().map(move |(span, msg)| {
             let start = span.start.min(len);
             let end = span.end.clamp(start, len);
-            let text = if msg.is_empty() { None } else { Some(msg.clone()) };
+            let text = if msg.is_empty() {
+                None
+            } else {
+                Some(msg.clone())
+            };
             LabeledSpan::new(text, start, end - start)
         })))
     }
@@ -239,6 +255,11 @@ impl Diagnostics {
         }
         items.sort_by_key(|d| d.span().map_or((0, 0), |s| (s.start, s.end)));
         Some(Diagnostics { items })
+    }
+
+    pub(crate) fn from_nonempty(mut items: Vec<Diagnostic>) -> Diagnostics {
+        items.sort_by_key(|d| d.span().map_or((0, 0), |s| (s.start, s.end)));
+        Diagnostics { items }
     }
 
     /// The diagnostics, sorted by position.
@@ -289,7 +310,11 @@ impl fmt::Display for Diagnostics {
             }
             let (line, col) = d.line_col();
             let sev = if d.is_error() { "error" } else { "warning" };
-            write!(f, "{}:{line}:{col}: {sev}[{}]: {}", d.file, d.code, d.message)?;
+            write!(
+                f,
+                "{}:{line}:{col}: {sev}[{}]: {}",
+                d.file, d.code, d.message
+            )?;
         }
         Ok(())
     }
@@ -299,7 +324,9 @@ impl std::error::Error for Diagnostics {}
 
 impl miette::Diagnostic for Diagnostics {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        Some(Box::new(self.items.iter().map(|d| d as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.items.iter().map(|d| d as &dyn miette::Diagnostic),
+        ))
     }
 }
 

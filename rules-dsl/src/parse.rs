@@ -72,7 +72,11 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                 }
                 it.next();
             }
-            toks.push(Tok { kind: TokKind::Comment, start: i, end });
+            toks.push(Tok {
+                kind: TokKind::Comment,
+                start: i,
+                end,
+            });
         } else if c == '"' {
             let mut end = text.len();
             while let Some(&(j, d)) = it.peek() {
@@ -92,7 +96,11 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                     break;
                 }
             }
-            toks.push(Tok { kind: TokKind::Str, start: i, end });
+            toks.push(Tok {
+                kind: TokKind::Str,
+                start: i,
+                end,
+            });
         } else if is_ident_char(c) {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = it.peek() {
@@ -102,9 +110,17 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                 end = j + d.len_utf8();
                 it.next();
             }
-            toks.push(Tok { kind: TokKind::Word, start: i, end });
+            toks.push(Tok {
+                kind: TokKind::Word,
+                start: i,
+                end,
+            });
         } else {
-            toks.push(Tok { kind: TokKind::Punct, start: i, end: i + c.len_utf8() });
+            toks.push(Tok {
+                kind: TokKind::Punct,
+                start: i,
+                end: i + c.len_utf8(),
+            });
         }
     }
     toks
@@ -236,7 +252,10 @@ fn clause_chunks(text: &str, toks: &[Tok], body: (usize, usize)) -> Vec<(usize, 
 fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut open = None;
-    for t in toks.iter().filter(|t| t.start >= chunk.0 && t.end <= chunk.1) {
+    for t in toks
+        .iter()
+        .filter(|t| t.start >= chunk.0 && t.end <= chunk.1)
+    {
         if t.kind != TokKind::Punct {
             continue;
         }
@@ -264,7 +283,10 @@ fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize,
 /// Deepest bracket nesting in a range.
 fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<usize> {
     let mut depth = 0usize;
-    for t in toks.iter().filter(|t| t.start >= range.0 && t.end <= range.1) {
+    for t in toks
+        .iter()
+        .filter(|t| t.start >= range.0 && t.end <= range.1)
+    {
         if t.kind == TokKind::Punct {
             match tok_text(text, t) {
                 "{" | "(" | "[" => {
@@ -294,12 +316,17 @@ pub fn parse_file(src: &SourceFile) -> Result<RuleFile, Vec<Diagnostic>> {
         if let Some(pos) = max_nesting(text, &toks, chunk) {
             errors.push(
                 src.error(codes::PARSE_TOO_DEEP, "brackets are nested too deeply")
-                    .label(Span::new(pos, pos + 1), format!("more than {MAX_NESTING} levels"))
+                    .label(
+                        Span::new(pos, pos + 1),
+                        format!("more than {MAX_NESTING} levels"),
+                    )
                     .help("split the expression into several `require` clauses"),
             );
             continue;
         }
-        let Some(piece) = text.get(chunk.0..chunk.1) else { continue };
+        let Some(piece) = text.get(chunk.0..chunk.1) else {
+            continue;
+        };
         let b = Builder { src, off: chunk.0 };
         match RailParser::parse(Rule::item_only, piece) {
             Ok(mut pairs) => {
@@ -322,9 +349,9 @@ pub fn parse_file(src: &SourceFile) -> Result<RuleFile, Vec<Diagnostic>> {
                     }
                 }
                 let first_pos = first.span().map_or(0, |s| s.start);
-                let covered = clause_errors.iter().any(|d| {
-                    d.span().is_some_and(|s| s.start == first_pos)
-                });
+                let covered = clause_errors
+                    .iter()
+                    .any(|d| d.span().is_some_and(|s| s.start == first_pos));
                 if !covered {
                     errors.push(first);
                 }
@@ -343,7 +370,9 @@ fn recover_clauses(src: &SourceFile, toks: &[Tok], body: (usize, usize)) -> Vec<
     let text = src.text();
     let mut errors = Vec::new();
     for chunk in clause_chunks(text, toks, body) {
-        let Some(piece) = text.get(chunk.0..chunk.1) else { continue };
+        let Some(piece) = text.get(chunk.0..chunk.1) else {
+            continue;
+        };
         match RailParser::parse(Rule::clause_only, piece) {
             Err(e) => errors.push(syntax_error(src, chunk.0, &e, SyntaxContext::Clause)),
             Ok(mut pairs) => {
@@ -354,7 +383,10 @@ fn recover_clauses(src: &SourceFile, toks: &[Tok], body: (usize, usize)) -> Vec<
                     .and_then(|p| p.into_inner().find(|q| q.as_rule() != Rule::EOI));
                 if let Some(c) = clause {
                     let mut scratch = RouteDecl {
-                        name: StrLit { value: String::new(), span: Span::default() },
+                        name: StrLit {
+                            value: String::new(),
+                            span: Span::default(),
+                        },
                         when: None,
                         requires: Vec::new(),
                         rank: None,
@@ -406,8 +438,8 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
             "a type"
         }
         field_decl => "a field",
-        expr | paren | list | call | path | date | number | digits | boolean | symbol
-        | kw_true | kw_false | op_not | op_neg => "an expression",
+        expr | paren | list | call | path | date | number | digits | boolean | symbol | kw_true
+        | kw_false | op_not | op_neg => "an expression",
         op_or | op_and | op_not_in | op_in | op_covers | op_eq | op_ne | op_le | op_ge | op_lt
         | op_gt | op_add | op_sub | op_mul | op_div => "an operator",
         kw_ruleset | ruleset_decl => "`ruleset`",
@@ -451,15 +483,28 @@ fn expected_list(positives: &[Rule], ctx: SyntaxContext) -> Vec<&'static str> {
             }
         }
     }
-    let clause_kws = ["`when`", "`require`", "`rank`", "`balance`", "`tie`", "`else`"];
+    let clause_kws = [
+        "`when`",
+        "`require`",
+        "`rank`",
+        "`balance`",
+        "`tie`",
+        "`else`",
+    ];
     if clause_kws.iter().filter(|k| names.contains(k)).count() >= 3 {
         names.retain(|n| !clause_kws.contains(n));
-        names.insert(0, "a clause (`when`, `require`, `rank`, `balance`, `tie`, `else`)");
+        names.insert(
+            0,
+            "a clause (`when`, `require`, `rank`, `balance`, `tie`, `else`)",
+        );
     }
     let item_kws = ["`ruleset`", "`schema`", "`route`", "`fallback`"];
     if item_kws.iter().filter(|k| names.contains(k)).count() >= 3 {
         names.retain(|n| !item_kws.contains(n));
-        names.insert(0, "a declaration (`ruleset`, `schema`, `route`, `fallback`)");
+        names.insert(
+            0,
+            "a declaration (`ruleset`, `schema`, `route`, `fallback`)",
+        );
     }
     if names.contains(&"an expression") {
         names.retain(|n| !matches!(*n, "a string" | "a name" | "`(`" | "`[`"));
@@ -491,7 +536,11 @@ fn found_token(text: &str, pos: usize) -> (Span, String) {
         return (Span::new(pos, pos), "end of input".to_string());
     };
     if is_ident_char(c) {
-        let len: usize = rest.chars().take_while(|c| is_ident_char(*c)).map(char::len_utf8).sum();
+        let len: usize = rest
+            .chars()
+            .take_while(|c| is_ident_char(*c))
+            .map(char::len_utf8)
+            .sum();
         let word = rest.get(..len).unwrap_or("");
         return (Span::new(pos, pos + len), format!("`{word}`"));
     }
@@ -519,9 +568,12 @@ fn string_problem(src: &SourceFile, pos: usize) -> Option<Diagnostic> {
                 Some((j, e)) if e != '\n' && e != '\r' => {
                     let span = Span::new(pos + i, pos + j + e.len_utf8());
                     return Some(
-                        src.error(codes::PARSE_INVALID_LITERAL, format!("invalid escape `\\{e}` in a string"))
-                            .label(span, "not an escape")
-                            .help("the escapes are `\\\"`, `\\\\` and `\\n`"),
+                        src.error(
+                            codes::PARSE_INVALID_LITERAL,
+                            format!("invalid escape `\\{e}` in a string"),
+                        )
+                        .label(span, "not an escape")
+                        .help("the escapes are `\\\"`, `\\\\` and `\\n`"),
                     );
                 }
                 _ => break,
@@ -563,7 +615,11 @@ fn syntax_error(
     let rest = text.get(pos..).unwrap_or("");
     let mut d = src.error(codes::PARSE_UNEXPECTED_TOKEN, message).label(
         span,
-        if names.len() == 1 { format!("expected {expected}") } else { "unexpected".to_string() },
+        if names.len() == 1 {
+            format!("expected {expected}")
+        } else {
+            "unexpected".to_string()
+        },
     );
     let word = found.trim_matches('`');
     let help = if rest.starts_with('=') && !rest.starts_with("==") {
@@ -647,11 +703,18 @@ impl Builder<'_> {
 
     fn internal(&self, pos: usize) -> Diagnostic {
         self.src
-            .error(codes::PARSE_UNEXPECTED_TOKEN, "the parser could not read this")
+            .error(
+                codes::PARSE_UNEXPECTED_TOKEN,
+                "the parser could not read this",
+            )
             .label(Span::new(pos, pos), "")
     }
 
-    fn next<'i>(&self, pairs: &mut Pairs<'i, Rule>, at: Span) -> Result<Pair<'i, Rule>, Vec<Diagnostic>> {
+    fn next<'i>(
+        &self,
+        pairs: &mut Pairs<'i, Rule>,
+        at: Span,
+    ) -> Result<Pair<'i, Rule>, Vec<Diagnostic>> {
         pairs.next().ok_or_else(|| vec![self.internal(at.start)])
     }
 
@@ -661,7 +724,9 @@ impl Builder<'_> {
         pairs: &mut Pairs<'i, Rule>,
         at: Span,
     ) -> Result<Pair<'i, Rule>, Vec<Diagnostic>> {
-        pairs.find(|p| !is_token(p.as_rule())).ok_or_else(|| vec![self.internal(at.start)])
+        pairs
+            .find(|p| !is_token(p.as_rule()))
+            .ok_or_else(|| vec![self.internal(at.start)])
     }
 
     fn item(&self, p: Pair<'_, Rule>) -> Result<Item, Vec<Diagnostic>> {
@@ -676,11 +741,18 @@ impl Builder<'_> {
                 let version = u32::from_str(&digits).map_err(|_| {
                     vec![self
                         .src
-                        .error(codes::PARSE_INVALID_LITERAL, format!("version `{}` is too large", v.as_str()))
+                        .error(
+                            codes::PARSE_INVALID_LITERAL,
+                            format!("version `{}` is too large", v.as_str()),
+                        )
                         .label(vspan, "not a version number")
                         .help("a version is a whole number from 0 to 4294967295")]
                 })?;
-                Ok(Item::Ruleset(RulesetDecl { name, version, span }))
+                Ok(Item::Ruleset(RulesetDecl {
+                    name,
+                    version,
+                    span,
+                }))
             }
             Rule::schema_decl => {
                 let mut it = p.into_inner();
@@ -691,7 +763,7 @@ impl Builder<'_> {
                 }
                 Ok(Item::Schema(SchemaDecl { kind, fields, span }))
             }
-            Rule::route_decl => self.route(p).map(Item::Route),
+            Rule::route_decl => self.route(p).map(|r| Item::Route(Box::new(r))),
             Rule::fallback_decl => {
                 let target = self.next_content(&mut p.into_inner(), span)?;
                 let queue = match target.as_rule() {
@@ -714,7 +786,10 @@ impl Builder<'_> {
     fn string(&self, p: Pair<'_, Rule>) -> Result<StrLit, Vec<Diagnostic>> {
         let span = self.span(&p);
         let inner = p.into_inner().next().map(|q| q.as_str()).unwrap_or("");
-        Ok(StrLit { value: unescape(inner), span })
+        Ok(StrLit {
+            value: unescape(inner),
+            span,
+        })
     }
 
     fn field(&self, p: Pair<'_, Rule>) -> Result<FieldDecl, Vec<Diagnostic>> {
@@ -723,7 +798,12 @@ impl Builder<'_> {
         let name = self.ident(self.next_content(&mut it, span)?);
         let ty = self.type_expr(self.next_content(&mut it, span)?)?;
         let optional = it.any(|q| q.as_rule() == Rule::question);
-        Ok(FieldDecl { name, ty, optional, span })
+        Ok(FieldDecl {
+            name,
+            ty,
+            optional,
+            span,
+        })
     }
 
     fn type_expr(&self, p: Pair<'_, Rule>) -> Result<TypeExpr, Vec<Diagnostic>> {
@@ -732,7 +812,11 @@ impl Builder<'_> {
         let kind = match inner.as_rule() {
             Rule::type_name => TypeKind::Named(inner.as_str().to_string()),
             Rule::enum_type => TypeKind::Enum(
-                inner.into_inner().filter(|q| q.as_rule() == Rule::name).map(|q| self.ident(q)).collect(),
+                inner
+                    .into_inner()
+                    .filter(|q| q.as_rule() == Rule::name)
+                    .map(|q| self.ident(q))
+                    .collect(),
             ),
             Rule::set_type => {
                 let t = self.next_content(&mut inner.into_inner(), span)?;
@@ -782,11 +866,16 @@ impl Builder<'_> {
                 if let Some((_, _, first)) = seen.iter().find(|(o, _, _)| *o == order) {
                     errors.push(
                         self.src
-                            .error(codes::PARSE_DUPLICATE_CLAUSE, format!("a route has at most one `{kw}` clause"))
+                            .error(
+                                codes::PARSE_DUPLICATE_CLAUSE,
+                                format!("a route has at most one `{kw}` clause"),
+                            )
                             .label(kw_span, "repeated here")
                             .label(Span::new(first.start, first.start + kw.len()), "first here")
                             .help(match kw {
-                                "when" | "rank" => format!("combine the two `{kw}` expressions into one"),
+                                "when" | "rank" => {
+                                    format!("combine the two `{kw}` expressions into one")
+                                }
                                 _ => format!("remove one of the `{kw}` clauses"),
                             }),
                     );
@@ -821,19 +910,32 @@ impl Builder<'_> {
         let rule = c.as_rule();
         let mut it = c.into_inner();
         match rule {
-            Rule::when_clause => route.when = Some(Clause { node: self.expr(self.next_content(&mut it, span)?)?, span }),
-            Rule::require_clause => {
-                route.requires.push(Clause { node: self.expr(self.next_content(&mut it, span)?)?, span })
+            Rule::when_clause => {
+                route.when = Some(Clause {
+                    node: self.expr(self.next_content(&mut it, span)?)?,
+                    span,
+                })
             }
-            Rule::rank_clause => route.rank = Some(Clause { node: self.expr(self.next_content(&mut it, span)?)?, span }),
+            Rule::require_clause => route.requires.push(Clause {
+                node: self.expr(self.next_content(&mut it, span)?)?,
+                span,
+            }),
+            Rule::rank_clause => {
+                route.rank = Some(Clause {
+                    node: self.expr(self.next_content(&mut it, span)?)?,
+                    span,
+                })
+            }
             Rule::balance_clause => route.balance = Some(Clause { node: (), span }),
             Rule::tie_clause => {
                 let t = self.next_content(&mut it, span)?;
                 let node = match t.as_rule() {
-                    Rule::tie_round_robin => match t.into_inner().find(|q| q.as_rule() == Rule::expr) {
-                        Some(w) => TieDecl::RoundRobin(Some(self.expr(w)?)),
-                        None => TieDecl::RoundRobin(None),
-                    },
+                    Rule::tie_round_robin => {
+                        match t.into_inner().find(|q| q.as_rule() == Rule::expr) {
+                            Some(w) => TieDecl::RoundRobin(Some(self.expr(w)?)),
+                            None => TieDecl::RoundRobin(None),
+                        }
+                    }
                     _ => TieDecl::Id,
                 };
                 route.tie = Some(Clause { node, span });
@@ -844,7 +946,9 @@ impl Builder<'_> {
                 let node = match t.as_rule() {
                     Rule::next_target => ElseDecl::Next,
                     Rule::parent_target => ElseDecl::Parent,
-                    _ => ElseDecl::Queue(self.string(self.next_content(&mut t.into_inner(), tspan)?)?),
+                    _ => ElseDecl::Queue(
+                        self.string(self.next_content(&mut t.into_inner(), tspan)?)?,
+                    ),
                 };
                 route.otherwise = Some(Clause { node, span });
             }
@@ -859,7 +963,10 @@ impl Builder<'_> {
         if depth > MAX_EXPR_DEPTH {
             return Err(vec![self
                 .src
-                .error(codes::PARSE_TOO_DEEP, "this expression is too deeply nested")
+                .error(
+                    codes::PARSE_TOO_DEEP,
+                    "this expression is too deeply nested",
+                )
                 .label(span, format!("more than {MAX_EXPR_DEPTH} levels"))
                 .help("split the expression into several `require` clauses")]);
         }
@@ -972,11 +1079,16 @@ impl Builder<'_> {
                 Ok(d) => leaf(ExprKind::Date(d)),
                 Err(_) => Err(vec![self
                     .src
-                    .error(codes::PARSE_INVALID_LITERAL, format!("`{}` is not a valid date", p.as_str()))
+                    .error(
+                        codes::PARSE_INVALID_LITERAL,
+                        format!("`{}` is not a valid date", p.as_str()),
+                    )
                     .label(span, "no such date")
                     .help("dates are written `YYYY-MM-DD`, e.g. `2026-12-24`")]),
             },
-            Rule::number => self.number(p).map(|n| (Expr::new(ExprKind::Number(n), span), 1, false)),
+            Rule::number => self
+                .number(p)
+                .map(|n| (Expr::new(ExprKind::Number(n), span), 1, false)),
             _ => Err(vec![self.internal(span.start)]),
         }
     }
@@ -1006,11 +1118,20 @@ impl Builder<'_> {
         let clean: String = digits.chars().filter(|c| *c != '_').collect();
         let fraction = clean.contains('.');
         let bad = |msg: String, help: &str| {
-            vec![self.src.error(codes::PARSE_INVALID_LITERAL, msg).label(span, "").help(help.to_string())]
+            vec![self
+                .src
+                .error(codes::PARSE_INVALID_LITERAL, msg)
+                .label(span, "")
+                .help(help.to_string())]
         };
-        let value = Decimal::from_str(&clean)
-            .map_err(|_| bad(format!("the number `{digits}` is too large"), "numbers have at most 28 digits"))?;
-        if !fraction && unit != Unit::Km && unit != Unit::Percent && i64::from_str(&clean).is_err() {
+        let value = Decimal::from_str(&clean).map_err(|_| {
+            bad(
+                format!("the number `{digits}` is too large"),
+                "numbers have at most 28 digits",
+            )
+        })?;
+        if !fraction && unit != Unit::Km && unit != Unit::Percent && i64::from_str(&clean).is_err()
+        {
             return Err(bad(
                 format!("the number `{digits}` is too large"),
                 "whole numbers range from -9223372036854775808 to 9223372036854775807",
@@ -1019,7 +1140,10 @@ impl Builder<'_> {
         if let Some(ms) = unit.millis() {
             if fraction {
                 return Err(bad(
-                    format!("the duration `{}` is not a whole number", self.src.slice(span)),
+                    format!(
+                        "the duration `{}` is not a whole number",
+                        self.src.slice(span)
+                    ),
                     "use a smaller unit, e.g. `90m` instead of `1.5h`",
                 ));
             }
@@ -1031,7 +1155,11 @@ impl Builder<'_> {
                 ));
             }
         }
-        Ok(NumLit { value, fraction, unit })
+        Ok(NumLit {
+            value,
+            fraction,
+            unit,
+        })
     }
 }
 
@@ -1040,7 +1168,17 @@ fn is_token(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        lbrace | rbrace | lparen | rparen | lbracket | rbracket | langle | rangle | comma | colon | EOI
+        lbrace
+            | rbrace
+            | lparen
+            | rparen
+            | lbracket
+            | rbracket
+            | langle
+            | rangle
+            | comma
+            | colon
+            | EOI
     ) || matches!(
         rule,
         kw_ruleset
