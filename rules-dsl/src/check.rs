@@ -148,6 +148,8 @@ struct Checker<'s> {
     src: &'s SourceFile,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Schemas that are not declared (their fields are not reported as unknown).
+    missing: Vec<&'static str>,
 }
 
 /// Which records a clause may read.
@@ -277,6 +279,7 @@ impl Checker<'_> {
         }
         for (kind, s) in [("lead", &lead), ("partner", &partner)] {
             if s.is_none() {
+                self.missing.push(kind);
                 let d = self
                     .src
                     .error(
@@ -604,6 +607,13 @@ impl Checker<'_> {
     }
 
     fn mismatch(&mut self, span: Span, message: String, label: String, help: Option<String>) {
+        let help = help.or_else(|| {
+            Some(
+                "values of different types do not mix: numbers go with numbers, text with text, \
+                 dates with dates (see \"Types\" in docs/language.md)"
+                    .to_string(),
+            )
+        });
         let d = self
             .src
             .error(codes::TYPE_MISMATCH, message)
@@ -665,7 +675,10 @@ impl Checker<'_> {
                                 x.span,
                                 format!("`not` needs a condition (bool), found {}", describe(&ty)),
                                 format!("this is {}", describe(&ty)),
-                                None,
+                                Some(
+                                    "negate a comparison, e.g. `not (partner.rate > 0.5)`"
+                                        .to_string(),
+                                ),
                             );
                             return None;
                         }
@@ -677,7 +690,7 @@ impl Checker<'_> {
                                 x.span,
                                 format!("`-` needs a number, found {}", describe(&ty)),
                                 format!("this is {}", describe(&ty)),
-                                None,
+                                Some("only numbers can be negated".to_string()),
                             );
                             return None;
                         }
@@ -790,6 +803,9 @@ impl Checker<'_> {
                 return None;
             }
         };
+        if self.missing.contains(&base.name.as_str()) {
+            return None;
+        }
         let text = format!("{}.{}", base.name, field.name);
         if !self.scope_allowed(ctx, scope, span, &text) {
             return None;
@@ -1087,7 +1103,9 @@ impl Checker<'_> {
                             e.span,
                             format!("`{op}` needs conditions (bool), found {}", describe(t)),
                             format!("this is {}", describe(t)),
-                            None,
+                            Some(format!(
+                                "both sides of `{op}` are conditions, e.g. `partner.rate > 0.5`"
+                            )),
                         );
                     }
                 }
@@ -1130,7 +1148,7 @@ impl Checker<'_> {
                             describe(&lt),
                             describe(&rt)
                         ),
-                        "".to_string(),
+                        "not numbers".to_string(),
                         help,
                     );
                     return None;

@@ -77,11 +77,25 @@ pub fn parse(source: &str, file: &str) -> Result<ast::RuleFile, Diagnostics> {
 }
 
 /// Parses and checks a rule file; returns the checked file with its syntax tree.
+///
+/// When some routes have syntax errors but every declaration parsed, the routes that did parse
+/// are checked too, so one run reports the syntax and the type errors of the file.
 pub fn check(source: &str, file: &str) -> Result<(ast::RuleFile, check::Checked), Diagnostics> {
     let src = SourceFile::new(source, file);
-    let tree = parse::parse_file(&src).map_err(|e| diagnostics(e, &src))?;
-    let checked = check::check(&src, &tree).map_err(|e| diagnostics(e, &src))?;
-    Ok((tree, checked))
+    let partial = parse::parse_partial(&src);
+    if !partial.errors.is_empty() {
+        let mut errors = partial.errors;
+        if partial.declarations_ok {
+            if let Err(more) = check::check(&src, &partial.file) {
+                errors.extend(more.into_iter().filter(|d| {
+                    d.is_error() && d.code() != leadrail_core::report::codes::CHECK_MISSING_ITEM
+                }));
+            }
+        }
+        return Err(diagnostics(errors, &src));
+    }
+    let checked = check::check(&src, &partial.file).map_err(|e| diagnostics(e, &src))?;
+    Ok((partial.file, checked))
 }
 
 /// Compiles a rule file to a plan, or returns every error (with the warnings).

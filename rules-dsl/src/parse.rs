@@ -308,10 +308,33 @@ fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<usize>
 
 /// Parses a source file into a syntax tree, or every syntax error it finds.
 pub fn parse_file(src: &SourceFile) -> Result<RuleFile, Vec<Diagnostic>> {
+    let partial = parse_partial(src);
+    if partial.errors.is_empty() {
+        Ok(partial.file)
+    } else {
+        Err(partial.errors)
+    }
+}
+
+/// The result of parsing with recovery: the items that parsed, the syntax errors, and whether
+/// every declaration other than routes and the fallback parsed (so that checking the rest is
+/// meaningful).
+pub struct Partial {
+    /// The items that parsed.
+    pub file: RuleFile,
+    /// The syntax errors.
+    pub errors: Vec<Diagnostic>,
+    /// Whether every `ruleset` and `schema` item parsed (only routes/fallbacks failed).
+    pub declarations_ok: bool,
+}
+
+/// Parses with recovery, keeping the items that parsed.
+pub fn parse_partial(src: &SourceFile) -> Partial {
     let text = src.text();
     let toks = scan(text);
     let mut items = Vec::new();
     let mut errors = Vec::new();
+    let mut declarations_ok = true;
     for chunk in item_chunks(text, &toks) {
         if let Some(pos) = max_nesting(text, &toks, chunk) {
             errors.push(
@@ -340,8 +363,13 @@ pub fn parse_file(src: &SourceFile) -> Result<RuleFile, Vec<Diagnostic>> {
                 }
             }
             Err(e) => {
-                let first = syntax_error(src, chunk.0, &e, SyntaxContext::Item);
+                let trimmed_end = chunk.0 + piece.trim_end().len();
+                let first = syntax_error(src, chunk.0, trimmed_end, &e, SyntaxContext::Item);
                 let is_route = piece.trim_start().starts_with("route");
+                let head = piece.trim_start();
+                if !(is_route || head.starts_with("fallback")) {
+                    declarations_ok = false;
+                }
                 let mut clause_errors = Vec::new();
                 if is_route {
                     if let Some(body) = route_body(text, &toks, chunk) {
@@ -359,10 +387,10 @@ pub fn parse_file(src: &SourceFile) -> Result<RuleFile, Vec<Diagnostic>> {
             }
         }
     }
-    if errors.is_empty() {
-        Ok(RuleFile { items })
-    } else {
-        Err(errors)
+    Partial {
+        file: RuleFile { items },
+        errors,
+        declarations_ok,
     }
 }
 
@@ -374,7 +402,10 @@ fn recover_clauses(src: &SourceFile, toks: &[Tok], body: (usize, usize)) -> Vec<
             continue;
         };
         match RailParser::parse(Rule::clause_only, piece) {
-            Err(e) => errors.push(syntax_error(src, chunk.0, &e, SyntaxContext::Clause)),
+            Err(e) => {
+                let end = chunk.0 + piece.trim_end().len();
+                errors.push(syntax_error(src, chunk.0, end, &e, SyntaxContext::Clause))
+            }
             Ok(mut pairs) => {
                 // a clause that parses may still hold a bad literal or a chained comparison
                 let b = Builder { src, off: chunk.0 };
@@ -592,6 +623,7 @@ fn string_problem(src: &SourceFile, pos: usize) -> Option<Diagnostic> {
 fn syntax_error(
     src: &SourceFile,
     off: usize,
+    piece_end: usize,
     e: &pest::error::Error<Rule>,
     ctx: SyntaxContext,
 ) -> Diagnostic {
@@ -600,6 +632,24 @@ fn syntax_error(
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
+    if ctx == SyntaxContext::Item && pos >= piece_end {
+        if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+            if positives.contains(&Rule::rbrace) {
+                let what = if piece_end < src.text().trim_end().len() {
+                    "before the next declaration"
+                } else {
+                    "at the end of the file"
+                };
+                return src
+                    .error(
+                        codes::PARSE_UNEXPECTED_TOKEN,
+                        format!("missing `}}` {what}"),
+                    )
+                    .label(Span::new(piece_end, piece_end), "expected `}`")
+                    .help("a `{` has no matching `}`; close the block");
+            }
+        }
+    }
     if let Some(d) = string_problem(src, pos) {
         return d;
     }
