@@ -131,6 +131,7 @@ pub fn check(src: &SourceFile, file: &RuleFile) -> Result<Checked, Vec<Diagnosti
         src,
         errors: Vec::new(),
         warnings: Vec::new(),
+        missing: Vec::new(),
     };
     let out = c.file(file);
     if c.errors.is_empty() {
