@@ -7,7 +7,10 @@ use std::path::Path;
 use leadrail_dsl::{format, parse};
 
 fn comment_texts(s: &str) -> Vec<String> {
-    leadrail_dsl::parse::comments(s).into_iter().map(|c| c.text).collect()
+    leadrail_dsl::parse::comments(s)
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
 }
 
 #[test]
@@ -26,14 +29,33 @@ fn formatter_goldens() {
         let once = format(&text, "x.rail").unwrap();
         let twice = format(&once, "x.rail").unwrap();
         assert_eq!(once, twice, "{}: not idempotent", path.display());
-        assert_eq!(parse(&text, "x").unwrap(), parse(&once, "x").unwrap(), "{}: tree changed", path.display());
-        assert_eq!(comment_texts(&text), comment_texts(&once), "{}: comments changed", path.display());
-        assert!(once.lines().all(|l| l.chars().count() <= 100), "{}: line over 100 columns", path.display());
+        assert_eq!(
+            parse(&text, "x").unwrap(),
+            parse(&once, "x").unwrap(),
+            "{}: tree changed",
+            path.display()
+        );
+        assert_eq!(
+            comment_texts(&text),
+            comment_texts(&once),
+            "{}: comments changed",
+            path.display()
+        );
+        assert!(
+            once.lines().all(|l| l.chars().count() <= 100),
+            "{}: line over 100 columns",
+            path.display()
+        );
         let snap = path.with_extension("formatted");
         if update {
             std::fs::write(&snap, &once).unwrap();
         } else {
-            assert_eq!(std::fs::read_to_string(&snap).unwrap(), once, "{}", path.display());
+            assert_eq!(
+                std::fs::read_to_string(&snap).unwrap(),
+                once,
+                "{}",
+                path.display()
+            );
         }
     }
 }
