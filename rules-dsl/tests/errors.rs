@@ -3,6 +3,14 @@
 //! colour, width 100) and compared exactly with `tests/errors/*.expected`.
 //! Run with `UPDATE_GOLDEN=1` to rewrite the expected files after a deliberate change.
 
+// Tests may unwrap, index and panic: a failure is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 

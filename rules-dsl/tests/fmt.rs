@@ -2,6 +2,14 @@
 //! `.formatted` snapshot; formatting is idempotent and keeps the syntax tree and the comments.
 //! Run with `UPDATE_GOLDEN=1` to rewrite the snapshots after a deliberate change.
 
+// Tests may unwrap, index and panic: a failure is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::Path;
 
 use leadrail_dsl::{format, parse};
