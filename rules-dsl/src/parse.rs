@@ -1009,7 +1009,13 @@ impl Builder<'_> {
 
     fn expr(&self, p: Pair<'_, Rule>) -> Result<Expr, Vec<Diagnostic>> {
         let span = self.span(&p);
-        let (e, depth, _) = self.expr_inner(p)?;
+        // bound the tree's depth before building it (deep trees overflow the stack on drop)
+        let bound = depth_bound(&p);
+        let (e, depth, _) = if bound > MAX_EXPR_DEPTH {
+            (Expr::new(ExprKind::Bool(false), span), bound, false)
+        } else {
+            self.expr_inner(p)?
+        };
         if depth > MAX_EXPR_DEPTH {
             return Err(vec![self
                 .src
@@ -1211,6 +1217,58 @@ impl Builder<'_> {
             unit,
         })
     }
+}
+
+/// An upper bound of the depth of the tree an `expr` pair builds: its operators plus the
+/// deepest operand. Recursion here follows bracket nesting only, which the scanner bounds.
+fn depth_bound(p: &Pair<'_, Rule>) -> usize {
+    match p.as_rule() {
+        Rule::expr => {
+            let mut ops = 0usize;
+            let mut deepest = 0usize;
+            for c in p.clone().into_inner() {
+                if is_operator(c.as_rule()) {
+                    ops += 1;
+                } else {
+                    deepest = deepest.max(depth_bound(&c));
+                }
+            }
+            ops + deepest
+        }
+        Rule::paren | Rule::list | Rule::call | Rule::tie_round_robin => {
+            1 + p
+                .clone()
+                .into_inner()
+                .map(|c| depth_bound(&c))
+                .max()
+                .unwrap_or(0)
+        }
+        _ => 1,
+    }
+}
+
+fn is_operator(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        op_or
+            | op_and
+            | op_not
+            | op_not_in
+            | op_in
+            | op_covers
+            | op_eq
+            | op_ne
+            | op_le
+            | op_ge
+            | op_lt
+            | op_gt
+            | op_add
+            | op_sub
+            | op_mul
+            | op_div
+            | op_neg
+    )
 }
 
 /// Punctuation and keyword pairs, skipped when looking for content.

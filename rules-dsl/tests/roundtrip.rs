@@ -197,3 +197,49 @@ proptest! {
         prop_assert_eq!(parse(&text, "p").unwrap(), parse(&once, "p").unwrap());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Bad input never panics: arbitrary token soup goes through parse, compile and format.
+    #[test]
+    fn arbitrary_input_never_panics(parts in prop::collection::vec(prop::sample::select(vec![
+        "ruleset", "\"r\"", "version", "1", "schema", "lead", "partner", "{", "}", "(", ")", "[", "]",
+        "route", "when", "require", "rank", "tie", "else", "queue", "next", "parent", "fallback",
+        "a", ":", "int", "region", "set<", ">", ",", "lead.a", "partner.b", "==", "=", "<", "and",
+        "or", "not", "in", "covers", "-", "+", "*", "/", "24h", "15%", "150 km", "0.6", "'x'",
+        "\"", "#c\n", "\n", "é", "2026-13-40", "99999999999999999999999", "round_robin", "id",
+    ]), 0..40)) {
+        let text = parts.join(" ");
+        let _ = leadrail_dsl::parse(&text, "soup.rail");
+        if let Err(e) = leadrail_dsl::compile(&text, "soup.rail") {
+            prop_assert!(!e.reports().is_empty());
+        }
+        let _ = leadrail_dsl::format(&text, "soup.rail");
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let head = "ruleset \"d\" version 1\nschema lead { a: int }\nschema partner { b: int }\n";
+    for body in [
+        format!("{}1{}", "(".repeat(5_000), ")".repeat(5_000)),
+        format!("{}true", "not ".repeat(5_000)),
+        format!("{}1", "- ".repeat(5_000)),
+        vec!["1"; 20_000].join(" + "),
+    ] {
+        let src = format!("{head}route \"r\" {{ rank {body} }}\n");
+        let err = leadrail_dsl::compile(&src, "d.rail").unwrap_err();
+        assert_eq!(
+            err.reports()[0].code,
+            "leadrail::parse::too_deep",
+            "{}",
+            &body[..20]
+        );
+    }
+    // just under the limit compiles and formats
+    let body = format!("{}{}", vec!["1"; 150].join(" + "), " + lead.a");
+    let src = format!("{head}route \"r\" {{ rank {body} }}\n");
+    assert!(leadrail_dsl::compile(&src, "d.rail").is_ok());
+    assert!(leadrail_dsl::format(&src, "d.rail").is_ok());
+}
