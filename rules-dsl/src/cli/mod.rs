@@ -1,0 +1,6 @@
+//! The `leadrail` command-line tool's subcommands. Everything here is I/O and printing; the
+//! decisions come from `leadrail_dsl` and `leadrail_core`.
+
+pub mod check;
+pub mod fmt;
+pub mod render;
