@@ -6,8 +6,10 @@
 #![deny(missing_docs)]
 
 pub mod geo;
+pub mod network;
 pub mod plan;
+pub mod record;
+pub mod report;
+pub mod route;
 pub mod schema;
 pub mod value;
-pub mod report;
-pub mod record;
