@@ -1,1 +1,4 @@
-//! x
+//! Workload generators and the hand-written yardstick for leadrail's benches (BENCH.md).
+
+pub mod handwritten;
+pub mod w1;
