@@ -7,9 +7,11 @@
 
 pub mod calendar;
 pub mod geo;
+pub mod network;
 pub mod plan;
 pub mod record;
 pub mod report;
+pub mod route;
 pub mod schema;
 pub mod sla;
 pub mod timeline;

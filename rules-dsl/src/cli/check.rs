@@ -18,14 +18,14 @@ pub fn run(files: &[PathBuf], json: bool) -> u8 {
                 continue;
             }
         };
-        let diagnostics: Vec<leadrail_dsl::Diagnostic> =
-            match leadrail_dsl::compile(&source, &name) {
-                Ok(compiled) => compiled.warnings,
-                Err(errors) => {
-                    failed = true;
-                    errors.into_vec()
-                }
-            };
+        let diagnostics: Vec<leadrail_dsl::Diagnostic> = match leadrail_dsl::compile(&source, &name)
+        {
+            Ok(compiled) => compiled.warnings,
+            Err(errors) => {
+                failed = true;
+                errors.into_vec()
+            }
+        };
         if json {
             reports.extend(diagnostics.iter().map(|d| d.to_report()));
         } else {
