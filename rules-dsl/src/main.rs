@@ -37,6 +37,27 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Route leads with a rule file against a partner network and print the decisions.
+    Route {
+        /// The rule file.
+        #[arg(long)]
+        rules: std::path::PathBuf,
+        /// Partners: `.csv` (header row), `.json` (array of objects) or `.jsonl`.
+        #[arg(long)]
+        partners: std::path::PathBuf,
+        /// Leads: `.csv`, `.json` or `.jsonl`, routed in file order.
+        #[arg(long)]
+        leads: std::path::PathBuf,
+        /// The routing instant (RFC 3339, e.g. `2026-11-24T09:00:00Z`); default: the current time.
+        #[arg(long)]
+        now: Option<String>,
+        /// Explain each decision: excluded partners by reason, scores, the tie-break.
+        #[arg(long)]
+        explain: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+        format: OutputFormat,
+    },
 }
 
 /// How `route` prints decisions.
@@ -53,6 +74,21 @@ fn main() -> ExitCode {
     let code = match args.command {
         Command::Check { files, json } => cli::check::run(&files, json),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
+        Command::Route {
+            rules,
+            partners,
+            leads,
+            now,
+            explain,
+            format,
+        } => cli::route::run(&cli::route::RouteArgs {
+            rules,
+            partners,
+            leads,
+            now,
+            explain,
+            format,
+        }),
     };
     ExitCode::from(code)
 }

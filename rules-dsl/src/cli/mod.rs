@@ -3,4 +3,6 @@
 
 pub mod check;
 pub mod fmt;
+pub mod input;
 pub mod render;
+pub mod route;
