@@ -136,9 +136,8 @@ pub fn read(path: &Path) -> Result<DataFile, ReadError> {
             }
         }
         Format::Json => {
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                err(Some(e.line() as u64), format!("invalid JSON: {e}"))
-            })?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| err(Some(e.line() as u64), format!("invalid JSON: {e}")))?;
             let serde_json::Value::Array(items) = value else {
                 return Err(err(
                     None,

@@ -102,8 +102,7 @@ pub fn run(args: &RouteArgs) -> u8 {
     };
     let results = engine.route_batch(&mut network, &leads, Times::At(now), &opts);
     let mut item_errors = 0usize;
-    let rows: Vec<(&Record, Result<Decision, ErrorReport>)> =
-        leads.iter().zip(results).collect();
+    let rows: Vec<(&Record, Result<Decision, ErrorReport>)> = leads.iter().zip(results).collect();
     for (lead, r) in &rows {
         if let Err(e) = r {
             item_errors += 1;
@@ -142,7 +141,9 @@ fn parse_now(now: Option<&str>) -> Result<Instant, String> {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .map(|t| t.timestamp_millis())
             .map_err(|e| {
-                format!("--now `{text}` is not an RFC 3339 instant ({e}); e.g. `2026-11-24T09:00:00Z`")
+                format!(
+                    "--now `{text}` is not an RFC 3339 instant ({e}); e.g. `2026-11-24T09:00:00Z`"
+                )
             }),
         None => {
             #[expect(
