@@ -1,4 +1,10 @@
 //! Crafted routing scenarios with exact decisions (plan/mod.rs semantics).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
 
 mod engine_support;
 

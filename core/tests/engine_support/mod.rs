@@ -1,4 +1,10 @@
 //! Shared builders for the engine tests: schemas, plans, records.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
 #![allow(dead_code)]
 
 use std::sync::Arc;
