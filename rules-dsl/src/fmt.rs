@@ -17,6 +17,7 @@ pub fn format_file(text: &str, file: &RuleFile) -> String {
         comments: comments(text),
         next: 0,
         lines: Vec::new(),
+        src: text.to_string(),
     };
     for (i, item) in file.items.iter().enumerate() {
         if i > 0 {
@@ -73,6 +74,8 @@ struct Formatter {
     comments: Vec<Comment>,
     next: usize,
     lines: Vec<Line>,
+    /// The source, to keep one blank line where the author separated a comment group.
+    src: String,
 }
 
 impl Formatter {
@@ -94,13 +97,42 @@ impl Formatter {
         self.flush_inner(pos, 0, true);
     }
 
+    /// Whether the source has a blank line between byte offsets `a` and `b`.
+    fn blank_between(&self, a: usize, b: usize) -> bool {
+        self.src.get(a..b.min(self.src.len())).is_some_and(|gap| {
+            let parts: Vec<&str> = gap.split('\n').collect();
+            // Interior lines of the gap (between two newlines) that hold only whitespace.
+            parts.len() > 2
+                && parts
+                    .get(1..parts.len() - 1)
+                    .is_some_and(|inner| inner.iter().any(|l| l.trim().is_empty()))
+        })
+    }
+
+    fn last_is_blank(&self) -> bool {
+        self.lines.last().is_none_or(|l| l.text.is_empty())
+    }
+
     fn flush_inner(&mut self, pos: usize, indent: usize, trailing_only: bool) {
+        let mut last_own_end = None;
         while let Some(c) = self.comments.get(self.next) {
             if c.span.start >= pos || (trailing_only && c.own_line) {
                 break;
             }
             let text = c.text.clone();
             let own_line = c.own_line;
+            let (start, end) = (c.span.start, c.span.end);
+            if own_line {
+                // Keep one blank line between comment groups the author separated.
+                if let Some(prev) = last_own_end {
+                    if self.blank_between(prev, start) && !self.last_is_blank() {
+                        self.lines.push(Line::blank());
+                    }
+                }
+                last_own_end = Some(end);
+            } else {
+                last_own_end = None;
+            }
             match self.lines.last_mut() {
                 Some(l) if !own_line && !l.text.is_empty() && !l.has_comment => {
                     l.text.push_str("  ");
@@ -113,6 +145,12 @@ impl Formatter {
                 }),
             }
             self.next += 1;
+        }
+        // ... and between a comment group and the item it is separated from.
+        if let Some(end) = last_own_end {
+            if pos != usize::MAX && self.blank_between(end, pos) && !self.last_is_blank() {
+                self.lines.push(Line::blank());
+            }
         }
     }
 
