@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Great-circle distances in km from `origin` to each of `points`. */
+export declare function distancesKm(origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>): Array<number>
+
+/** Like [`distances_km`], computed on the libuv thread pool; bad arguments throw at once. */
+export declare function distancesKmAsync(origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>): Promise<Array<number>>
+
 /** Every stable error code, as `err.code` may carry it. */
 export declare function errorCodes(): Array<string>
 

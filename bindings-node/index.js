@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.distancesKm = nativeBinding.distancesKm
+module.exports.distancesKmAsync = nativeBinding.distancesKmAsync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.haversineKm = nativeBinding.haversineKm
 module.exports.version = nativeBinding.version

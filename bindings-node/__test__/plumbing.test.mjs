@@ -88,3 +88,49 @@ test('missing arguments are errors, not crashes', () => {
   assert.throws(() => leadrail.haversineKm(NEW_YORK), Error)
   assert.throws(() => leadrail.haversineKm(), Error)
 })
+
+test('distancesKm matches single calls, sync and async', async () => {
+  const points = [NEW_YORK, { lat: 51.5074, lon: -0.1278 }, [0, 0]]
+  const expected = points.map((p) => leadrail.haversineKm(CHICAGO, p))
+  assert.deepEqual(leadrail.distancesKm(CHICAGO, points), expected)
+  const pending = leadrail.distancesKmAsync(CHICAGO, points)
+  assert.ok(pending instanceof Promise)
+  assert.deepEqual(await pending, expected)
+  assert.deepEqual(await leadrail.distancesKmAsync(CHICAGO, []), [])
+})
+
+test('a bad item in a batch is named by its index', () => {
+  for (const f of [leadrail.distancesKm, leadrail.distancesKmAsync]) {
+    assert.throws(
+      () => f(CHICAGO, [NEW_YORK, NEW_YORK, { lat: 1, lon: 'x' }]),
+      (e) => e.code === 'leadrail::data::invalid_field' && e.record === 'points[2]' && e.field === 'lon',
+    )
+  }
+})
+
+test('a wrong container is a data error', () => {
+  for (const points of ['abc', { lat: 1, lon: 2 }, 5, null, undefined, new Float64Array(2)]) {
+    assert.throws(
+      () => leadrail.distancesKm(CHICAGO, points),
+      (e) => e.code === 'leadrail::data::invalid_record' && e.record === 'points',
+      inspect(points),
+    )
+  }
+})
+
+test('the async variant computes off the JavaScript thread', async () => {
+  // A synchronous implementation would settle the promise before any macrotask could run; on the
+  // thread pool, the computation of a large batch is still running when the check phase comes.
+  const points = []
+  for (let i = 0; i < 400_000; i++) points.push([(i % 1801) / 10 - 90, (i % 3601) / 10 - 180])
+  const order = []
+  const pending = leadrail.distancesKmAsync(CHICAGO, points).then((r) => {
+    order.push('settled')
+    return r
+  })
+  setImmediate(() => order.push('immediate'))
+  const result = await pending
+  assert.deepEqual(order, ['immediate', 'settled'])
+  assert.equal(result.length, points.length)
+  assert.equal(result[12345], leadrail.haversineKm(CHICAGO, points[12345]))
+})

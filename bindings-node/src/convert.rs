@@ -1,6 +1,6 @@
 //! Conversions between JavaScript values and core values. No decisions are taken here.
 
-use leadrail_core::geo::GeoPoint;
+use leadrail_core::geo::{self, GeoPoint};
 use leadrail_core::report::{codes, ErrorReport, Severity};
 use napi::bindgen_prelude::*;
 use napi::ValueType;
@@ -114,4 +114,26 @@ pub(crate) fn geo_point(env: &Env, value: Unknown<'_>, record: &str) -> Result<G
         env,
         data_report(codes::DATA_INVALID_RECORD, record, "", msg),
     ))
+}
+
+/// Points from an array of points; an item's errors name it `name[index]` (0-based).
+pub(crate) fn geo_points(env: &Env, value: Unknown<'_>, name: &str) -> Result<Vec<geo::GeoPoint>> {
+    if value.get_type()? != ValueType::Object || !value.is_array()? {
+        let msg = format!(
+            "`{name}` must be an array of points, not {}",
+            type_name(&value)
+        );
+        return Err(errors::from_report(
+            env,
+            data_report(codes::DATA_INVALID_RECORD, name, "", msg),
+        ));
+    }
+    let arr = value.coerce_to_object()?;
+    let len = arr.get_array_length()?;
+    let mut points = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let item = arr.get_element::<Unknown>(i)?;
+        points.push(geo_point(env, item, &format!("{name}[{i}]"))?);
+    }
+    Ok(points)
 }

@@ -33,6 +33,59 @@ pub fn haversine_km(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> Result<f64> {
     Ok(geo::haversine_km(a, b))
 }
 
+/// Great-circle distances in km from `origin` to each of `points`.
+#[napi(
+    ts_args_type = "origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>"
+)]
+pub fn distances_km(env: Env, origin: Unknown<'_>, points: Unknown<'_>) -> Result<Vec<f64>> {
+    let origin = convert::geo_point(&env, origin, "origin")?;
+    let points = convert::geo_points(&env, points, "points")?;
+    Ok(Distances { origin, points }.run())
+}
+
+/// Like [`distances_km`], computed on the libuv thread pool; bad arguments throw at once.
+#[napi(
+    ts_args_type = "origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>",
+    ts_return_type = "Promise<Array<number>>"
+)]
+pub fn distances_km_async(
+    env: Env,
+    origin: Unknown<'_>,
+    points: Unknown<'_>,
+) -> Result<AsyncTask<Distances>> {
+    let origin = convert::geo_point(&env, origin, "origin")?;
+    let points = convert::geo_points(&env, points, "points")?;
+    Ok(AsyncTask::new(Distances { origin, points }))
+}
+
+/// The work of [`distances_km_async`], run off the JavaScript thread.
+pub struct Distances {
+    origin: geo::GeoPoint,
+    points: Vec<geo::GeoPoint>,
+}
+
+impl Distances {
+    fn run(&self) -> Vec<f64> {
+        self.points
+            .iter()
+            .map(|p| geo::haversine_km(self.origin, *p))
+            .collect()
+    }
+}
+
+impl Task for Distances {
+    type Output = Vec<f64>;
+    type JsValue = Vec<f64>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(self.run())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
 /// Every stable error code, as `err.code` may carry it.
 #[napi]
 pub fn error_codes() -> Vec<&'static str> {

@@ -104,6 +104,27 @@ pub(crate) fn geo_point(obj: &Bound<'_, PyAny>, record: &str) -> PyResult<GeoPoi
     ))
 }
 
+/// Points from any iterable of points; an item's errors name it `name[index]` (0-based).
+pub(crate) fn geo_points(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<GeoPoint>> {
+    let py = obj.py();
+    let not_iterable = || {
+        let msg = format!(
+            "`{name}` must be an iterable of points, not {}",
+            type_name(obj)
+        );
+        exceptions::from_report(py, data_report(codes::DATA_INVALID_RECORD, name, "", msg))
+    };
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Err(not_iterable());
+    }
+    let iter = obj.try_iter().map_err(|_| not_iterable())?;
+    let mut points = Vec::with_capacity(obj.len().unwrap_or(0));
+    for (i, item) in iter.enumerate() {
+        points.push(geo_point(&item?, &format!("{name}[{i}]"))?);
+    }
+    Ok(points)
+}
+
 /// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
 pub(crate) fn json_to_py<'py>(
     py: Python<'py>,

@@ -30,6 +30,24 @@ mod _leadrail {
         Ok(geo::haversine_km(a, b))
     }
 
+    /// Great-circle distances in km from `origin` to each of `points` (any iterable of points),
+    /// computed without holding the GIL.
+    #[pyfunction]
+    fn distances_km(
+        py: Python<'_>,
+        origin: &Bound<'_, PyAny>,
+        points: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<f64>> {
+        let origin = convert::geo_point(origin, "origin")?;
+        let points = convert::geo_points(points, "points")?;
+        Ok(py.detach(|| {
+            points
+                .iter()
+                .map(|p| geo::haversine_km(origin, *p))
+                .collect()
+        }))
+    }
+
     /// Every stable error code, as `exc.code` may carry it.
     #[pyfunction]
     fn error_codes() -> Vec<&'static str> {

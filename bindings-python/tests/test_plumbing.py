@@ -101,3 +101,46 @@ def test_package_ships_type_information():
     files = resources.files("leadrail")
     assert files.joinpath("py.typed").is_file()
     assert files.joinpath("_leadrail.pyi").is_file()
+
+
+def test_distances_take_any_iterable_and_match_single_calls():
+    points = [NEW_YORK, {"lat": 51.5074, "lon": -0.1278}, (0, 0)]
+    expected = [leadrail.haversine_km(CHICAGO, p) for p in points]
+    assert leadrail.distances_km(CHICAGO, points) == expected
+    assert leadrail.distances_km(CHICAGO, iter(points)) == expected
+    assert leadrail.distances_km(CHICAGO, (p for p in points)) == expected
+    assert leadrail.distances_km(CHICAGO, []) == []
+
+
+def test_a_bad_item_in_a_batch_is_named_by_its_index():
+    with pytest.raises(leadrail.DataError) as info:
+        leadrail.distances_km(CHICAGO, [NEW_YORK, NEW_YORK, {"lat": 1, "lon": "x"}])
+    assert info.value.record == "points[2]"
+    assert info.value.field == "lon"
+
+
+@pytest.mark.parametrize("points", ["abc", {"lat": 1, "lon": 2}, 5, None])
+def test_a_wrong_container_is_a_data_error(points):
+    with pytest.raises(leadrail.DataError) as info:
+        leadrail.distances_km(CHICAGO, points)
+    assert info.value.code == "leadrail::data::invalid_record"
+    assert info.value.record == "points"
+
+
+def test_errors_raised_while_iterating_propagate_unchanged():
+    def gen():
+        yield NEW_YORK
+        raise KeyError("from the host")
+
+    with pytest.raises(KeyError):
+        leadrail.distances_km(CHICAGO, gen())
+
+
+def test_threads_sharing_the_module_get_sequential_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    points = [(lat / 10, lon / 10) for lat in range(-900, 901, 7) for lon in range(-1800, 1801, 97)]
+    expected = leadrail.distances_km(CHICAGO, points)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: leadrail.distances_km(CHICAGO, points), range(16)))
+    assert all(r == expected for r in results)

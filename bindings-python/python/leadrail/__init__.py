@@ -8,6 +8,7 @@ from ._leadrail import (
     LeadrailError,
     RuleError,
     __version__,
+    distances_km,
     error_codes,
     haversine_km,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "LeadrailError",
     "RuleError",
     "__version__",
+    "distances_km",
     "error_codes",
     "haversine_km",
 ]

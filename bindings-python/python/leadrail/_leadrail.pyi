@@ -1,6 +1,6 @@
 """Type stubs for the native module `leadrail._leadrail`."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Optional, Union
 
 __version__: Final[str]
@@ -33,6 +33,9 @@ class DataError(LeadrailError):
 
 def haversine_km(a: GeoPointLike, b: GeoPointLike) -> float:
     """Great-circle distance in km between two points (WGS 84, mean Earth radius)."""
+
+def distances_km(origin: GeoPointLike, points: Iterable[GeoPointLike]) -> list[float]:
+    """Distances in km from `origin` to each point, computed without holding the GIL."""
 
 def error_codes() -> list[str]:
     """Every stable error code."""
