@@ -32,6 +32,13 @@ test_python() {
     step "python: build and install the extension (maturin, release)"
     # maturin's PEP 517 hooks call the `maturin` executable: use the venv's.
     export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+    # `napi build` always passes `--target <host>`, which puts its artifacts under
+    # target/<host>/release; build the Python extension for the same explicit target so that the
+    # core and the dependencies the two crates share (same features, see their Cargo.toml) are
+    # compiled once.
+    local host
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    export MATURIN_PEP517_ARGS="--target $host"
     # The PEP 517 path a user takes (`pip install ./bindings-python`), with the venv's maturin
     # instead of a second download into an isolated build env.
     "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q \
