@@ -3,6 +3,11 @@
 //!
 //! `cargo bench -p leadrail-benches --bench route -- --warm-up-time 1 --measurement-time 3`
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a bench harness: fail loudly on bad setup"
+)]
+
 use std::hint::black_box;
 use std::sync::Arc;
 

@@ -1,5 +1,10 @@
 //! Shared builders for the engine tests: schemas, plans, records.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test support code"
+)]
 
 use std::sync::Arc;
 
@@ -84,7 +89,7 @@ pub fn code(s: &str) -> RegionCode {
         Some((a, b)) => (a, Some(b.to_string())),
         None => (s, None),
     };
-    let country = main.get(..2).unwrap().to_string();
+    let country = main[..2].to_string();
     let subdivision = (main.len() > 2).then(|| main.to_string());
     RegionCode {
         country,
