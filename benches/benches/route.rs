@@ -8,6 +8,10 @@
     clippy::indexing_slicing,
     clippy::panic
 )] // test code
+#![expect(
+    clippy::unwrap_used,
+    reason = "a bench harness: fail loudly on bad setup"
+)]
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -5,6 +5,7 @@
 //! always an argument.
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod calendar;
 pub mod geo;
 pub mod network;

@@ -1,10 +1,5 @@
 //! Property tests of routing invariants.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "test helpers")]
 
 mod engine_support;
 

@@ -1,10 +1,5 @@
 //! Crafted routing scenarios with exact decisions (plan/mod.rs semantics).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "test helpers")]
 
 mod engine_support;
 

@@ -47,6 +47,84 @@ pub(crate) type FF = Box<dyn Fn(&Cx<'_>, usize) -> f64 + Send + Sync>;
 /// A compiled scalar expression.
 pub(crate) type FS = Box<dyn Fn(&Cx<'_>, usize) -> S + Send + Sync>;
 
+/// A compiled lead-only expression, evaluated once per lead (and rule).
+pub(crate) type FL = Box<dyn Fn(&Record, &Network, Instant) -> S + Send + Sync>;
+
+/// A float operand read without a call: a constant, a column, the active-leads state or a slot.
+#[derive(Debug, Clone, Copy)]
+enum FLeaf {
+    Const(f64),
+    Col(usize),
+    Active,
+    Slot(usize),
+}
+
+impl FLeaf {
+    #[inline(always)]
+    fn get(self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FLeaf::Const(x) => x,
+            FLeaf::Col(i) => cx
+                .net
+                .cols
+                .get(i)
+                .and_then(|c| c.f.get(p))
+                .copied()
+                .unwrap_or(f64::NAN),
+            FLeaf::Active => cx.net.state.active.get(p).map_or(f64::NAN, |x| *x as f64),
+            FLeaf::Slot(k) => cx.slot(k).f64(),
+        }
+    }
+}
+
+/// A cell operand read without a call.
+#[derive(Debug, Clone, Copy)]
+enum SLeaf {
+    Const(S),
+    Col(usize),
+    Active,
+    Last,
+    Slot(usize),
+}
+
+impl SLeaf {
+    #[inline(always)]
+    fn get(self, cx: &Cx<'_>, p: usize) -> S {
+        match self {
+            SLeaf::Const(x) => x,
+            SLeaf::Col(i) => cx
+                .net
+                .cols
+                .get(i)
+                .and_then(|c| c.s.get(p))
+                .copied()
+                .unwrap_or(S::Null),
+            SLeaf::Active => cx.net.state.active.get(p).map_or(S::Null, |x| S::Int(*x)),
+            SLeaf::Last => match cx.net.state.last_at.get(p) {
+                Some(Some(t)) => S::Time(*t),
+                _ => S::Null,
+            },
+            SLeaf::Slot(k) => cx.slot(k),
+        }
+    }
+}
+
+#[inline(always)]
+fn farith(op: ArithOp, x: f64, y: f64) -> f64 {
+    match op {
+        ArithOp::Add => x + y,
+        ArithOp::Sub => x - y,
+        ArithOp::Mul => x * y,
+        ArithOp::Div => {
+            if y == 0.0 {
+                f64::NAN
+            } else {
+                x / y
+            }
+        }
+    }
+}
+
 /// Compiles the expressions of one rule, collecting its hoisted lead-only slots.
 pub(crate) struct Compiler<'p> {
     plan: &'p Plan,
@@ -54,6 +132,8 @@ pub(crate) struct Compiler<'p> {
     active: Option<u16>,
     last: Option<u16>,
     pub(crate) slots: Vec<Expr>,
+    /// The compiled slots, parallel to `slots`.
+    pub(crate) slot_fns: Vec<FL>,
 }
 
 fn is_float(t: &Option<Type>) -> bool {
@@ -142,6 +222,7 @@ impl<'p> Compiler<'p> {
             active: field("active_leads", Type::Int),
             last: field("last_assigned_at", Type::DateTime),
             slots: Vec::new(),
+            slot_fns: Vec::new(),
         }
     }
 
@@ -204,8 +285,129 @@ impl<'p> Compiler<'p> {
         if let Some(k) = self.slots.iter().position(|x| x == e) {
             return k;
         }
+        let f = self.lead(e);
         self.slots.push(e.clone());
+        self.slot_fns.push(f);
         self.slots.len() - 1
+    }
+
+    /// Compiles a lead-only expression (numbers, dates and logic without the generic path;
+    /// texts are interned through the network, unknown texts compare unequal to partner texts).
+    fn lead(&self, e: &Expr) -> FL {
+        let t = self.ty(e);
+        match e {
+            Expr::Lit(v) => {
+                let v = v.clone();
+                Box::new(move |_, net, _| net.to_cell(&v))
+            }
+            Expr::Field(Scope::Lead, i)
+                if !matches!(t, Some(Type::Region | Type::Set(_) | Type::Map(..)) | None) =>
+            {
+                let i = usize::from(*i);
+                Box::new(move |lead, net, _| lead.values.get(i).map_or(S::Null, |v| net.to_cell(v)))
+            }
+            Expr::Cmp(op, a, b) => {
+                let (ta, tb) = (self.ty(a), self.ty(b));
+                let plain = |t: &Option<Type>| {
+                    is_num(t)
+                        || matches!(
+                            t,
+                            Some(Type::Bool | Type::Date | Type::DateTime | Type::Duration)
+                        )
+                };
+                if plain(&ta) && plain(&tb) {
+                    let (fa, fb, op) = (self.lead(a), self.lead(b), *op);
+                    Box::new(move |l, n, now| {
+                        cmp_result(op, cmp_cells(fa(l, n, now), fb(l, n, now)))
+                            .map_or(S::Null, S::Bool)
+                    })
+                } else {
+                    Self::lead_generic(e)
+                }
+            }
+            Expr::And(xs) | Expr::Or(xs) => {
+                let dominant = matches!(e, Expr::Or(_));
+                let parts: Vec<FL> = xs.iter().map(|x| self.lead(x)).collect();
+                Box::new(move |l, n, now| {
+                    let mut unknown = false;
+                    for f in &parts {
+                        match f(l, n, now) {
+                            S::Bool(b) if b == dominant => return S::Bool(dominant),
+                            S::Bool(_) => {}
+                            _ => unknown = true,
+                        }
+                    }
+                    if unknown {
+                        S::Null
+                    } else {
+                        S::Bool(!dominant)
+                    }
+                })
+            }
+            Expr::Not(x) => {
+                let f = self.lead(x);
+                Box::new(move |l, n, now| match f(l, n, now) {
+                    S::Bool(b) => S::Bool(!b),
+                    _ => S::Null,
+                })
+            }
+            _ => Self::lead_generic(e),
+        }
+    }
+
+    fn lead_generic(e: &Expr) -> FL {
+        let e = e.clone();
+        Box::new(move |lead, net, now| {
+            net.to_cell(&eval::eval(
+                &e,
+                &Env {
+                    lead,
+                    partner: None,
+                    now,
+                },
+            ))
+        })
+    }
+
+    fn fleaf(&mut self, e: &Expr) -> Option<FLeaf> {
+        match e {
+            Expr::Lit(v) => v.as_f64().map(FLeaf::Const),
+            Expr::Field(Scope::Partner, f) if is_num(&self.ty(e)) => {
+                Some(if Some(*f) == self.active {
+                    FLeaf::Active
+                } else {
+                    FLeaf::Col(usize::from(*f))
+                })
+            }
+            _ if lead_only(e) && is_num(&self.ty(e)) => Some(FLeaf::Slot(self.hoist(e))),
+            _ => None,
+        }
+    }
+
+    fn sleaf(&mut self, e: &Expr) -> Option<SLeaf> {
+        match e {
+            Expr::Lit(v) if !matches!(v, Value::Text(_) | Value::Enum(_)) => {
+                Some(SLeaf::Const(crate::network::value_cell(v, |_| {
+                    crate::network::UNKNOWN
+                })))
+            }
+            Expr::Field(Scope::Partner, f) => {
+                if matches!(
+                    self.ty(e),
+                    Some(Type::Set(_) | Type::Map(..) | Type::Region) | None
+                ) {
+                    None
+                } else if Some(*f) == self.active {
+                    Some(SLeaf::Active)
+                } else if Some(*f) == self.last {
+                    Some(SLeaf::Last)
+                } else {
+                    Some(SLeaf::Col(usize::from(*f)))
+                }
+            }
+            _ if lead_only(e) => Some(SLeaf::Slot(self.hoist(e))),
+            _ => None,
+        }
     }
 
     fn generic_bool(e: &Expr) -> FB {
@@ -297,14 +499,30 @@ impl<'p> Compiler<'p> {
         let (ta, tb) = (self.ty(a), self.ty(b));
         if is_num(&ta) && is_num(&tb) {
             if is_float(&ta) || is_float(&tb) {
+                if let (Some(x), Some(y)) = (self.fleaf(a), self.fleaf(b)) {
+                    return Box::new(move |cx, p| {
+                        cmp_result(op, x.get(cx, p).partial_cmp(&y.get(cx, p)))
+                    });
+                }
                 let (fa, fb) = (self.float(a), self.float(b));
                 return Box::new(move |cx, p| cmp_result(op, fa(cx, p).partial_cmp(&fb(cx, p))));
+            }
+            if let (Some(x), Some(y)) = (self.sleaf(a), self.sleaf(b)) {
+                return Box::new(move |cx, p| {
+                    cmp_result(op, cmp_cells(x.get(cx, p), y.get(cx, p)))
+                });
             }
             let (fa, fb) = (self.cell(a), self.cell(b));
             return Box::new(move |cx, p| cmp_result(op, cmp_cells(fa(cx, p), fb(cx, p))));
         }
         if is_sym(&ta) && is_sym(&tb) && matches!(op, CmpOp::Eq | CmpOp::Ne) {
             if self.sym_fast(a) && self.sym_fast(b) {
+                let ne = op == CmpOp::Ne;
+                if let (Some(x), Some(y)) = (self.sleaf(a), self.sleaf(b)) {
+                    return Box::new(move |cx, p| {
+                        sym_eq(x.get(cx, p), y.get(cx, p)).map(|r| r != ne)
+                    });
+                }
                 let (fa, fb) = (self.cell(a), self.cell(b));
                 let ne = op == CmpOp::Ne;
                 return Box::new(move |cx, p| sym_eq(fa(cx, p), fb(cx, p)).map(|x| x != ne));
@@ -446,6 +664,21 @@ impl<'p> Compiler<'p> {
                 }
             }
             Expr::Arith(op, a, b) if t == Some(Type::Float) => {
+                let op = *op;
+                match (self.fleaf(a), self.fleaf(b)) {
+                    (Some(x), Some(y)) => {
+                        return Box::new(move |cx, p| farith(op, x.get(cx, p), y.get(cx, p)))
+                    }
+                    (Some(x), None) => {
+                        let fb = self.float(b);
+                        return Box::new(move |cx, p| farith(op, x.get(cx, p), fb(cx, p)));
+                    }
+                    (None, Some(y)) => {
+                        let fa = self.float(a);
+                        return Box::new(move |cx, p| farith(op, fa(cx, p), y.get(cx, p)));
+                    }
+                    (None, None) => {}
+                }
                 let (fa, fb) = (self.float(a), self.float(b));
                 match op {
                     ArithOp::Add => Box::new(move |cx, p| fa(cx, p) + fb(cx, p)),

@@ -300,8 +300,8 @@ impl Engine {
                 continue;
             }
             slots.clear();
-            for e in &rule.slots {
-                slots.push(net.to_cell(&eval(e, &env)));
+            for f in &rule.slot_fns {
+                slots.push(f(lead, net, now));
             }
             if probes.len() < rule.probes.len() {
                 probes.resize_with(rule.probes.len(), Bits::default);

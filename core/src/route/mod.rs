@@ -154,7 +154,7 @@ pub(crate) struct CRule {
     pub(crate) probes: Vec<(usize, Probe)>,
     /// Requires evaluated per candidate on the fast path.
     pub(crate) residual: Vec<usize>,
-    pub(crate) slots: Vec<Expr>,
+    pub(crate) slot_fns: Vec<compile::FL>,
     pub(crate) rank: Option<FF>,
     pub(crate) weight: Option<FF>,
     pub(crate) balance: bool,
@@ -380,6 +380,7 @@ impl Engine {
                     None => (None, false),
                 };
                 if !exact && !implied {
+                    // requires the capacity guard implies are never evaluated on the fast path
                     residual.push(i);
                 }
                 reqs.push(CReq {
@@ -401,7 +402,7 @@ impl Engine {
                 reqs,
                 probes,
                 residual,
-                slots: c.slots,
+                slot_fns: c.slot_fns,
                 rank,
                 weight,
                 balance: r.balance,

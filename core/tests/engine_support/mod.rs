@@ -1,11 +1,10 @@
 //! Shared builders for the engine tests: schemas, plans, records.
 #![allow(
+    dead_code,
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
-)] // test code
-#![allow(dead_code)]
+    reason = "test support code"
+)]
 
 use std::sync::Arc;
 
