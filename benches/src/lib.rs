@@ -1,2 +1,5 @@
-//! x
+//! Workload generators and the hand-written yardstick for leadrail's benches (BENCH.md).
+
+pub mod handwritten;
+pub mod w1;
 pub mod w4;

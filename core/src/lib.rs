@@ -5,11 +5,14 @@
 //! always an argument.
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod calendar;
 pub mod geo;
+pub mod network;
 pub mod plan;
 pub mod record;
 pub mod report;
+pub mod route;
 pub mod schema;
 pub mod sla;
 pub mod timeline;

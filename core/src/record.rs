@@ -21,7 +21,8 @@
 //! - `set<T>`: duplicates are dropped and items sorted; `map<K, V>`: sorted by key, duplicate
 //!   keys in a text cell are an error.
 //! - Missing optional fields: JSON `null`, an absent key, or an empty string (for any type but
-//!   a required `text` field, where `""` is the empty text); an empty text cell. A missing
+//!   a required `text` field, where `""` is the empty text); an empty text cell (for a set or
+//!   a map an empty cell is the empty collection: CSV has no other way to write it). A missing
 //!   required field is a [`DataErrorKind::MissingField`] error.
 //! - Fields the schema does not declare are ignored.
 //! - A `region` field accepts a territory with exclusions (`US except US-AK`) for leads and
@@ -601,13 +602,18 @@ impl Value {
     }
 
     /// Parses a text cell (CSV) as a value of type `ty`. An empty cell gives [`Value::Null`]
-    /// (for `text` too: a cell cannot tell an empty text from a missing one).
+    /// (for `text` too: a cell cannot tell an empty text from a missing one), except for sets
+    /// and maps, where it is the empty collection (a partner without certifications).
     ///
     /// # Errors
     /// A [`ValueError`] saying what was expected and what was found.
     pub fn from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
         if cell.trim().is_empty() {
-            return Ok(Value::Null);
+            return Ok(match ty {
+                Type::Set(_) => Value::Set(Arc::from(Vec::new())),
+                Type::Map(_, _) => Value::Map(Arc::from(Vec::new())),
+                _ => Value::Null,
+            });
         }
         value_from_text(ty, cell)
     }

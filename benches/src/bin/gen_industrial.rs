@@ -189,6 +189,24 @@ const CITIES: &[City] = &[
     },
 ];
 
+/// Cities where leads come from but no partner sits: they exercise the fallback queue.
+const LEAD_ONLY_CITIES: &[City] = &[
+    City {
+        name: "London",
+        region: "GB-LND",
+        postal: "EC",
+        lat: 51.5155,
+        lon: -0.0922,
+    },
+    City {
+        name: "Perth",
+        region: "AU-WA",
+        postal: "60",
+        lat: -31.9523,
+        lon: 115.8613,
+    },
+];
+
 /// (id, country territory, name) of the distributors; dealers hang below the one of their country.
 const DISTRIBUTORS: &[(&str, &str, &str)] = &[
     (
@@ -374,7 +392,11 @@ fn main() {
     let mut l = String::new();
     let _ = writeln!(l, "id,region,location,product_line,deal_size,industry");
     for i in 0..leads {
-        let city = rng.pick(CITIES, &CITIES[0]);
+        let city = if rng.chance(0.08) {
+            rng.pick(LEAD_ONLY_CITIES, &LEAD_ONLY_CITIES[0])
+        } else {
+            rng.pick(CITIES, &CITIES[0])
+        };
         let region = if rng.chance(0.6) {
             format!("{}:{}", city.region, city.postal)
         } else {

@@ -1,0 +1,78 @@
+//! W1 routing benches (BENCH.md): batch decisions/s for the engine (prepared leads and
+//! records) and the hand-written loop, and the latency of one decision.
+//!
+//! `cargo bench -p leadrail-benches --bench route -- --warm-up-time 1 --measurement-time 3`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
+#![expect(
+    clippy::unwrap_used,
+    reason = "a bench harness: fail loudly on bad setup"
+)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use leadrail_benches::handwritten::Handwritten;
+use leadrail_benches::w1::{START, STEP, W1};
+use leadrail_core::network::Network;
+use leadrail_core::route::{Engine, RouteOptions, Times};
+
+fn w1(c: &mut Criterion) {
+    let w = W1::generate(1, 1_000, 100_000);
+    let engine = Engine::new(Arc::new(W1::plan())).unwrap();
+    let net = Network::new(&W1::partner_schema(), w.partner_records()).unwrap();
+    let leads = w.lead_records();
+    let batch = engine.prepare_leads(leads.clone());
+    let opts = RouteOptions::default();
+    let times = Times::Step {
+        start: START,
+        step: STEP,
+    };
+    let hand = Handwritten::new(&w);
+
+    let mut g = c.benchmark_group("w1_batch");
+    g.throughput(Throughput::Elements(w.leads.len() as u64));
+    g.sample_size(10);
+    g.bench_function("engine_prepared", |b| {
+        b.iter_batched_ref(
+            || net.clone(),
+            |n| black_box(engine.route_prepared(n, &batch, times, &opts)),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("engine_records", |b| {
+        b.iter_batched_ref(
+            || net.clone(),
+            |n| black_box(engine.route_batch(n, &leads, times, &opts)),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("handwritten", |b| {
+        b.iter_batched_ref(
+            || hand.clone(),
+            |h| black_box(h.route_all(&w.leads, START, STEP)),
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("w1_single");
+    g.throughput(Throughput::Elements(1));
+    let mut i = 0usize;
+    g.bench_function("route_one_decision", |b| {
+        b.iter(|| {
+            i = (i + 1) % leads.len();
+            let l = leads.get(i).unwrap();
+            black_box(engine.route(&net, l, START, &opts).unwrap())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, w1);
+criterion_main!(benches);

@@ -1,0 +1,271 @@
+//! The JSON call/answer facade used by the bindings and the conformance vectors.
+//!
+//! A [`Session`] holds an [`Engine`] and a [`Network`] and takes and returns JSON strings, so
+//! bindings only move strings (or `serde_json::Value`s) across their boundary. Answers are
+//! canonical JSON: struct fields in declaration order (snake_case), lists in a defined order.
+//!
+//! Requests:
+//! - network: `{"partners": [{"id": "P1", "territories": ["US"], ...}, ...]}`
+//! - route: `{"leads": [{...}, ...], "now": "2026-11-24T09:00:00Z" | 1764... | [one per lead],
+//!   "explain": false, "exclude": ["P1"], "apply": true}`; with `apply` (the default) leads are
+//!   routed in order and each assignment updates the session's partner state.
+//!
+//! Answer: `{"results": [{"ok": <Decision>} | {"error": <ErrorReport>}, ...]}`.
+
+#![expect(
+    clippy::result_large_err,
+    reason = "the facade's errors are the language-neutral ErrorReport by design"
+)]
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::network::{Network, NetworkState};
+use crate::plan::Plan;
+use crate::record::Record;
+use crate::report::{codes, ErrorReport, Severity};
+use crate::route::{Decision, Engine, RouteOptions, Times};
+use crate::value::Instant;
+
+/// An instant in a request: milliseconds since the epoch or an RFC 3339 string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InstantJson {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    Millis(i64),
+    /// RFC 3339 with an offset, e.g. `2026-11-24T09:00:00Z`.
+    Text(String),
+}
+
+impl InstantJson {
+    /// The instant in milliseconds.
+    pub fn millis(&self) -> Result<Instant, ErrorReport> {
+        match self {
+            InstantJson::Millis(t) => Ok(*t),
+            InstantJson::Text(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| t.timestamp_millis())
+                .map_err(|_| {
+                    request_error(
+                        format!("`{s}` is not an RFC 3339 instant"),
+                        "write instants like `2026-11-24T09:00:00Z` or as milliseconds since the epoch",
+                    )
+                }),
+        }
+    }
+}
+
+/// `now` in a route request: one instant for all leads, or one per lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NowJson {
+    /// The same instant for every lead.
+    One(InstantJson),
+    /// One instant per lead.
+    Each(Vec<InstantJson>),
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A route call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteRequest {
+    /// Leads as JSON objects.
+    pub leads: Vec<serde_json::Value>,
+    /// The routing instant(s).
+    pub now: NowJson,
+    /// Return explanations.
+    #[serde(default)]
+    pub explain: bool,
+    /// Partner ids that are never candidates.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Apply each assignment to the session's state (default `true`).
+    #[serde(default = "yes")]
+    pub apply: bool,
+}
+
+/// One result of a route call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteResult {
+    /// The lead's decision.
+    Ok(Decision),
+    /// Why the lead could not be routed.
+    Error(ErrorReport),
+}
+
+/// The answer to a route call: one result per lead, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteAnswer {
+    /// The results.
+    pub results: Vec<RouteResult>,
+}
+
+/// A network load call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkRequest {
+    /// Partners as JSON objects.
+    pub partners: Vec<serde_json::Value>,
+}
+
+/// An engine and a network behind a JSON interface.
+#[derive(Debug, Clone)]
+pub struct Session {
+    engine: Arc<Engine>,
+    network: Network,
+}
+
+/// A request error report.
+pub fn request_error(message: String, help: &str) -> ErrorReport {
+    ErrorReport {
+        code: codes::REQUEST_INVALID.to_string(),
+        message,
+        help: Some(help.to_string()),
+        severity: Severity::Error,
+        file: None,
+        line: 0,
+        column: 0,
+        labels: Vec::new(),
+        record: None,
+        field: None,
+    }
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T, ErrorReport> {
+    serde_json::from_str(text).map_err(|e| {
+        request_error(
+            format!("the {what} request is not valid: {e}"),
+            "see the request shapes in the `api` module docs",
+        )
+    })
+}
+
+fn to_json<T: Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap_or_else(|e| {
+        format!(
+            "{{\"error\":{{\"code\":\"{}\",\"message\":\"cannot serialise the answer: {}\",\"severity\":\"error\",\"line\":0,\"column\":0}}}}",
+            codes::REQUEST_INVALID,
+            e.to_string().replace('"', "'")
+        )
+    })
+}
+
+impl Session {
+    /// A session for a plan with partners from a [`NetworkRequest`] in JSON.
+    pub fn new(plan: Arc<Plan>, network_json: &str) -> Result<Session, ErrorReport> {
+        let engine = Engine::new(plan).map_err(ErrorReport::from)?;
+        let req: NetworkRequest = parse_json(network_json, "network")?;
+        let schema = &engine.plan().partner_schema;
+        let partners = req
+            .partners
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Record::from_json_at(schema, p, i + 1).map_err(ErrorReport::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        let network = Network::new(schema, partners).map_err(ErrorReport::from)?;
+        Ok(Session {
+            engine: Arc::new(engine),
+            network,
+        })
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The network, for incremental updates.
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.network
+    }
+
+    /// Routes a [`RouteRequest`] given as JSON; returns a [`RouteAnswer`] as JSON, or an
+    /// [`ErrorReport`] as JSON (`{"error": ...}`) if the request itself is malformed.
+    pub fn route_json(&mut self, request: &str) -> String {
+        match parse_json::<RouteRequest>(request, "route").and_then(|r| self.route(&r)) {
+            Ok(a) => to_json(&a),
+            Err(e) => to_json(&RouteResult::Error(e)),
+        }
+    }
+
+    /// Routes a request.
+    pub fn route(&mut self, req: &RouteRequest) -> Result<RouteAnswer, ErrorReport> {
+        let times: Vec<Instant> = match &req.now {
+            NowJson::One(t) => vec![t.millis()?; req.leads.len()],
+            NowJson::Each(ts) => {
+                if ts.len() != req.leads.len() {
+                    return Err(request_error(
+                        format!("{} leads but {} instants", req.leads.len(), ts.len()),
+                        "give one `now` for all leads or one per lead",
+                    ));
+                }
+                ts.iter()
+                    .map(InstantJson::millis)
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        let schema = &self.engine.plan().lead_schema;
+        let parsed: Vec<Result<Record, ErrorReport>> = req
+            .leads
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Record::from_json_at(schema, l, i + 1).map_err(ErrorReport::from))
+            .collect();
+        let good: Vec<Record> = parsed
+            .iter()
+            .filter_map(|r| r.as_ref().ok().cloned())
+            .collect();
+        let good_times: Vec<Instant> = parsed
+            .iter()
+            .zip(&times)
+            .filter(|(r, _)| r.is_ok())
+            .map(|(_, t)| *t)
+            .collect();
+        let opts = RouteOptions {
+            explain: req.explain,
+            exclude: req.exclude.clone(),
+        };
+        let each = Times::Each(&good_times);
+        let routed = if req.apply {
+            self.engine
+                .route_batch(&mut self.network, &good, each, &opts)
+        } else {
+            self.engine.route_many(&self.network, &good, each, &opts)
+        };
+        let mut routed = routed.into_iter();
+        let results = parsed
+            .into_iter()
+            .map(|r| match r {
+                Err(e) => RouteResult::Error(e),
+                Ok(_) => match routed.next() {
+                    Some(Ok(d)) => RouteResult::Ok(d),
+                    Some(Err(e)) => RouteResult::Error(e),
+                    None => RouteResult::Error(request_error(
+                        "a lead was not routed".into(),
+                        "report this as a bug",
+                    )),
+                },
+            })
+            .collect();
+        Ok(RouteAnswer { results })
+    }
+
+    /// The network state as JSON ([`NetworkState`]).
+    pub fn state_json(&self) -> String {
+        to_json(&self.network.export_state())
+    }
+
+    /// Imports network state from JSON.
+    pub fn import_state_json(&mut self, json: &str) -> Result<(), ErrorReport> {
+        let st: NetworkState = parse_json(json, "state")?;
+        self.network.import_state(&st).map_err(ErrorReport::from)
+    }
+}

@@ -1,0 +1,92 @@
+//! Errors about host data: partners loaded into a network, leads given to the engine.
+
+use crate::report::{codes, ErrorReport, Severity};
+
+/// A problem with partner data or a partner reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetworkError {
+    /// Two partners share an id.
+    #[error("partner `{id}` appears more than once")]
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+    },
+    /// A partner's field has a value of the wrong type or form.
+    #[error("partner `{partner}`: field `{field}` expects {expected}, found {found}")]
+    InvalidField {
+        /// The partner id.
+        partner: String,
+        /// The field name.
+        field: String,
+        /// The expected type.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// A partner record has the wrong number of values.
+    #[error("partner `{partner}` has {found} values but the partner schema has {expected} fields")]
+    FieldCount {
+        /// The partner id.
+        partner: String,
+        /// Number of schema fields.
+        expected: usize,
+        /// Number of values given.
+        found: usize,
+    },
+    /// A partner id that the network does not hold.
+    #[error("no partner `{id}` in the network")]
+    UnknownPartner {
+        /// The id.
+        id: String,
+    },
+}
+
+impl From<&NetworkError> for ErrorReport {
+    fn from(e: &NetworkError) -> ErrorReport {
+        let (code, help, record, field) = match e {
+            NetworkError::DuplicateId { id } => (
+                codes::DATA_DUPLICATE_ID,
+                "give every partner a distinct id",
+                Some(id.clone()),
+                None,
+            ),
+            NetworkError::InvalidField { partner, field, .. } => (
+                codes::DATA_INVALID_FIELD,
+                "give the field a value of the type the partner schema declares",
+                Some(partner.clone()),
+                Some(field.clone()),
+            ),
+            NetworkError::FieldCount { partner, .. } => (
+                codes::DATA_INVALID_RECORD,
+                "build the record with one value per partner schema field, in schema order",
+                Some(partner.clone()),
+                None,
+            ),
+            NetworkError::UnknownPartner { id } => (
+                codes::DATA_UNKNOWN_PARTNER,
+                "add the partner to the network first, or check the id",
+                Some(id.clone()),
+                None,
+            ),
+        };
+        ErrorReport {
+            code: code.to_string(),
+            message: e.to_string(),
+            help: Some(help.to_string()),
+            severity: Severity::Error,
+            file: None,
+            line: 0,
+            column: 0,
+            labels: Vec::new(),
+            record,
+            field,
+        }
+    }
+}
+
+impl From<NetworkError> for ErrorReport {
+    fn from(e: NetworkError) -> ErrorReport {
+        ErrorReport::from(&e)
+    }
+}

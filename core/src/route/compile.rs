@@ -1,0 +1,740 @@
+//! Compiling a plan's partner-dependent expressions to closure trees over network columns.
+//!
+//! Lead-only sub-expressions are hoisted into per-lead *slots*, evaluated once per lead (and
+//! rule) by the generic evaluator; the closures then read partner columns and slots only, and
+//! never allocate. Float-typed expressions compile to closures returning `f64` with `NaN`
+//! standing for `Null` (arithmetic propagates it and comparisons treat it as unknown, as the
+//! generic evaluator does). Shapes without a specialised closure fall back to the generic
+//! evaluator for that sub-expression.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use super::eval::{self, Env};
+use crate::geo::haversine_km;
+use crate::network::{Network, S};
+use crate::plan::{ArithOp, CmpOp, Expr, Plan, Scope};
+use crate::record::Record;
+use crate::value::{Instant, Type, Value};
+
+/// What compiled closures read.
+pub(crate) struct Cx<'a> {
+    pub(crate) net: &'a Network,
+    pub(crate) slots: &'a [S],
+    pub(crate) lead: &'a Record,
+    pub(crate) now: Instant,
+}
+
+impl Cx<'_> {
+    #[inline]
+    fn slot(&self, k: usize) -> S {
+        self.slots.get(k).copied().unwrap_or(S::Null)
+    }
+    fn env(&self, p: usize) -> Env<'_> {
+        Env {
+            lead: self.lead,
+            partner: Some((self.net, p)),
+            now: self.now,
+        }
+    }
+}
+
+/// A compiled predicate (Kleene: `None` is unknown).
+pub(crate) type FB = Box<dyn Fn(&Cx<'_>, usize) -> Option<bool> + Send + Sync>;
+/// A compiled float expression (`NaN` is null).
+pub(crate) type FF = Box<dyn Fn(&Cx<'_>, usize) -> f64 + Send + Sync>;
+/// A compiled scalar expression.
+pub(crate) type FS = Box<dyn Fn(&Cx<'_>, usize) -> S + Send + Sync>;
+
+/// A compiled lead-only expression, evaluated once per lead (and rule).
+pub(crate) type FL = Box<dyn Fn(&Record, &Network, Instant) -> S + Send + Sync>;
+
+/// A float operand read without a call: a constant, a column, the active-leads state or a slot.
+#[derive(Debug, Clone, Copy)]
+enum FLeaf {
+    Const(f64),
+    Col(usize),
+    Active,
+    Slot(usize),
+}
+
+impl FLeaf {
+    #[inline(always)]
+    fn get(self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FLeaf::Const(x) => x,
+            FLeaf::Col(i) => cx
+                .net
+                .cols
+                .get(i)
+                .and_then(|c| c.f.get(p))
+                .copied()
+                .unwrap_or(f64::NAN),
+            FLeaf::Active => cx.net.state.active.get(p).map_or(f64::NAN, |x| *x as f64),
+            FLeaf::Slot(k) => cx.slot(k).f64(),
+        }
+    }
+}
+
+/// A cell operand read without a call.
+#[derive(Debug, Clone, Copy)]
+enum SLeaf {
+    Const(S),
+    Col(usize),
+    Active,
+    Last,
+    Slot(usize),
+}
+
+impl SLeaf {
+    #[inline(always)]
+    fn get(self, cx: &Cx<'_>, p: usize) -> S {
+        match self {
+            SLeaf::Const(x) => x,
+            SLeaf::Col(i) => cx
+                .net
+                .cols
+                .get(i)
+                .and_then(|c| c.s.get(p))
+                .copied()
+                .unwrap_or(S::Null),
+            SLeaf::Active => cx.net.state.active.get(p).map_or(S::Null, |x| S::Int(*x)),
+            SLeaf::Last => match cx.net.state.last_at.get(p) {
+                Some(Some(t)) => S::Time(*t),
+                _ => S::Null,
+            },
+            SLeaf::Slot(k) => cx.slot(k),
+        }
+    }
+}
+
+#[inline(always)]
+fn farith(op: ArithOp, x: f64, y: f64) -> f64 {
+    match op {
+        ArithOp::Add => x + y,
+        ArithOp::Sub => x - y,
+        ArithOp::Mul => x * y,
+        ArithOp::Div => {
+            if y == 0.0 {
+                f64::NAN
+            } else {
+                x / y
+            }
+        }
+    }
+}
+
+/// Compiles the expressions of one rule, collecting its hoisted lead-only slots.
+pub(crate) struct Compiler<'p> {
+    plan: &'p Plan,
+    /// The partner fields whose reads come from state.
+    active: Option<u16>,
+    last: Option<u16>,
+    pub(crate) slots: Vec<Expr>,
+    /// The compiled slots, parallel to `slots`.
+    pub(crate) slot_fns: Vec<FL>,
+}
+
+fn is_float(t: &Option<Type>) -> bool {
+    matches!(t, Some(Type::Float | Type::Ratio))
+}
+
+fn is_num(t: &Option<Type>) -> bool {
+    t.as_ref().is_some_and(Type::is_numeric)
+}
+
+fn is_sym(t: &Option<Type>) -> bool {
+    matches!(t, Some(Type::Text | Type::Enum(_)))
+}
+
+/// Whether an expression reads only the lead (and literals).
+pub(crate) fn lead_only(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Field(Scope::Lead, _) | Expr::Id(Scope::Lead) => true,
+        Expr::Field(Scope::Partner, _)
+        | Expr::Id(Scope::Partner)
+        | Expr::Certified { .. }
+        | Expr::Utilisation { .. } => false,
+        Expr::Not(x) | Expr::Neg(x) => lead_only(x),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().all(lead_only),
+        Expr::Cmp(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::InSet(a, b)
+        | Expr::Covers(a, b)
+        | Expr::Distance(a, b) => lead_only(a) && lead_only(b),
+        Expr::InList(x, xs) => lead_only(x) && xs.iter().all(lead_only),
+        Expr::Smoothed { rate, n, .. } => lead_only(rate) && lead_only(n),
+    }
+}
+
+fn cmp_result(op: CmpOp, o: Option<Ordering>) -> Option<bool> {
+    let o = o?;
+    Some(match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    })
+}
+
+/// Orders two cells of the same static kind (numbers exactly, symbols by id for equality).
+fn cmp_cells(a: S, b: S) -> Option<Ordering> {
+    match (a, b) {
+        (S::Int(x), S::Int(y)) => Some(x.cmp(&y)),
+        (S::Int(x), S::Dec(y)) => Some(Decimal::from(x).cmp(&y)),
+        (S::Dec(x), S::Int(y)) => Some(x.cmp(&Decimal::from(y))),
+        (S::Dec(x), S::Dec(y)) => Some(x.cmp(&y)),
+        (S::Float(_), _) | (_, S::Float(_)) => a.f64().partial_cmp(&b.f64()),
+        (S::Bool(x), S::Bool(y)) => Some(x.cmp(&y)),
+        (S::Date(x), S::Date(y)) => Some(x.cmp(&y)),
+        (S::Time(x), S::Time(y)) | (S::Dur(x), S::Dur(y)) => Some(x.cmp(&y)),
+        _ => None,
+    }
+}
+
+fn sym_eq(a: S, b: S) -> Option<bool> {
+    match (a, b) {
+        (S::Sym(x), S::Sym(y)) => Some(x == y),
+        _ => None,
+    }
+}
+
+fn float_cell(x: f64) -> S {
+    if x.is_nan() {
+        S::Null
+    } else {
+        S::Float(x)
+    }
+}
+
+impl<'p> Compiler<'p> {
+    pub(crate) fn new(plan: &'p Plan) -> Compiler<'p> {
+        let sch = &plan.partner_schema;
+        let field = |name: &str, ty: Type| {
+            sch.index_of(name)
+                .filter(|i| sch.field(*i).is_some_and(|f| f.ty == ty))
+        };
+        Compiler {
+            plan,
+            active: field("active_leads", Type::Int),
+            last: field("last_assigned_at", Type::DateTime),
+            slots: Vec::new(),
+            slot_fns: Vec::new(),
+        }
+    }
+
+    /// The static type of an expression, if known.
+    pub(crate) fn ty(&self, e: &Expr) -> Option<Type> {
+        match e {
+            Expr::Lit(v) => match v {
+                Value::Int(_) => Some(Type::Int),
+                Value::Decimal(_) => Some(Type::Decimal),
+                Value::Float(_) => Some(Type::Float),
+                Value::Bool(_) => Some(Type::Bool),
+                Value::Text(_) => Some(Type::Text),
+                Value::Enum(_) => Some(Type::Enum(std::sync::Arc::from(Vec::new()))),
+                Value::Date(_) => Some(Type::Date),
+                Value::DateTime(_) => Some(Type::DateTime),
+                Value::Duration(_) => Some(Type::Duration),
+                Value::GeoPoint(_) => Some(Type::GeoPoint),
+                Value::Region(_) => Some(Type::Region),
+                _ => None,
+            },
+            Expr::Field(Scope::Lead, i) => self.plan.lead_schema.field(*i).map(|f| f.ty.clone()),
+            Expr::Field(Scope::Partner, i) => {
+                self.plan.partner_schema.field(*i).map(|f| f.ty.clone())
+            }
+            Expr::Id(_) => Some(Type::Text),
+            Expr::Not(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Cmp(..)
+            | Expr::InList(..)
+            | Expr::InSet(..)
+            | Expr::Covers(..)
+            | Expr::Certified { .. } => Some(Type::Bool),
+            Expr::Neg(x) => self.ty(x),
+            Expr::Arith(op, a, b) => {
+                let (ta, tb) = (self.ty(a), self.ty(b));
+                if is_num(&ta) && is_num(&tb) {
+                    if is_float(&ta) || is_float(&tb) {
+                        Some(Type::Float)
+                    } else if ta == Some(Type::Int) && tb == Some(Type::Int) {
+                        Some(if *op == ArithOp::Div {
+                            Type::Float
+                        } else {
+                            Type::Int
+                        })
+                    } else {
+                        Some(Type::Decimal)
+                    }
+                } else {
+                    None
+                }
+            }
+            Expr::Distance(..) | Expr::Smoothed { .. } | Expr::Utilisation { .. } => {
+                Some(Type::Float)
+            }
+        }
+    }
+
+    fn hoist(&mut self, e: &Expr) -> usize {
+        if let Some(k) = self.slots.iter().position(|x| x == e) {
+            return k;
+        }
+        let f = self.lead(e);
+        self.slots.push(e.clone());
+        self.slot_fns.push(f);
+        self.slots.len() - 1
+    }
+
+    /// Compiles a lead-only expression (numbers, dates and logic without the generic path;
+    /// texts are interned through the network, unknown texts compare unequal to partner texts).
+    fn lead(&self, e: &Expr) -> FL {
+        let t = self.ty(e);
+        match e {
+            Expr::Lit(v) => {
+                let v = v.clone();
+                Box::new(move |_, net, _| net.to_cell(&v))
+            }
+            Expr::Field(Scope::Lead, i)
+                if !matches!(t, Some(Type::Region | Type::Set(_) | Type::Map(..)) | None) =>
+            {
+                let i = usize::from(*i);
+                Box::new(move |lead, net, _| lead.values.get(i).map_or(S::Null, |v| net.to_cell(v)))
+            }
+            Expr::Cmp(op, a, b) => {
+                let (ta, tb) = (self.ty(a), self.ty(b));
+                let plain = |t: &Option<Type>| {
+                    is_num(t)
+                        || matches!(
+                            t,
+                            Some(Type::Bool | Type::Date | Type::DateTime | Type::Duration)
+                        )
+                };
+                if plain(&ta) && plain(&tb) {
+                    let (fa, fb, op) = (self.lead(a), self.lead(b), *op);
+                    Box::new(move |l, n, now| {
+                        cmp_result(op, cmp_cells(fa(l, n, now), fb(l, n, now)))
+                            .map_or(S::Null, S::Bool)
+                    })
+                } else {
+                    Self::lead_generic(e)
+                }
+            }
+            Expr::And(xs) | Expr::Or(xs) => {
+                let dominant = matches!(e, Expr::Or(_));
+                let parts: Vec<FL> = xs.iter().map(|x| self.lead(x)).collect();
+                Box::new(move |l, n, now| {
+                    let mut unknown = false;
+                    for f in &parts {
+                        match f(l, n, now) {
+                            S::Bool(b) if b == dominant => return S::Bool(dominant),
+                            S::Bool(_) => {}
+                            _ => unknown = true,
+                        }
+                    }
+                    if unknown {
+                        S::Null
+                    } else {
+                        S::Bool(!dominant)
+                    }
+                })
+            }
+            Expr::Not(x) => {
+                let f = self.lead(x);
+                Box::new(move |l, n, now| match f(l, n, now) {
+                    S::Bool(b) => S::Bool(!b),
+                    _ => S::Null,
+                })
+            }
+            _ => Self::lead_generic(e),
+        }
+    }
+
+    fn lead_generic(e: &Expr) -> FL {
+        let e = e.clone();
+        Box::new(move |lead, net, now| {
+            net.to_cell(&eval::eval(
+                &e,
+                &Env {
+                    lead,
+                    partner: None,
+                    now,
+                },
+            ))
+        })
+    }
+
+    fn fleaf(&mut self, e: &Expr) -> Option<FLeaf> {
+        match e {
+            Expr::Lit(v) => v.as_f64().map(FLeaf::Const),
+            Expr::Field(Scope::Partner, f) if is_num(&self.ty(e)) => {
+                Some(if Some(*f) == self.active {
+                    FLeaf::Active
+                } else {
+                    FLeaf::Col(usize::from(*f))
+                })
+            }
+            _ if lead_only(e) && is_num(&self.ty(e)) => Some(FLeaf::Slot(self.hoist(e))),
+            _ => None,
+        }
+    }
+
+    fn sleaf(&mut self, e: &Expr) -> Option<SLeaf> {
+        match e {
+            Expr::Lit(v) if !matches!(v, Value::Text(_) | Value::Enum(_)) => {
+                Some(SLeaf::Const(crate::network::value_cell(v, |_| {
+                    crate::network::UNKNOWN
+                })))
+            }
+            Expr::Field(Scope::Partner, f) => {
+                if matches!(
+                    self.ty(e),
+                    Some(Type::Set(_) | Type::Map(..) | Type::Region) | None
+                ) {
+                    None
+                } else if Some(*f) == self.active {
+                    Some(SLeaf::Active)
+                } else if Some(*f) == self.last {
+                    Some(SLeaf::Last)
+                } else {
+                    Some(SLeaf::Col(usize::from(*f)))
+                }
+            }
+            _ if lead_only(e) => Some(SLeaf::Slot(self.hoist(e))),
+            _ => None,
+        }
+    }
+
+    fn generic_bool(e: &Expr) -> FB {
+        let e = e.clone();
+        Box::new(move |cx, p| eval::truth(&eval::eval(&e, &cx.env(p))))
+    }
+
+    fn generic_cell(e: &Expr) -> FS {
+        let e = e.clone();
+        Box::new(move |cx, p| cx.net.to_cell(&eval::eval(&e, &cx.env(p))))
+    }
+
+    /// Compiles a predicate.
+    pub(crate) fn pred(&mut self, e: &Expr) -> FB {
+        if lead_only(e) {
+            let k = self.hoist(e);
+            return Box::new(move |cx, _| match cx.slot(k) {
+                S::Bool(b) => Some(b),
+                _ => None,
+            });
+        }
+        match e {
+            Expr::And(xs) | Expr::Or(xs) => {
+                let dominant = matches!(e, Expr::Or(_));
+                let parts: Vec<FB> = xs.iter().map(|x| self.pred(x)).collect();
+                Box::new(move |cx, p| {
+                    let mut unknown = false;
+                    for f in &parts {
+                        match f(cx, p) {
+                            Some(b) if b == dominant => return Some(dominant),
+                            Some(_) => {}
+                            None => unknown = true,
+                        }
+                    }
+                    if unknown {
+                        None
+                    } else {
+                        Some(!dominant)
+                    }
+                })
+            }
+            Expr::Not(x) => {
+                let f = self.pred(x);
+                Box::new(move |cx, p| f(cx, p).map(|b| !b))
+            }
+            Expr::Cmp(op, a, b) => self.cmp(*op, a, b),
+            Expr::Field(Scope::Partner, _) if self.ty(e) == Some(Type::Bool) => {
+                let f = self.cell(e);
+                Box::new(move |cx, p| match f(cx, p) {
+                    S::Bool(b) => Some(b),
+                    _ => None,
+                })
+            }
+            Expr::InList(x, items)
+                if is_sym(&self.ty(x)) && matches!(**x, Expr::Field(Scope::Partner, _)) =>
+            {
+                let fx = self.cell(x);
+                let fi: Vec<FS> = items.iter().map(|i| self.cell(i)).collect();
+                Box::new(move |cx, p| {
+                    let x = fx(cx, p);
+                    if x == S::Null {
+                        return None;
+                    }
+                    let mut unknown = false;
+                    for f in &fi {
+                        match sym_eq(x, f(cx, p)) {
+                            Some(true) => return Some(true),
+                            Some(false) => {}
+                            None => unknown = true,
+                        }
+                    }
+                    if unknown {
+                        None
+                    } else {
+                        Some(false)
+                    }
+                })
+            }
+            _ => Self::generic_bool(e),
+        }
+    }
+
+    /// Whether a text/enum expression compiles to an interned cell without the generic path.
+    fn sym_fast(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Field(..) | Expr::Lit(_) | Expr::Id(Scope::Lead)) || lead_only(e)
+    }
+
+    fn cmp(&mut self, op: CmpOp, a: &Expr, b: &Expr) -> FB {
+        let (ta, tb) = (self.ty(a), self.ty(b));
+        if is_num(&ta) && is_num(&tb) {
+            if is_float(&ta) || is_float(&tb) {
+                if let (Some(x), Some(y)) = (self.fleaf(a), self.fleaf(b)) {
+                    return Box::new(move |cx, p| {
+                        cmp_result(op, x.get(cx, p).partial_cmp(&y.get(cx, p)))
+                    });
+                }
+                let (fa, fb) = (self.float(a), self.float(b));
+                return Box::new(move |cx, p| cmp_result(op, fa(cx, p).partial_cmp(&fb(cx, p))));
+            }
+            if let (Some(x), Some(y)) = (self.sleaf(a), self.sleaf(b)) {
+                return Box::new(move |cx, p| {
+                    cmp_result(op, cmp_cells(x.get(cx, p), y.get(cx, p)))
+                });
+            }
+            let (fa, fb) = (self.cell(a), self.cell(b));
+            return Box::new(move |cx, p| cmp_result(op, cmp_cells(fa(cx, p), fb(cx, p))));
+        }
+        if is_sym(&ta) && is_sym(&tb) && matches!(op, CmpOp::Eq | CmpOp::Ne) {
+            if self.sym_fast(a) && self.sym_fast(b) {
+                let ne = op == CmpOp::Ne;
+                if let (Some(x), Some(y)) = (self.sleaf(a), self.sleaf(b)) {
+                    return Box::new(move |cx, p| {
+                        sym_eq(x.get(cx, p), y.get(cx, p)).map(|r| r != ne)
+                    });
+                }
+                let (fa, fb) = (self.cell(a), self.cell(b));
+                let ne = op == CmpOp::Ne;
+                return Box::new(move |cx, p| sym_eq(fa(cx, p), fb(cx, p)).map(|x| x != ne));
+            }
+            return Self::generic_bool(&Expr::Cmp(op, Box::new(a.clone()), Box::new(b.clone())));
+        }
+        let plain = |t: &Option<Type>| {
+            matches!(
+                t,
+                Some(Type::Bool | Type::Date | Type::DateTime | Type::Duration)
+            )
+        };
+        if plain(&ta) && ta == tb {
+            let (fa, fb) = (self.cell(a), self.cell(b));
+            return Box::new(move |cx, p| cmp_result(op, cmp_cells(fa(cx, p), fb(cx, p))));
+        }
+        Self::generic_bool(&Expr::Cmp(op, Box::new(a.clone()), Box::new(b.clone())))
+    }
+
+    /// Compiles a scalar expression to a cell.
+    pub(crate) fn cell(&mut self, e: &Expr) -> FS {
+        match e {
+            Expr::Lit(v) if !matches!(v, Value::Text(_) | Value::Enum(_)) => {
+                let c = crate::network::value_cell(v, |_| crate::network::UNKNOWN);
+                return Box::new(move |_, _| c);
+            }
+            _ => {}
+        }
+        if lead_only(e) {
+            let k = self.hoist(e);
+            return Box::new(move |cx, _| cx.slot(k));
+        }
+        let t = self.ty(e);
+        if is_float(&t) {
+            let f = self.float(e);
+            return Box::new(move |cx, p| float_cell(f(cx, p)));
+        }
+        match e {
+            Expr::Field(Scope::Partner, f) => {
+                let f = *f;
+                if Some(f) == self.active {
+                    Box::new(move |cx, p| {
+                        cx.net.state.active.get(p).map_or(S::Null, |x| S::Int(*x))
+                    })
+                } else if Some(f) == self.last {
+                    Box::new(move |cx, p| match cx.net.state.last_at.get(p) {
+                        Some(Some(t)) => S::Time(*t),
+                        _ => S::Null,
+                    })
+                } else {
+                    let i = usize::from(f);
+                    Box::new(move |cx, p| {
+                        cx.net
+                            .cols
+                            .get(i)
+                            .and_then(|c| c.s.get(p))
+                            .copied()
+                            .unwrap_or(S::Null)
+                    })
+                }
+            }
+            Expr::Arith(op, a, b) if t == Some(Type::Int) => {
+                let (fa, fb, op) = (self.cell(a), self.cell(b), *op);
+                Box::new(move |cx, p| match (fa(cx, p), fb(cx, p)) {
+                    (S::Int(x), S::Int(y)) => {
+                        let r = match op {
+                            ArithOp::Add => x.checked_add(y),
+                            ArithOp::Sub => x.checked_sub(y),
+                            ArithOp::Mul => x.checked_mul(y),
+                            ArithOp::Div => None,
+                        };
+                        r.map_or(S::Null, S::Int)
+                    }
+                    _ => S::Null,
+                })
+            }
+            Expr::Arith(op, a, b) if t == Some(Type::Decimal) => {
+                let (fa, fb, op) = (self.cell(a), self.cell(b), *op);
+                Box::new(move |cx, p| {
+                    let d = |s: S| match s {
+                        S::Int(i) => Some(Decimal::from(i)),
+                        S::Dec(d) => Some(d),
+                        _ => None,
+                    };
+                    match (d(fa(cx, p)), d(fb(cx, p))) {
+                        (Some(x), Some(y)) => {
+                            let r = match op {
+                                ArithOp::Add => x.checked_add(y),
+                                ArithOp::Sub => x.checked_sub(y),
+                                ArithOp::Mul => x.checked_mul(y),
+                                ArithOp::Div => x.checked_div(y),
+                            };
+                            r.map_or(S::Null, S::Dec)
+                        }
+                        _ => S::Null,
+                    }
+                })
+            }
+            Expr::Neg(x) if matches!(t, Some(Type::Int | Type::Decimal)) => {
+                let f = self.cell(x);
+                Box::new(move |cx, p| match f(cx, p) {
+                    S::Int(i) => i.checked_neg().map_or(S::Null, S::Int),
+                    S::Dec(d) => S::Dec(-d),
+                    _ => S::Null,
+                })
+            }
+            _ => Self::generic_cell(e),
+        }
+    }
+
+    /// Compiles a numeric expression to a float closure (`NaN` = null).
+    pub(crate) fn float(&mut self, e: &Expr) -> FF {
+        if let Expr::Lit(v) = e {
+            let x = v.as_f64().unwrap_or(f64::NAN);
+            return Box::new(move |_, _| x);
+        }
+        if lead_only(e) {
+            let k = self.hoist(e);
+            return Box::new(move |cx, _| cx.slot(k).f64());
+        }
+        let t = self.ty(e);
+        match e {
+            Expr::Field(Scope::Partner, f) if is_num(&t) => {
+                let f = *f;
+                if Some(f) == self.active {
+                    Box::new(move |cx, p| {
+                        cx.net.state.active.get(p).map_or(f64::NAN, |x| *x as f64)
+                    })
+                } else {
+                    let i = usize::from(f);
+                    Box::new(move |cx, p| {
+                        cx.net
+                            .cols
+                            .get(i)
+                            .and_then(|c| c.f.get(p))
+                            .copied()
+                            .unwrap_or(f64::NAN)
+                    })
+                }
+            }
+            Expr::Arith(op, a, b) if t == Some(Type::Float) => {
+                let op = *op;
+                match (self.fleaf(a), self.fleaf(b)) {
+                    (Some(x), Some(y)) => {
+                        return Box::new(move |cx, p| farith(op, x.get(cx, p), y.get(cx, p)))
+                    }
+                    (Some(x), None) => {
+                        let fb = self.float(b);
+                        return Box::new(move |cx, p| farith(op, x.get(cx, p), fb(cx, p)));
+                    }
+                    (None, Some(y)) => {
+                        let fa = self.float(a);
+                        return Box::new(move |cx, p| farith(op, fa(cx, p), y.get(cx, p)));
+                    }
+                    (None, None) => {}
+                }
+                let (fa, fb) = (self.float(a), self.float(b));
+                match op {
+                    ArithOp::Add => Box::new(move |cx, p| fa(cx, p) + fb(cx, p)),
+                    ArithOp::Sub => Box::new(move |cx, p| fa(cx, p) - fb(cx, p)),
+                    ArithOp::Mul => Box::new(move |cx, p| fa(cx, p) * fb(cx, p)),
+                    ArithOp::Div => Box::new(move |cx, p| {
+                        let (x, y) = (fa(cx, p), fb(cx, p));
+                        if y == 0.0 {
+                            f64::NAN
+                        } else {
+                            x / y
+                        }
+                    }),
+                }
+            }
+            Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
+                let f = self.float(x);
+                Box::new(move |cx, p| -f(cx, p))
+            }
+            Expr::Smoothed {
+                rate,
+                n,
+                prior,
+                weight,
+            } => {
+                let (fr, fnn, prior, weight) = (self.float(rate), self.float(n), *prior, *weight);
+                Box::new(move |cx, p| eval::smoothed(fr(cx, p), fnn(cx, p), prior, weight))
+            }
+            Expr::Utilisation {
+                active_leads,
+                capacity,
+            } => {
+                let fa = self.float(&Expr::Field(Scope::Partner, *active_leads));
+                let fc = self.float(&Expr::Field(Scope::Partner, *capacity));
+                Box::new(move |cx, p| {
+                    let (a, c) = (fa(cx, p), fc(cx, p));
+                    if a.is_nan() || c.is_nan() {
+                        f64::NAN
+                    } else if c == 0.0 {
+                        1.0
+                    } else {
+                        a / c
+                    }
+                })
+            }
+            Expr::Distance(a, b) => {
+                let (fa, fb) = (self.cell(a), self.cell(b));
+                Box::new(move |cx, p| match (fa(cx, p), fb(cx, p)) {
+                    (S::Point(x), S::Point(y)) => haversine_km(x, y),
+                    _ => f64::NAN,
+                })
+            }
+            _ => {
+                let f = self.cell(e);
+                Box::new(move |cx, p| f(cx, p).f64())
+            }
+        }
+    }
+}
