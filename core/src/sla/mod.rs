@@ -234,6 +234,14 @@ pub enum SlaError {
         /// The partner field.
         field: String,
     },
+    /// A calendar of the set is invalid.
+    #[error("calendar `{calendar}`: {source}")]
+    InvalidCalendar {
+        /// The calendar's name.
+        calendar: String,
+        /// What is wrong.
+        source: CalendarError,
+    },
     /// The timeline is invalid.
     #[error(transparent)]
     Timeline(#[from] TimelineError),
@@ -255,6 +263,11 @@ impl From<&SlaError> for ErrorReport {
                 let mut r = ErrorReport::from(source);
                 r.message = e.to_string();
                 r.record = Some(lead.clone());
+                r
+            }
+            SlaError::InvalidCalendar { source, .. } => {
+                let mut r = ErrorReport::from(source);
+                r.message = e.to_string();
                 r
             }
             _ => {
@@ -517,6 +530,29 @@ impl SlaSet {
         } else {
             Err(errors)
         }
+    }
+
+    /// [`SlaSet::new`] from calendar definitions (e.g. a plan's `calendars`): every invalid
+    /// calendar is reported as [`SlaError::InvalidCalendar`], then the policies are validated.
+    pub fn from_specs(
+        policies: Vec<SlaPolicy>,
+        calendars: &[crate::calendar::CalendarSpec],
+    ) -> Result<SlaSet, Vec<SlaError>> {
+        let mut built = Vec::with_capacity(calendars.len());
+        let mut errors = Vec::new();
+        for spec in calendars {
+            match Calendar::new(spec.clone()) {
+                Ok(c) => built.push(c),
+                Err(source) => errors.push(SlaError::InvalidCalendar {
+                    calendar: spec.name.clone(),
+                    source,
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        SlaSet::new(policies, built)
     }
 
     /// The policies, in order.
