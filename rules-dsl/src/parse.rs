@@ -763,8 +763,41 @@ fn syntax_error(
     } else {
         None
     };
-    d = d.maybe_help(help);
+    d = d.maybe_help(help.or_else(|| calendar_sla_help(&positives)));
     d
+}
+
+/// A hint for a syntax error inside a `calendar` or `sla` declaration, from what was expected.
+fn calendar_sla_help(positives: &[Rule]) -> Option<String> {
+    let has = |r: Rule| positives.contains(&r);
+    let text = if has(Rule::kw_reroute) {
+        "the re-route action is written `retract and reroute`"
+    } else if has(Rule::breach_action) {
+        "breach actions are `remind`, `escalate \"role\"`, `alert \"message\"` and `retract and reroute`, separated by commas"
+    } else if has(Rule::time_range) || has(Rule::clock) {
+        "working hours are written `HH:MM-HH:MM` after the days, e.g. `hours mon-fri 08:00-12:00, 13:00-17:00`"
+    } else if has(Rule::day_range) {
+        "days are `mon` to `sun`, or a range such as `mon-fri`"
+    } else if has(Rule::closed_days) || has(Rule::date) {
+        "closed days are dates `YYYY-MM-DD` or ranges `YYYY-MM-DD..YYYY-MM-DD`, separated by commas"
+    } else if has(Rule::kw_start) || has(Rule::kw_goal) || has(Rule::kw_each) {
+        "an sla holds `start`, `stop`, `pause while`, `goal`, `warn`, `on breach` and `each stage` entries"
+    } else if has(Rule::kw_timezone) || has(Rule::kw_hours) {
+        "a calendar holds `timezone`, `hours`, `closed` and `holidays` entries"
+    } else if has(Rule::kw_while) {
+        "write `pause while <status>`"
+    } else if has(Rule::kw_breach) {
+        "write `on breach <action>`"
+    } else if has(Rule::kw_stage) {
+        "write `each stage` or `each stage except won, lost`"
+    } else if has(Rule::word) {
+        "expected a name here (an event, a status, a stage or an sla name)"
+    } else if has(Rule::number) {
+        "expected a number here, e.g. `24h` for a goal or `75%` for a warning"
+    } else {
+        return None;
+    };
+    Some(text.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
