@@ -29,7 +29,7 @@ fn process_cpu_ns() -> u64 {
         .skip(1)
         .map(|f| f.parse().unwrap_or(0))
         .collect();
-    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    let ticks = fields.get(10).copied().unwrap_or(0) + fields.get(11).copied().unwrap_or(0);
     ticks * 10_000_000
 }
 

@@ -539,19 +539,20 @@ impl SlaSet {
             }
         }
         let count = |k: EventKind| kinds.get(k as usize).copied().unwrap_or(0);
-        let instances: usize = self
-            .policies
-            .iter()
-            .map(|p| match p.policy.per_stage {
-                Some(_) => count(EventKind::StageChanged),
-                None => p.policy.start.iter().map(|&k| count(k)).sum(),
-            })
-            .sum();
+        let starts = |p: &Compiled| match p.policy.per_stage {
+            Some(_) => count(EventKind::StageChanged),
+            None => p.policy.start.iter().map(|&k| count(k)).sum(),
+        };
+        let instances: usize = self.policies.iter().map(starts).sum();
         out.slas.reserve(instances);
         out.due.reserve(8);
         let mut crossed = Crossed::new();
         let mut seen = Seen::new();
         for p in &self.policies {
+            if starts(p) == 0 {
+                // no event up to `now` starts an instance of this policy: nothing to report
+                continue;
+            }
             let mut ctx = Ctx {
                 set: self,
                 p,
