@@ -2,7 +2,10 @@
 //! SLAs on three business calendars) at one `now`.
 //!
 //! `cargo bench -p leadrail-benches --bench sla` (set `W4_N` for the number of timelines;
-//! default 200,000, the BENCH.md figure is per timeline so any N gives the rate).
+//! default 200,000, the BENCH.md figure is per timeline so any N gives the rate). Four
+//! variants: a fresh `Evaluation` per timeline (`evaluate_*`), and one reused per thread through
+//! `SlaSet::evaluate_into` (`evaluate_into_*`, a host's batch loop); each on the rayon pool and
+//! on one thread.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench code
 
 use std::hint::black_box;
@@ -43,6 +46,36 @@ fn bench_w4(c: &mut Criterion) {
                 .timelines
                 .iter()
                 .map(|t| w4::evaluate(&w, t).map(|e| e.due.len()).unwrap_or(0))
+                .sum();
+            black_box(due)
+        })
+    });
+    g.bench_function(format!("evaluate_into_{n}_parallel"), |b| {
+        b.iter(|| {
+            let due: usize = w
+                .timelines
+                .par_iter()
+                .map_init(
+                    || w4::scratch(&w),
+                    |out, t| match w4::evaluate_into(&w, t, out) {
+                        Ok(()) => out.due.len(),
+                        Err(_) => 0,
+                    },
+                )
+                .sum();
+            black_box(due)
+        })
+    });
+    g.bench_function(format!("evaluate_into_{n}_one_thread"), |b| {
+        b.iter(|| {
+            let mut out = w4::scratch(&w);
+            let due: usize = w
+                .timelines
+                .iter()
+                .map(|t| match w4::evaluate_into(&w, t, &mut out) {
+                    Ok(()) => out.due.len(),
+                    Err(_) => 0,
+                })
                 .sum();
             black_box(due)
         })

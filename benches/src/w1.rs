@@ -308,6 +308,8 @@ impl W1 {
                 otherwise: Else::Next,
             }],
             fallback: Fallback::Unrouted,
+            calendars: Vec::new(),
+            slas: Vec::new(),
         }
     }
 

@@ -10,8 +10,6 @@
 //! `first_contact` (48 business hours, paused while waiting on the customer, escalate), both on
 //! the partner's calendar, and `stalled` (per stage except won/lost, 7 days, alert).
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 use leadrail_core::calendar::{Calendar, CalendarError, CalendarSpec, Holiday, WorkInterval};
 use leadrail_core::sla::{
@@ -19,6 +17,7 @@ use leadrail_core::sla::{
 };
 use leadrail_core::timeline::{Event, EventData, EventKind, Timeline};
 use leadrail_core::value::Instant;
+use rustc_hash::FxHashMap;
 
 const H: i64 = 3_600_000;
 const DAY: i64 = 24 * H;
@@ -58,8 +57,8 @@ impl SplitMix {
 pub struct W4 {
     /// The policies and calendars.
     pub set: SlaSet,
-    /// Partner id -> calendar name.
-    pub partners: HashMap<String, String>,
+    /// Partner id -> calendar name (a host's partner table, with a fast hasher).
+    pub partners: FxHashMap<String, String>,
     /// The timelines.
     pub timelines: Vec<Timeline>,
     /// The evaluation instant.
@@ -261,7 +260,7 @@ pub fn timeline(rng: &mut SplitMix, i: usize, partners: usize) -> Timeline {
 pub fn generate(n: usize, seed: u64) -> Result<W4, String> {
     let set = policies()?;
     let cals = ["us-central", "de", "jp"];
-    let partners: HashMap<String, String> = (0..300)
+    let partners: FxHashMap<String, String> = (0..300)
         .map(|i| {
             let cal = cals.get(i % 3).copied().unwrap_or("us-central");
             (format!("P{i:03}"), cal.to_string())
@@ -280,4 +279,21 @@ pub fn generate(n: usize, seed: u64) -> Result<W4, String> {
 /// Evaluates one timeline of the workload.
 pub fn evaluate(w: &W4, t: &Timeline) -> Result<Evaluation, SlaError> {
     w.set.evaluate_with(t, w.now, &Done::Nothing, &w.partners)
+}
+
+/// An empty evaluation to reuse with [`evaluate_into`].
+pub fn scratch(w: &W4) -> Evaluation {
+    Evaluation {
+        lead: String::new(),
+        slas: Vec::new(),
+        due: Vec::new(),
+        next_deadline: None,
+        cursor: w.now,
+    }
+}
+
+/// Evaluates one timeline of the workload into a reused evaluation (a host's batch loop).
+pub fn evaluate_into(w: &W4, t: &Timeline, out: &mut Evaluation) -> Result<(), SlaError> {
+    w.set
+        .evaluate_into(t, w.now, &Done::Nothing, &w.partners, out)
 }

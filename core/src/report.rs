@@ -86,6 +86,7 @@ pub mod codes {
         TIMELINE_CREATED_NOT_FIRST,
         SLA_INVALID_POLICY,
         SLA_UNKNOWN_CALENDAR,
+        SLA_UNKNOWN_EVENT,
         PARSE_INVALID_LITERAL,
         PARSE_CLAUSE_ORDER,
         PARSE_DUPLICATE_CLAUSE,
@@ -149,6 +150,8 @@ pub mod codes {
     pub const SLA_INVALID_POLICY: &str = "leadrail::sla::invalid_policy";
     /// An SLA policy names a calendar that is not defined, or a partner has no calendar.
     pub const SLA_UNKNOWN_CALENDAR: &str = "leadrail::sla::unknown_calendar";
+    /// An SLA names an event kind that does not exist.
+    pub const SLA_UNKNOWN_EVENT: &str = "leadrail::sla::unknown_event";
     /// A literal that is malformed or out of range (number, date, duration, version).
     pub const PARSE_INVALID_LITERAL: &str = "leadrail::parse::invalid_literal";
     /// A route clause written after a clause that must follow it.

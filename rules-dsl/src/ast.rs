@@ -101,6 +101,22 @@ impl RuleFile {
         })
     }
 
+    /// The calendars, in order.
+    pub fn calendars(&self) -> impl Iterator<Item = &CalendarDecl> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Calendar(c) => Some(c.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The SLAs, in order.
+    pub fn slas(&self) -> impl Iterator<Item = &SlaDecl> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Sla(s) => Some(s.as_ref()),
+            _ => None,
+        })
+    }
+
     /// The `fallback` declaration, if any (the first one).
     pub fn fallback(&self) -> Option<&FallbackDecl> {
         self.items.iter().find_map(|i| match i {
@@ -121,6 +137,10 @@ pub enum Item {
     Route(Box<RouteDecl>),
     /// `fallback ...`
     Fallback(FallbackDecl),
+    /// `calendar "name" { ... }`
+    Calendar(Box<CalendarDecl>),
+    /// `sla name { ... }`
+    Sla(Box<SlaDecl>),
 }
 
 impl Item {
@@ -131,6 +151,8 @@ impl Item {
             Item::Schema(s) => s.span,
             Item::Route(r) => r.span,
             Item::Fallback(f) => f.span,
+            Item::Calendar(c) => c.span,
+            Item::Sla(s) => s.span,
         }
     }
 }
@@ -190,6 +212,139 @@ pub enum TypeKind {
     Set(Box<TypeExpr>),
     /// `map<K, V>`
     Map(Box<TypeExpr>, Box<TypeExpr>),
+}
+
+/// `calendar "name" { entries }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarDecl {
+    /// The calendar's name.
+    pub name: StrLit,
+    /// The entries, in source order.
+    pub entries: Vec<Clause<CalendarEntry>>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// One entry of a calendar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CalendarEntry {
+    /// `timezone "Area/City"`
+    Timezone(StrLit),
+    /// `hours mon-fri 08:00-12:00, 13:00-17:00`
+    Hours {
+        /// The days (single days or ranges).
+        days: Vec<DayRange>,
+        /// The working intervals of each of those days.
+        intervals: Vec<TimeRange>,
+    },
+    /// `closed 2026-12-24, 2026-12-28..2026-12-30`
+    Closed(Vec<ClosedDays>),
+    /// `holidays "file.txt"`
+    Holidays(StrLit),
+}
+
+/// `mon` or `mon-fri` as written (the names are checked).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayRange {
+    /// The first day.
+    pub from: Ident,
+    /// The last day of a range.
+    pub to: Option<Ident>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `08:00-12:00` as written: minutes after midnight (checked: `start < end <= 24:00`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeRange {
+    /// Start, in minutes after midnight.
+    pub start: u32,
+    /// End, in minutes after midnight.
+    pub end: u32,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A closed date or an inclusive range of closed dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosedDays {
+    /// The first date.
+    pub from: NaiveDate,
+    /// The last date of a range.
+    pub to: Option<NaiveDate>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// `sla name { entries }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlaDecl {
+    /// The SLA's name.
+    pub name: Ident,
+    /// The entries, in source order.
+    pub entries: Vec<Clause<SlaEntry>>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// One entry of an SLA.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SlaEntry {
+    /// `start assigned, reassigned`
+    Start(Vec<Ident>),
+    /// `stop accepted, rejected`
+    Stop(Vec<Ident>),
+    /// `pause while waiting_on_customer`
+    PauseWhile(Vec<Ident>),
+    /// `goal 24h [business "calendar" | business partner.field]`
+    Goal {
+        /// The duration literal.
+        duration: NumLit,
+        /// The duration's span.
+        duration_span: Span,
+        /// `business ...`, if present.
+        business: Option<BusinessClock>,
+    },
+    /// `warn 50%, 75%`
+    Warn(Vec<(NumLit, Span)>),
+    /// `on breach remind, escalate "role"`
+    OnBreach(Vec<Clause<BreachAction>>),
+    /// `each stage except won, lost`
+    EachStage {
+        /// The excepted stages.
+        except: Vec<Ident>,
+    },
+}
+
+/// The calendar of a business-time goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessClock {
+    /// The calendar.
+    pub calendar: Option<BusinessCalendar>,
+    /// Where `business ...` is.
+    pub span: Span,
+}
+
+/// `"name"` or `partner.field`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BusinessCalendar {
+    /// A calendar of the file.
+    Named(StrLit),
+    /// A field of the partner naming its calendar (`base` is checked to be `partner`).
+    Field(Ident, Ident),
+}
+
+/// A breach action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BreachAction {
+    /// `remind`
+    Remind,
+    /// `escalate "role"`
+    Escalate(StrLit),
+    /// `alert "message"`
+    Alert(StrLit),
+    /// `retract and reroute` (or `reroute`)
+    RetractAndReroute,
 }
 
 /// `route "name" { clauses }`

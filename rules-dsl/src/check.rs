@@ -18,6 +18,10 @@ use crate::ast::*;
 use crate::builtins;
 use crate::diagnostics::{did_you_mean, suggest, Diagnostic, SourceFile};
 
+mod sla;
+
+pub use sla::{CheckedSlas, HolidayFile};
+
 /// A checked rule file, ready to lower.
 #[derive(Debug, Clone)]
 pub struct Checked {
@@ -35,6 +39,8 @@ pub struct Checked {
     pub fallback: plan::Fallback,
     /// Warnings (the file has no errors).
     pub warnings: Vec<Diagnostic>,
+    /// The calendars and SLAs.
+    pub slas: CheckedSlas,
 }
 
 /// One rule with its expressions resolved.
@@ -229,7 +235,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                Item::Route(_) => {}
+                Item::Route(_) | Item::Calendar(_) | Item::Sla(_) => {}
             }
         }
         if ruleset.is_none() {
@@ -283,6 +289,7 @@ impl Checker<'_> {
             rules.push(self.route(r, &lead, &partner));
         }
         self.unreachable(file);
+        let slas = self.calendars_and_slas(file, &partner);
 
         let fallback = match fallback.and_then(|f| f.queue.as_ref()) {
             Some(q) => plan::Fallback::Queue(q.value.clone()),
@@ -298,6 +305,7 @@ impl Checker<'_> {
             rules: rules?,
             fallback,
             warnings: Vec::new(),
+            slas,
         })
     }
 

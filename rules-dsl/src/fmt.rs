@@ -38,6 +38,8 @@ pub fn format_file(text: &str, file: &RuleFile) -> String {
             },
             Item::Schema(s) => f.schema(s),
             Item::Route(r) => f.route(r),
+            Item::Calendar(c) => f.calendar(c),
+            Item::Sla(x) => f.sla(x),
         }
     }
     f.flush(usize::MAX, 0);
@@ -203,6 +205,42 @@ impl Formatter {
         }
     }
 
+    fn block(&mut self, header: String, span: Span, entries: Vec<(Span, String)>) {
+        if entries.is_empty() && !self.has_comment_in(span) {
+            self.push(0, format!("{header} {{}}"));
+            return;
+        }
+        self.push(0, format!("{header} {{"));
+        for (sp, text) in entries {
+            self.flush(sp.start, 2);
+            self.push(2, text);
+        }
+        self.flush(span.end.saturating_sub(1), 2);
+        self.push(0, "}".to_string());
+    }
+
+    fn calendar(&mut self, c: &CalendarDecl) {
+        let entries = c
+            .entries
+            .iter()
+            .map(|e| (e.span, calendar_entry_text(&e.node)))
+            .collect();
+        self.block(
+            format!("calendar {}", quote(&c.name.value)),
+            c.span,
+            entries,
+        );
+    }
+
+    fn sla(&mut self, x: &SlaDecl) {
+        let entries = x
+            .entries
+            .iter()
+            .map(|e| (e.span, sla_entry_text(&e.node)))
+            .collect();
+        self.block(format!("sla {}", x.name.name), x.span, entries);
+    }
+
     fn route(&mut self, r: &RouteDecl) {
         let header = format!("route {} {{", quote(&r.name.value));
         let empty = r.when.is_none()
@@ -247,6 +285,98 @@ impl Formatter {
         }
         self.flush(r.span.end.saturating_sub(1), 2);
         self.push(0, "}".to_string());
+    }
+}
+
+fn hhmm(m: u32) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn words(ws: &[Ident]) -> String {
+    ws.iter()
+        .map(|w| w.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The canonical text of a calendar entry.
+pub fn calendar_entry_text(e: &CalendarEntry) -> String {
+    match e {
+        CalendarEntry::Timezone(tz) => format!("timezone {}", quote(&tz.value)),
+        CalendarEntry::Holidays(f) => format!("holidays {}", quote(&f.value)),
+        CalendarEntry::Hours { days, intervals } => {
+            let days: Vec<String> = days
+                .iter()
+                .map(|d| match &d.to {
+                    Some(t) => format!("{}-{}", d.from.name, t.name),
+                    None => d.from.name.clone(),
+                })
+                .collect();
+            let ivs: Vec<String> = intervals
+                .iter()
+                .map(|i| format!("{}-{}", hhmm(i.start), hhmm(i.end)))
+                .collect();
+            format!("hours {} {}", days.join(", "), ivs.join(", "))
+        }
+        CalendarEntry::Closed(list) => {
+            let ds: Vec<String> = list
+                .iter()
+                .map(|c| match c.to {
+                    Some(to) => format!("{}..{}", c.from, to),
+                    None => c.from.to_string(),
+                })
+                .collect();
+            format!("closed {}", ds.join(", "))
+        }
+    }
+}
+
+/// The canonical text of an SLA entry.
+pub fn sla_entry_text(e: &SlaEntry) -> String {
+    match e {
+        SlaEntry::Start(ws) => format!("start {}", words(ws)),
+        SlaEntry::Stop(ws) => format!("stop {}", words(ws)),
+        SlaEntry::PauseWhile(ws) => format!("pause while {}", words(ws)),
+        SlaEntry::EachStage { except } if except.is_empty() => "each stage".to_string(),
+        SlaEntry::EachStage { except } => format!("each stage except {}", words(except)),
+        SlaEntry::Goal {
+            duration, business, ..
+        } => {
+            let mut out = format!("goal {}", number_text(duration));
+            if let Some(b) = business {
+                out.push_str(" business");
+                match &b.calendar {
+                    Some(BusinessCalendar::Named(c)) => {
+                        out.push(' ');
+                        out.push_str(&quote(&c.value));
+                    }
+                    Some(BusinessCalendar::Field(base, field)) => {
+                        out.push_str(&format!(" {}.{}", base.name, field.name));
+                    }
+                    None => {}
+                }
+            }
+            out
+        }
+        SlaEntry::Warn(list) => format!(
+            "warn {}",
+            list.iter()
+                .map(|(n, _)| number_text(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        SlaEntry::OnBreach(list) => format!(
+            "on breach {}",
+            list.iter()
+                .map(|a| match &a.node {
+                    BreachAction::Remind => "remind".to_string(),
+                    BreachAction::Escalate(r) => format!("escalate {}", quote(&r.value)),
+                    BreachAction::Alert(m) => format!("alert {}", quote(&m.value)),
+                    BreachAction::RetractAndReroute => "retract and reroute".to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

@@ -100,9 +100,84 @@ pub fn check(source: &str, file: &str) -> Result<(ast::RuleFile, check::Checked)
 
 /// Compiles a rule file to a plan, or returns every error (with the warnings).
 ///
-/// The plan's `content_hash` is the first 16 hex digits of the SHA-256 of `source`.
+/// The plan's `content_hash` is the first 16 hex digits of the SHA-256 of `source`. A
+/// calendar's `holidays "path"` is read from the file system, relative to the directory of
+/// `file` (see [`compile_with_loader`] to read it from elsewhere).
 pub fn compile(source: &str, file: &str) -> Result<Compiled, Diagnostics> {
+    let dir = std::path::Path::new(file)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    compile_with_loader(source, file, &|path: &str| {
+        std::fs::read_to_string(dir.join(path)).map_err(|e| e.to_string())
+    })
+}
+
+/// [`compile`] with the holiday files of `holidays "path"` entries read by `load` (given the
+/// path as written; returns the file's text or why it cannot be read). Bad lines of a holiday
+/// file are reported at the path, naming the file's line.
+///
+/// ```
+/// let source = r#"
+/// ruleset "demo" version 1
+/// schema lead    { region: text }
+/// schema partner { calendar: text }
+/// calendar "de" { timezone "Europe/Berlin"  hours mon-fri 09:00-17:00  holidays "de.txt" }
+/// sla accept { start assigned  stop accepted  goal 24h business "de" }
+/// route "all" { }
+/// "#;
+/// let load = |path: &str| match path {
+///     "de.txt" => Ok("2026-12-25 Christmas\n2026-12-26".to_string()),
+///     _ => Err("no such file".to_string()),
+/// };
+/// let compiled = leadrail_dsl::compile_with_loader(source, "demo.rail", &load).unwrap();
+/// assert_eq!(compiled.plan.calendars[0].holidays.len(), 2);
+/// assert_eq!(compiled.plan.slas[0].goal.duration_ms, 24 * 3_600_000);
+/// ```
+pub fn compile_with_loader(
+    source: &str,
+    file: &str,
+    load: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Compiled, Diagnostics> {
     let (tree, mut checked) = check(source, file)?;
+    let src = SourceFile::new(source, file);
+    let mut errors = Vec::new();
+    for h in std::mem::take(&mut checked.slas.holiday_files) {
+        let text = match load(&h.path) {
+            Ok(t) => t,
+            Err(why) => {
+                errors.push(
+                    src.error(
+                        leadrail_core::report::codes::CALENDAR_HOLIDAY_FILE,
+                        format!("cannot read holiday file `{}`: {why}", h.path),
+                    )
+                    .label(h.span, "")
+                    .help("the path is relative to the rule file"),
+                );
+                continue;
+            }
+        };
+        match leadrail_core::calendar::parse_holidays(&text) {
+            Ok((mut holidays, mut closures)) => {
+                if let Some(spec) = checked.slas.calendars.get_mut(h.calendar) {
+                    spec.holidays.append(&mut holidays);
+                    spec.closures.append(&mut closures);
+                }
+            }
+            Err(bad) => {
+                for e in bad {
+                    errors.push(
+                        src.error(e.code(), format!("`{}`: {e}", h.path))
+                            .label(h.span, "in this file")
+                            .help(e.help()),
+                    );
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(diagnostics(errors, &src));
+    }
     let warnings = std::mem::take(&mut checked.warnings);
     Ok(Compiled {
         plan: lower::lower(source, &tree, checked),

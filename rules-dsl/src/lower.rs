@@ -88,5 +88,7 @@ pub fn lower(source: &str, file: &RuleFile, checked: Checked) -> Plan {
         partner_schema: partner,
         rules,
         fallback: checked.fallback,
+        calendars: checked.slas.calendars,
+        slas: checked.slas.slas,
     }
 }

@@ -1,5 +1,7 @@
 //! `leadrail`: check, format and run routing rule files from the command line.
 //!
+//! Subcommands: `check`, `fmt`, `route`, `sla`.
+//!
 //! Exit codes: 0 success; 1 a rule file has errors (or `fmt --check` found unformatted files);
 //! 2 bad data or usage (a malformed row names its file, line and field).
 
@@ -58,6 +60,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
         format: OutputFormat,
     },
+    /// Evaluate the SLAs of a rule file over lead timelines at an instant: every SLA's state,
+    /// the actions now due and the re-routes to perform.
+    Sla {
+        /// The rule file (with `calendar` and `sla` declarations).
+        #[arg(long)]
+        rules: std::path::PathBuf,
+        /// Timelines: `.json` (array) or `.jsonl` of `{"lead": ..., "events": [...]}`.
+        #[arg(long)]
+        timelines: std::path::PathBuf,
+        /// The evaluation instant (RFC 3339, e.g. `2026-11-24T09:00:00Z`).
+        #[arg(long)]
+        now: String,
+        /// Partners (`.csv`, `.json`, `.jsonl` with an `id`), for `business partner.<field>`.
+        #[arg(long)]
+        partners: Option<std::path::PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = cli::sla::SlaFormat::Text)]
+        format: cli::sla::SlaFormat,
+    },
 }
 
 /// How `route` prints decisions.
@@ -87,6 +108,19 @@ fn main() -> ExitCode {
             leads,
             now,
             explain,
+            format,
+        }),
+        Command::Sla {
+            rules,
+            timelines,
+            now,
+            partners,
+            format,
+        } => cli::sla::run(&cli::sla::SlaArgs {
+            rules,
+            timelines,
+            partners,
+            now,
             format,
         }),
     };

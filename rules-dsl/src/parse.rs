@@ -30,7 +30,7 @@ pub const MAX_NESTING: usize = 48;
 /// Deepest expression tree accepted.
 pub const MAX_EXPR_DEPTH: usize = 200;
 
-const ITEM_KEYWORDS: &[&str] = &["ruleset", "schema", "route", "fallback"];
+const ITEM_KEYWORDS: &[&str] = &["ruleset", "schema", "calendar", "sla", "route", "fallback"];
 const CLAUSE_KEYWORDS: &[&str] = &["when", "require", "rank", "balance", "tie", "else"];
 
 // ---------------------------------------------------------------------------------------------
@@ -449,7 +449,9 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         EOI => "end of input",
-        item_only | file => "a declaration (`ruleset`, `schema`, `route`, `fallback`)",
+        item_only | file => {
+            "a declaration (`ruleset`, `schema`, `calendar`, `sla`, `route`, `fallback`)"
+        }
         clause_only => "a clause (`when`, `require`, `rank`, `balance`, `tie`, `else`)",
         lbrace => "`{`",
         rbrace => "`}`",
@@ -494,6 +496,34 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         kw_queue => "`queue`",
         kw_unrouted => "`unrouted`",
         kw_not | kw_in => "an operator",
+        kw_calendar | calendar_decl => "`calendar`",
+        kw_sla | sla_decl => "`sla`",
+        timezone_entry | kw_timezone => "`timezone`",
+        hours_entry | kw_hours => "`hours`",
+        closed_entry | kw_closed => "`closed`",
+        holidays_entry | kw_holidays => "`holidays`",
+        day_range => "a day (`mon`..`sun`) or a range of days (`mon-fri`)",
+        time_range | clock => "a time range such as `08:00-17:00`",
+        closed_days => "a date or a date range (`2026-12-24`, `2026-12-28..2026-12-30`)",
+        start_entry | kw_start => "`start`",
+        stop_entry | kw_stop => "`stop`",
+        pause_entry | kw_pause => "`pause`",
+        kw_while => "`while`",
+        goal_entry | kw_goal => "`goal`",
+        goal_business | kw_business => "`business`",
+        warn_entry | kw_warn => "`warn`",
+        breach_entry | kw_on => "`on`",
+        kw_breach => "`breach`",
+        stage_entry | kw_each => "`each`",
+        kw_stage => "`stage`",
+        kw_except => "`except`",
+        breach_action => "a breach action (`remind`, `escalate \"role\"`, `alert \"message\"`, `retract and reroute`)",
+        action_reroute | kw_retract => "`retract`",
+        kw_reroute => "`reroute`",
+        action_escalate | kw_escalate => "`escalate`",
+        action_alert | kw_alert => "`alert`",
+        action_remind | kw_remind => "`remind`",
+        word => "a name",
         _ => return None,
     })
 }
@@ -504,7 +534,7 @@ fn expected_list(positives: &[Rule], ctx: SyntaxContext) -> Vec<&'static str> {
         let name = match (r, ctx) {
             (Rule::EOI, SyntaxContext::Clause) => Some("a new clause"),
             (Rule::EOI, SyntaxContext::Item) => {
-                Some("a declaration (`ruleset`, `schema`, `route`, `fallback`)")
+                Some("a declaration (`ruleset`, `schema`, `calendar`, `sla`, `route`, `fallback`)")
             }
             _ => rule_name(*r),
         };
@@ -529,12 +559,37 @@ fn expected_list(positives: &[Rule], ctx: SyntaxContext) -> Vec<&'static str> {
             "a clause (`when`, `require`, `rank`, `balance`, `tie`, `else`)",
         );
     }
-    let item_kws = ["`ruleset`", "`schema`", "`route`", "`fallback`"];
+    let item_kws = [
+        "`ruleset`",
+        "`schema`",
+        "`calendar`",
+        "`sla`",
+        "`route`",
+        "`fallback`",
+    ];
     if item_kws.iter().filter(|k| names.contains(k)).count() >= 3 {
         names.retain(|n| !item_kws.contains(n));
         names.insert(
             0,
-            "a declaration (`ruleset`, `schema`, `route`, `fallback`)",
+            "a declaration (`ruleset`, `schema`, `calendar`, `sla`, `route`, `fallback`)",
+        );
+    }
+    let sla_kws = [
+        "`start`", "`stop`", "`pause`", "`goal`", "`warn`", "`on`", "`each`",
+    ];
+    if sla_kws.iter().filter(|k| names.contains(k)).count() >= 3 {
+        names.retain(|n| !sla_kws.contains(n));
+        names.insert(
+            0,
+            "an sla entry (`start`, `stop`, `pause while`, `goal`, `warn`, `on breach`, `each stage`)",
+        );
+    }
+    let cal_kws = ["`timezone`", "`hours`", "`closed`", "`holidays`"];
+    if cal_kws.iter().filter(|k| names.contains(k)).count() >= 3 {
+        names.retain(|n| !cal_kws.contains(n));
+        names.insert(
+            0,
+            "a calendar entry (`timezone`, `hours`, `closed`, `holidays`)",
         );
     }
     if names.contains(&"an expression") {
@@ -708,8 +763,41 @@ fn syntax_error(
     } else {
         None
     };
-    d = d.maybe_help(help);
+    d = d.maybe_help(help.or_else(|| calendar_sla_help(&positives)));
     d
+}
+
+/// A hint for a syntax error inside a `calendar` or `sla` declaration, from what was expected.
+fn calendar_sla_help(positives: &[Rule]) -> Option<String> {
+    let has = |r: Rule| positives.contains(&r);
+    let text = if has(Rule::kw_reroute) {
+        "the re-route action is written `retract and reroute`"
+    } else if has(Rule::breach_action) {
+        "breach actions are `remind`, `escalate \"role\"`, `alert \"message\"` and `retract and reroute`, separated by commas"
+    } else if has(Rule::time_range) || has(Rule::clock) {
+        "working hours are written `HH:MM-HH:MM` after the days, e.g. `hours mon-fri 08:00-12:00, 13:00-17:00`"
+    } else if has(Rule::day_range) {
+        "days are `mon` to `sun`, or a range such as `mon-fri`"
+    } else if has(Rule::closed_days) || has(Rule::date) {
+        "closed days are dates `YYYY-MM-DD` or ranges `YYYY-MM-DD..YYYY-MM-DD`, separated by commas"
+    } else if has(Rule::kw_start) || has(Rule::kw_goal) || has(Rule::kw_each) {
+        "an sla holds `start`, `stop`, `pause while`, `goal`, `warn`, `on breach` and `each stage` entries"
+    } else if has(Rule::kw_timezone) || has(Rule::kw_hours) {
+        "a calendar holds `timezone`, `hours`, `closed` and `holidays` entries"
+    } else if has(Rule::kw_while) {
+        "write `pause while <status>`"
+    } else if has(Rule::kw_breach) {
+        "write `on breach <action>`"
+    } else if has(Rule::kw_stage) {
+        "write `each stage` or `each stage except won, lost`"
+    } else if has(Rule::word) {
+        "expected a name here (an event, a status, a stage or an sla name)"
+    } else if has(Rule::number) {
+        "expected a number here, e.g. `24h` for a goal or `75%` for a warning"
+    } else {
+        return None;
+    };
+    Some(text.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -814,6 +902,8 @@ impl Builder<'_> {
                 Ok(Item::Schema(SchemaDecl { kind, fields, span }))
             }
             Rule::route_decl => self.route(p).map(|r| Item::Route(Box::new(r))),
+            Rule::calendar_decl => self.calendar(p).map(|c| Item::Calendar(Box::new(c))),
+            Rule::sla_decl => self.sla(p).map(|c| Item::Sla(Box::new(c))),
             Rule::fallback_decl => {
                 let target = self.next_content(&mut p.into_inner(), span)?;
                 let queue = match target.as_rule() {
@@ -827,6 +917,237 @@ impl Builder<'_> {
             }
             _ => Err(vec![self.internal(span.start)]),
         }
+    }
+
+    fn words(&self, pairs: Pairs<'_, Rule>) -> Vec<Ident> {
+        pairs
+            .filter(|q| q.as_rule() == Rule::word)
+            .map(|q| self.ident(q))
+            .collect()
+    }
+
+    fn date(&self, p: &Pair<'_, Rule>) -> Result<NaiveDate, Vec<Diagnostic>> {
+        NaiveDate::parse_from_str(p.as_str(), "%Y-%m-%d").map_err(|_| {
+            vec![self
+                .src
+                .error(
+                    codes::PARSE_INVALID_LITERAL,
+                    format!("`{}` is not a valid date", p.as_str()),
+                )
+                .label(self.span(p), "no such date")
+                .help("dates are written `YYYY-MM-DD`, e.g. `2026-12-24`")]
+        })
+    }
+
+    fn clock(&self, p: &Pair<'_, Rule>) -> Result<u32, Vec<Diagnostic>> {
+        let text = p.as_str();
+        let (h, m) = text.split_once(':').unwrap_or((text, ""));
+        match (h.parse::<u32>(), m.parse::<u32>()) {
+            (Ok(h), Ok(m)) if m < 60 && (h < 24 || (h == 24 && m == 0)) => Ok(h * 60 + m),
+            _ => Err(vec![self
+                .src
+                .error(
+                    codes::PARSE_INVALID_LITERAL,
+                    format!("`{text}` is not a time of day"),
+                )
+                .label(self.span(p), "no such time")
+                .help(
+                    "times are written `HH:MM` from `00:00` to `24:00`, e.g. `08:30`",
+                )]),
+        }
+    }
+
+    fn calendar(&self, p: Pair<'_, Rule>) -> Result<CalendarDecl, Vec<Diagnostic>> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let name = self.string(self.next_content(&mut it, span)?)?;
+        let mut entries = Vec::new();
+        let mut errors = Vec::new();
+        for e in it.filter(|q| !is_token(q.as_rule())) {
+            match self.calendar_entry(e) {
+                Ok(c) => entries.push(c),
+                Err(mut es) => errors.append(&mut es),
+            }
+        }
+        if errors.is_empty() {
+            Ok(CalendarDecl {
+                name,
+                entries,
+                span,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn calendar_entry(&self, e: Pair<'_, Rule>) -> Result<Clause<CalendarEntry>, Vec<Diagnostic>> {
+        let span = self.span(&e);
+        let rule = e.as_rule();
+        let mut it = e.into_inner();
+        let node = match rule {
+            Rule::timezone_entry => {
+                CalendarEntry::Timezone(self.string(self.next_content(&mut it, span)?)?)
+            }
+            Rule::holidays_entry => {
+                CalendarEntry::Holidays(self.string(self.next_content(&mut it, span)?)?)
+            }
+            Rule::hours_entry => {
+                let mut days = Vec::new();
+                let mut intervals = Vec::new();
+                for q in it {
+                    let qspan = self.span(&q);
+                    match q.as_rule() {
+                        Rule::day_range => {
+                            let mut w = q.into_inner().map(|x| self.ident(x));
+                            let from = w.next().ok_or_else(|| vec![self.internal(qspan.start)])?;
+                            days.push(DayRange {
+                                from,
+                                to: w.next(),
+                                span: qspan,
+                            });
+                        }
+                        Rule::time_range => {
+                            let clocks: Vec<Pair<'_, Rule>> = q.into_inner().collect();
+                            let (Some(a), Some(b)) = (clocks.first(), clocks.get(1)) else {
+                                return Err(vec![self.internal(qspan.start)]);
+                            };
+                            intervals.push(TimeRange {
+                                start: self.clock(a)?,
+                                end: self.clock(b)?,
+                                span: qspan,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                CalendarEntry::Hours { days, intervals }
+            }
+            Rule::closed_entry => {
+                let mut closed = Vec::new();
+                for q in it.filter(|q| q.as_rule() == Rule::closed_days) {
+                    let qspan = self.span(&q);
+                    let dates: Vec<Pair<'_, Rule>> = q.into_inner().collect();
+                    let from = match dates.first() {
+                        Some(d) => self.date(d)?,
+                        None => return Err(vec![self.internal(qspan.start)]),
+                    };
+                    let to = match dates.get(1) {
+                        Some(d) => Some(self.date(d)?),
+                        None => None,
+                    };
+                    closed.push(ClosedDays {
+                        from,
+                        to,
+                        span: qspan,
+                    });
+                }
+                CalendarEntry::Closed(closed)
+            }
+            _ => return Err(vec![self.internal(span.start)]),
+        };
+        Ok(Clause { node, span })
+    }
+
+    fn sla(&self, p: Pair<'_, Rule>) -> Result<SlaDecl, Vec<Diagnostic>> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let name = self.ident(self.next_content(&mut it, span)?);
+        let mut entries = Vec::new();
+        let mut errors = Vec::new();
+        for e in it.filter(|q| !is_token(q.as_rule())) {
+            match self.sla_entry(e) {
+                Ok(c) => entries.push(c),
+                Err(mut es) => errors.append(&mut es),
+            }
+        }
+        if errors.is_empty() {
+            Ok(SlaDecl {
+                name,
+                entries,
+                span,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn sla_entry(&self, e: Pair<'_, Rule>) -> Result<Clause<SlaEntry>, Vec<Diagnostic>> {
+        let span = self.span(&e);
+        let rule = e.as_rule();
+        let mut it = e.into_inner();
+        let node = match rule {
+            Rule::start_entry => SlaEntry::Start(self.words(it)),
+            Rule::stop_entry => SlaEntry::Stop(self.words(it)),
+            Rule::pause_entry => SlaEntry::PauseWhile(self.words(it)),
+            Rule::stage_entry => SlaEntry::EachStage {
+                except: self.words(it),
+            },
+            Rule::goal_entry => {
+                let n = self.next_content(&mut it, span)?;
+                let duration_span = self.span(&n);
+                let duration = self.number(n)?;
+                let business = match it.find(|q| q.as_rule() == Rule::goal_business) {
+                    None => None,
+                    Some(b) => {
+                        let bspan = self.span(&b);
+                        let calendar = match b.into_inner().find(|q| !is_token(q.as_rule())) {
+                            None => None,
+                            Some(c) if c.as_rule() == Rule::string => {
+                                Some(BusinessCalendar::Named(self.string(c)?))
+                            }
+                            Some(c) => {
+                                let cspan = self.span(&c);
+                                let mut parts = c.into_inner();
+                                let base = self.ident(self.next(&mut parts, cspan)?);
+                                let field = self.ident(self.next(&mut parts, cspan)?);
+                                Some(BusinessCalendar::Field(base, field))
+                            }
+                        };
+                        Some(BusinessClock {
+                            calendar,
+                            span: bspan,
+                        })
+                    }
+                };
+                SlaEntry::Goal {
+                    duration,
+                    duration_span,
+                    business,
+                }
+            }
+            Rule::warn_entry => {
+                let mut out = Vec::new();
+                for q in it.filter(|q| q.as_rule() == Rule::number) {
+                    let qspan = self.span(&q);
+                    out.push((self.number(q)?, qspan));
+                }
+                SlaEntry::Warn(out)
+            }
+            Rule::breach_entry => {
+                let mut out = Vec::new();
+                for q in it.filter(|q| q.as_rule() == Rule::breach_action) {
+                    let qspan = self.span(&q);
+                    let a = self.next(&mut q.into_inner(), qspan)?;
+                    let aspan = self.span(&a);
+                    let rule = a.as_rule();
+                    let mut parts = a.into_inner();
+                    let node = match rule {
+                        Rule::action_remind => BreachAction::Remind,
+                        Rule::action_reroute => BreachAction::RetractAndReroute,
+                        Rule::action_escalate => BreachAction::Escalate(
+                            self.string(self.next_content(&mut parts, aspan)?)?,
+                        ),
+                        _ => {
+                            BreachAction::Alert(self.string(self.next_content(&mut parts, aspan)?)?)
+                        }
+                    };
+                    out.push(Clause { node, span: qspan });
+                }
+                SlaEntry::OnBreach(out)
+            }
+            _ => return Err(vec![self.internal(span.start)]),
+        };
+        Ok(Clause { node, span })
     }
 
     fn ident(&self, p: Pair<'_, Rule>) -> Ident {
@@ -1316,6 +1637,32 @@ fn is_token(rule: Rule) -> bool {
             | kw_false
             | kw_not
             | kw_in
+    ) || matches!(
+        rule,
+        kw_calendar
+            | kw_timezone
+            | kw_hours
+            | kw_closed
+            | kw_holidays
+            | kw_sla
+            | kw_start
+            | kw_stop
+            | kw_pause
+            | kw_while
+            | kw_goal
+            | kw_business
+            | kw_warn
+            | kw_on
+            | kw_breach
+            | kw_retract
+            | kw_reroute
+            | kw_escalate
+            | kw_alert
+            | kw_remind
+            | kw_each
+            | kw_stage
+            | kw_except
+            | op_and
     )
 }
 

@@ -476,6 +476,11 @@ impl Calendar {
     }
 }
 
+/// Every IANA time zone name the calendars accept (for suggestions in error messages).
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
 /// Parses a holiday file: one `YYYY-MM-DD [name]` or `YYYY-MM-DD..YYYY-MM-DD [name]` per line,
 /// `#` comments, blank lines ignored.
 ///

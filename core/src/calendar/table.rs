@@ -5,9 +5,9 @@
 //! working day, clipped to the chunk's UTC range, sorted, disjoint, with prefix sums of their
 //! lengths. Business time before an instant inside a chunk is then one binary search.
 
-use std::sync::{LazyLock, OnceLock};
+use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Offset, TimeZone};
+use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
 use crate::value::{DurationMs, Instant};
@@ -21,35 +21,52 @@ pub(crate) const FIRST_YEAR: i32 = 1900;
 /// The number of UTC years with a table (1900..=2199).
 pub(crate) const YEARS: usize = 300;
 
-/// Chunk boundaries: `BOUNDS[i]` is the instant of `FIRST_YEAR + i`-01-01T00:00:00Z.
-static BOUNDS: LazyLock<Vec<Instant>> = LazyLock::new(|| {
-    (0..=YEARS)
-        .map(|i| {
-            let year = FIRST_YEAR + i32::try_from(i).unwrap_or(0);
-            NaiveDate::from_ymd_opt(year, 1, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|dt| dt.and_utc().timestamp_millis())
-                .unwrap_or(i64::MAX)
-        })
-        .collect()
-});
+/// Days from 1970-01-01 to `year`-01-01 (proleptic Gregorian; H. Hinnant's `days_from_civil`).
+const fn days_to_new_year(year: i64) -> i64 {
+    let y = year - 1; // January counts in the previous "March year"
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    // Day of year of 01-01 counted from 03-01: 306.
+    let doy = 306;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
 
-/// The chunk index of an instant, if inside the table.
+/// Chunk boundaries: `BOUNDS[i]` is the instant of `FIRST_YEAR + i`-01-01T00:00:00Z.
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: an out-of-range index cannot build
+static BOUNDS: [Instant; YEARS + 1] = {
+    let mut out = [0i64; YEARS + 1];
+    let mut i = 0;
+    while i <= YEARS {
+        out[i] = days_to_new_year(FIRST_YEAR as i64 + i as i64) * DAY_MS;
+        i += 1;
+    }
+    out
+};
+
+/// The chunk index of an instant, if inside the table: one division and at most a couple of
+/// comparisons.
 pub(crate) fn chunk_of(t: Instant) -> Option<usize> {
-    let bounds = &*BOUNDS;
-    let first = *bounds.first()?;
-    let last = *bounds.last()?;
+    let first = *BOUNDS.first()?;
+    let last = *BOUNDS.last()?;
     if t < first || t >= last {
         return None;
     }
-    // Index of the last boundary <= t.
-    Some(bounds.partition_point(|&b| b <= t).saturating_sub(1))
+    // A guess within one year of the answer (the mean Gregorian year is 365.2425 days).
+    let days = (t - first).div_euclid(DAY_MS);
+    let mut i = usize::try_from(days * 400 / 146_097).ok()?.min(YEARS - 1);
+    while i > 0 && BOUNDS.get(i).is_some_and(|&b| b > t) {
+        i -= 1;
+    }
+    while BOUNDS.get(i + 1).is_some_and(|&b| b <= t) {
+        i += 1;
+    }
+    Some(i)
 }
 
 /// The UTC range `[start, end)` of chunk `i`.
 pub(crate) fn chunk_range(i: usize) -> Option<(Instant, Instant)> {
-    let bounds = &*BOUNDS;
-    Some((*bounds.get(i)?, *bounds.get(i + 1)?))
+    Some((*BOUNDS.get(i)?, *BOUNDS.get(i + 1)?))
 }
 
 /// The time-zone-independent rules of a calendar, in the form the table builder needs.
@@ -135,10 +152,15 @@ impl Rules {
 /// The working pieces of one UTC year.
 #[derive(Debug, Default)]
 pub(crate) struct Chunk {
+    /// The chunk's first instant (a UTC midnight).
+    start: Instant,
     /// Sorted, disjoint `[start, end)` pieces.
     pieces: Vec<(Instant, Instant)>,
     /// `prefix[i]` = total length of `pieces[..i]`; one longer than `pieces`.
     prefix: Vec<DurationMs>,
+    /// `day_first[d]` = the number of pieces starting before UTC day `d` of the chunk begins,
+    /// so finding the piece of an instant is a lookup and a scan over one day's pieces.
+    day_first: Vec<u32>,
 }
 
 impl Chunk {
@@ -168,7 +190,37 @@ impl Chunk {
             acc += b - a;
             prefix.push(acc);
         }
-        Chunk { pieces, prefix }
+        let days = (end - start).div_euclid(DAY_MS) + 1;
+        let mut day_first = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
+        let mut i = 0usize;
+        for d in 0..days {
+            let day_start = start + d * DAY_MS;
+            while pieces.get(i).is_some_and(|&(s, _)| s < day_start) {
+                i += 1;
+            }
+            day_first.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        Chunk {
+            start,
+            pieces,
+            prefix,
+            day_first,
+        }
+    }
+
+    /// The number of pieces starting at or before `t` (`t` inside the chunk).
+    fn pieces_started(&self, t: Instant) -> usize {
+        let day = usize::try_from((t - self.start).div_euclid(DAY_MS)).ok();
+        match day.and_then(|d| self.day_first.get(d)) {
+            Some(&first) => {
+                let mut i = first as usize;
+                while self.pieces.get(i).is_some_and(|&(s, _)| s <= t) {
+                    i += 1;
+                }
+                i
+            }
+            None => self.pieces.partition_point(|&(s, _)| s <= t),
+        }
     }
 
     /// Total working time of the chunk.
@@ -178,7 +230,7 @@ impl Chunk {
 
     /// Working time in the chunk before `t`.
     pub(crate) fn before(&self, t: Instant) -> DurationMs {
-        let i = self.pieces.partition_point(|&(s, _)| s <= t);
+        let i = self.pieces_started(t);
         let done = self.prefix.get(i).copied().unwrap_or(0);
         match i.checked_sub(1).and_then(|j| self.pieces.get(j)) {
             Some(&(_, e)) if t < e => done - (e - t),
@@ -226,5 +278,35 @@ impl Table {
     /// Whether any weekday has working hours.
     pub(crate) fn has_hours(&self) -> bool {
         self.rules.weekly.iter().any(|d| !d.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn bounds_are_utc_new_years_and_chunk_of_inverts_them() {
+        for i in 0..=YEARS {
+            let year = FIRST_YEAR + i32::try_from(i).unwrap();
+            let expected = NaiveDate::from_ymd_opt(year, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis();
+            assert_eq!(BOUNDS[i], expected, "year {year}");
+            if i < YEARS {
+                assert_eq!(chunk_of(BOUNDS[i]), Some(i));
+                assert_eq!(chunk_of(BOUNDS[i + 1] - 1), Some(i));
+                assert_eq!(chunk_of(BOUNDS[i] + 200 * DAY_MS), Some(i));
+            }
+        }
+        assert_eq!(chunk_of(BOUNDS[0] - 1), None);
+        assert_eq!(chunk_of(BOUNDS[YEARS]), None);
+        assert_eq!(chunk_of(i64::MIN), None);
+        assert_eq!(chunk_of(i64::MAX), None);
     }
 }

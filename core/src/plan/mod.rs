@@ -74,6 +74,13 @@ pub struct Plan {
     pub rules: Vec<RouteRule>,
     /// What happens when no rule decides.
     pub fallback: Fallback,
+    /// Business calendars (`calendar` declarations), used by the SLAs.
+    #[serde(default)]
+    pub calendars: Vec<crate::calendar::CalendarSpec>,
+    /// SLA policies (`sla` declarations); build an [`crate::sla::SlaSet`] with
+    /// [`crate::sla::SlaSet::from_specs`]`(plan.slas.clone(), &plan.calendars)`.
+    #[serde(default)]
+    pub slas: Vec<crate::sla::SlaPolicy>,
 }
 
 /// One `route "name" { ... }` rule.

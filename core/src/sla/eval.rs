@@ -136,6 +136,102 @@ impl Clock<'_> {
     }
 }
 
+/// Crossing instants of an instance's targets, in target order; inline up to 8 (no
+/// allocation for policies with up to 7 warning thresholds).
+struct Crossed {
+    inline: [Instant; 8],
+    len: usize,
+    spill: Vec<Instant>,
+}
+
+impl Crossed {
+    fn new() -> Crossed {
+        Crossed {
+            inline: [0; 8],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+    fn clear(&mut self) {
+        self.len = 0;
+        self.spill.clear();
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn get(&self, k: usize) -> Option<Instant> {
+        if k >= self.len {
+            return None;
+        }
+        match self.inline.get(k) {
+            Some(&at) => Some(at),
+            None => self.spill.get(k - self.inline.len()).copied(),
+        }
+    }
+    fn last(&self) -> Option<Instant> {
+        self.len.checked_sub(1).and_then(|k| self.get(k))
+    }
+    fn push(&mut self, at: Instant) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = at,
+            None => self.spill.push(at),
+        }
+        self.len += 1;
+    }
+    fn pop(&mut self) {
+        if self.len > self.inline.len() {
+            self.spill.pop();
+        }
+        self.len = self.len.saturating_sub(1);
+    }
+}
+
+/// A partner seen in the timeline: its id shared once per evaluation, and its clock.
+struct SeenPartner<'t, 's> {
+    id: &'t str,
+    arc: Arc<str>,
+    /// The clock resolved for a partner field, if any was asked for.
+    clock: Option<(&'s str, Clock<'s>)>,
+}
+
+/// The partners of one evaluation (a lead rarely has more than a few), so that each one's id
+/// is allocated once and its calendar looked up once, whatever the number of policies.
+struct Seen<'t, 's> {
+    slots: [Option<SeenPartner<'t, 's>>; 4],
+}
+
+impl<'t, 's> Seen<'t, 's> {
+    fn new() -> Seen<'t, 's> {
+        Seen {
+            slots: Default::default(),
+        }
+    }
+
+    /// The slot of `id`, inserted if there is room.
+    fn slot(&mut self, id: &'t str) -> Option<&mut SeenPartner<'t, 's>> {
+        let pos = self.slots.iter().position(|s| match s {
+            None => true,
+            Some(s) => std::ptr::eq(s.id, id) || s.id == id,
+        })?;
+        let slot = self.slots.get_mut(pos)?;
+        if slot.is_none() {
+            *slot = Some(SeenPartner {
+                id,
+                arc: Arc::from(id),
+                clock: None,
+            });
+        }
+        slot.as_mut()
+    }
+
+    fn arc(&mut self, id: &'t str) -> Arc<str> {
+        match self.slot(id) {
+            Some(s) => s.arc.clone(),
+            None => Arc::from(id),
+        }
+    }
+}
+
 struct Open<'t, 's> {
     index: u32,
     stage: Option<&'t str>,
@@ -144,8 +240,6 @@ struct Open<'t, 's> {
     clock: Clock<'s>,
     elapsed: DurationMs,
     run_from: Option<Instant>,
-    /// Crossing instants of `targets[..crossed.len()]`.
-    crossed: Vec<Instant>,
 }
 
 enum End {
@@ -160,6 +254,8 @@ struct Ctx<'a, 's> {
     now: Instant,
     done: &'a Done,
     out: &'a mut Evaluation,
+    /// Crossing instants of the open instance's `targets[..crossed.len()]`.
+    crossed: &'a mut Crossed,
 }
 
 impl<'a, 's> Ctx<'a, 's> {
@@ -171,10 +267,10 @@ impl<'a, 's> Ctx<'a, 's> {
     }
 
     /// Adds the running segment `[run_from, to)` to `o`, recording crossings up to `to`.
-    fn close_segment(&self, o: &mut Open<'_, '_>, to: Instant) -> Result<(), SlaError> {
+    fn close_segment(&mut self, o: &mut Open<'_, '_>, to: Instant) -> Result<(), SlaError> {
         if let Some(r) = o.run_from.take() {
             let seg = o.clock.between(r, to).map_err(|e| self.cal_err(e))?;
-            while let Some(t) = self.p.targets.get(o.crossed.len()) {
+            while let Some(t) = self.p.targets.get(self.crossed.len()) {
                 if t.at_elapsed > o.elapsed + seg {
                     break;
                 }
@@ -182,7 +278,7 @@ impl<'a, 's> Ctx<'a, 's> {
                     .clock
                     .add(r, t.at_elapsed - o.elapsed)
                     .map_err(|e| self.cal_err(e))?;
-                o.crossed.push(at);
+                self.crossed.push(at);
             }
             o.elapsed += seg;
         }
@@ -190,10 +286,9 @@ impl<'a, 's> Ctx<'a, 's> {
     }
 
     fn label(&self, index: u32) -> Arc<str> {
-        if index == 0 {
-            self.p.name.clone()
-        } else {
-            Arc::from(format!("{}#{}", self.p.name, index))
+        match self.p.labels.get(index as usize) {
+            Some(label) => label.clone(),
+            None => super::instance_label(&self.p.name, index),
         }
     }
 
@@ -201,31 +296,38 @@ impl<'a, 's> Ctx<'a, 's> {
         self.p.policy.goal.duration_ms
     }
 
-    /// Emits the due actions of the crossings `o.crossed` (those `<= now`, not done).
+    /// Emits the due actions of the crossings in `self.crossed` (those `<= now`, not done).
     fn emit(&mut self, o: &Open<'_, '_>, label: &Arc<str>) {
-        let first = o.index == 0;
-        for (k, (t, &at)) in self.p.targets.iter().zip(&o.crossed).enumerate() {
-            if at > self.now {
+        let shared = self.p.ids.get(o.index as usize);
+        let done = self.done;
+        let now = self.now;
+        let p = self.p;
+        let out = &mut *self.out;
+        for (k, t) in p.targets.iter().enumerate() {
+            let Some(at) = self.crossed.get(k) else {
+                break;
+            };
+            if at > now {
                 continue;
             }
-            if let Done::Cursor(c) = self.done {
+            if let Done::Cursor(c) = done {
                 if at <= *c {
                     continue;
                 }
             }
-            let mut push = |full: Option<&Arc<str>>, suffix: &str, kind: DueKind| {
-                let id: Arc<str> = match full {
-                    Some(id) if first => id.clone(),
-                    _ => Arc::from(format!("{label}:{suffix}")),
+            let mut push = |n: usize, suffix: &str, kind: DueKind| {
+                let id: Arc<str> = match shared.and_then(|ids| ids.get(n)) {
+                    Some(id) => id.clone(),
+                    None => Arc::from(format!("{label}:{suffix}")),
                 };
-                if let Done::Ids(ids) = self.done {
+                if let Done::Ids(ids) = done {
                     if ids.contains(&*id) {
                         return;
                     }
                 }
-                self.out.due.push(DueAction {
+                out.due.push(DueAction {
                     id,
-                    sla: self.p.name.clone(),
+                    sla: p.name.clone(),
                     instance: label.clone(),
                     partner: o.partner.clone(),
                     at,
@@ -233,25 +335,16 @@ impl<'a, 's> Ctx<'a, 's> {
                 });
             };
             match t.warn {
-                Some(threshold) => push(
-                    self.p.first_ids.get(k),
-                    &t.suffix,
-                    DueKind::Warning { threshold },
-                ),
+                Some(threshold) => push(k, &t.suffix, DueKind::Warning { threshold }),
                 None => {
-                    for (j, (a, s)) in self
-                        .p
+                    for (j, (a, s)) in p
                         .policy
                         .on_breach
                         .iter()
-                        .zip(&self.p.breach_suffixes)
+                        .zip(&p.breach_suffixes)
                         .enumerate()
                     {
-                        push(
-                            self.p.first_ids.get(k + j),
-                            s,
-                            DueKind::Breach { action: a.clone() },
-                        );
+                        push(k + j, s, DueKind::Breach { action: a.clone() });
                     }
                 }
             }
@@ -262,15 +355,11 @@ impl<'a, 's> Ctx<'a, 's> {
     fn end(&mut self, mut o: Open<'_, '_>, x: Instant, how: End) -> Result<(), SlaError> {
         self.close_segment(&mut o, x)?;
         // The ending event takes precedence over a crossing at the same instant.
-        while o.crossed.last().is_some_and(|&c| c >= x) {
-            o.crossed.pop();
+        while self.crossed.last().is_some_and(|c| c >= x) {
+            self.crossed.pop();
         }
-        let breached = o.crossed.len() == self.p.targets.len();
-        let due_at = if breached {
-            o.crossed.last().copied()
-        } else {
-            None
-        };
+        let breached = self.crossed.len() == self.p.targets.len();
+        let due_at = if breached { self.crossed.last() } else { None };
         let state = match (breached, how) {
             (true, _) => SlaState::Breached,
             (false, End::Stop) => SlaState::Met,
@@ -284,7 +373,7 @@ impl<'a, 's> Ctx<'a, 's> {
             instance: label,
             index: o.index,
             stage: o.stage.map(str::to_string),
-            partner: o.partner.clone(),
+            partner: o.partner,
             state,
             started_at: o.started,
             ended_at: Some(x),
@@ -302,15 +391,16 @@ impl<'a, 's> Ctx<'a, 's> {
         let running_from = o.run_from;
         let before = o.elapsed;
         self.close_segment(&mut o, self.now)?;
+        let targets = self.p.targets.len();
         let mut next_at = None;
-        let mut due_at = if o.crossed.len() == self.p.targets.len() {
-            o.crossed.last().copied()
+        let mut due_at = if self.crossed.len() == targets {
+            self.crossed.last()
         } else {
             None
         };
         if let Some(r) = running_from {
             // Future crossings from the same running segment.
-            if let Some(t) = self.p.targets.get(o.crossed.len()) {
+            if let Some(t) = self.p.targets.get(self.crossed.len()) {
                 next_at = Some(
                     o.clock
                         .add(r, t.at_elapsed - before)
@@ -318,7 +408,7 @@ impl<'a, 's> Ctx<'a, 's> {
                 );
             }
             if due_at.is_none() {
-                due_at = if o.crossed.len() + 1 == self.p.targets.len() {
+                due_at = if self.crossed.len() + 1 == targets {
                     next_at
                 } else {
                     Some(
@@ -333,7 +423,7 @@ impl<'a, 's> Ctx<'a, 's> {
                 next_at = None;
             }
         }
-        let breached = o.crossed.len() == self.p.targets.len();
+        let breached = self.crossed.len() == targets;
         let state = match (breached, running_from.is_some()) {
             (true, _) => SlaState::Breached,
             (false, true) => SlaState::Running,
@@ -350,7 +440,7 @@ impl<'a, 's> Ctx<'a, 's> {
             instance: label,
             index: o.index,
             stage: o.stage.map(str::to_string),
-            partner: o.partner.clone(),
+            partner: o.partner,
             state,
             started_at: o.started,
             ended_at: None,
@@ -363,25 +453,37 @@ impl<'a, 's> Ctx<'a, 's> {
         Ok(())
     }
 
-    fn clock_for(
+    fn clock_for<'t>(
         &self,
-        partner: Option<&str>,
+        partner: Option<&'t str>,
         partners: &dyn PartnerCalendars,
+        seen: &mut Seen<'t, 's>,
     ) -> Result<Clock<'s>, SlaError> {
-        match &self.p.clock {
-            ClockSpec::Wall => Ok(Clock::Wall),
-            ClockSpec::Named(c) => Ok(Clock::Business(c)),
-            ClockSpec::Partner(field) => partner
-                .and_then(|p| partners.calendar_name(p, field))
-                .and_then(|name| self.set.calendars.get(name))
-                .map(Clock::Business)
-                .ok_or_else(|| SlaError::NoPartnerCalendar {
-                    sla: self.p.name.to_string(),
-                    lead: self.lead.to_string(),
-                    partner: partner.unwrap_or("").to_string(),
-                    field: field.clone(),
-                }),
+        let field: &'s str = match &self.p.clock {
+            ClockSpec::Wall => return Ok(Clock::Wall),
+            ClockSpec::Named(c) => return Ok(Clock::Business(c)),
+            ClockSpec::Partner(field) => field,
+        };
+        let slot = partner.and_then(|p| seen.slot(p));
+        if let Some((f, clock)) = slot.as_ref().and_then(|s| s.clock) {
+            if f == field {
+                return Ok(clock);
+            }
         }
+        let clock = partner
+            .and_then(|p| partners.calendar_name(p, field))
+            .and_then(|name| self.set.calendars.get(name))
+            .map(Clock::Business)
+            .ok_or_else(|| SlaError::NoPartnerCalendar {
+                sla: self.p.name.to_string(),
+                lead: self.lead.to_string(),
+                partner: partner.unwrap_or("").to_string(),
+                field: field.to_string(),
+            })?;
+        if let Some(s) = slot {
+            s.clock = Some((field, clock));
+        }
+        Ok(clock)
     }
 }
 
@@ -399,14 +501,56 @@ impl SlaSet {
         done: &Done,
         partners: &dyn PartnerCalendars,
     ) -> Result<Evaluation, SlaError> {
-        timeline.validate()?;
         let mut out = Evaluation {
-            lead: timeline.lead.clone(),
-            slas: Vec::with_capacity(self.policies.len() * 2 + timeline.events.len()),
-            due: Vec::with_capacity(8),
+            lead: String::new(),
+            slas: Vec::new(),
+            due: Vec::new(),
             next_deadline: None,
             cursor: now,
         };
+        self.evaluate_into(timeline, now, done, partners, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`SlaSet::evaluate_with`] into an existing [`Evaluation`], whose buffers are reused: the
+    /// form for hosts that evaluate many timelines in a loop (one `Evaluation` per thread).
+    /// On success `out` holds exactly what `evaluate_with` returns; on error its content is
+    /// unspecified.
+    pub fn evaluate_into(
+        &self,
+        timeline: &Timeline,
+        now: Instant,
+        done: &Done,
+        partners: &dyn PartnerCalendars,
+        out: &mut Evaluation,
+    ) -> Result<(), SlaError> {
+        timeline.validate()?;
+        out.lead.clear();
+        out.lead.push_str(&timeline.lead);
+        out.slas.clear();
+        out.due.clear();
+        out.next_deadline = None;
+        out.cursor = now;
+        // Room for every instance: at most one per starting event of each policy.
+        let mut kinds = [0usize; EventKind::ALL.len()];
+        for ev in timeline.events.iter().take_while(|e| e.at <= now) {
+            if let Some(n) = kinds.get_mut(ev.kind() as usize) {
+                *n += 1;
+            }
+        }
+        let count = |k: EventKind| kinds.get(k as usize).copied().unwrap_or(0);
+        let instances: usize = self
+            .policies
+            .iter()
+            .map(|p| match p.policy.per_stage {
+                Some(_) => count(EventKind::StageChanged),
+                None => p.policy.start.iter().map(|&k| count(k)).sum(),
+            })
+            .sum();
+        out.slas.reserve(instances);
+        out.due.reserve(8);
+        let mut crossed = Crossed::new();
+        let mut seen = Seen::new();
         for p in &self.policies {
             let mut ctx = Ctx {
                 set: self,
@@ -414,27 +558,28 @@ impl SlaSet {
                 lead: &timeline.lead,
                 now,
                 done,
-                out: &mut out,
+                out: &mut *out,
+                crossed: &mut crossed,
             };
-            eval_policy(&mut ctx, timeline, partners)?;
+            eval_policy(&mut ctx, timeline, partners, &mut seen)?;
         }
         out.due.sort_by_key(|d| d.at);
-        Ok(out)
+        Ok(())
     }
 }
 
-fn eval_policy(
-    ctx: &mut Ctx<'_, '_>,
-    timeline: &Timeline,
+fn eval_policy<'t, 's>(
+    ctx: &mut Ctx<'_, 's>,
+    timeline: &'t Timeline,
     partners: &dyn PartnerCalendars,
+    seen: &mut Seen<'t, 's>,
 ) -> Result<(), SlaError> {
     let p = ctx.p;
     let per_stage = p.policy.per_stage.as_ref();
     let mut status: Option<&str> = None;
-    let mut assignee: Option<&str> = None;
-    let mut open: Option<Open<'_, '_>> = None;
+    let mut assignee: Option<&'t str> = None;
+    let mut open: Option<Open<'t, 's>> = None;
     let mut count: u32 = 0;
-    let mut spare: Vec<Instant> = Vec::with_capacity(p.targets.len());
     for ev in &timeline.events {
         if ev.at > ctx.now {
             break;
@@ -487,7 +632,7 @@ fn eval_policy(
             EventData::Rejected { .. } | EventData::Retracted { .. } => assignee = None,
             _ => {}
         }
-        let starts: Option<Option<&str>> = match (per_stage, &ev.data) {
+        let starts: Option<Option<&'t str>> = match (per_stage, &ev.data) {
             (Some(spec), EventData::StageChanged { stage }) => {
                 if spec.except.iter().any(|e| e == stage) {
                     None
@@ -502,19 +647,17 @@ fn eval_policy(
             if let Some(o) = open.take() {
                 ctx.end(o, x, End::Cancel)?;
             }
-            let clock = ctx.clock_for(assignee, partners)?;
-            let mut crossed = std::mem::take(&mut spare);
-            crossed.clear();
+            let clock = ctx.clock_for(assignee, partners, seen)?;
+            ctx.crossed.clear();
             let paused = is_paused(p, status);
             open = Some(Open {
                 index: count,
                 stage,
-                partner: assignee.map(Arc::from),
+                partner: assignee.map(|a| seen.arc(a)),
                 started: x,
                 clock,
                 elapsed: 0,
                 run_from: (!paused).then_some(x),
-                crossed,
             });
             count = count.saturating_add(1);
         }

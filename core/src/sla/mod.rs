@@ -56,7 +56,10 @@ mod eval;
 mod reroute;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -125,13 +128,13 @@ pub enum Action {
     Remind,
     /// Escalate to a role (e.g. `channel-manager`).
     Escalate {
-        /// The role.
-        role: String,
+        /// The role (shared: due actions carry it without copying).
+        role: Arc<str>,
     },
     /// Raise an alert with a message.
     Alert {
-        /// The message.
-        message: String,
+        /// The message (shared: due actions carry it without copying).
+        message: Arc<str>,
     },
     /// Retract the lead from its partner and route it again, excluding every partner that
     /// rejected it or timed out on it (see [`reroute_plan`]).
@@ -187,8 +190,8 @@ impl PartnerCalendars for NoPartnerCalendars {
     }
 }
 
-/// Partner id -> calendar name (whatever the field).
-impl PartnerCalendars for HashMap<String, String> {
+/// Partner id -> calendar name (whatever the field), with any hasher.
+impl<S: BuildHasher> PartnerCalendars for HashMap<String, String, S> {
     fn calendar_name(&self, partner: &str, _field: &str) -> Option<&str> {
         self.get(partner).map(String::as_str)
     }
@@ -231,6 +234,14 @@ pub enum SlaError {
         /// The partner field.
         field: String,
     },
+    /// A calendar of the set is invalid.
+    #[error("calendar `{calendar}`: {source}")]
+    InvalidCalendar {
+        /// The calendar's name.
+        calendar: String,
+        /// What is wrong.
+        source: CalendarError,
+    },
     /// The timeline is invalid.
     #[error(transparent)]
     Timeline(#[from] TimelineError),
@@ -252,6 +263,11 @@ impl From<&SlaError> for ErrorReport {
                 let mut r = ErrorReport::from(source);
                 r.message = e.to_string();
                 r.record = Some(lead.clone());
+                r
+            }
+            SlaError::InvalidCalendar { source, .. } => {
+                let mut r = ErrorReport::from(source);
+                r.message = e.to_string();
                 r
             }
             _ => {
@@ -328,20 +344,36 @@ pub(crate) struct Compiled {
     pub targets: Vec<Target>,
     /// Breach action id suffixes, parallel to `policy.on_breach`.
     pub breach_suffixes: Vec<String>,
-    /// Full action ids of the first instance: one per warning, then one per breach action.
-    pub first_ids: Vec<Arc<str>>,
+    /// Instance labels of the first [`SHARED_INSTANCES`] instances (`name`, `name#1`, ...).
+    pub labels: Vec<Arc<str>>,
+    /// Full action ids of the first [`SHARED_INSTANCES`] instances: per instance, one per
+    /// warning, then one per breach action.
+    pub ids: Vec<Vec<Arc<str>>>,
 }
+
+/// How many instances per policy get labels and action ids built once with the set (later
+/// restarts format theirs when they are evaluated).
+pub(crate) const SHARED_INSTANCES: u32 = 16;
 
 /// A validated set of SLA policies with the calendars they use. `Send + Sync`; build once,
 /// evaluate many timelines (also in parallel).
 #[derive(Debug, Clone)]
 pub struct SlaSet {
     pub(crate) policies: Vec<Compiled>,
-    pub(crate) calendars: HashMap<String, Calendar>,
+    pub(crate) calendars: FxHashMap<String, Calendar>,
 }
 
 fn kinds_mask(kinds: &[EventKind]) -> u32 {
     kinds.iter().fold(0, |m, k| m | k.bit())
+}
+
+/// The label of instance `index` of policy `name`: `name`, then `name#1`, `name#2`, ...
+pub(crate) fn instance_label(name: &str, index: u32) -> Arc<str> {
+    if index == 0 {
+        Arc::from(name)
+    } else {
+        Arc::from(format!("{name}#{index}"))
+    }
 }
 
 fn percent(f: f64) -> String {
@@ -362,7 +394,7 @@ impl SlaSet {
         policies: Vec<SlaPolicy>,
         calendars: Vec<Calendar>,
     ) -> Result<SlaSet, Vec<SlaError>> {
-        let calendars: HashMap<String, Calendar> = calendars
+        let calendars: FxHashMap<String, Calendar> = calendars
             .into_iter()
             .map(|c| (c.name().to_string(), c))
             .collect();
@@ -463,15 +495,24 @@ impl SlaSet {
                 warn: None,
                 suffix: String::new(),
             });
-            let first_ids = targets
+            let labels: Vec<Arc<str>> = (0..SHARED_INSTANCES)
+                .map(|i| instance_label(&p.name, i))
+                .collect();
+            let ids = labels
                 .iter()
-                .filter(|t| t.warn.is_some())
-                .map(|t| &t.suffix)
-                .chain(&breach_suffixes)
-                .map(|sfx| Arc::from(format!("{}:{sfx}", p.name)))
+                .map(|label| {
+                    targets
+                        .iter()
+                        .filter(|t| t.warn.is_some())
+                        .map(|t| &t.suffix)
+                        .chain(&breach_suffixes)
+                        .map(|sfx| Arc::from(format!("{label}:{sfx}")))
+                        .collect()
+                })
                 .collect();
             compiled.push(Compiled {
-                first_ids,
+                labels,
+                ids,
                 name: Arc::from(p.name.as_str()),
                 start: kinds_mask(&p.start),
                 stop: kinds_mask(&p.stop),
@@ -489,6 +530,29 @@ impl SlaSet {
         } else {
             Err(errors)
         }
+    }
+
+    /// [`SlaSet::new`] from calendar definitions (e.g. a plan's `calendars`): every invalid
+    /// calendar is reported as [`SlaError::InvalidCalendar`], then the policies are validated.
+    pub fn from_specs(
+        policies: Vec<SlaPolicy>,
+        calendars: &[crate::calendar::CalendarSpec],
+    ) -> Result<SlaSet, Vec<SlaError>> {
+        let mut built = Vec::with_capacity(calendars.len());
+        let mut errors = Vec::new();
+        for spec in calendars {
+            match Calendar::new(spec.clone()) {
+                Ok(c) => built.push(c),
+                Err(source) => errors.push(SlaError::InvalidCalendar {
+                    calendar: spec.name.clone(),
+                    source,
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        SlaSet::new(policies, built)
     }
 
     /// The policies, in order.

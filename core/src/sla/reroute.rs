@@ -7,8 +7,11 @@
 //! evaluation, so the routing call is one line:
 //! `engine.route(&network, &lead, now, &RouteOptions { exclude: plan.exclude_ids(), .. })`.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
+use crate::route::{Decision, Exclusion};
 use crate::timeline::{EventData, Timeline};
 use crate::value::Instant;
 
@@ -61,6 +64,71 @@ impl ReroutePlan {
     /// The excluded partner ids, for the routing engine's `exclude` option.
     pub fn exclude_ids(&self) -> Vec<String> {
         self.exclude.iter().map(|e| e.partner.clone()).collect()
+    }
+
+    /// Records in a decision routed with [`ReroutePlan::exclude_ids`] why those partners were
+    /// excluded: the explanation's `excluded by host` group is replaced by one group per
+    /// reason, in its place, e.g. `rejected the lead: no capacity` and `timed out on sla
+    /// `accept``; partners excluded by the host for no reason of this plan stay in `excluded by
+    /// host`. Each group lists its partners by id ascending. A decision without an explanation
+    /// is left as it is.
+    pub fn annotate(&self, decision: &mut Decision) {
+        let Some(explanation) = decision.explanation.as_mut() else {
+            return;
+        };
+        let Some(pos) = explanation
+            .excluded
+            .iter()
+            .position(|e| e.reason == HOST_EXCLUSION)
+        else {
+            return;
+        };
+        let host = explanation.excluded.remove(pos);
+        let mut groups: Vec<Exclusion> = Vec::new();
+        let mut rest: Vec<Arc<str>> = Vec::new();
+        for partner in host.partners {
+            let reason = self
+                .exclude
+                .iter()
+                .find(|e| *e.partner == *partner)
+                .map(|e| e.reason.label());
+            match reason {
+                Some(reason) => match groups.iter_mut().find(|g| g.reason == reason) {
+                    Some(g) => g.partners.push(partner),
+                    None => groups.push(Exclusion {
+                        reason,
+                        partners: vec![partner],
+                    }),
+                },
+                None => rest.push(partner),
+            }
+        }
+        if !rest.is_empty() {
+            groups.push(Exclusion {
+                reason: HOST_EXCLUSION.to_string(),
+                partners: rest,
+            });
+        }
+        for (i, g) in groups.into_iter().enumerate() {
+            explanation.excluded.insert(pos + i, g);
+        }
+    }
+}
+
+/// The reason the routing engine gives partners excluded through `RouteOptions::exclude`.
+const HOST_EXCLUSION: &str = "excluded by host";
+
+impl RerouteReason {
+    /// A short text for explanations: `rejected the lead: {reason}` (or `rejected the lead`
+    /// without a reason) and `timed out on sla `{sla}``.
+    pub fn label(&self) -> String {
+        match self {
+            RerouteReason::Rejected { reason, .. } if reason.is_empty() => {
+                "rejected the lead".to_string()
+            }
+            RerouteReason::Rejected { reason, .. } => format!("rejected the lead: {reason}"),
+            RerouteReason::TimedOut { sla, .. } => format!("timed out on sla `{sla}`"),
+        }
     }
 }
 

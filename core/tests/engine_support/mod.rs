@@ -268,5 +268,7 @@ pub fn plan(rules: Vec<RouteRule>, fallback: Fallback) -> Plan {
         partner_schema: partner_schema(),
         rules,
         fallback,
+        calendars: Vec::new(),
+        slas: Vec::new(),
     }
 }

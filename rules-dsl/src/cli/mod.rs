@@ -6,3 +6,4 @@ pub mod fmt;
 pub mod input;
 pub mod render;
 pub mod route;
+pub mod sla;

@@ -1,0 +1,327 @@
+//! `leadrail sla`: compile the rules (calendars and SLAs), read lead timelines, evaluate every
+//! SLA of every lead at `--now` and print each SLA's state and the actions now due.
+//!
+//! Timelines are a JSON array or JSON lines of `{"lead": "L1", "events": [...]}`; an event is
+//! `{"at": INSTANT, "event": "assigned", "partner": "P1"}` where `at` is milliseconds since the
+//! epoch or an RFC 3339 string. SLAs on `business partner.<field>` read the partner's calendar
+//! name from `--partners` (CSV or JSON with an `id`).
+//!
+//! Exit codes: 0 every timeline evaluated; 1 the rule file has errors; 2 a data file is
+//! unreadable or some timelines are bad (each is reported naming the lead and the event; the
+//! others are evaluated and printed).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use leadrail_core::sla::{
+    reroute_plan, Done, DueKind, Evaluation, PartnerCalendars, ReroutePlan, RerouteReason, SlaSet,
+    SlaState,
+};
+use leadrail_core::timeline::Timeline;
+use leadrail_core::value::Instant;
+use serde::Serialize;
+
+use super::input::{self, Origin, Raw};
+use super::render;
+
+/// How `sla` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SlaFormat {
+    /// A readable block per lead.
+    Text,
+    /// A JSON array: per lead its evaluation and the re-route to perform, if any.
+    Json,
+}
+
+/// The arguments of `leadrail sla`.
+#[derive(Debug)]
+pub struct SlaArgs {
+    /// The rule file.
+    pub rules: PathBuf,
+    /// The timelines file (`.json` or `.jsonl`).
+    pub timelines: PathBuf,
+    /// Partners (for partner calendars), optional.
+    pub partners: Option<PathBuf>,
+    /// The evaluation instant (RFC 3339).
+    pub now: String,
+    /// Output format.
+    pub format: SlaFormat,
+}
+
+/// Partner id -> field -> text value, from a partner file.
+#[derive(Debug, Default)]
+struct PartnerTable(HashMap<String, HashMap<String, String>>);
+
+impl PartnerCalendars for PartnerTable {
+    fn calendar_name(&self, partner: &str, field: &str) -> Option<&str> {
+        self.0.get(partner)?.get(field).map(String::as_str)
+    }
+}
+
+#[derive(Serialize)]
+struct LeadOut<'a> {
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reroute: Option<ReroutePlan>,
+}
+
+/// Run `sla`; returns the exit code.
+pub fn run(args: &SlaArgs) -> u8 {
+    let name = args.rules.display().to_string();
+    let source = match std::fs::read_to_string(&args.rules) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            return 2;
+        }
+    };
+    let compiled = match leadrail_dsl::compile(&source, &name) {
+        Ok(c) => c,
+        Err(errors) => {
+            for d in errors.iter() {
+                eprint!("{}", render::diagnostic(d));
+            }
+            return 1;
+        }
+    };
+    for w in &compiled.warnings {
+        eprint!("{}", render::diagnostic(w));
+    }
+    let set = match SlaSet::from_specs(compiled.plan.slas.clone(), &compiled.plan.calendars) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {name}: {e}");
+            }
+            return 1;
+        }
+    };
+    let now = match parse_instant(&args.now) {
+        Some(t) => t,
+        None => {
+            eprintln!(
+                "error: --now `{}` is not an RFC 3339 instant; e.g. `2026-11-24T09:00:00Z`",
+                args.now
+            );
+            return 2;
+        }
+    };
+    let partners = match &args.partners {
+        Some(p) => match partner_table(p) {
+            Ok(t) => t,
+            Err(code) => return code,
+        },
+        None => PartnerTable::default(),
+    };
+    let file = match input::read(&args.timelines) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let path = args.timelines.display().to_string();
+    let mut bad = 0usize;
+    let mut out: Vec<(Timeline, Evaluation)> = Vec::with_capacity(file.records.len());
+    for (origin, raw) in &file.records {
+        let location = match origin {
+            Origin::Line(n) => format!("{path}:{n}"),
+            Origin::Item(n) => format!("{path} (item {n})"),
+        };
+        let timeline = match raw {
+            Raw::Json(v) => timeline_from_json(v),
+            Raw::Cells(_) => Err("timelines are JSON objects `{\"lead\", \"events\"}`".to_string()),
+        };
+        let timeline = match timeline {
+            Ok(t) => t,
+            Err(msg) => {
+                bad += 1;
+                eprintln!("error: {location}: {msg}");
+                continue;
+            }
+        };
+        match set.evaluate_with(&timeline, now, &Done::Nothing, &partners) {
+            Ok(e) => out.push((timeline, e)),
+            Err(e) => {
+                bad += 1;
+                let report = leadrail_core::report::ErrorReport::from(&e);
+                eprintln!("error: {location}: {}", report.message);
+                if let Some(help) = report.help.filter(|h| !h.is_empty()) {
+                    eprintln!("  help: {help}");
+                }
+            }
+        }
+    }
+    match args.format {
+        SlaFormat::Json => {
+            let rows: Vec<LeadOut<'_>> = out
+                .iter()
+                .map(|(t, e)| LeadOut {
+                    evaluation: e,
+                    reroute: reroute_plan(&set, t, e),
+                })
+                .collect();
+            match serde_json::to_string_pretty(&rows) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: cannot write JSON: {e}");
+                    return 2;
+                }
+            }
+        }
+        SlaFormat::Text => {
+            for (t, e) in &out {
+                print!("{}", text_block(&set, t, e));
+            }
+        }
+    }
+    if bad > 0 {
+        2
+    } else {
+        0
+    }
+}
+
+fn parse_instant(text: &str) -> Option<Instant> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// A timeline from its JSON form; `at` may be milliseconds or an RFC 3339 string. Invalid
+/// timelines (out of order, after close, wrong partner) are reported by the evaluation.
+fn timeline_from_json(v: &serde_json::Value) -> Result<Timeline, String> {
+    let lead = v
+        .get("lead")
+        .and_then(|l| l.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| "a timeline needs a text `lead`".to_string())?;
+    let mut v = v.clone();
+    if let Some(events) = v.get_mut("events").and_then(|e| e.as_array_mut()) {
+        for (i, ev) in events.iter_mut().enumerate() {
+            let Some(at) = ev.get_mut("at") else {
+                continue;
+            };
+            if let Some(text) = at.as_str() {
+                let ms = parse_instant(text).ok_or_else(|| {
+                    format!(
+                        "lead `{lead}`: event {i}: `at` `{text}` is not an RFC 3339 instant or milliseconds"
+                    )
+                })?;
+                *at = serde_json::Value::from(ms);
+            }
+        }
+    }
+    serde_json::from_value::<Timeline>(v).map_err(|e| format!("lead `{lead}`: {e}"))
+}
+
+fn partner_table(path: &std::path::Path) -> Result<PartnerTable, u8> {
+    let file = input::read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        2u8
+    })?;
+    let mut table = PartnerTable::default();
+    for (_, raw) in &file.records {
+        let row: HashMap<String, String> = match raw {
+            Raw::Cells(cells) => file
+                .headers
+                .iter()
+                .cloned()
+                .zip(cells.iter().cloned())
+                .collect(),
+            Raw::Json(v) => v
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        if let Some(id) = row.get("id").cloned() {
+            table.0.insert(id, row);
+        }
+    }
+    Ok(table)
+}
+
+fn instant(t: Instant) -> String {
+    chrono::DateTime::from_timestamp_millis(t)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| t.to_string())
+}
+
+fn duration(ms: i64) -> String {
+    let minutes = ms / 60_000;
+    format!("{}h{:02}m", minutes / 60, minutes % 60)
+}
+
+fn state(s: SlaState) -> &'static str {
+    match s {
+        SlaState::Running => "running",
+        SlaState::Paused => "paused",
+        SlaState::Met => "met",
+        SlaState::Breached => "breached",
+        SlaState::Cancelled => "cancelled",
+    }
+}
+
+/// The text form of one lead's evaluation.
+fn text_block(set: &SlaSet, t: &Timeline, e: &Evaluation) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "lead {}", e.lead);
+    for s in &e.slas {
+        let mut line = format!(
+            "  {:<16} {:<9} elapsed {:>8}  remaining {:>8}",
+            s.instance,
+            state(s.state),
+            duration(s.elapsed_ms),
+            duration(s.remaining_ms)
+        );
+        if let Some(d) = s.due_at {
+            let _ = write!(line, "  due {}", instant(d));
+        }
+        if let Some(p) = &s.partner {
+            let _ = write!(line, "  partner {p}");
+        }
+        if let Some(st) = &s.stage {
+            let _ = write!(line, "  stage {st}");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    for d in &e.due {
+        let what = match &d.kind {
+            DueKind::Warning { threshold } => format!("warning at {}%", threshold * 100.0),
+            DueKind::Breach { action } => format!("breach: {}", action.id_part()),
+        };
+        let _ = writeln!(out, "  due {} at {} ({what})", d.id, instant(d.at));
+    }
+    if let Some(plan) = reroute_plan(set, t, e) {
+        let exclude: Vec<String> = plan
+            .exclude
+            .iter()
+            .map(|x| match &x.reason {
+                RerouteReason::Rejected { .. } => format!("{} (rejected)", x.partner),
+                RerouteReason::TimedOut { sla, .. } => {
+                    format!("{} (timed out on {sla})", x.partner)
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  reroute: retract from {}; exclude {}",
+            plan.retract.as_deref().unwrap_or("nobody"),
+            if exclude.is_empty() {
+                "nobody".to_string()
+            } else {
+                exclude.join(", ")
+            }
+        );
+    }
+    if let Some(n) = e.next_deadline {
+        let _ = writeln!(out, "  next deadline {}", instant(n));
+    }
+    out
+}
