@@ -259,50 +259,44 @@ fn with_ids(items: Vec<Json>, prefix: &str) -> Vec<Json> {
         .collect()
 }
 
-fn check_scenario(rules: &[Rule], fallback: usize, partners: Vec<Json>, leads: Vec<(Json, i64)>) {
-    let text = rules_text(rules, fallback);
-    let compiled =
-        leadrail_dsl::compile(&text, "diff.rail").unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let plan = Arc::new(compiled.plan);
-    let partners: Vec<Record> = with_ids(partners, "P")
-        .iter()
-        .map(|j| Record::from_json(&plan.partner_schema, j).unwrap())
-        .collect();
-    let mut t = NOW0;
-    let mut times = Vec::new();
-    let leads: Vec<Record> = with_ids(leads.iter().map(|(j, _)| j.clone()).collect(), "L")
-        .iter()
-        .zip(&leads)
-        .map(|(j, (_, gap))| {
-            t += gap;
-            times.push(t);
-            Record::from_json(&plan.lead_schema, j).unwrap()
-        })
-        .collect();
-
+/// Routes `leads` (at `times`) with the engine and with the reference evaluator, from the same
+/// partners, and asserts the same outcome and deciding rule for every lead. Returns how many
+/// leads went to a partner.
+fn assert_same_decisions(
+    text: &str,
+    partners: Vec<Record>,
+    leads: &[Record],
+    times: &[i64],
+) -> usize {
+    let plan = Arc::new(leadrail_dsl::compile(text, "diff.rail").unwrap().plan);
     let engine = Engine::new(Arc::clone(&plan)).unwrap();
     let mut network = Network::for_plan(&plan, partners.clone()).unwrap();
     let got = engine.route_batch(
         &mut network,
-        &leads,
-        Times::Each(&times),
+        leads,
+        Times::Each(times),
         &RouteOptions::default(),
     );
 
-    let rs = reference::Ruleset::new(&text, "diff.rail").unwrap();
+    let rs = reference::Ruleset::new(text, "diff.rail").unwrap();
     let mut refnet = reference::Network::new(rs.partner_schema(), partners);
     let batch: Vec<(Record, i64)> = leads.iter().cloned().zip(times.iter().copied()).collect();
     let want = reference::route_batch(&rs, &mut refnet, &batch);
 
+    let mut to_partner = 0;
     for ((lead, g), w) in leads.iter().zip(&got).zip(&want) {
         let g = g
             .as_ref()
             .unwrap_or_else(|e| panic!("lead {}: {e:?}", lead.id));
         let g_outcome = match &g.outcome {
-            Outcome::Partner { id } => reference::Outcome::Partner(id.clone()),
+            Outcome::Partner { id } => {
+                to_partner += 1;
+                reference::Outcome::Partner(id.clone())
+            }
             Outcome::Queue { name } => reference::Outcome::Queue(name.to_string()),
             Outcome::Unrouted => reference::Outcome::Unrouted,
         };
+        // The engine names the fallback `fallback`; the reference gives no rule.
         let g_rule = g
             .rule
             .as_deref()
@@ -315,6 +309,30 @@ fn check_scenario(rules: &[Rule], fallback: usize, partners: Vec<Json>, leads: V
             lead.id
         );
     }
+    to_partner
+}
+
+fn check_scenario(rules: &[Rule], fallback: usize, partners: Vec<Json>, leads: Vec<(Json, i64)>) {
+    let text = rules_text(rules, fallback);
+    let compiled =
+        leadrail_dsl::compile(&text, "diff.rail").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let plan = compiled.plan;
+    let partners: Vec<Record> = with_ids(partners, "P")
+        .iter()
+        .map(|j| Record::from_json(&plan.partner_schema, j).unwrap())
+        .collect();
+    let mut t = NOW0;
+    let mut times = Vec::new();
+    let lead_records: Vec<Record> = with_ids(leads.iter().map(|(j, _)| j.clone()).collect(), "L")
+        .iter()
+        .zip(&leads)
+        .map(|(j, (_, gap))| {
+            t += gap;
+            times.push(t);
+            Record::from_json(&plan.lead_schema, j).unwrap()
+        })
+        .collect();
+    assert_same_decisions(&text, partners, &lead_records, &times);
 }
 
 proptest! {
@@ -359,33 +377,9 @@ fn engine_agrees_with_the_reference_on_the_bundled_example() {
     let partners = read("partners.csv", &plan.partner_schema);
     let leads = read("leads.csv", &plan.lead_schema);
     let times: Vec<i64> = (0..leads.len() as i64).map(|i| NOW0 + i * 60_000).collect();
-    let engine = Engine::new(Arc::clone(&plan)).unwrap();
-    let mut network = Network::for_plan(&plan, partners.clone()).unwrap();
-    let got = engine.route_batch(
-        &mut network,
-        &leads,
-        Times::Each(&times),
-        &RouteOptions::default(),
-    );
-    let rs = reference::Ruleset::new(&text, "rules.rail").unwrap();
-    let mut refnet = reference::Network::new(rs.partner_schema(), partners);
-    let batch: Vec<(Record, i64)> = leads.iter().cloned().zip(times).collect();
-    let want = reference::route_batch(&rs, &mut refnet, &batch);
-    let mut partner_outcomes = 0;
-    for (g, w) in got.iter().zip(&want) {
-        let g = g.as_ref().unwrap();
-        let g_outcome = match &g.outcome {
-            Outcome::Partner { id } => {
-                partner_outcomes += 1;
-                reference::Outcome::Partner(id.clone())
-            }
-            Outcome::Queue { name } => reference::Outcome::Queue(name.to_string()),
-            Outcome::Unrouted => reference::Outcome::Unrouted,
-        };
-        assert_eq!(g_outcome, w.outcome);
-    }
+    let to_partner = assert_same_decisions(&text, partners, &leads, &times);
     assert!(
-        partner_outcomes > leads.len() / 2,
+        to_partner > leads.len() / 2,
         "the example routes most leads to partners"
     );
 }
