@@ -1,5 +1,6 @@
 //! Workload generators and the hand-written yardstick for leadrail's benches (BENCH.md).
 
 pub mod handwritten;
+pub mod rng;
 pub mod w1;
 pub mod w4;

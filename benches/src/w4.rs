@@ -10,6 +10,7 @@
 //! `first_contact` (48 business hours, paused while waiting on the customer, escalate), both on
 //! the partner's calendar, and `stalled` (per stage except won/lost, 7 days, alert).
 
+use crate::rng::SplitMix64;
 use chrono::{Datelike, NaiveDate};
 use leadrail_core::calendar::{Calendar, CalendarError, CalendarSpec, Holiday, WorkInterval};
 use leadrail_core::sla::{
@@ -23,34 +24,6 @@ const H: i64 = 3_600_000;
 const DAY: i64 = 24 * H;
 /// 2026-01-05T00:00:00Z, the start of the 90-day window.
 pub const W4_START: Instant = 1_767_571_200_000;
-
-/// A small deterministic generator (SplitMix64): the workload must not depend on a crate's
-/// random stream staying the same across versions.
-#[derive(Debug, Clone)]
-pub struct SplitMix(u64);
-
-impl SplitMix {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> SplitMix {
-        SplitMix(seed)
-    }
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-    /// A number in `0..n` as `i64`.
-    pub fn below_i64(&mut self, n: i64) -> i64 {
-        i64::try_from(self.below(u64::try_from(n).unwrap_or(1))).unwrap_or(0)
-    }
-}
 
 /// The W4 workload.
 #[derive(Debug, Clone)]
@@ -73,7 +46,7 @@ fn calendar(
 ) -> Result<Calendar, CalendarError> {
     let mut spec = CalendarSpec::weekdays(name, tz, hours);
     // 10 holidays a year on weekdays, for 2025..=2027.
-    let mut rng = SplitMix::new(seed);
+    let mut rng = SplitMix64::new(seed);
     for year in 2025..=2027 {
         let mut n = 0;
         while n < 10 {
@@ -180,7 +153,7 @@ pub fn policies() -> Result<SlaSet, String> {
 const STAGES: [&str; 5] = ["new", "qualified", "proposal", "negotiation", "closing"];
 
 /// One timeline from the generator.
-pub fn timeline(rng: &mut SplitMix, i: usize, partners: usize) -> Timeline {
+pub fn timeline(rng: &mut SplitMix64, i: usize, partners: usize) -> Timeline {
     let mut at = W4_START + rng.below_i64(80 * DAY);
     let partner = format!("P{:03}", rng.below(u64::try_from(partners).unwrap_or(1)));
     let mut events = Vec::with_capacity(12);
@@ -266,7 +239,7 @@ pub fn generate(n: usize, seed: u64) -> Result<W4, String> {
             (format!("P{i:03}"), cal.to_string())
         })
         .collect();
-    let mut rng = SplitMix::new(seed);
+    let mut rng = SplitMix64::new(seed);
     let timelines = (0..n).map(|i| timeline(&mut rng, i, 300)).collect();
     Ok(W4 {
         set,

@@ -15,26 +15,21 @@
 )]
 
 use std::fmt::Write as _;
+
+use leadrail_benches::rng::SplitMix64;
 use std::path::PathBuf;
 
-/// splitmix64: tiny, well-known, and stable across crate versions (unlike `rand`'s streams).
-struct Rng(u64);
+/// The seeded source plus the few draws this generator needs.
+struct Rng(SplitMix64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     /// Uniform in `0..n` (n > 0).
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n as u64) as usize
     }
     /// Uniform in `[0, 1)`.
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
     fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
@@ -280,7 +275,7 @@ fn main() {
             }
         }
     }
-    let mut rng = Rng(seed);
+    let mut rng = Rng(SplitMix64::new(seed));
     let header = "id,name,kind,parent,territories,location,product_lines,certifications,tier,\
                   capacity,active_leads,acceptance_rate,conversion_rate,leads_received,status,\
                   last_assigned_at,weight";
