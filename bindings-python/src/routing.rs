@@ -335,7 +335,7 @@ pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instant, ErrorR
                 "`now` must be milliseconds since the epoch (int), an RFC 3339 string or an aware datetime, not a `{}`",
                 type_name(obj)
             ),
-            "pass e.g. `datetime.now(timezone.utc)`, `\"2026-11-24T09:00:00Z\"` or `1795597200000`",
+            "pass e.g. `datetime.now(timezone.utc)`, `\"2026-11-24T09:00:00Z\"` or `1795510800000`",
         )
     };
     if obj.is_instance_of::<PyBool>() {
