@@ -225,8 +225,15 @@ impl PyNetwork {
         exclude: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let schema = &self.engine.plan().lead_schema;
-        let keys = routing::Keys::new(py, schema);
-        let rec = raise(py, routing::record(lead, schema, &keys, 1)?)?;
+        let rec = routing::records_by_columns(py, std::slice::from_ref(lead), schema)?
+            .pop()
+            .unwrap_or_else(|| {
+                Err(request_error(
+                    "the lead was not read".into(),
+                    "report this as a bug",
+                ))
+            });
+        let rec = raise(py, rec)?;
         let now = raise(py, routing::instant(now)?)?;
         let opts = RouteOptions {
             explain,
@@ -272,11 +279,13 @@ impl PyNetwork {
         };
         let results = self.route_records(py, parsed, now, &opts)?;
         let mut texts = Texts::default();
-        let items = results
-            .iter()
-            .map(|r| routing::result(py, r, &mut texts))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+        routing::without_gc(py, || {
+            let items = results
+                .iter()
+                .map(|r| routing::result(py, r, &mut texts))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)
+        })
     }
 
     /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of

@@ -1,7 +1,6 @@
 //! Conversions for routing: Python records to JSON (then core records), instants, columns, and
 //! decisions back to plain dicts. No decisions are taken here.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leadrail_core::api::{request_error, InstantJson};
@@ -16,6 +15,7 @@ use pyo3::types::{
     PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySet, PyString, PyTuple,
     PyType,
 };
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value as Json};
 
 use crate::convert::{json_to_py, report_to_py};
@@ -318,12 +318,8 @@ pub(crate) fn records(
             ),
         ));
     };
-    let keys = Keys::new(py, schema);
-    let mut out = Vec::with_capacity(obj.len().unwrap_or(0));
-    for (i, item) in iter.enumerate() {
-        out.push(record(&item?, schema, &keys, i + 1)?);
-    }
-    Ok(out)
+    let rows: Vec<Bound<'_, PyAny>> = iter.collect::<PyResult<_>>()?;
+    records_by_columns(py, &rows, schema)
 }
 
 /// An instant: an `int` (ms since the epoch), an RFC 3339 `str`, or an aware `datetime`.
@@ -382,7 +378,7 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
 /// Python strings for the texts of many decisions, created once per distinct `Arc`.
 #[derive(Default)]
 pub(crate) struct Texts {
-    seen: HashMap<*const u8, Py<PyString>>,
+    seen: FxHashMap<*const u8, Py<PyString>>,
 }
 
 impl Texts {
@@ -454,132 +450,363 @@ pub(crate) fn result<'py>(
     Ok(out)
 }
 
-/// A column (any sequence; numpy arrays and pandas Series through `tolist()`), in the
-/// cheapest core form its values allow: ints, floats, dictionary-encoded texts, else JSON.
+/// Builds one column of a batch value by value, in the cheapest core form the values allow:
+/// dictionary-encoded texts (each distinct text parsed once by core), ints, floats, else JSON.
+pub(crate) enum Builder {
+    /// Only missing values so far (their count).
+    Empty(usize),
+    Texts {
+        by_ptr: FxHashMap<usize, u32>,
+        by_text: FxHashMap<String, u32>,
+        dict: Vec<Json>,
+        codes: Vec<u32>,
+    },
+    Ints(Vec<Option<i64>>),
+    Floats(Vec<Option<f64>>),
+    Json(Vec<Json>),
+}
+
+impl Builder {
+    pub(crate) fn new() -> Builder {
+        Builder::Empty(0)
+    }
+
+    /// The values so far as JSON (a non-finite float, which JSON cannot hold, becomes null
+    /// and is returned in `lost` so the caller can report its row).
+    fn switch_to_json(&mut self, lost: &mut Vec<usize>) {
+        let v: Vec<Json> = match std::mem::replace(self, Builder::Empty(0)) {
+            Builder::Empty(n) => vec![Json::Null; n],
+            Builder::Texts { dict, codes, .. } => codes
+                .iter()
+                .map(|c| dict.get(*c as usize).cloned().unwrap_or(Json::Null))
+                .collect(),
+            Builder::Ints(v) => v
+                .into_iter()
+                .map(|x| x.map_or(Json::Null, Json::from))
+                .collect(),
+            Builder::Floats(v) => v
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| match x {
+                    None => Json::Null,
+                    Some(x) => serde_json::Number::from_f64(x).map_or_else(
+                        || {
+                            lost.push(i);
+                            Json::Null
+                        },
+                        Json::Number,
+                    ),
+                })
+                .collect(),
+            Builder::Json(v) => v,
+        };
+        *self = Builder::Json(v);
+    }
+
+    /// Appends a missing value.
+    pub(crate) fn push_missing(&mut self) {
+        match self {
+            Builder::Empty(n) => *n += 1,
+            Builder::Texts { codes, .. } => codes.push(u32::MAX),
+            Builder::Ints(v) => v.push(None),
+            Builder::Floats(v) => v.push(None),
+            Builder::Json(v) => v.push(Json::Null),
+        }
+    }
+
+    /// Appends a value; `Err` if it has no JSON form. `lost` collects rows whose earlier
+    /// non-finite floats had to become JSON.
+    pub(crate) fn push(
+        &mut self,
+        x: &Bound<'_, PyAny>,
+        dedupe: bool,
+        by_pointer: bool,
+        lost: &mut Vec<usize>,
+    ) -> PyResult<Result<(), Unsupported>> {
+        if x.is_none() {
+            self.push_missing();
+            return Ok(Ok(()));
+        }
+        let kind = if let Ok(s) = x.cast::<PyString>() {
+            Some(Ok(s))
+        } else if x.is_exact_instance_of::<PyInt>() {
+            Some(Err(0))
+        } else if x.is_exact_instance_of::<PyFloat>() {
+            Some(Err(1))
+        } else {
+            None
+        };
+        if let Builder::Empty(n) = self {
+            let n = *n;
+            *self = match kind {
+                Some(Ok(_)) if dedupe => Builder::Texts {
+                    by_ptr: FxHashMap::default(),
+                    by_text: FxHashMap::default(),
+                    dict: Vec::new(),
+                    codes: vec![u32::MAX; n],
+                },
+                Some(Err(0)) => Builder::Ints(vec![None; n]),
+                Some(Err(_)) => Builder::Floats(vec![None; n]),
+                _ => Builder::Json(vec![Json::Null; n]),
+            };
+        }
+        match (&mut *self, kind) {
+            (
+                Builder::Texts {
+                    by_ptr,
+                    by_text,
+                    dict,
+                    codes,
+                },
+                Some(Ok(s)),
+            ) => {
+                let ptr = x.as_ptr() as usize;
+                if let Some(c) = by_ptr.get(&ptr).filter(|_| by_pointer) {
+                    codes.push(*c);
+                    return Ok(Ok(()));
+                }
+                let text = s.to_str()?;
+                let c = match by_text.get(text) {
+                    Some(c) => *c,
+                    None => {
+                        let c = u32::try_from(dict.len()).unwrap_or(u32::MAX);
+                        dict.push(Json::String(text.to_owned()));
+                        by_text.insert(text.to_owned(), c);
+                        c
+                    }
+                };
+                // the caller guarantees the value outlives the batch when `by_pointer` is set
+                if by_pointer {
+                    by_ptr.insert(ptr, c);
+                }
+                codes.push(c);
+                return Ok(Ok(()));
+            }
+            (Builder::Ints(v), Some(Err(0))) => {
+                if let Ok(i) = x.extract::<i64>() {
+                    v.push(Some(i));
+                    return Ok(Ok(()));
+                }
+            }
+            (Builder::Floats(v), Some(Err(1))) => {
+                if let Ok(f) = x.cast::<PyFloat>() {
+                    v.push(Some(f.value()));
+                    return Ok(Ok(()));
+                }
+            }
+            _ => {}
+        }
+        let j = match py_to_json(x)? {
+            Ok(j) => j,
+            Err(e) => {
+                self.push_missing();
+                return Ok(Err(e));
+            }
+        };
+        if !matches!(self, Builder::Json(_)) {
+            self.switch_to_json(lost);
+        }
+        if let Builder::Json(v) = self {
+            v.push(j);
+        }
+        Ok(Ok(()))
+    }
+
+    pub(crate) fn finish(self) -> Column {
+        match self {
+            Builder::Empty(n) => Column::Json(vec![Json::Null; n]),
+            Builder::Texts { dict, codes, .. } => Column::Dict { dict, codes },
+            Builder::Ints(v) => Column::Int(v),
+            Builder::Floats(v) => Column::Float(v),
+            Builder::Json(v) => Column::Json(v),
+        }
+    }
+}
+
+/// Parses a batch of host records (a sequence of mappings) column by column with
+/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
+/// are not mappings or hold values without a JSON form get their own error.
+pub(crate) fn records_by_columns(
+    py: Python<'_>,
+    rows: &[Bound<'_, PyAny>],
+    schema: &Schema,
+) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+    let keys = Keys::new(py, schema);
+    let mut ids = Builder::new();
+    let mut cols: Vec<Builder> = schema.fields.iter().map(|_| Builder::new()).collect();
+    // (row, field order: 0 = the record or its id, 1 + i = field i, report)
+    let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
+    let mut lost: Vec<(usize, usize)> = Vec::new();
+    let mut scratch = Vec::new();
+    for (row, obj) in rows.iter().enumerate() {
+        let dict = obj.cast::<PyDict>().ok();
+        if dict.is_none() && obj.cast::<PyMapping>().is_err() {
+            own.push((
+                row,
+                0,
+                record(obj, schema, &keys, row + 1)?
+                    .err()
+                    .unwrap_or_else(|| {
+                        request_error("a record was not parsed".into(), "report this as a bug")
+                    }),
+            ));
+            ids.push_missing();
+            cols.iter_mut().for_each(Builder::push_missing);
+            continue;
+        }
+        let id = get(obj, dict, keys.id.bind(py))?;
+        // the record's name in the binding's own messages, built only when one is needed
+        let name = || -> String {
+            id.as_ref()
+                .and_then(|v| v.cast::<PyString>().ok())
+                .and_then(|s| s.to_str().ok().map(|s| format!("record `{s}`")))
+                .unwrap_or_else(|| format!("record #{}", row + 1))
+        };
+        match &id {
+            Some(v) => {
+                if let Err(e) = ids.push(v, false, false, &mut scratch)? {
+                    own.push((row, 0, unsupported(&name(), "id", e)));
+                }
+            }
+            None => ids.push_missing(),
+        }
+        for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
+            match get(obj, dict, key.bind(py))? {
+                Some(v) => {
+                    scratch.clear();
+                    let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
+                    lost.extend(scratch.iter().map(|r| (*r, f)));
+                    if let Err(e) = r {
+                        own.push((row, 1 + f, unsupported(&name(), field, e)));
+                    }
+                }
+                None => col.push_missing(),
+            }
+        }
+    }
+    // a non-finite float that had to become JSON: the row's error says so
+    for (row, f) in lost {
+        if let (Some(obj), Some((field, _))) = (rows.get(row), keys.fields.get(f)) {
+            let id = get(obj, obj.cast::<PyDict>().ok(), keys.id.bind(py))?.and_then(|v| {
+                v.cast::<PyString>()
+                    .ok()
+                    .and_then(|s| s.to_str().ok().map(str::to_owned))
+            });
+            let n = id.map_or_else(
+                || format!("record #{}", row + 1),
+                |i| format!("record `{i}`"),
+            );
+            own.push((
+                row,
+                1 + f,
+                unsupported(
+                    &n,
+                    field,
+                    Unsupported("a value that is not a finite number".into()),
+                ),
+            ));
+        }
+    }
+    let n = rows.len();
+    let ids = ids.finish();
+    let cols: Vec<Column> = cols.into_iter().map(Builder::finish).collect();
+    let mut out: Vec<Result<Record, ErrorReport>> = py.detach(|| {
+        let named: Vec<(&str, &Column)> = schema
+            .fields
+            .iter()
+            .zip(&cols)
+            .map(|(f, c)| (f.name.as_str(), c))
+            .collect();
+        Record::from_columns(schema, n, &ids, &named)
+            .into_iter()
+            .map(|r| r.map_err(ErrorReport::from))
+            .collect()
+    });
+    // the first problem of a row in schema order wins, as in `from_json_at`: a value the
+    // binding could not read replaces core's error unless core's is about an earlier field
+    let order = |e: &ErrorReport| match e.field.as_deref() {
+        None | Some("id") => 0,
+        Some(f) => schema.index_of(f).map_or(0, |i| 1 + usize::from(i)),
+    };
+    own.sort_by_key(|(row, f, _)| (*row, *f));
+    let mut done = FxHashMap::default();
+    for (row, f, e) in own {
+        if done.insert(row, ()).is_some() {
+            continue;
+        }
+        if let Some(slot) = out.get_mut(row) {
+            let replace = match slot {
+                Ok(_) => true,
+                Err(core) => order(core) >= f,
+            };
+            if replace {
+                *slot = Err(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A column given by the host (any sequence; numpy arrays and pandas Series through
+/// `tolist()`) as a core column.
 pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Column, ErrorReport>> {
-    let seq = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        obj.clone()
-    } else if obj.hasattr("tolist")? {
-        obj.call_method0("tolist")?
-    } else if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
-        return Ok(Err(request_error(
+    let bad = || {
+        request_error(
             format!(
                 "column `{name}` must be a sequence of values, not a `{}`",
                 type_name(obj)
             ),
             "pass a dict of lists (or numpy arrays / pandas Series), one per field",
-        )));
+        )
+    };
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Ok(Err(bad()));
+    }
+    let seq = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        obj.clone()
+    } else if obj.hasattr("tolist")? {
+        obj.call_method0("tolist")?
     } else {
         match obj.try_iter() {
             Ok(it) => {
                 let items: Vec<Bound<'_, PyAny>> = it.collect::<PyResult<_>>()?;
                 PyList::new(obj.py(), items)?.into_any()
             }
-            Err(_) => {
-                return Ok(Err(request_error(
-                    format!(
-                        "column `{name}` must be a sequence of values, not a `{}`",
-                        type_name(obj)
-                    ),
-                    "pass a dict of lists (or numpy arrays / pandas Series), one per field",
-                )))
-            }
+            Err(_) => return Ok(Err(bad())),
         }
     };
-    let items: Vec<Bound<'_, PyAny>> = seq.try_iter()?.collect::<PyResult<_>>()?;
-    let first = items.iter().find(|x| !x.is_none());
-    let kind = match first {
-        Some(x) if x.is_instance_of::<PyBool>() => 0,
-        Some(x) if x.is_instance_of::<PyInt>() => 1,
-        Some(x) if x.is_exact_instance_of::<PyFloat>() => 2,
-        Some(x) if x.is_instance_of::<PyString>() => 3,
-        _ => 0,
-    };
-    match kind {
-        1 => {
-            let mut v = Vec::with_capacity(items.len());
-            let mut ok = true;
-            for x in &items {
-                if x.is_none() {
-                    v.push(None);
-                } else if x.is_instance_of::<PyInt>() && !x.is_instance_of::<PyBool>() {
-                    match x.extract::<i64>() {
-                        Ok(i) => v.push(Some(i)),
-                        Err(_) => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                } else {
-                    ok = false;
-                    break;
-                }
-            }
-            if ok {
-                return Ok(Ok(Column::Int(v)));
-            }
-        }
-        2 => {
-            let mut v = Vec::with_capacity(items.len());
-            let mut ok = true;
-            for x in &items {
-                if x.is_none() {
-                    v.push(None);
-                } else if let Ok(f) = x.cast::<PyFloat>() {
-                    v.push(Some(f.value()));
-                } else {
-                    ok = false;
-                    break;
-                }
-            }
-            if ok {
-                return Ok(Ok(Column::Float(v)));
-            }
-        }
-        3 => {
-            let mut by_ptr: HashMap<*mut pyo3::ffi::PyObject, u32> = HashMap::new();
-            let mut by_text: HashMap<String, u32> = HashMap::new();
-            let mut dict = Vec::new();
-            let mut codes = Vec::with_capacity(items.len());
-            let mut ok = true;
-            for x in &items {
-                if x.is_none() {
-                    codes.push(u32::MAX);
-                    continue;
-                }
-                if let Some(c) = by_ptr.get(&x.as_ptr()) {
-                    codes.push(*c);
-                    continue;
-                }
-                let Ok(s) = x.cast::<PyString>() else {
-                    ok = false;
-                    break;
-                };
-                let s = s.to_str()?;
-                let c = match by_text.get(s) {
-                    Some(c) => *c,
-                    None => {
-                        let c = u32::try_from(dict.len()).unwrap_or(u32::MAX);
-                        dict.push(Json::String(s.to_owned()));
-                        by_text.insert(s.to_owned(), c);
-                        c
-                    }
-                };
-                by_ptr.insert(x.as_ptr(), c);
-                codes.push(c);
-            }
-            if ok {
-                return Ok(Ok(Column::Dict { dict, codes }));
-            }
-        }
-        _ => {}
-    }
-    let mut v = Vec::with_capacity(items.len());
-    for (i, x) in items.iter().enumerate() {
-        match py_to_json(x)? {
-            Ok(j) => v.push(j),
-            Err(e) => return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e))),
+    let mut b = Builder::new();
+    let mut lost = Vec::new();
+    let dedupe = name != "id";
+    for (i, x) in seq.try_iter()?.enumerate() {
+        let x = x?;
+        if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
+            return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
         }
     }
-    Ok(Ok(Column::Json(v)))
+    if let Some(i) = lost.first() {
+        return Ok(Err(unsupported(
+            &format!("record #{}", i + 1),
+            name,
+            Unsupported("a value that is not a finite number".into()),
+        )));
+    }
+    Ok(Ok(b.finish()))
+}
+
+/// Runs `f` with Python's cyclic garbage collector paused (if it was enabled). Building many
+/// small acyclic containers (one dict per decision) otherwise triggers a collection every few
+/// hundred allocations that walks every container made so far; nothing made here can form a
+/// cycle, and no other Python code runs meanwhile (the GIL is held).
+pub(crate) fn without_gc<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let gc = py.import(pyo3::intern!(py, "gc"))?;
+    let enabled: bool = gc.call_method0(pyo3::intern!(py, "isenabled"))?.extract()?;
+    if enabled {
+        gc.call_method0(pyo3::intern!(py, "disable"))?;
+    }
+    let out = f();
+    if enabled {
+        gc.call_method0(pyo3::intern!(py, "enable"))?;
+    }
+    out
 }
