@@ -101,7 +101,10 @@ impl JsEngine {
     #[napi(ts_args_type = "partners: Array<Record<string, unknown>>")]
     pub fn network(&self, env: Env, partners: Unknown<'_>) -> Result<JsNetwork> {
         let schema = &self.engine.plan().partner_schema;
-        let records = raise(&env, routing::records(partners, schema, "partners")?)?;
+        let records = raise(
+            &env,
+            routing::records_by_columns(&env, partners, schema, "partners")?,
+        )?;
         let records = raise(
             &env,
             records
@@ -208,14 +211,6 @@ fn route_records(
         .collect())
 }
 
-fn results_array<'env>(env: &'env Env, results: &Routed) -> Result<Array<'env>> {
-    let mut arr = env.create_array(results.len() as u32)?;
-    for (i, r) in results.iter().enumerate() {
-        arr.set(i as u32, routing::result(env, r)?)?;
-    }
-    Ok(arr)
-}
-
 /// The work of `routeBatchAsync`, run on the libuv thread pool.
 pub struct RouteBatch {
     engine: Arc<Engine>,
@@ -242,7 +237,7 @@ impl<'task> ScopedTask<'task> for RouteBatch {
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
         let results = raise(env, output)?;
-        results_array(env, &results)
+        routing::results_array(env, &results)
     }
 }
 
@@ -261,7 +256,8 @@ impl JsNetwork {
         options: Option<RouteOptionsJs>,
     ) -> Result<Object<'env>> {
         let schema = &self.engine.plan().lead_schema;
-        let rec = raise(env, routing::record(lead, schema, 1)?)?;
+        let rec = routing::record(lead, schema, 1)?;
+        let rec = raise(env, rec)?;
         let now = raise(env, routing::instant(now)?)?;
         let opts = self::options(options);
         let net = self.net.read().map_err(|_| from_report(env, poisoned()))?;
@@ -271,7 +267,7 @@ impl JsNetwork {
                 .route(&net, &rec, now, &opts)
                 .map_err(ErrorReport::from),
         )?;
-        routing::decision(env, &d)
+        routing::Out::new(env)?.decision(&d)
     }
 
     /// Routes leads in order, applying each assignment to the partners' state; `now` is one
@@ -290,7 +286,7 @@ impl JsNetwork {
     ) -> Result<Array<'env>> {
         let parsed = raise(
             env,
-            routing::records(leads, &self.engine.plan().lead_schema, "leads")?,
+            routing::records_by_columns(env, leads, &self.engine.plan().lead_schema, "leads")?,
         )?;
         let now = raise(env, routing::now_arg(now)?)?;
         let results = raise(
@@ -303,7 +299,7 @@ impl JsNetwork {
                 &self::options(options),
             ),
         )?;
-        results_array(env, &results)
+        routing::results_array(env, &results)
     }
 
     /// Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
@@ -321,7 +317,7 @@ impl JsNetwork {
     ) -> Result<AsyncTask<RouteBatch>> {
         let parsed = raise(
             &env,
-            routing::records(leads, &self.engine.plan().lead_schema, "leads")?,
+            routing::records_by_columns(&env, leads, &self.engine.plan().lead_schema, "leads")?,
         )?;
         let now = raise(&env, routing::now_arg(now)?)?;
         Ok(AsyncTask::new(RouteBatch {
@@ -403,6 +399,7 @@ impl JsNetwork {
             route_records(&self.engine, &self.net, parsed, &now, &opts),
         )?;
         let n = results.len() as u32;
+        let mut texts = routing::Out::new(env)?;
         let (mut kind, mut target, mut rule, mut error) = (
             env.create_array(n)?,
             env.create_array(n)?,
@@ -414,20 +411,19 @@ impl JsNetwork {
             match r {
                 Ok(d) => {
                     match &d.outcome {
-                        Outcome::Partner { id } => {
-                            kind.set(i, "partner")?;
-                            target.set(i, &**id)?;
-                        }
-                        Outcome::Queue { name } => {
-                            kind.set(i, "queue")?;
-                            target.set(i, &**name)?;
+                        Outcome::Partner { id: t } | Outcome::Queue { name: t } => {
+                            kind.set(i, texts.kind_of(&d.outcome))?;
+                            target.set(i, texts.text(t)?)?;
                         }
                         Outcome::Unrouted => {
-                            kind.set(i, "unrouted")?;
+                            kind.set(i, texts.kind_of(&d.outcome))?;
                             target.set(i, Null)?;
                         }
                     }
-                    rule.set(i, d.rule.as_deref())?;
+                    match &d.rule {
+                        Some(r) => rule.set(i, texts.text(r)?)?,
+                        None => rule.set(i, Null)?,
+                    }
                     error.set(i, Null)?;
                 }
                 Err(e) => {
