@@ -263,3 +263,9 @@ test('the quickstart runs', () => {
       "{ kind: 'partner', id: 'P2' }\nrecord `L3`: missing required field `region`\n",
   )
 })
+
+test('the W1 bench script runs (tiny); its generator matches the Python port', () => {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'benches', 'node_w1.mjs')
+  const out = execFileSync(process.execPath, [script, '--partners', '20', '--leads', '300', '--runs', '1'], { encoding: 'utf8' })
+  assert.ok(out.includes('routed to a partner: 13 of 300 (objects, async and columns agree lead by lead)'), out)
+})

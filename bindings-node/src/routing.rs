@@ -1,7 +1,6 @@
 //! Conversions for routing: JavaScript records to JSON (then core records), instants, columns,
 //! and decisions back to plain objects. No decisions are taken here.
 
-use std::collections::HashMap;
 
 use leadrail_core::api::{request_error, InstantJson};
 use leadrail_core::record::{Column, Record};
@@ -309,8 +308,8 @@ pub(crate) fn column(
         .map(|v| v.get_type())
         .transpose()?;
     match first {
-        Some(ValueType::String) => {
-            let mut by_text: HashMap<String, u32> = HashMap::new();
+        Some(ValueType::String) if name != "id" => {
+            let mut by_text: FxHashMap<String, u32> = FxHashMap::default();
             let mut dict = Vec::new();
             let mut codes = Vec::with_capacity(len as usize);
             let mut ok = true;

@@ -384,3 +384,14 @@ def test_stubs_match_the_module():
             assert public <= stubbed, f"{node.name}: not in the stub: {public - stubbed}"
         elif isinstance(node, ast.FunctionDef):
             assert hasattr(native, node.name), node.name
+
+
+def test_w1_bench_script_smoke():
+    # a tiny W1: the script runs, dicts and columns agree, and the generator matches the Node
+    # port (benches/node_w1.mjs reports the same count for the same seed and sizes)
+    script = Path(__file__).resolve().parents[2] / "benches" / "python_w1.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--partners", "20", "--leads", "300", "--runs", "1"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert "routed to a partner: 13 of 300 (dicts and columns agree lead by lead)" in out
