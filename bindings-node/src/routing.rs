@@ -1,7 +1,6 @@
 //! Conversions for routing: JavaScript records to JSON (then core records), instants, columns,
 //! and decisions back to plain objects. No decisions are taken here.
 
-
 use leadrail_core::api::{request_error, InstantJson};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::{codes, ErrorReport, Severity};
