@@ -835,6 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Engine = nativeBinding.Engine
+module.exports.JsEngine = nativeBinding.JsEngine
+module.exports.Network = nativeBinding.Network
+module.exports.JsNetwork = nativeBinding.JsNetwork
 module.exports.distancesKm = nativeBinding.distancesKm
 module.exports.distancesKmAsync = nativeBinding.distancesKmAsync
 module.exports.errorCodes = nativeBinding.errorCodes

@@ -24,7 +24,7 @@ pub(crate) fn data_report(code: &str, record: &str, field: &str, message: String
 }
 
 /// The JavaScript name of a value's type, for messages.
-fn type_name(value: &Unknown<'_>) -> &'static str {
+pub(crate) fn type_name(value: &Unknown<'_>) -> &'static str {
     match value.get_type() {
         Ok(ValueType::Undefined) => "undefined",
         Ok(ValueType::Null) => "null",

@@ -4,8 +4,17 @@
 //! [`ErrorReport`](leadrail_core::report::ErrorReport)s to `Error` objects (see [`errors`]).
 //! Every behaviour lives in `leadrail-core` (and `leadrail-dsl`).
 
+#![expect(
+    clippy::result_large_err,
+    reason = "batch items carry the language-neutral ErrorReport, as in core's api module"
+)]
+
 mod convert;
+mod engine;
 mod errors;
+mod routing;
+
+pub use engine::{JsEngine, JsNetwork, RouteBatch, RouteOptionsJs};
 
 use leadrail_core::geo;
 use leadrail_core::report::codes;

@@ -4,10 +4,17 @@
 //! [`ErrorReport`](leadrail_core::report::ErrorReport)s to the exceptions declared in
 //! [`exceptions`]. Every behaviour lives in `leadrail-core` (and `leadrail-dsl`).
 
+#![expect(
+    clippy::result_large_err,
+    reason = "batch items carry the language-neutral ErrorReport, as in core's api module"
+)]
+
 use pyo3::prelude::*;
 
 mod convert;
+mod engine;
 mod exceptions;
+mod routing;
 
 /// The native module, imported by the pure-Python package `leadrail` as `leadrail._leadrail`.
 #[pymodule]
@@ -20,6 +27,9 @@ mod _leadrail {
 
     #[pymodule_export]
     use crate::exceptions::{DataError, LeadrailError, RuleError};
+
+    #[pymodule_export]
+    use crate::engine::{PyEngine, PyNetwork};
 
     /// Great-circle distance in km between two points, each a mapping `{"lat": .., "lon": ..}`
     /// or a pair `(lat, lon)` (degrees, WGS 84).

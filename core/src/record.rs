@@ -1110,3 +1110,196 @@ impl Record {
         Json::Object(obj)
     }
 }
+
+/// One column of a columnar record batch (see [`Record::from_columns`]): the values of one
+/// field (or of the ids) for every row, in the forms [`Record::from_json`] accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// One JSON value per row.
+    Json(Vec<Json>),
+    /// Dictionary-encoded: row `i` holds `dict[codes[i]]`; a code past the dictionary is
+    /// missing (null). Each distinct entry is parsed once per batch, which is what makes text,
+    /// enum and region columns cheap.
+    Dict {
+        /// The distinct values.
+        dict: Vec<Json>,
+        /// One code per row.
+        codes: Vec<u32>,
+    },
+    /// Integers; `None` is missing.
+    Int(Vec<Option<i64>>),
+    /// Floats; `None` is missing (NaN and infinities are invalid values, not missing ones).
+    Float(Vec<Option<f64>>),
+}
+
+impl Column {
+    /// The number of rows the column holds.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Json(v) => v.len(),
+            Column::Dict { codes, .. } => codes.len(),
+            Column::Int(v) => v.len(),
+            Column::Float(v) => v.len(),
+        }
+    }
+
+    /// Whether the column holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A cell of a column as JSON (borrowed when the column holds JSON).
+enum Cell<'a> {
+    Missing,
+    Json(&'a Json),
+    Owned(Json),
+    /// A float that JSON cannot hold (NaN, infinities).
+    NonFinite(f64),
+}
+
+fn cell(col: &Column, row: usize) -> (Cell<'_>, Option<u32>) {
+    match col {
+        Column::Json(v) => (v.get(row).map_or(Cell::Missing, Cell::Json), None),
+        Column::Dict { dict, codes } => match codes.get(row) {
+            Some(&c) => match dict.get(c as usize) {
+                Some(j) => (Cell::Json(j), Some(c)),
+                None => (Cell::Missing, None),
+            },
+            None => (Cell::Missing, None),
+        },
+        Column::Int(v) => match v.get(row).copied().flatten() {
+            Some(i) => (Cell::Owned(Json::from(i)), None),
+            None => (Cell::Missing, None),
+        },
+        Column::Float(v) => match v.get(row).copied().flatten() {
+            Some(x) => match serde_json::Number::from_f64(x) {
+                Some(n) => (Cell::Owned(Json::Number(n)), None),
+                None => (Cell::NonFinite(x), None),
+            },
+            None => (Cell::Missing, None),
+        },
+    }
+}
+
+/// Parses one field value with the rules of [`Record::from_json_at`] (null, absent and blank
+/// strings are missing; a missing required field is an error).
+fn field_value(field: &crate::schema::Field, raw: Option<&Json>) -> Result<Value, DataErrorKind> {
+    let missing = match raw {
+        None | Some(Json::Null) => true,
+        Some(j) => (field.optional || field.ty != Type::Text) && is_blank_string(j),
+    };
+    if missing {
+        return if field.optional {
+            Ok(Value::Null)
+        } else {
+            Err(DataErrorKind::MissingField)
+        };
+    }
+    match raw {
+        Some(j) => Value::from_json(&field.ty, j).map_err(DataErrorKind::InvalidField),
+        None => Ok(Value::Null),
+    }
+}
+
+fn id_value(raw: Option<&Json>) -> Result<Arc<str>, DataErrorKind> {
+    match raw {
+        None | Some(Json::Null) => Err(DataErrorKind::MissingId),
+        Some(Json::String(s)) if s.trim().is_empty() => Err(DataErrorKind::MissingId),
+        Some(Json::String(s)) => Ok(Arc::from(s.as_str())),
+        Some(Json::Number(n)) if n.is_i64() || n.is_u64() => Ok(Arc::from(n.to_string())),
+        Some(other) => Err(DataErrorKind::InvalidId(format!(
+            "expected a text or integer `id`, found {}",
+            describe_json(other)
+        ))),
+    }
+}
+
+impl Record {
+    /// Parses a columnar batch of `rows` records against `schema`: `ids` holds the `id` of each
+    /// row and `columns` the schema's fields by name (columns the schema does not declare are
+    /// ignored; a field without a column, or a column shorter than `rows`, is missing in those
+    /// rows). Row `i` gives the same record or [`DataError`] as [`Record::from_json_at`] with
+    /// position `i + 1` on the equivalent JSON object; a dictionary-encoded column parses each
+    /// distinct entry once.
+    pub fn from_columns(
+        schema: &Schema,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+    ) -> Vec<Result<Record, DataError>> {
+        let cols: Vec<Option<&Column>> = schema
+            .fields
+            .iter()
+            .map(|f| {
+                columns
+                    .iter()
+                    .find(|(name, _)| *name == f.name)
+                    .map(|(_, c)| *c)
+            })
+            .collect();
+        // per column: the parsed dictionary entries, filled on first use
+        let mut caches: Vec<Vec<Option<Result<Value, DataErrorKind>>>> = cols
+            .iter()
+            .map(|c| match c {
+                Some(Column::Dict { dict, .. }) => vec![None; dict.len()],
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut out = Vec::with_capacity(rows);
+        'rows: for row in 0..rows {
+            let mut rec = RecordRef::Position(row + 1);
+            let id = match cell(ids, row).0 {
+                Cell::Missing => id_value(None),
+                Cell::Json(j) => id_value(Some(j)),
+                Cell::Owned(j) => id_value(Some(&j)),
+                Cell::NonFinite(x) => Err(DataErrorKind::InvalidId(format!(
+                    "expected a text or integer `id`, found `{x}`"
+                ))),
+            };
+            let id = match id {
+                Ok(id) => id,
+                Err(kind) => {
+                    let field = matches!(kind, DataErrorKind::InvalidId(_)).then_some("id");
+                    out.push(Err(DataError::new(&rec, field, kind)));
+                    continue;
+                }
+            };
+            rec = RecordRef::Id(id.clone());
+            let mut values = Vec::with_capacity(schema.fields.len());
+            for ((field, col), cache) in schema.fields.iter().zip(&cols).zip(caches.iter_mut()) {
+                let (c, code) = match col {
+                    Some(col) => cell(col, row),
+                    None => (Cell::Missing, None),
+                };
+                let cached = code.and_then(|k| cache.get_mut(k as usize));
+                let v = match (cached, c) {
+                    (Some(Some(r)), _) => r.clone(),
+                    (slot, c) => {
+                        let r = match c {
+                            Cell::Missing => field_value(field, None),
+                            Cell::Json(j) => field_value(field, Some(j)),
+                            Cell::Owned(j) => field_value(field, Some(&j)),
+                            Cell::NonFinite(x) => Err(DataErrorKind::InvalidField(
+                                ValueError::expected(&field.ty, format!("`{x}`")),
+                            )),
+                        };
+                        if let Some(slot) = slot {
+                            *slot = Some(r.clone());
+                        }
+                        r
+                    }
+                };
+                match v {
+                    Ok(v) => values.push(v),
+                    Err(kind) => {
+                        out.push(Err(DataError::new(&rec, Some(&field.name), kind)));
+                        continue 'rows;
+                    }
+                }
+            }
+            out.push(Ok(Record { id, values }));
+        }
+        out
+    }
+}

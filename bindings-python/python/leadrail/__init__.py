@@ -5,7 +5,9 @@ A thin layer over the Rust core: values are converted and errors mapped, nothing
 
 from ._leadrail import (
     DataError,
+    Engine,
     LeadrailError,
+    Network,
     RuleError,
     __version__,
     distances_km,
@@ -15,7 +17,9 @@ from ._leadrail import (
 
 __all__ = [
     "DataError",
+    "Engine",
     "LeadrailError",
+    "Network",
     "RuleError",
     "__version__",
     "distances_km",

@@ -1,6 +1,8 @@
 """Type stubs for the native module `leadrail._leadrail`."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from os import PathLike
 from typing import Any, Final, Optional, Union
 
 __version__: Final[str]
@@ -39,3 +41,70 @@ def distances_km(origin: GeoPointLike, points: Iterable[GeoPointLike]) -> list[f
 
 def error_codes() -> list[str]:
     """Every stable error code."""
+
+Instant = Union[int, str, datetime]
+"""Milliseconds since the epoch, an RFC 3339 string (`"2026-11-24T09:00:00Z"`) or an aware datetime."""
+
+Decision = dict[str, Any]
+"""`{"outcome": {"kind": "partner", "id": ...} | {"kind": "queue", "name": ...} | {"kind": "unrouted"},
+"rule": str | None, "state_read": {"partner", "version", "active_leads", "last_assigned_at"} | None,
+"explanation": {...}}` (explanation only when asked for): core's serde form."""
+
+RouteResult = dict[str, Any]
+"""`{"ok": Decision}` or `{"error": report}` (a report dict as in `LeadrailError.diagnostics`)."""
+
+class Engine:
+    """A compiled ruleset. Immutable; share it freely across threads."""
+
+    @staticmethod
+    def compile(text: str, file: str = "rules.rail") -> Engine:
+        """Compiles rule text; raises `RuleError` with every diagnostic."""
+    @staticmethod
+    def from_file(path: Union[str, PathLike[str]]) -> Engine:
+        """Compiles a rule file (its path is the file name in diagnostics); `OSError` if unreadable."""
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """The compilation's warnings, as report dicts."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def content_hash(self) -> str: ...
+    def network(self, partners: Iterable[Mapping[str, Any]]) -> Network:
+        """A partner network; raises `DataError` naming the record and the field."""
+
+class Network:
+    """Partners and their routing state, bound to the engine that built it."""
+
+    def route(
+        self,
+        lead: Mapping[str, Any],
+        now: Instant,
+        explain: bool = False,
+        exclude: Optional[Union[str, Iterable[str]]] = None,
+    ) -> Decision:
+        """Routes one lead without changing any state; raises `DataError` for a bad lead."""
+    def route_batch(
+        self,
+        leads: Iterable[Mapping[str, Any]],
+        now: Union[Instant, Sequence[Instant]],
+        explain: bool = False,
+        exclude: Optional[Union[str, Iterable[str]]] = None,
+    ) -> list[RouteResult]:
+        """Routes leads in order, applying each assignment; one result per lead (a bad lead
+        gets `{"error": ...}` and changes no state). Runs without the GIL."""
+    def route_columns(
+        self,
+        columns: Mapping[str, Sequence[Any]],
+        now: Union[Instant, Sequence[Instant]],
+        exclude: Optional[Union[str, Iterable[str]]] = None,
+    ) -> dict[str, list[Any]]:
+        """Like `route_batch` with leads as columns (`id` and the fields; lists, tuples, numpy
+        arrays, pandas Series). Returns columns `kind`, `target`, `rule`, `error`."""
+    def state(self) -> dict[str, Any]:
+        """`{"seq": int, "partners": [{"id", "active_leads", "last_assigned_at", "last_seq",
+        "assigned", "version"}, ...]}`."""
+    def load_state(self, state: Mapping[str, Any]) -> None:
+        """Loads a state exported by `state()`."""
+    def __len__(self) -> int: ...

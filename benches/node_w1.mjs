@@ -1,0 +1,178 @@
+// W1 (BENCH.md) from Node: 1,000 partners x 100,000 leads, batch routing with state.
+//
+// Reports decisions/s with leads as an array of objects (`network.routeBatch`), the same on the
+// libuv pool (`routeBatchAsync`), and as columns (`network.routeColumns`: arrays of strings and
+// a Float64Array), median of `--runs` runs, each on a fresh network. The data comes from a port
+// of benches/src/w1.rs (splitmix64, same seed, same draws).
+//
+//   node benches/node_w1.mjs [--partners 1000] [--leads 100000] [--runs 5] [--seed 1]
+// Compare with the native figure: cargo bench -p leadrail-benches --bench route
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { performance } from 'node:perf_hooks'
+
+const require = createRequire(import.meta.url)
+const { Engine } = require(join(dirname(fileURLToPath(import.meta.url)), '..', 'bindings-node', 'index.js'))
+
+const M64 = (1n << 64n) - 1n
+const START = 1_767_603_600_000 // 2026-01-05T09:00:00Z
+const STEP = 1_000
+const LINES = 20
+const REGIONS = (
+  'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS ' +
+  'BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE ' +
+  'EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM ' +
+  'HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC ' +
+  'LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA ' +
+  'NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
+  'SA SB SC SD SE SG SH SI'
+).split(' ')
+if (REGIONS.length !== 200) throw new Error('200 regions')
+
+export const RULES = `ruleset "w1" version 1
+
+schema lead { region: region, product_line: text, deal_size: decimal }
+schema partner {
+  territories: set<region>,
+  certifications: set<text>,
+  tier: enum(gold, silver, bronze),
+  capacity: int,
+  active_leads: int,
+  acceptance_rate: ratio,
+  conversion_rate: ratio,
+  last_assigned_at: datetime,
+}
+
+route "w1" {
+  require partner.territories covers lead.region
+  require lead.product_line in partner.certifications
+  require partner.active_leads < partner.capacity
+  require lead.deal_size < 100_000 or partner.tier == gold
+  rank    0.5 * partner.acceptance_rate + 0.3 * partner.conversion_rate
+        + 0.2 * (1 - partner.active_leads / partner.capacity)
+  tie     round_robin
+}
+
+fallback unrouted
+`
+
+/** splitmix64, as in benches/src/w1.rs. */
+class Rng {
+  constructor(seed) {
+    this.s = BigInt(seed) & M64
+  }
+  nextU64() {
+    this.s = (this.s + 0x9e3779b97f4a7c15n) & M64
+    let z = this.s
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M64
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M64
+    return z ^ (z >> 31n)
+  }
+  below(n) {
+    return n === 0 ? 0 : Number((this.nextU64() * BigInt(n)) >> 64n)
+  }
+  unit() {
+    return Number(this.nextU64() >> 11n) / 2 ** 53
+  }
+  distinct(k, n) {
+    const v = Array.from({ length: n }, (_, i) => i)
+    k = Math.min(k, n)
+    for (let i = 0; i < k; i++) {
+      const j = i + this.below(n - i)
+      ;[v[i], v[j]] = [v[j], v[i]]
+    }
+    return v.slice(0, k).sort((a, b) => a - b)
+  }
+}
+
+const pad = (x, n) => String(x).padStart(n, '0')
+
+export function generate(seed, npartners, nleads) {
+  const rng = new Rng(seed)
+  const minutes = Array.from({ length: npartners }, (_, i) => i + 1)
+  for (let i = minutes.length - 1; i > 0; i--) {
+    const j = rng.below(i + 1)
+    ;[minutes[i], minutes[j]] = [minutes[j], minutes[i]]
+  }
+  const partners = []
+  for (let i = 0; i < npartners; i++) {
+    const t = rng.unit()
+    const tier = t < 0.1 ? 'gold' : t < 0.4 ? 'silver' : 'bronze'
+    const territories = rng.distinct(1 + rng.below(5), REGIONS.length).map((x) => REGIONS[x])
+    const certifications = rng.distinct(rng.below(7), LINES).map((x) => `line-${pad(x, 2)}`)
+    const capacity = 20 + rng.below(181)
+    const active = rng.below(Math.floor(capacity / 2))
+    const acceptance = rng.below(1001) / 1000
+    const conversion = rng.below(1001) / 1000
+    partners.push({
+      id: `P${pad(i, 4)}`,
+      territories,
+      certifications,
+      tier,
+      capacity,
+      active_leads: active,
+      acceptance_rate: acceptance,
+      conversion_rate: conversion,
+      last_assigned_at: new Date(START - minutes[i] * 60_000).toISOString().replace('.000Z', 'Z'),
+    })
+  }
+  const lo = Math.log(1_000)
+  const hi = Math.log(500_000)
+  const leads = []
+  for (let i = 0; i < nleads; i++) {
+    const region = REGIONS[rng.below(REGIONS.length)]
+    const line = `line-${pad(rng.below(LINES), 2)}`
+    const deal = Math.floor(Math.exp(lo + rng.unit() * (hi - lo)) + 0.5)
+    leads.push({ id: `L${pad(i, 6)}`, region, product_line: line, deal_size: deal })
+  }
+  return { partners, leads }
+}
+
+function arg(name, dflt) {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function measure(label, engine, partners, run, n, runs) {
+  const rates = []
+  let out
+  for (let r = 0; r < runs; r++) {
+    const net = engine.network(partners)
+    const t0 = performance.now()
+    out = await run(net)
+    rates.push(n / ((performance.now() - t0) / 1000))
+  }
+  const fmt = (x) => Math.round(x).toLocaleString('en-US')
+  console.log(
+    `${label.padEnd(30)} ${fmt(median(rates)).padStart(12)} decisions/s (median of ${runs}; min ${fmt(Math.min(...rates))}, max ${fmt(Math.max(...rates))})`,
+  )
+  return out
+}
+
+async function main() {
+  const seed = arg('seed', 1)
+  const { partners, leads } = generate(seed, arg('partners', 1_000), arg('leads', 100_000))
+  const runs = arg('runs', 5)
+  const engine = Engine.compile(RULES, 'w1.rail')
+  const times = leads.map((_, i) => START + i * STEP)
+  const columns = {
+    id: leads.map((l) => l.id),
+    region: leads.map((l) => l.region),
+    product_line: leads.map((l) => l.product_line),
+    deal_size: Float64Array.from(leads, (l) => l.deal_size),
+  }
+  console.log(`W1 from Node: ${partners.length.toLocaleString('en-US')} partners x ${leads.length.toLocaleString('en-US')} leads (seed ${seed})`)
+  const byObjects = await measure('objects (routeBatch)', engine, partners, (net) => net.routeBatch(leads, times), leads.length, runs)
+  const byAsync = await measure('objects (routeBatchAsync)', engine, partners, (net) => net.routeBatchAsync(leads, times), leads.length, runs)
+  const byColumns = await measure('columns (routeColumns)', engine, partners, (net) => net.routeColumns(columns, times), leads.length, runs)
+  const targets = byObjects.map((r) => r.ok?.outcome.id ?? null)
+  const routed = targets.filter((t) => t !== null).length
+  if (JSON.stringify(targets) !== JSON.stringify(byColumns.target)) throw new Error('objects and columns disagree')
+  if (JSON.stringify(byAsync) !== JSON.stringify(byObjects)) throw new Error('async and sync disagree')
+  console.log(`routed to a partner: ${routed.toLocaleString('en-US')} of ${leads.length.toLocaleString('en-US')} (objects, async and columns agree lead by lead)`)
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

@@ -1,0 +1,175 @@
+"""W1 (BENCH.md) from Python: 1,000 partners x 100,000 leads, batch routing with state.
+
+Reports decisions/s with leads as a list of dicts (`Network.route_batch`) and as columns
+(`Network.route_columns`, a dict of lists), median of `--runs` runs, each on a fresh network.
+The data comes from a port of benches/src/w1.rs (splitmix64, same seed, same draws).
+
+    .venv/bin/python benches/python_w1.py [--partners 1000] [--leads 100000] [--runs 5] [--seed 1]
+Compare with the native figure: cargo bench -p leadrail-benches --bench route
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+from datetime import datetime, timezone
+
+import leadrail
+
+M64 = (1 << 64) - 1
+START = 1_767_603_600_000  # 2026-01-05T09:00:00Z
+STEP = 1_000
+LINES = 20
+REGIONS = (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS "
+    "BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE "
+    "EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM "
+    "HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC "
+    "LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA "
+    "NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW "
+    "SA SB SC SD SE SG SH SI"
+).split()
+assert len(REGIONS) == 200
+
+RULES = """ruleset "w1" version 1
+
+schema lead { region: region, product_line: text, deal_size: decimal }
+schema partner {
+  territories: set<region>,
+  certifications: set<text>,
+  tier: enum(gold, silver, bronze),
+  capacity: int,
+  active_leads: int,
+  acceptance_rate: ratio,
+  conversion_rate: ratio,
+  last_assigned_at: datetime,
+}
+
+route "w1" {
+  require partner.territories covers lead.region
+  require lead.product_line in partner.certifications
+  require partner.active_leads < partner.capacity
+  require lead.deal_size < 100_000 or partner.tier == gold
+  rank    0.5 * partner.acceptance_rate + 0.3 * partner.conversion_rate
+        + 0.2 * (1 - partner.active_leads / partner.capacity)
+  tie     round_robin
+}
+
+fallback unrouted
+"""
+
+
+class Rng:
+    """splitmix64, as in benches/src/w1.rs."""
+
+    def __init__(self, seed: int) -> None:
+        self.s = seed & M64
+
+    def next_u64(self) -> int:
+        self.s = (self.s + 0x9E3779B97F4A7C15) & M64
+        z = self.s
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+        return z ^ (z >> 31)
+
+    def below(self, n: int) -> int:
+        return 0 if n == 0 else (self.next_u64() * n) >> 64
+
+    def unit(self) -> float:
+        return (self.next_u64() >> 11) / float(1 << 53)
+
+    def distinct(self, k: int, n: int) -> list[int]:
+        v = list(range(n))
+        k = min(k, n)
+        for i in range(k):
+            j = i + self.below(n - i)
+            v[i], v[j] = v[j], v[i]
+        return sorted(v[:k])
+
+
+def rfc3339(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def generate(seed: int, npartners: int, nleads: int):
+    rng = Rng(seed)
+    minutes = list(range(1, npartners + 1))
+    for i in range(len(minutes) - 1, 0, -1):
+        j = rng.below(i + 1)
+        minutes[i], minutes[j] = minutes[j], minutes[i]
+    partners = []
+    for i in range(npartners):
+        t = rng.unit()
+        tier = "gold" if t < 0.1 else "silver" if t < 0.4 else "bronze"
+        territories = [REGIONS[x] for x in rng.distinct(1 + rng.below(5), len(REGIONS))]
+        certifications = [f"line-{x:02d}" for x in rng.distinct(rng.below(7), LINES)]
+        capacity = 20 + rng.below(181)
+        active = rng.below(capacity // 2)
+        acceptance = rng.below(1001) / 1000.0
+        conversion = rng.below(1001) / 1000.0
+        partners.append({
+            "id": f"P{i:04d}",
+            "territories": territories,
+            "certifications": certifications,
+            "tier": tier,
+            "capacity": capacity,
+            "active_leads": active,
+            "acceptance_rate": acceptance,
+            "conversion_rate": conversion,
+            "last_assigned_at": rfc3339(START - minutes[i] * 60_000),
+        })
+    lo, hi = math.log(1_000.0), math.log(500_000.0)
+    leads = []
+    for i in range(nleads):
+        region = REGIONS[rng.below(len(REGIONS))]
+        line = f"line-{rng.below(LINES):02d}"
+        deal = math.floor(math.exp(lo + rng.unit() * (hi - lo)) + 0.5)
+        leads.append({"id": f"L{i:06d}", "region": region, "product_line": line, "deal_size": deal})
+    return partners, leads
+
+
+def measure(label, engine, partners, run, n, runs):
+    rates = []
+    routed = None
+    for _ in range(runs):
+        net = engine.network(partners)
+        t0 = time.perf_counter()
+        out = run(net)
+        dt = time.perf_counter() - t0
+        rates.append(n / dt)
+        routed = out
+    med = statistics.median(rates)
+    print(f"{label:<28} {med:>14,.0f} decisions/s (median of {runs}; min {min(rates):,.0f}, max {max(rates):,.0f})")
+    return med, routed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--partners", type=int, default=1_000)
+    ap.add_argument("--leads", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+
+    partners, leads = generate(a.seed, a.partners, a.leads)
+    engine = leadrail.Engine.compile(RULES, "w1.rail")
+    times = [START + i * STEP for i in range(len(leads))]
+    columns = {k: [l[k] for l in leads] for k in ("id", "region", "product_line", "deal_size")}
+    print(f"W1 from Python: {len(partners):,} partners x {len(leads):,} leads (seed {a.seed})")
+
+    _, by_dicts = measure("dicts (route_batch)", engine, partners,
+                          lambda net: net.route_batch(leads, times), len(leads), a.runs)
+    _, by_cols = measure("columns (route_columns)", engine, partners,
+                         lambda net: net.route_columns(columns, times), len(leads), a.runs)
+
+    routed = sum(1 for r in by_dicts if "ok" in r and r["ok"]["outcome"]["kind"] == "partner")
+    routed_cols = sum(1 for k in by_cols["kind"] if k == "partner")
+    assert routed == routed_cols, (routed, routed_cols)
+    assert [r["ok"]["outcome"].get("id") for r in by_dicts] == by_cols["target"]
+    print(f"routed to a partner: {routed:,} of {len(leads):,} (dicts and columns agree lead by lead)")
+
+
+if __name__ == "__main__":
+    main()

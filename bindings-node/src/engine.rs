@@ -1,0 +1,498 @@
+//! `Engine` (a compiled ruleset) and `Network` (partners and their state): thin wrappers over
+//! `leadrail_dsl::compile`, `leadrail_core::route::Engine` and `leadrail_core::network::Network`.
+
+use std::sync::{Arc, RwLock};
+
+use leadrail_core::api::request_error;
+use leadrail_core::network::{Network, NetworkState};
+use leadrail_core::record::{Column, Record};
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::value::Instant;
+use napi::bindgen_prelude::*;
+use napi::{ScopedTask, ValueType};
+use napi_derive::napi;
+
+use crate::errors::{from_report, from_reports, utf16_columns};
+use crate::routing::{self, Now};
+
+type Routed = Vec<std::result::Result<Decision, ErrorReport>>;
+
+fn raise<T>(env: &Env, r: std::result::Result<T, ErrorReport>) -> Result<T> {
+    r.map_err(|e| from_report(env, e))
+}
+
+/// A compiled ruleset. Immutable.
+#[napi(js_name = "Engine")]
+pub struct JsEngine {
+    engine: Arc<Engine>,
+    warnings: Vec<ErrorReport>,
+}
+
+#[napi]
+impl JsEngine {
+    /// Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`
+    /// (columns in UTF-16 units).
+    #[napi(factory)]
+    pub fn compile(env: Env, text: String, file: Option<String>) -> Result<JsEngine> {
+        let file = file.unwrap_or_else(|| "rules.rail".to_owned());
+        let compiled = match leadrail_dsl::compile(&text, &file) {
+            Ok(c) => c,
+            Err(d) => {
+                let mut reports = d.reports();
+                utf16_columns(&text, &mut reports);
+                return Err(from_reports(&env, &reports));
+            }
+        };
+        let mut warnings: Vec<ErrorReport> =
+            compiled.warnings.iter().map(|w| w.to_report()).collect();
+        utf16_columns(&text, &mut warnings);
+        let engine = raise(
+            &env,
+            Engine::new(Arc::new(compiled.plan)).map_err(ErrorReport::from),
+        )?;
+        Ok(JsEngine {
+            engine: Arc::new(engine),
+            warnings,
+        })
+    }
+
+    /// Compiles a rule file (its path is the file name in diagnostics).
+    #[napi(factory)]
+    pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            from_report(
+                &env,
+                request_error(
+                    format!("cannot read `{path}`: {e}"),
+                    "check the path and its permissions",
+                ),
+            )
+        })?;
+        JsEngine::compile(env, text, Some(path))
+    }
+
+    /// The warnings of the compilation (reports as plain objects).
+    #[napi(getter, ts_return_type = "Array<Diagnostic>")]
+    pub fn warnings<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        env.to_js_value(&self.warnings)
+    }
+
+    /// The ruleset's name.
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.engine.plan().name.clone()
+    }
+
+    /// The ruleset's version.
+    #[napi(getter)]
+    pub fn version(&self) -> u32 {
+        self.engine.plan().version
+    }
+
+    /// The content hash of the rule text.
+    #[napi(getter)]
+    pub fn content_hash(&self) -> String {
+        self.engine.plan().content_hash.clone()
+    }
+
+    /// A partner network from an array of plain objects; throws an `Error` whose `record` and
+    /// `field` name the bad value.
+    #[napi(ts_args_type = "partners: Array<Record<string, unknown>>")]
+    pub fn network(&self, env: Env, partners: Unknown<'_>) -> Result<JsNetwork> {
+        let schema = &self.engine.plan().partner_schema;
+        let records = raise(
+            &env,
+            routing::records_by_columns(&env, partners, schema, "partners")?,
+        )?;
+        let records = raise(
+            &env,
+            records
+                .into_iter()
+                .collect::<std::result::Result<Vec<_>, _>>(),
+        )?;
+        let net = raise(
+            &env,
+            Network::for_plan(self.engine.plan(), records).map_err(ErrorReport::from),
+        )?;
+        Ok(JsNetwork {
+            engine: self.engine.clone(),
+            net: Arc::new(RwLock::new(net)),
+        })
+    }
+}
+
+/// Options of `route`, `routeBatch`, `routeBatchAsync` and `routeColumns`.
+#[napi(object, js_name = "RouteOptions")]
+pub struct RouteOptionsJs {
+    /// Return explanations.
+    pub explain: Option<bool>,
+    /// Partner ids that are never candidates.
+    pub exclude: Option<Vec<String>>,
+}
+
+fn options(o: Option<RouteOptionsJs>) -> RouteOptions {
+    let o = o.unwrap_or(RouteOptionsJs {
+        explain: None,
+        exclude: None,
+    });
+    RouteOptions {
+        explain: o.explain.unwrap_or(false),
+        exclude: o.exclude.unwrap_or_default(),
+    }
+}
+
+/// Partners and their routing state, bound to the engine that built it.
+#[napi(js_name = "Network")]
+pub struct JsNetwork {
+    engine: Arc<Engine>,
+    net: Arc<RwLock<Network>>,
+}
+
+fn poisoned() -> ErrorReport {
+    request_error(
+        "the network is unusable after a failure in another thread".into(),
+        "build a new network",
+    )
+}
+
+/// Routes parsed leads in order, applying each assignment; bad leads get their own error.
+fn route_records(
+    engine: &Engine,
+    net: &RwLock<Network>,
+    parsed: Vec<std::result::Result<Record, ErrorReport>>,
+    now: &Now,
+    opts: &RouteOptions,
+) -> std::result::Result<Routed, ErrorReport> {
+    if let Now::Each(ts) = now {
+        if ts.len() != parsed.len() {
+            return Err(request_error(
+                format!("{} leads but {} instants", parsed.len(), ts.len()),
+                "give one `now` for all leads or one per lead",
+            ));
+        }
+    }
+    let mut good = Vec::with_capacity(parsed.len());
+    let mut times: Vec<Instant> = Vec::new();
+    let mut slots = Vec::with_capacity(parsed.len());
+    for (i, r) in parsed.into_iter().enumerate() {
+        match r {
+            Ok(rec) => {
+                if let Now::Each(ts) = now {
+                    times.push(ts.get(i).copied().unwrap_or_default());
+                }
+                good.push(rec);
+                slots.push(Ok(()));
+            }
+            Err(e) => slots.push(Err(e)),
+        }
+    }
+    let t = match now {
+        Now::One(t) => Times::At(*t),
+        Now::Each(_) => Times::Each(&times),
+    };
+    let batch = engine.prepare_leads(good);
+    let routed = {
+        let mut n = net.write().map_err(|_| poisoned())?;
+        engine.route_prepared(&mut n, &batch, t, opts)
+    };
+    let mut routed = routed.into_iter();
+    Ok(slots
+        .into_iter()
+        .map(|s| match s {
+            Err(e) => Err(e),
+            Ok(()) => routed.next().unwrap_or_else(|| {
+                Err(request_error(
+                    "a lead was not routed".into(),
+                    "report this as a bug",
+                ))
+            }),
+        })
+        .collect())
+}
+
+/// The work of `routeBatchAsync`, run on the libuv thread pool.
+pub struct RouteBatch {
+    engine: Arc<Engine>,
+    net: Arc<RwLock<Network>>,
+    parsed: Option<Vec<std::result::Result<Record, ErrorReport>>>,
+    now: Now,
+    opts: RouteOptions,
+}
+
+impl<'task> ScopedTask<'task> for RouteBatch {
+    type Output = std::result::Result<Routed, ErrorReport>;
+    type JsValue = Array<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let parsed = self.parsed.take().unwrap_or_default();
+        Ok(route_records(
+            &self.engine,
+            &self.net,
+            parsed,
+            &self.now,
+            &self.opts,
+        ))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        let results = raise(env, output)?;
+        routing::results_array(env, &results)
+    }
+}
+
+#[napi]
+impl JsNetwork {
+    /// Routes one lead at `now` without changing any state; returns the decision.
+    #[napi(
+        ts_args_type = "lead: Record<string, unknown>, now: Date | number | string, options?: RouteOptions",
+        ts_return_type = "Decision"
+    )]
+    pub fn route<'env>(
+        &self,
+        env: &'env Env,
+        lead: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<Object<'env>> {
+        let schema = &self.engine.plan().lead_schema;
+        let rec = routing::record(lead, schema, 1)?;
+        let rec = raise(env, rec)?;
+        let now = raise(env, routing::instant(now)?)?;
+        let opts = self::options(options);
+        let net = self.net.read().map_err(|_| from_report(env, poisoned()))?;
+        let d = raise(
+            env,
+            self.engine
+                .route(&net, &rec, now, &opts)
+                .map_err(ErrorReport::from),
+        )?;
+        routing::Out::new(env)?.decision(&d)
+    }
+
+    /// Routes leads in order, applying each assignment to the partners' state; `now` is one
+    /// instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
+    /// no state).
+    #[napi(
+        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions",
+        ts_return_type = "Array<RouteResult>"
+    )]
+    pub fn route_batch<'env>(
+        &self,
+        env: &'env Env,
+        leads: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<Array<'env>> {
+        let parsed = raise(
+            env,
+            routing::records_by_columns(env, leads, &self.engine.plan().lead_schema, "leads")?,
+        )?;
+        let now = raise(env, routing::now_arg(now)?)?;
+        let results = raise(
+            env,
+            route_records(
+                &self.engine,
+                &self.net,
+                parsed,
+                &now,
+                &self::options(options),
+            ),
+        )?;
+        routing::results_array(env, &results)
+    }
+
+    /// Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
+    /// arguments throw at once.
+    #[napi(
+        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions",
+        ts_return_type = "Promise<Array<RouteResult>>"
+    )]
+    pub fn route_batch_async(
+        &self,
+        env: Env,
+        leads: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<AsyncTask<RouteBatch>> {
+        let parsed = raise(
+            &env,
+            routing::records_by_columns(&env, leads, &self.engine.plan().lead_schema, "leads")?,
+        )?;
+        let now = raise(&env, routing::now_arg(now)?)?;
+        Ok(AsyncTask::new(RouteBatch {
+            engine: self.engine.clone(),
+            net: self.net.clone(),
+            parsed: Some(parsed),
+            now,
+            opts: self::options(options),
+        }))
+    }
+
+    /// Routes leads given as columns: an object of field name (and `id`) to an array or typed
+    /// array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
+    /// (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
+    /// name), `rule`, `error` (a report or null).
+    #[napi(
+        ts_args_type = "columns: Record<string, ArrayLike<unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions",
+        ts_return_type = "RouteColumnsResult"
+    )]
+    pub fn route_columns<'env>(
+        &self,
+        env: &'env Env,
+        columns: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<Object<'env>> {
+        if columns.get_type()? != ValueType::Object || columns.is_array()? {
+            return raise(
+                env,
+                Err(request_error(
+                    "`columns` must be an object of field names to arrays".into(),
+                    "pass e.g. `{ id: [...], region: [...] }`",
+                )),
+            );
+        }
+        let obj = columns.coerce_to_object()?;
+        let schema = &self.engine.plan().lead_schema;
+        let Some(ids) = routing::column(&obj, "id")? else {
+            return raise(
+                env,
+                Err(request_error(
+                    "`columns` has no `id` column".into(),
+                    "add the lead ids as the column `id`",
+                )),
+            );
+        };
+        let ids = raise(env, ids)?;
+        let rows = ids.len();
+        let mut cols: Vec<(String, Column)> = Vec::new();
+        for f in &schema.fields {
+            if let Some(c) = routing::column(&obj, &f.name)? {
+                let c = raise(env, c)?;
+                if c.len() != rows {
+                    return raise(
+                        env,
+                        Err(request_error(
+                            format!(
+                                "column `{}` has {} values but `id` has {rows}",
+                                f.name,
+                                c.len()
+                            ),
+                            "give every column one value per lead",
+                        )),
+                    );
+                }
+                cols.push((f.name.clone(), c));
+            }
+        }
+        let now = raise(env, routing::now_arg(now)?)?;
+        let mut opts = self::options(options);
+        opts.explain = false;
+        let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let parsed: Vec<_> = Record::from_columns(schema, rows, &ids, &named)
+            .into_iter()
+            .map(|r| r.map_err(ErrorReport::from))
+            .collect();
+        let results = raise(
+            env,
+            route_records(&self.engine, &self.net, parsed, &now, &opts),
+        )?;
+        let n = results.len() as u32;
+        let mut texts = routing::Out::new(env)?;
+        let (mut kind, mut target, mut rule, mut error) = (
+            env.create_array(n)?,
+            env.create_array(n)?,
+            env.create_array(n)?,
+            env.create_array(n)?,
+        );
+        for (i, r) in results.iter().enumerate() {
+            let i = i as u32;
+            match r {
+                Ok(d) => {
+                    match &d.outcome {
+                        Outcome::Partner { id: t } | Outcome::Queue { name: t } => {
+                            kind.set(i, texts.kind_of(&d.outcome))?;
+                            target.set(i, texts.text(t)?)?;
+                        }
+                        Outcome::Unrouted => {
+                            kind.set(i, texts.kind_of(&d.outcome))?;
+                            target.set(i, Null)?;
+                        }
+                    }
+                    match &d.rule {
+                        Some(r) => rule.set(i, texts.text(r)?)?,
+                        None => rule.set(i, Null)?,
+                    }
+                    error.set(i, Null)?;
+                }
+                Err(e) => {
+                    kind.set(i, Null)?;
+                    target.set(i, Null)?;
+                    rule.set(i, Null)?;
+                    error.set(i, env.to_js_value(e)?)?;
+                }
+            }
+        }
+        let mut out = Object::new(env)?;
+        out.set_named_property("kind", kind)?;
+        out.set_named_property("target", target)?;
+        out.set_named_property("rule", rule)?;
+        out.set_named_property("error", error)?;
+        Ok(out)
+    }
+
+    /// The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,
+    /// last_seq, assigned, version }] }` (ids ascending).
+    #[napi(ts_return_type = "NetworkState")]
+    pub fn state<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        let st = self
+            .net
+            .read()
+            .map_err(|_| from_report(env, poisoned()))?
+            .export_state();
+        env.to_js_value(&st)
+    }
+
+    /// Loads a state exported by `state()` (e.g. from the host's database).
+    #[napi(ts_args_type = "state: NetworkState")]
+    pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
+        let json = match routing::js_to_json(state)? {
+            Ok(j) => j,
+            Err(_) => {
+                return raise(
+                    &env,
+                    Err(request_error(
+                        "`state` must be an object as returned by `state()`".into(),
+                        "pass the object that `network.state()` returned",
+                    )),
+                )
+            }
+        };
+        let st: NetworkState = raise(
+            &env,
+            serde_json::from_value(json).map_err(|e| {
+                request_error(
+                    format!("the state is not valid: {e}"),
+                    "pass the object that `network.state()` returned",
+                )
+            }),
+        )?;
+        let mut net = self
+            .net
+            .write()
+            .map_err(|_| from_report(&env, poisoned()))?;
+        raise(&env, net.import_state(&st).map_err(ErrorReport::from))
+    }
+
+    /// The number of partners.
+    #[napi(getter)]
+    pub fn length(&self, env: Env) -> Result<u32> {
+        let n = self
+            .net
+            .read()
+            .map_err(|_| from_report(&env, poisoned()))?
+            .len();
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+}

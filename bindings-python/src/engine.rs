@@ -1,0 +1,459 @@
+//! `Engine` (a compiled ruleset) and `Network` (partners and their state): thin wrappers over
+//! `leadrail_dsl::compile`, `leadrail_core::route::Engine` and `leadrail_core::network::Network`.
+
+use std::sync::{Arc, RwLock};
+
+use leadrail_core::api::request_error;
+use leadrail_core::network::{Network, NetworkState};
+use leadrail_core::record::{Column, Record};
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::value::Instant;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping, PyString};
+
+use crate::convert::{json_to_py, report_to_py};
+use crate::exceptions::from_report;
+use crate::routing::{self, Now, Texts};
+
+/// A compiled ruleset. Immutable; share it freely across threads.
+#[pyclass(name = "Engine", module = "leadrail", frozen)]
+pub struct PyEngine {
+    engine: Arc<Engine>,
+    warnings: Vec<ErrorReport>,
+}
+
+fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T> {
+    r.map_err(|e| from_report(py, e))
+}
+
+fn exclude_list(exclude: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if let Ok(s) = exclude.cast::<PyString>() {
+        return Ok(vec![s.to_str()?.to_owned()]);
+    }
+    let mut out = Vec::new();
+    for item in exclude.try_iter()? {
+        let item = item?;
+        match item.cast::<PyString>() {
+            Ok(s) => out.push(s.to_str()?.to_owned()),
+            Err(_) => {
+                return Err(from_report(
+                    exclude.py(),
+                    request_error(
+                        "`exclude` must hold partner ids (text)".into(),
+                        "pass e.g. `exclude=[\"P1\", \"P2\"]`",
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl PyEngine {
+    /// Compiles rule text; raises `RuleError` with every diagnostic.
+    #[staticmethod]
+    #[pyo3(signature = (text, file = "rules.rail"))]
+    fn compile(py: Python<'_>, text: &str, file: &str) -> PyResult<PyEngine> {
+        let compiled = py.detach(|| leadrail_dsl::compile(text, file));
+        let compiled = match compiled {
+            Ok(c) => c,
+            Err(d) => return Err(crate::exceptions::from_reports(py, &d.reports())),
+        };
+        let warnings = compiled.warnings.iter().map(|w| w.to_report()).collect();
+        let engine = raise(
+            py,
+            Engine::new(Arc::new(compiled.plan)).map_err(ErrorReport::from),
+        )?;
+        Ok(PyEngine {
+            engine: Arc::new(engine),
+            warnings,
+        })
+    }
+
+    /// Compiles a rule file (its path is the file name in diagnostics).
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
+        let text = std::fs::read_to_string(&path)?;
+        PyEngine::compile(py, &text, &path.to_string_lossy())
+    }
+
+    /// The warnings of the compilation, as plain dicts.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for w in &self.warnings {
+            list.append(report_to_py(py, w)?)?;
+        }
+        Ok(list)
+    }
+
+    /// The ruleset's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.engine.plan().name.clone()
+    }
+
+    /// The ruleset's version.
+    #[getter]
+    fn version(&self) -> u32 {
+        self.engine.plan().version
+    }
+
+    /// The content hash of the rule text.
+    #[getter]
+    fn content_hash(&self) -> String {
+        self.engine.plan().content_hash.clone()
+    }
+
+    /// A partner network from any iterable of mappings; raises `DataError` naming the record
+    /// and the field.
+    fn network(&self, py: Python<'_>, partners: &Bound<'_, PyAny>) -> PyResult<PyNetwork> {
+        let schema = &self.engine.plan().partner_schema;
+        let records = routing::records(partners, schema, "partners")?;
+        let records = raise(py, records.into_iter().collect::<Result<Vec<_>, _>>())?;
+        let engine = self.engine.clone();
+        let net = py.detach(|| Network::for_plan(engine.plan(), records));
+        let net = raise(py, net.map_err(ErrorReport::from))?;
+        Ok(PyNetwork {
+            engine: self.engine.clone(),
+            net: RwLock::new(net),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        let p = self.engine.plan();
+        format!("<leadrail.Engine {:?} version {}>", p.name, p.version)
+    }
+}
+
+/// Partners and their routing state, bound to the engine that built it.
+#[pyclass(name = "Network", module = "leadrail", frozen)]
+pub struct PyNetwork {
+    engine: Arc<Engine>,
+    net: RwLock<Network>,
+}
+
+fn poisoned(py: Python<'_>) -> PyErr {
+    from_report(
+        py,
+        request_error(
+            "the network is unusable after a failure in another thread".into(),
+            "build a new network",
+        ),
+    )
+}
+
+impl PyNetwork {
+    /// Routes parsed leads in order, applying each assignment; bad leads get their own error.
+    fn route_records(
+        &self,
+        py: Python<'_>,
+        parsed: Vec<Result<Record, ErrorReport>>,
+        now: Now,
+        opts: &RouteOptions,
+    ) -> PyResult<Vec<Result<Decision, ErrorReport>>> {
+        if let Now::Each(ts) = &now {
+            if ts.len() != parsed.len() {
+                return raise(
+                    py,
+                    Err(request_error(
+                        format!("{} leads but {} instants", parsed.len(), ts.len()),
+                        "give one `now` for all leads or one per lead",
+                    )),
+                );
+            }
+        }
+        let engine = &self.engine;
+        let net = &self.net;
+        py.detach(|| {
+            let mut good = Vec::with_capacity(parsed.len());
+            let mut times: Vec<Instant> = Vec::new();
+            let mut slots = Vec::with_capacity(parsed.len());
+            for (i, r) in parsed.into_iter().enumerate() {
+                match r {
+                    Ok(rec) => {
+                        if let Now::Each(ts) = &now {
+                            times.push(ts.get(i).copied().unwrap_or_default());
+                        }
+                        good.push(rec);
+                        slots.push(Ok(()));
+                    }
+                    Err(e) => slots.push(Err(e)),
+                }
+            }
+            let t = match &now {
+                Now::One(t) => Times::At(*t),
+                Now::Each(_) => Times::Each(&times),
+            };
+            let batch = engine.prepare_leads(good);
+            let routed = {
+                let Ok(mut n) = net.write() else {
+                    return Err(());
+                };
+                engine.route_prepared(&mut n, &batch, t, opts)
+            };
+            let mut routed = routed.into_iter();
+            Ok(slots
+                .into_iter()
+                .map(|s| match s {
+                    Err(e) => Err(e),
+                    Ok(()) => routed.next().unwrap_or_else(|| {
+                        Err(request_error(
+                            "a lead was not routed".into(),
+                            "report this as a bug",
+                        ))
+                    }),
+                })
+                .collect())
+        })
+        .map_err(|()| poisoned(py))
+    }
+}
+
+#[pymethods]
+impl PyNetwork {
+    /// Routes one lead at `now` without changing any state; returns the decision as a dict.
+    #[pyo3(signature = (lead, now, explain = false, exclude = None))]
+    fn route<'py>(
+        &self,
+        py: Python<'py>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let schema = &self.engine.plan().lead_schema;
+        let rec = routing::records_by_columns(py, std::slice::from_ref(lead), schema)?
+            .pop()
+            .unwrap_or_else(|| {
+                Err(request_error(
+                    "the lead was not read".into(),
+                    "report this as a bug",
+                ))
+            });
+        let rec = raise(py, rec)?;
+        let now = raise(py, routing::instant(now)?)?;
+        let opts = RouteOptions {
+            explain,
+            exclude: match exclude {
+                Some(x) => exclude_list(x)?,
+                None => Vec::new(),
+            },
+        };
+        let d = py.detach(|| {
+            let net = self.net.read().map_err(|_| None)?;
+            self.engine
+                .route(&net, &rec, now, &opts)
+                .map_err(|e| Some(ErrorReport::from(e)))
+        });
+        match d {
+            Ok(d) => routing::decision(py, &d, &mut Texts::default()),
+            Err(Some(e)) => Err(from_report(py, e)),
+            Err(None) => Err(poisoned(py)),
+        }
+    }
+
+    /// Routes leads in order (any iterable of mappings), applying each assignment to the
+    /// partners' state; `now` is one instant or one per lead. Returns one dict per lead:
+    /// `{"ok": decision}` or `{"error": report}` (a bad lead changes no state). Routing runs
+    /// without the GIL.
+    #[pyo3(signature = (leads, now, explain = false, exclude = None))]
+    fn route_batch<'py>(
+        &self,
+        py: Python<'py>,
+        leads: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let parsed = routing::records(leads, &self.engine.plan().lead_schema, "leads")?;
+        let now = raise(py, routing::now_arg(now)?)?;
+        let opts = RouteOptions {
+            explain,
+            exclude: match exclude {
+                Some(x) => exclude_list(x)?,
+                None => Vec::new(),
+            },
+        };
+        let results = self.route_records(py, parsed, now, &opts)?;
+        let mut texts = Texts::default();
+        routing::without_gc(py, || {
+            let items = results
+                .iter()
+                .map(|r| routing::result(py, r, &mut texts))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)
+        })
+    }
+
+    /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of
+    /// values (lists, tuples, numpy arrays, pandas Series), all of one length. Same semantics
+    /// as `route_batch`; returns columns too: `kind` (`partner`/`queue`/`unrouted`, or None for
+    /// an error), `target` (partner id or queue name), `rule`, `error` (a report or None).
+    #[pyo3(signature = (columns, now, exclude = None))]
+    fn route_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let Ok(map) = columns.cast::<PyMapping>() else {
+            return raise(
+                py,
+                Err(request_error(
+                    "`columns` must be a mapping of field names to sequences".into(),
+                    "pass e.g. `{\"id\": [...], \"region\": [...]}` or a dict of numpy arrays",
+                )),
+            );
+        };
+        let schema = &self.engine.plan().lead_schema;
+        let Some(ids) = get_column(map, "id")? else {
+            return raise(
+                py,
+                Err(request_error(
+                    "`columns` has no `id` column".into(),
+                    "add the lead ids as the column `id`",
+                )),
+            );
+        };
+        let ids = raise(py, routing::column(&ids, "id")?)?;
+        let rows = ids.len();
+        let mut cols: Vec<(String, Column)> = Vec::new();
+        for f in &schema.fields {
+            if let Some(c) = get_column(map, &f.name)? {
+                let c = raise(py, routing::column(&c, &f.name)?)?;
+                if c.len() != rows {
+                    return raise(
+                        py,
+                        Err(request_error(
+                            format!(
+                                "column `{}` has {} values but `id` has {rows}",
+                                f.name,
+                                c.len()
+                            ),
+                            "give every column one value per lead",
+                        )),
+                    );
+                }
+                cols.push((f.name.clone(), c));
+            }
+        }
+        let now = raise(py, routing::now_arg(now)?)?;
+        let opts = RouteOptions {
+            explain: false,
+            exclude: match exclude {
+                Some(x) => exclude_list(x)?,
+                None => Vec::new(),
+            },
+        };
+        let parsed = py.detach(|| {
+            let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+            Record::from_columns(schema, rows, &ids, &named)
+                .into_iter()
+                .map(|r| r.map_err(ErrorReport::from))
+                .collect::<Vec<_>>()
+        });
+        let results = self.route_records(py, parsed, now, &opts)?;
+        let mut texts = Texts::default();
+        let (kind, target, rule, error) = (
+            PyList::empty(py),
+            PyList::empty(py),
+            PyList::empty(py),
+            PyList::empty(py),
+        );
+        let (partner, queue, unrouted) = (
+            pyo3::intern!(py, "partner"),
+            pyo3::intern!(py, "queue"),
+            pyo3::intern!(py, "unrouted"),
+        );
+        for r in &results {
+            match r {
+                Ok(d) => {
+                    match &d.outcome {
+                        Outcome::Partner { id } => {
+                            kind.append(partner)?;
+                            target.append(texts.get(py, id))?;
+                        }
+                        Outcome::Queue { name } => {
+                            kind.append(queue)?;
+                            target.append(texts.get(py, name))?;
+                        }
+                        Outcome::Unrouted => {
+                            kind.append(unrouted)?;
+                            target.append(py.None())?;
+                        }
+                    }
+                    match &d.rule {
+                        Some(name) => rule.append(texts.get(py, name))?,
+                        None => rule.append(py.None())?,
+                    }
+                    error.append(py.None())?;
+                }
+                Err(e) => {
+                    kind.append(py.None())?;
+                    target.append(py.None())?;
+                    rule.append(py.None())?;
+                    error.append(report_to_py(py, e)?)?;
+                }
+            }
+        }
+        let out = PyDict::new(py);
+        out.set_item("kind", kind)?;
+        out.set_item("target", target)?;
+        out.set_item("rule", rule)?;
+        out.set_item("error", error)?;
+        Ok(out)
+    }
+
+    /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",
+    /// "last_assigned_at", "last_seq", "assigned", "version"}, ...]}` (ids ascending).
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let st = self.net.read().map_err(|_| poisoned(py))?.export_state();
+        let json = serde_json::to_value(&st)
+            .map_err(|e| crate::exceptions::LeadrailError::new_err(e.to_string()))?;
+        json_to_py(py, &json)
+    }
+
+    /// Loads a state exported by `state()` (e.g. from the host's database).
+    fn load_state(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        let json = match routing::py_to_json(state)? {
+            Ok(j) => j,
+            Err(_) => {
+                return raise(
+                    py,
+                    Err(request_error(
+                        "`state` must be a mapping as returned by `state()`".into(),
+                        "pass the dict that `Network.state()` returned",
+                    )),
+                )
+            }
+        };
+        let st: NetworkState = raise(
+            py,
+            serde_json::from_value(json).map_err(|e| {
+                request_error(
+                    format!("the state is not valid: {e}"),
+                    "pass the dict that `Network.state()` returned",
+                )
+            }),
+        )?;
+        let mut net = self.net.write().map_err(|_| poisoned(py))?;
+        raise(py, net.import_state(&st).map_err(ErrorReport::from))
+    }
+
+    /// The number of partners.
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.net.read().map_err(|_| poisoned(py))?.len())
+    }
+}
+
+fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match map.get_item(name) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(map.py()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

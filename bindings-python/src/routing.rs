@@ -1,0 +1,812 @@
+//! Conversions for routing: Python records to JSON (then core records), instants, columns, and
+//! decisions back to plain dicts. No decisions are taken here.
+
+use std::sync::Arc;
+
+use leadrail_core::api::{request_error, InstantJson};
+use leadrail_core::record::{Column, Record};
+use leadrail_core::report::{codes, ErrorReport, Severity};
+use leadrail_core::route::{Decision, Outcome};
+use leadrail_core::schema::Schema;
+use leadrail_core::value::Instant;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySet, PyString, PyTuple,
+    PyType,
+};
+use rustc_hash::FxHashMap;
+use serde_json::{Map, Value as Json};
+
+use crate::convert::{json_to_py, report_to_py};
+
+/// Why a Python value has no JSON form (the value as shown in messages).
+pub(crate) struct Unsupported(String);
+
+/// The `datetime` module's classes and `decimal.Decimal`, looked up once.
+struct Classes {
+    datetime: Py<PyType>,
+    date: Py<PyType>,
+    timedelta: Py<PyType>,
+    decimal: Py<PyType>,
+}
+
+static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
+
+fn classes(py: Python<'_>) -> PyResult<&Classes> {
+    CLASSES.get_or_try_init(py, || {
+        let dt = py.import("datetime")?;
+        let dec = py.import("decimal")?;
+        Ok(Classes {
+            datetime: dt.getattr("datetime")?.cast_into::<PyType>()?.unbind(),
+            date: dt.getattr("date")?.cast_into::<PyType>()?.unbind(),
+            timedelta: dt.getattr("timedelta")?.cast_into::<PyType>()?.unbind(),
+            decimal: dec.getattr("Decimal")?.cast_into::<PyType>()?.unbind(),
+        })
+    })
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
+}
+
+/// A Python value as JSON: `None`, `bool`, `int` (64-bit), finite `float`, `str`, lists,
+/// tuples, sets, mappings with text keys; `datetime`/`date` as ISO 8601 text (a naive datetime
+/// keeps no offset, which core rejects), `Decimal` as its exact text, `timedelta` as
+/// milliseconds (`"90000ms"`); objects with `__index__` (numpy integers) as ints and other
+/// objects with `__float__` (numpy floats) as floats.
+pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> {
+    let py = obj.py();
+    if obj.is_none() {
+        return Ok(Ok(Json::Null));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Ok(Json::String(s.to_str()?.to_owned())));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Ok(Json::Bool(b.is_true())));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Ok(int_json(obj));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(float_json(f.value()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        return mapping_json(d.items().into_any());
+    }
+    if obj.is_instance_of::<PyList>()
+        || obj.is_instance_of::<PyTuple>()
+        || obj.is_instance_of::<PySet>()
+        || obj.is_instance_of::<PyFrozenSet>()
+    {
+        let mut items = Vec::with_capacity(obj.len().unwrap_or(0));
+        for item in obj.try_iter()? {
+            match py_to_json(&item?)? {
+                Ok(j) => items.push(j),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        return Ok(Ok(Json::Array(items)));
+    }
+    let c = classes(py)?;
+    if obj.is_instance(c.datetime.bind(py))? || obj.is_instance(c.date.bind(py))? {
+        let text: String = obj.call_method0("isoformat")?.extract()?;
+        return Ok(Ok(Json::String(text)));
+    }
+    if obj.is_instance(c.decimal.bind(py))? {
+        let text: String = obj.str()?.extract()?;
+        return Ok(Ok(Json::String(text)));
+    }
+    if obj.is_instance(c.timedelta.bind(py))? {
+        let days: i64 = obj.getattr("days")?.extract()?;
+        let secs: i64 = obj.getattr("seconds")?.extract()?;
+        let micros: i64 = obj.getattr("microseconds")?.extract()?;
+        let ms = days
+            .checked_mul(86_400_000)
+            .and_then(|d| d.checked_add(secs * 1000 + micros / 1000));
+        return Ok(match ms {
+            Some(ms) => Ok(Json::String(format!("{ms}ms"))),
+            None => Err(Unsupported("a timedelta out of range".into())),
+        });
+    }
+    if let Ok(m) = obj.cast::<PyMapping>() {
+        return mapping_json(m.items()?.into_any());
+    }
+    if obj.hasattr("__index__")? {
+        return Ok(int_json(&obj.call_method0("__index__")?));
+    }
+    if obj.hasattr("__float__")? {
+        let x: f64 = obj.call_method0("__float__")?.extract()?;
+        return Ok(float_json(x));
+    }
+    Ok(Err(Unsupported(format!(
+        "a value of type `{}`",
+        type_name(obj)
+    ))))
+}
+
+fn int_json(obj: &Bound<'_, PyAny>) -> Result<Json, Unsupported> {
+    if let Ok(i) = obj.extract::<i64>() {
+        return Ok(Json::from(i));
+    }
+    if let Ok(u) = obj.extract::<u64>() {
+        return Ok(Json::from(u));
+    }
+    let shown = obj.str().map(|s| s.to_string()).unwrap_or_default();
+    let shown: String = shown.chars().take(24).collect();
+    Err(Unsupported(format!(
+        "the integer `{shown}...`, which is out of the 64-bit range"
+    )))
+}
+
+fn float_json(x: f64) -> Result<Json, Unsupported> {
+    serde_json::Number::from_f64(x)
+        .map(Json::Number)
+        .ok_or_else(|| Unsupported(format!("`{x}`, which is not a finite number")))
+}
+
+fn mapping_json(items: Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> {
+    let mut map = Map::new();
+    for pair in items.try_iter()? {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
+        let Ok(k) = k.cast::<PyString>() else {
+            return Ok(Err(Unsupported(format!(
+                "a mapping with a key of type `{}` (keys must be text)",
+                type_name(&k)
+            ))));
+        };
+        match py_to_json(&v)? {
+            Ok(j) => {
+                map.insert(k.to_str()?.to_owned(), j);
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(Json::Object(map)))
+}
+
+/// A data error about a value the binding cannot pass to core, in core's message shape.
+fn unsupported(record: &str, field: &str, what: Unsupported) -> ErrorReport {
+    ErrorReport {
+        code: codes::DATA_INVALID_FIELD.to_owned(),
+        message: format!("{record}, field `{field}`: cannot read {}", what.0),
+        help: Some(
+            "pass numbers, text, booleans, lists, mappings, dates, datetimes, Decimals or None"
+                .into(),
+        ),
+        severity: Severity::Error,
+        file: None,
+        line: 0,
+        column: 0,
+        labels: Vec::new(),
+        record: Some(
+            record
+                .strip_prefix("record `")
+                .and_then(|r| r.strip_suffix('`'))
+                .map_or_else(|| record.replace("record ", ""), str::to_owned),
+        ),
+        field: Some(field.to_owned()),
+    }
+}
+
+/// The interned names of a schema's fields, for fast mapping look-ups.
+pub(crate) struct Keys {
+    id: Py<PyString>,
+    fields: Vec<(String, Py<PyString>)>,
+}
+
+impl Keys {
+    pub(crate) fn new(py: Python<'_>, schema: &Schema) -> Keys {
+        Keys {
+            id: PyString::intern(py, "id").unbind(),
+            fields: schema
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), PyString::intern(py, &f.name).unbind()))
+                .collect(),
+        }
+    }
+}
+
+fn get<'py>(
+    obj: &Bound<'py, PyAny>,
+    dict: Option<&Bound<'py, PyDict>>,
+    key: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match dict {
+        Some(d) => d.get_item(key),
+        None => match obj.get_item(key) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(obj.py()) => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// One host record (a mapping) as a core record of `schema`; `position` is 1-based. Only the
+/// `id` and the schema's fields are read; anything that is not a mapping is passed on as JSON
+/// (core rejects it naming the record).
+pub(crate) fn record(
+    obj: &Bound<'_, PyAny>,
+    schema: &Schema,
+    keys: &Keys,
+    position: usize,
+) -> PyResult<Result<Record, ErrorReport>> {
+    let py = obj.py();
+    let dict = obj.cast::<PyDict>().ok();
+    let is_mapping = dict.is_some() || obj.cast::<PyMapping>().is_ok();
+    if !is_mapping {
+        return Ok(match py_to_json(obj)? {
+            Ok(j) => Record::from_json_at(schema, &j, position).map_err(ErrorReport::from),
+            Err(_) => Err(ErrorReport {
+                code: codes::DATA_INVALID_RECORD.to_owned(),
+                message: format!(
+                    "record #{position}: expected an object, found a value of type `{}`",
+                    type_name(obj)
+                ),
+                help: Some(
+                    "pass each record as an object of field names to values, with an `id`".into(),
+                ),
+                severity: Severity::Error,
+                file: None,
+                line: 0,
+                column: 0,
+                labels: Vec::new(),
+                record: Some(format!("#{position}")),
+                field: None,
+            }),
+        });
+    }
+    let mut map = Map::new();
+    let mut name = format!("record #{position}");
+    if let Some(id) = get(obj, dict, keys.id.bind(py))? {
+        match py_to_json(&id)? {
+            Ok(j) => {
+                if let Json::String(s) = &j {
+                    name = format!("record `{s}`");
+                }
+                map.insert("id".to_owned(), j);
+            }
+            Err(e) => return Ok(Err(unsupported(&name, "id", e))),
+        }
+    }
+    for (field, key) in &keys.fields {
+        if let Some(v) = get(obj, dict, key.bind(py))? {
+            match py_to_json(&v)? {
+                Ok(j) => {
+                    map.insert(field.clone(), j);
+                }
+                Err(e) => return Ok(Err(unsupported(&name, field, e))),
+            }
+        }
+    }
+    Ok(Record::from_json_at(schema, &Json::Object(map), position).map_err(ErrorReport::from))
+}
+
+/// Records from any iterable of mappings.
+pub(crate) fn records(
+    obj: &Bound<'_, PyAny>,
+    schema: &Schema,
+    what: &str,
+) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+    let py = obj.py();
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Err(crate::exceptions::from_report(
+            py,
+            request_error(
+                format!(
+                    "`{what}` must be an iterable of mappings, not a `{}`",
+                    type_name(obj)
+                ),
+                "pass a list of dicts, e.g. `df.to_dict(\"records\")`",
+            ),
+        ));
+    }
+    let Ok(iter) = obj.try_iter() else {
+        return Err(crate::exceptions::from_report(
+            py,
+            request_error(
+                format!(
+                    "`{what}` must be an iterable of mappings, not a `{}`",
+                    type_name(obj)
+                ),
+                "pass a list of dicts, e.g. `df.to_dict(\"records\")`",
+            ),
+        ));
+    };
+    let rows: Vec<Bound<'_, PyAny>> = iter.collect::<PyResult<_>>()?;
+    records_by_columns(py, &rows, schema)
+}
+
+/// An instant: an `int` (ms since the epoch), an RFC 3339 `str`, or an aware `datetime`.
+pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instant, ErrorReport>> {
+    let py = obj.py();
+    let bad = || {
+        request_error(
+            format!(
+                "`now` must be milliseconds since the epoch (int), an RFC 3339 string or an aware datetime, not a `{}`",
+                type_name(obj)
+            ),
+            "pass e.g. `datetime.now(timezone.utc)`, `\"2026-11-24T09:00:00Z\"` or `1795510800000`",
+        )
+    };
+    if obj.is_instance_of::<PyBool>() {
+        return Ok(Err(bad()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Ok(obj.extract::<i64>().map_err(|_| bad()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(InstantJson::Text(s.to_str()?.to_owned()).millis());
+    }
+    if obj.is_instance(classes(py)?.datetime.bind(py))? {
+        let text: String = obj.call_method0("isoformat")?.extract()?;
+        return Ok(InstantJson::Text(text).millis());
+    }
+    Ok(Err(bad()))
+}
+
+/// `now` of a batch: one instant, or one per lead (any non-string sequence).
+pub(crate) enum Now {
+    One(Instant),
+    Each(Vec<Instant>),
+}
+
+pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorReport>> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || obj.hasattr("tolist")? {
+        let seq = if obj.hasattr("tolist")? && !obj.is_instance_of::<PyList>() {
+            obj.call_method0("tolist")?
+        } else {
+            obj.clone()
+        };
+        let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
+        for item in seq.try_iter()? {
+            match instant(&item?)? {
+                Ok(t) => out.push(t),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        return Ok(Ok(Now::Each(out)));
+    }
+    Ok(instant(obj)?.map(Now::One))
+}
+
+/// Python strings for the texts of many decisions, created once per distinct `Arc`.
+#[derive(Default)]
+pub(crate) struct Texts {
+    seen: FxHashMap<*const u8, Py<PyString>>,
+}
+
+impl Texts {
+    pub(crate) fn get<'py>(&mut self, py: Python<'py>, s: &Arc<str>) -> Bound<'py, PyString> {
+        self.seen
+            .entry(s.as_ptr())
+            .or_insert_with(|| PyString::new(py, s).unbind())
+            .bind(py)
+            .clone()
+    }
+}
+
+/// A decision as a plain dict, equal (as JSON) to core's serde form.
+pub(crate) fn decision<'py>(
+    py: Python<'py>,
+    d: &Decision,
+    texts: &mut Texts,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let outcome = PyDict::new(py);
+    match &d.outcome {
+        Outcome::Partner { id } => {
+            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "partner"))?;
+            outcome.set_item(pyo3::intern!(py, "id"), texts.get(py, id))?;
+        }
+        Outcome::Queue { name } => {
+            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "queue"))?;
+            outcome.set_item(pyo3::intern!(py, "name"), texts.get(py, name))?;
+        }
+        Outcome::Unrouted => {
+            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "unrouted"))?;
+        }
+    }
+    out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
+    match &d.rule {
+        Some(r) => out.set_item(pyo3::intern!(py, "rule"), texts.get(py, r))?,
+        None => out.set_item(pyo3::intern!(py, "rule"), py.None())?,
+    }
+    match &d.state_read {
+        Some(s) => {
+            let sr = PyDict::new(py);
+            sr.set_item(pyo3::intern!(py, "partner"), texts.get(py, &s.partner))?;
+            sr.set_item(pyo3::intern!(py, "version"), s.version)?;
+            sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
+            sr.set_item(pyo3::intern!(py, "last_assigned_at"), s.last_assigned_at)?;
+            out.set_item(pyo3::intern!(py, "state_read"), sr)?;
+        }
+        None => out.set_item(pyo3::intern!(py, "state_read"), py.None())?,
+    }
+    if let Some(e) = &d.explanation {
+        let json = serde_json::to_value(e)
+            .map_err(|e| crate::exceptions::LeadrailError::new_err(e.to_string()))?;
+        out.set_item(pyo3::intern!(py, "explanation"), json_to_py(py, &json)?)?;
+    }
+    Ok(out)
+}
+
+/// One batch result: `{"ok": decision}` or `{"error": report}`.
+pub(crate) fn result<'py>(
+    py: Python<'py>,
+    r: &Result<Decision, ErrorReport>,
+    texts: &mut Texts,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    match r {
+        Ok(d) => out.set_item(pyo3::intern!(py, "ok"), decision(py, d, texts)?)?,
+        Err(e) => out.set_item(pyo3::intern!(py, "error"), report_to_py(py, e)?)?,
+    }
+    Ok(out)
+}
+
+/// Builds one column of a batch value by value, in the cheapest core form the values allow:
+/// dictionary-encoded texts (each distinct text parsed once by core), ints, floats, else JSON.
+pub(crate) enum Builder {
+    /// Only missing values so far (their count).
+    Empty(usize),
+    Texts {
+        by_ptr: FxHashMap<usize, u32>,
+        by_text: FxHashMap<String, u32>,
+        dict: Vec<Json>,
+        codes: Vec<u32>,
+    },
+    Ints(Vec<Option<i64>>),
+    Floats(Vec<Option<f64>>),
+    Json(Vec<Json>),
+}
+
+impl Builder {
+    pub(crate) fn new() -> Builder {
+        Builder::Empty(0)
+    }
+
+    /// The values so far as JSON (a non-finite float, which JSON cannot hold, becomes null
+    /// and is returned in `lost` so the caller can report its row).
+    fn switch_to_json(&mut self, lost: &mut Vec<usize>) {
+        let v: Vec<Json> = match std::mem::replace(self, Builder::Empty(0)) {
+            Builder::Empty(n) => vec![Json::Null; n],
+            Builder::Texts { dict, codes, .. } => codes
+                .iter()
+                .map(|c| dict.get(*c as usize).cloned().unwrap_or(Json::Null))
+                .collect(),
+            Builder::Ints(v) => v
+                .into_iter()
+                .map(|x| x.map_or(Json::Null, Json::from))
+                .collect(),
+            Builder::Floats(v) => v
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| match x {
+                    None => Json::Null,
+                    Some(x) => serde_json::Number::from_f64(x).map_or_else(
+                        || {
+                            lost.push(i);
+                            Json::Null
+                        },
+                        Json::Number,
+                    ),
+                })
+                .collect(),
+            Builder::Json(v) => v,
+        };
+        *self = Builder::Json(v);
+    }
+
+    /// Appends a missing value.
+    pub(crate) fn push_missing(&mut self) {
+        match self {
+            Builder::Empty(n) => *n += 1,
+            Builder::Texts { codes, .. } => codes.push(u32::MAX),
+            Builder::Ints(v) => v.push(None),
+            Builder::Floats(v) => v.push(None),
+            Builder::Json(v) => v.push(Json::Null),
+        }
+    }
+
+    /// Appends a value; `Err` if it has no JSON form. `lost` collects rows whose earlier
+    /// non-finite floats had to become JSON.
+    pub(crate) fn push(
+        &mut self,
+        x: &Bound<'_, PyAny>,
+        dedupe: bool,
+        by_pointer: bool,
+        lost: &mut Vec<usize>,
+    ) -> PyResult<Result<(), Unsupported>> {
+        if x.is_none() {
+            self.push_missing();
+            return Ok(Ok(()));
+        }
+        let kind = if let Ok(s) = x.cast::<PyString>() {
+            Some(Ok(s))
+        } else if x.is_exact_instance_of::<PyInt>() {
+            Some(Err(0))
+        } else if x.is_exact_instance_of::<PyFloat>() {
+            Some(Err(1))
+        } else {
+            None
+        };
+        if let Builder::Empty(n) = self {
+            let n = *n;
+            *self = match kind {
+                Some(Ok(_)) if dedupe => Builder::Texts {
+                    by_ptr: FxHashMap::default(),
+                    by_text: FxHashMap::default(),
+                    dict: Vec::new(),
+                    codes: vec![u32::MAX; n],
+                },
+                Some(Err(0)) => Builder::Ints(vec![None; n]),
+                Some(Err(_)) => Builder::Floats(vec![None; n]),
+                _ => Builder::Json(vec![Json::Null; n]),
+            };
+        }
+        match (&mut *self, kind) {
+            (
+                Builder::Texts {
+                    by_ptr,
+                    by_text,
+                    dict,
+                    codes,
+                },
+                Some(Ok(s)),
+            ) => {
+                let ptr = x.as_ptr() as usize;
+                if let Some(c) = by_ptr.get(&ptr).filter(|_| by_pointer) {
+                    codes.push(*c);
+                    return Ok(Ok(()));
+                }
+                let text = s.to_str()?;
+                let c = match by_text.get(text) {
+                    Some(c) => *c,
+                    None => {
+                        let c = u32::try_from(dict.len()).unwrap_or(u32::MAX);
+                        dict.push(Json::String(text.to_owned()));
+                        by_text.insert(text.to_owned(), c);
+                        c
+                    }
+                };
+                // the caller guarantees the value outlives the batch when `by_pointer` is set
+                if by_pointer {
+                    by_ptr.insert(ptr, c);
+                }
+                codes.push(c);
+                return Ok(Ok(()));
+            }
+            (Builder::Ints(v), Some(Err(0))) => {
+                if let Ok(i) = x.extract::<i64>() {
+                    v.push(Some(i));
+                    return Ok(Ok(()));
+                }
+            }
+            (Builder::Floats(v), Some(Err(1))) => {
+                if let Ok(f) = x.cast::<PyFloat>() {
+                    v.push(Some(f.value()));
+                    return Ok(Ok(()));
+                }
+            }
+            _ => {}
+        }
+        let j = match py_to_json(x)? {
+            Ok(j) => j,
+            Err(e) => {
+                self.push_missing();
+                return Ok(Err(e));
+            }
+        };
+        if !matches!(self, Builder::Json(_)) {
+            self.switch_to_json(lost);
+        }
+        if let Builder::Json(v) = self {
+            v.push(j);
+        }
+        Ok(Ok(()))
+    }
+
+    pub(crate) fn finish(self) -> Column {
+        match self {
+            Builder::Empty(n) => Column::Json(vec![Json::Null; n]),
+            Builder::Texts { dict, codes, .. } => Column::Dict { dict, codes },
+            Builder::Ints(v) => Column::Int(v),
+            Builder::Floats(v) => Column::Float(v),
+            Builder::Json(v) => Column::Json(v),
+        }
+    }
+}
+
+/// Parses a batch of host records (a sequence of mappings) column by column with
+/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
+/// are not mappings or hold values without a JSON form get their own error.
+pub(crate) fn records_by_columns(
+    py: Python<'_>,
+    rows: &[Bound<'_, PyAny>],
+    schema: &Schema,
+) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+    let keys = Keys::new(py, schema);
+    let mut ids = Builder::new();
+    let mut cols: Vec<Builder> = schema.fields.iter().map(|_| Builder::new()).collect();
+    // (row, field order: 0 = the record or its id, 1 + i = field i, report)
+    let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
+    let mut lost: Vec<(usize, usize)> = Vec::new();
+    let mut scratch = Vec::new();
+    for (row, obj) in rows.iter().enumerate() {
+        let dict = obj.cast::<PyDict>().ok();
+        if dict.is_none() && obj.cast::<PyMapping>().is_err() {
+            own.push((
+                row,
+                0,
+                record(obj, schema, &keys, row + 1)?
+                    .err()
+                    .unwrap_or_else(|| {
+                        request_error("a record was not parsed".into(), "report this as a bug")
+                    }),
+            ));
+            ids.push_missing();
+            cols.iter_mut().for_each(Builder::push_missing);
+            continue;
+        }
+        let id = get(obj, dict, keys.id.bind(py))?;
+        // the record's name in the binding's own messages, built only when one is needed
+        let name = || -> String {
+            id.as_ref()
+                .and_then(|v| v.cast::<PyString>().ok())
+                .and_then(|s| s.to_str().ok().map(|s| format!("record `{s}`")))
+                .unwrap_or_else(|| format!("record #{}", row + 1))
+        };
+        match &id {
+            Some(v) => {
+                if let Err(e) = ids.push(v, false, false, &mut scratch)? {
+                    own.push((row, 0, unsupported(&name(), "id", e)));
+                }
+            }
+            None => ids.push_missing(),
+        }
+        for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
+            match get(obj, dict, key.bind(py))? {
+                Some(v) => {
+                    scratch.clear();
+                    let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
+                    lost.extend(scratch.iter().map(|r| (*r, f)));
+                    if let Err(e) = r {
+                        own.push((row, 1 + f, unsupported(&name(), field, e)));
+                    }
+                }
+                None => col.push_missing(),
+            }
+        }
+    }
+    // a non-finite float that had to become JSON: the row's error says so
+    for (row, f) in lost {
+        if let (Some(obj), Some((field, _))) = (rows.get(row), keys.fields.get(f)) {
+            let id = get(obj, obj.cast::<PyDict>().ok(), keys.id.bind(py))?.and_then(|v| {
+                v.cast::<PyString>()
+                    .ok()
+                    .and_then(|s| s.to_str().ok().map(str::to_owned))
+            });
+            let n = id.map_or_else(
+                || format!("record #{}", row + 1),
+                |i| format!("record `{i}`"),
+            );
+            own.push((
+                row,
+                1 + f,
+                unsupported(
+                    &n,
+                    field,
+                    Unsupported("a value that is not a finite number".into()),
+                ),
+            ));
+        }
+    }
+    let n = rows.len();
+    let ids = ids.finish();
+    let cols: Vec<Column> = cols.into_iter().map(Builder::finish).collect();
+    let mut out: Vec<Result<Record, ErrorReport>> = py.detach(|| {
+        let named: Vec<(&str, &Column)> = schema
+            .fields
+            .iter()
+            .zip(&cols)
+            .map(|(f, c)| (f.name.as_str(), c))
+            .collect();
+        Record::from_columns(schema, n, &ids, &named)
+            .into_iter()
+            .map(|r| r.map_err(ErrorReport::from))
+            .collect()
+    });
+    // the first problem of a row in schema order wins, as in `from_json_at`: a value the
+    // binding could not read replaces core's error unless core's is about an earlier field
+    let order = |e: &ErrorReport| match e.field.as_deref() {
+        None | Some("id") => 0,
+        Some(f) => schema.index_of(f).map_or(0, |i| 1 + usize::from(i)),
+    };
+    own.sort_by_key(|(row, f, _)| (*row, *f));
+    let mut done = FxHashMap::default();
+    for (row, f, e) in own {
+        if done.insert(row, ()).is_some() {
+            continue;
+        }
+        if let Some(slot) = out.get_mut(row) {
+            let replace = match slot {
+                Ok(_) => true,
+                Err(core) => order(core) >= f,
+            };
+            if replace {
+                *slot = Err(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A column given by the host (any sequence; numpy arrays and pandas Series through
+/// `tolist()`) as a core column.
+pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Column, ErrorReport>> {
+    let bad = || {
+        request_error(
+            format!(
+                "column `{name}` must be a sequence of values, not a `{}`",
+                type_name(obj)
+            ),
+            "pass a dict of lists (or numpy arrays / pandas Series), one per field",
+        )
+    };
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Ok(Err(bad()));
+    }
+    let seq = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        obj.clone()
+    } else if obj.hasattr("tolist")? {
+        obj.call_method0("tolist")?
+    } else {
+        match obj.try_iter() {
+            Ok(it) => {
+                let items: Vec<Bound<'_, PyAny>> = it.collect::<PyResult<_>>()?;
+                PyList::new(obj.py(), items)?.into_any()
+            }
+            Err(_) => return Ok(Err(bad())),
+        }
+    };
+    let mut b = Builder::new();
+    let mut lost = Vec::new();
+    let dedupe = name != "id";
+    for (i, x) in seq.try_iter()?.enumerate() {
+        let x = x?;
+        if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
+            return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+        }
+    }
+    if let Some(i) = lost.first() {
+        return Ok(Err(unsupported(
+            &format!("record #{}", i + 1),
+            name,
+            Unsupported("a value that is not a finite number".into()),
+        )));
+    }
+    Ok(Ok(b.finish()))
+}
+
+/// Runs `f` with Python's cyclic garbage collector paused (if it was enabled). Building many
+/// small acyclic containers (one dict per decision) otherwise triggers a collection every few
+/// hundred allocations that walks every container made so far; nothing made here can form a
+/// cycle, and no other Python code runs meanwhile (the GIL is held).
+pub(crate) fn without_gc<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let gc = py.import(pyo3::intern!(py, "gc"))?;
+    let enabled: bool = gc.call_method0(pyo3::intern!(py, "isenabled"))?.extract()?;
+    if enabled {
+        gc.call_method0(pyo3::intern!(py, "disable"))?;
+    }
+    let out = f();
+    if enabled {
+        gc.call_method0(pyo3::intern!(py, "enable"))?;
+    }
+    out
+}

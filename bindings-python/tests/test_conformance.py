@@ -1,0 +1,81 @@
+"""Runs every conformance vector (conformance/README.md) through the Python binding and compares
+canonical JSON exactly."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import leadrail
+
+VECTORS = Path(__file__).resolve().parents[2] / "conformance"
+FILES = sorted(p for p in VECTORS.glob("*/*.json"))
+
+
+def canon(x):
+    """Canonical JSON: sorted keys, numbers by value (JavaScript cannot tell 1 from 1.0)."""
+
+    def norm(v):
+        if isinstance(v, bool) or v is None or isinstance(v, str):
+            return v
+        if isinstance(v, (int, float)):
+            return float(v)
+        if isinstance(v, list):
+            return [norm(i) for i in v]
+        if isinstance(v, dict):
+            return {k: norm(i) for k, i in v.items()}
+        raise TypeError(f"not JSON: {v!r}")
+
+    return json.dumps(norm(x), sort_keys=True, ensure_ascii=False)
+
+
+def project(d):
+    return {k: d[k] for k in ("code", "severity", "message", "line", "column")}
+
+
+def test_there_are_at_least_40_vectors():
+    assert len(FILES) >= 40
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_vector(path):
+    vec = json.loads(path.read_text())
+    expect = vec["expect"]
+    try:
+        engine = leadrail.Engine.compile(vec["rules"], "rules.rail")
+    except leadrail.RuleError as e:
+        assert "compile_errors" in expect, e.diagnostics
+        assert canon([project(d) for d in e.diagnostics]) == canon(expect["compile_errors"])
+        return
+    assert "compile_errors" not in expect
+    assert canon([project(d) for d in engine.warnings]) == canon(expect["warnings"])
+    try:
+        net = engine.network(vec["partners"])
+    except leadrail.DataError as e:
+        assert "network_error" in expect, e.diagnostics
+        assert canon(e.diagnostics[0]) == canon(expect["network_error"])
+        return
+    assert "network_error" not in expect
+    for call in vec["calls"]:
+        kind = call["call"]
+        if kind == "route_batch":
+            got = net.route_batch(
+                call["leads"], call["now"], explain=call["explain"], exclude=call.get("exclude", ())
+            )
+        elif kind == "route":
+            try:
+                got = {
+                    "ok": net.route(
+                        call["lead"],
+                        call["now"],
+                        explain=call["explain"],
+                        exclude=call.get("exclude", ()),
+                    )
+                }
+            except leadrail.LeadrailError as e:
+                got = {"error": e.diagnostics[0]}
+        elif kind == "state":
+            got = net.state()
+        else:
+            raise AssertionError(f"unknown call {kind}")
+        assert canon(got) == canon(call["expect"]), kind

@@ -1,0 +1,156 @@
+//! `Record::from_columns` gives row for row what `Record::from_json_at` gives on the equivalent
+//! JSON objects, records and errors alike.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+
+use leadrail_core::record::{Column, Record};
+use leadrail_core::schema::{Field, Schema};
+use leadrail_core::value::Type;
+use serde_json::{json, Value as Json};
+
+fn schema() -> Schema {
+    let f = |name: &str, ty: Type, optional: bool| Field {
+        name: name.into(),
+        ty,
+        optional,
+    };
+    Schema {
+        fields: vec![
+            f("region", Type::Region, false),
+            f("line", Type::Text, false),
+            f("size", Type::Int, true),
+            f("rate", Type::Ratio, false),
+            f(
+                "tier",
+                Type::Enum(Arc::from(vec!["gold".to_string()])),
+                true,
+            ),
+        ],
+    }
+}
+
+#[test]
+fn columns_equal_json_objects_row_for_row() {
+    let ids = vec![
+        json!("L1"),
+        json!(2),
+        json!(null),
+        json!("L4"),
+        json!(1.5),
+        json!("L6"),
+        json!("L7"),
+        json!("L8"),
+    ];
+    let regions = vec![
+        json!("US-TX"),
+        json!("DE"),
+        json!("US"),
+        json!("XX"),
+        json!("US"),
+        json!(" "),
+        json!("FR"),
+        json!("US"),
+    ];
+    let lines = vec![
+        json!("a"),
+        json!(""),
+        json!("b"),
+        json!("c"),
+        json!("d"),
+        json!("e"),
+        json!(7),
+        json!("f"),
+    ];
+    let sizes = vec![
+        Some(1),
+        None,
+        Some(3),
+        Some(4),
+        Some(5),
+        Some(6),
+        Some(7),
+        Some(8),
+    ];
+    let rates = vec![
+        Some(0.5),
+        Some(1.0),
+        Some(0.0),
+        Some(0.25),
+        Some(0.5),
+        Some(0.5),
+        Some(2.0),
+        Some(f64::NAN),
+    ];
+    // dictionary-encoded tiers: "gold", "silver" (invalid), past the dictionary = missing
+    let tier_dict = vec![json!("gold"), json!("silver")];
+    let tier_codes = vec![0, 9, 0, 1, 0, 0, 0, 0];
+    let cols = [
+        ("region", Column::Json(regions.clone())),
+        ("line", Column::Json(lines.clone())),
+        ("size", Column::Int(sizes.clone())),
+        ("rate", Column::Float(rates.clone())),
+        (
+            "tier",
+            Column::Dict {
+                dict: tier_dict.clone(),
+                codes: tier_codes.clone(),
+            },
+        ),
+        ("ignored", Column::Json(vec![json!({})])),
+    ];
+    let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
+    let got = Record::from_columns(&schema(), ids.len(), &Column::Json(ids.clone()), &named);
+    assert_eq!(got.len(), ids.len());
+    for i in 0..ids.len() {
+        let mut obj = serde_json::Map::new();
+        obj.insert("id".into(), ids[i].clone());
+        obj.insert("region".into(), regions[i].clone());
+        obj.insert("line".into(), lines[i].clone());
+        obj.insert("size".into(), sizes[i].map_or(Json::Null, Json::from));
+        if !rates[i].unwrap().is_nan() {
+            obj.insert("rate".into(), json!(rates[i].unwrap()));
+        }
+        if let Some(t) = tier_dict.get(tier_codes[i] as usize) {
+            obj.insert("tier".into(), t.clone());
+        }
+        let want = Record::from_json_at(&schema(), &Json::Object(obj), i + 1);
+        if rates[i].unwrap().is_nan() {
+            // JSON cannot hold NaN: the column reports it as an invalid ratio
+            let e = got[i].as_ref().unwrap_err();
+            assert_eq!(e.field(), Some("rate"));
+            assert_eq!(
+                e.to_string(),
+                "record `L8`, field `rate`: expected a ratio in [0, 1] or a percentage, found `NaN`"
+            );
+            continue;
+        }
+        assert_eq!(got[i], want, "row {i}");
+    }
+    assert!(got[0].is_ok());
+    assert_eq!(
+        got[2].as_ref().unwrap_err().to_string(),
+        "record #3: missing `id`"
+    );
+}
+
+#[test]
+fn short_and_absent_columns_are_missing_values() {
+    let got = Record::from_columns(
+        &schema(),
+        2,
+        &Column::Json(vec![json!("a"), json!("b")]),
+        &[
+            ("region", &Column::Json(vec![json!("US"), json!("US")])),
+            ("line", &Column::Json(vec![json!("x")])),
+        ],
+    );
+    assert_eq!(
+        got[0].as_ref().unwrap_err().to_string(),
+        "record `a`: missing required field `rate`"
+    );
+    assert_eq!(
+        got[1].as_ref().unwrap_err().to_string(),
+        "record `b`: missing required field `line`"
+    );
+}

@@ -1,0 +1,176 @@
+//! Runs every conformance vector (`conformance/README.md`) through the DSL and core's JSON facade
+//! (`leadrail_core::api::Session`) and compares canonical JSON exactly, as the Python and Node
+//! runners do.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use leadrail_core::api::{NowJson, RouteRequest, Session};
+use leadrail_core::report::ErrorReport;
+use serde_json::{json, Value as Json};
+
+fn vectors() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance");
+    let mut out = Vec::new();
+    for area in std::fs::read_dir(&root).unwrap() {
+        let area = area.unwrap().path();
+        if !area.is_dir() || area.file_name().unwrap() == "tools" {
+            continue;
+        }
+        for f in std::fs::read_dir(&area).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "json") {
+                out.push(f);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Canonical JSON: sorted keys, numbers by value (as f64, JavaScript's only number type).
+fn canon(v: &Json) -> String {
+    match v {
+        Json::Null | Json::Bool(_) | Json::String(_) => v.to_string(),
+        Json::Number(n) => format!("{:?}", n.as_f64().unwrap()),
+        Json::Array(items) => {
+            let items: Vec<String> = items.iter().map(canon).collect();
+            format!("[{}]", items.join(","))
+        }
+        Json::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let items: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Json::String(k.clone()), canon(&map[k])))
+                .collect();
+            format!("{{{}}}", items.join(","))
+        }
+    }
+}
+
+fn project(r: &ErrorReport) -> Json {
+    json!({
+        "code": r.code,
+        "severity": r.severity,
+        "message": r.message,
+        "line": r.line,
+        "column": r.column,
+    })
+}
+
+fn same(got: &Json, want: &Json, what: &str, path: &Path) {
+    assert_eq!(
+        canon(got),
+        canon(want),
+        "{}: {what} differs",
+        path.display()
+    );
+}
+
+fn run(path: &Path) {
+    let vec: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let expect = &vec["expect"];
+    let compiled = match leadrail_dsl::compile(vec["rules"].as_str().unwrap(), "rules.rail") {
+        Ok(c) => c,
+        Err(d) => {
+            let got: Vec<Json> = d.reports().iter().map(project).collect();
+            same(
+                &Json::Array(got),
+                &expect["compile_errors"],
+                "compile errors",
+                path,
+            );
+            return;
+        }
+    };
+    assert!(expect.get("compile_errors").is_none(), "{}", path.display());
+    let warnings: Vec<Json> = compiled
+        .warnings
+        .iter()
+        .map(|w| project(&w.to_report()))
+        .collect();
+    same(
+        &Json::Array(warnings),
+        &expect["warnings"],
+        "warnings",
+        path,
+    );
+    let partners = json!({ "partners": vec["partners"] }).to_string();
+    let mut session = match Session::new(Arc::new(compiled.plan), &partners) {
+        Ok(s) => s,
+        Err(e) => {
+            same(
+                &serde_json::to_value(&e).unwrap(),
+                &expect["network_error"],
+                "network error",
+                path,
+            );
+            return;
+        }
+    };
+    assert!(expect.get("network_error").is_none(), "{}", path.display());
+    for call in vec["calls"].as_array().unwrap() {
+        let exclude: Vec<String> = call
+            .get("exclude")
+            .map(|x| serde_json::from_value(x.clone()).unwrap())
+            .unwrap_or_default();
+        let explain = call["explain"].as_bool().unwrap_or(false);
+        let now: NowJson = call
+            .get("now")
+            .map(|n| serde_json::from_value(n.clone()).unwrap())
+            .unwrap_or(NowJson::Each(Vec::new()));
+        let got = match call["call"].as_str().unwrap() {
+            "route_batch" => {
+                let req = RouteRequest {
+                    leads: call["leads"].as_array().unwrap().clone(),
+                    now,
+                    explain,
+                    exclude,
+                    apply: true,
+                };
+                let answer = session.route(&req).unwrap();
+                serde_json::to_value(&answer.results).unwrap()
+            }
+            "route" => {
+                let req = RouteRequest {
+                    leads: vec![call["lead"].clone()],
+                    now,
+                    explain,
+                    exclude,
+                    apply: false,
+                };
+                let answer = session.route(&req).unwrap();
+                serde_json::to_value(&answer.results[0]).unwrap()
+            }
+            "state" => serde_json::from_str(&session.state_json()).unwrap(),
+            other => panic!("{}: unknown call {other}", path.display()),
+        };
+        same(&got, &call["expect"], call["call"].as_str().unwrap(), path);
+    }
+}
+
+#[test]
+fn every_vector_agrees() {
+    let files = vectors();
+    assert!(files.len() >= 40, "{} vectors", files.len());
+    for f in &files {
+        run(f);
+    }
+}
+
+#[test]
+fn canon_compares_numbers_by_value_and_keys_sorted() {
+    assert_eq!(
+        canon(&json!({"b": 1, "a": 1.0})),
+        canon(&json!({"a": 1, "b": 1.0}))
+    );
+    assert_ne!(canon(&json!({"a": 1})), canon(&json!({"a": 1.5})));
+    assert_ne!(canon(&json!({"a": true})), canon(&json!({"a": 1})));
+}
