@@ -738,3 +738,130 @@ impl<'p> Compiler<'p> {
         }
     }
 }
+
+/// One instruction of a float program.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// Push a leaf.
+    Leaf(FLeaf),
+    /// Pop two, push `a op b`.
+    Arith(ArithOp),
+    /// Replace the top `a` with `a op leaf`.
+    ArithLeaf(ArithOp, FLeaf),
+    /// Negate the top.
+    Neg,
+    /// Push the result of a compiled closure.
+    Call(usize),
+}
+
+/// The largest stack a float program may use.
+const STACK: usize = 16;
+
+/// A float expression as a small stack program: one predictable dispatch loop instead of a
+/// tree of indirect calls. Operations keep the expression's evaluation order, so results are
+/// bit-identical to the tree.
+pub(crate) struct FProg {
+    ops: Vec<Op>,
+    calls: Vec<FF>,
+}
+
+impl FProg {
+    #[inline]
+    pub(crate) fn eval(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        let mut st = [0f64; STACK];
+        let mut sp = 0usize;
+        for op in &self.ops {
+            match *op {
+                Op::Leaf(l) => {
+                    if let Some(x) = st.get_mut(sp) {
+                        *x = l.get(cx, p);
+                    }
+                    sp += 1;
+                }
+                Op::Arith(o) => {
+                    sp = sp.saturating_sub(1);
+                    let b = st.get(sp).copied().unwrap_or(f64::NAN);
+                    if let Some(a) = st.get_mut(sp.wrapping_sub(1)) {
+                        *a = farith(o, *a, b);
+                    }
+                }
+                Op::ArithLeaf(o, l) => {
+                    let b = l.get(cx, p);
+                    if let Some(a) = st.get_mut(sp.wrapping_sub(1)) {
+                        *a = farith(o, *a, b);
+                    }
+                }
+                Op::Neg => {
+                    if let Some(a) = st.get_mut(sp.wrapping_sub(1)) {
+                        *a = -*a;
+                    }
+                }
+                Op::Call(i) => {
+                    let v = self.calls.get(i).map_or(f64::NAN, |f| f(cx, p));
+                    if let Some(x) = st.get_mut(sp) {
+                        *x = v;
+                    }
+                    sp += 1;
+                }
+            }
+        }
+        st.first().copied().unwrap_or(f64::NAN)
+    }
+}
+
+impl Compiler<'_> {
+    /// Compiles a numeric expression to a float program.
+    pub(crate) fn float_prog(&mut self, e: &Expr) -> FProg {
+        let mut prog = FProg {
+            ops: Vec::new(),
+            calls: Vec::new(),
+        };
+        let mut depth = 0usize;
+        let mut max = 0usize;
+        self.emit(e, &mut prog, &mut depth, &mut max);
+        if max > STACK {
+            let f = self.float(e);
+            return FProg {
+                ops: vec![Op::Call(0)],
+                calls: vec![f],
+            };
+        }
+        prog
+    }
+
+    fn emit(&mut self, e: &Expr, prog: &mut FProg, depth: &mut usize, max: &mut usize) {
+        let push = |depth: &mut usize, max: &mut usize| {
+            *depth += 1;
+            *max = (*max).max(*depth);
+        };
+        if let Some(l) = self.fleaf(e) {
+            prog.ops.push(Op::Leaf(l));
+            push(depth, max);
+            return;
+        }
+        let t = self.ty(e);
+        match e {
+            Expr::Arith(op, a, b) if t == Some(Type::Float) => {
+                self.emit(a, prog, depth, max);
+                match self.fleaf(b) {
+                    Some(l) => prog.ops.push(Op::ArithLeaf(*op, l)),
+                    None => {
+                        self.emit(b, prog, depth, max);
+                        prog.ops.push(Op::Arith(*op));
+                        *depth = depth.saturating_sub(1);
+                    }
+                }
+            }
+            Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
+                self.emit(x, prog, depth, max);
+                prog.ops.push(Op::Neg);
+            }
+            _ => {
+                let f = self.float(e);
+                prog.calls.push(f);
+                prog.ops.push(Op::Call(prog.calls.len() - 1));
+                push(depth, max);
+            }
+        }
+    }
+}

@@ -29,7 +29,7 @@ use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
 use crate::schema::Schema;
 use crate::value::{DurationMs, Instant, Type};
-use compile::{lead_only, Compiler, FB, FF};
+use compile::{lead_only, Compiler, FProg, FB};
 
 /// Per-call options.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,8 +155,8 @@ pub(crate) struct CRule {
     /// Requires evaluated per candidate on the fast path.
     pub(crate) residual: Vec<usize>,
     pub(crate) slot_fns: Vec<compile::FL>,
-    pub(crate) rank: Option<FF>,
-    pub(crate) weight: Option<FF>,
+    pub(crate) rank: Option<FProg>,
+    pub(crate) weight: Option<FProg>,
     pub(crate) balance: bool,
     pub(crate) recency: bool,
     pub(crate) otherwise: Otherwise,
@@ -391,9 +391,9 @@ impl Engine {
                     exact,
                 });
             }
-            let rank = r.rank.as_ref().map(|e| c.float(e));
+            let rank = r.rank.as_ref().map(|e| c.float_prog(e));
             let (recency, weight) = match &r.tie {
-                Tie::RoundRobin { weight } => (true, weight.as_ref().map(|w| c.float(w))),
+                Tie::RoundRobin { weight } => (true, weight.as_ref().map(|w| c.float_prog(w))),
                 Tie::Id => (false, None),
             };
             rules.push(CRule {
