@@ -2,7 +2,12 @@
 //! records) and the hand-written loop, and the latency of one decision.
 //!
 //! `cargo bench -p leadrail-benches --bench route -- --warm-up-time 1 --measurement-time 3`
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
 #![expect(
     clippy::unwrap_used,
     reason = "a bench harness: fail loudly on bad setup"

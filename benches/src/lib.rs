@@ -2,3 +2,4 @@
 
 pub mod handwritten;
 pub mod w1;
+pub mod w4;

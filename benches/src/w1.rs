@@ -374,14 +374,7 @@ impl W1 {
     }
 }
 
-/// A country-level region value.
+/// A country-level region value (`Null` if `code` is not an ISO 3166-1 country).
 pub fn region_value(code: &str) -> Value {
-    Value::Region(Arc::new(Territory {
-        region: RegionCode {
-            country: code.to_string(),
-            subdivision: None,
-            postal: None,
-        },
-        except: Vec::new(),
-    }))
+    RegionCode::parse(code).map_or(Value::Null, |r| Value::Region(Arc::new(Territory::from(r))))
 }

@@ -26,11 +26,7 @@ use crate::plan::Plan;
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
 use crate::route::{Decision, Engine, RouteOptions, Times};
-use crate::schema::Schema;
 use crate::value::Instant;
-
-/// Parses one JSON record against a schema (swappable, e.g. for `Record::from_json`).
-pub type RecordParser = fn(&Schema, &serde_json::Value) -> Result<Record, ErrorReport>;
 
 /// An instant in a request: milliseconds since the epoch or an RFC 3339 string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,7 +116,6 @@ pub struct NetworkRequest {
 pub struct Session {
     engine: Arc<Engine>,
     network: Network,
-    parse: RecordParser,
 }
 
 /// A request error report.
@@ -160,24 +155,20 @@ fn to_json<T: Serialize>(x: &T) -> String {
 
 impl Session {
     /// A session for a plan with partners from a [`NetworkRequest`] in JSON.
-    pub fn new(
-        plan: Arc<Plan>,
-        network_json: &str,
-        parse: RecordParser,
-    ) -> Result<Session, ErrorReport> {
+    pub fn new(plan: Arc<Plan>, network_json: &str) -> Result<Session, ErrorReport> {
         let engine = Engine::new(plan).map_err(ErrorReport::from)?;
         let req: NetworkRequest = parse_json(network_json, "network")?;
         let schema = &engine.plan().partner_schema;
         let partners = req
             .partners
             .iter()
-            .map(|p| parse(schema, p))
+            .enumerate()
+            .map(|(i, p)| Record::from_json_at(schema, p, i + 1).map_err(ErrorReport::from))
             .collect::<Result<Vec<_>, _>>()?;
         let network = Network::new(schema, partners).map_err(ErrorReport::from)?;
         Ok(Session {
             engine: Arc::new(engine),
             network,
-            parse,
         })
     }
 
@@ -222,8 +213,12 @@ impl Session {
             }
         };
         let schema = &self.engine.plan().lead_schema;
-        let parsed: Vec<Result<Record, ErrorReport>> =
-            req.leads.iter().map(|l| (self.parse)(schema, l)).collect();
+        let parsed: Vec<Result<Record, ErrorReport>> = req
+            .leads
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Record::from_json_at(schema, l, i + 1).map_err(ErrorReport::from))
+            .collect();
         let good: Vec<Record> = parsed
             .iter()
             .filter_map(|r| r.as_ref().ok().cloned())
@@ -273,182 +268,4 @@ impl Session {
         let st: NetworkState = parse_json(json, "state")?;
         self.network.import_state(&st).map_err(ErrorReport::from)
     }
-}
-
-/// An interim JSON record parser following `docs/architecture.md` ("Data formats"), used until
-/// `Record::from_json` (helper geo) is merged; pass either as the session's [`RecordParser`].
-pub fn basic_record_from_json(
-    schema: &Schema,
-    json: &serde_json::Value,
-) -> Result<Record, ErrorReport> {
-    use crate::value::Value;
-    let data_error =
-        |code: &str, record: Option<String>, field: Option<String>, message: String| ErrorReport {
-            code: code.to_string(),
-            message,
-            help: Some("give the value in the form `docs/architecture.md` describes".into()),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record,
-            field,
-        };
-    let obj = json.as_object().ok_or_else(|| {
-        data_error(
-            codes::DATA_INVALID_RECORD,
-            None,
-            None,
-            "a record must be a JSON object".into(),
-        )
-    })?;
-    let id: Arc<str> = match obj.get("id") {
-        Some(serde_json::Value::String(s)) => Arc::from(s.as_str()),
-        _ => {
-            return Err(data_error(
-                codes::DATA_INVALID_RECORD,
-                None,
-                Some("id".into()),
-                "a record needs a text `id`".into(),
-            ))
-        }
-    };
-    let mut values = Vec::with_capacity(schema.fields.len());
-    for f in &schema.fields {
-        let v = match obj.get(&f.name) {
-            None | Some(serde_json::Value::Null) => {
-                if f.optional {
-                    Value::Null
-                } else {
-                    return Err(data_error(
-                        codes::DATA_MISSING_FIELD,
-                        Some(id.to_string()),
-                        Some(f.name.clone()),
-                        format!("record `{id}` lacks the field `{}`", f.name),
-                    ));
-                }
-            }
-            Some(j) => json_value(&f.ty, j).ok_or_else(|| {
-                data_error(
-                    codes::DATA_INVALID_FIELD,
-                    Some(id.to_string()),
-                    Some(f.name.clone()),
-                    format!(
-                        "record `{id}`: field `{}` expects {}, found `{j}`",
-                        f.name, f.ty
-                    ),
-                )
-            })?,
-        };
-        values.push(v);
-    }
-    Ok(Record { id, values })
-}
-
-fn region_code(s: &str) -> Option<crate::geo::RegionCode> {
-    let s = s.trim();
-    let (main, postal) = match s.split_once(':') {
-        Some((a, b)) => (a, Some(b.trim().to_string())),
-        None => (s, None),
-    };
-    let country = main.get(..2)?.to_ascii_uppercase();
-    if !country.chars().all(|c| c.is_ascii_alphabetic()) {
-        return None;
-    }
-    let subdivision = match main.get(2..) {
-        Some("") | None => None,
-        Some(rest) if rest.starts_with('-') && rest.len() > 1 => Some(main.to_ascii_uppercase()),
-        Some(_) => return None,
-    };
-    Some(crate::geo::RegionCode {
-        country,
-        subdivision,
-        postal,
-    })
-}
-
-fn json_value(ty: &crate::value::Type, j: &serde_json::Value) -> Option<crate::value::Value> {
-    use crate::geo::{GeoPoint, Territory};
-    use crate::value::{Type, Value};
-    use serde_json::Value as J;
-    Some(match (ty, j) {
-        (Type::Text, J::String(s)) => Value::Text(Arc::from(s.as_str())),
-        (Type::Int, J::Number(n)) => Value::Int(n.as_i64()?),
-        (Type::Decimal, J::Number(n)) => Value::Decimal(n.to_string().parse().ok()?),
-        (Type::Decimal, J::String(s)) => Value::Decimal(s.parse().ok()?),
-        (Type::Ratio, J::Number(n)) => {
-            Value::Float(n.as_f64().filter(|x| (0.0..=1.0).contains(x))?)
-        }
-        (Type::Ratio, J::String(s)) => {
-            Value::Float(s.strip_suffix('%')?.trim().parse::<f64>().ok()? / 100.0)
-        }
-        (Type::Float, J::Number(n)) => Value::Float(n.as_f64()?),
-        (Type::Bool, J::Bool(b)) => Value::Bool(*b),
-        (Type::Date, J::String(s)) => {
-            Value::Date(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?)
-        }
-        (Type::DateTime, J::String(s)) => Value::DateTime(
-            chrono::DateTime::parse_from_rfc3339(s)
-                .ok()?
-                .timestamp_millis(),
-        ),
-        (Type::Duration, J::String(s)) => {
-            let unit = s.trim_start_matches(|c: char| c.is_ascii_digit());
-            let n: i64 = s.get(..s.len() - unit.len())?.parse().ok()?;
-            let ms = match unit {
-                "ms" => 1,
-                "s" => 1_000,
-                "m" => 60_000,
-                "h" => 3_600_000,
-                "d" => 86_400_000,
-                _ => return None,
-            };
-            Value::Duration(n.checked_mul(ms)?)
-        }
-        (Type::Enum(syms), J::String(s)) if syms.iter().any(|x| x == s) => {
-            Value::Enum(Arc::from(s.as_str()))
-        }
-        (Type::Region, J::String(s)) => {
-            let (main, ex) = match s.split_once(" except ") {
-                Some((a, b)) => (
-                    a,
-                    b.split(',').map(region_code).collect::<Option<Vec<_>>>()?,
-                ),
-                None => (s.as_str(), Vec::new()),
-            };
-            Value::Region(Arc::new(Territory {
-                region: region_code(main)?,
-                except: ex,
-            }))
-        }
-        (Type::GeoPoint, J::Object(o)) => Value::GeoPoint(GeoPoint {
-            lat: o.get("lat")?.as_f64()?,
-            lon: o.get("lon")?.as_f64()?,
-        }),
-        (Type::GeoPoint, J::Array(a)) => match a.as_slice() {
-            [lat, lon] => Value::GeoPoint(GeoPoint {
-                lat: lat.as_f64()?,
-                lon: lon.as_f64()?,
-            }),
-            _ => return None,
-        },
-        (Type::Set(t), J::Array(a)) => {
-            let mut items = a
-                .iter()
-                .map(|x| json_value(t, x))
-                .collect::<Option<Vec<_>>>()?;
-            items.sort_by(|x, y| format!("{x:?}").cmp(&format!("{y:?}")));
-            items.dedup();
-            Value::Set(items.into())
-        }
-        (Type::Map(k, v), J::Object(o)) if **k == Type::Text => {
-            let items = o
-                .iter()
-                .map(|(a, b)| Some((Value::Text(Arc::from(a.as_str())), json_value(v, b)?)))
-                .collect::<Option<Vec<_>>>()?;
-            Value::Map(items.into())
-        }
-        _ => return None,
-    })
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod calendar;
 pub mod geo;
 pub mod network;
 pub mod plan;
@@ -13,4 +14,6 @@ pub mod record;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod sla;
+pub mod timeline;
 pub mod value;

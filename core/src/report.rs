@@ -73,6 +73,39 @@ pub mod codes {
         DATA_DUPLICATE_ID,
         DATA_UNKNOWN_PARTNER,
         REQUEST_INVALID,
+        CALENDAR_UNKNOWN_TIME_ZONE,
+        CALENDAR_INVALID_HOURS,
+        CALENDAR_INVALID_CLOSURE,
+        CALENDAR_HOLIDAY_FILE,
+        CALENDAR_NO_WORKING_TIME,
+        CALENDAR_OUT_OF_RANGE,
+        TIMELINE_OUT_OF_ORDER,
+        TIMELINE_AFTER_CLOSE,
+        TIMELINE_NOT_ASSIGNED,
+        TIMELINE_ALREADY_ASSIGNED,
+        TIMELINE_CREATED_NOT_FIRST,
+        SLA_INVALID_POLICY,
+        SLA_UNKNOWN_CALENDAR,
+        PARSE_INVALID_LITERAL,
+        PARSE_CLAUSE_ORDER,
+        PARSE_DUPLICATE_CLAUSE,
+        PARSE_CHAINED_COMPARISON,
+        PARSE_TOO_DEEP,
+        TYPE_MISMATCH,
+        TYPE_UNKNOWN_TYPE,
+        TYPE_UNKNOWN_SYMBOL,
+        TYPE_UNKNOWN_FUNCTION,
+        TYPE_UNKNOWN_RECORD,
+        TYPE_ARITY,
+        TYPE_SCOPE,
+        TYPE_INVALID_REGION,
+        CHECK_UNREACHABLE_RULE,
+        CHECK_DUPLICATE_FIELD,
+        CHECK_RESERVED_FIELD,
+        CHECK_DUPLICATE_ITEM,
+        CHECK_MISSING_ITEM,
+        CHECK_UNKNOWN_SCHEMA,
+        CHECK_SCHEMA_REQUIREMENT,
     ];
     /// The parser met a token it did not expect.
     pub const PARSE_UNEXPECTED_TOKEN: &str = "leadrail::parse::unexpected_token";
@@ -90,4 +123,71 @@ pub mod codes {
     pub const DATA_UNKNOWN_PARTNER: &str = "leadrail::data::unknown_partner";
     /// A call/answer request that is not of the expected form.
     pub const REQUEST_INVALID: &str = "leadrail::request::invalid";
+    /// A calendar names a time zone that is not in the IANA database.
+    pub const CALENDAR_UNKNOWN_TIME_ZONE: &str = "leadrail::calendar::unknown_time_zone";
+    /// A calendar's weekly hours are malformed (empty, reversed, overlapping, past 24:00).
+    pub const CALENDAR_INVALID_HOURS: &str = "leadrail::calendar::invalid_hours";
+    /// A closure's end date is before its start date.
+    pub const CALENDAR_INVALID_CLOSURE: &str = "leadrail::calendar::invalid_closure";
+    /// A line of a holiday file is malformed.
+    pub const CALENDAR_HOLIDAY_FILE: &str = "leadrail::calendar::holiday_file";
+    /// A business duration on a calendar without working hours.
+    pub const CALENDAR_NO_WORKING_TIME: &str = "leadrail::calendar::no_working_time";
+    /// An instant outside the calendar's supported years, or a negative business duration.
+    pub const CALENDAR_OUT_OF_RANGE: &str = "leadrail::calendar::out_of_range";
+    /// A timeline event is earlier than the event before it.
+    pub const TIMELINE_OUT_OF_ORDER: &str = "leadrail::timeline::out_of_order";
+    /// A timeline event after the lead was closed.
+    pub const TIMELINE_AFTER_CLOSE: &str = "leadrail::timeline::after_close";
+    /// A timeline event by a partner the lead is not assigned to.
+    pub const TIMELINE_NOT_ASSIGNED: &str = "leadrail::timeline::not_assigned";
+    /// An `assigned` event while the lead is already assigned.
+    pub const TIMELINE_ALREADY_ASSIGNED: &str = "leadrail::timeline::already_assigned";
+    /// A `created` event that is not the first event.
+    pub const TIMELINE_CREATED_NOT_FIRST: &str = "leadrail::timeline::created_not_first";
+    /// An SLA policy is malformed (no goal, a bad threshold, a duplicate action).
+    pub const SLA_INVALID_POLICY: &str = "leadrail::sla::invalid_policy";
+    /// An SLA policy names a calendar that is not defined, or a partner has no calendar.
+    pub const SLA_UNKNOWN_CALENDAR: &str = "leadrail::sla::unknown_calendar";
+    /// A literal that is malformed or out of range (number, date, duration, version).
+    pub const PARSE_INVALID_LITERAL: &str = "leadrail::parse::invalid_literal";
+    /// A route clause written after a clause that must follow it.
+    pub const PARSE_CLAUSE_ORDER: &str = "leadrail::parse::clause_order";
+    /// A route clause that may appear once, written twice.
+    pub const PARSE_DUPLICATE_CLAUSE: &str = "leadrail::parse::duplicate_clause";
+    /// `a < b < c`: comparisons do not chain.
+    pub const PARSE_CHAINED_COMPARISON: &str = "leadrail::parse::chained_comparison";
+    /// An expression nested deeper than the parser allows.
+    pub const PARSE_TOO_DEEP: &str = "leadrail::parse::too_deep";
+    /// An operand or argument of the wrong type.
+    pub const TYPE_MISMATCH: &str = "leadrail::type::mismatch";
+    /// A field type that does not exist.
+    pub const TYPE_UNKNOWN_TYPE: &str = "leadrail::type::unknown_type";
+    /// A bare name that is not a member of the expected enum (or has no enum to resolve against).
+    pub const TYPE_UNKNOWN_SYMBOL: &str = "leadrail::type::unknown_symbol";
+    /// A call to a function that is not a built-in.
+    pub const TYPE_UNKNOWN_FUNCTION: &str = "leadrail::type::unknown_function";
+    /// `x.field` where `x` is neither `lead` nor `partner`.
+    pub const TYPE_UNKNOWN_RECORD: &str = "leadrail::type::unknown_record";
+    /// A built-in called with the wrong number of arguments.
+    pub const TYPE_ARITY: &str = "leadrail::type::arity";
+    /// A clause that reads a record it may not read (a `when` reading `partner.` fields).
+    pub const TYPE_SCOPE: &str = "leadrail::type::scope";
+    /// A string that is not a valid region code where a region is expected.
+    pub const TYPE_INVALID_REGION: &str = "leadrail::type::invalid_region";
+    /// A rule that can never fire because an earlier rule always decides (warning).
+    pub const CHECK_UNREACHABLE_RULE: &str = "leadrail::check::unreachable_rule";
+    /// A schema declares the same field twice.
+    pub const CHECK_DUPLICATE_FIELD: &str = "leadrail::check::duplicate_field";
+    /// A schema declares the implicit `id` field.
+    pub const CHECK_RESERVED_FIELD: &str = "leadrail::check::reserved_field";
+    /// A declaration that may appear once appears twice (ruleset, schema, fallback, rule name).
+    pub const CHECK_DUPLICATE_ITEM: &str = "leadrail::check::duplicate_item";
+    /// A required declaration is missing (ruleset, lead or partner schema).
+    pub const CHECK_MISSING_ITEM: &str = "leadrail::check::missing_item";
+    /// `schema x` where `x` is neither `lead` nor `partner`.
+    pub const CHECK_UNKNOWN_SCHEMA: &str = "leadrail::check::unknown_schema";
+    /// A construct that needs a schema field the schema does not have (e.g. `balance workload`
+    /// without `capacity`).
+    pub const CHECK_SCHEMA_REQUIREMENT: &str = "leadrail::check::schema_requirement";
 }

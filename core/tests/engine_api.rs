@@ -6,7 +6,7 @@ mod engine_support;
 use std::sync::Arc;
 
 use engine_support::*;
-use leadrail_core::api::{basic_record_from_json, Session};
+use leadrail_core::api::Session;
 use leadrail_core::plan::{Else, Fallback};
 
 fn session() -> Session {
@@ -26,7 +26,7 @@ fn session() -> Session {
        "tier": "silver", "status": "active", "capacity": 5, "active_leads": 1, "rate": "90%", "weight": 1,
        "location": [41.9, -87.6], "last_assigned_at": "2026-11-01T00:00:00Z"}
     ]}"#;
-    Session::new(Arc::new(plan), partners, basic_record_from_json).unwrap()
+    Session::new(Arc::new(plan), partners).unwrap()
 }
 
 #[test]
@@ -45,7 +45,7 @@ fn route_json_answers_canonically_and_applies_state() {
         r#"{"ok":{"outcome":{"kind":"partner","id":"A"},"rule":"main","state_read":{"partner":"A","version":0,"active_leads":0,"last_assigned_at":null}}},"#,
         r#"{"ok":{"outcome":{"kind":"partner","id":"A"},"rule":"main","state_read":{"partner":"A","version":1,"active_leads":1,"last_assigned_at":1795510800000}}},"#,
         r#"{"ok":{"outcome":{"kind":"queue","name":"inside"},"rule":"fallback","state_read":null}},"#,
-        r#"{"error":{"code":"leadrail::data::invalid_field","message":"record `L4`: field `deal_size` expects decimal, found `\"lots\"`","help":"give the value in the form `docs/architecture.md` describes","severity":"error","line":0,"column":0,"record":"L4","field":"deal_size"}},"#,
+        r#"{"error":{"code":"leadrail::data::invalid_field","message":"record `L4`, field `deal_size`: expected a decimal number, found `\"lots\"`","help":"write a number or a decimal string: `250000.50` or `\"250000.50\"`","severity":"error","line":0,"column":0,"record":"L4","field":"deal_size"}},"#,
         r#"{"ok":{"outcome":{"kind":"queue","name":"inside"},"rule":"fallback","state_read":null}}"#,
         r#"]}"#
     );
@@ -98,12 +98,8 @@ fn malformed_requests_are_request_errors() {
         out["error"]["message"],
         "`yesterday` is not an RFC 3339 instant"
     );
-    let bad = Session::new(
-        s.engine().plan().clone(),
-        r#"{"partners": [{"id": "A"}]}"#,
-        basic_record_from_json,
-    )
-    .unwrap_err();
+    let bad =
+        Session::new(s.engine().plan().clone(), r#"{"partners": [{"id": "A"}]}"#).unwrap_err();
     assert_eq!(
         (bad.code.as_str(), bad.field.as_deref()),
         ("leadrail::data::missing_field", Some("territories"))

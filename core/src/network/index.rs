@@ -30,7 +30,7 @@ impl TerritoryIndex {
                 self.entries.push((t.clone(), Bits::default()));
                 self.pos.insert(t.clone(), i);
                 self.by_country
-                    .entry(t.region.country.clone())
+                    .entry(t.region().country().to_string())
                     .or_default()
                     .push(i);
                 i
@@ -51,7 +51,7 @@ impl TerritoryIndex {
 
     /// Adds to `out` every partner with a territory covering `r`.
     pub(crate) fn lookup(&self, r: &RegionCode, out: &mut Bits) {
-        if let Some(list) = self.by_country.get(&r.country) {
+        if let Some(list) = self.by_country.get(r.country()) {
             for i in list {
                 if let Some((t, b)) = self.entries.get(*i) {
                     if t.covers(r) {

@@ -75,7 +75,7 @@ impl Engine {
             for (g, probe) in self.all_probes.iter().enumerate() {
                 let k = match probe {
                     Probe::Territory { region, .. } => match eval(region, &env) {
-                        Value::Region(t) => Key::Region(t.region.clone()),
+                        Value::Region(t) => Key::Region(t.region().clone()),
                         _ => Key::Null,
                     },
                     Probe::Member { item, .. } => match eval(item, &env) {

@@ -132,6 +132,20 @@ pub enum TieBreak {
     Id,
 }
 
+impl std::fmt::Display for TieBreak {
+    /// The same words as the serde form: `score`, `workload`, `weighted round robin`,
+    /// `least recently assigned`, `id`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TieBreak::Score => "score",
+            TieBreak::Workload => "workload",
+            TieBreak::WeightedRoundRobin => "weighted round robin",
+            TieBreak::LeastRecentlyAssigned => "least recently assigned",
+            TieBreak::Id => "id",
+        })
+    }
+}
+
 /// Why a lead went where it went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {

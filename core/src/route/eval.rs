@@ -283,9 +283,9 @@ pub(crate) fn eval(e: &Expr, env: &Env<'_>) -> Value {
                 _ => return Value::Null,
             };
             match eval(t, env) {
-                Value::Region(t) => Value::Bool(t.covers(&r.region)),
+                Value::Region(t) => Value::Bool(t.covers(r.region())),
                 Value::Set(items) => Value::Bool(items.iter().any(|x| match x {
-                    Value::Region(t) => t.covers(&r.region),
+                    Value::Region(t) => t.covers(r.region()),
                     _ => false,
                 })),
                 _ => Value::Null,

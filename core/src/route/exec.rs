@@ -223,7 +223,7 @@ impl Engine {
                 if let (Value::Region(t), Some(FieldIndex::Territory(ix))) =
                     (eval(region, &env), net.index.get(usize::from(*field)))
                 {
-                    ix.lookup(&t.region, out);
+                    ix.lookup(t.region(), out);
                 }
             }
             Probe::Member { field, item } => {

@@ -85,29 +85,12 @@ pub fn lead_schema() -> Schema {
 }
 
 pub fn code(s: &str) -> RegionCode {
-    let (main, postal) = match s.split_once(':') {
-        Some((a, b)) => (a, Some(b.to_string())),
-        None => (s, None),
-    };
-    let country = main[..2].to_string();
-    let subdivision = (main.len() > 2).then(|| main.to_string());
-    RegionCode {
-        country,
-        subdivision,
-        postal,
-    }
+    RegionCode::parse(s).unwrap()
 }
 
 /// `"US except US-AK, US-HI"`.
 pub fn terr(s: &str) -> Territory {
-    let (main, ex) = match s.split_once(" except ") {
-        Some((a, b)) => (a, b.split(", ").map(code).collect()),
-        None => (s, Vec::new()),
-    };
-    Territory {
-        region: code(main),
-        except: ex,
-    }
+    Territory::parse(s).unwrap()
 }
 
 pub fn region(s: &str) -> Value {

@@ -1,0 +1,38 @@
+# leadrail task file. `make help` lists the targets.
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+CARGO ?= cargo
+NOW ?= 2026-11-24T09:00:00Z
+
+.PHONY: help example test test-rust test-bindings lint fmt bench gen-example
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+example: ## route the bundled example leads with the example rules and print the decisions
+	$(CARGO) run --quiet --release -p leadrail-dsl --bin leadrail -- route \
+	  --rules examples/industrial/rules.rail \
+	  --partners examples/industrial/partners.csv \
+	  --leads examples/industrial/leads.csv --now $(NOW)
+
+test: test-rust test-bindings ## run every test: Rust, Python and Node
+	@echo "all test suites passed"
+
+test-rust: ## Rust tests of core, DSL and benches crates (unit, integration, proptest, doc)
+	$(CARGO) test --release
+
+test-bindings: ## build the Python and Node bindings from source and run pytest and node:test
+	@if [ -x scripts/test-bindings.sh ]; then scripts/test-bindings.sh; else echo "no bindings yet"; fi
+
+lint: ## cargo fmt --check and clippy with warnings denied
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## format the Rust code
+	$(CARGO) fmt --all
+
+bench: ## criterion benches (BENCH.md workloads)
+	$(CARGO) bench -p leadrail-benches
+
+gen-example: ## regenerate examples/industrial/*.csv from the seeded generator
+	$(CARGO) run --quiet -p leadrail-benches --bin gen_industrial -- --out examples/industrial

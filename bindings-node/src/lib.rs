@@ -1,0 +1,99 @@
+//! Node.js bindings for leadrail (`require("leadrail")`).
+//!
+//! This crate only converts JavaScript values to core types and back, and maps core
+//! [`ErrorReport`](leadrail_core::report::ErrorReport)s to `Error` objects (see [`errors`]).
+//! Every behaviour lives in `leadrail-core` (and `leadrail-dsl`).
+
+mod convert;
+mod errors;
+
+use leadrail_core::geo;
+use leadrail_core::report::codes;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// A latitude/longitude pair in degrees (WGS 84). Wherever a point is taken, `[lat, lon]` is
+/// accepted too.
+#[napi(object)]
+pub struct GeoPoint {
+    /// Latitude in degrees, -90..=90.
+    pub lat: f64,
+    /// Longitude in degrees, -180..=180.
+    pub lon: f64,
+}
+
+/// Great-circle distance in km between two points, each `{ lat, lon }` or `[lat, lon]`
+/// (degrees, WGS 84).
+#[napi(
+    ts_args_type = "a: GeoPoint | [lat: number, lon: number], b: GeoPoint | [lat: number, lon: number]"
+)]
+pub fn haversine_km(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> Result<f64> {
+    let a = convert::geo_point(&env, a, "a")?;
+    let b = convert::geo_point(&env, b, "b")?;
+    Ok(geo::haversine_km(a, b))
+}
+
+/// Great-circle distances in km from `origin` to each of `points`.
+#[napi(
+    ts_args_type = "origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>"
+)]
+pub fn distances_km(env: Env, origin: Unknown<'_>, points: Unknown<'_>) -> Result<Vec<f64>> {
+    let origin = convert::geo_point(&env, origin, "origin")?;
+    let points = convert::geo_points(&env, points, "points")?;
+    Ok(Distances { origin, points }.run())
+}
+
+/// Like [`distances_km`], computed on the libuv thread pool; bad arguments throw at once.
+#[napi(
+    ts_args_type = "origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>",
+    ts_return_type = "Promise<Array<number>>"
+)]
+pub fn distances_km_async(
+    env: Env,
+    origin: Unknown<'_>,
+    points: Unknown<'_>,
+) -> Result<AsyncTask<Distances>> {
+    let origin = convert::geo_point(&env, origin, "origin")?;
+    let points = convert::geo_points(&env, points, "points")?;
+    Ok(AsyncTask::new(Distances { origin, points }))
+}
+
+/// The work of [`distances_km_async`], run off the JavaScript thread.
+pub struct Distances {
+    origin: geo::GeoPoint,
+    points: Vec<geo::GeoPoint>,
+}
+
+impl Distances {
+    fn run(&self) -> Vec<f64> {
+        self.points
+            .iter()
+            .map(|p| geo::haversine_km(self.origin, *p))
+            .collect()
+    }
+}
+
+impl Task for Distances {
+    type Output = Vec<f64>;
+    type JsValue = Vec<f64>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(self.run())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Every stable error code, as `err.code` may carry it.
+#[napi]
+pub fn error_codes() -> Vec<&'static str> {
+    codes::ALL.to_vec()
+}
+
+/// The version of the package (the crate's version).
+#[napi]
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}

@@ -1,0 +1,80 @@
+//! The one place where core error reports become Python exceptions.
+//!
+//! `LeadrailError` is the base of every exception the package raises; `RuleError` is raised for
+//! rule-text diagnostics (`leadrail::parse::*`, `leadrail::type::*`), `DataError` for bad host
+//! data (`leadrail::data::*`). Every instance carries `.code`, `.message`, `.help` and
+//! `.diagnostics` (the reports as plain dicts, never flattened to one string); `RuleError` adds
+//! `.line` and `.column` of the first diagnostic, `DataError` adds `.record` and `.field`.
+
+use leadrail_core::report::ErrorReport;
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::convert;
+
+create_exception!(
+    leadrail,
+    LeadrailError,
+    PyException,
+    "Base class of every leadrail error; carries `.code`, `.message`, `.help` and `.diagnostics`."
+);
+create_exception!(
+    leadrail,
+    RuleError,
+    LeadrailError,
+    "A rule text was rejected; `.diagnostics` lists every problem, `.line`/`.column` the first."
+);
+create_exception!(
+    leadrail,
+    DataError,
+    LeadrailError,
+    "A lead, partner or other host record was rejected; `.record` and `.field` say where."
+);
+
+/// The exception class for a report, chosen by the family of its code.
+fn class_of<'py>(py: Python<'py>, code: &str) -> Bound<'py, pyo3::types::PyType> {
+    let family = code.split("::").nth(1).unwrap_or_default();
+    match family {
+        "parse" | "type" | "check" => py.get_type::<RuleError>(),
+        "data" => py.get_type::<DataError>(),
+        _ => py.get_type::<LeadrailError>(),
+    }
+}
+
+/// The exception for a non-empty list of reports (the first one gives the class, message and
+/// position). An empty list, which core never produces, still gives a `LeadrailError`.
+pub(crate) fn from_reports(py: Python<'_>, reports: &[ErrorReport]) -> PyErr {
+    match build(py, reports) {
+        Ok(err) => err,
+        Err(err) => err,
+    }
+}
+
+/// One report as an exception.
+pub(crate) fn from_report(py: Python<'_>, report: ErrorReport) -> PyErr {
+    from_reports(py, std::slice::from_ref(&report))
+}
+
+fn build(py: Python<'_>, reports: &[ErrorReport]) -> PyResult<PyErr> {
+    let Some(first) = reports.first() else {
+        return Ok(LeadrailError::new_err("unknown error"));
+    };
+    let class = class_of(py, &first.code);
+    let exc = class.call1((first.message.clone(),))?;
+    exc.setattr("code", &first.code)?;
+    exc.setattr("message", &first.message)?;
+    exc.setattr("help", first.help.as_deref())?;
+    exc.setattr("line", first.line)?;
+    exc.setattr("column", first.column)?;
+    exc.setattr("file", first.file.as_deref())?;
+    exc.setattr("record", first.record.as_deref())?;
+    exc.setattr("field", first.field.as_deref())?;
+    let diagnostics = PyList::empty(py);
+    for report in reports {
+        diagnostics.append(convert::report_to_py(py, report)?)?;
+    }
+    exc.setattr("diagnostics", diagnostics)?;
+    Ok(PyErr::from_value(exc))
+}

@@ -1,0 +1,225 @@
+//! The ISO 3166 tables shipped with the crate: ISO 3166-1 countries and ISO 3166-2 subdivisions
+//! with their ISO parent subdivision (e.g. `FR-75` under `FR-IDF`, `GB-KEC` under `GB-ENG`).
+//!
+//! The data comes from the iso-codes package (see `data/NOTICE.md` next to this file) and is
+//! parsed once, on first use, into a static table. Every country and subdivision is an
+//! [`AreaId`]: a small, dense id (countries first, in alpha-2 order, then subdivisions in code
+//! order) that is stable for a given version of the data.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+const COUNTRIES_TSV: &str = include_str!("data/countries.tsv");
+const SUBDIVISIONS_TSV: &str = include_str!("data/subdivisions.tsv");
+
+/// The version of the iso-codes package the tables were extracted from.
+pub const ISO_CODES_VERSION: &str = "4.15.0";
+
+/// A country or a subdivision from the ISO 3166 tables.
+///
+/// Ids are dense (`0..AreaId::count()`), so an engine may index arrays by [`AreaId::index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AreaId(u16);
+
+#[derive(Debug)]
+struct Area {
+    code: &'static str,
+    alpha3: Option<&'static str>,
+    kind: &'static str,
+    name: &'static str,
+    /// The ISO parent subdivision, or the country for a top-level subdivision; `None` for a
+    /// country.
+    parent: Option<AreaId>,
+    country: AreaId,
+}
+
+#[derive(Debug)]
+struct Tables {
+    areas: Vec<Area>,
+    by_code: HashMap<&'static str, AreaId>,
+    by_alpha3: HashMap<&'static str, AreaId>,
+    country_count: usize,
+    /// For each country (by index), the subdivisions of that country.
+    subdivisions: Vec<Vec<AreaId>>,
+}
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+}
+
+fn build() -> Tables {
+    let mut t = Tables {
+        areas: Vec::new(),
+        by_code: HashMap::new(),
+        by_alpha3: HashMap::new(),
+        country_count: 0,
+        subdivisions: Vec::new(),
+    };
+    for cols in data_lines(COUNTRIES_TSV) {
+        let (Some(code), Some(alpha3), Some(name)) = (cols.first(), cols.get(1), cols.get(2))
+        else {
+            continue;
+        };
+        let Ok(id) = u16::try_from(t.areas.len()).map(AreaId) else {
+            break;
+        };
+        t.areas.push(Area {
+            code,
+            alpha3: Some(alpha3),
+            kind: "Country",
+            name,
+            parent: None,
+            country: id,
+        });
+        t.by_code.insert(code, id);
+        t.by_alpha3.insert(alpha3, id);
+    }
+    t.country_count = t.areas.len();
+    t.subdivisions = vec![Vec::new(); t.country_count];
+    let mut parents: Vec<(AreaId, &'static str)> = Vec::new();
+    for cols in data_lines(SUBDIVISIONS_TSV) {
+        let (Some(code), Some(kind), Some(parent), Some(name)) =
+            (cols.first(), cols.get(1), cols.get(2), cols.get(3))
+        else {
+            continue;
+        };
+        let Some(country) = code
+            .split('-')
+            .next()
+            .and_then(|c| t.by_code.get(c).copied())
+        else {
+            continue;
+        };
+        let Ok(id) = u16::try_from(t.areas.len()).map(AreaId) else {
+            break;
+        };
+        t.areas.push(Area {
+            code,
+            alpha3: None,
+            kind,
+            name,
+            parent: Some(country),
+            country,
+        });
+        t.by_code.insert(code, id);
+        if let Some(list) = t.subdivisions.get_mut(usize::from(country.0)) {
+            list.push(id);
+        }
+        if !parent.is_empty() {
+            parents.push((id, parent));
+        }
+    }
+    for (id, parent) in parents {
+        if let Some(p) = t.by_code.get(parent).copied() {
+            if let Some(area) = t.areas.get_mut(usize::from(id.0)) {
+                area.parent = Some(p);
+            }
+        }
+    }
+    t
+}
+
+static TABLES: LazyLock<Tables> = LazyLock::new(build);
+
+fn area(id: AreaId) -> Option<&'static Area> {
+    TABLES.areas.get(usize::from(id.0))
+}
+
+impl AreaId {
+    /// The number of areas (countries plus subdivisions) in the tables.
+    pub fn count() -> usize {
+        TABLES.areas.len()
+    }
+
+    /// The area with this exact, upper-case code (`US`, `US-TX`), if the tables hold it.
+    pub fn lookup(code: &str) -> Option<AreaId> {
+        TABLES.by_code.get(code).copied()
+    }
+
+    /// The country with this ISO 3166-1 alpha-3 code (`USA`), if any.
+    pub fn lookup_alpha3(code: &str) -> Option<AreaId> {
+        TABLES.by_alpha3.get(code).copied()
+    }
+
+    /// The area with this dense index, if it exists.
+    pub fn from_index(index: usize) -> Option<AreaId> {
+        if index < Self::count() {
+            u16::try_from(index).ok().map(AreaId)
+        } else {
+            None
+        }
+    }
+
+    /// The dense index of this area, `0..AreaId::count()`.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// The ISO code: `US` for a country, `US-TX` for a subdivision.
+    pub fn code(self) -> &'static str {
+        area(self).map_or("", |a| a.code)
+    }
+
+    /// The English name from the ISO tables (`Texas`).
+    pub fn name(self) -> &'static str {
+        area(self).map_or("", |a| a.name)
+    }
+
+    /// The ISO subdivision type (`State`, `London borough`), or `Country` for a country.
+    pub fn kind(self) -> &'static str {
+        area(self).map_or("", |a| a.kind)
+    }
+
+    /// The ISO 3166-1 alpha-3 code of a country (`USA`); `None` for a subdivision.
+    pub fn alpha3(self) -> Option<&'static str> {
+        area(self).and_then(|a| a.alpha3)
+    }
+
+    /// Whether this area is a country.
+    pub fn is_country(self) -> bool {
+        self.index() < TABLES.country_count
+    }
+
+    /// The country this area belongs to (itself for a country).
+    pub fn country(self) -> AreaId {
+        area(self).map_or(self, |a| a.country)
+    }
+
+    /// The next larger area: the ISO parent subdivision where ISO gives one (`GB-ENG` for
+    /// `GB-KEC`), else the country; `None` for a country.
+    pub fn parent(self) -> Option<AreaId> {
+        area(self).and_then(|a| a.parent)
+    }
+
+    /// This area and every larger area containing it, smallest first, ending with the country
+    /// (`GB-KEC`, `GB-ENG`, `GB`).
+    pub fn ancestors(self) -> impl Iterator<Item = AreaId> {
+        // ISO parent chains are short (at most subdivision > subdivision > country); the bound
+        // guards against a cycle in edited data.
+        std::iter::successors(Some(self), |a| a.parent()).take(8)
+    }
+
+    /// Whether `self` is `other` or contains it (`GB` and `GB-ENG` both contain `GB-KEC`).
+    pub fn contains(self, other: AreaId) -> bool {
+        other.ancestors().any(|a| a == self)
+    }
+
+    /// Every country, in alpha-2 order.
+    pub fn countries() -> impl Iterator<Item = AreaId> {
+        (0..TABLES.country_count).filter_map(AreaId::from_index)
+    }
+
+    /// The subdivisions of this country (every level), in code order; empty for a subdivision.
+    pub fn subdivisions(self) -> &'static [AreaId] {
+        if self.is_country() {
+            TABLES
+                .subdivisions
+                .get(self.index())
+                .map_or(&[][..], Vec::as_slice)
+        } else {
+            &[]
+        }
+    }
+}

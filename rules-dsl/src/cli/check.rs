@@ -1,0 +1,51 @@
+//! `leadrail check FILE...`: print every error and warning; exit 1 if any file has an error.
+
+use std::path::PathBuf;
+
+use super::render;
+
+/// Run the check; returns the exit code.
+pub fn run(files: &[PathBuf], json: bool) -> u8 {
+    let mut failed = false;
+    let mut reports = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read {name}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let diagnostics: Vec<leadrail_dsl::Diagnostic> = match leadrail_dsl::compile(&source, &name)
+        {
+            Ok(compiled) => compiled.warnings,
+            Err(errors) => {
+                failed = true;
+                errors.into_vec()
+            }
+        };
+        if json {
+            reports.extend(diagnostics.iter().map(|d| d.to_report()));
+        } else {
+            for d in &diagnostics {
+                eprint!("{}", render::diagnostic(d));
+            }
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.len() - errors;
+            if errors == 0 {
+                eprintln!("{name}: ok ({warnings} warning(s))");
+            } else {
+                eprintln!("{name}: {errors} error(s), {warnings} warning(s)");
+            }
+        }
+    }
+    if json {
+        match serde_json::to_string_pretty(&reports) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+    u8::from(failed)
+}

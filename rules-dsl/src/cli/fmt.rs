@@ -1,0 +1,45 @@
+//! `leadrail fmt [--check] FILE...`: canonical formatting, in place or as a check.
+
+use std::path::PathBuf;
+
+use super::render;
+
+/// Run the formatter; returns the exit code (1 on syntax errors or, with `--check`, unformatted
+/// files).
+pub fn run(files: &[PathBuf], check: bool) -> u8 {
+    let mut code = 0;
+    for path in files {
+        let name = path.display().to_string();
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read {name}: {e}");
+                code = 1;
+                continue;
+            }
+        };
+        let formatted = match leadrail_dsl::format(&source, &name) {
+            Ok(f) => f,
+            Err(errors) => {
+                for d in errors.iter() {
+                    eprint!("{}", render::diagnostic(d));
+                }
+                code = 1;
+                continue;
+            }
+        };
+        if formatted == source {
+            continue;
+        }
+        if check {
+            println!("{name}: not formatted");
+            code = 1;
+        } else if let Err(e) = std::fs::write(path, formatted) {
+            eprintln!("error: cannot write {name}: {e}");
+            code = 1;
+        } else {
+            eprintln!("formatted {name}");
+        }
+    }
+    code
+}
