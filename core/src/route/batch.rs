@@ -3,13 +3,17 @@
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use super::eval::{eval, Env};
-use super::exec::{Pre, Scratch};
+use std::cmp::Ordering;
+
+use super::compile::Cx;
+use super::eval::{eval, truth, Env};
+use super::exec::{key, order, Key as RankKey, Pre, Scratch};
+use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::Decision;
-use super::{Engine, Probe, RouteError, RouteOptions, Times};
+use super::{Engine, Otherwise, Probe, RouteError, RouteOptions, Times, Verdict};
 use crate::geo::RegionCode;
 use crate::network::bits::Bits;
-use crate::network::{FieldIndex, Network, UNKNOWN};
+use crate::network::{FieldIndex, Network, S, UNKNOWN};
 use crate::record::Record;
 use crate::report::ErrorReport;
 use crate::value::Value;
@@ -32,6 +36,11 @@ pub struct LeadBatch {
     nprobes: usize,
     keys: Vec<u32>,
     distinct: Vec<(usize, Key)>,
+    /// Per lead and rule (lead-major): the lead's candidate combination for a fast rule (the
+    /// keys of the rule's probes), `u32::MAX` for none.
+    combos: Vec<u32>,
+    /// Per combination: the rule and its probes' keys (indexes into `distinct`).
+    combo_keys: Vec<(usize, Vec<u32>)>,
 }
 
 impl LeadBatch {
@@ -94,12 +103,43 @@ impl Engine {
                 }
             }
         }
+        let nr = self.rules.len();
+        let mut combos = vec![u32::MAX; leads.len() * nr];
+        let mut combo_keys = Vec::new();
+        let mut seen: FxHashMap<(usize, Vec<u32>), u32> = FxHashMap::default();
+        for (i, c) in checks.iter().enumerate() {
+            if c.is_some() {
+                continue;
+            }
+            let lead_keys = keys.get(i * np..(i + 1) * np).unwrap_or(&[]);
+            for (r, rule) in self.rules.iter().enumerate() {
+                if !rule.fast {
+                    continue;
+                }
+                let ks: Option<Vec<u32>> = rule
+                    .probes
+                    .iter()
+                    .map(|(g, _)| lead_keys.get(*g).copied().filter(|k| *k != u32::MAX))
+                    .collect();
+                let Some(ks) = ks else { continue };
+                let next = u32::try_from(combo_keys.len()).unwrap_or(u32::MAX);
+                let id = *seen.entry((r, ks.clone())).or_insert_with(|| {
+                    combo_keys.push((r, ks));
+                    next
+                });
+                if let Some(slot) = combos.get_mut(i * nr + r) {
+                    *slot = id;
+                }
+            }
+        }
         LeadBatch {
             leads,
             checks,
             nprobes: np,
             keys,
             distinct,
+            combos,
+            combo_keys,
         }
     }
 
@@ -112,35 +152,242 @@ impl Engine {
         times: Times<'_>,
         opts: &RouteOptions,
     ) -> Vec<Result<Decision, ErrorReport>> {
+        self.route_prepared_compact(network, batch, times, opts)
+            .decisions()
+    }
+
+    /// Routes a prepared batch like [`Engine::route_prepared`], returning compact results
+    /// (a partner slot and rule index per lead; [`RoutedBatch::decisions`] expands them).
+    ///
+    /// Without explanations, rules whose probes are all territory and membership lookups and
+    /// that do not hand leads to a parent run in one fused loop: each combination of probe
+    /// keys in the batch is resolved once to a list of candidate slots (live, not excluded,
+    /// passing the probes), lead-only operands of the other requires are decided once per lead,
+    /// and literals once per batch.
+    pub fn route_prepared_compact(
+        &self,
+        network: &mut Network,
+        batch: &LeadBatch,
+        times: Times<'_>,
+        opts: &RouteOptions,
+    ) -> RoutedBatch {
+        let mut out = RoutedBatch::new(self, network, batch.leads.len(), times);
         let resolved = self.resolve(network, batch);
         let mut scratch = Scratch::default();
         scratch.set_exclude(network, &opts.exclude);
-        let np = batch.nprobes;
-        let mut out = Vec::with_capacity(batch.leads.len());
+        if !opts.explain && self.rules.iter().all(|r| r.fast) {
+            self.fused(network, batch, times, &resolved, &scratch.excl, &mut out);
+        } else {
+            self.general(
+                network,
+                batch,
+                times,
+                opts,
+                &resolved,
+                &mut scratch,
+                &mut out,
+            );
+        }
+        out
+    }
+
+    /// The fused loop (see [`Engine::route_prepared_compact`]).
+    fn fused(
+        &self,
+        network: &mut Network,
+        batch: &LeadBatch,
+        times: Times<'_>,
+        resolved: &[Bits],
+        excl: &Bits,
+        out: &mut RoutedBatch,
+    ) {
+        // candidate slots per combination, as offsets into one array
+        let mut offs = Vec::with_capacity(batch.combo_keys.len() + 1);
+        let mut cands: Vec<u32> = Vec::new();
+        let mut bits = Bits::default();
+        offs.push(0usize);
+        for (_, ks) in &batch.combo_keys {
+            bits.copy_from(&network.alive);
+            for k in ks {
+                match resolved.get(*k as usize) {
+                    Some(b) => bits.and_with(b),
+                    None => bits.reset(0),
+                }
+            }
+            bits.and_not_with(excl);
+            cands.extend(bits.ones().filter_map(|p| u32::try_from(p).ok()));
+            offs.push(cands.len());
+        }
+        // per rule: slot values, constants filled once
+        let blank = Record {
+            id: Arc::from(""),
+            values: Vec::new(),
+        };
+        let mut slots: Vec<Vec<S>> = self
+            .rules
+            .iter()
+            .map(|r| {
+                r.slot_fns
+                    .iter()
+                    .zip(&r.slot_lead)
+                    .map(|(f, lead)| {
+                        if *lead {
+                            S::Null
+                        } else {
+                            f(&blank, network, 0)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut checks: Vec<usize> = Vec::new();
+        let nr = self.rules.len();
         for (i, lead) in batch.leads.iter().enumerate() {
             if let Some(Some(e)) = batch.checks.get(i) {
-                out.push(Err(ErrorReport::from(e)));
+                out.error(i, ErrorReport::from(e));
                 continue;
             }
             let Some(now) = times.get(i) else {
-                out.push(Err(ErrorReport::from(RouteError::MissingInstant {
-                    lead: lead.id.to_string(),
-                })));
+                out.error(
+                    i,
+                    ErrorReport::from(RouteError::MissingInstant {
+                        lead: lead.id.to_string(),
+                    }),
+                );
+                continue;
+            };
+            let mut item = Routed {
+                slot: NONE,
+                rule: FALLBACK,
+            };
+            let net: &Network = network;
+            for (r, (rule, slots)) in self.rules.iter().zip(slots.iter_mut()).enumerate() {
+                if let Some(w) = &rule.when {
+                    let env = Env {
+                        lead,
+                        partner: None,
+                        now,
+                    };
+                    if truth(&eval(w, &env)) != Some(true) {
+                        continue;
+                    }
+                }
+                let combo = batch.combos.get(i * nr + r).copied().unwrap_or(u32::MAX) as usize;
+                let (Some(&a), Some(&b)) = (offs.get(combo), offs.get(combo + 1)) else {
+                    continue;
+                };
+                for ((f, is_lead), s) in rule
+                    .slot_fns
+                    .iter()
+                    .zip(&rule.slot_lead)
+                    .zip(slots.iter_mut())
+                {
+                    if *is_lead {
+                        *s = f(lead, net, now);
+                    }
+                }
+                checks.clear();
+                let mut dead = false;
+                for (j, sp) in rule.splits.iter().enumerate() {
+                    match sp.verdict(slots) {
+                        Verdict::Pass => {}
+                        Verdict::Fail => {
+                            dead = true;
+                            break;
+                        }
+                        Verdict::Check => checks.push(j),
+                    }
+                }
+                let mut best: Option<RankKey> = None;
+                if !dead {
+                    let cx = Cx {
+                        net,
+                        slots,
+                        lead,
+                        now,
+                    };
+                    for &p in cands.get(a..b).unwrap_or(&[]) {
+                        let p = p as usize;
+                        if net.guard_fail(p).is_some() {
+                            continue;
+                        }
+                        let ok = checks.iter().all(|j| {
+                            rule.splits
+                                .get(*j)
+                                .and_then(|sp| sp.rest.as_ref())
+                                .is_some_and(|f| f(&cx, p) == Some(true))
+                        });
+                        if !ok {
+                            continue;
+                        }
+                        let k = key(rule, &cx, p);
+                        match &best {
+                            Some(b) if order(rule, &k, b).0 != Ordering::Less => {}
+                            _ => best = Some(k),
+                        }
+                    }
+                }
+                let r32 = u32::try_from(r).unwrap_or(FALLBACK);
+                if let Some(k) = best {
+                    item = Routed {
+                        slot: u32::try_from(k.p).unwrap_or(NONE),
+                        rule: r32,
+                    };
+                    break;
+                }
+                if let Otherwise::Queue(_) = rule.otherwise {
+                    item = Routed {
+                        slot: NONE,
+                        rule: r32,
+                    };
+                    break;
+                }
+            }
+            if item.slot != NONE {
+                network.assign(item.slot as usize, now);
+            }
+            out.items.push(item);
+        }
+    }
+
+    /// The general path: each lead through `decide` (explanations, parents, per-lead probes).
+    #[allow(clippy::too_many_arguments)]
+    fn general(
+        &self,
+        network: &mut Network,
+        batch: &LeadBatch,
+        times: Times<'_>,
+        opts: &RouteOptions,
+        resolved: &[Bits],
+        scratch: &mut Scratch,
+        out: &mut RoutedBatch,
+    ) {
+        let np = batch.nprobes;
+        for (i, lead) in batch.leads.iter().enumerate() {
+            if let Some(Some(e)) = batch.checks.get(i) {
+                out.error(i, ErrorReport::from(e));
+                continue;
+            }
+            let Some(now) = times.get(i) else {
+                out.error(
+                    i,
+                    ErrorReport::from(RouteError::MissingInstant {
+                        lead: lead.id.to_string(),
+                    }),
+                );
                 continue;
             };
             let keys = batch.keys.get(i * np..(i + 1) * np).unwrap_or(&[]);
             let pre = Pre {
-                bits: &resolved,
+                bits: resolved,
                 keys,
             };
-            let (d, chosen) =
-                self.decide(network, lead, now, opts.explain, Some(pre), &mut scratch);
+            let (d, chosen) = self.decide(network, lead, now, opts.explain, Some(pre), scratch);
             if let Some(p) = chosen {
                 network.assign(p, now);
             }
-            out.push(Ok(d));
+            out.full(i, d, chosen);
         }
-        out
     }
 
     fn resolve(&self, net: &Network, batch: &LeadBatch) -> Vec<Bits> {

@@ -52,7 +52,7 @@ pub(crate) type FL = Box<dyn Fn(&Record, &Network, Instant) -> S + Send + Sync>;
 
 /// A float operand read without a call: a constant, a column, the active-leads state or a slot.
 #[derive(Debug, Clone, Copy)]
-enum FLeaf {
+pub(crate) enum FLeaf {
     Const(f64),
     Col(usize),
     Active,
@@ -134,6 +134,8 @@ pub(crate) struct Compiler<'p> {
     pub(crate) slots: Vec<Expr>,
     /// The compiled slots, parallel to `slots`.
     pub(crate) slot_fns: Vec<FL>,
+    /// Whether each slot reads the lead (the others are constants of the network).
+    pub(crate) slot_lead: Vec<bool>,
 }
 
 fn is_float(t: &Option<Type>) -> bool {
@@ -165,6 +167,25 @@ pub(crate) fn lead_only(e: &Expr) -> bool {
         | Expr::Distance(a, b) => lead_only(a) && lead_only(b),
         Expr::InList(x, xs) => lead_only(x) && xs.iter().all(lead_only),
         Expr::Smoothed { rate, n, .. } => lead_only(rate) && lead_only(n),
+    }
+}
+
+/// Whether an expression reads a lead field or the lead id.
+fn reads_lead(e: &Expr) -> bool {
+    match e {
+        Expr::Field(Scope::Lead, _) | Expr::Id(Scope::Lead) => true,
+        Expr::Lit(_) | Expr::Field(Scope::Partner, _) | Expr::Id(Scope::Partner) => false,
+        Expr::Utilisation { .. } => false,
+        Expr::Certified { name, .. } => reads_lead(name),
+        Expr::Not(x) | Expr::Neg(x) => reads_lead(x),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().any(reads_lead),
+        Expr::Cmp(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::InSet(a, b)
+        | Expr::Covers(a, b)
+        | Expr::Distance(a, b) => reads_lead(a) || reads_lead(b),
+        Expr::InList(x, xs) => reads_lead(x) || xs.iter().any(reads_lead),
+        Expr::Smoothed { rate, n, .. } => reads_lead(rate) || reads_lead(n),
     }
 }
 
@@ -223,6 +244,7 @@ impl<'p> Compiler<'p> {
             last: field("last_assigned_at", Type::DateTime),
             slots: Vec::new(),
             slot_fns: Vec::new(),
+            slot_lead: Vec::new(),
         }
     }
 
@@ -281,13 +303,15 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn hoist(&mut self, e: &Expr) -> usize {
+    /// The slot of a lead-only expression, hoisting it on first use.
+    pub(crate) fn hoist(&mut self, e: &Expr) -> usize {
         if let Some(k) = self.slots.iter().position(|x| x == e) {
             return k;
         }
         let f = self.lead(e);
         self.slots.push(e.clone());
         self.slot_fns.push(f);
+        self.slot_lead.push(reads_lead(e));
         self.slots.len() - 1
     }
 
@@ -739,129 +763,67 @@ impl<'p> Compiler<'p> {
     }
 }
 
-/// One instruction of a float program.
-#[derive(Debug, Clone, Copy)]
-enum Op {
-    /// Push a leaf.
+/// A float expression as a tree of operations over leaves read without a call (constants,
+/// columns, state, slots): one `match` per node instead of an indirect call per node, and no
+/// stack to initialise. Each node computes exactly the operation of the expression node it
+/// stands for, so results are bit-identical to the generic evaluator.
+pub(crate) enum FProg {
+    /// A leaf.
     Leaf(FLeaf),
-    /// Pop two, push `a op b`.
-    Arith(ArithOp),
-    /// Replace the top `a` with `a op leaf`.
-    ArithLeaf(ArithOp, FLeaf),
-    /// Negate the top.
-    Neg,
-    /// Push the result of a compiled closure.
-    Call(usize),
-}
-
-/// The largest stack a float program may use.
-const STACK: usize = 16;
-
-/// A float expression as a small stack program: one predictable dispatch loop instead of a
-/// tree of indirect calls. Operations keep the expression's evaluation order, so results are
-/// bit-identical to the tree.
-pub(crate) struct FProg {
-    ops: Vec<Op>,
-    calls: Vec<FF>,
+    /// `leaf op leaf`.
+    LeafLeaf(ArithOp, FLeaf, FLeaf),
+    /// `tree op leaf`.
+    TreeLeaf(ArithOp, Box<FProg>, FLeaf),
+    /// `leaf op tree`.
+    LeafTree(ArithOp, FLeaf, Box<FProg>),
+    /// `tree op tree`.
+    Tree(ArithOp, Box<FProg>, Box<FProg>),
+    /// `-tree`.
+    Neg(Box<FProg>),
+    /// A compiled closure (shapes without a tree form).
+    Call(FF),
 }
 
 impl FProg {
     #[inline]
     pub(crate) fn eval(&self, cx: &Cx<'_>, p: usize) -> f64 {
-        let mut st = [0f64; STACK];
-        let mut sp = 0usize;
-        for op in &self.ops {
-            match *op {
-                Op::Leaf(l) => {
-                    if let Some(x) = st.get_mut(sp) {
-                        *x = l.get(cx, p);
-                    }
-                    sp += 1;
-                }
-                Op::Arith(o) => {
-                    sp = sp.saturating_sub(1);
-                    let b = st.get(sp).copied().unwrap_or(f64::NAN);
-                    if let Some(a) = st.get_mut(sp.wrapping_sub(1)) {
-                        *a = farith(o, *a, b);
-                    }
-                }
-                Op::ArithLeaf(o, l) => {
-                    let b = l.get(cx, p);
-                    if let Some(a) = st.get_mut(sp.wrapping_sub(1)) {
-                        *a = farith(o, *a, b);
-                    }
-                }
-                Op::Neg => {
-                    if let Some(a) = st.get_mut(sp.wrapping_sub(1)) {
-                        *a = -*a;
-                    }
-                }
-                Op::Call(i) => {
-                    let v = self.calls.get(i).map_or(f64::NAN, |f| f(cx, p));
-                    if let Some(x) = st.get_mut(sp) {
-                        *x = v;
-                    }
-                    sp += 1;
-                }
-            }
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            FProg::TreeLeaf(o, a, b) => farith(*o, a.eval(cx, p), b.get(cx, p)),
+            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.eval(cx, p)),
+            FProg::Tree(o, a, b) => farith(*o, a.eval(cx, p), b.eval(cx, p)),
+            FProg::Neg(a) => -a.eval(cx, p),
+            FProg::Call(f) => f(cx, p),
         }
-        st.first().copied().unwrap_or(f64::NAN)
     }
 }
 
 impl Compiler<'_> {
     /// Compiles a numeric expression to a float program.
     pub(crate) fn float_prog(&mut self, e: &Expr) -> FProg {
-        let mut prog = FProg {
-            ops: Vec::new(),
-            calls: Vec::new(),
-        };
-        let mut depth = 0usize;
-        let mut max = 0usize;
-        self.emit(e, &mut prog, &mut depth, &mut max);
-        if max > STACK {
-            let f = self.float(e);
-            return FProg {
-                ops: vec![Op::Call(0)],
-                calls: vec![f],
-            };
-        }
-        prog
-    }
-
-    fn emit(&mut self, e: &Expr, prog: &mut FProg, depth: &mut usize, max: &mut usize) {
-        let push = |depth: &mut usize, max: &mut usize| {
-            *depth += 1;
-            *max = (*max).max(*depth);
-        };
         if let Some(l) = self.fleaf(e) {
-            prog.ops.push(Op::Leaf(l));
-            push(depth, max);
-            return;
+            return FProg::Leaf(l);
         }
         let t = self.ty(e);
         match e {
             Expr::Arith(op, a, b) if t == Some(Type::Float) => {
-                self.emit(a, prog, depth, max);
-                match self.fleaf(b) {
-                    Some(l) => prog.ops.push(Op::ArithLeaf(*op, l)),
-                    None => {
-                        self.emit(b, prog, depth, max);
-                        prog.ops.push(Op::Arith(*op));
-                        *depth = depth.saturating_sub(1);
-                    }
+                let op = *op;
+                match (self.fleaf(a), self.fleaf(b)) {
+                    (Some(x), Some(y)) => FProg::LeafLeaf(op, x, y),
+                    (Some(x), None) => FProg::LeafTree(op, x, Box::new(self.float_prog(b))),
+                    (None, Some(y)) => FProg::TreeLeaf(op, Box::new(self.float_prog(a)), y),
+                    (None, None) => FProg::Tree(
+                        op,
+                        Box::new(self.float_prog(a)),
+                        Box::new(self.float_prog(b)),
+                    ),
                 }
             }
             Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
-                self.emit(x, prog, depth, max);
-                prog.ops.push(Op::Neg);
+                FProg::Neg(Box::new(self.float_prog(x)))
             }
-            _ => {
-                let f = self.float(e);
-                prog.calls.push(f);
-                prog.ops.push(Op::Call(prog.calls.len() - 1));
-                push(depth, max);
-            }
+            _ => FProg::Call(self.float(e)),
         }
     }
 }

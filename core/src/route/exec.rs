@@ -47,8 +47,8 @@ pub(crate) struct Pre<'a> {
 
 /// A candidate's ordering key.
 #[derive(Debug, Clone, Copy)]
-struct Key {
-    p: usize,
+pub(crate) struct Key {
+    pub(crate) p: usize,
     score: f64,
     util: f64,
     wrr: f64,
@@ -71,7 +71,7 @@ fn desc(a: f64, b: f64) -> Ordering {
 
 /// Compares two keys (`Less` = `a` first) and says which key decided.
 #[inline]
-fn order(rule: &CRule, a: &Key, b: &Key) -> (Ordering, TieBreak) {
+pub(crate) fn order(rule: &CRule, a: &Key, b: &Key) -> (Ordering, TieBreak) {
     let o = desc(a.score, b.score);
     if o != Ordering::Equal {
         return (o, TieBreak::Score);
@@ -108,7 +108,7 @@ fn asc_nan_last(a: f64, b: f64) -> Ordering {
 }
 
 #[inline]
-fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
+pub(crate) fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
     let net = cx.net;
     let st = &net.state;
     let score = match &rule.rank {

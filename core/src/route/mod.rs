@@ -11,6 +11,7 @@ mod decision;
 mod error;
 mod eval;
 mod exec;
+mod routed;
 
 use std::sync::Arc;
 
@@ -22,8 +23,9 @@ pub use decision::{
     RulesetInfo, TieBreak,
 };
 pub use error::RouteError;
+pub use routed::RoutedBatch;
 
-use crate::network::Network;
+use crate::network::{self as network_s, Network};
 use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
@@ -140,6 +142,81 @@ pub(crate) struct CReq {
     pub(crate) exact: bool,
 }
 
+/// A residual require split for prepared batches: its lead-only operands (one hoisted slot,
+/// decided once per lead) and the partner-dependent rest (evaluated per candidate).
+pub(crate) struct Split {
+    /// The slot of the lead-only part and whether the require is an `or` (else an `and`).
+    pub(crate) lead: Option<(usize, bool)>,
+    /// The partner-dependent part.
+    pub(crate) rest: Option<FB>,
+}
+
+/// What a split require is for one lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Every partner passes.
+    Pass,
+    /// No partner passes.
+    Fail,
+    /// Evaluate the rest per candidate.
+    Check,
+}
+
+impl Split {
+    fn new(c: &mut Compiler<'_>, e: &Expr) -> Split {
+        if lead_only(e) {
+            return Split {
+                lead: Some((c.hoist(e), true)),
+                rest: None,
+            };
+        }
+        let whole = |c: &mut Compiler<'_>| Split {
+            lead: None,
+            rest: Some(c.pred(e)),
+        };
+        let (xs, or) = match e {
+            Expr::Or(xs) => (xs, true),
+            Expr::And(xs) => (xs, false),
+            _ => return whole(c),
+        };
+        let (l, r): (Vec<Expr>, Vec<Expr>) = xs.iter().cloned().partition(lead_only);
+        let join = |mut v: Vec<Expr>| {
+            if v.len() <= 1 {
+                v.pop()
+            } else if or {
+                Some(Expr::Or(v))
+            } else {
+                Some(Expr::And(v))
+            }
+        };
+        match (join(l), join(r)) {
+            (Some(l), Some(r)) => Split {
+                lead: Some((c.hoist(&l), or)),
+                rest: Some(c.pred(&r)),
+            },
+            _ => whole(c),
+        }
+    }
+
+    /// The require for a lead whose slots are `slots` (Kleene logic: `or` with a true operand
+    /// is true, `and` with a false or unknown operand is never true).
+    #[inline]
+    pub(crate) fn verdict(&self, slots: &[network_s::S]) -> Verdict {
+        let Some((k, or)) = self.lead else {
+            return Verdict::Check;
+        };
+        let v = matches!(slots.get(k), Some(network_s::S::Bool(true)));
+        match (&self.rest, or, v) {
+            (None, _, true) => Verdict::Pass,
+            (None, _, false) => Verdict::Fail,
+            (Some(_), true, true) => Verdict::Pass,
+            (Some(_), true, false) => Verdict::Check,
+            (Some(_), false, true) => Verdict::Check,
+            (Some(_), false, false) => Verdict::Fail,
+        }
+    }
+}
+
 pub(crate) enum Otherwise {
     Next,
     Queue(Arc<str>),
@@ -155,6 +232,13 @@ pub(crate) struct CRule {
     /// Requires evaluated per candidate on the fast path.
     pub(crate) residual: Vec<usize>,
     pub(crate) slot_fns: Vec<compile::FL>,
+    /// Whether each slot reads the lead (else it is computed once per batch).
+    pub(crate) slot_lead: Vec<bool>,
+    /// The residual requires split for prepared batches, parallel to `residual`.
+    pub(crate) splits: Vec<Split>,
+    /// Whether prepared batches route this rule through the fused loop: its probes are all
+    /// resolved per batch (territory, membership) and it does not hand leads to a parent.
+    pub(crate) fast: bool,
     pub(crate) rank: Option<FProg>,
     pub(crate) weight: Option<FProg>,
     pub(crate) balance: bool,
@@ -391,6 +475,15 @@ impl Engine {
                     exact,
                 });
             }
+            let splits = residual
+                .iter()
+                .filter_map(|i| r.requires.get(*i))
+                .map(|q| Split::new(&mut c, &q.expr))
+                .collect();
+            let fast = !matches!(r.otherwise, Else::Parent)
+                && probes
+                    .iter()
+                    .all(|(_, p)| matches!(p, Probe::Territory { .. } | Probe::Member { .. }));
             let rank = r.rank.as_ref().map(|e| c.float_prog(e));
             let (recency, weight) = match &r.tie {
                 Tie::RoundRobin { weight } => (true, weight.as_ref().map(|w| c.float_prog(w))),
@@ -403,6 +496,9 @@ impl Engine {
                 probes,
                 residual,
                 slot_fns: c.slot_fns,
+                slot_lead: c.slot_lead,
+                splits,
+                fast,
                 rank,
                 weight,
                 balance: r.balance,
