@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use super::compile::Cx;
 use super::eval::{eval, truth, Env};
-use super::exec::{key, order, Key as RankKey, Pre, Scratch};
+use super::exec::{key, key_scored, order, score, Key as RankKey, Pre, Scratch};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::Decision;
 use super::{Engine, Otherwise, Probe, RouteError, RouteOptions, Times, Verdict};
@@ -41,6 +41,9 @@ pub struct LeadBatch {
     combos: Vec<u32>,
     /// Per combination: the rule and its probes' keys (indexes into `distinct`).
     combo_keys: Vec<(usize, Vec<u32>)>,
+    /// Per lead (lead-major), the values of every rule's prepared slots in rule order
+    /// (`CRule::slots_prepared`); empty if they could not be computed.
+    slot_vals: Vec<S>,
 }
 
 impl LeadBatch {
@@ -132,6 +135,25 @@ impl Engine {
                 }
             }
         }
+        // lead-only values that do not depend on the network, once per lead
+        let stride: usize = self.rules.iter().map(|r| r.slots_prepared.len()).sum();
+        let mut slot_vals = Vec::new();
+        if stride > 0 {
+            if let Ok(empty) = Network::new(&self.plan().partner_schema, Vec::new()) {
+                slot_vals.reserve(leads.len() * stride);
+                for (lead, c) in leads.iter().zip(&checks) {
+                    for r in &self.rules {
+                        for k in &r.slots_prepared {
+                            let v = match (c, r.slot_fns.get(*k)) {
+                                (None, Some(f)) => f(lead, &empty, 0),
+                                _ => S::Null,
+                            };
+                            slot_vals.push(v);
+                        }
+                    }
+                }
+            }
+        }
         LeadBatch {
             leads,
             checks,
@@ -140,6 +162,7 @@ impl Engine {
             distinct,
             combos,
             combo_keys,
+            slot_vals,
         }
     }
 
@@ -240,8 +263,34 @@ impl Engine {
                     .collect()
             })
             .collect();
+        // per rule with a partner-only rank: every slot's score, kept up to date on assignment
+        let mut scores: Vec<Vec<f64>> = self
+            .rules
+            .iter()
+            .zip(&slots)
+            .map(|(r, sl)| {
+                if !r.rank_cached {
+                    return Vec::new();
+                }
+                let cx = Cx {
+                    net: network,
+                    slots: sl,
+                    lead: &blank,
+                    now: 0,
+                };
+                (0..network.slots()).map(|p| score(r, &cx, p)).collect()
+            })
+            .collect();
         let mut checks: Vec<usize> = Vec::new();
         let nr = self.rules.len();
+        // where each rule's prepared slot values start within a lead's
+        let mut pre_at = Vec::with_capacity(nr);
+        let mut stride = 0usize;
+        for r in &self.rules {
+            pre_at.push(stride);
+            stride += r.slots_prepared.len();
+        }
+        let prepared_ok = batch.slot_vals.len() == stride * batch.leads.len();
         for (i, lead) in batch.leads.iter().enumerate() {
             if let Some(Some(e)) = batch.checks.get(i) {
                 out.error(i, ErrorReport::from(e));
@@ -261,7 +310,13 @@ impl Engine {
                 rule: FALLBACK,
             };
             let net: &Network = network;
-            for (r, (rule, slots)) in self.rules.iter().zip(slots.iter_mut()).enumerate() {
+            for (r, ((rule, slots), cached)) in self
+                .rules
+                .iter()
+                .zip(slots.iter_mut())
+                .zip(&scores)
+                .enumerate()
+            {
                 if let Some(w) = &rule.when {
                     let env = Env {
                         lead,
@@ -276,14 +331,36 @@ impl Engine {
                 let (Some(&a), Some(&b)) = (offs.get(combo), offs.get(combo + 1)) else {
                     continue;
                 };
-                for ((f, is_lead), s) in rule
-                    .slot_fns
-                    .iter()
-                    .zip(&rule.slot_lead)
-                    .zip(slots.iter_mut())
-                {
-                    if *is_lead {
-                        *s = f(lead, net, now);
+                let base = i * stride + pre_at.get(r).copied().unwrap_or(0);
+                let vals = if prepared_ok {
+                    batch.slot_vals.get(base..base + rule.slots_prepared.len())
+                } else {
+                    None
+                };
+                match vals {
+                    Some(vals) => {
+                        for (k, v) in rule.slots_prepared.iter().zip(vals) {
+                            if let Some(s) = slots.get_mut(*k) {
+                                *s = *v;
+                            }
+                        }
+                        for k in &rule.slots_live {
+                            if let (Some(s), Some(f)) = (slots.get_mut(*k), rule.slot_fns.get(*k)) {
+                                *s = f(lead, net, now);
+                            }
+                        }
+                    }
+                    None => {
+                        for ((f, is_lead), s) in rule
+                            .slot_fns
+                            .iter()
+                            .zip(&rule.slot_lead)
+                            .zip(slots.iter_mut())
+                        {
+                            if *is_lead {
+                                *s = f(lead, net, now);
+                            }
+                        }
                     }
                 }
                 checks.clear();
@@ -320,7 +397,10 @@ impl Engine {
                         if !ok {
                             continue;
                         }
-                        let k = key(rule, &cx, p);
+                        let k = match cached.get(p) {
+                            Some(sc) => key_scored(rule, &cx, p, *sc),
+                            None => key(rule, &cx, p),
+                        };
                         match &best {
                             Some(b) if order(rule, &k, b).0 != Ordering::Less => {}
                             _ => best = Some(k),
@@ -344,7 +424,19 @@ impl Engine {
                 }
             }
             if item.slot != NONE {
-                network.assign(item.slot as usize, now);
+                let p = item.slot as usize;
+                network.assign(p, now);
+                for ((r, sl), sc) in self.rules.iter().zip(&slots).zip(scores.iter_mut()) {
+                    if let Some(x) = sc.get_mut(p) {
+                        let cx = Cx {
+                            net: network,
+                            slots: sl,
+                            lead: &blank,
+                            now: 0,
+                        };
+                        *x = score(r, &cx, p);
+                    }
+                }
             }
             out.items.push(item);
         }

@@ -136,6 +136,9 @@ pub(crate) struct Compiler<'p> {
     pub(crate) slot_fns: Vec<FL>,
     /// Whether each slot reads the lead (the others are constants of the network).
     pub(crate) slot_lead: Vec<bool>,
+    /// Whether each slot's value depends on the network (texts and symbols are interned
+    /// through it); the others are computed once per lead when a batch is prepared.
+    pub(crate) slot_net: Vec<bool>,
 }
 
 fn is_float(t: &Option<Type>) -> bool {
@@ -167,6 +170,26 @@ pub(crate) fn lead_only(e: &Expr) -> bool {
         | Expr::Distance(a, b) => lead_only(a) && lead_only(b),
         Expr::InList(x, xs) => lead_only(x) && xs.iter().all(lead_only),
         Expr::Smoothed { rate, n, .. } => lead_only(rate) && lead_only(n),
+    }
+}
+
+/// Whether an expression depends only on partner fields, partner state and literals (not on
+/// the lead or the routing instant), so its value per partner changes only when the partner
+/// does.
+pub(crate) fn partner_only(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Field(Scope::Partner, _) | Expr::Id(Scope::Partner) => true,
+        Expr::Utilisation { .. } => true,
+        Expr::Field(Scope::Lead, _) | Expr::Id(Scope::Lead) | Expr::Certified { .. } => false,
+        Expr::Not(x) | Expr::Neg(x) => partner_only(x),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().all(partner_only),
+        Expr::Cmp(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::InSet(a, b)
+        | Expr::Covers(a, b)
+        | Expr::Distance(a, b) => partner_only(a) && partner_only(b),
+        Expr::InList(x, xs) => partner_only(x) && xs.iter().all(partner_only),
+        Expr::Smoothed { rate, n, .. } => partner_only(rate) && partner_only(n),
     }
 }
 
@@ -245,6 +268,7 @@ impl<'p> Compiler<'p> {
             slots: Vec::new(),
             slot_fns: Vec::new(),
             slot_lead: Vec::new(),
+            slot_net: Vec::new(),
         }
     }
 
@@ -312,6 +336,8 @@ impl<'p> Compiler<'p> {
         self.slots.push(e.clone());
         self.slot_fns.push(f);
         self.slot_lead.push(reads_lead(e));
+        let plain = matches!(self.ty(e), Some(t) if !matches!(t, Type::Text | Type::Enum(_)));
+        self.slot_net.push(!plain);
         self.slots.len() - 1
     }
 

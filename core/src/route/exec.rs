@@ -107,14 +107,25 @@ fn asc_nan_last(a: f64, b: f64) -> Ordering {
     }
 }
 
+/// A candidate's score (its rank, `-0.0` normalised to `0.0`; 0 without a rank).
 #[inline]
-pub(crate) fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
-    let net = cx.net;
-    let st = &net.state;
-    let score = match &rule.rank {
+pub(crate) fn score(rule: &CRule, cx: &Cx<'_>, p: usize) -> f64 {
+    match &rule.rank {
         Some(f) => f.eval(cx, p) + 0.0,
         None => 0.0,
-    };
+    }
+}
+
+#[inline]
+pub(crate) fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
+    key_scored(rule, cx, p, score(rule, cx, p))
+}
+
+/// [`key`] with the score already known.
+#[inline]
+pub(crate) fn key_scored(rule: &CRule, cx: &Cx<'_>, p: usize, score: f64) -> Key {
+    let net = cx.net;
+    let st = &net.state;
     let util = if rule.balance {
         net.utilisation(p)
     } else {

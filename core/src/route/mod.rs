@@ -234,11 +234,19 @@ pub(crate) struct CRule {
     pub(crate) slot_fns: Vec<compile::FL>,
     /// Whether each slot reads the lead (else it is computed once per batch).
     pub(crate) slot_lead: Vec<bool>,
+    /// The lead slots computed when a batch is prepared (they do not depend on the network).
+    pub(crate) slots_prepared: Vec<usize>,
+    /// The lead slots computed per lead when routing (texts and symbols, interned through the
+    /// network).
+    pub(crate) slots_live: Vec<usize>,
     /// The residual requires split for prepared batches, parallel to `residual`.
     pub(crate) splits: Vec<Split>,
     /// Whether prepared batches route this rule through the fused loop: its probes are all
     /// resolved per batch (territory, membership) and it does not hand leads to a parent.
     pub(crate) fast: bool,
+    /// Whether the rank reads only the partner (fields, state, literals), so prepared batches
+    /// keep each partner's score and recompute it only when the partner is assigned.
+    pub(crate) rank_cached: bool,
     pub(crate) rank: Option<FProg>,
     pub(crate) weight: Option<FProg>,
     pub(crate) balance: bool,
@@ -496,9 +504,20 @@ impl Engine {
                 probes,
                 residual,
                 slot_fns: c.slot_fns,
+                slots_prepared: (0..c.slot_lead.len())
+                    .filter(|k| {
+                        c.slot_lead.get(*k) == Some(&true) && c.slot_net.get(*k) == Some(&false)
+                    })
+                    .collect(),
+                slots_live: (0..c.slot_lead.len())
+                    .filter(|k| {
+                        c.slot_lead.get(*k) == Some(&true) && c.slot_net.get(*k) != Some(&false)
+                    })
+                    .collect(),
                 slot_lead: c.slot_lead,
                 splits,
                 fast,
+                rank_cached: r.rank.as_ref().is_some_and(compile::partner_only),
                 rank,
                 weight,
                 balance: r.balance,
