@@ -32,7 +32,7 @@ enum Key {
 #[derive(Debug, Clone)]
 pub struct LeadBatch {
     leads: Vec<Record>,
-    checks: Vec<Option<RouteError>>,
+    checks: Vec<Option<Box<RouteError>>>,
     nprobes: usize,
     keys: Vec<u32>,
     distinct: Vec<(usize, Key)>,
@@ -73,7 +73,7 @@ impl Engine {
         let mut seen: FxHashMap<(usize, Key), u32> = FxHashMap::default();
         let mut checks = Vec::with_capacity(leads.len());
         for (i, lead) in leads.iter().enumerate() {
-            let c = self.check_lead(lead).err();
+            let c = self.check_lead(lead).err().map(Box::new);
             let ok = c.is_none();
             checks.push(c);
             if !ok {
@@ -281,6 +281,24 @@ impl Engine {
                 (0..network.slots()).map(|p| score(r, &cx, p)).collect()
             })
             .collect();
+        // the implicit guards' static parts (status, capacity) per slot; `guard_fail` reads
+        // the same cells
+        let has_cap = network.f_capacity.is_some();
+        let (gstatic, cap): (Vec<bool>, Vec<i64>) = (0..network.slots())
+            .map(|p| {
+                let status = match network.f_status {
+                    Some((f, active)) => network.cell(f, p) == S::Sym(active),
+                    None => true,
+                };
+                match network.f_capacity {
+                    Some(fc) => match network.cols.get(usize::from(fc)).and_then(|c| c.s.get(p)) {
+                        Some(S::Int(c)) => (status, *c),
+                        _ => (false, 0),
+                    },
+                    None => (status, 0),
+                }
+            })
+            .unzip();
         let mut checks: Vec<usize> = Vec::new();
         let nr = self.rules.len();
         // where each rule's prepared slot values start within a lead's
@@ -293,7 +311,7 @@ impl Engine {
         let prepared_ok = batch.slot_vals.len() == stride * batch.leads.len();
         for (i, lead) in batch.leads.iter().enumerate() {
             if let Some(Some(e)) = batch.checks.get(i) {
-                out.error(i, ErrorReport::from(e));
+                out.error(i, ErrorReport::from(&**e));
                 continue;
             }
             let Some(now) = times.get(i) else {
@@ -385,7 +403,13 @@ impl Engine {
                     };
                     for &p in cands.get(a..b).unwrap_or(&[]) {
                         let p = p as usize;
-                        if net.guard_fail(p).is_some() {
+                        let guard = gstatic.get(p) == Some(&true)
+                            && (!has_cap
+                                || matches!(
+                                    (net.state.active.get(p), cap.get(p)),
+                                    (Some(a), Some(c)) if a < c
+                                ));
+                        if !guard {
                             continue;
                         }
                         let ok = checks.iter().all(|j| {
@@ -457,7 +481,7 @@ impl Engine {
         let np = batch.nprobes;
         for (i, lead) in batch.leads.iter().enumerate() {
             if let Some(Some(e)) = batch.checks.get(i) {
-                out.error(i, ErrorReport::from(e));
+                out.error(i, ErrorReport::from(&**e));
                 continue;
             }
             let Some(now) = times.get(i) else {

@@ -811,16 +811,27 @@ pub(crate) enum FProg {
 }
 
 impl FProg {
-    #[inline]
+    /// Evaluates the tree (subtrees whose operands are leaves are evaluated in their parent's
+    /// frame: a call per deeper subtree only).
     pub(crate) fn eval(&self, cx: &Cx<'_>, p: usize) -> f64 {
         match self {
             FProg::Leaf(l) => l.get(cx, p),
             FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
-            FProg::TreeLeaf(o, a, b) => farith(*o, a.eval(cx, p), b.get(cx, p)),
-            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.eval(cx, p)),
-            FProg::Tree(o, a, b) => farith(*o, a.eval(cx, p), b.eval(cx, p)),
-            FProg::Neg(a) => -a.eval(cx, p),
+            FProg::TreeLeaf(o, a, b) => farith(*o, a.shallow(cx, p), b.get(cx, p)),
+            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.shallow(cx, p)),
+            FProg::Tree(o, a, b) => farith(*o, a.shallow(cx, p), b.shallow(cx, p)),
+            FProg::Neg(a) => -a.shallow(cx, p),
             FProg::Call(f) => f(cx, p),
+        }
+    }
+
+    /// [`FProg::eval`] with leaf-only nodes inline.
+    #[inline(always)]
+    fn shallow(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            _ => self.eval(cx, p),
         }
     }
 }
