@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use super::compile::Cx;
 use super::eval::{eval, truth, Env};
-use super::exec::{key, key_scored, order, score, Key as RankKey, Pre, Scratch};
+use super::exec::{desc, key, key_scored, order, score, Key as RankKey, Pre, Scratch};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::Decision;
 use super::{Engine, Otherwise, Probe, RouteError, RouteOptions, Times, Verdict};
@@ -264,21 +264,58 @@ impl Engine {
             })
             .collect();
         // per rule with a partner-only rank: every slot's score, kept up to date on assignment
-        let mut scores: Vec<Vec<f64>> = self
+        // (computed with the rank's static subexpressions read from per-batch columns)
+        let ext: Vec<Vec<Vec<f64>>> = self
             .rules
             .iter()
             .zip(&slots)
-            .map(|(r, sl)| {
-                if !r.rank_cached {
+            .map(|(r, sl)| match &r.rank_folded {
+                Some((_, statics)) if r.rank_cached => {
+                    let cx = Cx {
+                        net: network,
+                        slots: sl,
+                        lead: &blank,
+                        now: 0,
+                        ext: &[],
+                    };
+                    statics
+                        .iter()
+                        .map(|f| (0..network.slots()).map(|p| f.eval(&cx, p)).collect())
+                        .collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        // a partner-only rank reads constant slots only
+        let consts = slots.clone();
+        let rescore = |net: &Network, r: usize, p: usize| -> f64 {
+            let (Some(rule), Some(sl), Some(ext)) = (self.rules.get(r), consts.get(r), ext.get(r))
+            else {
+                return f64::NAN;
+            };
+            let cx = Cx {
+                net,
+                slots: sl,
+                lead: &blank,
+                now: 0,
+                ext,
+            };
+            match &rule.rank_folded {
+                Some((f, _)) => f.eval(&cx, p) + 0.0,
+                None => score(rule, &cx, p),
+            }
+        };
+        let mut scores: Vec<Vec<f64>> = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                if !rule.rank_cached {
                     return Vec::new();
                 }
-                let cx = Cx {
-                    net: network,
-                    slots: sl,
-                    lead: &blank,
-                    now: 0,
-                };
-                (0..network.slots()).map(|p| score(r, &cx, p)).collect()
+                (0..network.slots())
+                    .map(|p| rescore(network, r, p))
+                    .collect()
             })
             .collect();
         // the implicit guards' static parts (status, capacity) per slot; `guard_fail` reads
@@ -400,6 +437,7 @@ impl Engine {
                         slots,
                         lead,
                         now,
+                        ext: &[],
                     };
                     for &p in cands.get(a..b).unwrap_or(&[]) {
                         let p = p as usize;
@@ -422,7 +460,15 @@ impl Engine {
                             continue;
                         }
                         let k = match cached.get(p) {
-                            Some(sc) => key_scored(rule, &cx, p, *sc),
+                            Some(sc) => {
+                                // a lower score loses before the rest of the key is read
+                                if let Some(b) = &best {
+                                    if desc(*sc, b.score) == Ordering::Greater {
+                                        continue;
+                                    }
+                                }
+                                key_scored(rule, &cx, p, *sc)
+                            }
                             None => key(rule, &cx, p),
                         };
                         match &best {
@@ -450,15 +496,9 @@ impl Engine {
             if item.slot != NONE {
                 let p = item.slot as usize;
                 network.assign(p, now);
-                for ((r, sl), sc) in self.rules.iter().zip(&slots).zip(scores.iter_mut()) {
+                for (r, sc) in scores.iter_mut().enumerate() {
                     if let Some(x) = sc.get_mut(p) {
-                        let cx = Cx {
-                            net: network,
-                            slots: sl,
-                            lead: &blank,
-                            now: 0,
-                        };
-                        *x = score(r, &cx, p);
+                        *x = rescore(network, r, p);
                     }
                 }
             }

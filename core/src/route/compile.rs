@@ -24,6 +24,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) slots: &'a [S],
     pub(crate) lead: &'a Record,
     pub(crate) now: Instant,
+    /// Per-partner values of static float subexpressions (see [`Compiler::float_prog_folded`]).
+    pub(crate) ext: &'a [Vec<f64>],
 }
 
 impl Cx<'_> {
@@ -57,6 +59,8 @@ pub(crate) enum FLeaf {
     Col(usize),
     Active,
     Slot(usize),
+    /// A static subexpression's value per partner, computed once per batch.
+    Ext(usize),
 }
 
 impl FLeaf {
@@ -73,6 +77,12 @@ impl FLeaf {
                 .unwrap_or(f64::NAN),
             FLeaf::Active => cx.net.state.active.get(p).map_or(f64::NAN, |x| *x as f64),
             FLeaf::Slot(k) => cx.slot(k).f64(),
+            FLeaf::Ext(j) => cx
+                .ext
+                .get(j)
+                .and_then(|c| c.get(p))
+                .copied()
+                .unwrap_or(f64::NAN),
         }
     }
 }
@@ -859,6 +869,56 @@ impl Compiler<'_> {
             }
             Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
                 FProg::Neg(Box::new(self.float_prog(x)))
+            }
+            _ => FProg::Call(self.float(e)),
+        }
+    }
+
+    /// Whether an expression reads partner state (`active_leads`, `last_assigned_at`).
+    fn reads_state(&self, e: &Expr) -> bool {
+        let rec = |x: &Expr| self.reads_state(x);
+        match e {
+            Expr::Field(Scope::Partner, f) => Some(*f) == self.active || Some(*f) == self.last,
+            Expr::Utilisation { .. } | Expr::Certified { .. } => true,
+            Expr::Lit(_) | Expr::Field(Scope::Lead, _) | Expr::Id(_) => false,
+            Expr::Not(x) | Expr::Neg(x) => rec(x),
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().any(rec),
+            Expr::Cmp(_, a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::InSet(a, b)
+            | Expr::Covers(a, b)
+            | Expr::Distance(a, b) => rec(a) || rec(b),
+            Expr::InList(x, xs) => rec(x) || xs.iter().any(rec),
+            Expr::Smoothed { rate, n, .. } => rec(rate) || rec(n),
+        }
+    }
+
+    /// A float program for a partner-only expression whose largest static subexpressions
+    /// (partner fields and literals, no state), other than leaves, are read from
+    /// [`Cx::ext`] column `j` for `statics[j]`, computed once per batch by the same programs.
+    pub(crate) fn float_prog_folded(&mut self, e: &Expr, statics: &mut Vec<FProg>) -> FProg {
+        if self.fleaf(e).is_none() && partner_only(e) && !self.reads_state(e) {
+            statics.push(self.float_prog(e));
+            return FProg::Leaf(FLeaf::Ext(statics.len() - 1));
+        }
+        if let Some(l) = self.fleaf(e) {
+            return FProg::Leaf(l);
+        }
+        let t = self.ty(e);
+        match e {
+            Expr::Arith(op, a, b) if t == Some(Type::Float) => {
+                let op = *op;
+                let a = self.float_prog_folded(a, statics);
+                let b = self.float_prog_folded(b, statics);
+                match (a, b) {
+                    (FProg::Leaf(x), FProg::Leaf(y)) => FProg::LeafLeaf(op, x, y),
+                    (FProg::Leaf(x), b) => FProg::LeafTree(op, x, Box::new(b)),
+                    (a, FProg::Leaf(y)) => FProg::TreeLeaf(op, Box::new(a), y),
+                    (a, b) => FProg::Tree(op, Box::new(a), Box::new(b)),
+                }
+            }
+            Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
+                FProg::Neg(Box::new(self.float_prog_folded(x, statics)))
             }
             _ => FProg::Call(self.float(e)),
         }

@@ -49,7 +49,7 @@ pub(crate) struct Pre<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Key {
     pub(crate) p: usize,
-    score: f64,
+    pub(crate) score: f64,
     util: f64,
     wrr: f64,
     assigned: bool,
@@ -60,7 +60,7 @@ pub(crate) struct Key {
 
 /// Descending, `NaN` last; `-0.0 == 0.0`.
 #[inline]
-fn desc(a: f64, b: f64) -> Ordering {
+pub(crate) fn desc(a: f64, b: f64) -> Ordering {
     match (a.is_nan(), b.is_nan()) {
         (false, false) => b.partial_cmp(&a).unwrap_or(Ordering::Equal),
         (true, true) => Ordering::Equal,
@@ -340,6 +340,7 @@ impl Engine {
                 slots,
                 lead,
                 now,
+                ext: &[],
             };
             let probes: &[Bits] = probes;
             let mut best: Option<Key> = None;

@@ -247,6 +247,9 @@ pub(crate) struct CRule {
     /// Whether the rank reads only the partner (fields, state, literals), so prepared batches
     /// keep each partner's score and recompute it only when the partner is assigned.
     pub(crate) rank_cached: bool,
+    /// For a cached rank: the rank with its static subexpressions read from per-batch
+    /// columns, and those subexpressions.
+    pub(crate) rank_folded: Option<(FProg, Vec<FProg>)>,
     pub(crate) rank: Option<FProg>,
     pub(crate) weight: Option<FProg>,
     pub(crate) balance: bool,
@@ -493,6 +496,15 @@ impl Engine {
                     .iter()
                     .all(|(_, p)| matches!(p, Probe::Territory { .. } | Probe::Member { .. }));
             let rank = r.rank.as_ref().map(|e| c.float_prog(e));
+            let rank_folded = r
+                .rank
+                .as_ref()
+                .filter(|e| compile::partner_only(e))
+                .map(|e| {
+                    let mut statics = Vec::new();
+                    let f = c.float_prog_folded(e, &mut statics);
+                    (f, statics)
+                });
             let (recency, weight) = match &r.tie {
                 Tie::RoundRobin { weight } => (true, weight.as_ref().map(|w| c.float_prog(w))),
                 Tie::Id => (false, None),
@@ -518,6 +530,7 @@ impl Engine {
                 splits,
                 fast,
                 rank_cached: r.rank.as_ref().is_some_and(compile::partner_only),
+                rank_folded,
                 rank,
                 weight,
                 balance: r.balance,
