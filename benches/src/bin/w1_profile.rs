@@ -33,6 +33,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{routed} of {n} routed by the hand-written loop");
         return Ok(());
     }
+    // a third argument repeats the batch on fresh copies of the network (for sampling profilers)
+    let repeat: usize = std::env::args()
+        .nth(3)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(1);
+    for _ in 1..repeat {
+        let mut n = net.clone();
+        std::hint::black_box(engine.route_prepared_compact(
+            &mut n,
+            &batch,
+            times,
+            &RouteOptions::default(),
+        ));
+    }
     let out = engine.route_prepared_compact(&mut net, &batch, times, &RouteOptions::default());
     let routed = out.routed();
     println!("{routed} of {n} routed");

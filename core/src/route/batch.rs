@@ -320,6 +320,8 @@ impl Engine {
             .collect();
         // the implicit guards' static parts (status, capacity) per slot; `guard_fail` reads
         // the same cells
+        // (with a capacity, one array: a slot failing the static part gets `i64::MIN`, which
+        // no active count is below)
         let has_cap = network.f_capacity.is_some();
         let (gstatic, cap): (Vec<bool>, Vec<i64>) = (0..network.slots())
             .map(|p| {
@@ -329,10 +331,10 @@ impl Engine {
                 };
                 match network.f_capacity {
                     Some(fc) => match network.cols.get(usize::from(fc)).and_then(|c| c.s.get(p)) {
-                        Some(S::Int(c)) => (status, *c),
-                        _ => (false, 0),
+                        Some(S::Int(c)) if status => (true, *c),
+                        _ => (false, i64::MIN),
                     },
-                    None => (status, 0),
+                    None => (status, i64::MIN),
                 }
             })
             .unzip();
@@ -441,12 +443,14 @@ impl Engine {
                     };
                     for &p in cands.get(a..b).unwrap_or(&[]) {
                         let p = p as usize;
-                        let guard = gstatic.get(p) == Some(&true)
-                            && (!has_cap
-                                || matches!(
-                                    (net.state.active.get(p), cap.get(p)),
-                                    (Some(a), Some(c)) if a < c
-                                ));
+                        let guard = if has_cap {
+                            matches!(
+                                (net.state.active.get(p), cap.get(p)),
+                                (Some(a), Some(c)) if a < c
+                            )
+                        } else {
+                            gstatic.get(p) == Some(&true)
+                        };
                         if !guard {
                             continue;
                         }
