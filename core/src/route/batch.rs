@@ -384,6 +384,8 @@ impl Engine {
                         continue;
                     }
                 }
+                // (every checked lead has a combination for every fast rule: its territory and
+                // membership keys are always interned by `prepare_leads`)
                 let combo = batch.combos.get(i * nr + r).copied().unwrap_or(u32::MAX) as usize;
                 let (Some(&a), Some(&b)) = (offs.get(combo), offs.get(combo + 1)) else {
                     continue;

@@ -4,6 +4,12 @@
 //! the shapes it recognises (`partner.T covers lead.R`, `lead.X in partner.S`,
 //! `certified(partner, name)`, `distance(partner.L, lead.L) <= C`); everything else compiles to
 //! closures over the network's columns (see `compile.rs`). Semantics: `crate::plan` module docs.
+//!
+//! Prepared batches ([`Engine::prepare_leads`], [`Engine::route_prepared_compact`]) run rules
+//! whose probes are territory and membership lookups in one fused loop: candidate slots per
+//! combination of probe keys, lead-only require operands decided once per lead, partner-only
+//! rank scores kept per partner and recomputed on assignment, and compact results
+//! ([`RoutedBatch`]) expanded to [`Decision`]s only on request.
 
 mod batch;
 mod compile;
