@@ -841,6 +841,18 @@ impl FProg {
         match self {
             FProg::Leaf(l) => l.get(cx, p),
             FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.leafy(cx, p)),
+            FProg::TreeLeaf(o, a, b) => farith(*o, a.leafy(cx, p), b.get(cx, p)),
+            _ => self.eval(cx, p),
+        }
+    }
+
+    /// A leaf or leaf-only node inline, anything deeper through [`FProg::eval`].
+    #[inline(always)]
+    fn leafy(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
             _ => self.eval(cx, p),
         }
     }
