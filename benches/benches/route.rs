@@ -45,6 +45,13 @@ fn w1(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    g.bench_function("engine_compact", |b| {
+        b.iter_batched_ref(
+            || net.clone(),
+            |n| black_box(engine.route_prepared_compact(n, &batch, times, &opts)),
+            BatchSize::LargeInput,
+        )
+    });
     g.bench_function("engine_records", |b| {
         b.iter_batched_ref(
             || net.clone(),

@@ -127,7 +127,10 @@ mod tests {
             start: START,
             step: STEP,
         };
+        let mut net2 = net.clone();
         let got = engine.route_prepared(&mut net, &batch, times, &RouteOptions::default());
+        let compact =
+            engine.route_prepared_compact(&mut net2, &batch, times, &RouteOptions::default());
         let want = Handwritten::new(&w).route_all(&w.leads, START, STEP);
         let mut routed = 0;
         for (i, (g, h)) in got.iter().zip(&want).enumerate() {
@@ -136,6 +139,7 @@ mod tests {
                 _ => None,
             };
             assert_eq!(g, h.map(|p| partner_id(p as usize)), "lead {i}");
+            assert_eq!(compact.partner(i).map(str::to_string), g, "lead {i}");
             routed += usize::from(h.is_some());
         }
         // BENCH.md: about half the leads find a partner

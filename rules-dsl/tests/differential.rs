@@ -277,6 +277,16 @@ fn assert_same_decisions(
         Times::Each(times),
         &RouteOptions::default(),
     );
+    // the prepared (fused) path decides exactly like the record path, state included
+    let mut n2 = Network::for_plan(&plan, partners.clone()).unwrap();
+    let prepared = engine.route_prepared(
+        &mut n2,
+        &engine.prepare_leads(leads.to_vec()),
+        Times::Each(times),
+        &RouteOptions::default(),
+    );
+    assert_eq!(got, prepared, "prepared path differs\nrules:\n{text}");
+    assert_eq!(network.export_state(), n2.export_state());
 
     let rs = reference::Ruleset::new(text, "diff.rail").unwrap();
     let mut refnet = reference::Network::new(rs.partner_schema(), partners);

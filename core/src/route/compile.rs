@@ -24,6 +24,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) slots: &'a [S],
     pub(crate) lead: &'a Record,
     pub(crate) now: Instant,
+    /// Per-partner values of static float subexpressions (see [`Compiler::float_prog_folded`]).
+    pub(crate) ext: &'a [Vec<f64>],
 }
 
 impl Cx<'_> {
@@ -52,11 +54,13 @@ pub(crate) type FL = Box<dyn Fn(&Record, &Network, Instant) -> S + Send + Sync>;
 
 /// A float operand read without a call: a constant, a column, the active-leads state or a slot.
 #[derive(Debug, Clone, Copy)]
-enum FLeaf {
+pub(crate) enum FLeaf {
     Const(f64),
     Col(usize),
     Active,
     Slot(usize),
+    /// A static subexpression's value per partner, computed once per batch.
+    Ext(usize),
 }
 
 impl FLeaf {
@@ -73,6 +77,12 @@ impl FLeaf {
                 .unwrap_or(f64::NAN),
             FLeaf::Active => cx.net.state.active.get(p).map_or(f64::NAN, |x| *x as f64),
             FLeaf::Slot(k) => cx.slot(k).f64(),
+            FLeaf::Ext(j) => cx
+                .ext
+                .get(j)
+                .and_then(|c| c.get(p))
+                .copied()
+                .unwrap_or(f64::NAN),
         }
     }
 }
@@ -134,6 +144,11 @@ pub(crate) struct Compiler<'p> {
     pub(crate) slots: Vec<Expr>,
     /// The compiled slots, parallel to `slots`.
     pub(crate) slot_fns: Vec<FL>,
+    /// Whether each slot reads the lead (the others are constants of the network).
+    pub(crate) slot_lead: Vec<bool>,
+    /// Whether each slot's value depends on the network (texts and symbols are interned
+    /// through it); the others are computed once per lead when a batch is prepared.
+    pub(crate) slot_net: Vec<bool>,
 }
 
 fn is_float(t: &Option<Type>) -> bool {
@@ -165,6 +180,45 @@ pub(crate) fn lead_only(e: &Expr) -> bool {
         | Expr::Distance(a, b) => lead_only(a) && lead_only(b),
         Expr::InList(x, xs) => lead_only(x) && xs.iter().all(lead_only),
         Expr::Smoothed { rate, n, .. } => lead_only(rate) && lead_only(n),
+    }
+}
+
+/// Whether an expression depends only on partner fields, partner state and literals (not on
+/// the lead or the routing instant), so its value per partner changes only when the partner
+/// does.
+pub(crate) fn partner_only(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Field(Scope::Partner, _) | Expr::Id(Scope::Partner) => true,
+        Expr::Utilisation { .. } => true,
+        Expr::Field(Scope::Lead, _) | Expr::Id(Scope::Lead) | Expr::Certified { .. } => false,
+        Expr::Not(x) | Expr::Neg(x) => partner_only(x),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().all(partner_only),
+        Expr::Cmp(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::InSet(a, b)
+        | Expr::Covers(a, b)
+        | Expr::Distance(a, b) => partner_only(a) && partner_only(b),
+        Expr::InList(x, xs) => partner_only(x) && xs.iter().all(partner_only),
+        Expr::Smoothed { rate, n, .. } => partner_only(rate) && partner_only(n),
+    }
+}
+
+/// Whether an expression reads a lead field or the lead id.
+fn reads_lead(e: &Expr) -> bool {
+    match e {
+        Expr::Field(Scope::Lead, _) | Expr::Id(Scope::Lead) => true,
+        Expr::Lit(_) | Expr::Field(Scope::Partner, _) | Expr::Id(Scope::Partner) => false,
+        Expr::Utilisation { .. } => false,
+        Expr::Certified { name, .. } => reads_lead(name),
+        Expr::Not(x) | Expr::Neg(x) => reads_lead(x),
+        Expr::And(xs) | Expr::Or(xs) => xs.iter().any(reads_lead),
+        Expr::Cmp(_, a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::InSet(a, b)
+        | Expr::Covers(a, b)
+        | Expr::Distance(a, b) => reads_lead(a) || reads_lead(b),
+        Expr::InList(x, xs) => reads_lead(x) || xs.iter().any(reads_lead),
+        Expr::Smoothed { rate, n, .. } => reads_lead(rate) || reads_lead(n),
     }
 }
 
@@ -223,6 +277,8 @@ impl<'p> Compiler<'p> {
             last: field("last_assigned_at", Type::DateTime),
             slots: Vec::new(),
             slot_fns: Vec::new(),
+            slot_lead: Vec::new(),
+            slot_net: Vec::new(),
         }
     }
 
@@ -281,13 +337,17 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn hoist(&mut self, e: &Expr) -> usize {
+    /// The slot of a lead-only expression, hoisting it on first use.
+    pub(crate) fn hoist(&mut self, e: &Expr) -> usize {
         if let Some(k) = self.slots.iter().position(|x| x == e) {
             return k;
         }
         let f = self.lead(e);
         self.slots.push(e.clone());
         self.slot_fns.push(f);
+        self.slot_lead.push(reads_lead(e));
+        let plain = matches!(self.ty(e), Some(t) if !matches!(t, Type::Text | Type::Enum(_)));
+        self.slot_net.push(!plain);
         self.slots.len() - 1
     }
 
@@ -735,6 +795,144 @@ impl<'p> Compiler<'p> {
                 let f = self.cell(e);
                 Box::new(move |cx, p| f(cx, p).f64())
             }
+        }
+    }
+}
+
+/// A float expression as a tree of operations over leaves read without a call (constants,
+/// columns, state, slots): one `match` per node instead of an indirect call per node, and no
+/// stack to initialise. Each node computes exactly the operation of the expression node it
+/// stands for, so results are bit-identical to the generic evaluator.
+pub(crate) enum FProg {
+    /// A leaf.
+    Leaf(FLeaf),
+    /// `leaf op leaf`.
+    LeafLeaf(ArithOp, FLeaf, FLeaf),
+    /// `tree op leaf`.
+    TreeLeaf(ArithOp, Box<FProg>, FLeaf),
+    /// `leaf op tree`.
+    LeafTree(ArithOp, FLeaf, Box<FProg>),
+    /// `tree op tree`.
+    Tree(ArithOp, Box<FProg>, Box<FProg>),
+    /// `-tree`.
+    Neg(Box<FProg>),
+    /// A compiled closure (shapes without a tree form).
+    Call(FF),
+}
+
+impl FProg {
+    /// Evaluates the tree (subtrees whose operands are leaves are evaluated in their parent's
+    /// frame: a call per deeper subtree only).
+    pub(crate) fn eval(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            FProg::TreeLeaf(o, a, b) => farith(*o, a.shallow(cx, p), b.get(cx, p)),
+            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.shallow(cx, p)),
+            FProg::Tree(o, a, b) => farith(*o, a.shallow(cx, p), b.shallow(cx, p)),
+            FProg::Neg(a) => -a.shallow(cx, p),
+            FProg::Call(f) => f(cx, p),
+        }
+    }
+
+    /// [`FProg::eval`] with leaf-only nodes inline.
+    #[inline(always)]
+    fn shallow(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.leafy(cx, p)),
+            FProg::TreeLeaf(o, a, b) => farith(*o, a.leafy(cx, p), b.get(cx, p)),
+            _ => self.eval(cx, p),
+        }
+    }
+
+    /// A leaf or leaf-only node inline, anything deeper through [`FProg::eval`].
+    #[inline(always)]
+    fn leafy(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            _ => self.eval(cx, p),
+        }
+    }
+}
+
+impl Compiler<'_> {
+    /// Compiles a numeric expression to a float program.
+    pub(crate) fn float_prog(&mut self, e: &Expr) -> FProg {
+        if let Some(l) = self.fleaf(e) {
+            return FProg::Leaf(l);
+        }
+        let t = self.ty(e);
+        match e {
+            Expr::Arith(op, a, b) if t == Some(Type::Float) => {
+                let op = *op;
+                match (self.fleaf(a), self.fleaf(b)) {
+                    (Some(x), Some(y)) => FProg::LeafLeaf(op, x, y),
+                    (Some(x), None) => FProg::LeafTree(op, x, Box::new(self.float_prog(b))),
+                    (None, Some(y)) => FProg::TreeLeaf(op, Box::new(self.float_prog(a)), y),
+                    (None, None) => FProg::Tree(
+                        op,
+                        Box::new(self.float_prog(a)),
+                        Box::new(self.float_prog(b)),
+                    ),
+                }
+            }
+            Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
+                FProg::Neg(Box::new(self.float_prog(x)))
+            }
+            _ => FProg::Call(self.float(e)),
+        }
+    }
+
+    /// Whether an expression reads partner state (`active_leads`, `last_assigned_at`).
+    fn reads_state(&self, e: &Expr) -> bool {
+        let rec = |x: &Expr| self.reads_state(x);
+        match e {
+            Expr::Field(Scope::Partner, f) => Some(*f) == self.active || Some(*f) == self.last,
+            Expr::Utilisation { .. } | Expr::Certified { .. } => true,
+            Expr::Lit(_) | Expr::Field(Scope::Lead, _) | Expr::Id(_) => false,
+            Expr::Not(x) | Expr::Neg(x) => rec(x),
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().any(rec),
+            Expr::Cmp(_, a, b)
+            | Expr::Arith(_, a, b)
+            | Expr::InSet(a, b)
+            | Expr::Covers(a, b)
+            | Expr::Distance(a, b) => rec(a) || rec(b),
+            Expr::InList(x, xs) => rec(x) || xs.iter().any(rec),
+            Expr::Smoothed { rate, n, .. } => rec(rate) || rec(n),
+        }
+    }
+
+    /// A float program for a partner-only expression whose largest static subexpressions
+    /// (partner fields and literals, no state), other than leaves, are read from
+    /// [`Cx::ext`] column `j` for `statics[j]`, computed once per batch by the same programs.
+    pub(crate) fn float_prog_folded(&mut self, e: &Expr, statics: &mut Vec<FProg>) -> FProg {
+        if self.fleaf(e).is_none() && partner_only(e) && !self.reads_state(e) {
+            statics.push(self.float_prog(e));
+            return FProg::Leaf(FLeaf::Ext(statics.len() - 1));
+        }
+        if let Some(l) = self.fleaf(e) {
+            return FProg::Leaf(l);
+        }
+        let t = self.ty(e);
+        match e {
+            Expr::Arith(op, a, b) if t == Some(Type::Float) => {
+                let op = *op;
+                let a = self.float_prog_folded(a, statics);
+                let b = self.float_prog_folded(b, statics);
+                match (a, b) {
+                    (FProg::Leaf(x), FProg::Leaf(y)) => FProg::LeafLeaf(op, x, y),
+                    (FProg::Leaf(x), b) => FProg::LeafTree(op, x, Box::new(b)),
+                    (a, FProg::Leaf(y)) => FProg::TreeLeaf(op, Box::new(a), y),
+                    (a, b) => FProg::Tree(op, Box::new(a), Box::new(b)),
+                }
+            }
+            Expr::Neg(x) if t == Some(Type::Float) || t == Some(Type::Ratio) => {
+                FProg::Neg(Box::new(self.float_prog_folded(x, statics)))
+            }
+            _ => FProg::Call(self.float(e)),
         }
     }
 }

@@ -48,7 +48,7 @@ pub struct Decision {
     pub state_read: Option<PartnerStateRead>,
     /// Why, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<Explanation>,
+    pub explanation: Option<Box<Explanation>>,
 }
 
 /// The ruleset a decision came from, for the audit trail.

@@ -47,9 +47,9 @@ pub(crate) struct Pre<'a> {
 
 /// A candidate's ordering key.
 #[derive(Debug, Clone, Copy)]
-struct Key {
-    p: usize,
-    score: f64,
+pub(crate) struct Key {
+    pub(crate) p: usize,
+    pub(crate) score: f64,
     util: f64,
     wrr: f64,
     assigned: bool,
@@ -60,7 +60,7 @@ struct Key {
 
 /// Descending, `NaN` last; `-0.0 == 0.0`.
 #[inline]
-fn desc(a: f64, b: f64) -> Ordering {
+pub(crate) fn desc(a: f64, b: f64) -> Ordering {
     match (a.is_nan(), b.is_nan()) {
         (false, false) => b.partial_cmp(&a).unwrap_or(Ordering::Equal),
         (true, true) => Ordering::Equal,
@@ -71,7 +71,7 @@ fn desc(a: f64, b: f64) -> Ordering {
 
 /// Compares two keys (`Less` = `a` first) and says which key decided.
 #[inline]
-fn order(rule: &CRule, a: &Key, b: &Key) -> (Ordering, TieBreak) {
+pub(crate) fn order(rule: &CRule, a: &Key, b: &Key) -> (Ordering, TieBreak) {
     let o = desc(a.score, b.score);
     if o != Ordering::Equal {
         return (o, TieBreak::Score);
@@ -107,14 +107,25 @@ fn asc_nan_last(a: f64, b: f64) -> Ordering {
     }
 }
 
+/// A candidate's score (its rank, `-0.0` normalised to `0.0`; 0 without a rank).
 #[inline]
-fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
+pub(crate) fn score(rule: &CRule, cx: &Cx<'_>, p: usize) -> f64 {
+    match &rule.rank {
+        Some(f) => f.eval(cx, p) + 0.0,
+        None => 0.0,
+    }
+}
+
+#[inline]
+pub(crate) fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
+    key_scored(rule, cx, p, score(rule, cx, p))
+}
+
+/// [`key`] with the score already known.
+#[inline]
+pub(crate) fn key_scored(rule: &CRule, cx: &Cx<'_>, p: usize, score: f64) -> Key {
     let net = cx.net;
     let st = &net.state;
-    let score = match &rule.rank {
-        Some(f) => f(cx, p) + 0.0,
-        None => 0.0,
-    };
     let util = if rule.balance {
         net.utilisation(p)
     } else {
@@ -122,7 +133,7 @@ fn key(rule: &CRule, cx: &Cx<'_>, p: usize) -> Key {
     };
     let wrr = match &rule.weight {
         Some(w) => {
-            let w = w(cx, p);
+            let w = w.eval(cx, p);
             let n = st.assigned.get(p).copied().unwrap_or(0) as f64 + 1.0;
             if w > 0.0 {
                 n / w
@@ -306,8 +317,11 @@ impl Engine {
             if probes.len() < rule.probes.len() {
                 probes.resize_with(rule.probes.len(), Bits::default);
             }
-            for ((gid, probe), out) in rule.probes.iter().zip(probes.iter_mut()) {
-                let ready = pre.and_then(|pr| {
+            // probe bits are used in place unless the explain or parent paths read them
+            let by_ref = !explain && !matches!(rule.otherwise, Otherwise::Parent);
+            let mut ready: [Option<&Bits>; 4] = [None; 4];
+            for (j, ((gid, probe), out)) in rule.probes.iter().zip(probes.iter_mut()).enumerate() {
+                let pre_bits = pre.and_then(|pr| {
                     let k = *pr.keys.get(*gid)?;
                     if k == u32::MAX {
                         None
@@ -315,9 +329,10 @@ impl Engine {
                         pr.bits.get(k as usize)
                     }
                 });
-                match ready {
-                    Some(b) => out.copy_from(b),
-                    None => self.probe_into(probe, net, lead, now, out),
+                match (pre_bits, ready.get_mut(j)) {
+                    (Some(b), Some(r)) if by_ref => *r = Some(b),
+                    (Some(b), _) => out.copy_from(b),
+                    (None, _) => self.probe_into(probe, net, lead, now, out),
                 }
             }
             let cx = Cx {
@@ -325,6 +340,7 @@ impl Engine {
                 slots,
                 lead,
                 now,
+                ext: &[],
             };
             let probes: &[Bits] = probes;
             let mut best: Option<Key> = None;
@@ -379,8 +395,11 @@ impl Engine {
                 });
             } else {
                 cand.copy_from(&net.alive);
-                for b in probes.iter().take(rule.probes.len()) {
-                    cand.and_with(b);
+                for (j, b) in probes.iter().take(rule.probes.len()).enumerate() {
+                    match ready.get(j).copied().flatten() {
+                        Some(r) => cand.and_with(r),
+                        None => cand.and_with(b),
+                    }
                 }
                 cand.and_not_with(excl);
                 for p in cand.ones() {
@@ -571,7 +590,7 @@ impl Engine {
         explain: bool,
         rules: Vec<RuleTrace>,
         detail: Option<Detail>,
-    ) -> Option<Explanation> {
+    ) -> Option<Box<Explanation>> {
         if !explain {
             return None;
         }
@@ -580,12 +599,12 @@ impl Engine {
             candidates: Vec::new(),
             tie_break: None,
         });
-        Some(Explanation {
+        Some(Box::new(Explanation {
             ruleset: self.info.clone(),
             rules,
             excluded: d.excluded,
             candidates: d.candidates,
             tie_break: d.tie_break,
-        })
+        }))
     }
 }

@@ -4,6 +4,12 @@
 //! the shapes it recognises (`partner.T covers lead.R`, `lead.X in partner.S`,
 //! `certified(partner, name)`, `distance(partner.L, lead.L) <= C`); everything else compiles to
 //! closures over the network's columns (see `compile.rs`). Semantics: `crate::plan` module docs.
+//!
+//! Prepared batches ([`Engine::prepare_leads`], [`Engine::route_prepared_compact`]) run rules
+//! whose probes are territory and membership lookups in one fused loop: candidate slots per
+//! combination of probe keys, lead-only require operands decided once per lead, partner-only
+//! rank scores kept per partner and recomputed on assignment, and compact results
+//! ([`RoutedBatch`]) expanded to [`Decision`]s only on request.
 
 mod batch;
 mod compile;
@@ -11,6 +17,7 @@ mod decision;
 mod error;
 mod eval;
 mod exec;
+mod routed;
 
 use std::sync::Arc;
 
@@ -22,14 +29,15 @@ pub use decision::{
     RulesetInfo, TieBreak,
 };
 pub use error::RouteError;
+pub use routed::RoutedBatch;
 
-use crate::network::Network;
+use crate::network::{self as network_s, Network};
 use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
 use crate::schema::Schema;
 use crate::value::{DurationMs, Instant, Type};
-use compile::{lead_only, Compiler, FB, FF};
+use compile::{lead_only, Compiler, FProg, FB};
 
 /// Per-call options.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +148,81 @@ pub(crate) struct CReq {
     pub(crate) exact: bool,
 }
 
+/// A residual require split for prepared batches: its lead-only operands (one hoisted slot,
+/// decided once per lead) and the partner-dependent rest (evaluated per candidate).
+pub(crate) struct Split {
+    /// The slot of the lead-only part and whether the require is an `or` (else an `and`).
+    pub(crate) lead: Option<(usize, bool)>,
+    /// The partner-dependent part.
+    pub(crate) rest: Option<FB>,
+}
+
+/// What a split require is for one lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Every partner passes.
+    Pass,
+    /// No partner passes.
+    Fail,
+    /// Evaluate the rest per candidate.
+    Check,
+}
+
+impl Split {
+    fn new(c: &mut Compiler<'_>, e: &Expr) -> Split {
+        if lead_only(e) {
+            return Split {
+                lead: Some((c.hoist(e), true)),
+                rest: None,
+            };
+        }
+        let whole = |c: &mut Compiler<'_>| Split {
+            lead: None,
+            rest: Some(c.pred(e)),
+        };
+        let (xs, or) = match e {
+            Expr::Or(xs) => (xs, true),
+            Expr::And(xs) => (xs, false),
+            _ => return whole(c),
+        };
+        let (l, r): (Vec<Expr>, Vec<Expr>) = xs.iter().cloned().partition(lead_only);
+        let join = |mut v: Vec<Expr>| {
+            if v.len() <= 1 {
+                v.pop()
+            } else if or {
+                Some(Expr::Or(v))
+            } else {
+                Some(Expr::And(v))
+            }
+        };
+        match (join(l), join(r)) {
+            (Some(l), Some(r)) => Split {
+                lead: Some((c.hoist(&l), or)),
+                rest: Some(c.pred(&r)),
+            },
+            _ => whole(c),
+        }
+    }
+
+    /// The require for a lead whose slots are `slots` (Kleene logic: `or` with a true operand
+    /// is true, `and` with a false or unknown operand is never true).
+    #[inline]
+    pub(crate) fn verdict(&self, slots: &[network_s::S]) -> Verdict {
+        let Some((k, or)) = self.lead else {
+            return Verdict::Check;
+        };
+        let v = matches!(slots.get(k), Some(network_s::S::Bool(true)));
+        match (&self.rest, or, v) {
+            (None, _, true) => Verdict::Pass,
+            (None, _, false) => Verdict::Fail,
+            (Some(_), true, true) => Verdict::Pass,
+            (Some(_), true, false) => Verdict::Check,
+            (Some(_), false, true) => Verdict::Check,
+            (Some(_), false, false) => Verdict::Fail,
+        }
+    }
+}
+
 pub(crate) enum Otherwise {
     Next,
     Queue(Arc<str>),
@@ -155,8 +238,26 @@ pub(crate) struct CRule {
     /// Requires evaluated per candidate on the fast path.
     pub(crate) residual: Vec<usize>,
     pub(crate) slot_fns: Vec<compile::FL>,
-    pub(crate) rank: Option<FF>,
-    pub(crate) weight: Option<FF>,
+    /// Whether each slot reads the lead (else it is computed once per batch).
+    pub(crate) slot_lead: Vec<bool>,
+    /// The lead slots computed when a batch is prepared (they do not depend on the network).
+    pub(crate) slots_prepared: Vec<usize>,
+    /// The lead slots computed per lead when routing (texts and symbols, interned through the
+    /// network).
+    pub(crate) slots_live: Vec<usize>,
+    /// The residual requires split for prepared batches, parallel to `residual`.
+    pub(crate) splits: Vec<Split>,
+    /// Whether prepared batches route this rule through the fused loop: its probes are all
+    /// resolved per batch (territory, membership) and it does not hand leads to a parent.
+    pub(crate) fast: bool,
+    /// Whether the rank reads only the partner (fields, state, literals), so prepared batches
+    /// keep each partner's score and recompute it only when the partner is assigned.
+    pub(crate) rank_cached: bool,
+    /// For a cached rank: the rank with its static subexpressions read from per-batch
+    /// columns, and those subexpressions.
+    pub(crate) rank_folded: Option<(FProg, Vec<FProg>)>,
+    pub(crate) rank: Option<FProg>,
+    pub(crate) weight: Option<FProg>,
     pub(crate) balance: bool,
     pub(crate) recency: bool,
     pub(crate) otherwise: Otherwise,
@@ -391,9 +492,27 @@ impl Engine {
                     exact,
                 });
             }
-            let rank = r.rank.as_ref().map(|e| c.float(e));
+            let splits = residual
+                .iter()
+                .filter_map(|i| r.requires.get(*i))
+                .map(|q| Split::new(&mut c, &q.expr))
+                .collect();
+            let fast = !matches!(r.otherwise, Else::Parent)
+                && probes
+                    .iter()
+                    .all(|(_, p)| matches!(p, Probe::Territory { .. } | Probe::Member { .. }));
+            let rank = r.rank.as_ref().map(|e| c.float_prog(e));
+            let rank_folded = r
+                .rank
+                .as_ref()
+                .filter(|e| compile::partner_only(e))
+                .map(|e| {
+                    let mut statics = Vec::new();
+                    let f = c.float_prog_folded(e, &mut statics);
+                    (f, statics)
+                });
             let (recency, weight) = match &r.tie {
-                Tie::RoundRobin { weight } => (true, weight.as_ref().map(|w| c.float(w))),
+                Tie::RoundRobin { weight } => (true, weight.as_ref().map(|w| c.float_prog(w))),
                 Tie::Id => (false, None),
             };
             rules.push(CRule {
@@ -403,6 +522,21 @@ impl Engine {
                 probes,
                 residual,
                 slot_fns: c.slot_fns,
+                slots_prepared: (0..c.slot_lead.len())
+                    .filter(|k| {
+                        c.slot_lead.get(*k) == Some(&true) && c.slot_net.get(*k) == Some(&false)
+                    })
+                    .collect(),
+                slots_live: (0..c.slot_lead.len())
+                    .filter(|k| {
+                        c.slot_lead.get(*k) == Some(&true) && c.slot_net.get(*k) != Some(&false)
+                    })
+                    .collect(),
+                slot_lead: c.slot_lead,
+                splits,
+                fast,
+                rank_cached: r.rank.as_ref().is_some_and(compile::partner_only),
+                rank_folded,
                 rank,
                 weight,
                 balance: r.balance,

@@ -1,0 +1,247 @@
+//! Compact batch results: one 8-byte item per lead (partner slot and deciding rule), turned
+//! into [`Decision`]s only when asked for.
+
+use std::sync::Arc;
+
+use super::decision::{Decision, Outcome, PartnerStateRead};
+use super::{Engine, Otherwise, Times};
+use crate::network::Network;
+use crate::report::ErrorReport;
+use crate::value::Instant;
+
+/// No partner.
+pub(crate) const NONE: u32 = u32::MAX;
+/// `rule` of a lead decided by the fallback.
+pub(crate) const FALLBACK: u32 = u32::MAX;
+/// `rule` of a lead with an error (in `errors`).
+pub(crate) const ERROR: u32 = u32::MAX - 1;
+/// `rule` of a lead decided by the general path (in `full`).
+pub(crate) const FULL: u32 = u32::MAX - 2;
+
+/// One lead's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Routed {
+    /// The chosen partner's slot, or [`NONE`].
+    pub(crate) slot: u32,
+    /// The deciding rule's index, or [`FALLBACK`], [`ERROR`], [`FULL`].
+    pub(crate) rule: u32,
+}
+
+/// The partner state the batch started from, replayed to recover each decision's
+/// [`PartnerStateRead`].
+#[derive(Debug, Clone)]
+struct Snapshot {
+    active: Vec<i64>,
+    last_at: Vec<Option<Instant>>,
+    version: Vec<u64>,
+}
+
+/// The instants of a batch, owned.
+#[derive(Debug, Clone)]
+enum OwnedTimes {
+    At(Instant),
+    Step { start: Instant, step: i64 },
+    Each(Vec<Instant>),
+}
+
+impl OwnedTimes {
+    fn get(&self, i: usize) -> Option<Instant> {
+        match self {
+            OwnedTimes::At(t) => Times::At(*t).get(i),
+            OwnedTimes::Step { start, step } => Times::Step {
+                start: *start,
+                step: *step,
+            }
+            .get(i),
+            OwnedTimes::Each(v) => v.get(i).copied(),
+        }
+    }
+}
+
+/// The results of [`Engine::route_prepared_compact`]: where each lead went, as partner slots
+/// and rule indexes, with errors and (when explanations were asked for) full decisions aside.
+/// [`RoutedBatch::decisions`] turns it into the same decisions [`Engine::route_prepared`]
+/// returns.
+#[derive(Debug, Clone)]
+pub struct RoutedBatch {
+    pub(crate) items: Vec<Routed>,
+    /// (lead index, error), ascending.
+    pub(crate) errors: Vec<(usize, ErrorReport)>,
+    /// (lead index, decision, chosen slot), ascending.
+    pub(crate) full: Vec<(usize, Decision, Option<usize>)>,
+    ids: Vec<Arc<str>>,
+    /// Per rule: its name and its queue (`else queue`).
+    rules: Vec<(Arc<str>, Option<Arc<str>>)>,
+    fallback_rule: Arc<str>,
+    fallback_queue: Option<Arc<str>>,
+    start: Snapshot,
+    times: OwnedTimes,
+}
+
+impl RoutedBatch {
+    pub(crate) fn new(engine: &Engine, net: &Network, n: usize, times: Times<'_>) -> RoutedBatch {
+        let st = &net.state;
+        RoutedBatch {
+            items: Vec::with_capacity(n),
+            errors: Vec::new(),
+            full: Vec::new(),
+            ids: net.ids.clone(),
+            rules: engine
+                .rules
+                .iter()
+                .map(|r| {
+                    let q = match &r.otherwise {
+                        Otherwise::Queue(q) => Some(q.clone()),
+                        Otherwise::Next | Otherwise::Parent => None,
+                    };
+                    (r.name.clone(), q)
+                })
+                .collect(),
+            fallback_rule: engine.fallback_name.clone(),
+            fallback_queue: engine.fallback.clone(),
+            start: Snapshot {
+                active: st.active.clone(),
+                last_at: st.last_at.clone(),
+                version: st.version.clone(),
+            },
+            times: match times {
+                Times::At(t) => OwnedTimes::At(t),
+                Times::Step { start, step } => OwnedTimes::Step { start, step },
+                Times::Each(v) => OwnedTimes::Each(v.to_vec()),
+            },
+        }
+    }
+
+    pub(crate) fn error(&mut self, i: usize, e: ErrorReport) {
+        self.errors.push((i, e));
+        self.items.push(Routed {
+            slot: NONE,
+            rule: ERROR,
+        });
+    }
+
+    pub(crate) fn full(&mut self, i: usize, d: Decision, chosen: Option<usize>) {
+        self.full.push((i, d, chosen));
+        self.items.push(Routed {
+            slot: NONE,
+            rule: FULL,
+        });
+    }
+
+    /// The number of leads.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The id of the partner lead `i` was assigned to, if any.
+    pub fn partner(&self, i: usize) -> Option<&str> {
+        let it = self.items.get(i)?;
+        match it.rule {
+            ERROR => None,
+            FULL => {
+                let k = self.full.binary_search_by_key(&i, |x| x.0).ok()?;
+                match &self.full.get(k)?.1.outcome {
+                    Outcome::Partner { id } => Some(id),
+                    _ => None,
+                }
+            }
+            _ if it.slot == NONE => None,
+            _ => self.ids.get(it.slot as usize).map(|s| &**s),
+        }
+    }
+
+    /// The number of leads assigned to a partner.
+    pub fn routed(&self) -> usize {
+        (0..self.items.len())
+            .filter(|i| self.partner(*i).is_some())
+            .count()
+    }
+
+    /// The decisions, in lead order, as [`Engine::route_prepared`] returns them (each
+    /// [`PartnerStateRead`] is the chosen partner's state just before that lead's assignment).
+    pub fn decisions(&self) -> Vec<Result<Decision, ErrorReport>> {
+        let mut snap = self.start.clone();
+        let mut errors = self.errors.iter().peekable();
+        let mut full = self.full.iter().peekable();
+        let mut out = Vec::with_capacity(self.items.len());
+        for (i, it) in self.items.iter().enumerate() {
+            match it.rule {
+                ERROR => {
+                    let e = errors.next_if(|x| x.0 == i).map(|x| x.1.clone());
+                    out.push(Err(e.unwrap_or_else(|| missing(i))));
+                }
+                FULL => match full.next_if(|x| x.0 == i) {
+                    Some((_, d, slot)) => {
+                        if let Some(p) = slot {
+                            snap.assign(*p, self.times.get(i));
+                        }
+                        out.push(Ok(d.clone()));
+                    }
+                    None => out.push(Err(missing(i))),
+                },
+                r => {
+                    let (rule, queue) = match self.rules.get(r as usize) {
+                        Some((n, q)) => (n.clone(), q.clone()),
+                        None => (self.fallback_rule.clone(), self.fallback_queue.clone()),
+                    };
+                    let p = it.slot as usize;
+                    let d = match self.ids.get(p).filter(|_| it.slot != NONE) {
+                        Some(id) => {
+                            let read = PartnerStateRead {
+                                partner: id.clone(),
+                                version: snap.version.get(p).copied().unwrap_or(0),
+                                active_leads: snap.active.get(p).copied().unwrap_or(0),
+                                last_assigned_at: snap.last_at.get(p).copied().flatten(),
+                            };
+                            snap.assign(p, self.times.get(i));
+                            Decision {
+                                outcome: Outcome::Partner { id: id.clone() },
+                                rule: Some(rule),
+                                state_read: Some(read),
+                                explanation: None,
+                            }
+                        }
+                        None => Decision {
+                            outcome: match queue {
+                                Some(name) => Outcome::Queue { name },
+                                None => Outcome::Unrouted,
+                            },
+                            rule: Some(rule),
+                            state_read: None,
+                            explanation: None,
+                        },
+                    };
+                    out.push(Ok(d));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Snapshot {
+    /// Mirrors `Network::assign`.
+    fn assign(&mut self, p: usize, now: Option<Instant>) {
+        if let Some(x) = self.active.get_mut(p) {
+            *x = x.saturating_add(1);
+        }
+        if let (Some(x), Some(t)) = (self.last_at.get_mut(p), now) {
+            *x = Some(t);
+        }
+        if let Some(x) = self.version.get_mut(p) {
+            *x = x.saturating_add(1);
+        }
+    }
+}
+
+/// An internal inconsistency reported as an error rather than a panic.
+fn missing(i: usize) -> ErrorReport {
+    ErrorReport::from(super::RouteError::MissingInstant {
+        lead: format!("#{i}"),
+    })
+}
