@@ -184,6 +184,11 @@ export declare class Engine {
    * `evaluateSla`.
    */
   nextDeadline(timeline: Timeline, now: Date | number | string, options?: SlaOptions): number | null
+  /**
+   * Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
+   * `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
+   */
+  evaluateSlaAsync(timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions): Promise<Array<SlaResult>>
   /** The names of the ruleset's SLAs, in order. */
   get slas(): Array<string>
   /**

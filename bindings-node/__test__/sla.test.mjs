@@ -165,3 +165,13 @@ test('partner calendars', () => {
   assert.deepEqual(byField, ok)
   throwsWith(() => e.evaluateSla(timeline([ASSIGNED]), T0), { code: 'leadrail::sla::unknown_calendar', record: 'L1' })
 })
+
+test('evaluateSlaAsync resolves to the same results as evaluateSla', async () => {
+  const timelines = [timeline([ASSIGNED]), timeline([{ at: T0, event: 'nope' }], 'L2')]
+  const now = '2026-11-24T20:00:00Z'
+  const got = await engine.evaluateSlaAsync(timelines, now, { done: ['accept:warn:50'] })
+  assert.deepEqual(got, engine.evaluateSla(timelines, now, { done: ['accept:warn:50'] }))
+  assert.equal(got[1].error.field, 'events[0].event')
+  throwsWith(() => engine.evaluateSlaAsync(timeline([ASSIGNED]), now), { code: 'leadrail::request::invalid' })
+  throwsWith(() => engine.evaluateSlaAsync([], 'soon'), { code: 'leadrail::request::invalid' })
+})

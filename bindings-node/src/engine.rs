@@ -160,6 +160,35 @@ impl JsEngine {
         }
     }
 
+    /// Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
+    /// `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
+    #[napi(
+        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions",
+        ts_return_type = "Promise<Array<SlaResult>>"
+    )]
+    pub fn evaluate_sla_async(
+        &self,
+        env: Env,
+        timelines: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<AsyncTask<SlaBatch>> {
+        if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
+            return Err(from_report(
+                &env,
+                request_error(
+                    "`timelines` must be an array of timelines".into(),
+                    "pass `[{ lead: 'L1', events: [...] }, ...]`",
+                ),
+            ));
+        }
+        let req = sla_request(&env, timelines, now, options, false)?;
+        Ok(AsyncTask::new(SlaBatch {
+            set: self.sla.clone(),
+            req,
+        }))
+    }
+
     /// The names of the ruleset's SLAs, in order.
     #[napi(getter)]
     pub fn slas(&self) -> Vec<String> {
@@ -308,6 +337,26 @@ impl<'task> ScopedTask<'task> for RouteBatch {
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
         let results = raise(env, output)?;
         routing::results_array(env, &results)
+    }
+}
+
+/// The work of `evaluateSlaAsync`.
+pub struct SlaBatch {
+    set: Arc<SlaSet>,
+    req: SlaRequest,
+}
+
+impl<'task> ScopedTask<'task> for SlaBatch {
+    type Output = std::result::Result<api::SlaAnswer, ErrorReport>;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(api::evaluate_sla(&self.set, &self.req))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        let answer = raise(env, output)?;
+        env.to_js_value(&answer.results)
     }
 }
 
