@@ -179,3 +179,20 @@ def test_partner_calendars():
     assert e.value.code == "leadrail::request::invalid"
     with pytest.raises(leadrail.LeadrailError):
         engine.evaluate_sla(timeline(ASSIGNED), T0, partner_calendars=["P1"])
+
+
+def test_threads_evaluating_on_one_engine_agree_with_sequential(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    timelines = [
+        timeline(dict(ASSIGNED, at=T0_MS + i * 600_000), lead=f"L{i}") for i in range(200)
+    ]
+    nows = [T0_MS + h * 3_600_000 for h in range(12)]
+    sequential = [engine.evaluate_sla(timelines, now) for now in nows]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda now: engine.evaluate_sla(timelines, now), nows))
+    assert threaded == sequential
+    # Business time: 09:00-17:00 CST; leads assigned after `now` have no instance yet.
+    states = {x["state"] for r in sequential for s in r for x in s["ok"]["slas"]}
+    assert states == {"running", "breached"}
+    assert sequential[0][199]["ok"]["slas"] == []
