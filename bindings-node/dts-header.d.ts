@@ -60,3 +60,86 @@ export interface NetworkState {
   seq: number
   partners: Array<{ id: string; active_leads: number; last_assigned_at: number | null; last_seq: number; assigned: number; version: number }>
 }
+
+/** One lifecycle event of a lead; `at` is ms since the epoch, an RFC 3339 string or a Date. */
+export interface TimelineEvent {
+  at: Date | number | string
+  event: 'created' | 'assigned' | 'viewed' | 'accepted' | 'rejected' | 'contacted' | 'stage_changed'
+    | 'status_changed' | 'retracted' | 'reassigned' | 'handed_down' | 'won' | 'lost' | 'ordered' | 'delivered'
+  partner?: string
+  reseller?: string
+  reason?: string
+  stage?: string
+  status?: string
+}
+
+/** A lead's lifecycle events, in the order they happened. */
+export interface Timeline {
+  lead: string
+  events: Array<TimelineEvent>
+}
+
+/** Options of `evaluateSla` / `nextDeadline`. */
+export interface SlaOptions {
+  /** The action ids already executed, or the `cursor` of the previous evaluation. */
+  done?: Array<string> | Date | number | string | null
+  /** Partner id -> calendar name, or -> { field: calendar name }. */
+  partnerCalendars?: Record<string, string | Record<string, string>> | null
+}
+
+/** One SLA instance as of `now`. */
+export interface SlaStatus {
+  sla: string
+  instance: string
+  index: number
+  stage?: string
+  partner?: string
+  state: 'running' | 'paused' | 'met' | 'breached' | 'cancelled'
+  started_at: number
+  ended_at?: number
+  goal_ms: number
+  elapsed_ms: number
+  remaining_ms: number
+  due_at?: number
+  next_at?: number
+}
+
+/** A breach action of an SLA. */
+export type SlaAction =
+  | { action: 'remind' }
+  | { action: 'escalate'; role: string }
+  | { action: 'alert'; message: string }
+  | { action: 'retract_and_reroute' }
+
+/** An action now due, to be executed once (then passed back in `done`). */
+export type DueAction = {
+  id: string
+  sla: string
+  instance: string
+  partner?: string
+  at: number
+} & ({ kind: 'warning'; threshold: number } | { kind: 'breach'; action: SlaAction })
+
+/** Why a partner is excluded from re-routing. */
+export type RerouteReason =
+  | { kind: 'rejected'; at: number; reason: string }
+  | { kind: 'timed_out'; sla: string; instance: string; due_at: number }
+
+/** The re-route to perform for a due `retract and reroute` action. */
+export interface ReroutePlan {
+  trigger: DueAction
+  retract?: string
+  exclude: Array<{ partner: string; reason: RerouteReason }>
+}
+
+/** The SLA evaluation of one timeline. */
+export interface SlaEvaluation {
+  lead: string
+  slas: Array<SlaStatus>
+  due: Array<DueAction>
+  next_deadline?: number
+  cursor: number
+  reroute?: ReroutePlan
+}
+
+export type SlaResult = { ok: SlaEvaluation } | { error: Diagnostic }

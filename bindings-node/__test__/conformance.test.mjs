@@ -76,6 +76,14 @@ for (const file of files) {
         }
       } else if (call.call === 'state') {
         got = net.state()
+      } else if (call.call === 'sla') {
+        got = engine.evaluateSla(call.timelines, call.now, { done: call.done, partnerCalendars: call.partner_calendars })
+      } else if (call.call === 'next_deadline') {
+        try {
+          got = engine.nextDeadline(call.timeline, call.now, { partnerCalendars: call.partner_calendars })
+        } catch (e) {
+          got = { error: e.diagnostics[0] }
+        }
       } else {
         throw new Error(`unknown call ${call.call}`)
       }

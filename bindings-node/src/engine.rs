@@ -3,11 +3,12 @@
 
 use std::sync::{Arc, RwLock};
 
-use leadrail_core::api::request_error;
+use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::sla::SlaSet;
 use leadrail_core::value::Instant;
 use napi::bindgen_prelude::*;
 use napi::{ScopedTask, ValueType};
@@ -26,6 +27,7 @@ fn raise<T>(env: &Env, r: std::result::Result<T, ErrorReport>) -> Result<T> {
 #[napi(js_name = "Engine")]
 pub struct JsEngine {
     engine: Arc<Engine>,
+    sla: Arc<SlaSet>,
     warnings: Vec<ErrorReport>,
 }
 
@@ -47,12 +49,14 @@ impl JsEngine {
         let mut warnings: Vec<ErrorReport> =
             compiled.warnings.iter().map(|w| w.to_report()).collect();
         utf16_columns(&text, &mut warnings);
+        let sla = api::sla_set(&compiled.plan).map_err(|r| from_reports(&env, &r))?;
         let engine = raise(
             &env,
             Engine::new(Arc::new(compiled.plan)).map_err(ErrorReport::from),
         )?;
         Ok(JsEngine {
             engine: Arc::new(engine),
+            sla: Arc::new(sla),
             warnings,
         })
     }
@@ -94,6 +98,101 @@ impl JsEngine {
     #[napi(getter)]
     pub fn content_hash(&self) -> String {
         self.engine.plan().content_hash.clone()
+    }
+
+    /// Evaluates the SLAs over one timeline (`{ lead, events }`) or an array of them at `now`.
+    /// `options.done`: the action ids already executed (an array) or the `cursor` of the
+    /// previous evaluation (an instant); `options.partnerCalendars`: `{ P1: 'us-central' }` or
+    /// `{ P1: { calendar: 'us-central' } }`. One timeline: returns its evaluation or throws an
+    /// `Error` whose `record` names the lead and `field` the event; an array: one `{ ok }` or
+    /// `{ error }` per timeline.
+    #[napi(
+        ts_args_type = "timelines: Timeline | Array<Timeline>, now: Date | number | string, options?: SlaOptions",
+        ts_return_type = "SlaEvaluation | Array<SlaResult>"
+    )]
+    pub fn evaluate_sla<'env>(
+        &self,
+        env: &'env Env,
+        timelines: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'env>> {
+        let single = !(timelines.get_type()? == ValueType::Object && timelines.is_array()?);
+        let req = sla_request(env, timelines, now, options, single)?;
+        let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
+        if single {
+            return match answer.results.into_iter().next() {
+                Some(SlaResult::Ok(o)) => env.to_js_value(&o),
+                Some(SlaResult::Error(e)) => Err(from_report(env, e)),
+                None => Err(from_report(
+                    env,
+                    request_error("no result".into(), "report this as a bug"),
+                )),
+            };
+        }
+        env.to_js_value(&answer.results)
+    }
+
+    /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
+    /// changes if no event is recorded, or `null` if no SLA is running; throws like
+    /// `evaluateSla`.
+    #[napi(
+        ts_args_type = "timeline: Timeline, now: Date | number | string, options?: SlaOptions",
+        ts_return_type = "number | null"
+    )]
+    pub fn next_deadline(
+        &self,
+        env: Env,
+        timeline: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Option<f64>> {
+        let mut req = sla_request(&env, timeline, now, options, true)?;
+        req.done = None;
+        let answer = raise(&env, api::evaluate_sla(&self.sla, &req))?;
+        match answer.results.into_iter().next() {
+            Some(SlaResult::Ok(o)) => Ok(o.evaluation.next_deadline.map(|t| t as f64)),
+            Some(SlaResult::Error(e)) => Err(from_report(&env, e)),
+            None => Err(from_report(
+                &env,
+                request_error("no result".into(), "report this as a bug"),
+            )),
+        }
+    }
+
+    /// Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
+    /// `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
+    #[napi(
+        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions",
+        ts_return_type = "Promise<Array<SlaResult>>"
+    )]
+    pub fn evaluate_sla_async(
+        &self,
+        env: Env,
+        timelines: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<AsyncTask<SlaBatch>> {
+        if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
+            return Err(from_report(
+                &env,
+                request_error(
+                    "`timelines` must be an array of timelines".into(),
+                    "pass `[{ lead: 'L1', events: [...] }, ...]`",
+                ),
+            ));
+        }
+        let req = sla_request(&env, timelines, now, options, false)?;
+        Ok(AsyncTask::new(SlaBatch {
+            set: self.sla.clone(),
+            req,
+        }))
+    }
+
+    /// The names of the ruleset's SLAs, in order.
+    #[napi(getter)]
+    pub fn slas(&self) -> Vec<String> {
+        self.sla.policies().map(|p| p.name.clone()).collect()
     }
 
     /// A partner network from an array of plain objects; throws an `Error` whose `record` and
@@ -238,6 +337,26 @@ impl<'task> ScopedTask<'task> for RouteBatch {
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
         let results = raise(env, output)?;
         routing::results_array(env, &results)
+    }
+}
+
+/// The work of `evaluateSlaAsync`.
+pub struct SlaBatch {
+    set: Arc<SlaSet>,
+    req: SlaRequest,
+}
+
+impl<'task> ScopedTask<'task> for SlaBatch {
+    type Output = std::result::Result<api::SlaAnswer, ErrorReport>;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(api::evaluate_sla(&self.set, &self.req))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        let answer = raise(env, output)?;
+        env.to_js_value(&answer.results)
     }
 }
 
@@ -495,4 +614,83 @@ impl JsNetwork {
             .len();
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
+}
+
+fn json_arg(env: &Env, value: Unknown<'_>, what: &str, help: &str) -> Result<serde_json::Value> {
+    match routing::js_to_json(value)? {
+        Ok(j) => Ok(j),
+        Err(_) => Err(from_report(
+            env,
+            request_error(format!("`{what}` holds a value with no JSON form"), help),
+        )),
+    }
+}
+
+/// An `SlaRequest` from the JavaScript arguments (conversion only; core checks the shapes).
+fn sla_request(
+    env: &Env,
+    timelines: Unknown<'_>,
+    now: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    single: bool,
+) -> Result<SlaRequest> {
+    let timeline_help = "pass `{ lead: 'L1', events: [{ at: '2026-11-24T09:00:00Z', event: 'assigned', partner: 'P1' }] }` or an array of them";
+    let timelines = match json_arg(env, timelines, "timelines", timeline_help)? {
+        serde_json::Value::Array(items) if !single => items,
+        one => vec![one],
+    };
+    let now = raise(env, routing::instant(now)?)?;
+    let options_help =
+        "pass `{ done: ['accept:warn:50'], partnerCalendars: { P1: 'us-central' } }`";
+    let options = match options {
+        None => serde_json::Value::Null,
+        Some(o) => json_arg(env, o, "options", options_help)?,
+    };
+    let options = match options {
+        serde_json::Value::Null => serde_json::Map::new(),
+        serde_json::Value::Object(m) => m,
+        _ => {
+            return Err(from_report(
+                env,
+                request_error("`options` must be an object".into(), options_help),
+            ))
+        }
+    };
+    let field = |name: &str| -> Result<Option<serde_json::Value>> {
+        match options.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => Ok(Some(v.clone())),
+        }
+    };
+    let done = match field("done")? {
+        None => None,
+        Some(v) => Some(raise(
+            env,
+            serde_json::from_value(v).map_err(|_| {
+                request_error(
+                    "`done` must be an array of action ids or an instant (the previous `cursor`)"
+                        .into(),
+                    options_help,
+                )
+            }),
+        )?),
+    };
+    let partner_calendars = match field("partnerCalendars")? {
+        None => Default::default(),
+        Some(v) => raise(
+            env,
+            serde_json::from_value(v).map_err(|e| {
+                request_error(
+                    format!("`partnerCalendars` is not valid: {e}"),
+                    options_help,
+                )
+            }),
+        )?,
+    };
+    Ok(SlaRequest {
+        timelines,
+        now: InstantJson::Millis(now),
+        done,
+        partner_calendars,
+    })
 }

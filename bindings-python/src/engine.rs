@@ -3,11 +3,12 @@
 
 use std::sync::{Arc, RwLock};
 
-use leadrail_core::api::request_error;
+use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::sla::SlaSet;
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
@@ -20,6 +21,7 @@ use crate::routing::{self, Now, Texts};
 #[pyclass(name = "Engine", module = "leadrail", frozen)]
 pub struct PyEngine {
     engine: Arc<Engine>,
+    sla: Arc<SlaSet>,
     warnings: Vec<ErrorReport>,
 }
 
@@ -62,12 +64,15 @@ impl PyEngine {
             Err(d) => return Err(crate::exceptions::from_reports(py, &d.reports())),
         };
         let warnings = compiled.warnings.iter().map(|w| w.to_report()).collect();
+        let sla =
+            api::sla_set(&compiled.plan).map_err(|r| crate::exceptions::from_reports(py, &r))?;
         let engine = raise(
             py,
             Engine::new(Arc::new(compiled.plan)).map_err(ErrorReport::from),
         )?;
         Ok(PyEngine {
             engine: Arc::new(engine),
+            sla: Arc::new(sla),
             warnings,
         })
     }
@@ -120,6 +125,69 @@ impl PyEngine {
             engine: self.engine.clone(),
             net: RwLock::new(net),
         })
+    }
+
+    /// Evaluates the SLAs over one timeline (a mapping `{"lead", "events"}`) or a sequence of
+    /// them at `now`. `done`: the action ids already executed (a list) or the `cursor` of the
+    /// previous evaluation (an instant); `partner_calendars`: `{partner_id: calendar_name}` or
+    /// `{partner_id: {field: calendar_name}}`. One timeline: returns its evaluation dict
+    /// (`lead`, `slas`, `due`, `next_deadline`, `cursor`, `reroute`) or raises `DataError`
+    /// naming the lead (`.record`) and the event (`.field`). A sequence: one dict per timeline,
+    /// `{"ok": evaluation}` or `{"error": report}`. Evaluation runs without the GIL.
+    #[pyo3(signature = (timelines, now, done = None, partner_calendars = None))]
+    fn evaluate_sla<'py>(
+        &self,
+        py: Python<'py>,
+        timelines: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        done: Option<&Bound<'py, PyAny>>,
+        partner_calendars: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let single = timelines.cast::<PyMapping>().is_ok();
+        let req = sla_request(py, timelines, now, done, partner_calendars, single)?;
+        let set = self.sla.clone();
+        let answer = raise(py, py.detach(|| api::evaluate_sla(&set, &req)))?;
+        if single {
+            return match answer.results.into_iter().next() {
+                Some(SlaResult::Ok(o)) => json_to_py(py, &to_json(py, serde_json::to_value(&o))?),
+                Some(SlaResult::Error(e)) => Err(from_report(py, e)),
+                None => Err(from_report(
+                    py,
+                    request_error("no result".into(), "report this as a bug"),
+                )),
+            };
+        }
+        json_to_py(py, &to_json(py, serde_json::to_value(&answer.results))?)
+    }
+
+    /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
+    /// changes if no event is recorded, or `None` if no SLA is running; raises like
+    /// `evaluate_sla`.
+    #[pyo3(signature = (timeline, now, partner_calendars = None))]
+    fn next_deadline(
+        &self,
+        py: Python<'_>,
+        timeline: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        partner_calendars: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<Instant>> {
+        let req = sla_request(py, timeline, now, None, partner_calendars, true)?;
+        let set = self.sla.clone();
+        let answer = raise(py, py.detach(|| api::evaluate_sla(&set, &req)))?;
+        match answer.results.into_iter().next() {
+            Some(SlaResult::Ok(o)) => Ok(o.evaluation.next_deadline),
+            Some(SlaResult::Error(e)) => Err(from_report(py, e)),
+            None => Err(from_report(
+                py,
+                request_error("no result".into(), "report this as a bug"),
+            )),
+        }
+    }
+
+    /// The names of the ruleset's SLAs, in order.
+    #[getter]
+    fn slas(&self) -> Vec<String> {
+        self.sla.policies().map(|p| p.name.clone()).collect()
     }
 
     fn __repr__(&self) -> String {
@@ -448,6 +516,126 @@ impl PyNetwork {
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         Ok(self.net.read().map_err(|_| poisoned(py))?.len())
     }
+}
+
+fn to_json(
+    py: Python<'_>,
+    x: serde_json::Result<serde_json::Value>,
+) -> PyResult<serde_json::Value> {
+    x.map_err(|e| {
+        from_report(
+            py,
+            request_error(
+                format!("cannot convert the answer: {e}"),
+                "report this as a bug",
+            ),
+        )
+    })
+}
+
+fn json_arg(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+    help: &str,
+) -> PyResult<serde_json::Value> {
+    match routing::py_to_json(obj)? {
+        Ok(j) => Ok(j),
+        Err(_) => Err(from_report(
+            py,
+            request_error(format!("`{what}` holds a value with no JSON form"), help),
+        )),
+    }
+}
+
+/// An `SlaRequest` from the Python arguments (conversion only; core checks the shapes).
+fn sla_request(
+    py: Python<'_>,
+    timelines: &Bound<'_, PyAny>,
+    now: &Bound<'_, PyAny>,
+    done: Option<&Bound<'_, PyAny>>,
+    partner_calendars: Option<&Bound<'_, PyAny>>,
+    single: bool,
+) -> PyResult<SlaRequest> {
+    let timeline_help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
+    let timelines = if single {
+        vec![json_arg(py, timelines, "timeline", timeline_help)?]
+    } else if timelines.cast::<PyString>().is_ok() {
+        return Err(from_report(
+            py,
+            request_error(
+                "`timelines` must be a mapping or a sequence of mappings, not a `str`".into(),
+                timeline_help,
+            ),
+        ));
+    } else {
+        let mut out = Vec::new();
+        let iter = timelines.try_iter().map_err(|_| {
+            from_report(
+                py,
+                request_error(
+                    "`timelines` must be a mapping or a sequence of mappings".into(),
+                    timeline_help,
+                ),
+            )
+        })?;
+        for t in iter {
+            out.push(json_arg(py, &t?, "timelines", timeline_help)?);
+        }
+        out
+    };
+    let now = raise(py, routing::instant(now)?)?;
+    let done = match done {
+        None => None,
+        Some(d) if d.is_none() => None,
+        Some(d)
+            if d.is_instance_of::<pyo3::types::PyList>()
+                || d.is_instance_of::<pyo3::types::PyTuple>()
+                || d.is_instance_of::<pyo3::types::PySet>()
+                || d.is_instance_of::<pyo3::types::PyFrozenSet>() =>
+        {
+            let mut ids = Vec::new();
+            for id in d.try_iter()? {
+                let id = id?;
+                match id.cast::<PyString>() {
+                    Ok(s) => ids.push(s.to_str()?.to_owned()),
+                    Err(_) => return Err(from_report(
+                        py,
+                        request_error(
+                            "`done` must list action ids (text)".into(),
+                            "pass the `id`s of the due actions executed, or the previous `cursor`",
+                        ),
+                    )),
+                }
+            }
+            Some(api::DoneJson::Ids(ids))
+        }
+        Some(d) => Some(api::DoneJson::Cursor(InstantJson::Millis(raise(
+            py,
+            routing::instant(d)?,
+        )?))),
+    };
+    let partner_calendars = match partner_calendars {
+        None => Default::default(),
+        Some(p) if p.is_none() => Default::default(),
+        Some(p) => {
+            let help =
+                "pass `{\"P1\": \"us-central\"}` or `{\"P1\": {\"calendar\": \"us-central\"}}`";
+            let j = json_arg(py, p, "partner_calendars", help)?;
+            raise(
+                py,
+                serde_json::from_value(j).map_err(|e| {
+                    request_error(format!("`partner_calendars` is not valid: {e}"), help)
+                }),
+            )?
+        }
+    };
+    Ok(SlaRequest {
+        timelines,
+        now: InstantJson::Millis(now),
+        done,
+        partner_calendars,
+    })
 }
 
 fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {

@@ -2,7 +2,7 @@
 //!
 //! `LeadrailError` is the base of every exception the package raises; `RuleError` is raised for
 //! rule-text diagnostics (`leadrail::parse::*`, `leadrail::type::*`), `DataError` for bad host
-//! data (`leadrail::data::*`). Every instance carries `.code`, `.message`, `.help` and
+//! data (`leadrail::data::*`, `leadrail::timeline::*`). Every instance carries `.code`, `.message`, `.help` and
 //! `.diagnostics` (the reports as plain dicts, never flattened to one string); `RuleError` adds
 //! `.line` and `.column` of the first diagnostic, `DataError` adds `.record` and `.field`.
 
@@ -38,7 +38,7 @@ fn class_of<'py>(py: Python<'py>, code: &str) -> Bound<'py, pyo3::types::PyType>
     let family = code.split("::").nth(1).unwrap_or_default();
     match family {
         "parse" | "type" | "check" => py.get_type::<RuleError>(),
-        "data" => py.get_type::<DataError>(),
+        "data" | "timeline" => py.get_type::<DataError>(),
         _ => py.get_type::<LeadrailError>(),
     }
 }

@@ -76,6 +76,20 @@ def test_vector(path):
                 got = {"error": e.diagnostics[0]}
         elif kind == "state":
             got = net.state()
+        elif kind == "sla":
+            got = engine.evaluate_sla(
+                call["timelines"],
+                call["now"],
+                done=call.get("done"),
+                partner_calendars=call.get("partner_calendars"),
+            )
+        elif kind == "next_deadline":
+            try:
+                got = engine.next_deadline(
+                    call["timeline"], call["now"], partner_calendars=call.get("partner_calendars")
+                )
+            except leadrail.LeadrailError as e:
+                got = {"error": e.diagnostics[0]}
         else:
             raise AssertionError(f"unknown call {kind}")
         assert canon(got) == canon(call["expect"]), kind

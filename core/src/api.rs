@@ -11,6 +11,10 @@
 //!   routed in order and each assignment updates the session's partner state.
 //!
 //! Answer: `{"results": [{"ok": <Decision>} | {"error": <ErrorReport>}, ...]}`.
+//!
+//! SLAs: [`evaluate_sla`] over a plan's [`sla_set`] takes an [`SlaRequest`]
+//! (`{"timelines": [...], "now": ..., "done": [ids] | cursor, "partner_calendars": {...}}`) and
+//! answers `{"results": [{"ok": <Evaluation + reroute>} | {"error": <ErrorReport>}, ...]}`.
 
 #![expect(
     clippy::result_large_err,
@@ -26,6 +30,8 @@ use crate::plan::Plan;
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
 use crate::route::{Decision, Engine, RouteOptions, Times};
+use crate::sla::{reroute_plan, Done, Evaluation, PartnerCalendars, ReroutePlan, SlaSet};
+use crate::timeline::{Event, EventKind, Timeline};
 use crate::value::Instant;
 
 /// An instant in a request: milliseconds since the epoch or an RFC 3339 string.
@@ -267,5 +273,289 @@ impl Session {
     pub fn import_state_json(&mut self, json: &str) -> Result<(), ErrorReport> {
         let st: NetworkState = parse_json(json, "state")?;
         self.network.import_state(&st).map_err(ErrorReport::from)
+    }
+}
+
+/// Which due actions the host already executed, in an SLA request: the executed action ids, or
+/// the `cursor` of the previous evaluation (an instant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DoneJson {
+    /// Executed action ids (e.g. `["accept:warn:50"]`).
+    Ids(Vec<String>),
+    /// The previous evaluation's cursor.
+    Cursor(InstantJson),
+}
+
+/// A partner's calendars in an SLA request: one calendar name for every field, or a name per
+/// partner field (`{"calendar": "us-central"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PartnerCalendarJson {
+    /// The calendar name, whatever field the SLA reads.
+    Name(String),
+    /// Field -> calendar name.
+    Fields(std::collections::BTreeMap<String, String>),
+}
+
+/// Partner id -> its calendar(s), for SLAs on `business partner.<field>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PartnerCalendarMap(pub std::collections::BTreeMap<String, PartnerCalendarJson>);
+
+impl PartnerCalendars for PartnerCalendarMap {
+    fn calendar_name(&self, partner: &str, field: &str) -> Option<&str> {
+        match self.0.get(partner)? {
+            PartnerCalendarJson::Name(n) => Some(n),
+            PartnerCalendarJson::Fields(f) => f.get(field).map(String::as_str),
+        }
+    }
+}
+
+/// An SLA evaluation call:
+/// `{"timelines": [{"lead": "L1", "events": [{"at": INSTANT, "event": "assigned", "partner":
+/// "P1"}, ...]}, ...], "now": INSTANT, "done": ["accept:warn:50"] | INSTANT,
+/// "partner_calendars": {"P1": "us-central"}}`. Event instants are milliseconds or RFC 3339.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaRequest {
+    /// Lead timelines as JSON objects (each is checked on its own).
+    pub timelines: Vec<serde_json::Value>,
+    /// The evaluation instant.
+    pub now: InstantJson,
+    /// Actions already executed (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<DoneJson>,
+    /// Partner calendars (default: none).
+    #[serde(default)]
+    pub partner_calendars: PartnerCalendarMap,
+}
+
+/// One timeline's evaluation and, when a re-route action is due, the re-route to perform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaOutcome {
+    /// The evaluation.
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+    /// The re-route to perform ([`reroute_plan`]), if a re-route action is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reroute: Option<ReroutePlan>,
+}
+
+/// One result of an SLA call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaResult {
+    /// The timeline's evaluation.
+    Ok(SlaOutcome),
+    /// Why the timeline could not be evaluated (names the lead and the event).
+    Error(ErrorReport),
+}
+
+/// The answer to an SLA call: one result per timeline, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaAnswer {
+    /// The results.
+    pub results: Vec<SlaResult>,
+}
+
+/// The SLA set of a plan (its `sla` and `calendar` declarations); every problem as a report.
+pub fn sla_set(plan: &Plan) -> Result<SlaSet, Vec<ErrorReport>> {
+    SlaSet::from_specs(plan.slas.clone(), &plan.calendars)
+        .map_err(|errors| errors.iter().map(ErrorReport::from).collect())
+}
+
+fn timeline_field_error(code: &str, lead: &str, field: String, message: String) -> ErrorReport {
+    ErrorReport {
+        code: code.to_string(),
+        message,
+        help: Some(
+            "a timeline is `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}`"
+                .to_string(),
+        ),
+        severity: Severity::Error,
+        file: None,
+        line: 0,
+        column: 0,
+        labels: Vec::new(),
+        record: Some(lead.to_string()),
+        field: Some(field),
+    }
+}
+
+/// A [`Timeline`] from its JSON form; `at` may be milliseconds or an RFC 3339 string. Shape
+/// errors name the lead (`record`) and the event (`field`, e.g. `events[2].at`); the order and
+/// assignment rules are checked by the evaluation ([`Timeline::validate`]).
+pub fn timeline_from_json(value: &serde_json::Value) -> Result<Timeline, ErrorReport> {
+    use serde_json::Value as J;
+    let Some(obj) = value.as_object() else {
+        return Err(request_error(
+            "a timeline must be an object `{\"lead\", \"events\"}`".into(),
+            "pass each timeline as `{\"lead\": \"L1\", \"events\": [...]}`",
+        ));
+    };
+    let lead = match obj.get("lead") {
+        Some(J::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(timeline_field_error(
+                codes::DATA_INVALID_FIELD,
+                "",
+                "lead".into(),
+                format!("a timeline's `lead` must be text, not `{other}`"),
+            ))
+        }
+        None => {
+            return Err(timeline_field_error(
+                codes::DATA_MISSING_FIELD,
+                "",
+                "lead".into(),
+                "a timeline needs a text `lead`".into(),
+            ))
+        }
+    };
+    let events = match obj.get("events") {
+        Some(J::Array(a)) => a,
+        Some(_) => {
+            return Err(timeline_field_error(
+                codes::DATA_INVALID_FIELD,
+                &lead,
+                "events".into(),
+                format!("lead `{lead}`: `events` must be a list"),
+            ))
+        }
+        None => {
+            return Err(timeline_field_error(
+                codes::DATA_MISSING_FIELD,
+                &lead,
+                "events".into(),
+                format!("lead `{lead}`: the timeline has no `events`"),
+            ))
+        }
+    };
+    let mut out = Vec::with_capacity(events.len());
+    for (i, ev) in events.iter().enumerate() {
+        let invalid = |field: &str, message: String| {
+            timeline_field_error(
+                codes::DATA_INVALID_FIELD,
+                &lead,
+                format!("events[{i}]{field}"),
+                message,
+            )
+        };
+        let missing = |field: &str, message: String| {
+            timeline_field_error(
+                codes::DATA_MISSING_FIELD,
+                &lead,
+                format!("events[{i}].{field}"),
+                message,
+            )
+        };
+        let Some(map) = ev.as_object() else {
+            return Err(invalid(
+                "",
+                format!("lead `{lead}`: event {i} must be an object, not `{ev}`"),
+            ));
+        };
+        let at = match map.get("at") {
+            Some(J::Number(n)) => n.as_i64().ok_or_else(|| {
+                invalid(
+                    ".at",
+                    format!("lead `{lead}`: event {i}: `at` `{n}` is not whole milliseconds"),
+                )
+            })?,
+            Some(J::String(s)) => InstantJson::Text(s.clone()).millis().map_err(|_| {
+                invalid(
+                    ".at",
+                    format!("lead `{lead}`: event {i}: `at` `{s}` is not an RFC 3339 instant"),
+                )
+            })?,
+            Some(other) => {
+                return Err(invalid(
+                    ".at",
+                    format!("lead `{lead}`: event {i}: `at` must be an instant, not `{other}`"),
+                ))
+            }
+            None => {
+                return Err(missing(
+                    "at",
+                    format!("lead `{lead}`: event {i} has no `at`"),
+                ))
+            }
+        };
+        match map.get("event") {
+            Some(J::String(kind)) => {
+                if kind.parse::<EventKind>().is_err() {
+                    return Err(invalid(
+                        ".event",
+                        format!("lead `{lead}`: event {i}: unknown event `{kind}`"),
+                    ));
+                }
+            }
+            Some(other) => {
+                return Err(invalid(
+                    ".event",
+                    format!("lead `{lead}`: event {i}: `event` must be text, not `{other}`"),
+                ))
+            }
+            None => {
+                return Err(missing(
+                    "event",
+                    format!("lead `{lead}`: event {i} has no `event`"),
+                ))
+            }
+        }
+        let mut fixed = map.clone();
+        fixed.insert("at".into(), J::from(at));
+        let event: Event = serde_json::from_value(J::Object(fixed))
+            .map_err(|e| invalid("", format!("lead `{lead}`: event {i}: {e}")))?;
+        out.push(event);
+    }
+    Ok(Timeline::new(lead, out))
+}
+
+impl SlaRequest {
+    fn done(&self) -> Result<Done, ErrorReport> {
+        Ok(match &self.done {
+            None => Done::Nothing,
+            Some(DoneJson::Ids(ids)) => Done::Ids(ids.iter().cloned().collect()),
+            Some(DoneJson::Cursor(t)) => Done::Cursor(t.millis()?),
+        })
+    }
+}
+
+/// Evaluates every timeline of a request (see [`SlaSet::evaluate_with`]); a malformed or
+/// invalid timeline gets its own error, the others are evaluated. Fails as a whole only if
+/// `now` or `done` is malformed.
+pub fn evaluate_sla(set: &SlaSet, req: &SlaRequest) -> Result<SlaAnswer, ErrorReport> {
+    let now = req.now.millis()?;
+    let done = req.done()?;
+    let results = req
+        .timelines
+        .iter()
+        .map(|t| {
+            let timeline = match timeline_from_json(t) {
+                Ok(t) => t,
+                Err(e) => return SlaResult::Error(e),
+            };
+            match set.evaluate_with(&timeline, now, &done, &req.partner_calendars) {
+                Ok(evaluation) => {
+                    let reroute = reroute_plan(set, &timeline, &evaluation);
+                    SlaResult::Ok(SlaOutcome {
+                        evaluation,
+                        reroute,
+                    })
+                }
+                Err(e) => SlaResult::Error(ErrorReport::from(&e)),
+            }
+        })
+        .collect();
+    Ok(SlaAnswer { results })
+}
+
+/// [`evaluate_sla`] over JSON: an [`SlaRequest`] in, an [`SlaAnswer`] out, or `{"error": ...}`
+/// if the request itself is malformed.
+pub fn evaluate_sla_json(set: &SlaSet, request: &str) -> String {
+    match parse_json::<SlaRequest>(request, "sla").and_then(|r| evaluate_sla(set, &r)) {
+        Ok(a) => to_json(&a),
+        Err(e) => to_json(&SlaResult::Error(e)),
     }
 }

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use leadrail_core::api::{NowJson, RouteRequest, Session};
+use leadrail_core::api::{self, NowJson, RouteRequest, Session, SlaRequest, SlaResult};
 use leadrail_core::report::ErrorReport;
 use serde_json::{json, Value as Json};
 
@@ -150,6 +150,29 @@ fn run(path: &Path) {
                 serde_json::to_value(&answer.results[0]).unwrap()
             }
             "state" => serde_json::from_str(&session.state_json()).unwrap(),
+            "sla" => {
+                let set = api::sla_set(session.engine().plan()).unwrap();
+                let req: SlaRequest = serde_json::from_value(call.clone()).unwrap();
+                let answer = api::evaluate_sla(&set, &req).unwrap();
+                serde_json::to_value(&answer.results).unwrap()
+            }
+            "next_deadline" => {
+                let set = api::sla_set(session.engine().plan()).unwrap();
+                let req = SlaRequest {
+                    timelines: vec![call["timeline"].clone()],
+                    now: serde_json::from_value(call["now"].clone()).unwrap(),
+                    done: None,
+                    partner_calendars: serde_json::from_value(
+                        call.get("partner_calendars").cloned().unwrap_or(json!({})),
+                    )
+                    .unwrap(),
+                };
+                let answer = api::evaluate_sla(&set, &req).unwrap();
+                match answer.results.into_iter().next().unwrap() {
+                    SlaResult::Ok(o) => json!(o.evaluation.next_deadline),
+                    SlaResult::Error(e) => json!({ "error": e }),
+                }
+            }
             other => panic!("{}: unknown call {other}", path.display()),
         };
         same(&got, &call["expect"], call["call"].as_str().unwrap(), path);

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
-from typing import Any, Final, Optional, Union
+from typing import Any, Final, Optional, Union, overload
 
 __version__: Final[str]
 
@@ -53,6 +53,26 @@ Decision = dict[str, Any]
 RouteResult = dict[str, Any]
 """`{"ok": Decision}` or `{"error": report}` (a report dict as in `LeadrailError.diagnostics`)."""
 
+Timeline = Mapping[str, Any]
+"""`{"lead": "L1", "events": [{"at": Instant, "event": "assigned", "partner": "P1"}, ...]}`: a
+lead's lifecycle events in the order they happened (`event` one of `created`, `assigned`,
+`viewed`, `accepted`, `rejected`, `contacted`, `stage_changed`, `status_changed`, `retracted`,
+`reassigned`, `handed_down`, `won`, `lost`, `ordered`, `delivered`)."""
+
+SlaEvaluation = dict[str, Any]
+"""`{"lead": str, "slas": [{"sla", "instance", "index", "stage"?, "partner"?, "state",
+"started_at", "ended_at"?, "goal_ms", "elapsed_ms", "remaining_ms", "due_at"?, "next_at"?}],
+"due": [{"id", "sla", "instance", "partner"?, "at", "kind": "warning", "threshold"} |
+{..., "kind": "breach", "action": {"action": ...}}], "next_deadline"?: int, "cursor": int,
+"reroute"?: {"trigger", "retract"?, "exclude": [{"partner", "reason"}]}}`: core's serde form
+(`state` one of `running`, `paused`, `met`, `breached`, `cancelled`)."""
+
+SlaResult = dict[str, Any]
+"""`{"ok": SlaEvaluation}` or `{"error": report}`."""
+
+PartnerCalendars = Mapping[str, Union[str, Mapping[str, str]]]
+"""Partner id -> calendar name, or -> `{field: calendar name}`."""
+
 class Engine:
     """A compiled ruleset. Immutable; share it freely across threads."""
 
@@ -71,8 +91,38 @@ class Engine:
     def version(self) -> int: ...
     @property
     def content_hash(self) -> str: ...
+    @property
+    def slas(self) -> list[str]:
+        """The names of the ruleset's SLAs, in order."""
     def network(self, partners: Iterable[Mapping[str, Any]]) -> Network:
         """A partner network; raises `DataError` naming the record and the field."""
+    @overload
+    def evaluate_sla(
+        self,
+        timelines: Timeline,
+        now: Instant,
+        done: Optional[Union[Iterable[str], Instant]] = None,
+        partner_calendars: Optional[PartnerCalendars] = None,
+    ) -> SlaEvaluation:
+        """Evaluates the SLAs over one timeline at `now`; raises `DataError` naming the lead
+        (`record`) and the event (`field`). `done`: the action ids executed (a list/tuple/set)
+        or the previous evaluation's `cursor`."""
+    @overload
+    def evaluate_sla(
+        self,
+        timelines: Iterable[Timeline],
+        now: Instant,
+        done: Optional[Union[Iterable[str], Instant]] = None,
+        partner_calendars: Optional[PartnerCalendars] = None,
+    ) -> list[SlaResult]:
+        """One result per timeline; a bad timeline gets `{"error": ...}`. Runs without the GIL."""
+    def next_deadline(
+        self,
+        timeline: Timeline,
+        now: Instant,
+        partner_calendars: Optional[PartnerCalendars] = None,
+    ) -> Optional[int]:
+        """The next instant (ms) at which the evaluation changes if no event is recorded."""
 
 class Network:
     """Partners and their routing state, bound to the engine that built it."""
