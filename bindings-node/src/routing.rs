@@ -545,27 +545,7 @@ pub(crate) fn records_by_columns(
             .into_iter()
             .map(|r| r.map_err(ErrorReport::from))
             .collect();
-    // the first problem of a row in schema order wins, as in `from_json_at`
-    let order = |e: &ErrorReport| match e.field.as_deref() {
-        None | Some("id") => 0,
-        Some(f) => schema.index_of(f).map_or(0, |i| 1 + usize::from(i)),
-    };
-    own.sort_by_key(|(row, f, _)| (*row, *f));
-    let mut done = FxHashMap::default();
-    for (row, f, e) in own {
-        if done.insert(row, ()).is_some() {
-            continue;
-        }
-        if let Some(slot) = out.get_mut(row) {
-            let replace = match slot {
-                Ok(_) => true,
-                Err(core) => order(core) >= f,
-            };
-            if replace {
-                *slot = Err(e);
-            }
-        }
-    }
+    leadrail_core::record::merge_host_errors(schema, &mut out, own);
     Ok(Ok(out))
 }
 

@@ -154,3 +154,63 @@ fn short_and_absent_columns_are_missing_values() {
         "record `b`: missing required field `line`"
     );
 }
+
+/// Host-side cell problems merge with core's per-row errors as `from_json_at` would order them:
+/// the earliest field in schema order wins.
+#[test]
+fn host_errors_merge_in_schema_order() {
+    use leadrail_core::record::merge_host_errors;
+    use leadrail_core::report::{codes, ErrorReport, Severity};
+    use leadrail_core::schema::{Field, Schema};
+    use leadrail_core::value::Type;
+    let schema = Schema {
+        fields: vec![
+            Field {
+                name: "a".into(),
+                ty: Type::Int,
+                optional: false,
+            },
+            Field {
+                name: "b".into(),
+                ty: Type::Int,
+                optional: false,
+            },
+        ],
+    };
+    let report = |field: &str, message: &str| ErrorReport {
+        code: codes::DATA_INVALID_FIELD.into(),
+        message: message.into(),
+        help: None,
+        severity: Severity::Error,
+        file: None,
+        line: 0,
+        column: 0,
+        labels: vec![],
+        record: Some("r".into()),
+        field: Some(field.into()),
+    };
+    let ok = leadrail_core::record::Record {
+        id: "r".into(),
+        values: vec![],
+    };
+    let mut rows = vec![
+        Ok(ok),
+        Err(report("b", "core b")),
+        Err(report("a", "core a")),
+    ];
+    merge_host_errors(
+        &schema,
+        &mut rows,
+        vec![
+            (0, 2, report("b", "host b")),
+            (1, 1, report("a", "host a")),
+            (2, 2, report("b", "host b")),
+            (0, 1, report("a", "host a")),
+        ],
+    );
+    let messages: Vec<&str> = rows
+        .iter()
+        .map(|r| r.as_ref().map_or_else(|e| e.message.as_str(), |_| "ok"))
+        .collect();
+    assert_eq!(messages, ["host a", "host a", "core a"]);
+}
