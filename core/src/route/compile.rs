@@ -847,9 +847,22 @@ impl FProg {
         }
     }
 
-    /// A leaf or leaf-only node inline, anything deeper through [`FProg::eval`].
+    /// A leaf, a leaf-only node or a leaf and a leaf-only node inline, anything deeper
+    /// through [`FProg::eval`].
     #[inline(always)]
     fn leafy(&self, cx: &Cx<'_>, p: usize) -> f64 {
+        match self {
+            FProg::Leaf(l) => l.get(cx, p),
+            FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
+            FProg::LeafTree(o, a, b) => farith(*o, a.get(cx, p), b.flat(cx, p)),
+            FProg::TreeLeaf(o, a, b) => farith(*o, a.flat(cx, p), b.get(cx, p)),
+            _ => self.eval(cx, p),
+        }
+    }
+
+    /// A leaf or leaf-only node inline, anything deeper through [`FProg::eval`].
+    #[inline(always)]
+    fn flat(&self, cx: &Cx<'_>, p: usize) -> f64 {
         match self {
             FProg::Leaf(l) => l.get(cx, p),
             FProg::LeafLeaf(o, a, b) => farith(*o, a.get(cx, p), b.get(cx, p)),
