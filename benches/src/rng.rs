@@ -43,4 +43,17 @@ impl SplitMix64 {
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
+
+    /// `k` distinct values of `0..n`, ascending (a partial Fisher-Yates shuffle with
+    /// [`SplitMix64::below_uniform`]).
+    pub fn distinct(&mut self, k: usize, n: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..n).collect();
+        for i in 0..k.min(n) {
+            let j = i + self.below_uniform((n - i) as u64) as usize;
+            v.swap(i, j);
+        }
+        v.truncate(k.min(n));
+        v.sort_unstable();
+        v
+    }
 }

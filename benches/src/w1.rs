@@ -1,9 +1,10 @@
 //! The W1 workload (BENCH.md): 1,000 partners x 100,000 leads, generated from a seed.
 //!
-//! The random source is a splitmix64 in this file, so the data never drifts with a `rand`
-//! release. The plan is built programmatically (the W1 rule), with the partner and lead
+//! The random source is [`crate::rng::SplitMix64`] (draws by multiply-shift), so the data never
+//! drifts with a `rand` release. The plan is built programmatically (the W1 rule), with the partner and lead
 //! schemas below.
 
+use crate::rng::SplitMix64;
 use std::sync::Arc;
 
 use leadrail_core::geo::{RegionCode, Territory};
@@ -38,48 +39,6 @@ pub const LINES: usize = 20;
 pub const START: Instant = 1_767_603_600_000;
 /// The gap between consecutive leads.
 pub const STEP: i64 = 1_000;
-
-/// splitmix64.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `[0, n)`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-        }
-    }
-    /// Uniform in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// `k` distinct values of `[0, n)`, ascending.
-    pub fn distinct(&mut self, k: usize, n: usize) -> Vec<usize> {
-        let mut v: Vec<usize> = (0..n).collect();
-        for i in 0..k.min(n) {
-            let j = i + self.below((n - i) as u64) as usize;
-            v.swap(i, j);
-        }
-        v.truncate(k.min(n));
-        v.sort_unstable();
-        v
-    }
-}
 
 /// Tier codes.
 pub const GOLD: u8 = 0;
@@ -138,10 +97,10 @@ pub fn partner_id(i: usize) -> String {
 impl W1 {
     /// Generates W1 with `partners` partners and `leads` leads (BENCH.md: 1,000 and 100,000).
     pub fn generate(seed: u64, partners: usize, leads: usize) -> W1 {
-        let mut rng = Rng::new(seed);
+        let mut rng = SplitMix64::new(seed);
         let mut minutes: Vec<i64> = (1..=partners as i64).collect();
         for i in (1..minutes.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
+            let j = rng.below_uniform(i as u64 + 1) as usize;
             minutes.swap(i, j);
         }
         let ps = (0..partners)
@@ -154,22 +113,22 @@ impl W1 {
                 } else {
                     2
                 };
-                let nt = 1 + rng.below(5) as usize;
+                let nt = 1 + rng.below_uniform(5) as usize;
                 let territories = rng
                     .distinct(nt, REGIONS.len())
                     .into_iter()
                     .map(|x| x as u16)
                     .collect();
-                let nc = rng.below(7) as usize;
+                let nc = rng.below_uniform(7) as usize;
                 let certifications = rng
                     .distinct(nc, LINES)
                     .into_iter()
                     .map(|x| x as u8)
                     .collect();
-                let capacity = 20 + rng.below(181) as i64;
-                let active_leads = rng.below((capacity / 2) as u64) as i64;
-                let acceptance_rate = rng.below(1001) as f64 / 1000.0;
-                let conversion_rate = rng.below(1001) as f64 / 1000.0;
+                let capacity = 20 + rng.below_uniform(181) as i64;
+                let active_leads = rng.below_uniform((capacity / 2) as u64) as i64;
+                let acceptance_rate = rng.below_uniform(1001) as f64 / 1000.0;
+                let conversion_rate = rng.below_uniform(1001) as f64 / 1000.0;
                 let last = START - minutes.get(i).copied().unwrap_or(1) * 60_000;
                 RawPartner {
                     territories,
@@ -186,8 +145,8 @@ impl W1 {
         let (lo, hi) = (1_000f64.ln(), 500_000f64.ln());
         let ls = (0..leads)
             .map(|_| RawLead {
-                region: rng.below(REGIONS.len() as u64) as u16,
-                line: rng.below(LINES as u64) as u8,
+                region: rng.below_uniform(REGIONS.len() as u64) as u16,
+                line: rng.below_uniform(LINES as u64) as u8,
                 deal_size: (lo + rng.unit() * (hi - lo)).exp().round() as i64,
             })
             .collect();
