@@ -961,23 +961,14 @@ impl Builder<'_> {
         let span = self.span(&p);
         let mut it = p.into_inner();
         let name = self.string(self.next_content(&mut it, span)?)?;
-        let mut entries = Vec::new();
-        let mut errors = Vec::new();
-        for e in it.filter(|q| !is_token(q.as_rule())) {
-            match self.calendar_entry(e) {
-                Ok(c) => entries.push(c),
-                Err(mut es) => errors.append(&mut es),
-            }
-        }
-        if errors.is_empty() {
-            Ok(CalendarDecl {
-                name,
-                entries,
-                span,
-            })
-        } else {
-            Err(errors)
-        }
+        let entries = all_or_errors(it.filter(|q| !is_token(q.as_rule())), |e| {
+            self.calendar_entry(e)
+        })?;
+        Ok(CalendarDecl {
+            name,
+            entries,
+            span,
+        })
     }
 
     fn calendar_entry(&self, e: Pair<'_, Rule>) -> Result<Clause<CalendarEntry>, Vec<Diagnostic>> {
@@ -1052,23 +1043,12 @@ impl Builder<'_> {
         let span = self.span(&p);
         let mut it = p.into_inner();
         let name = self.ident(self.next_content(&mut it, span)?);
-        let mut entries = Vec::new();
-        let mut errors = Vec::new();
-        for e in it.filter(|q| !is_token(q.as_rule())) {
-            match self.sla_entry(e) {
-                Ok(c) => entries.push(c),
-                Err(mut es) => errors.append(&mut es),
-            }
-        }
-        if errors.is_empty() {
-            Ok(SlaDecl {
-                name,
-                entries,
-                span,
-            })
-        } else {
-            Err(errors)
-        }
+        let entries = all_or_errors(it.filter(|q| !is_token(q.as_rule())), |e| self.sla_entry(e))?;
+        Ok(SlaDecl {
+            name,
+            entries,
+            span,
+        })
     }
 
     fn sla_entry(&self, e: Pair<'_, Rule>) -> Result<Clause<SlaEntry>, Vec<Diagnostic>> {
@@ -1402,23 +1382,11 @@ impl Builder<'_> {
     }
 
     fn exprs(&self, pairs: Pairs<'_, Rule>) -> Result<(Vec<Expr>, usize), Vec<Diagnostic>> {
-        let mut out = Vec::new();
-        let mut depth = 0;
-        let mut errors = Vec::new();
-        for q in pairs.filter(|q| q.as_rule() == Rule::expr) {
-            match self.expr_inner(q) {
-                Ok((e, d, _)) => {
-                    depth = depth.max(d);
-                    out.push(e);
-                }
-                Err(mut es) => errors.append(&mut es),
-            }
-        }
-        if errors.is_empty() {
-            Ok((out, depth))
-        } else {
-            Err(errors)
-        }
+        let built = all_or_errors(pairs.filter(|q| q.as_rule() == Rule::expr), |q| {
+            self.expr_inner(q).map(|(e, d, _)| (e, d))
+        })?;
+        let depth = built.iter().map(|(_, d)| *d).max().unwrap_or(0);
+        Ok((built.into_iter().map(|(e, _)| e).collect(), depth))
     }
 
     fn primary(&self, p: Pair<'_, Rule>) -> Built {
@@ -1681,4 +1649,25 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Applies `f` to every item and returns every result, or else every error of every item (a
+/// file's errors are reported all at once, never only the first).
+fn all_or_errors<I, T>(
+    items: impl Iterator<Item = I>,
+    mut f: impl FnMut(I) -> Result<T, Vec<Diagnostic>>,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for item in items {
+        match f(item) {
+            Ok(x) => out.push(x),
+            Err(mut es) => errors.append(&mut es),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
