@@ -17,18 +17,19 @@ mod decision;
 mod error;
 mod eval;
 mod exec;
+mod prepare;
 mod routed;
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use batch::LeadBatch;
 pub use decision::{
     Candidate, Decision, Exclusion, Explanation, Outcome, PartnerStateRead, RuleOutcome, RuleTrace,
     RulesetInfo, TieBreak,
 };
 pub use error::RouteError;
+pub use prepare::LeadBatch;
 pub use routed::RoutedBatch;
 
 use crate::network::{self as network_s, Network};
