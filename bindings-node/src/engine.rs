@@ -14,6 +14,7 @@ use napi::bindgen_prelude::*;
 use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
+use crate::encoded::{self, Compact, Leads};
 use crate::errors::{from_report, from_reports, utf16_columns};
 use crate::routing::{self, Now};
 
@@ -340,6 +341,36 @@ impl<'task> ScopedTask<'task> for RouteBatch {
     }
 }
 
+/// The work of `routeBatchAsync` on leads encoded by the wrapper: parsing, routing and the
+/// compact results, all on the libuv thread pool.
+pub struct RouteLeads {
+    engine: Arc<Engine>,
+    net: Arc<RwLock<Network>>,
+    leads: Option<Leads>,
+    now: Now,
+    opts: RouteOptions,
+}
+
+impl<'task> ScopedTask<'task> for RouteLeads {
+    type Output = std::result::Result<Compact, ErrorReport>;
+    type JsValue = Array<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let Some(leads) = self.leads.take() else {
+            return Ok(Err(request_error(
+                "the batch was already routed".into(),
+                "report this as a bug",
+            )));
+        };
+        let parsed = leads.parse(&self.engine.plan().lead_schema);
+        Ok(route_records(&self.engine, &self.net, parsed, &self.now, &self.opts).map(Compact::new))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        raise(env, output)?.into_js(env)
+    }
+}
+
 /// The work of `evaluateSlaAsync`.
 pub struct SlaBatch {
     set: Arc<SlaSet>,
@@ -559,6 +590,127 @@ impl JsNetwork {
         out.set_named_property("rule", rule)?;
         out.set_named_property("error", error)?;
         Ok(out)
+    }
+
+    /// The lead schema's field names, in order (for the wrapper's encoder).
+    #[napi(getter, js_name = "_leadFields", skip_typescript)]
+    pub fn lead_fields(&self) -> Vec<String> {
+        self.engine
+            .plan()
+            .lead_schema
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect()
+    }
+
+    /// `routeBatch` on leads the wrapper encoded (`encoded::Leads`); `times` is `now` as
+    /// checked instants, or null. Returns the compact results (`encoded::Compact`).
+    #[napi(js_name = "_routeLeads", skip_typescript)]
+    pub fn route_leads<'env>(
+        &self,
+        env: &'env Env,
+        leads: Unknown<'_>,
+        times: Option<Float64ArraySlice<'_>>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<Array<'env>> {
+        let schema = &self.engine.plan().lead_schema;
+        let leads = raise(env, Leads::read(leads, schema)?)?;
+        let now = raise(env, encoded::now_arg(times, now)?)?;
+        let parsed = leads.parse(schema);
+        let results = raise(
+            env,
+            route_records(
+                &self.engine,
+                &self.net,
+                parsed,
+                &now,
+                &self::options(options),
+            ),
+        )?;
+        Compact::new(results).into_js(env)
+    }
+
+    /// `routeBatchAsync` on leads the wrapper encoded: like `_routeLeads`, with the parsing and
+    /// routing on the libuv thread pool.
+    #[napi(js_name = "_routeLeadsAsync", skip_typescript)]
+    pub fn route_leads_async(
+        &self,
+        env: Env,
+        leads: Unknown<'_>,
+        times: Option<Float64ArraySlice<'_>>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<AsyncTask<RouteLeads>> {
+        let leads = raise(&env, Leads::read(leads, &self.engine.plan().lead_schema)?)?;
+        let now = raise(&env, encoded::now_arg(times, now)?)?;
+        Ok(AsyncTask::new(RouteLeads {
+            engine: self.engine.clone(),
+            net: self.net.clone(),
+            leads: Some(leads),
+            now,
+            opts: self::options(options),
+        }))
+    }
+
+    /// `routeColumns` on columns the wrapper encoded: `columns` is `[id, ...fields]` in schema
+    /// order, each an encoded column, a typed array or undefined. Returns the compact results.
+    #[napi(js_name = "_routeColumns", skip_typescript)]
+    pub fn route_encoded_columns<'env>(
+        &self,
+        env: &'env Env,
+        columns: Object<'_>,
+        times: Option<Float64ArraySlice<'_>>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<Array<'env>> {
+        let schema = &self.engine.plan().lead_schema;
+        let Some(ids) = encoded::given(&columns, 0, "id")? else {
+            return raise(
+                env,
+                Err(request_error(
+                    "`columns` has no `id` column".into(),
+                    "add the lead ids as the column `id`",
+                )),
+            );
+        };
+        let ids = raise(env, raise(env, ids)?.column("id"))?;
+        let rows = ids.len();
+        let mut cols: Vec<(&str, Column)> = Vec::new();
+        for (i, f) in schema.fields.iter().enumerate() {
+            let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if let Some(c) = encoded::given(&columns, at, &f.name)? {
+                let c = raise(env, raise(env, c)?.column(&f.name))?;
+                if c.len() != rows {
+                    return raise(
+                        env,
+                        Err(request_error(
+                            format!(
+                                "column `{}` has {} values but `id` has {rows}",
+                                f.name,
+                                c.len()
+                            ),
+                            "give every column one value per lead",
+                        )),
+                    );
+                }
+                cols.push((f.name.as_str(), c));
+            }
+        }
+        let now = raise(env, encoded::now_arg(times, now)?)?;
+        let mut opts = self::options(options);
+        opts.explain = false;
+        let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
+        let parsed: Vec<_> = Record::from_columns(schema, rows, &ids, &named)
+            .into_iter()
+            .map(|r| r.map_err(ErrorReport::from))
+            .collect();
+        let results = raise(
+            env,
+            route_records(&self.engine, &self.net, parsed, &now, &opts),
+        )?;
+        Compact::new(results).into_js(env)
     }
 
     /// The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,

@@ -10,11 +10,13 @@
 )]
 
 mod convert;
+mod encoded;
 mod engine;
 mod errors;
 mod routing;
 
-pub use engine::{JsEngine, JsNetwork, RouteBatch, RouteOptionsJs};
+pub use encoded::{Compact, Leads};
+pub use engine::{JsEngine, JsNetwork, RouteBatch, RouteLeads, RouteOptionsJs};
 
 use leadrail_core::geo;
 use leadrail_core::report::codes;

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Value as Json};
 
 /// Why a JavaScript value has no JSON form (the value as shown in messages).
-pub(crate) struct Unsupported(String);
+pub(crate) struct Unsupported(pub(crate) String);
 
 const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
 
@@ -21,7 +21,7 @@ fn text(value: Unknown<'_>) -> Result<String> {
     Ok(value.coerce_to_string()?.into_utf8()?.as_str()?.to_owned())
 }
 
-fn number_json(x: f64) -> std::result::Result<Json, Unsupported> {
+pub(crate) fn number_json(x: f64) -> std::result::Result<Json, Unsupported> {
     if !x.is_finite() {
         return Err(Unsupported(format!("`{x}`, which is not a finite number")));
     }
@@ -100,7 +100,7 @@ pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<std::result::Result<Json,
     })
 }
 
-fn unsupported(record: &str, field: &str, what: Unsupported) -> ErrorReport {
+pub(crate) fn unsupported(record: &str, field: &str, what: Unsupported) -> ErrorReport {
     ErrorReport {
         code: codes::DATA_INVALID_FIELD.to_owned(),
         message: format!("{}, field `{field}`: cannot read {}", shown(record), what.0),

@@ -1,0 +1,517 @@
+//! The batch entry behind `routeBatch`, `routeBatchAsync` and `routeColumns`: the JavaScript
+//! wrapper (`index.js`) reads the leads in JavaScript, where property reads and string
+//! dictionaries are cheap, and hands over one encoded column per field; decisions come back as
+//! typed arrays plus a small string table, which the wrapper turns into plain objects.
+//!
+//! An encoded column is a JavaScript array `[codes, nums, text, lens, otherRows, otherVals]`:
+//! - `codes` (`Uint32Array`, one per row): an index into the column's strings, or [`MISSING`]
+//!   (null, undefined, a hole), [`NUMBER`] (the number is `nums[row]`) or [`OTHER`] (any other
+//!   value, passed as is in `otherVals`, its row in `otherRows`);
+//! - `nums` (`Float64Array` or null when no row holds a number);
+//! - `text`, `lens`: the column's strings, concatenated, and their lengths in UTF-16 units;
+//! - `otherRows`, `otherVals`: arrays (usually empty).
+//!
+//! Every cell keeps the JSON form the record path gives it (`routing::js_to_json`), so core
+//! parses exactly what it parsed before; values without a JSON form get the same errors.
+
+use leadrail_core::api::request_error;
+use leadrail_core::record::{Column, Record};
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Decision, Outcome};
+use leadrail_core::schema::Schema;
+use leadrail_core::value::Instant;
+use napi::bindgen_prelude::*;
+use napi::{JsString, ValueType};
+use rustc_hash::FxHashMap;
+use serde_json::Value as Json;
+
+use crate::routing::{self, Now, Unsupported};
+
+/// Code of a missing cell (null, undefined).
+pub(crate) const MISSING: u32 = u32::MAX;
+/// Code of a number cell (its value in `nums`).
+pub(crate) const NUMBER: u32 = u32::MAX - 1;
+/// Code of any other cell (its value in `otherVals`).
+pub(crate) const OTHER: u32 = u32::MAX - 2;
+
+const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
+
+/// How a column's numbers and unreadable values are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Leads as objects (`routeBatch`): each number keeps its own JSON form (integral numbers
+    /// are integers), a value without a JSON form is an error of its lead.
+    Records,
+    /// Leads as columns (`routeColumns`): a column of numbers is integers if all are integral,
+    /// else floats; a value without a JSON form makes the call throw.
+    Columns,
+}
+
+/// One column as the wrapper encoded it, copied out of JavaScript (so it can cross threads).
+pub(crate) struct Encoded {
+    codes: Vec<u32>,
+    nums: Vec<f64>,
+    text: Vec<u16>,
+    lens: Vec<u32>,
+    /// (row, the value's JSON form), ascending rows.
+    others: Vec<(usize, std::result::Result<Json, Unsupported>)>,
+}
+
+/// A column as given to `routeColumns`: encoded by the wrapper, or a typed array.
+pub(crate) enum Given {
+    Encoded(Encoded),
+    Ready(Column),
+}
+
+fn bad_shape(what: &str) -> ErrorReport {
+    request_error(
+        format!("`{what}` is not an encoded column"),
+        "call the methods of `Network` through the package's index.js",
+    )
+}
+
+impl Encoded {
+    /// Reads an encoded column (see the module documentation).
+    pub(crate) fn read(
+        value: Unknown<'_>,
+        what: &str,
+    ) -> Result<std::result::Result<Self, ErrorReport>> {
+        if value.get_type()? != ValueType::Object || !value.is_array()? {
+            return Ok(Err(bad_shape(what)));
+        }
+        let arr = value.coerce_to_object()?;
+        let Ok(codes) = arr.get_element::<Uint32ArraySlice>(0) else {
+            return Ok(Err(bad_shape(what)));
+        };
+        let nums = match arr.get_element::<Option<Float64ArraySlice>>(1) {
+            Ok(n) => n.map(|n| n.to_vec()).unwrap_or_default(),
+            Err(_) => return Ok(Err(bad_shape(what))),
+        };
+        let Ok(text) = arr.get_element::<JsString>(2) else {
+            return Ok(Err(bad_shape(what)));
+        };
+        let text = text.into_utf16()?.as_slice().to_vec();
+        let Ok(lens) = arr.get_element::<Uint32ArraySlice>(3) else {
+            return Ok(Err(bad_shape(what)));
+        };
+        let (Ok(rows), Ok(vals)) = (arr.get_element::<Object>(4), arr.get_element::<Object>(5))
+        else {
+            return Ok(Err(bad_shape(what)));
+        };
+        let n = rows.get_array_length()?;
+        let mut others = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let row = rows.get_element::<u32>(i)?;
+            others.push((
+                row as usize,
+                routing::js_to_json(vals.get_element::<Unknown>(i)?)?,
+            ));
+        }
+        Ok(Ok(Encoded {
+            codes: codes.to_vec(),
+            nums,
+            text,
+            lens: lens.to_vec(),
+            others,
+        }))
+    }
+
+    /// The number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// The column's strings.
+    fn strings(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.lens.len());
+        let mut at = 0usize;
+        for len in &self.lens {
+            let end = at.saturating_add(*len as usize).min(self.text.len());
+            out.push(String::from_utf16_lossy(
+                self.text.get(at..end).unwrap_or(&[]),
+            ));
+            at = end;
+        }
+        out
+    }
+
+    /// The text of row `row` if it holds a string.
+    fn string_at(&self, strings: &[String], row: usize) -> Option<String> {
+        let c = *self.codes.get(row)?;
+        strings.get(c as usize).cloned()
+    }
+
+    fn num(&self, row: usize) -> f64 {
+        self.nums.get(row).copied().unwrap_or(f64::NAN)
+    }
+
+    /// The core column, and the rows whose value has no JSON form (with why); in
+    /// [`Mode::Columns`] the first such row makes the whole call fail.
+    pub(crate) fn column(
+        &self,
+        strings: Vec<String>,
+        mode: Mode,
+    ) -> (Column, Vec<(usize, Unsupported)>) {
+        let nstr = strings.len() as u64;
+        let (mut has_str, mut has_num) = (false, false);
+        for c in &self.codes {
+            match *c {
+                MISSING => {}
+                NUMBER => has_num = true,
+                OTHER => {}
+                c if u64::from(c) < nstr => has_str = true,
+                _ => {}
+            }
+        }
+        let has_other = !self.others.is_empty();
+        if !has_num && !has_other {
+            let dict = strings.into_iter().map(Json::String).collect();
+            return (
+                Column::Dict {
+                    dict,
+                    codes: self.codes.clone(),
+                },
+                Vec::new(),
+            );
+        }
+        if !has_str && !has_other {
+            let vals: Vec<Option<f64>> = self
+                .codes
+                .iter()
+                .enumerate()
+                .map(|(row, c)| (*c == NUMBER).then(|| self.num(row)))
+                .collect();
+            let integral = |x: &f64| x.fract() == 0.0 && x.abs() <= MAX_SAFE;
+            let all_int = vals.iter().flatten().all(integral);
+            let any_int = vals.iter().flatten().any(integral);
+            if all_int {
+                let ints = vals.into_iter().map(|x| x.map(|x| x as i64)).collect();
+                return (Column::Int(ints), Vec::new());
+            }
+            // records: each number keeps its JSON form, so a mix goes the JSON way below
+            if mode == Mode::Columns || !any_int {
+                return (Column::Float(vals), Vec::new());
+            }
+        }
+        let mut others = self.others.iter().peekable();
+        let mut bad = Vec::new();
+        let mut out = Vec::with_capacity(self.codes.len());
+        for (row, c) in self.codes.iter().enumerate() {
+            let j = match *c {
+                MISSING => Json::Null,
+                NUMBER => match routing::number_json(self.num(row)) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        bad.push((row, e));
+                        Json::Null
+                    }
+                },
+                OTHER => match others.next_if(|(r, _)| *r <= row) {
+                    Some((r, Ok(j))) if *r == row => j.clone(),
+                    Some((r, Err(e))) if *r == row => {
+                        bad.push((row, Unsupported(e.0.clone())));
+                        Json::Null
+                    }
+                    _ => Json::Null,
+                },
+                c => strings
+                    .get(c as usize)
+                    .map_or(Json::Null, |s| Json::String(s.clone())),
+            };
+            out.push(j);
+        }
+        (Column::Json(out), bad)
+    }
+}
+
+/// Leads read by the wrapper from an array of objects: the ids, one column per schema field,
+/// and the errors found while reading (rows that are not objects, values without a JSON form).
+pub struct Leads {
+    rows: usize,
+    ids: Encoded,
+    fields: Vec<Encoded>,
+    /// (row, 0 for the record or its id, 1 + i for field i, report)
+    host: Vec<(usize, usize, ErrorReport)>,
+}
+
+impl Leads {
+    /// Reads `[ids, fields, badRows, badVals]` as the wrapper built it from `what`.
+    pub(crate) fn read(
+        value: Unknown<'_>,
+        schema: &Schema,
+    ) -> Result<std::result::Result<Leads, ErrorReport>> {
+        let what = "leads";
+        if value.get_type()? != ValueType::Object || !value.is_array()? {
+            return Ok(Err(bad_shape(what)));
+        }
+        let arr = value.coerce_to_object()?;
+        let ids = match Encoded::read(arr.get_element::<Unknown>(0)?, "id")? {
+            Ok(e) => e,
+            Err(e) => return Ok(Err(e)),
+        };
+        let rows = ids.len();
+        let cols = arr.get_element::<Object>(1)?;
+        let mut fields = Vec::with_capacity(schema.fields.len());
+        for (i, f) in schema.fields.iter().enumerate() {
+            let c = match Encoded::read(cols.get_element::<Unknown>(i as u32)?, &f.name)? {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            if c.len() != rows {
+                return Ok(Err(bad_shape(&f.name)));
+            }
+            fields.push(c);
+        }
+        let mut host = Vec::new();
+        let bad_rows = arr.get_element::<Object>(2)?;
+        let bad_vals = arr.get_element::<Object>(3)?;
+        for i in 0..bad_rows.get_array_length()? {
+            let row = bad_rows.get_element::<u32>(i)? as usize;
+            let v = bad_vals.get_element::<Unknown>(i)?;
+            if let Err(e) = routing::record(v, schema, row + 1)? {
+                host.push((row, 0, e));
+            }
+        }
+        Ok(Ok(Leads {
+            rows,
+            ids,
+            fields,
+            host,
+        }))
+    }
+
+    /// The leads as core records (or each one's error), as `routing::records_by_columns`
+    /// parses them. Runs no JavaScript, so it can run on the thread pool.
+    pub(crate) fn parse(self, schema: &Schema) -> Vec<std::result::Result<Record, ErrorReport>> {
+        let Leads {
+            rows,
+            ids,
+            fields,
+            mut host,
+        } = self;
+        let id_strings = ids.strings();
+        let name = |row: usize| {
+            ids.string_at(&id_strings, row)
+                .unwrap_or_else(|| format!("#{}", row + 1))
+        };
+        let (id_col, bad) = ids.column(id_strings.clone(), Mode::Records);
+        for (row, e) in bad {
+            host.push((row, 0, routing::unsupported(&name(row), "id", e)));
+        }
+        let mut cols = Vec::with_capacity(fields.len());
+        for (i, (f, c)) in schema.fields.iter().zip(&fields).enumerate() {
+            let (col, bad) = c.column(c.strings(), Mode::Records);
+            for (row, e) in bad {
+                host.push((row, 1 + i, routing::unsupported(&name(row), &f.name, e)));
+            }
+            cols.push(col);
+        }
+        let named: Vec<(&str, &Column)> = schema
+            .fields
+            .iter()
+            .zip(&cols)
+            .map(|(f, c)| (f.name.as_str(), c))
+            .collect();
+        let mut out: Vec<std::result::Result<Record, ErrorReport>> =
+            Record::from_columns(schema, rows, &id_col, &named)
+                .into_iter()
+                .map(|r| r.map_err(ErrorReport::from))
+                .collect();
+        leadrail_core::record::merge_host_errors(schema, &mut out, host);
+        out
+    }
+}
+
+/// Reads column `i` of `columns` as given to `routeColumns`: an encoded column, a typed array
+/// (as `routing::column` reads it), or undefined for a column that is not there.
+pub(crate) fn given(
+    columns: &Object<'_>,
+    i: u32,
+    name: &str,
+) -> Result<Option<std::result::Result<Given, ErrorReport>>> {
+    let value = columns.get_element::<Unknown>(i)?;
+    match value.get_type()? {
+        ValueType::Undefined => Ok(None),
+        ValueType::Object if value.is_typedarray()? => {
+            if let Ok(a) = columns.get_element::<Float64ArraySlice>(i) {
+                return Ok(Some(Ok(Given::Ready(Column::Float(
+                    a.iter().map(|x| Some(*x)).collect(),
+                )))));
+            }
+            if let Ok(a) = columns.get_element::<Int32ArraySlice>(i) {
+                return Ok(Some(Ok(Given::Ready(Column::Int(
+                    a.iter().map(|x| Some(i64::from(*x))).collect(),
+                )))));
+            }
+            if let Ok(a) = columns.get_element::<BigInt64ArraySlice>(i) {
+                return Ok(Some(Ok(Given::Ready(Column::Int(
+                    a.iter().map(|x| Some(*x)).collect(),
+                )))));
+            }
+            if let Ok(a) = columns.get_element::<Uint32ArraySlice>(i) {
+                return Ok(Some(Ok(Given::Ready(Column::Int(
+                    a.iter().map(|x| Some(i64::from(*x))).collect(),
+                )))));
+            }
+            Ok(Some(Err(request_error(
+                format!("column `{name}` is a typed array of an unsupported element type"),
+                "use a Float64Array, Int32Array, Uint32Array or BigInt64Array",
+            ))))
+        }
+        _ => Ok(Some(Encoded::read(value, name)?.map(Given::Encoded))),
+    }
+}
+
+impl Given {
+    /// The core column of `routeColumns`, or the error that makes the call throw.
+    pub(crate) fn column(self, name: &str) -> std::result::Result<Column, ErrorReport> {
+        match self {
+            Given::Ready(c) => Ok(c),
+            Given::Encoded(e) => {
+                let (col, bad) = e.column(e.strings(), Mode::Columns);
+                match bad.into_iter().next() {
+                    Some((row, why)) => {
+                        Err(routing::unsupported(&format!("#{}", row + 1), name, why))
+                    }
+                    None => Ok(col),
+                }
+            }
+        }
+    }
+}
+
+/// `now` of a batch: a `Float64Array` of integral instants the wrapper checked, else the
+/// original argument.
+pub(crate) fn now_arg(
+    times: Option<Float64ArraySlice<'_>>,
+    now: Unknown<'_>,
+) -> Result<std::result::Result<Now, ErrorReport>> {
+    match times {
+        Some(t) => {
+            let mut out = Vec::with_capacity(t.len());
+            for x in t.iter() {
+                if !(x.is_finite() && x.fract() == 0.0 && x.abs() <= MAX_SAFE) {
+                    return routing::now_arg(now);
+                }
+                out.push(*x as Instant);
+            }
+            Ok(Ok(Now::Each(out)))
+        }
+        None => routing::now_arg(now),
+    }
+}
+
+const K_PARTNER: u8 = 0;
+const K_QUEUE: u8 = 1;
+const K_UNROUTED: u8 = 2;
+const K_ERROR: u8 = 3;
+const NONE: u32 = u32::MAX;
+
+/// Decisions in compact form, built off the JavaScript thread; [`Compact::into_js`] makes the
+/// `[kinds, target, rule, statePartner, stateNums, texts, errors, explanations]` array the
+/// wrapper reads.
+pub struct Compact {
+    kinds: Vec<u8>,
+    target: Vec<u32>,
+    rule: Vec<u32>,
+    state_partner: Vec<u32>,
+    /// version, active_leads, last_assigned_at (NaN for null) per lead.
+    state_nums: Vec<f64>,
+    texts: Vec<std::sync::Arc<str>>,
+    errors: Vec<(u32, ErrorReport)>,
+    explanations: Vec<(u32, Box<leadrail_core::route::Explanation>)>,
+}
+
+impl Compact {
+    pub(crate) fn new(results: Vec<std::result::Result<Decision, ErrorReport>>) -> Compact {
+        let n = results.len();
+        let mut c = Compact {
+            kinds: Vec::with_capacity(n),
+            target: Vec::with_capacity(n),
+            rule: Vec::with_capacity(n),
+            state_partner: Vec::with_capacity(n),
+            state_nums: Vec::with_capacity(n * 3),
+            texts: Vec::new(),
+            errors: Vec::new(),
+            explanations: Vec::new(),
+        };
+        let mut index: FxHashMap<*const u8, u32> = FxHashMap::default();
+        let mut text = |texts: &mut Vec<std::sync::Arc<str>>, s: &std::sync::Arc<str>| -> u32 {
+            *index.entry(s.as_ptr()).or_insert_with(|| {
+                texts.push(s.clone());
+                u32::try_from(texts.len() - 1).unwrap_or(NONE)
+            })
+        };
+        for (i, r) in results.into_iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(NONE);
+            match r {
+                Err(e) => {
+                    c.kinds.push(K_ERROR);
+                    c.target.push(NONE);
+                    c.rule.push(NONE);
+                    c.state_partner.push(NONE);
+                    c.state_nums.extend([0.0, 0.0, f64::NAN]);
+                    c.errors.push((i, e));
+                }
+                Ok(d) => {
+                    let (k, t) = match &d.outcome {
+                        Outcome::Partner { id } => (K_PARTNER, text(&mut c.texts, id)),
+                        Outcome::Queue { name } => (K_QUEUE, text(&mut c.texts, name)),
+                        Outcome::Unrouted => (K_UNROUTED, NONE),
+                    };
+                    c.kinds.push(k);
+                    c.target.push(t);
+                    c.rule
+                        .push(d.rule.as_ref().map_or(NONE, |r| text(&mut c.texts, r)));
+                    match &d.state_read {
+                        Some(s) => {
+                            c.state_partner.push(text(&mut c.texts, &s.partner));
+                            c.state_nums.extend([
+                                s.version as f64,
+                                s.active_leads as f64,
+                                s.last_assigned_at.map_or(f64::NAN, |t| t as f64),
+                            ]);
+                        }
+                        None => {
+                            c.state_partner.push(NONE);
+                            c.state_nums.extend([0.0, 0.0, f64::NAN]);
+                        }
+                    }
+                    if let Some(e) = d.explanation {
+                        c.explanations.push((i, e));
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    pub(crate) fn into_js<'e>(self, env: &'e Env) -> Result<Array<'e>> {
+        let mut out = env.create_array(8)?;
+        out.set(0, Uint8Array::new(self.kinds))?;
+        out.set(1, Uint32Array::new(self.target))?;
+        out.set(2, Uint32Array::new(self.rule))?;
+        out.set(3, Uint32Array::new(self.state_partner))?;
+        out.set(4, Float64Array::new(self.state_nums))?;
+        let mut texts = env.create_array(u32::try_from(self.texts.len()).unwrap_or(NONE))?;
+        for (i, t) in self.texts.iter().enumerate() {
+            texts.set(u32::try_from(i).unwrap_or(NONE), env.create_string(t)?)?;
+        }
+        out.set(5, texts)?;
+        let mut errors = env.create_array(0)?;
+        for (k, (i, e)) in self.errors.iter().enumerate() {
+            let k = u32::try_from(k * 2).unwrap_or(NONE);
+            errors.set(k, *i)?;
+            errors.set(k + 1, env.to_js_value(e)?)?;
+        }
+        out.set(6, errors)?;
+        let mut expl = env.create_array(0)?;
+        for (k, (i, e)) in self.explanations.iter().enumerate() {
+            let k = u32::try_from(k * 2).unwrap_or(NONE);
+            expl.set(k, *i)?;
+            expl.set(k + 1, env.to_js_value(e)?)?;
+        }
+        out.set(7, expl)?;
+        Ok(out)
+    }
+}
