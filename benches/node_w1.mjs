@@ -5,7 +5,11 @@
 // a Float64Array), median of `--runs` runs, each on a fresh network. The data comes from a port
 // of benches/src/w1.rs (splitmix64, same seed, same draws).
 //
-//   node benches/node_w1.mjs [--partners 1000] [--leads 100000] [--runs 5] [--seed 1]
+// With --split, also the split of routeBatch and routeColumns between the JavaScript side of the
+// binding (reading the leads, building the result objects) and the addon call (Rust: copying
+// the encoded columns, core's parsing, preparing and routing, the compact results).
+//
+//   node benches/node_w1.mjs [--partners 1000] [--leads 100000] [--runs 5] [--seed 1] [--split]
 // Compare with the native figure: cargo bench -p leadrail-benches --bench route
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -152,6 +156,31 @@ async function measure(label, engine, partners, run, n, runs) {
   return out
 }
 
+/** Median ns per lead of: reading the leads in JS, the addon call, building the results. */
+async function split(label, engine, partners, method, run, n, runs) {
+  const parts = { in: [], addon: [], out: [] }
+  for (let r = 0; r < runs; r++) {
+    const net = engine.network(partners)
+    const inner = Object.getPrototypeOf(net)[method]
+    let t1 = 0
+    let t2 = 0
+    net[method] = function (...args) {
+      t1 = performance.now()
+      const res = inner.apply(this, args)
+      t2 = performance.now()
+      return res
+    }
+    const t0 = performance.now()
+    await run(net)
+    const t3 = performance.now()
+    parts.in.push(((t1 - t0) * 1e6) / n)
+    parts.addon.push(((t2 - t1) * 1e6) / n)
+    parts.out.push(((t3 - t2) * 1e6) / n)
+  }
+  const f = (xs) => `${median(xs).toFixed(0)} ns`
+  console.log(`${label.padEnd(30)} in (JS) ${f(parts.in)}, addon ${f(parts.addon)}, out (JS) ${f(parts.out)} per lead (median of ${runs})`)
+}
+
 async function main() {
   const seed = arg('seed', 1)
   const { partners, leads } = generate(seed, arg('partners', 1_000), arg('leads', 100_000))
@@ -172,6 +201,10 @@ async function main() {
   const routed = targets.filter((t) => t !== null).length
   if (JSON.stringify(targets) !== JSON.stringify(byColumns.target)) throw new Error('objects and columns disagree')
   if (JSON.stringify(byAsync) !== JSON.stringify(byObjects)) throw new Error('async and sync disagree')
+  if (process.argv.includes('--split')) {
+    await split('split routeBatch', engine, partners, '_routeLeads', (net) => net.routeBatch(leads, times), leads.length, runs)
+    await split('split routeColumns', engine, partners, '_routeColumns', (net) => net.routeColumns(columns, times), leads.length, runs)
+  }
   console.log(`routed to a partner: ${routed.toLocaleString('en-US')} of ${leads.length.toLocaleString('en-US')} (objects, async and columns agree lead by lead)`)
 }
 

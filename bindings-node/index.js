@@ -53,6 +53,21 @@ const wire = (codes, nums, strs, rows, vals) => [codes, nums, strs.join(''), len
  */
 function encodeArray(a, dedupe) {
   const n = a.length
+  if (!dedupe) {
+    // ids: usually all strings, each its own entry; joined without an intermediate array
+    const lens = new Uint32Array(n)
+    let i = 0
+    for (; i < n; i++) {
+      const x = a[i]
+      if (typeof x !== 'string') break
+      lens[i] = x.length
+    }
+    if (i === n) {
+      const codes = new Uint32Array(n)
+      for (let j = 0; j < n; j++) codes[j] = j
+      return [codes, null, a.join(''), lens, [], []]
+    }
+  }
   const codes = new Uint32Array(n)
   let nums = null
   const map = new Map()
@@ -131,13 +146,23 @@ function recordEncoder(fields) {
   )
 }
 
-/** Per network: its lead schema's field names and the record encoder for them. */
+/**
+ * Per network: its lead schema's field names and the record encoder for them (one encoder per
+ * list of names, so that networks of one engine share an encoder V8 has already optimised).
+ */
 const schemas = new WeakMap()
+const encoders = new Map()
 function schemaOf(network) {
   let s = schemas.get(network)
   if (s === undefined) {
     const fields = network._leadFields
-    s = { fields, encode: recordEncoder(fields) }
+    const key = JSON.stringify(fields)
+    let encode = encoders.get(key)
+    if (encode === undefined) {
+      encode = recordEncoder(fields)
+      encoders.set(key, encode)
+    }
+    s = { fields, encode }
     schemas.set(network, s)
   }
   return s

@@ -14,10 +14,13 @@
 //! Every cell keeps the JSON form the record path gives it (`routing::js_to_json`), so core
 //! parses exactly what it parsed before; values without a JSON form get the same errors.
 
+use std::sync::{Arc, RwLock};
+
 use leadrail_core::api::request_error;
-use leadrail_core::record::{Column, Record};
+use leadrail_core::network::Network;
+use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Decision, Outcome};
+use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Instant;
 use napi::bindgen_prelude::*;
@@ -121,24 +124,23 @@ impl Encoded {
         self.codes.len()
     }
 
-    /// The column's strings.
+    /// The column's strings (lone surrogates become U+FFFD, as in `napi_get_value_string_utf8`).
     fn strings(&self) -> Vec<String> {
         let mut out = Vec::with_capacity(self.lens.len());
         let mut at = 0usize;
         for len in &self.lens {
             let end = at.saturating_add(*len as usize).min(self.text.len());
-            out.push(String::from_utf16_lossy(
-                self.text.get(at..end).unwrap_or(&[]),
-            ));
+            let units = self.text.get(at..end).unwrap_or(&[]);
+            let s = if units.iter().all(|u| *u < 0x80) {
+                let bytes: Vec<u8> = units.iter().map(|u| *u as u8).collect();
+                String::from_utf8(bytes).unwrap_or_else(|_| String::from_utf16_lossy(units))
+            } else {
+                String::from_utf16_lossy(units)
+            };
+            out.push(s);
             at = end;
         }
         out
-    }
-
-    /// The text of row `row` if it holds a string.
-    fn string_at(&self, strings: &[String], row: usize) -> Option<String> {
-        let c = *self.codes.get(row)?;
-        strings.get(c as usize).cloned()
     }
 
     fn num(&self, row: usize) -> f64 {
@@ -280,21 +282,30 @@ impl Leads {
         }))
     }
 
-    /// The leads as core records (or each one's error), as `routing::records_by_columns`
+    /// The leads as core records and the errors of the others, as `routing::records_by_columns`
     /// parses them. Runs no JavaScript, so it can run on the thread pool.
-    pub(crate) fn parse(self, schema: &Schema) -> Vec<std::result::Result<Record, ErrorReport>> {
+    pub(crate) fn parse(self, schema: &Schema) -> Parsed {
         let Leads {
             rows,
             ids,
             fields,
             mut host,
         } = self;
-        let id_strings = ids.strings();
-        let name = |row: usize| {
-            ids.string_at(&id_strings, row)
-                .unwrap_or_else(|| format!("#{}", row + 1))
+        let (id_col, bad) = ids.column(ids.strings(), Mode::Records);
+        // the name of a row in host errors: its id if it is a string
+        let name = |row: usize| match &id_col {
+            Column::Dict { dict, codes } => {
+                match codes.get(row).and_then(|c| dict.get(*c as usize)) {
+                    Some(Json::String(s)) => s.clone(),
+                    _ => format!("#{}", row + 1),
+                }
+            }
+            Column::Json(v) => match v.get(row) {
+                Some(Json::String(s)) => s.clone(),
+                _ => format!("#{}", row + 1),
+            },
+            _ => format!("#{}", row + 1),
         };
-        let (id_col, bad) = ids.column(id_strings.clone(), Mode::Records);
         for (row, e) in bad {
             host.push((row, 0, routing::unsupported(&name(row), "id", e)));
         }
@@ -306,19 +317,103 @@ impl Leads {
             }
             cols.push(col);
         }
+        drop(fields);
         let named: Vec<(&str, &Column)> = schema
             .fields
             .iter()
             .zip(&cols)
             .map(|(f, c)| (f.name.as_str(), c))
             .collect();
-        let mut out: Vec<std::result::Result<Record, ErrorReport>> =
-            Record::from_columns(schema, rows, &id_col, &named)
-                .into_iter()
-                .map(|r| r.map_err(ErrorReport::from))
-                .collect();
-        leadrail_core::record::merge_host_errors(schema, &mut out, host);
+        let records = Record::from_columns(schema, rows, &id_col, &named);
+        if host.is_empty() {
+            return Parsed::split(records);
+        }
+        let mut all: Vec<std::result::Result<Record, ErrorReport>> = records
+            .into_iter()
+            .map(|r| r.map_err(ErrorReport::from))
+            .collect();
+        leadrail_core::record::merge_host_errors(schema, &mut all, host);
+        let mut out = Parsed {
+            rows,
+            good: Vec::with_capacity(rows),
+            bad: Vec::new(),
+        };
+        for (i, r) in all.into_iter().enumerate() {
+            match r {
+                Ok(rec) => out.good.push(rec),
+                Err(e) => out.bad.push((i, e)),
+            }
+        }
         out
+    }
+}
+
+/// Parsed leads: the records of the good ones, in order, and the errors of the others.
+pub struct Parsed {
+    rows: usize,
+    good: Vec<Record>,
+    /// (row, error), ascending rows.
+    bad: Vec<(usize, ErrorReport)>,
+}
+
+impl Parsed {
+    /// Splits what `Record::from_columns` returned.
+    pub(crate) fn split(records: Vec<std::result::Result<Record, DataError>>) -> Parsed {
+        let mut out = Parsed {
+            rows: records.len(),
+            good: Vec::with_capacity(records.len()),
+            bad: Vec::new(),
+        };
+        for (i, r) in records.into_iter().enumerate() {
+            match r {
+                Ok(rec) => out.good.push(rec),
+                Err(e) => out.bad.push((i, ErrorReport::from(e))),
+            }
+        }
+        out
+    }
+
+    /// Routes the good leads in order, applying each assignment (like `engine::route_records`),
+    /// and returns every lead's result in compact form.
+    pub(crate) fn route(
+        self,
+        engine: &Engine,
+        net: &RwLock<Network>,
+        now: &Now,
+        opts: &RouteOptions,
+    ) -> std::result::Result<Compact, ErrorReport> {
+        let Parsed { rows, good, bad } = self;
+        let kept: Vec<Instant>;
+        let times = match now {
+            Now::One(t) => Times::At(*t),
+            Now::Each(ts) => {
+                if ts.len() != rows {
+                    return Err(request_error(
+                        format!("{rows} leads but {} instants", ts.len()),
+                        "give one `now` for all leads or one per lead",
+                    ));
+                }
+                if bad.is_empty() {
+                    Times::Each(ts)
+                } else {
+                    let mut skip = bad.iter().map(|(i, _)| *i).peekable();
+                    kept = ts
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| skip.next_if_eq(i).is_none())
+                        .map(|(_, t)| *t)
+                        .collect();
+                    Times::Each(&kept)
+                }
+            }
+        };
+        let batch = engine.prepare_leads(good);
+        let routed = {
+            let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
+            engine.route_prepared(&mut n, &batch, times, opts)
+        };
+        drop(batch);
+        Ok(Compact::new(rows, bad, routed))
     }
 }
 
@@ -417,32 +512,48 @@ pub struct Compact {
     state_partner: Vec<u32>,
     /// version, active_leads, last_assigned_at (NaN for null) per lead.
     state_nums: Vec<f64>,
-    texts: Vec<std::sync::Arc<str>>,
+    texts: Vec<Arc<str>>,
     errors: Vec<(u32, ErrorReport)>,
     explanations: Vec<(u32, Box<leadrail_core::route::Explanation>)>,
 }
 
 impl Compact {
-    pub(crate) fn new(results: Vec<std::result::Result<Decision, ErrorReport>>) -> Compact {
-        let n = results.len();
+    /// The results of `rows` leads: `bad` the errors of some (ascending rows), `routed` the
+    /// decisions of the others, in order.
+    pub(crate) fn new(
+        rows: usize,
+        bad: Vec<(usize, ErrorReport)>,
+        routed: Vec<std::result::Result<Decision, ErrorReport>>,
+    ) -> Compact {
         let mut c = Compact {
-            kinds: Vec::with_capacity(n),
-            target: Vec::with_capacity(n),
-            rule: Vec::with_capacity(n),
-            state_partner: Vec::with_capacity(n),
-            state_nums: Vec::with_capacity(n * 3),
+            kinds: Vec::with_capacity(rows),
+            target: Vec::with_capacity(rows),
+            rule: Vec::with_capacity(rows),
+            state_partner: Vec::with_capacity(rows),
+            state_nums: Vec::with_capacity(rows * 3),
             texts: Vec::new(),
             errors: Vec::new(),
             explanations: Vec::new(),
         };
         let mut index: FxHashMap<*const u8, u32> = FxHashMap::default();
-        let mut text = |texts: &mut Vec<std::sync::Arc<str>>, s: &std::sync::Arc<str>| -> u32 {
+        let mut text = |texts: &mut Vec<Arc<str>>, s: &Arc<str>| -> u32 {
             *index.entry(s.as_ptr()).or_insert_with(|| {
                 texts.push(s.clone());
                 u32::try_from(texts.len() - 1).unwrap_or(NONE)
             })
         };
-        for (i, r) in results.into_iter().enumerate() {
+        let mut bad = bad.into_iter().peekable();
+        let mut routed = routed.into_iter();
+        for i in 0..rows {
+            let r = match bad.next_if(|(row, _)| *row == i) {
+                Some((_, e)) => Err(e),
+                None => routed.next().unwrap_or_else(|| {
+                    Err(request_error(
+                        "a lead was not routed".into(),
+                        "report this as a bug",
+                    ))
+                }),
+            };
             let i = u32::try_from(i).unwrap_or(NONE);
             match r {
                 Err(e) => {
@@ -465,7 +576,11 @@ impl Compact {
                         .push(d.rule.as_ref().map_or(NONE, |r| text(&mut c.texts, r)));
                     match &d.state_read {
                         Some(s) => {
-                            c.state_partner.push(text(&mut c.texts, &s.partner));
+                            let p = match &d.outcome {
+                                Outcome::Partner { id } if Arc::ptr_eq(id, &s.partner) => t,
+                                _ => text(&mut c.texts, &s.partner),
+                            };
+                            c.state_partner.push(p);
                             c.state_nums.extend([
                                 s.version as f64,
                                 s.active_leads as f64,

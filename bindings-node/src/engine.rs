@@ -14,7 +14,7 @@ use napi::bindgen_prelude::*;
 use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
-use crate::encoded::{self, Compact, Leads};
+use crate::encoded::{self, Compact, Leads, Parsed};
 use crate::errors::{from_report, from_reports, utf16_columns};
 use crate::routing::{self, Now};
 
@@ -249,7 +249,7 @@ pub struct JsNetwork {
     net: Arc<RwLock<Network>>,
 }
 
-fn poisoned() -> ErrorReport {
+pub(crate) fn poisoned() -> ErrorReport {
     request_error(
         "the network is unusable after a failure in another thread".into(),
         "build a new network",
@@ -363,7 +363,7 @@ impl<'task> ScopedTask<'task> for RouteLeads {
             )));
         };
         let parsed = leads.parse(&self.engine.plan().lead_schema);
-        Ok(route_records(&self.engine, &self.net, parsed, &self.now, &self.opts).map(Compact::new))
+        Ok(parsed.route(&self.engine, &self.net, &self.now, &self.opts))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -619,17 +619,8 @@ impl JsNetwork {
         let leads = raise(env, Leads::read(leads, schema)?)?;
         let now = raise(env, encoded::now_arg(times, now)?)?;
         let parsed = leads.parse(schema);
-        let results = raise(
-            env,
-            route_records(
-                &self.engine,
-                &self.net,
-                parsed,
-                &now,
-                &self::options(options),
-            ),
-        )?;
-        Compact::new(results).into_js(env)
+        let opts = self::options(options);
+        raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
     /// `routeBatchAsync` on leads the wrapper encoded: like `_routeLeads`, with the parsing and
@@ -702,15 +693,8 @@ impl JsNetwork {
         let mut opts = self::options(options);
         opts.explain = false;
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
-        let parsed: Vec<_> = Record::from_columns(schema, rows, &ids, &named)
-            .into_iter()
-            .map(|r| r.map_err(ErrorReport::from))
-            .collect();
-        let results = raise(
-            env,
-            route_records(&self.engine, &self.net, parsed, &now, &opts),
-        )?;
-        Compact::new(results).into_js(env)
+        let parsed = Parsed::split(Record::from_columns(schema, rows, &ids, &named));
+        raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
     /// The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,

@@ -15,7 +15,7 @@ mod engine;
 mod errors;
 mod routing;
 
-pub use encoded::{Compact, Leads};
+pub use encoded::{Compact, Leads, Parsed};
 pub use engine::{JsEngine, JsNetwork, RouteBatch, RouteLeads, RouteOptionsJs};
 
 use leadrail_core::geo;
