@@ -542,6 +542,8 @@ impl Compact {
                 u32::try_from(texts.len() - 1).unwrap_or(NONE)
             })
         };
+        // consecutive decisions mostly share their rule
+        let mut last_rule: (*const u8, u32) = (std::ptr::null(), NONE);
         let mut bad = bad.into_iter().peekable();
         let mut routed = routed.into_iter();
         for i in 0..rows {
@@ -572,8 +574,16 @@ impl Compact {
                     };
                     c.kinds.push(k);
                     c.target.push(t);
-                    c.rule
-                        .push(d.rule.as_ref().map_or(NONE, |r| text(&mut c.texts, r)));
+                    let rule = match &d.rule {
+                        Some(r) if r.as_ptr() == last_rule.0 => last_rule.1,
+                        Some(r) => {
+                            let k = text(&mut c.texts, r);
+                            last_rule = (r.as_ptr(), k);
+                            k
+                        }
+                        None => NONE,
+                    };
+                    c.rule.push(rule);
                     match &d.state_read {
                         Some(s) => {
                             let p = match &d.outcome {
