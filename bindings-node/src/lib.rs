@@ -108,3 +108,10 @@ pub fn error_codes() -> Vec<&'static str> {
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
+
+/// The addon's Rust allocations (records, decisions, the encoded columns of a batch) go to
+/// mimalloc: a batch allocates and frees ~100,000 small objects and a few vectors of megabytes,
+/// where glibc's malloc returns the heap to the kernel after each batch and faults it back in on
+/// the next; about a quarter of the addon's time in W1 (see benches/node_w1.mjs --split).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
