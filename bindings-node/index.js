@@ -54,19 +54,20 @@ const wire = (codes, nums, strs, rows, vals) => [codes, nums, strs.join(''), len
 function encodeArray(a, dedupe) {
   const n = a.length
   if (!dedupe) {
-    // ids: usually all strings, each its own entry; joined without an intermediate array
+    // ids: usually all strings, each its own entry, appended to one string (V8 concatenates
+    // without copying; the addon reads the result once)
     const lens = new Uint32Array(n)
+    const codes = new Uint32Array(n)
+    let text = ''
     let i = 0
     for (; i < n; i++) {
       const x = a[i]
       if (typeof x !== 'string') break
+      codes[i] = i
       lens[i] = x.length
+      text += x
     }
-    if (i === n) {
-      const codes = new Uint32Array(n)
-      for (let j = 0; j < n; j++) codes[j] = j
-      return [codes, null, a.join(''), lens, [], []]
-    }
+    if (i === n) return [codes, null, text, lens, [], []]
   }
   const codes = new Uint32Array(n)
   let nums = null
@@ -117,6 +118,7 @@ function recordEncoder(fields) {
   for (const j of k) {
     src += `const c${j} = new Uint32Array(n); let f${j} = null; const m${j} = new Map(); const s${j} = []; const r${j} = []; const v${j} = []\n`
   }
+  src += 'const l0 = new Uint32Array(n); let t0 = \'\'; let k0 = 0\n'
   src += 'const badRows = []; const badVals = []\n'
   src += 'for (let i = 0; i < n; i++) {\n'
   src += '  const o = leads[i]\n'
@@ -125,7 +127,8 @@ function recordEncoder(fields) {
   for (const j of k) {
     src += `  x = o[${JSON.stringify(names[j])}]\n`
     if (j === 0) {
-      src += `  if (typeof x === 'string') { c0[i] = s0.length; s0.push(x) }\n`
+      // ids are each their own entry: appended to one string (V8 concatenates without copying)
+      src += `  if (typeof x === 'string') { c0[i] = k0; l0[k0++] = x.length; t0 += x }\n`
     } else {
       src += `  if (typeof x === 'string') { let c = m${j}.get(x); if (c === undefined) { c = s${j}.length; m${j}.set(x, c); s${j}.push(x) } c${j}[i] = c }\n`
     }
@@ -135,7 +138,7 @@ function recordEncoder(fields) {
   }
   src += '}\n'
   const col = (j) => `wire(c${j}, f${j}, s${j}, r${j}, v${j})`
-  src += `return [${col(0)}, [${k.slice(1).map(col).join(', ')}], badRows, badVals]\n`
+  src += `return [[c0, f0, t0, l0.subarray(0, k0), r0, v0], [${k.slice(1).map(col).join(', ')}], badRows, badVals]\n`
   // eslint-disable-next-line no-new-func
   return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', `return function encodeLeads(leads) {\n${src}}`)(
     isRecord,
