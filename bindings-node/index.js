@@ -156,6 +156,7 @@ function recordEncoder(fields) {
 const schemas = new WeakMap()
 const encoders = new Map()
 function schemaOf(network) {
+  if (!(network instanceof native.Network)) return undefined
   let s = schemas.get(network)
   if (s === undefined) {
     const fields = network._leadFields
@@ -279,23 +280,27 @@ function install(Network) {
     Object.defineProperty(proto, `_${name}Addon`, { value: fn, writable: true, enumerable: false, configurable: true })
   }
 
+  // not a network, or leads that are not an array: the addon throws its own error
   define('routeBatch', function routeBatch(leads, now, options) {
-    if (!plainArray(leads)) return addon.routeBatch.call(this, leads, now, options)
-    const encoded = schemaOf(this).encode(leads)
+    const schema = schemaOf(this)
+    if (schema === undefined || !plainArray(leads)) return addon.routeBatch.call(this, leads, now, options)
+    const encoded = schema.encode(leads)
     return results(this._routeLeads(encoded, instants(now), now, options))
   })
 
   define('routeBatchAsync', function routeBatchAsync(leads, now, options) {
-    if (!plainArray(leads)) return addon.routeBatchAsync.call(this, leads, now, options)
-    const encoded = schemaOf(this).encode(leads)
+    const schema = schemaOf(this)
+    if (schema === undefined || !plainArray(leads)) return addon.routeBatchAsync.call(this, leads, now, options)
+    const encoded = schema.encode(leads)
     return this._routeLeadsAsync(encoded, instants(now), now, options).then(results)
   })
 
   define('routeColumns', function routeColumns(columns, now, options) {
-    if (typeof columns !== 'object' || columns === null || isArray(columns) || types.isProxy(columns)) {
+    const schema = schemaOf(this)
+    if (schema === undefined || typeof columns !== 'object' || columns === null || isArray(columns) || types.isProxy(columns)) {
       return addon.routeColumns.call(this, columns, now, options)
     }
-    const { fields } = schemaOf(this)
+    const { fields } = schema
     const given = [givenColumn(columns.id, false)]
     for (const f of fields) given.push(givenColumn(columns[f], true))
     // a column that is neither an array nor a typed array: the addon reports it

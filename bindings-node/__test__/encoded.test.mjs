@@ -393,6 +393,17 @@ test('W1-like data: routeBatch, routeBatchAsync and routeColumns agree lead by l
   for (const n of nets.slice(1)) assert.deepEqual(n.state(), nets[0].state())
 })
 
+test('called on something that is not a network, the methods throw the addon\'s error', () => {
+  for (const m of ['routeBatch', 'routeColumns']) {
+    const leads = m === 'routeBatch' ? [base(0)] : { id: ['a'], region: ['US'], size: [1] }
+    const got = outcome(() => Network.prototype[m].call({}, leads, NOW))
+    const want = outcome(() => Network.prototype[`_${m}Addon`].call({}, leads, NOW))
+    assert.ok('thrown' in got)
+    assert.deepEqual(got, want)
+  }
+  assert.throws(() => Network.prototype.routeBatchAsync.call({}, [base(0)], NOW))
+})
+
 test('the addon methods stay on the prototype, not enumerable; the public ones are the wrappers', () => {
   const keys = Object.keys(Network.prototype)
   for (const m of ['routeBatch', 'routeBatchAsync', 'routeColumns']) {
