@@ -341,6 +341,25 @@ test('routeColumns: arrays, typed arrays and mixed columns give the addon\'s res
   sameColumns({ id: ids, region, size: [1, 2, 3, 4, 5] }, NOW, { exclude: ['A'], explain: true })
 })
 
+test('routeColumns: Float64Array columns of int and decimal fields (read as integers when whole)', () => {
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f']
+  const region = ['US', 'US-TX', 'DE', 'US', 'FR', 'US']
+  for (const xs of [
+    [1, 2, 3, 4, 5, 6],
+    [1, -0, 3, 4, 5, 6],
+    [1, 2 ** 53, -(2 ** 53), 4, 5, 6],
+    [1, 2 ** 53 + 2, 3, 4, 5, 6],
+    [1, 2.5, 3, 4, 5, 6],
+    [1, NaN, 3, 4, 5, 6],
+    [1, Infinity, 3, 4, 5, 6],
+    [1e20, 2, 3, 4, 5, 6],
+  ]) {
+    sameColumns({ id: ids, region, size: new Float64Array(xs) })
+    sameColumns({ id: ids, region, size: [1, 2, 3, 4, 5, 6], amount: new Float64Array(xs) })
+    sameColumns({ id: ids, region, size: [1, 2, 3, 4, 5, 6], share: new Float64Array(xs) })
+  }
+})
+
 test('routeColumns: bad columns throw as the addon does', () => {
   for (const columns of [
     { region: ['US'], size: [1] },

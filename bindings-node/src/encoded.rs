@@ -22,7 +22,7 @@ use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::schema::Schema;
-use leadrail_core::value::Instant;
+use leadrail_core::value::{Instant, Type};
 use napi::bindgen_prelude::*;
 use napi::{JsString, ValueType};
 use rustc_hash::FxHashMap;
@@ -472,6 +472,29 @@ impl Given {
                 }
             }
         }
+    }
+}
+
+/// A float column of an `int` or `decimal` field whose values are all whole numbers within
+/// +-2^53 (and none is -0) as integers: core reads such a float as exactly the integer
+/// (`Value::Int(x as i64)`; `Decimal::from_str` of its display, which has no fraction or
+/// exponent), without formatting and parsing each value. Other columns are returned as they are.
+pub(crate) fn narrow(col: Column, ty: &Type) -> Column {
+    match col {
+        Column::Float(v)
+            if matches!(ty, Type::Int | Type::Decimal)
+                && v.iter().all(|x| match x {
+                    Some(x) => {
+                        x.fract() == 0.0
+                            && x.abs() <= MAX_SAFE
+                            && !(*x == 0.0 && x.is_sign_negative())
+                    }
+                    None => true,
+                }) =>
+        {
+            Column::Int(v.into_iter().map(|x| x.map(|x| x as i64)).collect())
+        }
+        col => col,
     }
 }
 

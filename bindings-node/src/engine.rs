@@ -672,7 +672,7 @@ impl JsNetwork {
         for (i, f) in schema.fields.iter().enumerate() {
             let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if let Some(c) = encoded::given(&columns, at, &f.name)? {
-                let c = raise(env, raise(env, c)?.column(&f.name))?;
+                let c = encoded::narrow(raise(env, raise(env, c)?.column(&f.name))?, &f.ty);
                 if c.len() != rows {
                     return raise(
                         env,
