@@ -2,7 +2,7 @@
 //
 // Reports decisions/s with leads as an array of objects (`network.routeBatch`), the same on the
 // libuv pool (`routeBatchAsync`), and as columns (`network.routeColumns`: arrays of strings and
-// a Float64Array), median of `--runs` runs, each on a fresh network. The data comes from a port
+// a Float64Array), median of `--runs` runs after an untimed one, each on a fresh network. The data comes from a port
 // of benches/src/w1.rs (splitmix64, same seed, same draws).
 //
 // With --split, also the split of routeBatch and routeColumns between the JavaScript side of the
@@ -142,7 +142,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function measure(label, engine, partners, run, n, runs) {
   const rates = []
-  let out
+  // one untimed run first, so that every timed run uses code V8 has already optimised (as
+  // criterion's warm-up does for the native figures)
+  let out = await run(engine.network(partners))
   for (let r = 0; r < runs; r++) {
     const net = engine.network(partners)
     const t0 = performance.now()
@@ -159,6 +161,7 @@ async function measure(label, engine, partners, run, n, runs) {
 /** Median ns per lead of: reading the leads in JS, the addon call, building the results. */
 async function split(label, engine, partners, method, run, n, runs) {
   const parts = { in: [], addon: [], out: [] }
+  await run(engine.network(partners))
   for (let r = 0; r < runs; r++) {
     const net = engine.network(partners)
     const inner = Object.getPrototypeOf(net)[method]
