@@ -237,7 +237,9 @@ pub struct Leads {
 }
 
 impl Leads {
-    /// Reads `[ids, fields, badRows, badVals]` as the wrapper built it from `what`.
+    /// Reads `[ids, fields, badRows, badVals]`, the leads as the wrapper encoded them: the id
+    /// column, one column per schema field (in order), and the rows that are not objects with
+    /// their values.
     pub(crate) fn read(
         value: Unknown<'_>,
         schema: &Schema,
