@@ -196,12 +196,12 @@ function results(r) {
   const errors = r[6]
   const explanations = r[7]
   const n = kinds.length
-  const out = []
+  const out = new Array(n)
   let e = 1
   for (let i = 0; i < n; i++) {
     const k = kinds[i]
     if (k === 3) {
-      out.push({ error: errors[e] })
+      out[i] = { error: errors[e] }
       e += 2
       continue
     }
@@ -221,7 +221,7 @@ function results(r) {
         last_assigned_at: at === at ? at : null,
       }
     }
-    out.push({ ok: { outcome, rule: ru === NONE ? null : texts[ru], state_read: stateRead } })
+    out[i] = { ok: { outcome, rule: ru === NONE ? null : texts[ru], state_read: stateRead } }
   }
   for (let j = 0; j < explanations.length; j += 2) out[explanations[j]].ok.explanation = explanations[j + 1]
   return out
