@@ -50,6 +50,8 @@ const wire = (codes, nums, strs, rows, vals) => [codes, nums, strs.join(''), len
 /**
  * Encodes an array as a column. `dedupe`: strings dictionary-encoded (else each row its own
  * entry, as ids are). Every number is a number here, NaN included (core reports it).
+ * Dictionaries are prototype-less objects (string keys only; faster than a Map here, and
+ * `__proto__` is an ordinary key on them).
  */
 function encodeArray(a, dedupe) {
   const n = a.length
@@ -71,7 +73,7 @@ function encodeArray(a, dedupe) {
   }
   const codes = new Uint32Array(n)
   let nums = null
-  const map = new Map()
+  const map = Object.create(null)
   const strs = []
   const rows = []
   const vals = []
@@ -79,10 +81,10 @@ function encodeArray(a, dedupe) {
     const x = a[i]
     if (typeof x === 'string') {
       if (dedupe) {
-        let c = map.get(x)
+        let c = map[x]
         if (c === undefined) {
           c = strs.length
-          map.set(x, c)
+          map[x] = c
           strs.push(x)
         }
         codes[i] = c
@@ -116,7 +118,7 @@ function recordEncoder(fields) {
   const k = names.map((_, j) => j)
   let src = 'const n = leads.length\n'
   for (const j of k) {
-    src += `const c${j} = new Uint32Array(n); let f${j} = null; const m${j} = new Map(); const s${j} = []; const r${j} = []; const v${j} = []\n`
+    src += `const c${j} = new Uint32Array(n); let f${j} = null; const m${j} = Object.create(null); const s${j} = []; const r${j} = []; const v${j} = []\n`
   }
   src += 'const l0 = new Uint32Array(n); let t0 = \'\'; let k0 = 0\n'
   src += 'const badRows = []; const badVals = []\n'
@@ -130,7 +132,7 @@ function recordEncoder(fields) {
       // ids are each their own entry: appended to one string (V8 concatenates without copying)
       src += `  if (typeof x === 'string') { c0[i] = k0; l0[k0++] = x.length; t0 += x }\n`
     } else {
-      src += `  if (typeof x === 'string') { let c = m${j}.get(x); if (c === undefined) { c = s${j}.length; m${j}.set(x, c); s${j}.push(x) } c${j}[i] = c }\n`
+      src += `  if (typeof x === 'string') { let c = m${j}[x]; if (c === undefined) { c = s${j}.length; m${j}[x] = c; s${j}.push(x) } c${j}[i] = c }\n`
     }
     src += `  else if (typeof x === 'number' && x - x === 0) { if (f${j} === null) f${j} = new Float64Array(n); f${j}[i] = x; c${j}[i] = NUMBER }\n`
     src += `  else if (x === undefined || x === null) c${j}[i] = MISSING\n`

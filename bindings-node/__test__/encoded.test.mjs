@@ -169,6 +169,14 @@ test('routeBatch: getters run once per property, in the order the addon reads th
   assert.deepEqual(a, ['id', 'region', 'size', 'tag'])
 })
 
+test('strings that are special property names are dictionary entries like any other', () => {
+  const special = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '0', '01', '-0', '1e3', '4294967295', 'length', '', ' ']
+  const leads = special.map((tag, i) => ({ ...base(i), tag, region: i % 2 ? 'US' : tag }))
+  const got = sameBatch([...leads, ...leads.map((l) => ({ ...l, id: `${l.id}b` }))])
+  assert.equal(got.value.length, 2 * special.length)
+  sameColumns({ id: special.map((_, i) => `c${i}`), region: special, size: special.map((_, i) => i), tag: special })
+})
+
 test('routeBatch: columns of mixed kinds (numbers and strings, ints and floats)', () => {
   const leads = Array.from({ length: 12 }, (_, i) => base(i))
   leads[1].size = 2.5
