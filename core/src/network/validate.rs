@@ -38,6 +38,7 @@ pub(crate) fn describe(v: &Value) -> String {
 }
 
 /// Whether `v` is a (non-null) value of type `ty`.
+#[inline]
 pub(crate) fn matches(ty: &Type, v: &Value) -> bool {
     match (ty, v) {
         (Type::Text, Value::Text(_))
@@ -72,23 +73,30 @@ pub(crate) fn check(schema: &Schema, record: &Record) -> Result<(), Invalid> {
         });
     }
     for (f, v) in schema.fields.iter().zip(&record.values) {
-        let ok = if v.is_null() {
-            f.optional
-        } else {
-            matches(&f.ty, v)
+        let ok = match v {
+            Value::Null => f.optional,
+            _ => matches(&f.ty, v),
         };
         if !ok {
-            let expected = if f.optional {
-                format!("{}?", f.ty)
-            } else {
-                f.ty.to_string()
-            };
-            return Err(Invalid::Field {
-                field: f.name.clone(),
-                expected,
-                found: describe(v),
-            });
+            return Err(invalid(f, v));
         }
     }
     Ok(())
+}
+
+/// The error for field `f` holding the value `v` (kept out of line: the check's loop stays
+/// small).
+#[cold]
+#[inline(never)]
+fn invalid(f: &crate::schema::Field, v: &Value) -> Invalid {
+    let expected = if f.optional {
+        format!("{}?", f.ty)
+    } else {
+        f.ty.to_string()
+    };
+    Invalid::Field {
+        field: f.name.clone(),
+        expected,
+        found: describe(v),
+    }
 }
