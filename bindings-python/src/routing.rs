@@ -322,6 +322,63 @@ pub(crate) fn records(
     records_by_columns(py, &rows, schema)
 }
 
+/// Host records parsed: the records that parsed, in row order, and the errors of the rows
+/// that did not, with their row indexes (ascending).
+pub(crate) struct Parsed {
+    pub(crate) rows: usize,
+    pub(crate) good: Vec<Record>,
+    pub(crate) bad: Vec<(usize, ErrorReport)>,
+}
+
+impl Parsed {
+    /// The split form of per-row results.
+    pub(crate) fn from_results(results: Vec<Result<Record, ErrorReport>>) -> Parsed {
+        let rows = results.len();
+        let mut good = Vec::with_capacity(rows);
+        let mut bad = Vec::new();
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(rec) => good.push(rec),
+                Err(e) => bad.push((i, e)),
+            }
+        }
+        Parsed { rows, good, bad }
+    }
+}
+
+/// Like [`records`], in the split form.
+pub(crate) fn records_split(
+    obj: &Bound<'_, PyAny>,
+    schema: &Schema,
+    what: &str,
+) -> PyResult<Parsed> {
+    let py = obj.py();
+    let not_rows = || {
+        crate::exceptions::from_report(
+            py,
+            request_error(
+                format!(
+                    "`{what}` must be an iterable of mappings, not a `{}`",
+                    type_name(obj)
+                ),
+                "pass a list of dicts, e.g. `df.to_dict(\"records\")`",
+            ),
+        )
+    };
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Err(not_rows());
+    }
+    if let Ok(list) = obj.cast::<PyList>() {
+        return rows_split(py, list.iter(), list.len(), schema);
+    }
+    let Ok(iter) = obj.try_iter() else {
+        return Err(not_rows());
+    };
+    let rows: Vec<Bound<'_, PyAny>> = iter.collect::<PyResult<_>>()?;
+    let n = rows.len();
+    rows_split(py, rows.into_iter(), n, schema)
+}
+
 /// An instant: an `int` (ms since the epoch), an RFC 3339 `str`, or an aware `datetime`.
 pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instant, ErrorReport>> {
     let py = obj.py();
@@ -439,7 +496,7 @@ pub(crate) fn decision<'py>(
 /// One batch result: `{"ok": decision}` or `{"error": report}`.
 pub(crate) fn result<'py>(
     py: Python<'py>,
-    r: &Result<Decision, ErrorReport>,
+    r: Result<&Decision, &ErrorReport>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
@@ -623,14 +680,21 @@ impl Builder {
     }
 }
 
-/// Parses a batch of host records (a sequence of mappings) column by column with
-/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
-/// are not mappings or hold values without a JSON form get their own error.
-pub(crate) fn records_by_columns(
-    py: Python<'_>,
-    rows: &[Bound<'_, PyAny>],
+/// The cells of a batch of host records, column by column, with the problems the binding met
+/// itself (`(row, position, report)`, see `merge_host_errors`).
+struct HostColumns {
+    ids: Column,
+    cols: Vec<Column>,
+    own: Vec<(usize, usize, ErrorReport)>,
+}
+
+/// Reads a batch of host records (mappings) column by column; rows that are not mappings or
+/// hold values without a JSON form get their own error.
+fn read_rows<'py>(
+    py: Python<'py>,
+    rows: impl Iterator<Item = Bound<'py, PyAny>>,
     schema: &Schema,
-) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+) -> PyResult<HostColumns> {
     let keys = Keys::new(py, schema);
     let mut ids = Builder::new();
     let mut cols: Vec<Builder> = schema.fields.iter().map(|_| Builder::new()).collect();
@@ -638,13 +702,13 @@ pub(crate) fn records_by_columns(
     let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
     let mut lost: Vec<(usize, usize)> = Vec::new();
     let mut scratch = Vec::new();
-    for (row, obj) in rows.iter().enumerate() {
+    for (row, obj) in rows.enumerate() {
         let dict = obj.cast::<PyDict>().ok();
         if dict.is_none() && obj.cast::<PyMapping>().is_err() {
             own.push((
                 row,
                 0,
-                record(obj, schema, &keys, row + 1)?
+                record(&obj, schema, &keys, row + 1)?
                     .err()
                     .unwrap_or_else(|| {
                         request_error("a record was not parsed".into(), "report this as a bug")
@@ -654,7 +718,7 @@ pub(crate) fn records_by_columns(
             cols.iter_mut().for_each(Builder::push_missing);
             continue;
         }
-        let id = get(obj, dict, keys.id.bind(py))?;
+        let id = get(&obj, dict, keys.id.bind(py))?;
         // the record's name in the binding's own messages, built only when one is needed
         let name = || -> String {
             id.as_ref()
@@ -671,7 +735,7 @@ pub(crate) fn records_by_columns(
             None => ids.push_missing(),
         }
         for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
-            match get(obj, dict, key.bind(py))? {
+            match get(&obj, dict, key.bind(py))? {
                 Some(v) => {
                     scratch.clear();
                     let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
@@ -684,32 +748,54 @@ pub(crate) fn records_by_columns(
             }
         }
     }
+    let ids = ids.finish();
     // a non-finite float that had to become JSON: the row's error says so
     for (row, f) in lost {
-        if let (Some(obj), Some((field, _))) = (rows.get(row), keys.fields.get(f)) {
-            let id = get(obj, obj.cast::<PyDict>().ok(), keys.id.bind(py))?.and_then(|v| {
-                v.cast::<PyString>()
-                    .ok()
-                    .and_then(|s| s.to_str().ok().map(str::to_owned))
-            });
-            let n = id.map_or_else(
-                || format!("record #{}", row + 1),
-                |i| format!("record `{i}`"),
-            );
+        if let Some((field, _)) = keys.fields.get(f) {
+            let name = match &ids {
+                Column::Json(v) => match v.get(row) {
+                    Some(Json::String(s)) => format!("record `{s}`"),
+                    _ => format!("record #{}", row + 1),
+                },
+                _ => format!("record #{}", row + 1),
+            };
             own.push((
                 row,
                 1 + f,
                 unsupported(
-                    &n,
+                    &name,
                     field,
                     Unsupported("a value that is not a finite number".into()),
                 ),
             ));
         }
     }
-    let n = rows.len();
-    let ids = ids.finish();
-    let cols: Vec<Column> = cols.into_iter().map(Builder::finish).collect();
+    Ok(HostColumns {
+        ids,
+        cols: cols.into_iter().map(Builder::finish).collect(),
+        own,
+    })
+}
+
+/// Parses a batch of host records (a sequence of mappings) column by column with
+/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
+/// are not mappings or hold values without a JSON form get their own error.
+pub(crate) fn records_by_columns(
+    py: Python<'_>,
+    rows: &[Bound<'_, PyAny>],
+    schema: &Schema,
+) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+    let host = read_rows(py, rows.iter().cloned(), schema)?;
+    Ok(finish_rows(py, rows.len(), host, schema))
+}
+
+fn finish_rows(
+    py: Python<'_>,
+    n: usize,
+    host: HostColumns,
+    schema: &Schema,
+) -> Vec<Result<Record, ErrorReport>> {
+    let HostColumns { ids, cols, own } = host;
     let mut out: Vec<Result<Record, ErrorReport>> = py.detach(|| {
         let named: Vec<(&str, &Column)> = schema
             .fields
@@ -723,7 +809,48 @@ pub(crate) fn records_by_columns(
             .collect()
     });
     leadrail_core::record::merge_host_errors(schema, &mut out, own);
-    Ok(out)
+    out
+}
+
+/// Like [`records_by_columns`], in the split form.
+fn rows_split<'py>(
+    py: Python<'py>,
+    rows: impl Iterator<Item = Bound<'py, PyAny>>,
+    n: usize,
+    schema: &Schema,
+) -> PyResult<Parsed> {
+    let host = read_rows(py, rows, schema)?;
+    if !host.own.is_empty() {
+        return Ok(Parsed::from_results(finish_rows(py, n, host, schema)));
+    }
+    let named: Vec<(&str, &Column)> = schema
+        .fields
+        .iter()
+        .zip(&host.cols)
+        .map(|(f, c)| (f.name.as_str(), c))
+        .collect();
+    Ok(columns_split(py, n, &host.ids, &named, schema))
+}
+
+/// Parses columns in the split form (without the GIL).
+pub(crate) fn columns_split(
+    py: Python<'_>,
+    n: usize,
+    ids: &Column,
+    named: &[(&str, &Column)],
+    schema: &Schema,
+) -> Parsed {
+    py.detach(|| {
+        let (good, bad) = Record::from_columns_split(schema, n, ids, named);
+        Parsed {
+            rows: n,
+            good,
+            bad: bad
+                .into_iter()
+                .map(|(i, e)| (i, ErrorReport::from(e)))
+                .collect(),
+        }
+    })
 }
 
 /// A column given by the host (any sequence; numpy arrays and pandas Series through

@@ -214,3 +214,78 @@ fn host_errors_merge_in_schema_order() {
         .collect();
     assert_eq!(messages, ["host a", "host a", "core a"]);
 }
+
+/// `from_columns_split` gives the same records and errors as `from_columns`, good rows apart
+/// from bad ones; integer cells of int and decimal fields read as their JSON numbers would.
+#[test]
+fn split_form_equals_row_form() {
+    let schema = Schema {
+        fields: vec![
+            Field {
+                name: "n".into(),
+                ty: Type::Int,
+                optional: true,
+            },
+            Field {
+                name: "d".into(),
+                ty: Type::Decimal,
+                optional: false,
+            },
+            Field {
+                name: "t".into(),
+                ty: Type::Text,
+                optional: false,
+            },
+        ],
+    };
+    let ids = Column::Json(vec![
+        json!("a"),
+        json!(null),
+        json!("c"),
+        json!(4),
+        json!("e"),
+    ]);
+    let n = Column::Int(vec![Some(1), Some(2), None, Some(i64::MIN), Some(5)]);
+    let d = Column::Int(vec![Some(10), Some(20), Some(i64::MAX), None, Some(-3)]);
+    let t = Column::Dict {
+        dict: vec![json!("x"), json!(7)],
+        codes: vec![0, 0, 0, 0, 1],
+    };
+    let named = [("n", &n), ("d", &d), ("t", &t)];
+    let rows = Record::from_columns(&schema, 5, &ids, &named);
+    let (good, bad) = Record::from_columns_split(&schema, 5, &ids, &named);
+    let mut g = good.iter();
+    let mut b = bad.iter();
+    for (i, r) in rows.iter().enumerate() {
+        match r {
+            Ok(rec) => assert_eq!(Some(rec), g.next(), "row {i}"),
+            Err(e) => assert_eq!(Some(&(i, e.clone())), b.next(), "row {i}"),
+        }
+    }
+    assert_eq!((g.next(), b.next()), (None, None));
+    // the same rows as JSON objects
+    let objs = [
+        json!({"id": "a", "n": 1, "d": 10, "t": "x"}),
+        json!({"id": null, "n": 2, "d": 20, "t": "x"}),
+        json!({"id": "c", "d": i64::MAX, "t": "x"}),
+        json!({"id": 4, "n": i64::MIN, "t": "x"}),
+        json!({"id": "e", "n": 5, "d": -3, "t": 7}),
+    ];
+    for (i, o) in objs.iter().enumerate() {
+        assert_eq!(rows[i], Record::from_json_at(&schema, o, i + 1), "row {i}");
+    }
+    assert_eq!(good.len(), 2);
+    assert_eq!(
+        bad.iter()
+            .map(|(i, e)| (*i, e.to_string()))
+            .collect::<Vec<_>>(),
+        vec![
+            (1, "record #2: missing `id`".to_string()),
+            (3, "record `4`: missing required field `d`".to_string()),
+            (
+                4,
+                "record `e`, field `t`: expected text, found `7`".to_string()
+            ),
+        ]
+    );
+}
