@@ -441,48 +441,56 @@ impl PyNetwork {
         let parsed = routing::columns_split(py, rows, &ids, &named, schema);
         let results = self.route_records(py, parsed, now, &opts)?;
         let mut texts = Texts::default();
-        let (kind, target, rule, error) = (
-            PyList::empty(py),
-            PyList::empty(py),
-            PyList::empty(py),
-            PyList::empty(py),
+        let n = results.rows;
+        let (mut kind, mut target, mut rule, mut error) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
         );
         let (partner, queue, unrouted) = (
-            pyo3::intern!(py, "partner"),
-            pyo3::intern!(py, "queue"),
-            pyo3::intern!(py, "unrouted"),
+            pyo3::intern!(py, "partner").as_any(),
+            pyo3::intern!(py, "queue").as_any(),
+            pyo3::intern!(py, "unrouted").as_any(),
         );
+        let none = py.None().into_bound(py);
         for r in results.iter() {
             match r {
                 Ok(d) => {
                     match &d.outcome {
                         Outcome::Partner { id } => {
-                            kind.append(partner)?;
-                            target.append(texts.get(py, id))?;
+                            kind.push(partner.clone());
+                            target.push(texts.get(py, id).into_any());
                         }
                         Outcome::Queue { name } => {
-                            kind.append(queue)?;
-                            target.append(texts.get(py, name))?;
+                            kind.push(queue.clone());
+                            target.push(texts.get(py, name).into_any());
                         }
                         Outcome::Unrouted => {
-                            kind.append(unrouted)?;
-                            target.append(py.None())?;
+                            kind.push(unrouted.clone());
+                            target.push(none.clone());
                         }
                     }
-                    match &d.rule {
-                        Some(name) => rule.append(texts.get(py, name))?,
-                        None => rule.append(py.None())?,
-                    }
-                    error.append(py.None())?;
+                    rule.push(match &d.rule {
+                        Some(name) => texts.get(py, name).into_any(),
+                        None => none.clone(),
+                    });
+                    error.push(none.clone());
                 }
                 Err(e) => {
-                    kind.append(py.None())?;
-                    target.append(py.None())?;
-                    rule.append(py.None())?;
-                    error.append(report_to_py(py, e)?)?;
+                    kind.push(none.clone());
+                    target.push(none.clone());
+                    rule.push(none.clone());
+                    error.push(report_to_py(py, e)?.into_any());
                 }
             }
         }
+        let (kind, target, rule, error) = (
+            PyList::new(py, kind)?,
+            PyList::new(py, target)?,
+            PyList::new(py, rule)?,
+            PyList::new(py, error)?,
+        );
         let out = PyDict::new(py);
         out.set_item("kind", kind)?;
         out.set_item("target", target)?;

@@ -421,10 +421,27 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
             obj.clone()
         };
         let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
-        for item in seq.try_iter()? {
-            match instant(&item?)? {
-                Ok(t) => out.push(t),
-                Err(e) => return Ok(Err(e)),
+        let mut one = |item: &Bound<'_, PyAny>| -> PyResult<Result<(), ErrorReport>> {
+            // an exact int (the common case) without the general checks
+            if item.is_exact_instance_of::<PyInt>() {
+                if let Ok(t) = item.extract::<i64>() {
+                    out.push(t);
+                    return Ok(Ok(()));
+                }
+            }
+            Ok(instant(item)?.map(|t| out.push(t)))
+        };
+        if let Ok(list) = seq.cast::<PyList>() {
+            for item in list.iter() {
+                if let Err(e) = one(&item)? {
+                    return Ok(Err(e));
+                }
+            }
+        } else {
+            for item in seq.try_iter()? {
+                if let Err(e) = one(&item?)? {
+                    return Ok(Err(e));
+                }
             }
         }
         return Ok(Ok(Now::Each(out)));
@@ -513,14 +530,26 @@ pub(crate) enum Builder {
     /// Only missing values so far (their count).
     Empty(usize),
     Texts {
-        by_ptr: FxHashMap<usize, u32>,
+        /// A direct-mapped cache of (address, code) of the `str` objects seen.
+        by_ptr: Vec<(usize, u32)>,
         by_text: FxHashMap<String, u32>,
         dict: Vec<Json>,
         codes: Vec<u32>,
     },
     Ints(Vec<Option<i64>>),
     Floats(Vec<Option<f64>>),
+    /// Texts not deduplicated (ids).
+    Arcs(Vec<Option<Arc<str>>>),
     Json(Vec<Json>),
+}
+
+/// The number of entries of a text column's address cache (a power of two).
+const PTR_CACHE: usize = 1024;
+
+/// The cache line of an object's address.
+fn ptr_line(ptr: usize) -> usize {
+    let h = (ptr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
+    (h >> (usize::BITS - PTR_CACHE.trailing_zeros())) & (PTR_CACHE - 1)
 }
 
 impl Builder {
@@ -540,6 +569,10 @@ impl Builder {
             Builder::Ints(v) => v
                 .into_iter()
                 .map(|x| x.map_or(Json::Null, Json::from))
+                .collect(),
+            Builder::Arcs(v) => v
+                .into_iter()
+                .map(|x| x.map_or(Json::Null, |t| Json::String(t.to_string())))
                 .collect(),
             Builder::Floats(v) => v
                 .into_iter()
@@ -567,6 +600,7 @@ impl Builder {
             Builder::Texts { codes, .. } => codes.push(u32::MAX),
             Builder::Ints(v) => v.push(None),
             Builder::Floats(v) => v.push(None),
+            Builder::Arcs(v) => v.push(None),
             Builder::Json(v) => v.push(Json::Null),
         }
     }
@@ -596,8 +630,9 @@ impl Builder {
         if let Builder::Empty(n) = self {
             let n = *n;
             *self = match kind {
-                Some(Ok(_)) if dedupe => Builder::Texts {
-                    by_ptr: FxHashMap::default(),
+                Some(Ok(_)) if !dedupe => Builder::Arcs(vec![None; n]),
+                Some(Ok(_)) => Builder::Texts {
+                    by_ptr: vec![(0, u32::MAX); PTR_CACHE],
                     by_text: FxHashMap::default(),
                     dict: Vec::new(),
                     codes: vec![u32::MAX; n],
@@ -618,9 +653,14 @@ impl Builder {
                 Some(Ok(s)),
             ) => {
                 let ptr = x.as_ptr() as usize;
-                if let Some(c) = by_ptr.get(&ptr).filter(|_| by_pointer) {
-                    codes.push(*c);
-                    return Ok(Ok(()));
+                let line = ptr_line(ptr);
+                if by_pointer {
+                    if let Some((p, c)) = by_ptr.get(line) {
+                        if *p == ptr {
+                            codes.push(*c);
+                            return Ok(Ok(()));
+                        }
+                    }
                 }
                 let text = s.to_str()?;
                 let c = match by_text.get(text) {
@@ -634,9 +674,15 @@ impl Builder {
                 };
                 // the caller guarantees the value outlives the batch when `by_pointer` is set
                 if by_pointer {
-                    by_ptr.insert(ptr, c);
+                    if let Some(e) = by_ptr.get_mut(line) {
+                        *e = (ptr, c);
+                    }
                 }
                 codes.push(c);
+                return Ok(Ok(()));
+            }
+            (Builder::Arcs(v), Some(Ok(s))) => {
+                v.push(Some(Arc::from(s.to_str()?)));
                 return Ok(Ok(()));
             }
             (Builder::Ints(v), Some(Err(0))) => {
@@ -675,6 +721,7 @@ impl Builder {
             Builder::Texts { dict, codes, .. } => Column::Dict { dict, codes },
             Builder::Ints(v) => Column::Int(v),
             Builder::Floats(v) => Column::Float(v),
+            Builder::Arcs(v) => Column::Text(v),
             Builder::Json(v) => Column::Json(v),
         }
     }
@@ -755,6 +802,10 @@ fn read_rows<'py>(
             let name = match &ids {
                 Column::Json(v) => match v.get(row) {
                     Some(Json::String(s)) => format!("record `{s}`"),
+                    _ => format!("record #{}", row + 1),
+                },
+                Column::Text(v) => match v.get(row) {
+                    Some(Some(s)) => format!("record `{s}`"),
                     _ => format!("record #{}", row + 1),
                 },
                 _ => format!("record #{}", row + 1),
@@ -884,10 +935,18 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
     let mut b = Builder::new();
     let mut lost = Vec::new();
     let dedupe = name != "id";
-    for (i, x) in seq.try_iter()?.enumerate() {
-        let x = x?;
-        if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
-            return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+    if let Ok(list) = seq.cast::<PyList>() {
+        for (i, x) in list.iter().enumerate() {
+            if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
+                return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+            }
+        }
+    } else {
+        for (i, x) in seq.try_iter()?.enumerate() {
+            let x = x?;
+            if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
+                return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+            }
         }
     }
     if let Some(i) = lost.first() {

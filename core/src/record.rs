@@ -1130,6 +1130,10 @@ pub enum Column {
     Int(Vec<Option<i64>>),
     /// Floats; `None` is missing (NaN and infinities are invalid values, not missing ones).
     Float(Vec<Option<f64>>),
+    /// Texts, each as its JSON string would be read; `None` is missing. Shared texts are not
+    /// copied for ids (a record's id is the column's `Arc`), which makes it the cheap form of
+    /// an id column.
+    Text(Vec<Option<Arc<str>>>),
 }
 
 impl Column {
@@ -1140,6 +1144,7 @@ impl Column {
             Column::Dict { codes, .. } => codes.len(),
             Column::Int(v) => v.len(),
             Column::Float(v) => v.len(),
+            Column::Text(v) => v.len(),
         }
     }
 
@@ -1171,6 +1176,10 @@ fn cell(col: &Column, row: usize) -> (Cell<'_>, Option<u32>) {
         Column::Int(v) => match v.get(row).copied().flatten() {
             Some(i) => (Cell::Owned(Json::from(i)), None),
             None => (Cell::Missing, None),
+        },
+        Column::Text(v) => match v.get(row) {
+            Some(Some(t)) => (Cell::Owned(Json::String(t.to_string())), None),
+            _ => (Cell::Missing, None),
         },
         Column::Float(v) => match v.get(row).copied().flatten() {
             Some(x) => match serde_json::Number::from_f64(x) {
@@ -1317,13 +1326,24 @@ fn column_row(
     cols: &[Option<&Column>],
     caches: &mut [DictCache],
 ) -> Result<Record, DataError> {
-    let id = match cell(ids, row).0 {
-        Cell::Missing => id_value(None),
-        Cell::Json(j) => id_value(Some(j)),
-        Cell::Owned(j) => id_value(Some(&j)),
-        Cell::NonFinite(x) => Err(DataErrorKind::InvalidId(format!(
-            "expected a text or integer `id`, found `{x}`"
-        ))),
+    let text_id = match ids {
+        // a text id as `id_value` reads a JSON string, without copying it
+        Column::Text(v) => Some(match v.get(row) {
+            Some(Some(t)) if !t.trim().is_empty() => Ok(t.clone()),
+            _ => Err(DataErrorKind::MissingId),
+        }),
+        _ => None,
+    };
+    let id = match text_id {
+        Some(r) => r,
+        None => match cell(ids, row).0 {
+            Cell::Missing => id_value(None),
+            Cell::Json(j) => id_value(Some(j)),
+            Cell::Owned(j) => id_value(Some(&j)),
+            Cell::NonFinite(x) => Err(DataErrorKind::InvalidId(format!(
+                "expected a text or integer `id`, found `{x}`"
+            ))),
+        },
     };
     let id = match id {
         Ok(id) => id,
