@@ -289,3 +289,64 @@ fn split_form_equals_row_form() {
         ]
     );
 }
+
+/// A `Text` column reads as the JSON strings it holds: ids share the column's `Arc`, blank and
+/// missing ids are missing, and text cells of fields parse as their JSON strings would.
+#[test]
+fn text_columns_equal_json_strings() {
+    let t = |s: &str| Some(Arc::<str>::from(s));
+    let ids = Column::Text(vec![t("L1"), t("  "), None, t("L4"), t("L5")]);
+    let ids_json = Column::Json(vec![
+        json!("L1"),
+        json!("  "),
+        json!(null),
+        json!("L4"),
+        json!("L5"),
+    ]);
+    let regions = Column::Text(vec![t("US-TX"), t("DE"), t("FR"), t("XX"), t(" ")]);
+    let regions_json = Column::Json(vec![
+        json!("US-TX"),
+        json!("DE"),
+        json!("FR"),
+        json!("XX"),
+        json!(" "),
+    ]);
+    let lines = Column::Text(vec![t("a"), t("b"), t("c"), t("d"), t("")]);
+    let rates = Column::Float(vec![Some(0.5); 5]);
+    let got = Record::from_columns(
+        &schema(),
+        5,
+        &ids,
+        &[("region", &regions), ("line", &lines), ("rate", &rates)],
+    );
+    let want = Record::from_columns(
+        &schema(),
+        5,
+        &ids_json,
+        &[
+            ("region", &regions_json),
+            (
+                "line",
+                &Column::Json(vec![
+                    json!("a"),
+                    json!("b"),
+                    json!("c"),
+                    json!("d"),
+                    json!(""),
+                ]),
+            ),
+            ("rate", &rates),
+        ],
+    );
+    assert_eq!(got, want);
+    assert!(got[0].is_ok());
+    assert_eq!(
+        got[1].as_ref().unwrap_err().to_string(),
+        "record #2: missing `id`"
+    );
+    assert!(got[3].as_ref().unwrap_err().to_string().contains("`XX`"));
+    // the record's id is the column's text
+    if let (Column::Text(v), Ok(r)) = (&ids, &got[0]) {
+        assert!(Arc::ptr_eq(v[0].as_ref().unwrap(), &r.id));
+    }
+}
