@@ -528,7 +528,7 @@ pub(crate) fn result<'py>(
 /// dictionary-encoded texts (each distinct text parsed once by core), ints, floats, else JSON.
 pub(crate) enum Builder {
     /// Only missing values so far (their count).
-    Empty(usize),
+    Empty(usize, usize),
     Texts {
         /// A direct-mapped cache of (address, code) of the `str` objects seen.
         by_ptr: Vec<(usize, u32)>,
@@ -553,15 +553,16 @@ fn ptr_line(ptr: usize) -> usize {
 }
 
 impl Builder {
-    pub(crate) fn new() -> Builder {
-        Builder::Empty(0)
+    /// A builder for about `cap` values (reserved once the kind of the values is known).
+    pub(crate) fn with_capacity(cap: usize) -> Builder {
+        Builder::Empty(0, cap)
     }
 
     /// The values so far as JSON (a non-finite float, which JSON cannot hold, becomes null
     /// and is returned in `lost` so the caller can report its row).
     fn switch_to_json(&mut self, lost: &mut Vec<usize>) {
-        let v: Vec<Json> = match std::mem::replace(self, Builder::Empty(0)) {
-            Builder::Empty(n) => vec![Json::Null; n],
+        let v: Vec<Json> = match std::mem::replace(self, Builder::Empty(0, 0)) {
+            Builder::Empty(n, _) => vec![Json::Null; n],
             Builder::Texts { dict, codes, .. } => codes
                 .iter()
                 .map(|c| dict.get(*c as usize).cloned().unwrap_or(Json::Null))
@@ -596,7 +597,7 @@ impl Builder {
     /// Appends a missing value.
     pub(crate) fn push_missing(&mut self) {
         match self {
-            Builder::Empty(n) => *n += 1,
+            Builder::Empty(n, _) => *n += 1,
             Builder::Texts { codes, .. } => codes.push(u32::MAX),
             Builder::Ints(v) => v.push(None),
             Builder::Floats(v) => v.push(None),
@@ -627,19 +628,24 @@ impl Builder {
         } else {
             None
         };
-        if let Builder::Empty(n) = self {
-            let n = *n;
+        if let Builder::Empty(n, cap) = self {
+            let (n, cap) = (*n, (*cap).max(*n));
+            fn filled<T: Clone>(x: T, n: usize, cap: usize) -> Vec<T> {
+                let mut v = Vec::with_capacity(cap);
+                v.resize(n, x);
+                v
+            }
             *self = match kind {
-                Some(Ok(_)) if !dedupe => Builder::Arcs(vec![None; n]),
+                Some(Ok(_)) if !dedupe => Builder::Arcs(filled(None, n, cap)),
                 Some(Ok(_)) => Builder::Texts {
                     by_ptr: vec![(0, u32::MAX); PTR_CACHE],
                     by_text: FxHashMap::default(),
                     dict: Vec::new(),
-                    codes: vec![u32::MAX; n],
+                    codes: filled(u32::MAX, n, cap),
                 },
-                Some(Err(0)) => Builder::Ints(vec![None; n]),
-                Some(Err(_)) => Builder::Floats(vec![None; n]),
-                _ => Builder::Json(vec![Json::Null; n]),
+                Some(Err(0)) => Builder::Ints(filled(None, n, cap)),
+                Some(Err(_)) => Builder::Floats(filled(None, n, cap)),
+                _ => Builder::Json(filled(Json::Null, n, cap)),
             };
         }
         match (&mut *self, kind) {
@@ -717,7 +723,7 @@ impl Builder {
 
     pub(crate) fn finish(self) -> Column {
         match self {
-            Builder::Empty(n) => Column::Json(vec![Json::Null; n]),
+            Builder::Empty(n, _) => Column::Json(vec![Json::Null; n]),
             Builder::Texts { dict, codes, .. } => Column::Dict { dict, codes },
             Builder::Ints(v) => Column::Int(v),
             Builder::Floats(v) => Column::Float(v),
@@ -743,8 +749,13 @@ fn read_rows<'py>(
     schema: &Schema,
 ) -> PyResult<HostColumns> {
     let keys = Keys::new(py, schema);
-    let mut ids = Builder::new();
-    let mut cols: Vec<Builder> = schema.fields.iter().map(|_| Builder::new()).collect();
+    let n = rows.size_hint().0;
+    let mut ids = Builder::with_capacity(n);
+    let mut cols: Vec<Builder> = schema
+        .fields
+        .iter()
+        .map(|_| Builder::with_capacity(n))
+        .collect();
     // (row, field order: 0 = the record or its id, 1 + i = field i, report)
     let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
     let mut lost: Vec<(usize, usize)> = Vec::new();
@@ -932,7 +943,7 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
             Err(_) => return Ok(Err(bad())),
         }
     };
-    let mut b = Builder::new();
+    let mut b = Builder::with_capacity(seq.len().unwrap_or(0));
     let mut lost = Vec::new();
     let dedupe = name != "id";
     if let Ok(list) = seq.cast::<PyList>() {
