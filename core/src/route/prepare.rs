@@ -100,6 +100,7 @@ impl Interner {
     /// The id of the key `v` gives a probe `g` of `kind` (`true` for a territory probe).
     /// `stable` says that `v` lives as long as the batch (it is read from a lead), so its
     /// `Arc`'s address identifies it.
+    #[inline]
     fn value(
         &mut self,
         g: usize,
