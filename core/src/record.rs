@@ -1329,7 +1329,8 @@ fn column_row(
     let text_id = match ids {
         // a text id as `id_value` reads a JSON string, without copying it
         Column::Text(v) => Some(match v.get(row) {
-            Some(Some(t)) if !t.trim().is_empty() => Ok(t.clone()),
+            // (blank as `trim` sees it, stopping at the first other character)
+            Some(Some(t)) if !t.chars().all(char::is_whitespace) => Ok(t.clone()),
             _ => Err(DataErrorKind::MissingId),
         }),
         _ => None,
