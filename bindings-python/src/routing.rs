@@ -615,6 +615,31 @@ impl Builder {
         by_pointer: bool,
         lost: &mut Vec<usize>,
     ) -> PyResult<Result<(), Unsupported>> {
+        // the common cases first: a value of the kind the column already holds
+        match self {
+            Builder::Texts { by_ptr, codes, .. } if by_pointer => {
+                let ptr = x.as_ptr() as usize;
+                if let Some((p, c)) = by_ptr.get(ptr_line(ptr)) {
+                    if *p == ptr {
+                        codes.push(*c);
+                        return Ok(Ok(()));
+                    }
+                }
+            }
+            Builder::Ints(v) if x.is_exact_instance_of::<PyInt>() => {
+                if let Ok(i) = x.extract::<i64>() {
+                    v.push(Some(i));
+                    return Ok(Ok(()));
+                }
+            }
+            Builder::Arcs(v) => {
+                if let Ok(s) = x.cast::<PyString>() {
+                    v.push(Some(Arc::from(s.to_str()?)));
+                    return Ok(Ok(()));
+                }
+            }
+            _ => {}
+        }
         if x.is_none() {
             self.push_missing();
             return Ok(Ok(()));

@@ -1355,6 +1355,27 @@ fn column_row(
     };
     let mut values = Vec::with_capacity(schema.fields.len());
     for ((field, col), cache) in schema.fields.iter().zip(cols).zip(caches.iter_mut()) {
+        // the common cases first: an int cell, a dictionary entry already parsed
+        match col {
+            Some(Column::Int(v)) => match (v.get(row).copied().flatten(), &field.ty) {
+                (Some(i), Type::Int) => {
+                    values.push(Value::Int(i));
+                    continue;
+                }
+                (Some(i), Type::Decimal) => {
+                    values.push(Value::Decimal(Decimal::from(i)));
+                    continue;
+                }
+                _ => {}
+            },
+            Some(Column::Dict { codes, .. }) => {
+                if let Some(Some(Ok(v))) = codes.get(row).and_then(|c| cache.get(*c as usize)) {
+                    values.push(v.clone());
+                    continue;
+                }
+            }
+            _ => {}
+        }
         let v = match col {
             // an integer cell of an int or decimal field: what the JSON number would give
             Some(Column::Int(v)) if matches!(field.ty, Type::Int | Type::Decimal) => {
