@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
 use leadrail_core::network::{Network, NetworkState};
-use leadrail_core::record::{Column, Record};
+use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::sla::SlaSet;
@@ -15,7 +15,7 @@ use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
 use crate::convert::{json_to_py, report_to_py};
 use crate::exceptions::from_report;
-use crate::routing::{self, Now, Texts};
+use crate::routing::{self, Now, Parsed, Texts};
 
 /// A compiled ruleset. Immutable; share it freely across threads.
 #[pyclass(name = "Engine", module = "leadrail", frozen)]
@@ -218,16 +218,16 @@ impl PyNetwork {
     fn route_records(
         &self,
         py: Python<'_>,
-        parsed: Vec<Result<Record, ErrorReport>>,
+        parsed: Parsed,
         now: Now,
         opts: &RouteOptions,
-    ) -> PyResult<Vec<Result<Decision, ErrorReport>>> {
+    ) -> PyResult<Routed> {
         if let Now::Each(ts) = &now {
-            if ts.len() != parsed.len() {
+            if ts.len() != parsed.rows {
                 return raise(
                     py,
                     Err(request_error(
-                        format!("{} leads but {} instants", parsed.len(), ts.len()),
+                        format!("{} leads but {} instants", parsed.rows, ts.len()),
                         "give one `now` for all leads or one per lead",
                     )),
                 );
@@ -235,50 +235,70 @@ impl PyNetwork {
         }
         let engine = &self.engine;
         let net = &self.net;
+        let Parsed { rows, good, bad } = parsed;
         py.detach(|| {
-            let mut good = Vec::with_capacity(parsed.len());
-            let mut times: Vec<Instant> = Vec::new();
-            let mut slots = Vec::with_capacity(parsed.len());
-            for (i, r) in parsed.into_iter().enumerate() {
-                match r {
-                    Ok(rec) => {
-                        if let Now::Each(ts) = &now {
-                            times.push(ts.get(i).copied().unwrap_or_default());
-                        }
-                        good.push(rec);
-                        slots.push(Ok(()));
-                    }
-                    Err(e) => slots.push(Err(e)),
+            // the instants of the good leads
+            let times: Vec<Instant> = match &now {
+                Now::One(_) => Vec::new(),
+                Now::Each(ts) if bad.is_empty() => ts.clone(),
+                Now::Each(ts) => {
+                    let mut skip = bad.iter().map(|(i, _)| *i).peekable();
+                    ts.iter()
+                        .enumerate()
+                        .filter(|(i, _)| skip.next_if_eq(i).is_none())
+                        .map(|(_, t)| *t)
+                        .collect()
                 }
-            }
+            };
             let t = match &now {
                 Now::One(t) => Times::At(*t),
                 Now::Each(_) => Times::Each(&times),
             };
             let batch = engine.prepare_leads(good);
-            let routed = {
+            let decisions = {
                 let Ok(mut n) = net.write() else {
                     return Err(());
                 };
                 engine.route_prepared(&mut n, &batch, t, opts)
             };
-            let mut routed = routed.into_iter();
-            Ok(slots
-                .into_iter()
-                .map(|s| match s {
-                    Err(e) => Err(e),
-                    Ok(()) => routed.next().unwrap_or_else(|| {
-                        Err(request_error(
-                            "a lead was not routed".into(),
-                            "report this as a bug",
-                        ))
-                    }),
-                })
-                .collect())
+            Ok(Routed {
+                rows,
+                decisions,
+                bad,
+            })
         })
         .map_err(|()| poisoned(py))
     }
 }
+
+/// A routed batch: the decisions of the good leads in order, the bad leads' errors apart.
+struct Routed {
+    rows: usize,
+    decisions: Vec<Result<Decision, ErrorReport>>,
+    bad: Vec<(usize, ErrorReport)>,
+}
+
+impl Routed {
+    /// Each lead's result, in lead order.
+    fn iter(&self) -> impl Iterator<Item = Result<&Decision, &ErrorReport>> + '_ {
+        let mut bad = self.bad.iter().peekable();
+        let mut decisions = self.decisions.iter();
+        (0..self.rows).map(move |i| match bad.next_if(|(b, _)| *b == i) {
+            Some((_, e)) => Err(e),
+            None => match decisions.next() {
+                Some(Ok(d)) => Ok(d),
+                Some(Err(e)) => Err(e),
+                None => Err(&*NOT_ROUTED),
+            },
+        })
+    }
+}
+
+/// The error of a lead core returned no result for (an internal inconsistency, reported
+/// rather than a panic).
+static NOT_ROUTED: std::sync::LazyLock<ErrorReport> = std::sync::LazyLock::new(|| {
+    request_error("a lead was not routed".into(), "report this as a bug")
+});
 
 #[pymethods]
 impl PyNetwork {
@@ -336,7 +356,7 @@ impl PyNetwork {
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let parsed = routing::records(leads, &self.engine.plan().lead_schema, "leads")?;
+        let parsed = routing::records_split(leads, &self.engine.plan().lead_schema, "leads")?;
         let now = raise(py, routing::now_arg(now)?)?;
         let opts = RouteOptions {
             explain,
@@ -417,57 +437,60 @@ impl PyNetwork {
                 None => Vec::new(),
             },
         };
-        let parsed = py.detach(|| {
-            let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-            Record::from_columns(schema, rows, &ids, &named)
-                .into_iter()
-                .map(|r| r.map_err(ErrorReport::from))
-                .collect::<Vec<_>>()
-        });
+        let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let parsed = routing::columns_split(py, rows, &ids, &named, schema);
         let results = self.route_records(py, parsed, now, &opts)?;
         let mut texts = Texts::default();
-        let (kind, target, rule, error) = (
-            PyList::empty(py),
-            PyList::empty(py),
-            PyList::empty(py),
-            PyList::empty(py),
+        let n = results.rows;
+        let (mut kind, mut target, mut rule, mut error) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
         );
         let (partner, queue, unrouted) = (
-            pyo3::intern!(py, "partner"),
-            pyo3::intern!(py, "queue"),
-            pyo3::intern!(py, "unrouted"),
+            pyo3::intern!(py, "partner").as_any(),
+            pyo3::intern!(py, "queue").as_any(),
+            pyo3::intern!(py, "unrouted").as_any(),
         );
-        for r in &results {
+        let none = py.None().into_bound(py);
+        for r in results.iter() {
             match r {
                 Ok(d) => {
                     match &d.outcome {
                         Outcome::Partner { id } => {
-                            kind.append(partner)?;
-                            target.append(texts.get(py, id))?;
+                            kind.push(partner.clone());
+                            target.push(texts.get(py, id).into_any());
                         }
                         Outcome::Queue { name } => {
-                            kind.append(queue)?;
-                            target.append(texts.get(py, name))?;
+                            kind.push(queue.clone());
+                            target.push(texts.get(py, name).into_any());
                         }
                         Outcome::Unrouted => {
-                            kind.append(unrouted)?;
-                            target.append(py.None())?;
+                            kind.push(unrouted.clone());
+                            target.push(none.clone());
                         }
                     }
-                    match &d.rule {
-                        Some(name) => rule.append(texts.get(py, name))?,
-                        None => rule.append(py.None())?,
-                    }
-                    error.append(py.None())?;
+                    rule.push(match &d.rule {
+                        Some(name) => texts.get(py, name).into_any(),
+                        None => none.clone(),
+                    });
+                    error.push(none.clone());
                 }
                 Err(e) => {
-                    kind.append(py.None())?;
-                    target.append(py.None())?;
-                    rule.append(py.None())?;
-                    error.append(report_to_py(py, e)?)?;
+                    kind.push(none.clone());
+                    target.push(none.clone());
+                    rule.push(none.clone());
+                    error.push(report_to_py(py, e)?.into_any());
                 }
             }
         }
+        let (kind, target, rule, error) = (
+            PyList::new(py, kind)?,
+            PyList::new(py, target)?,
+            PyList::new(py, rule)?,
+            PyList::new(py, error)?,
+        );
         let out = PyDict::new(py);
         out.set_item("kind", kind)?;
         out.set_item("target", target)?;

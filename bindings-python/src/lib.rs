@@ -11,6 +11,12 @@
 
 use pyo3::prelude::*;
 
+/// The allocator of the extension's Rust side: batches allocate a few small blocks per lead
+/// (records, their values, ids), which mimalloc serves several times cheaper than the system
+/// malloc.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod convert;
 mod engine;
 mod exceptions;

@@ -322,6 +322,63 @@ pub(crate) fn records(
     records_by_columns(py, &rows, schema)
 }
 
+/// Host records parsed: the records that parsed, in row order, and the errors of the rows
+/// that did not, with their row indexes (ascending).
+pub(crate) struct Parsed {
+    pub(crate) rows: usize,
+    pub(crate) good: Vec<Record>,
+    pub(crate) bad: Vec<(usize, ErrorReport)>,
+}
+
+impl Parsed {
+    /// The split form of per-row results.
+    pub(crate) fn from_results(results: Vec<Result<Record, ErrorReport>>) -> Parsed {
+        let rows = results.len();
+        let mut good = Vec::with_capacity(rows);
+        let mut bad = Vec::new();
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(rec) => good.push(rec),
+                Err(e) => bad.push((i, e)),
+            }
+        }
+        Parsed { rows, good, bad }
+    }
+}
+
+/// Like [`records`], in the split form.
+pub(crate) fn records_split(
+    obj: &Bound<'_, PyAny>,
+    schema: &Schema,
+    what: &str,
+) -> PyResult<Parsed> {
+    let py = obj.py();
+    let not_rows = || {
+        crate::exceptions::from_report(
+            py,
+            request_error(
+                format!(
+                    "`{what}` must be an iterable of mappings, not a `{}`",
+                    type_name(obj)
+                ),
+                "pass a list of dicts, e.g. `df.to_dict(\"records\")`",
+            ),
+        )
+    };
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Err(not_rows());
+    }
+    if let Ok(list) = obj.cast::<PyList>() {
+        return rows_split(py, list.iter(), list.len(), schema);
+    }
+    let Ok(iter) = obj.try_iter() else {
+        return Err(not_rows());
+    };
+    let rows: Vec<Bound<'_, PyAny>> = iter.collect::<PyResult<_>>()?;
+    let n = rows.len();
+    rows_split(py, rows.into_iter(), n, schema)
+}
+
 /// An instant: an `int` (ms since the epoch), an RFC 3339 `str`, or an aware `datetime`.
 pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instant, ErrorReport>> {
     let py = obj.py();
@@ -364,10 +421,27 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
             obj.clone()
         };
         let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
-        for item in seq.try_iter()? {
-            match instant(&item?)? {
-                Ok(t) => out.push(t),
-                Err(e) => return Ok(Err(e)),
+        let mut one = |item: &Bound<'_, PyAny>| -> PyResult<Result<(), ErrorReport>> {
+            // an exact int (the common case) without the general checks
+            if item.is_exact_instance_of::<PyInt>() {
+                if let Ok(t) = item.extract::<i64>() {
+                    out.push(t);
+                    return Ok(Ok(()));
+                }
+            }
+            Ok(instant(item)?.map(|t| out.push(t)))
+        };
+        if let Ok(list) = seq.cast::<PyList>() {
+            for item in list.iter() {
+                if let Err(e) = one(&item)? {
+                    return Ok(Err(e));
+                }
+            }
+        } else {
+            for item in seq.try_iter()? {
+                if let Err(e) = one(&item?)? {
+                    return Ok(Err(e));
+                }
             }
         }
         return Ok(Ok(Now::Each(out)));
@@ -439,7 +513,7 @@ pub(crate) fn decision<'py>(
 /// One batch result: `{"ok": decision}` or `{"error": report}`.
 pub(crate) fn result<'py>(
     py: Python<'py>,
-    r: &Result<Decision, ErrorReport>,
+    r: Result<&Decision, &ErrorReport>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
@@ -454,28 +528,41 @@ pub(crate) fn result<'py>(
 /// dictionary-encoded texts (each distinct text parsed once by core), ints, floats, else JSON.
 pub(crate) enum Builder {
     /// Only missing values so far (their count).
-    Empty(usize),
+    Empty(usize, usize),
     Texts {
-        by_ptr: FxHashMap<usize, u32>,
+        /// A direct-mapped cache of (address, code) of the `str` objects seen.
+        by_ptr: Vec<(usize, u32)>,
         by_text: FxHashMap<String, u32>,
         dict: Vec<Json>,
         codes: Vec<u32>,
     },
     Ints(Vec<Option<i64>>),
     Floats(Vec<Option<f64>>),
+    /// Texts not deduplicated (ids).
+    Arcs(Vec<Option<Arc<str>>>),
     Json(Vec<Json>),
 }
 
+/// The number of entries of a text column's address cache (a power of two).
+const PTR_CACHE: usize = 1024;
+
+/// The cache line of an object's address.
+fn ptr_line(ptr: usize) -> usize {
+    let h = (ptr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
+    (h >> (usize::BITS - PTR_CACHE.trailing_zeros())) & (PTR_CACHE - 1)
+}
+
 impl Builder {
-    pub(crate) fn new() -> Builder {
-        Builder::Empty(0)
+    /// A builder for about `cap` values (reserved once the kind of the values is known).
+    pub(crate) fn with_capacity(cap: usize) -> Builder {
+        Builder::Empty(0, cap)
     }
 
     /// The values so far as JSON (a non-finite float, which JSON cannot hold, becomes null
     /// and is returned in `lost` so the caller can report its row).
     fn switch_to_json(&mut self, lost: &mut Vec<usize>) {
-        let v: Vec<Json> = match std::mem::replace(self, Builder::Empty(0)) {
-            Builder::Empty(n) => vec![Json::Null; n],
+        let v: Vec<Json> = match std::mem::replace(self, Builder::Empty(0, 0)) {
+            Builder::Empty(n, _) => vec![Json::Null; n],
             Builder::Texts { dict, codes, .. } => codes
                 .iter()
                 .map(|c| dict.get(*c as usize).cloned().unwrap_or(Json::Null))
@@ -483,6 +570,10 @@ impl Builder {
             Builder::Ints(v) => v
                 .into_iter()
                 .map(|x| x.map_or(Json::Null, Json::from))
+                .collect(),
+            Builder::Arcs(v) => v
+                .into_iter()
+                .map(|x| x.map_or(Json::Null, |t| Json::String(t.to_string())))
                 .collect(),
             Builder::Floats(v) => v
                 .into_iter()
@@ -506,10 +597,11 @@ impl Builder {
     /// Appends a missing value.
     pub(crate) fn push_missing(&mut self) {
         match self {
-            Builder::Empty(n) => *n += 1,
+            Builder::Empty(n, _) => *n += 1,
             Builder::Texts { codes, .. } => codes.push(u32::MAX),
             Builder::Ints(v) => v.push(None),
             Builder::Floats(v) => v.push(None),
+            Builder::Arcs(v) => v.push(None),
             Builder::Json(v) => v.push(Json::Null),
         }
     }
@@ -523,6 +615,31 @@ impl Builder {
         by_pointer: bool,
         lost: &mut Vec<usize>,
     ) -> PyResult<Result<(), Unsupported>> {
+        // the common cases first: a value of the kind the column already holds
+        match self {
+            Builder::Texts { by_ptr, codes, .. } if by_pointer => {
+                let ptr = x.as_ptr() as usize;
+                if let Some((p, c)) = by_ptr.get(ptr_line(ptr)) {
+                    if *p == ptr {
+                        codes.push(*c);
+                        return Ok(Ok(()));
+                    }
+                }
+            }
+            Builder::Ints(v) if x.is_exact_instance_of::<PyInt>() => {
+                if let Ok(i) = x.extract::<i64>() {
+                    v.push(Some(i));
+                    return Ok(Ok(()));
+                }
+            }
+            Builder::Arcs(v) => {
+                if let Ok(s) = x.cast::<PyString>() {
+                    v.push(Some(Arc::from(s.to_str()?)));
+                    return Ok(Ok(()));
+                }
+            }
+            _ => {}
+        }
         if x.is_none() {
             self.push_missing();
             return Ok(Ok(()));
@@ -536,18 +653,24 @@ impl Builder {
         } else {
             None
         };
-        if let Builder::Empty(n) = self {
-            let n = *n;
+        if let Builder::Empty(n, cap) = self {
+            let (n, cap) = (*n, (*cap).max(*n));
+            fn filled<T: Clone>(x: T, n: usize, cap: usize) -> Vec<T> {
+                let mut v = Vec::with_capacity(cap);
+                v.resize(n, x);
+                v
+            }
             *self = match kind {
-                Some(Ok(_)) if dedupe => Builder::Texts {
-                    by_ptr: FxHashMap::default(),
+                Some(Ok(_)) if !dedupe => Builder::Arcs(filled(None, n, cap)),
+                Some(Ok(_)) => Builder::Texts {
+                    by_ptr: vec![(0, u32::MAX); PTR_CACHE],
                     by_text: FxHashMap::default(),
                     dict: Vec::new(),
-                    codes: vec![u32::MAX; n],
+                    codes: filled(u32::MAX, n, cap),
                 },
-                Some(Err(0)) => Builder::Ints(vec![None; n]),
-                Some(Err(_)) => Builder::Floats(vec![None; n]),
-                _ => Builder::Json(vec![Json::Null; n]),
+                Some(Err(0)) => Builder::Ints(filled(None, n, cap)),
+                Some(Err(_)) => Builder::Floats(filled(None, n, cap)),
+                _ => Builder::Json(filled(Json::Null, n, cap)),
             };
         }
         match (&mut *self, kind) {
@@ -561,9 +684,14 @@ impl Builder {
                 Some(Ok(s)),
             ) => {
                 let ptr = x.as_ptr() as usize;
-                if let Some(c) = by_ptr.get(&ptr).filter(|_| by_pointer) {
-                    codes.push(*c);
-                    return Ok(Ok(()));
+                let line = ptr_line(ptr);
+                if by_pointer {
+                    if let Some((p, c)) = by_ptr.get(line) {
+                        if *p == ptr {
+                            codes.push(*c);
+                            return Ok(Ok(()));
+                        }
+                    }
                 }
                 let text = s.to_str()?;
                 let c = match by_text.get(text) {
@@ -577,9 +705,15 @@ impl Builder {
                 };
                 // the caller guarantees the value outlives the batch when `by_pointer` is set
                 if by_pointer {
-                    by_ptr.insert(ptr, c);
+                    if let Some(e) = by_ptr.get_mut(line) {
+                        *e = (ptr, c);
+                    }
                 }
                 codes.push(c);
+                return Ok(Ok(()));
+            }
+            (Builder::Arcs(v), Some(Ok(s))) => {
+                v.push(Some(Arc::from(s.to_str()?)));
                 return Ok(Ok(()));
             }
             (Builder::Ints(v), Some(Err(0))) => {
@@ -614,37 +748,50 @@ impl Builder {
 
     pub(crate) fn finish(self) -> Column {
         match self {
-            Builder::Empty(n) => Column::Json(vec![Json::Null; n]),
+            Builder::Empty(n, _) => Column::Json(vec![Json::Null; n]),
             Builder::Texts { dict, codes, .. } => Column::Dict { dict, codes },
             Builder::Ints(v) => Column::Int(v),
             Builder::Floats(v) => Column::Float(v),
+            Builder::Arcs(v) => Column::Text(v),
             Builder::Json(v) => Column::Json(v),
         }
     }
 }
 
-/// Parses a batch of host records (a sequence of mappings) column by column with
-/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
-/// are not mappings or hold values without a JSON form get their own error.
-pub(crate) fn records_by_columns(
-    py: Python<'_>,
-    rows: &[Bound<'_, PyAny>],
+/// The cells of a batch of host records, column by column, with the problems the binding met
+/// itself (`(row, position, report)`, see `merge_host_errors`).
+struct HostColumns {
+    ids: Column,
+    cols: Vec<Column>,
+    own: Vec<(usize, usize, ErrorReport)>,
+}
+
+/// Reads a batch of host records (mappings) column by column; rows that are not mappings or
+/// hold values without a JSON form get their own error.
+fn read_rows<'py>(
+    py: Python<'py>,
+    rows: impl Iterator<Item = Bound<'py, PyAny>>,
     schema: &Schema,
-) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+) -> PyResult<HostColumns> {
     let keys = Keys::new(py, schema);
-    let mut ids = Builder::new();
-    let mut cols: Vec<Builder> = schema.fields.iter().map(|_| Builder::new()).collect();
+    let n = rows.size_hint().0;
+    let mut ids = Builder::with_capacity(n);
+    let mut cols: Vec<Builder> = schema
+        .fields
+        .iter()
+        .map(|_| Builder::with_capacity(n))
+        .collect();
     // (row, field order: 0 = the record or its id, 1 + i = field i, report)
     let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
     let mut lost: Vec<(usize, usize)> = Vec::new();
     let mut scratch = Vec::new();
-    for (row, obj) in rows.iter().enumerate() {
+    for (row, obj) in rows.enumerate() {
         let dict = obj.cast::<PyDict>().ok();
         if dict.is_none() && obj.cast::<PyMapping>().is_err() {
             own.push((
                 row,
                 0,
-                record(obj, schema, &keys, row + 1)?
+                record(&obj, schema, &keys, row + 1)?
                     .err()
                     .unwrap_or_else(|| {
                         request_error("a record was not parsed".into(), "report this as a bug")
@@ -654,7 +801,7 @@ pub(crate) fn records_by_columns(
             cols.iter_mut().for_each(Builder::push_missing);
             continue;
         }
-        let id = get(obj, dict, keys.id.bind(py))?;
+        let id = get(&obj, dict, keys.id.bind(py))?;
         // the record's name in the binding's own messages, built only when one is needed
         let name = || -> String {
             id.as_ref()
@@ -671,7 +818,7 @@ pub(crate) fn records_by_columns(
             None => ids.push_missing(),
         }
         for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
-            match get(obj, dict, key.bind(py))? {
+            match get(&obj, dict, key.bind(py))? {
                 Some(v) => {
                     scratch.clear();
                     let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
@@ -684,32 +831,58 @@ pub(crate) fn records_by_columns(
             }
         }
     }
+    let ids = ids.finish();
     // a non-finite float that had to become JSON: the row's error says so
     for (row, f) in lost {
-        if let (Some(obj), Some((field, _))) = (rows.get(row), keys.fields.get(f)) {
-            let id = get(obj, obj.cast::<PyDict>().ok(), keys.id.bind(py))?.and_then(|v| {
-                v.cast::<PyString>()
-                    .ok()
-                    .and_then(|s| s.to_str().ok().map(str::to_owned))
-            });
-            let n = id.map_or_else(
-                || format!("record #{}", row + 1),
-                |i| format!("record `{i}`"),
-            );
+        if let Some((field, _)) = keys.fields.get(f) {
+            let name = match &ids {
+                Column::Json(v) => match v.get(row) {
+                    Some(Json::String(s)) => format!("record `{s}`"),
+                    _ => format!("record #{}", row + 1),
+                },
+                Column::Text(v) => match v.get(row) {
+                    Some(Some(s)) => format!("record `{s}`"),
+                    _ => format!("record #{}", row + 1),
+                },
+                _ => format!("record #{}", row + 1),
+            };
             own.push((
                 row,
                 1 + f,
                 unsupported(
-                    &n,
+                    &name,
                     field,
                     Unsupported("a value that is not a finite number".into()),
                 ),
             ));
         }
     }
-    let n = rows.len();
-    let ids = ids.finish();
-    let cols: Vec<Column> = cols.into_iter().map(Builder::finish).collect();
+    Ok(HostColumns {
+        ids,
+        cols: cols.into_iter().map(Builder::finish).collect(),
+        own,
+    })
+}
+
+/// Parses a batch of host records (a sequence of mappings) column by column with
+/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
+/// are not mappings or hold values without a JSON form get their own error.
+pub(crate) fn records_by_columns(
+    py: Python<'_>,
+    rows: &[Bound<'_, PyAny>],
+    schema: &Schema,
+) -> PyResult<Vec<Result<Record, ErrorReport>>> {
+    let host = read_rows(py, rows.iter().cloned(), schema)?;
+    Ok(finish_rows(py, rows.len(), host, schema))
+}
+
+fn finish_rows(
+    py: Python<'_>,
+    n: usize,
+    host: HostColumns,
+    schema: &Schema,
+) -> Vec<Result<Record, ErrorReport>> {
+    let HostColumns { ids, cols, own } = host;
     let mut out: Vec<Result<Record, ErrorReport>> = py.detach(|| {
         let named: Vec<(&str, &Column)> = schema
             .fields
@@ -723,7 +896,48 @@ pub(crate) fn records_by_columns(
             .collect()
     });
     leadrail_core::record::merge_host_errors(schema, &mut out, own);
-    Ok(out)
+    out
+}
+
+/// Like [`records_by_columns`], in the split form.
+fn rows_split<'py>(
+    py: Python<'py>,
+    rows: impl Iterator<Item = Bound<'py, PyAny>>,
+    n: usize,
+    schema: &Schema,
+) -> PyResult<Parsed> {
+    let host = read_rows(py, rows, schema)?;
+    if !host.own.is_empty() {
+        return Ok(Parsed::from_results(finish_rows(py, n, host, schema)));
+    }
+    let named: Vec<(&str, &Column)> = schema
+        .fields
+        .iter()
+        .zip(&host.cols)
+        .map(|(f, c)| (f.name.as_str(), c))
+        .collect();
+    Ok(columns_split(py, n, &host.ids, &named, schema))
+}
+
+/// Parses columns in the split form (without the GIL).
+pub(crate) fn columns_split(
+    py: Python<'_>,
+    n: usize,
+    ids: &Column,
+    named: &[(&str, &Column)],
+    schema: &Schema,
+) -> Parsed {
+    py.detach(|| {
+        let (good, bad) = Record::from_columns_split(schema, n, ids, named);
+        Parsed {
+            rows: n,
+            good,
+            bad: bad
+                .into_iter()
+                .map(|(i, e)| (i, ErrorReport::from(e)))
+                .collect(),
+        }
+    })
 }
 
 /// A column given by the host (any sequence; numpy arrays and pandas Series through
@@ -754,13 +968,21 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
             Err(_) => return Ok(Err(bad())),
         }
     };
-    let mut b = Builder::new();
+    let mut b = Builder::with_capacity(seq.len().unwrap_or(0));
     let mut lost = Vec::new();
     let dedupe = name != "id";
-    for (i, x) in seq.try_iter()?.enumerate() {
-        let x = x?;
-        if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
-            return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+    if let Ok(list) = seq.cast::<PyList>() {
+        for (i, x) in list.iter().enumerate() {
+            if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
+                return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+            }
+        }
+    } else {
+        for (i, x) in seq.try_iter()?.enumerate() {
+            let x = x?;
+            if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
+                return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+            }
         }
     }
     if let Some(i) = lost.first() {

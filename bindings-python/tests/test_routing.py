@@ -310,6 +310,57 @@ def test_columns_accept_tuples_and_iterables(engine):
     assert got["target"] == ["A", "C"]
 
 
+def test_column_ids_of_every_form(engine):
+    # text ids (the cheap form), ints, a mix, blanks and None: each row as the dict form reads it
+    ids = ["a", 7, "  ", None, "e", 8.5]
+    regions = ["US-TX"] * len(ids)
+    sizes = [1] * len(ids)
+    a = engine.network(partners())
+    got = a.route_columns({"id": ids, "region": regions, "size": sizes}, NOW)
+    b = engine.network(partners())
+    want = b.route_batch([{"id": i, "region": r, "size": s} for i, r, s in zip(ids, regions, sizes)], NOW)
+    assert got["error"] == [r.get("error") for r in want]
+    assert [e is None for e in got["error"]] == [True, True, False, False, True, False]
+    assert got["error"][2]["message"] == "record #3: missing `id`"
+    assert got["error"][5]["field"] == "id"
+    assert a.state() == b.state()
+
+
+def test_per_lead_instants_skip_bad_rows(engine):
+    # bad rows take their instant with them: each good lead is routed at its own instant
+    leads = [
+        {"id": "X", "region": "US-TX", "size": "no"},
+        {"id": "G1", "region": "US-TX", "size": 1},
+        {"id": "Y", "region": "US-TX", "size": float("inf")},
+        {"id": "G2", "region": "US-TX", "size": 1},
+    ]
+    times = [NOW_MS, NOW_MS + 1000, NOW_MS + 2000, NOW_MS + 3000]
+    net = engine.network(partners())
+    got = net.route_batch(leads, times)
+    assert ["error" in r for r in got] == [True, False, True, False]
+    assert got[2]["error"]["field"] == "size"
+    assert got[2]["error"]["record"] == "Y"
+    alone = engine.network(partners())
+    want = alone.route_batch([leads[1], leads[3]], [times[1], times[3]])
+    assert [got[1], got[3]] == want
+    assert net.state() == alone.state()
+    last = {p["id"]: p["last_assigned_at"] for p in net.state()["partners"]}
+    assert NOW_MS + 3000 in last.values()
+
+
+def test_non_finite_float_names_the_lead_after_a_switch_to_json(engine):
+    # a float column that later holds another type keeps naming the lead of its NaN
+    net = engine.network(partners())
+    leads = [
+        {"id": "F1", "region": "US", "size": 1, "share": float("nan")},
+        {"id": "F2", "region": "US", "size": 1, "share": "50%"},
+    ]
+    got = net.route_batch(leads, NOW)
+    assert got[0]["error"]["record"] == "F1"
+    assert got[0]["error"]["field"] == "share"
+    assert "ok" in got[1]
+
+
 @pytest.mark.parametrize(
     "columns, message",
     [

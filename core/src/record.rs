@@ -1130,6 +1130,10 @@ pub enum Column {
     Int(Vec<Option<i64>>),
     /// Floats; `None` is missing (NaN and infinities are invalid values, not missing ones).
     Float(Vec<Option<f64>>),
+    /// Texts, each as its JSON string would be read; `None` is missing. Shared texts are not
+    /// copied for ids (a record's id is the column's `Arc`), which makes it the cheap form of
+    /// an id column.
+    Text(Vec<Option<Arc<str>>>),
 }
 
 impl Column {
@@ -1140,6 +1144,7 @@ impl Column {
             Column::Dict { codes, .. } => codes.len(),
             Column::Int(v) => v.len(),
             Column::Float(v) => v.len(),
+            Column::Text(v) => v.len(),
         }
     }
 
@@ -1171,6 +1176,10 @@ fn cell(col: &Column, row: usize) -> (Cell<'_>, Option<u32>) {
         Column::Int(v) => match v.get(row).copied().flatten() {
             Some(i) => (Cell::Owned(Json::from(i)), None),
             None => (Cell::Missing, None),
+        },
+        Column::Text(v) => match v.get(row) {
+            Some(Some(t)) => (Cell::Owned(Json::String(t.to_string())), None),
+            _ => (Cell::Missing, None),
         },
         Column::Float(v) => match v.get(row).copied().flatten() {
             Some(x) => match serde_json::Number::from_f64(x) {
@@ -1228,53 +1237,160 @@ impl Record {
         ids: &Column,
         columns: &[(&str, &Column)],
     ) -> Vec<Result<Record, DataError>> {
-        let cols: Vec<Option<&Column>> = schema
-            .fields
-            .iter()
-            .map(|f| {
-                columns
-                    .iter()
-                    .find(|(name, _)| *name == f.name)
-                    .map(|(_, c)| *c)
-            })
-            .collect();
-        // per column: the parsed dictionary entries, filled on first use
-        let mut caches: Vec<Vec<Option<Result<Value, DataErrorKind>>>> = cols
-            .iter()
-            .map(|c| match c {
-                Some(Column::Dict { dict, .. }) => vec![None; dict.len()],
-                _ => Vec::new(),
-            })
-            .collect();
+        let cols = field_columns(schema, columns);
+        let mut caches = dict_caches(&cols);
         let mut out = Vec::with_capacity(rows);
-        'rows: for row in 0..rows {
-            let mut rec = RecordRef::Position(row + 1);
-            let id = match cell(ids, row).0 {
-                Cell::Missing => id_value(None),
-                Cell::Json(j) => id_value(Some(j)),
-                Cell::Owned(j) => id_value(Some(&j)),
-                Cell::NonFinite(x) => Err(DataErrorKind::InvalidId(format!(
-                    "expected a text or integer `id`, found `{x}`"
-                ))),
-            };
-            let id = match id {
-                Ok(id) => id,
-                Err(kind) => {
-                    let field = matches!(kind, DataErrorKind::InvalidId(_)).then_some("id");
-                    out.push(Err(DataError::new(&rec, field, kind)));
+        for row in 0..rows {
+            out.push(column_row(schema, row, ids, &cols, &mut caches));
+        }
+        out
+    }
+
+    /// Parses a columnar batch like [`Record::from_columns`], returning the records that
+    /// parsed (in row order) apart from the errors of the rows that did not, each with its row
+    /// index (ascending). Row for row it gives what [`Record::from_columns`] gives; the split
+    /// form spares a batch mostly of good rows one large `Result` per row.
+    ///
+    /// ```
+    /// use leadrail_core::record::{Column, Record};
+    /// use leadrail_core::schema::{Field, Schema};
+    /// use leadrail_core::value::Type;
+    /// use serde_json::json;
+    ///
+    /// let schema = Schema {
+    ///     fields: vec![Field {
+    ///         name: "deal_size".into(),
+    ///         ty: Type::Decimal,
+    ///         optional: false,
+    ///     }],
+    /// };
+    /// let ids = Column::Json(vec![json!("L1"), json!("L2"), json!("L3")]);
+    /// let sizes = Column::Int(vec![Some(5), None, Some(7)]);
+    /// let (good, bad) = Record::from_columns_split(&schema, 3, &ids, &[("deal_size", &sizes)]);
+    /// assert_eq!(good.len(), 2);
+    /// assert_eq!(&*good[1].id, "L3");
+    /// assert_eq!(bad.len(), 1);
+    /// assert_eq!(bad[0].0, 1); // row L2 has no deal_size
+    /// ```
+    pub fn from_columns_split(
+        schema: &Schema,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+    ) -> (Vec<Record>, Vec<(usize, DataError)>) {
+        let cols = field_columns(schema, columns);
+        let mut caches = dict_caches(&cols);
+        let mut good = Vec::with_capacity(rows);
+        let mut bad = Vec::new();
+        for row in 0..rows {
+            match column_row(schema, row, ids, &cols, &mut caches) {
+                Ok(r) => good.push(r),
+                Err(e) => bad.push((row, e)),
+            }
+        }
+        (good, bad)
+    }
+}
+
+/// The column of each schema field (by name), if given.
+fn field_columns<'a>(schema: &Schema, columns: &[(&str, &'a Column)]) -> Vec<Option<&'a Column>> {
+    schema
+        .fields
+        .iter()
+        .map(|f| {
+            columns
+                .iter()
+                .find(|(name, _)| *name == f.name)
+                .map(|(_, c)| *c)
+        })
+        .collect()
+}
+
+/// A parsed dictionary entry per column, filled on first use.
+type DictCache = Vec<Option<Result<Value, DataErrorKind>>>;
+
+fn dict_caches(cols: &[Option<&Column>]) -> Vec<DictCache> {
+    cols.iter()
+        .map(|c| match c {
+            Some(Column::Dict { dict, .. }) => vec![None; dict.len()],
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// One row of a columnar batch (see [`Record::from_columns`]).
+fn column_row(
+    schema: &Schema,
+    row: usize,
+    ids: &Column,
+    cols: &[Option<&Column>],
+    caches: &mut [DictCache],
+) -> Result<Record, DataError> {
+    let text_id = match ids {
+        // a text id as `id_value` reads a JSON string, without copying it
+        Column::Text(v) => Some(match v.get(row) {
+            // (blank as `trim` sees it, stopping at the first other character)
+            Some(Some(t)) if !t.chars().all(char::is_whitespace) => Ok(t.clone()),
+            _ => Err(DataErrorKind::MissingId),
+        }),
+        _ => None,
+    };
+    let id = match text_id {
+        Some(r) => r,
+        None => match cell(ids, row).0 {
+            Cell::Missing => id_value(None),
+            Cell::Json(j) => id_value(Some(j)),
+            Cell::Owned(j) => id_value(Some(&j)),
+            Cell::NonFinite(x) => Err(DataErrorKind::InvalidId(format!(
+                "expected a text or integer `id`, found `{x}`"
+            ))),
+        },
+    };
+    let id = match id {
+        Ok(id) => id,
+        Err(kind) => {
+            let field = matches!(kind, DataErrorKind::InvalidId(_)).then_some("id");
+            return Err(DataError::new(&RecordRef::Position(row + 1), field, kind));
+        }
+    };
+    let mut values = Vec::with_capacity(schema.fields.len());
+    for ((field, col), cache) in schema.fields.iter().zip(cols).zip(caches.iter_mut()) {
+        // the common cases first: an int cell, a dictionary entry already parsed
+        match col {
+            Some(Column::Int(v)) => match (v.get(row).copied().flatten(), &field.ty) {
+                (Some(i), Type::Int) => {
+                    values.push(Value::Int(i));
                     continue;
                 }
-            };
-            rec = RecordRef::Id(id.clone());
-            let mut values = Vec::with_capacity(schema.fields.len());
-            for ((field, col), cache) in schema.fields.iter().zip(&cols).zip(caches.iter_mut()) {
-                let (c, code) = match col {
-                    Some(col) => cell(col, row),
-                    None => (Cell::Missing, None),
-                };
+                (Some(i), Type::Decimal) => {
+                    values.push(Value::Decimal(Decimal::from(i)));
+                    continue;
+                }
+                _ => {}
+            },
+            Some(Column::Dict { codes, .. }) => {
+                if let Some(Some(Ok(v))) = codes.get(row).and_then(|c| cache.get(*c as usize)) {
+                    values.push(v.clone());
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        let v = match col {
+            // an integer cell of an int or decimal field: what the JSON number would give
+            Some(Column::Int(v)) if matches!(field.ty, Type::Int | Type::Decimal) => {
+                match v.get(row).copied().flatten() {
+                    Some(i) if field.ty == Type::Int => Ok(Value::Int(i)),
+                    Some(i) => Ok(Value::Decimal(Decimal::from(i))),
+                    None => field_value(field, None),
+                }
+            }
+            Some(col) => {
+                let (c, code) = cell(col, row);
                 let cached = code.and_then(|k| cache.get_mut(k as usize));
-                let v = match (cached, c) {
-                    (Some(Some(r)), _) => r.clone(),
+                match (cached, c) {
+                    (Some(Some(Ok(v))), _) => Ok(v.clone()),
+                    (Some(Some(Err(e))), _) => Err(e.clone()),
                     (slot, c) => {
                         let r = match c {
                             Cell::Missing => field_value(field, None),
@@ -1289,19 +1405,18 @@ impl Record {
                         }
                         r
                     }
-                };
-                match v {
-                    Ok(v) => values.push(v),
-                    Err(kind) => {
-                        out.push(Err(DataError::new(&rec, Some(&field.name), kind)));
-                        continue 'rows;
-                    }
                 }
             }
-            out.push(Ok(Record { id, values }));
+            None => field_value(field, None),
+        };
+        match v {
+            Ok(v) => values.push(v),
+            Err(kind) => {
+                return Err(DataError::new(&RecordRef::Id(id), Some(&field.name), kind));
+            }
         }
-        out
     }
+    Ok(Record { id, values })
 }
 
 /// Combines rows read by [`Record::from_columns`] with the problems a host binding met while

@@ -214,3 +214,139 @@ fn host_errors_merge_in_schema_order() {
         .collect();
     assert_eq!(messages, ["host a", "host a", "core a"]);
 }
+
+/// `from_columns_split` gives the same records and errors as `from_columns`, good rows apart
+/// from bad ones; integer cells of int and decimal fields read as their JSON numbers would.
+#[test]
+fn split_form_equals_row_form() {
+    let schema = Schema {
+        fields: vec![
+            Field {
+                name: "n".into(),
+                ty: Type::Int,
+                optional: true,
+            },
+            Field {
+                name: "d".into(),
+                ty: Type::Decimal,
+                optional: false,
+            },
+            Field {
+                name: "t".into(),
+                ty: Type::Text,
+                optional: false,
+            },
+        ],
+    };
+    let ids = Column::Json(vec![
+        json!("a"),
+        json!(null),
+        json!("c"),
+        json!(4),
+        json!("e"),
+    ]);
+    let n = Column::Int(vec![Some(1), Some(2), None, Some(i64::MIN), Some(5)]);
+    let d = Column::Int(vec![Some(10), Some(20), Some(i64::MAX), None, Some(-3)]);
+    let t = Column::Dict {
+        dict: vec![json!("x"), json!(7)],
+        codes: vec![0, 0, 0, 0, 1],
+    };
+    let named = [("n", &n), ("d", &d), ("t", &t)];
+    let rows = Record::from_columns(&schema, 5, &ids, &named);
+    let (good, bad) = Record::from_columns_split(&schema, 5, &ids, &named);
+    let mut g = good.iter();
+    let mut b = bad.iter();
+    for (i, r) in rows.iter().enumerate() {
+        match r {
+            Ok(rec) => assert_eq!(Some(rec), g.next(), "row {i}"),
+            Err(e) => assert_eq!(Some(&(i, e.clone())), b.next(), "row {i}"),
+        }
+    }
+    assert_eq!((g.next(), b.next()), (None, None));
+    // the same rows as JSON objects
+    let objs = [
+        json!({"id": "a", "n": 1, "d": 10, "t": "x"}),
+        json!({"id": null, "n": 2, "d": 20, "t": "x"}),
+        json!({"id": "c", "d": i64::MAX, "t": "x"}),
+        json!({"id": 4, "n": i64::MIN, "t": "x"}),
+        json!({"id": "e", "n": 5, "d": -3, "t": 7}),
+    ];
+    for (i, o) in objs.iter().enumerate() {
+        assert_eq!(rows[i], Record::from_json_at(&schema, o, i + 1), "row {i}");
+    }
+    assert_eq!(good.len(), 2);
+    assert_eq!(
+        bad.iter()
+            .map(|(i, e)| (*i, e.to_string()))
+            .collect::<Vec<_>>(),
+        vec![
+            (1, "record #2: missing `id`".to_string()),
+            (3, "record `4`: missing required field `d`".to_string()),
+            (
+                4,
+                "record `e`, field `t`: expected text, found `7`".to_string()
+            ),
+        ]
+    );
+}
+
+/// A `Text` column reads as the JSON strings it holds: ids share the column's `Arc`, blank and
+/// missing ids are missing, and text cells of fields parse as their JSON strings would.
+#[test]
+fn text_columns_equal_json_strings() {
+    let t = |s: &str| Some(Arc::<str>::from(s));
+    let ids = Column::Text(vec![t("L1"), t("  "), None, t("L4"), t("L5")]);
+    let ids_json = Column::Json(vec![
+        json!("L1"),
+        json!("  "),
+        json!(null),
+        json!("L4"),
+        json!("L5"),
+    ]);
+    let regions = Column::Text(vec![t("US-TX"), t("DE"), t("FR"), t("XX"), t(" ")]);
+    let regions_json = Column::Json(vec![
+        json!("US-TX"),
+        json!("DE"),
+        json!("FR"),
+        json!("XX"),
+        json!(" "),
+    ]);
+    let lines = Column::Text(vec![t("a"), t("b"), t("c"), t("d"), t("")]);
+    let rates = Column::Float(vec![Some(0.5); 5]);
+    let got = Record::from_columns(
+        &schema(),
+        5,
+        &ids,
+        &[("region", &regions), ("line", &lines), ("rate", &rates)],
+    );
+    let want = Record::from_columns(
+        &schema(),
+        5,
+        &ids_json,
+        &[
+            ("region", &regions_json),
+            (
+                "line",
+                &Column::Json(vec![
+                    json!("a"),
+                    json!("b"),
+                    json!("c"),
+                    json!("d"),
+                    json!(""),
+                ]),
+            ),
+            ("rate", &rates),
+        ],
+    );
+    assert_eq!(got, want);
+    assert!(got[0].is_ok());
+    assert_eq!(
+        got[1].as_ref().unwrap_err().to_string(),
+        "record #2: missing `id`"
+    );
+    assert!(got[3].as_ref().unwrap_err().to_string().contains("`XX`"));
+    // the record's id is the column's text
+    if let (Column::Text(v), Ok(r)) = (&ids, &got[0]) {
+        assert!(Arc::ptr_eq(v[0].as_ref().unwrap(), &r.id));
+    }
+}

@@ -661,6 +661,7 @@ impl Engine {
             .collect()
     }
 
+    #[inline]
     pub(crate) fn check_lead(&self, lead: &Record) -> Result<(), RouteError> {
         use crate::network::validate::{check, Invalid};
         check(&self.plan.lead_schema, lead).map_err(|e| match e {

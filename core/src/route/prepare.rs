@@ -7,6 +7,7 @@ use super::eval::{eval, Env};
 use super::{Engine, Probe, RouteError};
 use crate::geo::RegionCode;
 use crate::network::{Network, S};
+use crate::plan::{Expr, Scope};
 use crate::record::Record;
 use crate::value::Value;
 
@@ -55,95 +56,230 @@ impl LeadBatch {
     }
 }
 
+/// Interns the lead-side keys of one probe: by the address of the value's `Arc` first (a
+/// value read straight from a lead of the batch, which owns it for the batch's life), then by
+/// the value itself, so a key is cloned only when it is new.
+struct Interner {
+    /// A direct-mapped cache of `(address, id)`: a few hundred distinct values per batch hit
+    /// it, and a batch of distinct `Arc`s costs no growth.
+    by_ptr: Vec<(usize, u32)>,
+    by_key: FxHashMap<Key, u32>,
+}
+
+/// The number of entries of [`Interner::by_ptr`] (a power of two).
+const PTR_CACHE: usize = 1024;
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            by_ptr: vec![(0, u32::MAX); PTR_CACHE],
+            by_key: FxHashMap::default(),
+        }
+    }
+}
+
+/// The cache line of an address.
+fn ptr_slot(ptr: usize) -> usize {
+    // Fibonacci hashing of the address without its alignment bits
+    let h = (ptr >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
+    (h >> (usize::BITS - PTR_CACHE.trailing_zeros())) & (PTR_CACHE - 1)
+}
+
+impl Interner {
+    /// The id of `key` (a key of probe `g`), adding it to `distinct` when new.
+    fn key(&mut self, g: usize, key: Key, distinct: &mut Vec<(usize, Key)>) -> u32 {
+        if let Some(id) = self.by_key.get(&key) {
+            return *id;
+        }
+        let id = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
+        self.by_key.insert(key.clone(), id);
+        distinct.push((g, key));
+        id
+    }
+
+    /// The id of the key `v` gives a probe `g` of `kind` (`true` for a territory probe).
+    /// `stable` says that `v` lives as long as the batch (it is read from a lead), so its
+    /// `Arc`'s address identifies it.
+    #[inline]
+    fn value(
+        &mut self,
+        g: usize,
+        territory: bool,
+        v: &Value,
+        stable: bool,
+        distinct: &mut Vec<(usize, Key)>,
+    ) -> u32 {
+        let ptr = match v {
+            Value::Region(t) if territory => Arc::as_ptr(t) as *const u8 as usize,
+            Value::Text(t) | Value::Enum(t) if !territory => Arc::as_ptr(t) as *const u8 as usize,
+            _ => 0,
+        };
+        let line = ptr_slot(ptr);
+        if stable && ptr != 0 {
+            if let Some((p, id)) = self.by_ptr.get(line) {
+                if *p == ptr {
+                    return *id;
+                }
+            }
+        }
+        let key = match v {
+            Value::Region(t) if territory => Key::Region(t.region().clone()),
+            Value::Text(t) | Value::Enum(t) if !territory => Key::Sym(t.clone()),
+            _ => Key::Null,
+        };
+        let id = self.key(g, key, distinct);
+        if stable && ptr != 0 {
+            if let Some(e) = self.by_ptr.get_mut(line) {
+                *e = (ptr, id);
+            }
+        }
+        id
+    }
+}
+
+/// The candidate combinations of one rule seen so far, by their probe keys: packed into one
+/// `u64` for rules with at most two probes (the common case), else by slice.
+enum Combos {
+    Packed(FxHashMap<u64, u32>),
+    Slices(FxHashMap<Vec<u32>, u32>),
+}
+
+/// The lead-side expression of an interned probe and whether it is a territory probe.
+fn probe_expr(probe: &Probe) -> Option<(&Expr, bool)> {
+    match probe {
+        Probe::Territory { region, .. } => Some((region, true)),
+        Probe::Member { item, .. } => Some((item, false)),
+        Probe::Cert { .. } | Probe::Near { .. } => None,
+    }
+}
+
 impl Engine {
     /// Prepares leads for [`Engine::route_prepared`]: checks each against the lead schema and
     /// interns the values its index probes look up.
+    ///
+    /// The work per lead does not allocate: probe keys are interned per probe by the address
+    /// of the lead's value (then by the value), candidate combinations per rule by their keys
+    /// (looked up by slice), and the lead-only slot values are computed into one array.
     pub fn prepare_leads(&self, leads: Vec<Record>) -> LeadBatch {
+        let n = leads.len();
         let np = self.all_probes.len();
-        let mut keys = vec![u32::MAX; leads.len() * np];
+        let nr = self.rules.len();
+        let probes: Vec<Option<(&Expr, bool)>> = self.all_probes.iter().map(probe_expr).collect();
+        let mut interners: Vec<Interner> = probes.iter().map(|_| Interner::default()).collect();
+        let mut keys = vec![u32::MAX; n * np];
         let mut distinct = Vec::new();
-        let mut seen: FxHashMap<(usize, Key), u32> = FxHashMap::default();
-        let mut checks = Vec::with_capacity(leads.len());
+        let mut checks = Vec::with_capacity(n);
+        let mut combos = vec![u32::MAX; n * nr];
+        let mut combo_keys: Vec<(usize, Vec<u32>)> = Vec::new();
+        let mut combo_seen: Vec<Combos> = self
+            .rules
+            .iter()
+            .map(|r| {
+                if r.probes.len() <= 2 {
+                    Combos::Packed(FxHashMap::default())
+                } else {
+                    Combos::Slices(FxHashMap::default())
+                }
+            })
+            .collect();
+        let mut ks: Vec<u32> = Vec::new();
+        // lead-only values that do not depend on the network, once per lead
+        let stride: usize = self.rules.iter().map(|r| r.slots_prepared.len()).sum();
+        let empty = if stride > 0 {
+            Network::new(&self.plan().partner_schema, Vec::new()).ok()
+        } else {
+            None
+        };
+        let mut slot_vals = Vec::new();
+        if empty.is_some() {
+            slot_vals.reserve(n * stride);
+        }
         for (i, lead) in leads.iter().enumerate() {
             let c = self.check_lead(lead).err().map(Box::new);
             let ok = c.is_none();
             checks.push(c);
+            if let Some(empty) = &empty {
+                for r in &self.rules {
+                    for k in &r.slots_prepared {
+                        slot_vals.push(match r.slot_fns.get(*k) {
+                            Some(f) if ok => f(lead, empty, 0),
+                            _ => S::Null,
+                        });
+                    }
+                }
+            }
             if !ok {
                 continue;
             }
-            let env = Env {
-                lead,
-                partner: None,
-                now: 0,
-            };
-            for (g, probe) in self.all_probes.iter().enumerate() {
-                let k = match probe {
-                    Probe::Territory { region, .. } => match eval(region, &env) {
-                        Value::Region(t) => Key::Region(t.region().clone()),
-                        _ => Key::Null,
-                    },
-                    Probe::Member { item, .. } => match eval(item, &env) {
-                        Value::Text(t) | Value::Enum(t) => Key::Sym(t),
-                        _ => Key::Null,
-                    },
-                    Probe::Cert { .. } | Probe::Near { .. } => continue,
+            let lead_keys = keys.get_mut(i * np..(i + 1) * np).unwrap_or(&mut []);
+            for (g, ((probe, interner), slot)) in probes
+                .iter()
+                .zip(interners.iter_mut())
+                .zip(lead_keys.iter_mut())
+                .enumerate()
+            {
+                let Some((expr, territory)) = probe else {
+                    continue;
                 };
-                let next = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
-                let id = *seen.entry((g, k.clone())).or_insert_with(|| {
-                    distinct.push((g, k));
-                    next
-                });
-                if let Some(slot) = keys.get_mut(i * np + g) {
-                    *slot = id;
-                }
-            }
-        }
-        let nr = self.rules.len();
-        let mut combos = vec![u32::MAX; leads.len() * nr];
-        let mut combo_keys = Vec::new();
-        let mut seen: FxHashMap<(usize, Vec<u32>), u32> = FxHashMap::default();
-        for (i, c) in checks.iter().enumerate() {
-            if c.is_some() {
-                continue;
+                *slot = match expr {
+                    Expr::Field(Scope::Lead, f) => match lead.values.get(usize::from(*f)) {
+                        Some(v) => interner.value(g, *territory, v, true, &mut distinct),
+                        None => interner.key(g, Key::Null, &mut distinct),
+                    },
+                    _ => {
+                        let env = Env {
+                            lead,
+                            partner: None,
+                            now: 0,
+                        };
+                        let v = eval(expr, &env);
+                        interner.value(g, *territory, &v, false, &mut distinct)
+                    }
+                };
             }
             let lead_keys = keys.get(i * np..(i + 1) * np).unwrap_or(&[]);
-            for (r, rule) in self.rules.iter().enumerate() {
+            let lead_combos = combos.get_mut(i * nr..(i + 1) * nr).unwrap_or(&mut []);
+            for (r, ((rule, seen), slot)) in self
+                .rules
+                .iter()
+                .zip(combo_seen.iter_mut())
+                .zip(lead_combos.iter_mut())
+                .enumerate()
+            {
                 if !rule.fast {
                     continue;
                 }
-                let ks: Option<Vec<u32>> = rule
-                    .probes
-                    .iter()
-                    .map(|(g, _)| lead_keys.get(*g).copied().filter(|k| *k != u32::MAX))
-                    .collect();
-                let Some(ks) = ks else { continue };
-                let next = u32::try_from(combo_keys.len()).unwrap_or(u32::MAX);
-                let id = *seen.entry((r, ks.clone())).or_insert_with(|| {
-                    combo_keys.push((r, ks));
-                    next
-                });
-                if let Some(slot) = combos.get_mut(i * nr + r) {
-                    *slot = id;
-                }
-            }
-        }
-        // lead-only values that do not depend on the network, once per lead
-        let stride: usize = self.rules.iter().map(|r| r.slots_prepared.len()).sum();
-        let mut slot_vals = Vec::new();
-        if stride > 0 {
-            if let Ok(empty) = Network::new(&self.plan().partner_schema, Vec::new()) {
-                slot_vals.reserve(leads.len() * stride);
-                for (lead, c) in leads.iter().zip(&checks) {
-                    for r in &self.rules {
-                        for k in &r.slots_prepared {
-                            let v = match (c, r.slot_fns.get(*k)) {
-                                (None, Some(f)) => f(lead, &empty, 0),
-                                _ => S::Null,
-                            };
-                            slot_vals.push(v);
+                ks.clear();
+                let complete = rule.probes.iter().all(|(g, _)| {
+                    match lead_keys.get(*g).copied().filter(|k| *k != u32::MAX) {
+                        Some(k) => {
+                            ks.push(k);
+                            true
                         }
+                        None => false,
                     }
+                });
+                if !complete {
+                    continue;
                 }
+                let next = u32::try_from(combo_keys.len()).unwrap_or(u32::MAX);
+                let found = match seen {
+                    Combos::Packed(m) => {
+                        let packed = ks.iter().fold(0u64, |acc, k| (acc << 32) | u64::from(*k));
+                        *m.entry(packed).or_insert(next)
+                    }
+                    Combos::Slices(m) => match m.get(ks.as_slice()) {
+                        Some(id) => *id,
+                        None => {
+                            m.insert(ks.clone(), next);
+                            next
+                        }
+                    },
+                };
+                if found == next {
+                    combo_keys.push((r, ks.clone()));
+                }
+                *slot = found;
             }
         }
         LeadBatch {
