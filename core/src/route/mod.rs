@@ -30,7 +30,7 @@ pub use decision::{
 };
 pub use error::RouteError;
 pub use prepare::LeadBatch;
-pub use routed::RoutedBatch;
+pub use routed::{DecisionView, OutcomeRef, RoutedBatch, StateReadRef, Views};
 
 use crate::network::{self as network_s, Network};
 use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};

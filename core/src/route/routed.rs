@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use super::decision::{Decision, Outcome, PartnerStateRead};
+use super::decision::{Decision, Explanation, Outcome, PartnerStateRead};
 use super::{Engine, Otherwise, Times};
 use crate::network::Network;
-use crate::report::ErrorReport;
+use crate::report::{codes, ErrorReport, Severity};
 use crate::value::Instant;
 
 /// No partner.
@@ -76,6 +76,9 @@ pub struct RoutedBatch {
     fallback_queue: Option<Arc<str>>,
     start: Snapshot,
     times: OwnedTimes,
+    /// Reported for a lead whose error or full decision is missing (an internal
+    /// inconsistency, reported rather than panicking).
+    gap: ErrorReport,
 }
 
 impl RoutedBatch {
@@ -108,6 +111,18 @@ impl RoutedBatch {
                 Times::At(t) => OwnedTimes::At(t),
                 Times::Step { start, step } => OwnedTimes::Step { start, step },
                 Times::Each(v) => OwnedTimes::Each(v.to_vec()),
+            },
+            gap: ErrorReport {
+                code: codes::REQUEST_INVALID.to_owned(),
+                message: "internal error: a batch result is missing".to_owned(),
+                help: Some("report this as a bug in leadrail".to_owned()),
+                severity: Severity::Error,
+                file: None,
+                line: 0,
+                column: 0,
+                labels: Vec::new(),
+                record: None,
+                field: None,
             },
         }
     }
@@ -165,64 +180,199 @@ impl RoutedBatch {
     /// The decisions, in lead order, as [`Engine::route_prepared`] returns them (each
     /// [`PartnerStateRead`] is the chosen partner's state just before that lead's assignment).
     pub fn decisions(&self) -> Vec<Result<Decision, ErrorReport>> {
-        let mut snap = self.start.clone();
-        let mut errors = self.errors.iter().peekable();
-        let mut full = self.full.iter().peekable();
-        let mut out = Vec::with_capacity(self.items.len());
-        for (i, it) in self.items.iter().enumerate() {
-            match it.rule {
-                ERROR => {
-                    let e = errors.next_if(|x| x.0 == i).map(|x| x.1.clone());
-                    out.push(Err(e.unwrap_or_else(|| missing(i))));
-                }
-                FULL => match full.next_if(|x| x.0 == i) {
-                    Some((_, d, slot)) => {
-                        if let Some(p) = slot {
-                            snap.assign(*p, self.times.get(i));
-                        }
-                        out.push(Ok(d.clone()));
-                    }
-                    None => out.push(Err(missing(i))),
-                },
-                r => {
-                    let (rule, queue) = match self.rules.get(r as usize) {
-                        Some((n, q)) => (n.clone(), q.clone()),
-                        None => (self.fallback_rule.clone(), self.fallback_queue.clone()),
-                    };
-                    let p = it.slot as usize;
-                    let d = match self.ids.get(p).filter(|_| it.slot != NONE) {
-                        Some(id) => {
-                            let read = PartnerStateRead {
-                                partner: id.clone(),
-                                version: snap.version.get(p).copied().unwrap_or(0),
-                                active_leads: snap.active.get(p).copied().unwrap_or(0),
-                                last_assigned_at: snap.last_at.get(p).copied().flatten(),
-                            };
-                            snap.assign(p, self.times.get(i));
-                            Decision {
-                                outcome: Outcome::Partner { id: id.clone() },
-                                rule: Some(rule),
-                                state_read: Some(read),
-                                explanation: None,
-                            }
-                        }
-                        None => Decision {
-                            outcome: match queue {
-                                Some(name) => Outcome::Queue { name },
-                                None => Outcome::Unrouted,
-                            },
-                            rule: Some(rule),
-                            state_read: None,
-                            explanation: None,
-                        },
-                    };
-                    out.push(Ok(d));
-                }
-            }
+        self.views()
+            .map(|v| v.map(|d| d.to_decision()).map_err(Clone::clone))
+            .collect()
+    }
+
+    /// The results in lead order, borrowed: what [`RoutedBatch::decisions`] returns, without
+    /// building a [`Decision`] per lead (hosts and bindings that convert the results to their
+    /// own form read them from here).
+    ///
+    /// ```
+    /// use leadrail_core::route::{OutcomeRef, RoutedBatch};
+    ///
+    /// /// Each lead's partner id and deciding rule; `None` for leads not routed to a partner.
+    /// fn partners(routed: &RoutedBatch) -> Vec<Option<(String, String)>> {
+    ///     routed
+    ///         .views()
+    ///         .map(|r| match r {
+    ///             Ok(d) => match (d.outcome, d.rule) {
+    ///                 (OutcomeRef::Partner(id), Some(rule)) => Some((id.to_string(), rule.to_string())),
+    ///                 _ => None,
+    ///             },
+    ///             Err(report) => {
+    ///                 eprintln!("{}", report.message);
+    ///                 None
+    ///             }
+    ///         })
+    ///         .collect()
+    /// }
+    /// ```
+    pub fn views(&self) -> Views<'_> {
+        Views {
+            batch: self,
+            snap: self.start.clone(),
+            i: 0,
+            errors: 0,
+            full: 0,
         }
-        out
     }
 }
+
+/// Where a lead goes, borrowed from a [`RoutedBatch`] (see [`Outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeRef<'a> {
+    /// Assigned to the partner with this id.
+    Partner(&'a Arc<str>),
+    /// Sent to the queue with this name.
+    Queue(&'a Arc<str>),
+    /// Not routed.
+    Unrouted,
+}
+
+/// The chosen partner's state as read, borrowed (see [`PartnerStateRead`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateReadRef<'a> {
+    /// The partner id.
+    pub partner: &'a Arc<str>,
+    /// Its state version when it was chosen.
+    pub version: u64,
+    /// Its active leads when it was chosen.
+    pub active_leads: i64,
+    /// Its last assignment instant when it was chosen.
+    pub last_assigned_at: Option<Instant>,
+}
+
+/// One lead's decision, borrowed from a [`RoutedBatch`] (see [`Decision`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionView<'a> {
+    /// Where the lead goes.
+    pub outcome: OutcomeRef<'a>,
+    /// The rule that decided (its name), or `fallback`.
+    pub rule: Option<&'a Arc<str>>,
+    /// The chosen partner's state as read, when the outcome is a partner.
+    pub state_read: Option<StateReadRef<'a>>,
+    /// Why, when explanations were asked for.
+    pub explanation: Option<&'a Explanation>,
+}
+
+impl DecisionView<'_> {
+    /// The owned [`Decision`].
+    pub fn to_decision(&self) -> Decision {
+        Decision {
+            outcome: match self.outcome {
+                OutcomeRef::Partner(id) => Outcome::Partner { id: id.clone() },
+                OutcomeRef::Queue(name) => Outcome::Queue { name: name.clone() },
+                OutcomeRef::Unrouted => Outcome::Unrouted,
+            },
+            rule: self.rule.cloned(),
+            state_read: self.state_read.map(|s| PartnerStateRead {
+                partner: s.partner.clone(),
+                version: s.version,
+                active_leads: s.active_leads,
+                last_assigned_at: s.last_assigned_at,
+            }),
+            explanation: self.explanation.map(|e| Box::new(e.clone())),
+        }
+    }
+}
+
+/// The iterator of [`RoutedBatch::views`]: one `Ok(decision)` or `Err(report)` per lead, in
+/// lead order.
+#[derive(Debug, Clone)]
+pub struct Views<'a> {
+    batch: &'a RoutedBatch,
+    /// The partner state replayed up to the current lead.
+    snap: Snapshot,
+    i: usize,
+    errors: usize,
+    full: usize,
+}
+
+impl<'a> Iterator for Views<'a> {
+    type Item = Result<DecisionView<'a>, &'a ErrorReport>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.batch;
+        let i = self.i;
+        let it = b.items.get(i)?;
+        self.i += 1;
+        Some(match it.rule {
+            ERROR => match b.errors.get(self.errors).filter(|x| x.0 == i) {
+                Some((_, e)) => {
+                    self.errors += 1;
+                    Err(e)
+                }
+                None => Err(&b.gap),
+            },
+            FULL => match b.full.get(self.full).filter(|x| x.0 == i) {
+                Some((_, d, slot)) => {
+                    self.full += 1;
+                    if let Some(p) = slot {
+                        self.snap.assign(*p, b.times.get(i));
+                    }
+                    Ok(DecisionView {
+                        outcome: match &d.outcome {
+                            Outcome::Partner { id } => OutcomeRef::Partner(id),
+                            Outcome::Queue { name } => OutcomeRef::Queue(name),
+                            Outcome::Unrouted => OutcomeRef::Unrouted,
+                        },
+                        rule: d.rule.as_ref(),
+                        state_read: d.state_read.as_ref().map(|s| StateReadRef {
+                            partner: &s.partner,
+                            version: s.version,
+                            active_leads: s.active_leads,
+                            last_assigned_at: s.last_assigned_at,
+                        }),
+                        explanation: d.explanation.as_deref(),
+                    })
+                }
+                None => Err(&b.gap),
+            },
+            r => {
+                let (rule, queue) = match b.rules.get(r as usize) {
+                    Some((n, q)) => (n, q.as_ref()),
+                    None => (&b.fallback_rule, b.fallback_queue.as_ref()),
+                };
+                let p = it.slot as usize;
+                match b.ids.get(p).filter(|_| it.slot != NONE) {
+                    Some(id) => {
+                        let read = StateReadRef {
+                            partner: id,
+                            version: self.snap.version.get(p).copied().unwrap_or(0),
+                            active_leads: self.snap.active.get(p).copied().unwrap_or(0),
+                            last_assigned_at: self.snap.last_at.get(p).copied().flatten(),
+                        };
+                        self.snap.assign(p, b.times.get(i));
+                        Ok(DecisionView {
+                            outcome: OutcomeRef::Partner(id),
+                            rule: Some(rule),
+                            state_read: Some(read),
+                            explanation: None,
+                        })
+                    }
+                    None => Ok(DecisionView {
+                        outcome: match queue {
+                            Some(name) => OutcomeRef::Queue(name),
+                            None => OutcomeRef::Unrouted,
+                        },
+                        rule: Some(rule),
+                        state_read: None,
+                        explanation: None,
+                    }),
+                }
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.batch.items.len().saturating_sub(self.i);
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Views<'_> {}
 
 impl Snapshot {
     /// Mirrors `Network::assign`.
@@ -237,11 +387,4 @@ impl Snapshot {
             *x = x.saturating_add(1);
         }
     }
-}
-
-/// An internal inconsistency reported as an error rather than a panic.
-fn missing(i: usize) -> ErrorReport {
-    ErrorReport::from(super::RouteError::MissingInstant {
-        lead: format!("#{i}"),
-    })
 }
