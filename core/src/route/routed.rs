@@ -180,9 +180,14 @@ impl RoutedBatch {
     /// The decisions, in lead order, as [`Engine::route_prepared`] returns them (each
     /// [`PartnerStateRead`] is the chosen partner's state just before that lead's assignment).
     pub fn decisions(&self) -> Vec<Result<Decision, ErrorReport>> {
-        self.views()
-            .map(|v| v.map(|d| d.to_decision()).map_err(Clone::clone))
-            .collect()
+        let mut out = Vec::with_capacity(self.items.len());
+        for v in self.views() {
+            out.push(match v {
+                Ok(d) => Ok(d.to_decision()),
+                Err(e) => Err(e.clone()),
+            });
+        }
+        out
     }
 
     /// The results in lead order, borrowed: what [`RoutedBatch::decisions`] returns, without
