@@ -7,7 +7,7 @@ use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, Sl
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::route::{DecisionView, Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
@@ -259,7 +259,7 @@ impl PyNetwork {
                 let Ok(mut n) = net.write() else {
                     return Err(());
                 };
-                engine.route_prepared(&mut n, &batch, t, opts)
+                engine.route_prepared_compact(&mut n, &batch, t, opts)
             };
             Ok(Routed {
                 rows,
@@ -271,23 +271,22 @@ impl PyNetwork {
     }
 }
 
-/// A routed batch: the decisions of the good leads in order, the bad leads' errors apart.
+/// A routed batch: the compact results of the good leads in order, the bad leads' errors apart.
 struct Routed {
     rows: usize,
-    decisions: Vec<Result<Decision, ErrorReport>>,
+    decisions: RoutedBatch,
     bad: Vec<(usize, ErrorReport)>,
 }
 
 impl Routed {
     /// Each lead's result, in lead order.
-    fn iter(&self) -> impl Iterator<Item = Result<&Decision, &ErrorReport>> + '_ {
+    fn iter(&self) -> impl Iterator<Item = Result<DecisionView<'_>, &ErrorReport>> + '_ {
         let mut bad = self.bad.iter().peekable();
-        let mut decisions = self.decisions.iter();
+        let mut decisions = self.decisions.views();
         (0..self.rows).map(move |i| match bad.next_if(|(b, _)| *b == i) {
             Some((_, e)) => Err(e),
             None => match decisions.next() {
-                Some(Ok(d)) => Ok(d),
-                Some(Err(e)) => Err(e),
+                Some(r) => r,
                 None => Err(&*NOT_ROUTED),
             },
         })
@@ -337,7 +336,7 @@ impl PyNetwork {
                 .map_err(|e| Some(ErrorReport::from(e)))
         });
         match d {
-            Ok(d) => routing::decision(py, &d, &mut Texts::default()),
+            Ok(d) => routing::decision(py, d.view(), &mut Texts::default()),
             Err(Some(e)) => Err(from_report(py, e)),
             Err(None) => Err(poisoned(py)),
         }
@@ -457,21 +456,21 @@ impl PyNetwork {
         for r in results.iter() {
             match r {
                 Ok(d) => {
-                    match &d.outcome {
-                        Outcome::Partner { id } => {
+                    match d.outcome {
+                        OutcomeRef::Partner(id) => {
                             kind.push(partner.clone());
                             target.push(texts.get(py, id).into_any());
                         }
-                        Outcome::Queue { name } => {
+                        OutcomeRef::Queue(name) => {
                             kind.push(queue.clone());
                             target.push(texts.get(py, name).into_any());
                         }
-                        Outcome::Unrouted => {
+                        OutcomeRef::Unrouted => {
                             kind.push(unrouted.clone());
                             target.push(none.clone());
                         }
                     }
-                    rule.push(match &d.rule {
+                    rule.push(match d.rule {
                         Some(name) => texts.get(py, name).into_any(),
                         None => none.clone(),
                     });

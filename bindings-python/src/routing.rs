@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leadrail_core::api::{request_error, InstantJson};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::{codes, ErrorReport, Severity};
-use leadrail_core::route::{Decision, Outcome};
+use leadrail_core::route::{DecisionView, OutcomeRef};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
@@ -468,33 +468,33 @@ impl Texts {
 /// A decision as a plain dict, equal (as JSON) to core's serde form.
 pub(crate) fn decision<'py>(
     py: Python<'py>,
-    d: &Decision,
+    d: DecisionView<'_>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     let outcome = PyDict::new(py);
-    match &d.outcome {
-        Outcome::Partner { id } => {
+    match d.outcome {
+        OutcomeRef::Partner(id) => {
             outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "partner"))?;
             outcome.set_item(pyo3::intern!(py, "id"), texts.get(py, id))?;
         }
-        Outcome::Queue { name } => {
+        OutcomeRef::Queue(name) => {
             outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "queue"))?;
             outcome.set_item(pyo3::intern!(py, "name"), texts.get(py, name))?;
         }
-        Outcome::Unrouted => {
+        OutcomeRef::Unrouted => {
             outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "unrouted"))?;
         }
     }
     out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
-    match &d.rule {
+    match d.rule {
         Some(r) => out.set_item(pyo3::intern!(py, "rule"), texts.get(py, r))?,
         None => out.set_item(pyo3::intern!(py, "rule"), py.None())?,
     }
-    match &d.state_read {
+    match d.state_read {
         Some(s) => {
             let sr = PyDict::new(py);
-            sr.set_item(pyo3::intern!(py, "partner"), texts.get(py, &s.partner))?;
+            sr.set_item(pyo3::intern!(py, "partner"), texts.get(py, s.partner))?;
             sr.set_item(pyo3::intern!(py, "version"), s.version)?;
             sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
             sr.set_item(pyo3::intern!(py, "last_assigned_at"), s.last_assigned_at)?;
@@ -502,7 +502,7 @@ pub(crate) fn decision<'py>(
         }
         None => out.set_item(pyo3::intern!(py, "state_read"), py.None())?,
     }
-    if let Some(e) = &d.explanation {
+    if let Some(e) = d.explanation {
         let json = serde_json::to_value(e)
             .map_err(|e| crate::exceptions::LeadrailError::new_err(e.to_string()))?;
         out.set_item(pyo3::intern!(py, "explanation"), json_to_py(py, &json)?)?;
@@ -513,7 +513,7 @@ pub(crate) fn decision<'py>(
 /// One batch result: `{"ok": decision}` or `{"error": report}`.
 pub(crate) fn result<'py>(
     py: Python<'py>,
-    r: Result<&Decision, &ErrorReport>,
+    r: Result<DecisionView<'_>, &ErrorReport>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);

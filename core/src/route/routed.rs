@@ -283,6 +283,27 @@ impl DecisionView<'_> {
     }
 }
 
+impl Decision {
+    /// The decision borrowed as a [`DecisionView`], the form [`RoutedBatch::views`] yields.
+    pub fn view(&self) -> DecisionView<'_> {
+        DecisionView {
+            outcome: match &self.outcome {
+                Outcome::Partner { id } => OutcomeRef::Partner(id),
+                Outcome::Queue { name } => OutcomeRef::Queue(name),
+                Outcome::Unrouted => OutcomeRef::Unrouted,
+            },
+            rule: self.rule.as_ref(),
+            state_read: self.state_read.as_ref().map(|s| StateReadRef {
+                partner: &s.partner,
+                version: s.version,
+                active_leads: s.active_leads,
+                last_assigned_at: s.last_assigned_at,
+            }),
+            explanation: self.explanation.as_deref(),
+        }
+    }
+}
+
 /// The iterator of [`RoutedBatch::views`]: one `Ok(decision)` or `Err(report)` per lead, in
 /// lead order.
 #[derive(Debug, Clone)]
@@ -317,21 +338,7 @@ impl<'a> Iterator for Views<'a> {
                     if let Some(p) = slot {
                         self.snap.assign(*p, b.times.get(i));
                     }
-                    Ok(DecisionView {
-                        outcome: match &d.outcome {
-                            Outcome::Partner { id } => OutcomeRef::Partner(id),
-                            Outcome::Queue { name } => OutcomeRef::Queue(name),
-                            Outcome::Unrouted => OutcomeRef::Unrouted,
-                        },
-                        rule: d.rule.as_ref(),
-                        state_read: d.state_read.as_ref().map(|s| StateReadRef {
-                            partner: &s.partner,
-                            version: s.version,
-                            active_leads: s.active_leads,
-                            last_assigned_at: s.last_assigned_at,
-                        }),
-                        explanation: d.explanation.as_deref(),
-                    })
+                    Ok(d.view())
                 }
                 None => Err(&b.gap),
             },
