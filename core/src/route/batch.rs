@@ -6,11 +6,11 @@ use std::cmp::Ordering;
 
 use super::compile::Cx;
 use super::eval::{eval, truth, Env};
-use super::exec::{desc, key, key_scored, order, score, Key as RankKey, Pre, Scratch};
+use super::exec::{key_scored, order, score, Pre, Scratch};
 use super::prepare::{Key, LeadBatch};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::Decision;
-use super::{Engine, Otherwise, Probe, RouteError, RouteOptions, Times, Verdict};
+use super::{CRule, Engine, Otherwise, Probe, RouteError, RouteOptions, Times, Verdict};
 use crate::network::bits::Bits;
 use crate::network::{FieldIndex, Network, S, UNKNOWN};
 use crate::record::Record;
@@ -92,104 +92,16 @@ impl Engine {
             cands.extend(bits.ones().filter_map(|p| u32::try_from(p).ok()));
             offs.push(cands.len());
         }
-        // per rule: slot values, constants filled once
         let blank = Record {
             id: Arc::from(""),
             values: Vec::new(),
         };
-        let mut slots: Vec<Vec<S>> = self
-            .rules
-            .iter()
-            .map(|r| {
-                r.slot_fns
-                    .iter()
-                    .zip(&r.slot_lead)
-                    .map(|(f, lead)| {
-                        if *lead {
-                            S::Null
-                        } else {
-                            f(&blank, network, 0)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        // per rule with a partner-only rank: every slot's score, kept up to date on assignment
-        // (computed with the rank's static subexpressions read from per-batch columns)
-        let ext: Vec<Vec<Vec<f64>>> = self
-            .rules
-            .iter()
-            .zip(&slots)
-            .map(|(r, sl)| match &r.rank_folded {
-                Some((_, statics)) if r.rank_cached => {
-                    let cx = Cx {
-                        net: network,
-                        slots: sl,
-                        lead: &blank,
-                        now: 0,
-                        ext: &[],
-                    };
-                    statics
-                        .iter()
-                        .map(|f| (0..network.slots()).map(|p| f.eval(&cx, p)).collect())
-                        .collect()
-                }
-                _ => Vec::new(),
-            })
-            .collect();
-        // a partner-only rank reads constant slots only
-        let consts = slots.clone();
-        let rescore = |net: &Network, r: usize, p: usize| -> f64 {
-            let (Some(rule), Some(sl), Some(ext)) = (self.rules.get(r), consts.get(r), ext.get(r))
-            else {
-                return f64::NAN;
-            };
-            let cx = Cx {
-                net,
-                slots: sl,
-                lead: &blank,
-                now: 0,
-                ext,
-            };
-            match &rule.rank_folded {
-                Some((f, _)) => f.eval(&cx, p) + 0.0,
-                None => score(rule, &cx, p),
-            }
-        };
-        let mut scores: Vec<Vec<f64>> = self
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(r, rule)| {
-                if !rule.rank_cached {
-                    return Vec::new();
-                }
-                (0..network.slots())
-                    .map(|p| rescore(network, r, p))
-                    .collect()
-            })
-            .collect();
-        // the implicit guards' static parts (status, capacity) per slot; `guard_fail` reads
-        // the same cells
-        // (with a capacity, one array: a slot failing the static part gets `i64::MIN`, which
-        // no active count is below)
         let has_cap = network.f_capacity.is_some();
-        let (gstatic, cap): (Vec<bool>, Vec<i64>) = (0..network.slots())
-            .map(|p| {
-                let status = match network.f_status {
-                    Some((f, active)) => network.cell(f, p) == S::Sym(active),
-                    None => true,
-                };
-                match network.f_capacity {
-                    Some(fc) => match network.cols.get(usize::from(fc)).and_then(|c| c.s.get(p)) {
-                        Some(S::Int(c)) if status => (true, *c),
-                        _ => (false, i64::MIN),
-                    },
-                    None => (status, i64::MIN),
-                }
-            })
-            .unzip();
-        let mut checks: Vec<usize> = Vec::new();
+        let mut fast: Vec<Fast<'_>> = self
+            .rules
+            .iter()
+            .map(|r| Fast::new(r, network, &blank))
+            .collect();
         let nr = self.rules.len();
         // where each rule's prepared slot values start within a lead's
         let mut pre_at = Vec::with_capacity(nr);
@@ -199,6 +111,8 @@ impl Engine {
             stride += r.slots_prepared.len();
         }
         let prepared_ok = batch.slot_vals.len() == stride * batch.leads.len();
+        // the splits evaluated per candidate with a closure (for one lead and rule)
+        let mut checks: Vec<usize> = Vec::new();
         for (i, lead) in batch.leads.iter().enumerate() {
             if let Some(Some(e)) = batch.checks.get(i) {
                 out.error(i, ErrorReport::from(&**e));
@@ -218,13 +132,8 @@ impl Engine {
                 rule: FALLBACK,
             };
             let net: &Network = network;
-            for (r, ((rule, slots), cached)) in self
-                .rules
-                .iter()
-                .zip(slots.iter_mut())
-                .zip(&scores)
-                .enumerate()
-            {
+            for (r, f) in fast.iter_mut().enumerate() {
+                let rule = f.rule;
                 if let Some(w) = &rule.when {
                     let env = Env {
                         lead,
@@ -241,8 +150,9 @@ impl Engine {
                 let (Some(&a), Some(&b)) = (offs.get(combo), offs.get(combo + 1)) else {
                     continue;
                 };
-                let base = i * stride + pre_at.get(r).copied().unwrap_or(0);
+                let slots = &mut f.slots;
                 let vals = if prepared_ok {
+                    let base = i * stride + pre_at.get(r).copied().unwrap_or(0);
                     batch.slot_vals.get(base..base + rule.slots_prepared.len())
                 } else {
                     None
@@ -273,71 +183,75 @@ impl Engine {
                         }
                     }
                 }
+                // what a candidate must pass for this lead: static bits, and closures for the
+                // rest
                 checks.clear();
+                let mut need = 0u64;
                 let mut dead = false;
-                for (j, sp) in rule.splits.iter().enumerate() {
+                for (j, (sp, bit)) in rule.splits.iter().zip(&f.bits).enumerate() {
                     match sp.verdict(slots) {
                         Verdict::Pass => {}
                         Verdict::Fail => {
                             dead = true;
                             break;
                         }
-                        Verdict::Check => checks.push(j),
+                        Verdict::Check => match bit {
+                            Some(m) => need |= m,
+                            None => checks.push(j),
+                        },
                     }
                 }
-                let mut best: Option<RankKey> = None;
-                if !dead {
-                    let cx = Cx {
-                        net,
-                        slots,
-                        lead,
-                        now,
-                        ext: &[],
-                    };
-                    for &p in cands.get(a..b).unwrap_or(&[]) {
-                        let p = p as usize;
-                        let guard = if has_cap {
-                            matches!(
-                                (net.state.active.get(p), cap.get(p)),
-                                (Some(a), Some(c)) if a < c
-                            )
-                        } else {
-                            gstatic.get(p) == Some(&true)
+                if dead {
+                    if let Otherwise::Queue(_) = rule.otherwise {
+                        item = Routed {
+                            slot: NONE,
+                            rule: u32::try_from(r).unwrap_or(FALLBACK),
                         };
-                        if !guard {
-                            continue;
-                        }
-                        let ok = checks.iter().all(|j| {
+                        break;
+                    }
+                    continue;
+                }
+                let cx = Cx {
+                    net,
+                    slots,
+                    lead,
+                    now,
+                    ext: &[],
+                };
+                let mut best: Option<(usize, u64)> = None;
+                for &p in cands.get(a..b).unwrap_or(&[]) {
+                    let p = p as usize;
+                    let Some(c) = f.recs.get(p) else {
+                        continue;
+                    };
+                    if c.active >= c.cap || c.mask & need != need {
+                        continue;
+                    }
+                    if !checks.is_empty()
+                        && !checks.iter().all(|j| {
                             rule.splits
                                 .get(*j)
                                 .and_then(|sp| sp.rest.as_ref())
                                 .is_some_and(|f| f(&cx, p) == Some(true))
-                        });
-                        if !ok {
-                            continue;
-                        }
-                        let k = match cached.get(p) {
-                            Some(sc) => {
-                                // a lower score loses before the rest of the key is read
-                                if let Some(b) = &best {
-                                    if desc(*sc, b.score) == Ordering::Greater {
-                                        continue;
-                                    }
-                                }
-                                key_scored(rule, &cx, p, *sc)
-                            }
-                            None => key(rule, &cx, p),
-                        };
-                        match &best {
-                            Some(b) if order(rule, &k, b).0 != Ordering::Less => {}
-                            _ => best = Some(k),
-                        }
+                        })
+                    {
+                        continue;
+                    }
+                    let k = if f.cached {
+                        c.key
+                    } else {
+                        score_key(score(rule, &cx, p))
+                    };
+                    match best {
+                        // a lower score loses before the tie-break state is read
+                        Some((q, bk)) if k < bk || (k == bk && tie(rule, &cx, p, q).is_ge()) => {}
+                        _ => best = Some((p, k)),
                     }
                 }
                 let r32 = u32::try_from(r).unwrap_or(FALLBACK);
-                if let Some(k) = best {
+                if let Some((p, _)) = best {
                     item = Routed {
-                        slot: u32::try_from(k.p).unwrap_or(NONE),
+                        slot: u32::try_from(p).unwrap_or(NONE),
                         rule: r32,
                     };
                     break;
@@ -353,9 +267,20 @@ impl Engine {
             if item.slot != NONE {
                 let p = item.slot as usize;
                 network.assign(p, now);
-                for (r, sc) in scores.iter_mut().enumerate() {
-                    if let Some(x) = sc.get_mut(p) {
-                        *x = rescore(network, r, p);
+                let active = network.state.active.get(p).copied().unwrap_or(0);
+                for f in &mut fast {
+                    let key = if f.rescore {
+                        Some(score_key(f.rescore(network, &blank, p)))
+                    } else {
+                        None
+                    };
+                    if let Some(c) = f.recs.get_mut(p) {
+                        if has_cap {
+                            c.active = active;
+                        }
+                        if let Some(k) = key {
+                            c.key = k;
+                        }
                     }
                 }
             }
@@ -432,4 +357,182 @@ impl Engine {
             })
             .collect()
     }
+}
+
+/// One candidate's data for one rule in the fused loop, packed so that a scan reads one record
+/// per candidate.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    /// The cached score as an order key (see [`score_key`]) when the rank reads only the
+    /// partner (or there is no rank).
+    key: u64,
+    /// The partner's active lead count (kept equal to the network's state) with a capacity
+    /// guard, else 0.
+    active: i64,
+    /// The implicit guards' static part: the capacity, or (without a capacity guard) 1; a
+    /// partner failing the status guard (or without a capacity value) gets `i64::MIN`, which
+    /// no count is below.
+    cap: i64,
+    /// Bit `b` set: the partner passes the fixed rest of the split whose bit is `b`.
+    mask: u64,
+}
+
+/// A rule's state in the fused loop.
+struct Fast<'e> {
+    rule: &'e CRule,
+    /// The rule's slots for the current lead (constants filled once).
+    slots: Vec<S>,
+    /// The constant slots (what a partner-only rank or a fixed rest reads).
+    consts: Vec<S>,
+    /// The per-partner values of the cached rank's static subexpressions.
+    ext: Vec<Vec<f64>>,
+    /// Per partner slot.
+    recs: Vec<Cand>,
+    /// Per split: the bit of its rest in [`Cand::mask`] when the rest is fixed for the batch
+    /// (at most 64; the others are evaluated per candidate).
+    bits: Vec<Option<u64>>,
+    /// Whether [`Cand::key`] holds the score.
+    cached: bool,
+    /// Whether the score changes when the partner is assigned.
+    rescore: bool,
+}
+
+impl<'e> Fast<'e> {
+    fn new(rule: &'e CRule, net: &Network, blank: &Record) -> Fast<'e> {
+        let consts: Vec<S> = rule
+            .slot_fns
+            .iter()
+            .zip(&rule.slot_lead)
+            .map(|(f, lead)| if *lead { S::Null } else { f(blank, net, 0) })
+            .collect();
+        let ext: Vec<Vec<f64>> = match &rule.rank_folded {
+            Some((_, statics)) if rule.rank_cached => {
+                let cx = Cx {
+                    net,
+                    slots: &consts,
+                    lead: blank,
+                    now: 0,
+                    ext: &[],
+                };
+                statics
+                    .iter()
+                    .map(|f| (0..net.slots()).map(|p| f.eval(&cx, p)).collect())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut next = 0u32;
+        let bits: Vec<Option<u64>> = rule
+            .splits
+            .iter()
+            .map(|sp| {
+                if sp.fixed && sp.rest.is_some() && next < 64 {
+                    next += 1;
+                    Some(1u64 << (next - 1))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let mut f = Fast {
+            rule,
+            slots: consts.clone(),
+            consts,
+            ext,
+            recs: Vec::new(),
+            bits,
+            cached: rule.rank.is_none() || rule.rank_cached,
+            rescore: rule.rank.is_some() && rule.rank_cached,
+        };
+        let has_cap = net.f_capacity.is_some();
+        let recs: Vec<Cand> = (0..net.slots())
+            .map(|p| {
+                let status = match net.f_status {
+                    Some((fs, active)) => net.cell(fs, p) == S::Sym(active),
+                    None => true,
+                };
+                let (active, cap) = match net.f_capacity {
+                    Some(fc) => {
+                        let active = net.state.active.get(p).copied().unwrap_or(0);
+                        match net.cols.get(usize::from(fc)).and_then(|c| c.s.get(p)) {
+                            Some(S::Int(c)) if status => (active, *c),
+                            _ => (active, i64::MIN),
+                        }
+                    }
+                    None => (0, if status { 1 } else { i64::MIN }),
+                };
+                let key = if f.rescore {
+                    score_key(f.rescore(net, blank, p))
+                } else {
+                    score_key(0.0)
+                };
+                let mut mask = 0u64;
+                if f.bits.iter().any(Option::is_some) {
+                    let cx = Cx {
+                        net,
+                        slots: &f.consts,
+                        lead: blank,
+                        now: 0,
+                        ext: &[],
+                    };
+                    for (sp, bit) in rule.splits.iter().zip(&f.bits) {
+                        if let (Some(b), Some(rest)) = (bit, &sp.rest) {
+                            if rest(&cx, p) == Some(true) {
+                                mask |= b;
+                            }
+                        }
+                    }
+                }
+                Cand {
+                    key,
+                    active: if has_cap { active } else { 0 },
+                    cap,
+                    mask,
+                }
+            })
+            .collect();
+        f.recs = recs;
+        f
+    }
+
+    /// The score of a partner-only rank for slot `p` in the network's current state.
+    fn rescore(&self, net: &Network, blank: &Record, p: usize) -> f64 {
+        let cx = Cx {
+            net,
+            slots: &self.consts,
+            lead: blank,
+            now: 0,
+            ext: &self.ext,
+        };
+        match &self.rule.rank_folded {
+            Some((f, _)) => f.eval(&cx, p) + 0.0,
+            None => score(self.rule, &cx, p),
+        }
+    }
+}
+
+/// A score as an order key: higher keys rank first, equal keys are equal scores (`-0.0` and
+/// `0.0` alike), and `NaN` (0) comes after every number.
+#[inline]
+fn score_key(s: f64) -> u64 {
+    if s.is_nan() {
+        return 0;
+    }
+    let b = (s + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// The tie-break between two candidates with equal scores (`Less` = `a` first).
+#[cold]
+fn tie(rule: &CRule, cx: &Cx<'_>, a: usize, b: usize) -> Ordering {
+    order(
+        rule,
+        &key_scored(rule, cx, a, 0.0),
+        &key_scored(rule, cx, b, 0.0),
+    )
+    .0
 }

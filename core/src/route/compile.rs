@@ -899,6 +899,12 @@ impl Compiler<'_> {
         }
     }
 
+    /// Whether a partner expression's value per partner is fixed while a batch is routed: it
+    /// reads partner fields and literals only (no lead, no partner state, no routing instant).
+    pub(crate) fn fixed(&self, e: &Expr) -> bool {
+        partner_only(e) && !self.reads_state(e)
+    }
+
     /// Whether an expression reads partner state (`active_leads`, `last_assigned_at`).
     fn reads_state(&self, e: &Expr) -> bool {
         let rec = |x: &Expr| self.reads_state(x);

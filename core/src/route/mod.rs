@@ -156,6 +156,9 @@ pub(crate) struct Split {
     pub(crate) lead: Option<(usize, bool)>,
     /// The partner-dependent part.
     pub(crate) rest: Option<FB>,
+    /// Whether the rest reads only partner fields and literals (no lead, no partner state), so
+    /// its value per partner is fixed for a whole batch.
+    pub(crate) fixed: bool,
 }
 
 /// What a split require is for one lead.
@@ -175,11 +178,13 @@ impl Split {
             return Split {
                 lead: Some((c.hoist(e), true)),
                 rest: None,
+                fixed: false,
             };
         }
         let whole = |c: &mut Compiler<'_>| Split {
             lead: None,
             rest: Some(c.pred(e)),
+            fixed: c.fixed(e),
         };
         let (xs, or) = match e {
             Expr::Or(xs) => (xs, true),
@@ -200,6 +205,7 @@ impl Split {
             (Some(l), Some(r)) => Split {
                 lead: Some((c.hoist(&l), or)),
                 rest: Some(c.pred(&r)),
+                fixed: c.fixed(&r),
             },
             _ => whole(c),
         }
