@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use std::cmp::Ordering;
 
-use super::compile::Cx;
+use super::compile::{Cx, FProg, RankFn};
 use super::eval::{eval, truth, Env};
 use super::exec::{key_scored, order, score, Pre, Scratch};
 use super::prepare::{Key, LeadBatch};
@@ -395,6 +395,11 @@ struct Fast<'e> {
     cached: bool,
     /// Whether the score changes when the partner is assigned.
     rescore: bool,
+    /// The cached rank specialised for the batch, and per partner its row of static values
+    /// (`width` each).
+    rank_fn: Option<RankFn>,
+    rows: Vec<f64>,
+    width: usize,
 }
 
 impl<'e> Fast<'e> {
@@ -434,8 +439,30 @@ impl<'e> Fast<'e> {
                 }
             })
             .collect();
+        let mut leaves = Vec::new();
+        let rank_fn = match &rule.rank_folded {
+            Some((f, _)) if rule.rank_cached => f.rank_fn(&consts, &mut leaves),
+            _ => None,
+        };
+        let mut rows = Vec::new();
+        if rank_fn.is_some() {
+            let cx = Cx {
+                net,
+                slots: &consts,
+                lead: blank,
+                now: 0,
+                ext: &ext,
+            };
+            rows.reserve(net.slots() * leaves.len());
+            for p in 0..net.slots() {
+                rows.extend(leaves.iter().map(|l| FProg::row_value(*l, &cx, p)));
+            }
+        }
         let mut f = Fast {
             rule,
+            rank_fn,
+            rows,
+            width: leaves.len(),
             slots: consts.clone(),
             consts,
             ext,
@@ -497,6 +524,11 @@ impl<'e> Fast<'e> {
 
     /// The score of a partner-only rank for slot `p` in the network's current state.
     fn rescore(&self, net: &Network, blank: &Record, p: usize) -> f64 {
+        if let Some(f) = &self.rank_fn {
+            let active = net.state.active.get(p).map_or(f64::NAN, |x| *x as f64);
+            let at = p * self.width;
+            return f(active, self.rows.get(at..at + self.width).unwrap_or(&[])) + 0.0;
+        }
         let cx = Cx {
             net,
             slots: &self.consts,
