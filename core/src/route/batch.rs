@@ -10,7 +10,7 @@ use super::exec::{key_scored, order, score, Pre, Scratch};
 use super::prepare::{Key, LeadBatch};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::Decision;
-use super::{CRule, Engine, Otherwise, Probe, RouteError, RouteOptions, Times, Verdict};
+use super::{CRule, Engine, Otherwise, Probe, RouteError, RouteOptions, Times};
 use crate::network::bits::Bits;
 use crate::network::{FieldIndex, Network, S, UNKNOWN};
 use crate::record::Record;
@@ -75,11 +75,10 @@ impl Engine {
         excl: &Bits,
         out: &mut RoutedBatch,
     ) {
-        // candidate slots per combination, as offsets into one array
-        let mut offs = Vec::with_capacity(batch.combo_keys.len() + 1);
+        // candidate slots per combination, as ranges of one array
+        let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combo_keys.len());
         let mut cands: Vec<u32> = Vec::new();
         let mut bits = Bits::default();
-        offs.push(0usize);
         for (_, ks) in &batch.combo_keys {
             bits.copy_from(&network.alive);
             for k in ks {
@@ -89,8 +88,9 @@ impl Engine {
                 }
             }
             bits.and_not_with(excl);
+            let a = u32::try_from(cands.len()).unwrap_or(u32::MAX);
             cands.extend(bits.ones().filter_map(|p| u32::try_from(p).ok()));
-            offs.push(cands.len());
+            ranges.push([a, u32::try_from(cands.len()).unwrap_or(u32::MAX)]);
         }
         let blank = Record {
             id: Arc::from(""),
@@ -147,17 +147,19 @@ impl Engine {
                 // (every checked lead has a combination for every fast rule: its territory and
                 // membership keys are always interned by `prepare_leads`)
                 let combo = batch.combos.get(i * nr + r).copied().unwrap_or(u32::MAX) as usize;
-                let (Some(&a), Some(&b)) = (offs.get(combo), offs.get(combo + 1)) else {
+                let Some(&[a, b]) = ranges.get(combo) else {
                     continue;
                 };
-                let slots = &mut f.slots;
                 let vals = if prepared_ok {
                     let base = i * stride + pre_at.get(r).copied().unwrap_or(0);
                     batch.slot_vals.get(base..base + rule.slots_prepared.len())
                 } else {
                     None
                 };
+                let slots = &mut f.slots;
                 match vals {
+                    // the lead splits read prepared values in place; nothing else reads slots
+                    Some(_) if !f.copy => {}
                     Some(vals) => {
                         for (k, v) in rule.slots_prepared.iter().zip(vals) {
                             if let Some(s) = slots.get_mut(*k) {
@@ -186,19 +188,32 @@ impl Engine {
                 // what a candidate must pass for this lead: static bits, and closures for the
                 // rest
                 checks.clear();
-                let mut need = 0u64;
+                checks.extend_from_slice(&f.base_dyn);
+                let mut need = f.base_need;
                 let mut dead = false;
-                for (j, (sp, bit)) in rule.splits.iter().zip(&f.bits).enumerate() {
-                    match sp.verdict(slots) {
-                        Verdict::Pass => {}
-                        Verdict::Fail => {
+                for ls in &f.lead_splits {
+                    let v = match (ls.pre, vals) {
+                        (Some(at), Some(vals)) => vals.get(at),
+                        _ => slots.get(ls.slot),
+                    };
+                    let v = matches!(v, Some(S::Bool(true)));
+                    if v == ls.or {
+                        // `true or _`, `false and _`
+                        if !v {
                             dead = true;
                             break;
                         }
-                        Verdict::Check => match bit {
+                    } else if !ls.rest {
+                        // a lead-only require that is not true
+                        if !v {
+                            dead = true;
+                            break;
+                        }
+                    } else {
+                        match ls.bit {
                             Some(m) => need |= m,
-                            None => checks.push(j),
-                        },
+                            None => checks.push(ls.split),
+                        }
                     }
                 }
                 if dead {
@@ -211,7 +226,9 @@ impl Engine {
                     }
                     continue;
                 }
-                let cx = Cx {
+                let slots: &[S] = slots;
+                // (closures read the slots only when `f.copy`)
+                let cx = || Cx {
                     net,
                     slots,
                     lead,
@@ -219,7 +236,7 @@ impl Engine {
                     ext: &[],
                 };
                 let mut best: Option<(usize, u64)> = None;
-                for &p in cands.get(a..b).unwrap_or(&[]) {
+                for &p in cands.get(a as usize..b as usize).unwrap_or(&[]) {
                     let p = p as usize;
                     let Some(c) = f.recs.get(p) else {
                         continue;
@@ -227,24 +244,26 @@ impl Engine {
                     if c.active >= c.cap || c.mask & need != need {
                         continue;
                     }
-                    if !checks.is_empty()
-                        && !checks.iter().all(|j| {
+                    if !checks.is_empty() {
+                        let cx = cx();
+                        let ok = checks.iter().all(|j| {
                             rule.splits
                                 .get(*j)
                                 .and_then(|sp| sp.rest.as_ref())
                                 .is_some_and(|f| f(&cx, p) == Some(true))
-                        })
-                    {
-                        continue;
+                        });
+                        if !ok {
+                            continue;
+                        }
                     }
                     let k = if f.cached {
                         c.key
                     } else {
-                        score_key(score(rule, &cx, p))
+                        score_key(score(rule, &cx(), p))
                     };
                     match best {
                         // a lower score loses before the tie-break state is read
-                        Some((q, bk)) if k < bk || (k == bk && tie(rule, &cx, p, q).is_ge()) => {}
+                        Some((q, bk)) if k < bk || (k == bk && tie(rule, &cx(), p, q).is_ge()) => {}
                         _ => best = Some((p, k)),
                     }
                 }
@@ -377,6 +396,23 @@ struct Cand {
     mask: u64,
 }
 
+/// A split with a lead part, decided per lead (Kleene logic: an `or` with a true lead part
+/// passes every partner, an `and` with a false or unknown one fails them all, otherwise the rest
+/// decides; a require without a rest is its lead part).
+#[derive(Debug, Clone, Copy)]
+struct LeadSplit {
+    /// The split's index.
+    split: usize,
+    /// The lead part's slot, and its position among the rule's prepared slots.
+    slot: usize,
+    pre: Option<usize>,
+    /// Whether the require is an `or` (else an `and`).
+    or: bool,
+    /// Whether it has a partner-dependent rest, and the rest's bit when it is fixed.
+    rest: bool,
+    bit: Option<u64>,
+}
+
 /// A rule's state in the fused loop.
 struct Fast<'e> {
     rule: &'e CRule,
@@ -393,6 +429,15 @@ struct Fast<'e> {
     bits: Vec<Option<u64>>,
     /// Whether [`Cand::key`] holds the score.
     cached: bool,
+    /// The splits with a lead part, decided per lead.
+    lead_splits: Vec<LeadSplit>,
+    /// The bits of the fixed splits without a lead part (every candidate needs them).
+    base_need: u64,
+    /// The other splits without a lead part (evaluated per candidate).
+    base_dyn: Vec<usize>,
+    /// Whether per-candidate closures may read the lead's slots, so they are written per lead
+    /// (else the lead splits read the prepared values in place).
+    copy: bool,
     /// Whether the score changes when the partner is assigned.
     rescore: bool,
     /// The cached rank specialised for the batch, and per partner its row of static values
@@ -458,8 +503,35 @@ impl<'e> Fast<'e> {
                 rows.extend(leaves.iter().map(|l| FProg::row_value(*l, &cx, p)));
             }
         }
+        let mut lead_splits = Vec::new();
+        let (mut base_need, mut base_dyn) = (0u64, Vec::new());
+        for (j, (sp, bit)) in rule.splits.iter().zip(&bits).enumerate() {
+            match (sp.lead, bit) {
+                (Some((k, or)), _) => lead_splits.push(LeadSplit {
+                    split: j,
+                    slot: k,
+                    pre: rule.slots_prepared.iter().position(|x| *x == k),
+                    or,
+                    rest: sp.rest.is_some(),
+                    bit: *bit,
+                }),
+                (None, Some(b)) => base_need |= b,
+                (None, None) => base_dyn.push(j),
+            }
+        }
+        let cached = rule.rank.is_none() || rule.rank_cached;
+        let copy = !cached
+            || rule.weight.is_some()
+            || !base_dyn.is_empty()
+            || lead_splits
+                .iter()
+                .any(|ls| ls.pre.is_none() || (ls.rest && ls.bit.is_none()));
         let mut f = Fast {
             rule,
+            lead_splits,
+            base_need,
+            base_dyn,
+            copy,
             rank_fn,
             rows,
             width: leaves.len(),
@@ -468,7 +540,7 @@ impl<'e> Fast<'e> {
             ext,
             recs: Vec::new(),
             bits,
-            cached: rule.rank.is_none() || rule.rank_cached,
+            cached,
             rescore: rule.rank.is_some() && rule.rank_cached,
         };
         let has_cap = net.f_capacity.is_some();

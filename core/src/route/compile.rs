@@ -993,38 +993,51 @@ fn rank_leaf(l: RLeaf) -> RankFn {
     }
 }
 
+/// A [`RankFn`] computing `x op y` (as [`farith`]), with the operator chosen when compiling.
+macro_rules! by_op {
+    ($op:expr, |$a:ident, $r:ident| $x:expr, $y:expr) => {
+        match $op {
+            ArithOp::Add => Box::new(move |$a: f64, $r: &[f64]| $x + $y) as RankFn,
+            ArithOp::Sub => Box::new(move |$a: f64, $r: &[f64]| $x - $y),
+            ArithOp::Mul => Box::new(move |$a: f64, $r: &[f64]| $x * $y),
+            ArithOp::Div => Box::new(move |$a: f64, $r: &[f64]| {
+                let (x, y) = ($x, $y);
+                if y == 0.0 {
+                    f64::NAN
+                } else {
+                    x / y
+                }
+            }),
+        }
+    };
+}
+
+#[inline(always)]
+fn row_at(r: &[f64], k: usize) -> f64 {
+    r.get(k).copied().unwrap_or(f64::NAN)
+}
+
 fn rank_bin(op: ArithOp, a: RNode, b: RNode) -> RankFn {
     match (a, b) {
         (RNode::Leaf(x), RNode::Leaf(y)) => match (x, y) {
-            (RLeaf::Const(c), RLeaf::Row(k)) => {
-                Box::new(move |_, r| farith(op, c, r.get(k).copied().unwrap_or(f64::NAN)))
-            }
-            (RLeaf::Row(k), RLeaf::Const(c)) => {
-                Box::new(move |_, r| farith(op, r.get(k).copied().unwrap_or(f64::NAN), c))
-            }
-            (RLeaf::Active, RLeaf::Row(k)) => {
-                Box::new(move |a, r| farith(op, a, r.get(k).copied().unwrap_or(f64::NAN)))
-            }
-            (RLeaf::Row(k), RLeaf::Active) => {
-                Box::new(move |a, r| farith(op, r.get(k).copied().unwrap_or(f64::NAN), a))
-            }
-            (x, y) => Box::new(move |a, r| farith(op, x.get(a, r), y.get(a, r))),
+            (RLeaf::Const(c), RLeaf::Row(k)) => by_op!(op, |_a, r| c, row_at(r, k)),
+            (RLeaf::Row(k), RLeaf::Const(c)) => by_op!(op, |_a, r| row_at(r, k), c),
+            (RLeaf::Active, RLeaf::Row(k)) => by_op!(op, |a, r| a, row_at(r, k)),
+            (RLeaf::Row(k), RLeaf::Active) => by_op!(op, |a, r| row_at(r, k), a),
+            (RLeaf::Row(j), RLeaf::Row(k)) => by_op!(op, |_a, r| row_at(r, j), row_at(r, k)),
+            (x, y) => by_op!(op, |a, r| x.get(a, r), y.get(a, r)),
         },
         (RNode::Leaf(x), RNode::Fn(g)) => match x {
-            RLeaf::Const(c) => Box::new(move |a, r| farith(op, c, g(a, r))),
-            RLeaf::Row(k) => Box::new(move |a, r| {
-                farith(op, r.get(k).copied().unwrap_or(f64::NAN), g(a, r))
-            }),
-            RLeaf::Active => Box::new(move |a, r| farith(op, a, g(a, r))),
+            RLeaf::Const(c) => by_op!(op, |a, r| c, g(a, r)),
+            RLeaf::Row(k) => by_op!(op, |a, r| row_at(r, k), g(a, r)),
+            RLeaf::Active => by_op!(op, |a, r| a, g(a, r)),
         },
         (RNode::Fn(g), RNode::Leaf(y)) => match y {
-            RLeaf::Const(c) => Box::new(move |a, r| farith(op, g(a, r), c)),
-            RLeaf::Row(k) => Box::new(move |a, r| {
-                farith(op, g(a, r), r.get(k).copied().unwrap_or(f64::NAN))
-            }),
-            RLeaf::Active => Box::new(move |a, r| farith(op, g(a, r), a)),
+            RLeaf::Const(c) => by_op!(op, |a, r| g(a, r), c),
+            RLeaf::Row(k) => by_op!(op, |a, r| g(a, r), row_at(r, k)),
+            RLeaf::Active => by_op!(op, |a, r| g(a, r), a),
         },
-        (RNode::Fn(f), RNode::Fn(g)) => Box::new(move |a, r| farith(op, f(a, r), g(a, r))),
+        (RNode::Fn(f), RNode::Fn(g)) => by_op!(op, |a, r| f(a, r), g(a, r)),
     }
 }
 

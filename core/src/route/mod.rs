@@ -32,7 +32,7 @@ pub use error::RouteError;
 pub use prepare::LeadBatch;
 pub use routed::RoutedBatch;
 
-use crate::network::{self as network_s, Network};
+use crate::network::Network;
 use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
@@ -161,17 +161,6 @@ pub(crate) struct Split {
     pub(crate) fixed: bool,
 }
 
-/// What a split require is for one lead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    /// Every partner passes.
-    Pass,
-    /// No partner passes.
-    Fail,
-    /// Evaluate the rest per candidate.
-    Check,
-}
-
 impl Split {
     fn new(c: &mut Compiler<'_>, e: &Expr) -> Split {
         if lead_only(e) {
@@ -208,24 +197,6 @@ impl Split {
                 fixed: c.fixed(&r),
             },
             _ => whole(c),
-        }
-    }
-
-    /// The require for a lead whose slots are `slots` (Kleene logic: `or` with a true operand
-    /// is true, `and` with a false or unknown operand is never true).
-    #[inline]
-    pub(crate) fn verdict(&self, slots: &[network_s::S]) -> Verdict {
-        let Some((k, or)) = self.lead else {
-            return Verdict::Check;
-        };
-        let v = matches!(slots.get(k), Some(network_s::S::Bool(true)));
-        match (&self.rest, or, v) {
-            (None, _, true) => Verdict::Pass,
-            (None, _, false) => Verdict::Fail,
-            (Some(_), true, true) => Verdict::Pass,
-            (Some(_), true, false) => Verdict::Check,
-            (Some(_), false, true) => Verdict::Check,
-            (Some(_), false, false) => Verdict::Fail,
         }
     }
 }
