@@ -1060,9 +1060,7 @@ impl FProg {
             match *l {
                 FLeaf::Const(x) => RLeaf::Const(x),
                 FLeaf::Active => RLeaf::Active,
-                FLeaf::Slot(k) => {
-                    RLeaf::Const(consts.get(k).copied().unwrap_or(S::Null).f64())
-                }
+                FLeaf::Slot(k) => RLeaf::Const(consts.get(k).copied().unwrap_or(S::Null).f64()),
                 FLeaf::Col(_) | FLeaf::Ext(_) => {
                     row.push(*l);
                     RLeaf::Row(row.len() - 1)
