@@ -236,12 +236,28 @@ impl Engine {
                     ext: &[],
                 };
                 let mut best: Option<(usize, u64)> = None;
-                for &p in cands.get(a as usize..b as usize).unwrap_or(&[]) {
+                let recs: &[Cand] = &f.recs;
+                let (mut j, mut end) = (a as usize, b as usize);
+                while let (true, Some(&p)) = (j < end, cands.get(j)) {
                     let p = p as usize;
-                    let Some(c) = f.recs.get(p) else {
+                    let Some(c) = recs.get(p) else {
+                        j += 1;
                         continue;
                     };
-                    if c.active >= c.cap || c.mask & need != need {
+                    if c.active >= c.cap {
+                        // the guards fail for the rest of the batch (counts only grow): drop the
+                        // partner from this combination (the best candidate does not depend on
+                        // the order of the scan)
+                        end -= 1;
+                        if let Some(&last) = cands.get(end) {
+                            if let Some(x) = cands.get_mut(j) {
+                                *x = last;
+                            }
+                        }
+                        continue;
+                    }
+                    j += 1;
+                    if c.mask & need != need {
                         continue;
                     }
                     if !checks.is_empty() {
@@ -265,6 +281,11 @@ impl Engine {
                         // a lower score loses before the tie-break state is read
                         Some((q, bk)) if k < bk || (k == bk && tie(rule, &cx(), p, q).is_ge()) => {}
                         _ => best = Some((p, k)),
+                    }
+                }
+                if end != b as usize {
+                    if let Some(rg) = ranges.get_mut(combo) {
+                        rg[1] = u32::try_from(end).unwrap_or(0);
                     }
                 }
                 let r32 = u32::try_from(r).unwrap_or(FALLBACK);
