@@ -76,6 +76,20 @@ impl Bits {
         self.words.extend_from_slice(&other.words);
     }
 
+    /// Appends the slots in the set, ascending, to `out` (slots past `u32::MAX` are left out).
+    pub(crate) fn push_ones(&self, out: &mut Vec<u32>) {
+        for (wi, &w) in self.words.iter().enumerate() {
+            let mut w = w;
+            while w != 0 {
+                let p = wi * 64 + w.trailing_zeros() as usize;
+                w &= w - 1;
+                if let Ok(p) = u32::try_from(p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+
     /// The slots in the set, ascending.
     pub(crate) fn ones(&self) -> impl Iterator<Item = usize> + '_ {
         self.words

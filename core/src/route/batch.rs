@@ -13,8 +13,10 @@ use super::Decision;
 use super::{CRule, Engine, Otherwise, Probe, RouteError, RouteOptions, Times};
 use crate::network::bits::Bits;
 use crate::network::{FieldIndex, Network, S, UNKNOWN};
+use crate::plan::Expr;
 use crate::record::Record;
 use crate::report::ErrorReport;
+use crate::value::Instant;
 
 impl Engine {
     /// Routes a prepared batch in order, applying each assignment to the network's state, like
@@ -89,7 +91,7 @@ impl Engine {
             }
             bits.and_not_with(excl);
             let a = u32::try_from(cands.len()).unwrap_or(u32::MAX);
-            cands.extend(bits.ones().filter_map(|p| u32::try_from(p).ok()));
+            bits.push_ones(&mut cands);
             ranges.push([a, u32::try_from(cands.len()).unwrap_or(u32::MAX)]);
         }
         let blank = Record {
@@ -135,12 +137,7 @@ impl Engine {
             for (r, f) in fast.iter_mut().enumerate() {
                 let rule = f.rule;
                 if let Some(w) = &rule.when {
-                    let env = Env {
-                        lead,
-                        partner: None,
-                        now,
-                    };
-                    if truth(&eval(w, &env)) != Some(true) {
+                    if !holds(w, lead, now) {
                         continue;
                     }
                 }
@@ -157,38 +154,15 @@ impl Engine {
                     None
                 };
                 let slots = &mut f.slots;
-                match vals {
-                    // the lead splits read prepared values in place; nothing else reads slots
-                    Some(_) if !f.copy => {}
-                    Some(vals) => {
-                        for (k, v) in rule.slots_prepared.iter().zip(vals) {
-                            if let Some(s) = slots.get_mut(*k) {
-                                *s = *v;
-                            }
-                        }
-                        for k in &rule.slots_live {
-                            if let (Some(s), Some(f)) = (slots.get_mut(*k), rule.slot_fns.get(*k)) {
-                                *s = f(lead, net, now);
-                            }
-                        }
-                    }
-                    None => {
-                        for ((f, is_lead), s) in rule
-                            .slot_fns
-                            .iter()
-                            .zip(&rule.slot_lead)
-                            .zip(slots.iter_mut())
-                        {
-                            if *is_lead {
-                                *s = f(lead, net, now);
-                            }
-                        }
-                    }
+                if f.copy || vals.is_none() {
+                    fill(rule, slots, vals, lead, net, now);
                 }
                 // what a candidate must pass for this lead: static bits, and closures for the
                 // rest
                 checks.clear();
-                checks.extend_from_slice(&f.base_dyn);
+                if !f.base_dyn.is_empty() {
+                    checks.extend_from_slice(&f.base_dyn);
+                }
                 let mut need = f.base_need;
                 let mut dead = false;
                 for ls in &f.lead_splits {
@@ -616,6 +590,7 @@ impl<'e> Fast<'e> {
     }
 
     /// The score of a partner-only rank for slot `p` in the network's current state.
+    #[inline]
     fn rescore(&self, net: &Network, blank: &Record, p: usize) -> f64 {
         if let Some(f) = &self.rank_fn {
             let active = net.state.active.get(p).map_or(f64::NAN, |x| *x as f64);
@@ -632,6 +607,56 @@ impl<'e> Fast<'e> {
         match &self.rule.rank_folded {
             Some((f, _)) => f.eval(&cx, p) + 0.0,
             None => score(self.rule, &cx, p),
+        }
+    }
+}
+
+/// Whether a `when` holds for a lead.
+#[inline(never)]
+fn holds(w: &Expr, lead: &Record, now: Instant) -> bool {
+    let env = Env {
+        lead,
+        partner: None,
+        now,
+    };
+    truth(&eval(w, &env)) == Some(true)
+}
+
+/// Writes a lead's values into a rule's slots: the prepared values `vals` and the live slots, or
+/// without prepared values every lead slot.
+#[inline(never)]
+fn fill(
+    rule: &CRule,
+    slots: &mut [S],
+    vals: Option<&[S]>,
+    lead: &Record,
+    net: &Network,
+    now: Instant,
+) {
+    match vals {
+        Some(vals) => {
+            for (k, v) in rule.slots_prepared.iter().zip(vals) {
+                if let Some(s) = slots.get_mut(*k) {
+                    *s = *v;
+                }
+            }
+            for k in &rule.slots_live {
+                if let (Some(s), Some(f)) = (slots.get_mut(*k), rule.slot_fns.get(*k)) {
+                    *s = f(lead, net, now);
+                }
+            }
+        }
+        None => {
+            for ((f, is_lead), s) in rule
+                .slot_fns
+                .iter()
+                .zip(&rule.slot_lead)
+                .zip(slots.iter_mut())
+            {
+                if *is_lead {
+                    *s = f(lead, net, now);
+                }
+            }
         }
     }
 }
