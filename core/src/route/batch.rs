@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use std::cmp::Ordering;
 
-use super::compile::{Cx, FProg, RankFn};
+use super::compile::{Cx, FLeaf, FProg, RankFn};
 use super::eval::{eval, truth, Env};
 use super::exec::{key_scored, order, score, Pre, Scratch};
 use super::prepare::{Key, LeadBatch};
@@ -536,7 +536,16 @@ impl<'e> Fast<'e> {
             recs: Vec::new(),
             bits,
             cached,
-            rescore: rule.rank.is_some() && rule.rank_cached,
+            // (a rank that is one static value does not change on assignment)
+            rescore: rule.rank.is_some()
+                && rule.rank_cached
+                && !matches!(
+                    &rule.rank_folded,
+                    Some((
+                        FProg::Leaf(FLeaf::Ext(_) | FLeaf::Col(_) | FLeaf::Const(_)),
+                        _
+                    ))
+                ),
         };
         let has_cap = net.f_capacity.is_some();
         let recs: Vec<Cand> = (0..net.slots())
@@ -555,7 +564,7 @@ impl<'e> Fast<'e> {
                     }
                     None => (0, if status { 1 } else { i64::MIN }),
                 };
-                let key = if f.rescore {
+                let key = if rule.rank.is_some() && rule.rank_cached {
                     score_key(f.rescore(net, blank, p))
                 } else {
                     score_key(0.0)
