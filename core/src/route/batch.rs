@@ -39,7 +39,11 @@ impl Engine {
     /// that do not hand leads to a parent run in one fused loop: each combination of probe
     /// keys in the batch is resolved once to a list of candidate slots (live, not excluded,
     /// passing the probes), lead-only operands of the other requires are decided once per lead,
-    /// and literals once per batch.
+    /// and literals once per batch. Each candidate is read from one packed record per rule
+    /// (implicit guards, the requires whose partner part is fixed for the batch as a bit mask,
+    /// and a partner-only rank's score, rescored on assignment); the recency and id tie-break
+    /// is read only on an exact score tie, and partners failing the implicit guards are dropped
+    /// from their combinations (counts only grow within a batch).
     pub fn route_prepared_compact(
         &self,
         network: &mut Network,
