@@ -76,10 +76,14 @@ impl Bits {
         self.words.extend_from_slice(&other.words);
     }
 
-    /// Appends the slots in the set, ascending, to `out` (slots past `u32::MAX` are left out).
-    pub(crate) fn push_ones(&self, out: &mut Vec<u32>) {
+    /// Appends the slots in the set, in every set of `all` and not in `not`, ascending, to `out`
+    /// (slots past `u32::MAX` are left out), in one pass over the words.
+    pub(crate) fn push_ones_and(&self, all: &[&Bits], not: &Bits, out: &mut Vec<u32>) {
         for (wi, &w) in self.words.iter().enumerate() {
-            let mut w = w;
+            let mut w = w & !not.words.get(wi).copied().unwrap_or(0);
+            for b in all {
+                w &= b.words.get(wi).copied().unwrap_or(0);
+            }
             while w != 0 {
                 let p = wi * 64 + w.trailing_zeros() as usize;
                 w &= w - 1;

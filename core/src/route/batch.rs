@@ -84,18 +84,20 @@ impl Engine {
         // candidate slots per combination, as ranges of one array
         let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combo_keys.len());
         let mut cands: Vec<u32> = Vec::new();
-        let mut bits = Bits::default();
+        let mut sets: Vec<&Bits> = Vec::new();
         for (_, ks) in &batch.combo_keys {
-            bits.copy_from(&network.alive);
+            sets.clear();
+            let mut known = true;
             for k in ks {
                 match resolved.get(*k as usize) {
-                    Some(b) => bits.and_with(b),
-                    None => bits.reset(0),
+                    Some(b) => sets.push(b),
+                    None => known = false,
                 }
             }
-            bits.and_not_with(excl);
             let a = u32::try_from(cands.len()).unwrap_or(u32::MAX);
-            bits.push_ones(&mut cands);
+            if known {
+                network.alive.push_ones_and(&sets, excl, &mut cands);
+            }
             ranges.push([a, u32::try_from(cands.len()).unwrap_or(u32::MAX)]);
         }
         let blank = Record {
