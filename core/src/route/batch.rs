@@ -609,8 +609,9 @@ impl<'e> Fast<'e> {
     fn rescore(&self, net: &Network, blank: &Record, p: usize) -> f64 {
         if let Some(f) = &self.rank_fn {
             let active = net.state.active.get(p).map_or(f64::NAN, |x| *x as f64);
-            let at = p * self.width;
-            return f(active, self.rows.get(at..at + self.width).unwrap_or(&[])) + 0.0;
+            // (the closures read entries below `width` only)
+            let row = self.rows.get(p * self.width..).unwrap_or(&[]);
+            return f(active, row) + 0.0;
         }
         let cx = Cx {
             net,
