@@ -62,6 +62,12 @@ const REQUIRES: &[&str] = &[
     "partner.status == active",
     "lead.wanted == partner.tier",
     "partner.territories covers \"US-TX\"",
+    // lead parts with fixed, state-reading and lead-reading partner rests (the fused loop's
+    // per-lead split decisions, fixed-rest bit masks and per-candidate closures)
+    "lead.size >= 1000 and partner.rate >= 0.5",
+    "lead.size < 1000 or utilisation(partner) < 50%",
+    "lead.size > 5000 or lead.wanted == partner.tier",
+    "not (lead.size < 5000) or partner.n > 2",
 ];
 
 const RANKS: &[&str] = &[
@@ -72,6 +78,12 @@ const RANKS: &[&str] = &[
     "partner.n",
     "1 - utilisation(partner)",
     "partner.rate * 2 - partner.n / 10",
+    // partner-only ranks over the active-leads state (rescored on assignment), with division
+    // by a zero capacity, negation and a lead-dependent rank
+    "partner.rate - partner.active_leads / partner.capacity",
+    "0.5 * partner.rate + 0.2 * (1 - partner.active_leads / partner.capacity)",
+    "-(partner.rate * partner.n)",
+    "partner.rate * lead.size",
 ];
 
 const TIES: &[&str] = &[

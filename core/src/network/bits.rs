@@ -76,6 +76,24 @@ impl Bits {
         self.words.extend_from_slice(&other.words);
     }
 
+    /// Appends the slots in the set, in every set of `all` and not in `not`, ascending, to `out`
+    /// (slots past `u32::MAX` are left out), in one pass over the words.
+    pub(crate) fn push_ones_and(&self, all: &[&Bits], not: &Bits, out: &mut Vec<u32>) {
+        for (wi, &w) in self.words.iter().enumerate() {
+            let mut w = w & !not.words.get(wi).copied().unwrap_or(0);
+            for b in all {
+                w &= b.words.get(wi).copied().unwrap_or(0);
+            }
+            while w != 0 {
+                let p = wi * 64 + w.trailing_zeros() as usize;
+                w &= w - 1;
+                if let Ok(p) = u32::try_from(p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+
     /// The slots in the set, ascending.
     pub(crate) fn ones(&self) -> impl Iterator<Item = usize> + '_ {
         self.words

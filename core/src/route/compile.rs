@@ -899,6 +899,12 @@ impl Compiler<'_> {
         }
     }
 
+    /// Whether a partner expression's value per partner is fixed while a batch is routed: it
+    /// reads partner fields and literals only (no lead, no partner state, no routing instant).
+    pub(crate) fn fixed(&self, e: &Expr) -> bool {
+        partner_only(e) && !self.reads_state(e)
+    }
+
     /// Whether an expression reads partner state (`active_leads`, `last_assigned_at`).
     fn reads_state(&self, e: &Expr) -> bool {
         let rec = |x: &Expr| self.reads_state(x);
@@ -947,5 +953,154 @@ impl Compiler<'_> {
             }
             _ => FProg::Call(self.float(e)),
         }
+    }
+}
+
+/// A partner-only float program specialised for one batch (see [`FProg::rank_fn`]): called
+/// with the partner's active lead count (`NaN` if unknown) and its row of static values.
+pub(crate) type RankFn = Box<dyn Fn(f64, &[f64]) -> f64 + Send + Sync>;
+
+/// A leaf of a [`RankFn`].
+#[derive(Debug, Clone, Copy)]
+enum RLeaf {
+    Const(f64),
+    Active,
+    Row(usize),
+}
+
+impl RLeaf {
+    #[inline(always)]
+    fn get(self, active: f64, row: &[f64]) -> f64 {
+        match self {
+            RLeaf::Const(x) => x,
+            RLeaf::Active => active,
+            RLeaf::Row(k) => row.get(k).copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// A compiled node or a leaf.
+enum RNode {
+    Leaf(RLeaf),
+    Fn(RankFn),
+}
+
+fn rank_leaf(l: RLeaf) -> RankFn {
+    match l {
+        RLeaf::Const(x) => Box::new(move |_, _| x),
+        RLeaf::Active => Box::new(|a, _| a),
+        RLeaf::Row(k) => Box::new(move |_, r| r.get(k).copied().unwrap_or(f64::NAN)),
+    }
+}
+
+/// A [`RankFn`] computing `x op y` (as [`farith`]), with the operator chosen when compiling.
+macro_rules! by_op {
+    ($op:expr, |$a:ident, $r:ident| $x:expr, $y:expr) => {
+        match $op {
+            ArithOp::Add => Box::new(move |$a: f64, $r: &[f64]| $x + $y) as RankFn,
+            ArithOp::Sub => Box::new(move |$a: f64, $r: &[f64]| $x - $y),
+            ArithOp::Mul => Box::new(move |$a: f64, $r: &[f64]| $x * $y),
+            ArithOp::Div => Box::new(move |$a: f64, $r: &[f64]| {
+                let (x, y) = ($x, $y);
+                if y == 0.0 {
+                    f64::NAN
+                } else {
+                    x / y
+                }
+            }),
+        }
+    };
+}
+
+#[inline(always)]
+fn row_at(r: &[f64], k: usize) -> f64 {
+    r.get(k).copied().unwrap_or(f64::NAN)
+}
+
+fn rank_bin(op: ArithOp, a: RNode, b: RNode) -> RankFn {
+    match (a, b) {
+        (RNode::Leaf(x), RNode::Leaf(y)) => match (x, y) {
+            (RLeaf::Const(c), RLeaf::Row(k)) => by_op!(op, |_a, r| c, row_at(r, k)),
+            (RLeaf::Row(k), RLeaf::Const(c)) => by_op!(op, |_a, r| row_at(r, k), c),
+            (RLeaf::Active, RLeaf::Row(k)) => by_op!(op, |a, r| a, row_at(r, k)),
+            (RLeaf::Row(k), RLeaf::Active) => by_op!(op, |a, r| row_at(r, k), a),
+            (RLeaf::Row(j), RLeaf::Row(k)) => by_op!(op, |_a, r| row_at(r, j), row_at(r, k)),
+            (x, y) => by_op!(op, |a, r| x.get(a, r), y.get(a, r)),
+        },
+        (RNode::Leaf(x), RNode::Fn(g)) => match x {
+            RLeaf::Const(c) => by_op!(op, |a, r| c, g(a, r)),
+            RLeaf::Row(k) => by_op!(op, |a, r| row_at(r, k), g(a, r)),
+            RLeaf::Active => by_op!(op, |a, r| a, g(a, r)),
+        },
+        (RNode::Fn(g), RNode::Leaf(y)) => match y {
+            RLeaf::Const(c) => by_op!(op, |a, r| g(a, r), c),
+            RLeaf::Row(k) => by_op!(op, |a, r| g(a, r), row_at(r, k)),
+            RLeaf::Active => by_op!(op, |a, r| g(a, r), a),
+        },
+        (RNode::Fn(f), RNode::Fn(g)) => by_op!(op, |a, r| f(a, r), g(a, r)),
+    }
+}
+
+impl FProg {
+    /// This program as a [`RankFn`] for a partner-only rank: constants and constant slots
+    /// (`consts`) become literals, the active-leads state the call's argument, and columns and
+    /// static subexpressions entries of the partner's row, whose leaves are pushed to `row`
+    /// (read them per partner with [`FLeaf`]'s reader, [`FProg::row_value`]). `None` if the
+    /// program has a node without a tree form. Each node computes exactly the operation of
+    /// [`FProg::eval`], so results are bit-identical.
+    pub(crate) fn rank_fn(&self, consts: &[S], row: &mut Vec<FLeaf>) -> Option<RankFn> {
+        match self.rank_node(consts, row)? {
+            RNode::Leaf(l) => Some(rank_leaf(l)),
+            RNode::Fn(f) => Some(f),
+        }
+    }
+
+    fn rank_node(&self, consts: &[S], row: &mut Vec<FLeaf>) -> Option<RNode> {
+        let leaf = |l: &FLeaf, row: &mut Vec<FLeaf>| -> RLeaf {
+            match *l {
+                FLeaf::Const(x) => RLeaf::Const(x),
+                FLeaf::Active => RLeaf::Active,
+                FLeaf::Slot(k) => RLeaf::Const(consts.get(k).copied().unwrap_or(S::Null).f64()),
+                FLeaf::Col(_) | FLeaf::Ext(_) => {
+                    row.push(*l);
+                    RLeaf::Row(row.len() - 1)
+                }
+            }
+        };
+        Some(match self {
+            FProg::Leaf(l) => RNode::Leaf(leaf(l, row)),
+            FProg::LeafLeaf(o, a, b) => {
+                let (a, b) = (leaf(a, row), leaf(b, row));
+                RNode::Fn(rank_bin(*o, RNode::Leaf(a), RNode::Leaf(b)))
+            }
+            FProg::TreeLeaf(o, a, b) => {
+                let a = a.rank_node(consts, row)?;
+                let b = leaf(b, row);
+                RNode::Fn(rank_bin(*o, a, RNode::Leaf(b)))
+            }
+            FProg::LeafTree(o, a, b) => {
+                let a = leaf(a, row);
+                let b = b.rank_node(consts, row)?;
+                RNode::Fn(rank_bin(*o, RNode::Leaf(a), b))
+            }
+            FProg::Tree(o, a, b) => {
+                let a = a.rank_node(consts, row)?;
+                let b = b.rank_node(consts, row)?;
+                RNode::Fn(rank_bin(*o, a, b))
+            }
+            FProg::Neg(a) => {
+                let f = match a.rank_node(consts, row)? {
+                    RNode::Leaf(l) => rank_leaf(l),
+                    RNode::Fn(f) => f,
+                };
+                RNode::Fn(Box::new(move |x, r| -f(x, r)))
+            }
+            FProg::Call(_) => return None,
+        })
+    }
+
+    /// The value of a row leaf of [`FProg::rank_fn`] for slot `p`.
+    pub(crate) fn row_value(l: FLeaf, cx: &Cx<'_>, p: usize) -> f64 {
+        l.get(cx, p)
     }
 }

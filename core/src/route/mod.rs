@@ -32,7 +32,7 @@ pub use error::RouteError;
 pub use prepare::LeadBatch;
 pub use routed::{DecisionView, OutcomeRef, RoutedBatch, StateReadRef, Views};
 
-use crate::network::{self as network_s, Network};
+use crate::network::Network;
 use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
@@ -156,17 +156,9 @@ pub(crate) struct Split {
     pub(crate) lead: Option<(usize, bool)>,
     /// The partner-dependent part.
     pub(crate) rest: Option<FB>,
-}
-
-/// What a split require is for one lead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    /// Every partner passes.
-    Pass,
-    /// No partner passes.
-    Fail,
-    /// Evaluate the rest per candidate.
-    Check,
+    /// Whether the rest reads only partner fields and literals (no lead, no partner state), so
+    /// its value per partner is fixed for a whole batch.
+    pub(crate) fixed: bool,
 }
 
 impl Split {
@@ -175,11 +167,13 @@ impl Split {
             return Split {
                 lead: Some((c.hoist(e), true)),
                 rest: None,
+                fixed: false,
             };
         }
         let whole = |c: &mut Compiler<'_>| Split {
             lead: None,
             rest: Some(c.pred(e)),
+            fixed: c.fixed(e),
         };
         let (xs, or) = match e {
             Expr::Or(xs) => (xs, true),
@@ -200,26 +194,9 @@ impl Split {
             (Some(l), Some(r)) => Split {
                 lead: Some((c.hoist(&l), or)),
                 rest: Some(c.pred(&r)),
+                fixed: c.fixed(&r),
             },
             _ => whole(c),
-        }
-    }
-
-    /// The require for a lead whose slots are `slots` (Kleene logic: `or` with a true operand
-    /// is true, `and` with a false or unknown operand is never true).
-    #[inline]
-    pub(crate) fn verdict(&self, slots: &[network_s::S]) -> Verdict {
-        let Some((k, or)) = self.lead else {
-            return Verdict::Check;
-        };
-        let v = matches!(slots.get(k), Some(network_s::S::Bool(true)));
-        match (&self.rest, or, v) {
-            (None, _, true) => Verdict::Pass,
-            (None, _, false) => Verdict::Fail,
-            (Some(_), true, true) => Verdict::Pass,
-            (Some(_), true, false) => Verdict::Check,
-            (Some(_), false, true) => Verdict::Check,
-            (Some(_), false, false) => Verdict::Fail,
         }
     }
 }
