@@ -20,7 +20,7 @@ use leadrail_core::api::request_error;
 use leadrail_core::network::Network;
 use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::route::{Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::{Instant, Type};
 use napi::bindgen_prelude::*;
@@ -145,6 +145,52 @@ impl Encoded {
 
     fn num(&self, row: usize) -> f64 {
         self.nums.get(row).copied().unwrap_or(f64::NAN)
+    }
+
+    /// The column as [`Column::Text`] when every cell is a string or missing (the usual id
+    /// column): each text is the record's id as is (`Arc` shared, no JSON string per row).
+    /// `None` for any other column.
+    pub(crate) fn text_column(&self) -> Option<Column> {
+        if !self.others.is_empty() {
+            return None;
+        }
+        let n = self.lens.len();
+        // the start of each string in `text`
+        let mut starts = Vec::with_capacity(n);
+        let mut at = 0usize;
+        for len in &self.lens {
+            starts.push(at);
+            at = at.saturating_add(*len as usize);
+        }
+        let ascii = self.text.iter().all(|u| *u < 0x80);
+        let bytes: Vec<u8> = if ascii {
+            self.text.iter().map(|u| *u as u8).collect()
+        } else {
+            Vec::new()
+        };
+        let piece = |c: usize| -> Option<Arc<str>> {
+            let start = *starts.get(c)?;
+            let len = *self.lens.get(c)? as usize;
+            let end = start.saturating_add(len).min(self.text.len());
+            if ascii {
+                let b = bytes.get(start..end)?;
+                // ASCII is UTF-8
+                std::str::from_utf8(b).ok().map(Arc::from)
+            } else {
+                let units = self.text.get(start..end)?;
+                Some(Arc::from(String::from_utf16_lossy(units)))
+            }
+        };
+        let mut out = Vec::with_capacity(self.codes.len());
+        for c in &self.codes {
+            out.push(match *c {
+                MISSING => None,
+                c if (c as usize) < n => Some(piece(c as usize)?),
+                // a number, another value or a bad code: the JSON way
+                _ => return None,
+            });
+        }
+        Some(Column::Text(out))
     }
 
     /// The core column, and the rows whose value has no JSON form (with why); in
@@ -293,9 +339,18 @@ impl Leads {
             fields,
             mut host,
         } = self;
-        let (id_col, bad) = ids.column(ids.strings(), Mode::Records);
+        // ids that are all strings (or missing): each record's id is the column's text
+        let (id_col, bad) = match ids.text_column() {
+            Some(c) => (c, Vec::new()),
+            None => ids.column(ids.strings(), Mode::Records),
+        };
+        drop(ids);
         // the name of a row in host errors: its id if it is a string
         let name = |row: usize| match &id_col {
+            Column::Text(v) => match v.get(row) {
+                Some(Some(s)) => s.to_string(),
+                _ => format!("#{}", row + 1),
+            },
             Column::Dict { dict, codes } => {
                 match codes.get(row).and_then(|c| dict.get(*c as usize)) {
                     Some(Json::String(s)) => s.clone(),
@@ -326,27 +381,8 @@ impl Leads {
             .zip(&cols)
             .map(|(f, c)| (f.name.as_str(), c))
             .collect();
-        let records = Record::from_columns(schema, rows, &id_col, &named);
-        if host.is_empty() {
-            return Parsed::split(records);
-        }
-        let mut all: Vec<std::result::Result<Record, ErrorReport>> = records
-            .into_iter()
-            .map(|r| r.map_err(ErrorReport::from))
-            .collect();
-        leadrail_core::record::merge_host_errors(schema, &mut all, host);
-        let mut out = Parsed {
-            rows,
-            good: Vec::with_capacity(rows),
-            bad: Vec::new(),
-        };
-        for (i, r) in all.into_iter().enumerate() {
-            match r {
-                Ok(rec) => out.good.push(rec),
-                Err(e) => out.bad.push((i, e)),
-            }
-        }
-        out
+        let (good, bad) = Record::from_columns_split(schema, rows, &id_col, &named);
+        Parsed::new(rows, good, bad).with_host_errors(schema, host)
     }
 }
 
@@ -359,17 +395,47 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Splits what `Record::from_columns` returned.
-    pub(crate) fn split(records: Vec<std::result::Result<Record, DataError>>) -> Parsed {
+    /// What `Record::from_columns_split` returned for `rows` rows.
+    pub(crate) fn new(rows: usize, good: Vec<Record>, bad: Vec<(usize, DataError)>) -> Parsed {
+        Parsed {
+            rows,
+            good,
+            bad: bad
+                .into_iter()
+                .map(|(i, e)| (i, ErrorReport::from(e)))
+                .collect(),
+        }
+    }
+
+    /// With the problems the binding met reading cells itself (`(row, position, report)`, see
+    /// `record::merge_host_errors`): each row reports the one `Record::from_json_at` would
+    /// report first.
+    fn with_host_errors(self, schema: &Schema, host: Vec<(usize, usize, ErrorReport)>) -> Parsed {
+        if host.is_empty() {
+            return self;
+        }
+        let Parsed { rows, good, bad } = self;
+        let mut all: Vec<std::result::Result<Record, ErrorReport>> = Vec::with_capacity(rows);
+        let mut good = good.into_iter();
+        let mut bad = bad.into_iter().peekable();
+        for i in 0..rows {
+            all.push(match bad.next_if(|(row, _)| *row == i) {
+                Some((_, e)) => Err(e),
+                None => good.next().ok_or_else(|| {
+                    request_error("a lead was not parsed".into(), "report this as a bug")
+                }),
+            });
+        }
+        leadrail_core::record::merge_host_errors(schema, &mut all, host);
         let mut out = Parsed {
-            rows: records.len(),
-            good: Vec::with_capacity(records.len()),
+            rows,
+            good: Vec::with_capacity(rows),
             bad: Vec::new(),
         };
-        for (i, r) in records.into_iter().enumerate() {
+        for (i, r) in all.into_iter().enumerate() {
             match r {
                 Ok(rec) => out.good.push(rec),
-                Err(e) => out.bad.push((i, ErrorReport::from(e))),
+                Err(e) => out.bad.push((i, e)),
             }
         }
         out
@@ -412,10 +478,10 @@ impl Parsed {
         let batch = engine.prepare_leads(good);
         let routed = {
             let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
-            engine.route_prepared(&mut n, &batch, times, opts)
+            engine.route_prepared_compact(&mut n, &batch, times, opts)
         };
         drop(batch);
-        Ok(Compact::new(rows, bad, routed))
+        Ok(Compact::new(rows, bad, &routed))
     }
 }
 
@@ -460,6 +526,17 @@ pub(crate) fn given(
 }
 
 impl Given {
+    /// The id column of `routeColumns`: [`Column::Text`] when every id is a string or missing,
+    /// else as [`Given::column`] reads it.
+    pub(crate) fn id_column(self) -> std::result::Result<Column, ErrorReport> {
+        if let Given::Encoded(e) = &self {
+            if let Some(c) = e.text_column() {
+                return Ok(c);
+            }
+        }
+        self.column("id")
+    }
+
     /// The core column of `routeColumns`, or the error that makes the call throw.
     pub(crate) fn column(self, name: &str) -> std::result::Result<Column, ErrorReport> {
         match self {
@@ -544,11 +621,11 @@ pub struct Compact {
 
 impl Compact {
     /// The results of `rows` leads: `bad` the errors of some (ascending rows), `routed` the
-    /// decisions of the others, in order.
+    /// results of the others, in order.
     pub(crate) fn new(
         rows: usize,
         bad: Vec<(usize, ErrorReport)>,
-        routed: Vec<std::result::Result<Decision, ErrorReport>>,
+        routed: &RoutedBatch,
     ) -> Compact {
         let mut c = Compact {
             kinds: Vec::with_capacity(rows),
@@ -560,6 +637,7 @@ impl Compact {
             errors: Vec::new(),
             explanations: Vec::new(),
         };
+        // texts by the address of their `Arc` (partner ids, queue and rule names are shared)
         let mut index: FxHashMap<*const u8, u32> = FxHashMap::default();
         let mut text = |texts: &mut Vec<Arc<str>>, s: &Arc<str>| -> u32 {
             *index.entry(s.as_ptr()).or_insert_with(|| {
@@ -570,16 +648,18 @@ impl Compact {
         // consecutive decisions mostly share their rule
         let mut last_rule: (*const u8, u32) = (std::ptr::null(), NONE);
         let mut bad = bad.into_iter().peekable();
-        let mut routed = routed.into_iter();
+        let mut views = routed.views();
         for i in 0..rows {
             let r = match bad.next_if(|(row, _)| *row == i) {
                 Some((_, e)) => Err(e),
-                None => routed.next().unwrap_or_else(|| {
-                    Err(request_error(
+                None => match views.next() {
+                    Some(Ok(d)) => Ok(d),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Err(request_error(
                         "a lead was not routed".into(),
                         "report this as a bug",
-                    ))
-                }),
+                    )),
+                },
             };
             let i = u32::try_from(i).unwrap_or(NONE);
             match r {
@@ -592,14 +672,14 @@ impl Compact {
                     c.errors.push((i, e));
                 }
                 Ok(d) => {
-                    let (k, t) = match &d.outcome {
-                        Outcome::Partner { id } => (K_PARTNER, text(&mut c.texts, id)),
-                        Outcome::Queue { name } => (K_QUEUE, text(&mut c.texts, name)),
-                        Outcome::Unrouted => (K_UNROUTED, NONE),
+                    let (k, t) = match d.outcome {
+                        OutcomeRef::Partner(id) => (K_PARTNER, text(&mut c.texts, id)),
+                        OutcomeRef::Queue(name) => (K_QUEUE, text(&mut c.texts, name)),
+                        OutcomeRef::Unrouted => (K_UNROUTED, NONE),
                     };
                     c.kinds.push(k);
                     c.target.push(t);
-                    let rule = match &d.rule {
+                    let rule = match d.rule {
                         Some(r) if r.as_ptr() == last_rule.0 => last_rule.1,
                         Some(r) => {
                             let k = text(&mut c.texts, r);
@@ -609,11 +689,11 @@ impl Compact {
                         None => NONE,
                     };
                     c.rule.push(rule);
-                    match &d.state_read {
+                    match d.state_read {
                         Some(s) => {
-                            let p = match &d.outcome {
-                                Outcome::Partner { id } if Arc::ptr_eq(id, &s.partner) => t,
-                                _ => text(&mut c.texts, &s.partner),
+                            let p = match d.outcome {
+                                OutcomeRef::Partner(id) if Arc::ptr_eq(id, s.partner) => t,
+                                _ => text(&mut c.texts, s.partner),
                             };
                             c.state_partner.push(p);
                             c.state_nums.extend([
@@ -628,7 +708,7 @@ impl Compact {
                         }
                     }
                     if let Some(e) = d.explanation {
-                        c.explanations.push((i, e));
+                        c.explanations.push((i, Box::new(e.clone())));
                     }
                 }
             }

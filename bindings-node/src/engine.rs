@@ -666,7 +666,7 @@ impl JsNetwork {
                 )),
             );
         };
-        let ids = raise(env, raise(env, ids)?.column("id"))?;
+        let ids = raise(env, raise(env, ids)?.id_column())?;
         let rows = ids.len();
         let mut cols: Vec<(&str, Column)> = Vec::new();
         for (i, f) in schema.fields.iter().enumerate() {
@@ -693,7 +693,8 @@ impl JsNetwork {
         let mut opts = self::options(options);
         opts.explain = false;
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
-        let parsed = Parsed::split(Record::from_columns(schema, rows, &ids, &named));
+        let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
+        let parsed = Parsed::new(rows, good, bad);
         raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
