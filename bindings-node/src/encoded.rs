@@ -37,8 +37,6 @@ pub(crate) const NUMBER: u32 = u32::MAX - 1;
 /// Code of any other cell (its value in `otherVals`).
 pub(crate) const OTHER: u32 = u32::MAX - 2;
 
-const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
-
 /// How a column's numbers and unreadable values are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -54,10 +52,59 @@ pub(crate) enum Mode {
 pub(crate) struct Encoded {
     codes: Vec<u32>,
     nums: Vec<f64>,
-    text: Vec<u16>,
+    text: Text,
     lens: Vec<u32>,
     /// (row, the value's JSON form), ascending rows.
     others: Vec<(usize, std::result::Result<Json, Unsupported>)>,
+}
+
+/// The concatenated strings of a column: read as UTF-8 and kept so when they are all ASCII
+/// (then a UTF-16 length is a byte length), else as UTF-16 units.
+enum Text {
+    Ascii(String),
+    Utf16(Vec<u16>),
+}
+
+impl Text {
+    /// Reads a JavaScript string.
+    fn read(s: JsString<'_>) -> Result<Text> {
+        let utf8 = s.into_utf8()?;
+        if utf8.as_slice().is_ascii() {
+            return Ok(Text::Ascii(utf8.into_owned()?));
+        }
+        Ok(Text::Utf16(
+            utf8.into_value().into_utf16()?.as_slice().to_vec(),
+        ))
+    }
+
+    /// The length in UTF-16 units.
+    fn len(&self) -> usize {
+        match self {
+            Text::Ascii(s) => s.len(),
+            Text::Utf16(u) => u.len(),
+        }
+    }
+
+    /// The string of the UTF-16 units `at..end` (clamped to the text; lone surrogates become
+    /// U+FFFD, as in `napi_get_value_string_utf8`).
+    fn string(&self, at: usize, end: usize) -> Arc<str> {
+        let end = end.min(self.len());
+        match self {
+            Text::Ascii(s) => Arc::from(s.get(at.min(end)..end).unwrap_or("")),
+            Text::Utf16(u) => Arc::from(String::from_utf16_lossy(
+                u.get(at.min(end)..end).unwrap_or(&[]),
+            )),
+        }
+    }
+
+    /// As [`Text::string`], owned.
+    fn owned(&self, at: usize, end: usize) -> String {
+        let end = end.min(self.len());
+        match self {
+            Text::Ascii(s) => s.get(at.min(end)..end).unwrap_or("").to_owned(),
+            Text::Utf16(u) => String::from_utf16_lossy(u.get(at.min(end)..end).unwrap_or(&[])),
+        }
+    }
 }
 
 /// A column as given to `routeColumns`: encoded by the wrapper, or a typed array.
@@ -93,7 +140,7 @@ impl Encoded {
         let Ok(text) = arr.get_element::<JsString>(2) else {
             return Ok(Err(bad_shape(what)));
         };
-        let text = text.into_utf16()?.as_slice().to_vec();
+        let text = Text::read(text)?;
         let Ok(lens) = arr.get_element::<Uint32ArraySlice>(3) else {
             return Ok(Err(bad_shape(what)));
         };
@@ -130,21 +177,10 @@ impl Encoded {
         let mut at = 0usize;
         for len in &self.lens {
             let end = at.saturating_add(*len as usize).min(self.text.len());
-            let units = self.text.get(at..end).unwrap_or(&[]);
-            let s = if units.iter().all(|u| *u < 0x80) {
-                let bytes: Vec<u8> = units.iter().map(|u| *u as u8).collect();
-                String::from_utf8(bytes).unwrap_or_else(|_| String::from_utf16_lossy(units))
-            } else {
-                String::from_utf16_lossy(units)
-            };
-            out.push(s);
+            out.push(self.text.owned(at, end));
             at = end;
         }
         out
-    }
-
-    fn num(&self, row: usize) -> f64 {
-        self.nums.get(row).copied().unwrap_or(f64::NAN)
     }
 
     /// The column as [`Column::Text`] when every cell is a string or missing (the usual id
@@ -154,43 +190,30 @@ impl Encoded {
         if !self.others.is_empty() {
             return None;
         }
-        let n = self.lens.len();
-        // the start of each string in `text`
-        let mut starts = Vec::with_capacity(n);
+        // the bounds of each string in `text`
+        let mut bounds = Vec::with_capacity(self.lens.len());
         let mut at = 0usize;
         for len in &self.lens {
-            starts.push(at);
-            at = at.saturating_add(*len as usize);
+            let end = at.saturating_add(*len as usize).min(self.text.len());
+            bounds.push((at, end));
+            at = end;
         }
-        let ascii = self.text.iter().all(|u| *u < 0x80);
-        let bytes: Vec<u8> = if ascii {
-            self.text.iter().map(|u| *u as u8).collect()
-        } else {
-            Vec::new()
-        };
-        let piece = |c: usize| -> Option<Arc<str>> {
-            let start = *starts.get(c)?;
-            let len = *self.lens.get(c)? as usize;
-            let end = start.saturating_add(len).min(self.text.len());
-            if ascii {
-                let b = bytes.get(start..end)?;
-                // ASCII is UTF-8
-                std::str::from_utf8(b).ok().map(Arc::from)
-            } else {
-                let units = self.text.get(start..end)?;
-                Some(Arc::from(String::from_utf16_lossy(units)))
-            }
-        };
         let mut out = Vec::with_capacity(self.codes.len());
         for c in &self.codes {
             out.push(match *c {
                 MISSING => None,
-                c if (c as usize) < n => Some(piece(c as usize)?),
-                // a number, another value or a bad code: the JSON way
-                _ => return None,
+                c => match bounds.get(c as usize) {
+                    Some((at, end)) => Some(self.text.string(*at, *end)),
+                    // a number, another value or a bad code: the JSON way
+                    None => return None,
+                },
             });
         }
         Some(Column::Text(out))
+    }
+
+    fn num(&self, row: usize) -> f64 {
+        self.nums.get(row).copied().unwrap_or(f64::NAN)
     }
 
     /// The core column, and the rows whose value has no JSON form (with why); in
@@ -229,7 +252,7 @@ impl Encoded {
                 .enumerate()
                 .map(|(row, c)| (*c == NUMBER).then(|| self.num(row)))
                 .collect();
-            let integral = |x: &f64| x.fract() == 0.0 && x.abs() <= MAX_SAFE;
+            let integral = |x: &f64| routing::whole(*x);
             let all_int = vals.iter().flatten().all(integral);
             let any_int = vals.iter().flatten().any(integral);
             if all_int {
@@ -563,11 +586,7 @@ pub(crate) fn narrow(col: Column, ty: &Type) -> Column {
         Column::Float(v)
             if matches!(ty, Type::Int | Type::Decimal)
                 && v.iter().all(|x| match x {
-                    Some(x) => {
-                        x.fract() == 0.0
-                            && x.abs() <= MAX_SAFE
-                            && !(*x == 0.0 && x.is_sign_negative())
-                    }
+                    Some(x) => routing::whole(*x) && !(*x == 0.0 && x.is_sign_negative()),
                     None => true,
                 }) =>
         {
@@ -587,7 +606,7 @@ pub(crate) fn now_arg(
         Some(t) => {
             let mut out = Vec::with_capacity(t.len());
             for x in t.iter() {
-                if !(x.is_finite() && x.fract() == 0.0 && x.abs() <= MAX_SAFE) {
+                if !routing::whole(*x) {
                     return routing::now_arg(now);
                 }
                 out.push(*x as Instant);
