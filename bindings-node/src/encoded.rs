@@ -509,20 +509,28 @@ impl Parsed {
 }
 
 /// Reads column `i` of `columns` as given to `routeColumns`: an encoded column, a typed array
-/// (as `routing::column` reads it), or undefined for a column that is not there.
+/// (as `routing::column` reads it), or undefined for a column that is not there. `ty`: the
+/// field's type (`None` for the ids); a `Float64Array` of an `int` or `decimal` field is read
+/// as integers when [`narrow`] would make it so.
 pub(crate) fn given(
     columns: &Object<'_>,
     i: u32,
     name: &str,
+    ty: Option<&Type>,
 ) -> Result<Option<std::result::Result<Given, ErrorReport>>> {
     let value = columns.get_element::<Unknown>(i)?;
     match value.get_type()? {
         ValueType::Undefined => Ok(None),
         ValueType::Object if value.is_typedarray()? => {
             if let Ok(a) = columns.get_element::<Float64ArraySlice>(i) {
-                return Ok(Some(Ok(Given::Ready(Column::Float(
-                    a.iter().map(|x| Some(*x)).collect(),
-                )))));
+                let col = if matches!(ty, Some(Type::Int | Type::Decimal))
+                    && a.iter().all(|x| whole_int(*x))
+                {
+                    Column::Int(a.iter().map(|x| Some(*x as i64)).collect())
+                } else {
+                    Column::Float(a.iter().map(|x| Some(*x)).collect())
+                };
+                return Ok(Some(Ok(Given::Ready(col))));
             }
             if let Ok(a) = columns.get_element::<Int32ArraySlice>(i) {
                 return Ok(Some(Ok(Given::Ready(Column::Int(
@@ -585,15 +593,18 @@ pub(crate) fn narrow(col: Column, ty: &Type) -> Column {
     match col {
         Column::Float(v)
             if matches!(ty, Type::Int | Type::Decimal)
-                && v.iter().all(|x| match x {
-                    Some(x) => routing::whole(*x) && !(*x == 0.0 && x.is_sign_negative()),
-                    None => true,
-                }) =>
+                && v.iter().all(|x| x.is_none_or(whole_int)) =>
         {
             Column::Int(v.into_iter().map(|x| x.map(|x| x as i64)).collect())
         }
         col => col,
     }
+}
+
+/// Whether core reads the float `x` of an `int` or `decimal` field as exactly the integer
+/// `x as i64` (see [`narrow`]).
+fn whole_int(x: f64) -> bool {
+    routing::whole(x) && !(x == 0.0 && x.is_sign_negative())
 }
 
 /// `now` of a batch: a `Float64Array` of integral instants the wrapper checked, else the

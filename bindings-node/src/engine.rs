@@ -657,7 +657,7 @@ impl JsNetwork {
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
         let schema = &self.engine.plan().lead_schema;
-        let Some(ids) = encoded::given(&columns, 0, "id")? else {
+        let Some(ids) = encoded::given(&columns, 0, "id", None)? else {
             return raise(
                 env,
                 Err(request_error(
@@ -671,7 +671,7 @@ impl JsNetwork {
         let mut cols: Vec<(&str, Column)> = Vec::new();
         for (i, f) in schema.fields.iter().enumerate() {
             let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if let Some(c) = encoded::given(&columns, at, &f.name)? {
+            if let Some(c) = encoded::given(&columns, at, &f.name, Some(&f.ty))? {
                 let c = encoded::narrow(raise(env, raise(env, c)?.column(&f.name))?, &f.ty);
                 if c.len() != rows {
                     return raise(
