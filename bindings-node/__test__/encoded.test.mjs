@@ -439,3 +439,50 @@ test('the addon methods stay on the prototype, not enumerable; the public ones a
     assert.ok(!keys.includes(`_${m}Addon`))
   }
 })
+
+// String ids become the records' ids as they are (core's `Column::Text`), read as UTF-8 when
+// the whole id column is ASCII and as UTF-16 otherwise; the errors of bad values are named by
+// those ids.
+const ID_FORMS = [
+  ['ASCII ids', ['L1', 'L2', 'L3', 'L4', 'L5']],
+  ['non-ASCII ids', ['Zürich-1', '東京-2', '🚀3', 'L4', 'Ünïcödé']],
+  ['lone surrogates', ['L\ud8001', 'L2', '\udc00', 'L4', 'L5']],
+  ['blank, empty and missing ids', ['L1', ' ', '', null, undefined]],
+  ['duplicate ids', ['L', 'L', 'Ž', 'Ž', 'L']],
+  ['long ids', ['x'.repeat(10_000), 'é'.repeat(5_000), 'L3', 'L4', 'L5']],
+]
+
+for (const [name, ids] of ID_FORMS) {
+  test(`routeBatch, routeBatchAsync, routeColumns: ${name} as the addon reads them`, async () => {
+    const leads = ids.map((id, i) => ({ ...base(i), id }))
+    const got = sameBatch(leads)
+    assert.equal(got.value.length, ids.length)
+    // bad values named by their lead's id
+    const bad = leads.map((l, i) => (i % 2 ? { ...l, size: Symbol('s') } : { ...l, region: 'XX-NOPE' }))
+    sameBatch(bad)
+    const a = net()
+    const b = net()
+    assert.deepEqual(
+      await outcomeAsync(() => a.routeBatchAsync(bad, NOW)),
+      await outcomeAsync(() => b._routeBatchAsyncAddon(bad, NOW)),
+    )
+    assert.deepEqual(a.state(), b.state())
+    const region = leads.map((l) => l.region)
+    const size = leads.map((l) => l.size)
+    sameColumns({ id: ids, region, size })
+    sameColumns({ id: ids, region: region.map((r, i) => (i === 1 ? 'XX-NOPE' : r)), size })
+  })
+}
+
+test('routeBatch: the records keep their ids exactly (errors echo them)', () => {
+  const ids = ['Zürich-1', 'L\ud800', '🚀']
+  const got = net().routeBatch(
+    ids.map((id) => ({ id, region: 'XX-NOPE', size: 1 })),
+    NOW,
+  )
+  // a lone surrogate becomes U+FFFD, as napi's UTF-8 reading gives it
+  assert.deepEqual(
+    got.map((r) => r.error.record),
+    ['Zürich-1', 'L\ufffd', '🚀'],
+  )
+})

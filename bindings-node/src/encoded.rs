@@ -20,7 +20,7 @@ use leadrail_core::api::request_error;
 use leadrail_core::network::Network;
 use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::route::{Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::{Instant, Type};
 use napi::bindgen_prelude::*;
@@ -37,8 +37,6 @@ pub(crate) const NUMBER: u32 = u32::MAX - 1;
 /// Code of any other cell (its value in `otherVals`).
 pub(crate) const OTHER: u32 = u32::MAX - 2;
 
-const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
-
 /// How a column's numbers and unreadable values are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -54,10 +52,59 @@ pub(crate) enum Mode {
 pub(crate) struct Encoded {
     codes: Vec<u32>,
     nums: Vec<f64>,
-    text: Vec<u16>,
+    text: Text,
     lens: Vec<u32>,
     /// (row, the value's JSON form), ascending rows.
     others: Vec<(usize, std::result::Result<Json, Unsupported>)>,
+}
+
+/// The concatenated strings of a column: read as UTF-8 and kept so when they are all ASCII
+/// (then a UTF-16 length is a byte length), else as UTF-16 units.
+enum Text {
+    Ascii(String),
+    Utf16(Vec<u16>),
+}
+
+impl Text {
+    /// Reads a JavaScript string.
+    fn read(s: JsString<'_>) -> Result<Text> {
+        let utf8 = s.into_utf8()?;
+        if utf8.as_slice().is_ascii() {
+            return Ok(Text::Ascii(utf8.into_owned()?));
+        }
+        Ok(Text::Utf16(
+            utf8.into_value().into_utf16()?.as_slice().to_vec(),
+        ))
+    }
+
+    /// The length in UTF-16 units.
+    fn len(&self) -> usize {
+        match self {
+            Text::Ascii(s) => s.len(),
+            Text::Utf16(u) => u.len(),
+        }
+    }
+
+    /// The string of the UTF-16 units `at..end` (clamped to the text; lone surrogates become
+    /// U+FFFD, as in `napi_get_value_string_utf8`).
+    fn string(&self, at: usize, end: usize) -> Arc<str> {
+        let end = end.min(self.len());
+        match self {
+            Text::Ascii(s) => Arc::from(s.get(at.min(end)..end).unwrap_or("")),
+            Text::Utf16(u) => Arc::from(String::from_utf16_lossy(
+                u.get(at.min(end)..end).unwrap_or(&[]),
+            )),
+        }
+    }
+
+    /// As [`Text::string`], owned.
+    fn owned(&self, at: usize, end: usize) -> String {
+        let end = end.min(self.len());
+        match self {
+            Text::Ascii(s) => s.get(at.min(end)..end).unwrap_or("").to_owned(),
+            Text::Utf16(u) => String::from_utf16_lossy(u.get(at.min(end)..end).unwrap_or(&[])),
+        }
+    }
 }
 
 /// A column as given to `routeColumns`: encoded by the wrapper, or a typed array.
@@ -93,7 +140,7 @@ impl Encoded {
         let Ok(text) = arr.get_element::<JsString>(2) else {
             return Ok(Err(bad_shape(what)));
         };
-        let text = text.into_utf16()?.as_slice().to_vec();
+        let text = Text::read(text)?;
         let Ok(lens) = arr.get_element::<Uint32ArraySlice>(3) else {
             return Ok(Err(bad_shape(what)));
         };
@@ -130,17 +177,39 @@ impl Encoded {
         let mut at = 0usize;
         for len in &self.lens {
             let end = at.saturating_add(*len as usize).min(self.text.len());
-            let units = self.text.get(at..end).unwrap_or(&[]);
-            let s = if units.iter().all(|u| *u < 0x80) {
-                let bytes: Vec<u8> = units.iter().map(|u| *u as u8).collect();
-                String::from_utf8(bytes).unwrap_or_else(|_| String::from_utf16_lossy(units))
-            } else {
-                String::from_utf16_lossy(units)
-            };
-            out.push(s);
+            out.push(self.text.owned(at, end));
             at = end;
         }
         out
+    }
+
+    /// The column as [`Column::Text`] when every cell is a string or missing (the usual id
+    /// column): each text is the record's id as is (`Arc` shared, no JSON string per row).
+    /// `None` for any other column.
+    pub(crate) fn text_column(&self) -> Option<Column> {
+        if !self.others.is_empty() {
+            return None;
+        }
+        // the bounds of each string in `text`
+        let mut bounds = Vec::with_capacity(self.lens.len());
+        let mut at = 0usize;
+        for len in &self.lens {
+            let end = at.saturating_add(*len as usize).min(self.text.len());
+            bounds.push((at, end));
+            at = end;
+        }
+        let mut out = Vec::with_capacity(self.codes.len());
+        for c in &self.codes {
+            out.push(match *c {
+                MISSING => None,
+                c => match bounds.get(c as usize) {
+                    Some((at, end)) => Some(self.text.string(*at, *end)),
+                    // a number, another value or a bad code: the JSON way
+                    None => return None,
+                },
+            });
+        }
+        Some(Column::Text(out))
     }
 
     fn num(&self, row: usize) -> f64 {
@@ -183,7 +252,7 @@ impl Encoded {
                 .enumerate()
                 .map(|(row, c)| (*c == NUMBER).then(|| self.num(row)))
                 .collect();
-            let integral = |x: &f64| x.fract() == 0.0 && x.abs() <= MAX_SAFE;
+            let integral = |x: &f64| routing::whole(*x);
             let all_int = vals.iter().flatten().all(integral);
             let any_int = vals.iter().flatten().any(integral);
             if all_int {
@@ -293,9 +362,18 @@ impl Leads {
             fields,
             mut host,
         } = self;
-        let (id_col, bad) = ids.column(ids.strings(), Mode::Records);
+        // ids that are all strings (or missing): each record's id is the column's text
+        let (id_col, bad) = match ids.text_column() {
+            Some(c) => (c, Vec::new()),
+            None => ids.column(ids.strings(), Mode::Records),
+        };
+        drop(ids);
         // the name of a row in host errors: its id if it is a string
         let name = |row: usize| match &id_col {
+            Column::Text(v) => match v.get(row) {
+                Some(Some(s)) => s.to_string(),
+                _ => format!("#{}", row + 1),
+            },
             Column::Dict { dict, codes } => {
                 match codes.get(row).and_then(|c| dict.get(*c as usize)) {
                     Some(Json::String(s)) => s.clone(),
@@ -326,27 +404,8 @@ impl Leads {
             .zip(&cols)
             .map(|(f, c)| (f.name.as_str(), c))
             .collect();
-        let records = Record::from_columns(schema, rows, &id_col, &named);
-        if host.is_empty() {
-            return Parsed::split(records);
-        }
-        let mut all: Vec<std::result::Result<Record, ErrorReport>> = records
-            .into_iter()
-            .map(|r| r.map_err(ErrorReport::from))
-            .collect();
-        leadrail_core::record::merge_host_errors(schema, &mut all, host);
-        let mut out = Parsed {
-            rows,
-            good: Vec::with_capacity(rows),
-            bad: Vec::new(),
-        };
-        for (i, r) in all.into_iter().enumerate() {
-            match r {
-                Ok(rec) => out.good.push(rec),
-                Err(e) => out.bad.push((i, e)),
-            }
-        }
-        out
+        let (good, bad) = Record::from_columns_split(schema, rows, &id_col, &named);
+        Parsed::new(rows, good, bad).with_host_errors(schema, host)
     }
 }
 
@@ -359,17 +418,47 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Splits what `Record::from_columns` returned.
-    pub(crate) fn split(records: Vec<std::result::Result<Record, DataError>>) -> Parsed {
+    /// What `Record::from_columns_split` returned for `rows` rows.
+    pub(crate) fn new(rows: usize, good: Vec<Record>, bad: Vec<(usize, DataError)>) -> Parsed {
+        Parsed {
+            rows,
+            good,
+            bad: bad
+                .into_iter()
+                .map(|(i, e)| (i, ErrorReport::from(e)))
+                .collect(),
+        }
+    }
+
+    /// With the problems the binding met reading cells itself (`(row, position, report)`, see
+    /// `record::merge_host_errors`): each row reports the one `Record::from_json_at` would
+    /// report first.
+    fn with_host_errors(self, schema: &Schema, host: Vec<(usize, usize, ErrorReport)>) -> Parsed {
+        if host.is_empty() {
+            return self;
+        }
+        let Parsed { rows, good, bad } = self;
+        let mut all: Vec<std::result::Result<Record, ErrorReport>> = Vec::with_capacity(rows);
+        let mut good = good.into_iter();
+        let mut bad = bad.into_iter().peekable();
+        for i in 0..rows {
+            all.push(match bad.next_if(|(row, _)| *row == i) {
+                Some((_, e)) => Err(e),
+                None => good.next().ok_or_else(|| {
+                    request_error("a lead was not parsed".into(), "report this as a bug")
+                }),
+            });
+        }
+        leadrail_core::record::merge_host_errors(schema, &mut all, host);
         let mut out = Parsed {
-            rows: records.len(),
-            good: Vec::with_capacity(records.len()),
+            rows,
+            good: Vec::with_capacity(rows),
             bad: Vec::new(),
         };
-        for (i, r) in records.into_iter().enumerate() {
+        for (i, r) in all.into_iter().enumerate() {
             match r {
                 Ok(rec) => out.good.push(rec),
-                Err(e) => out.bad.push((i, ErrorReport::from(e))),
+                Err(e) => out.bad.push((i, e)),
             }
         }
         out
@@ -412,28 +501,36 @@ impl Parsed {
         let batch = engine.prepare_leads(good);
         let routed = {
             let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
-            engine.route_prepared(&mut n, &batch, times, opts)
+            engine.route_prepared_compact(&mut n, &batch, times, opts)
         };
         drop(batch);
-        Ok(Compact::new(rows, bad, routed))
+        Ok(Compact::new(rows, bad, &routed))
     }
 }
 
 /// Reads column `i` of `columns` as given to `routeColumns`: an encoded column, a typed array
-/// (as `routing::column` reads it), or undefined for a column that is not there.
+/// (as `routing::column` reads it), or undefined for a column that is not there. `ty`: the
+/// field's type (`None` for the ids); a `Float64Array` of an `int` or `decimal` field is read
+/// as integers when [`narrow`] would make it so.
 pub(crate) fn given(
     columns: &Object<'_>,
     i: u32,
     name: &str,
+    ty: Option<&Type>,
 ) -> Result<Option<std::result::Result<Given, ErrorReport>>> {
     let value = columns.get_element::<Unknown>(i)?;
     match value.get_type()? {
         ValueType::Undefined => Ok(None),
         ValueType::Object if value.is_typedarray()? => {
             if let Ok(a) = columns.get_element::<Float64ArraySlice>(i) {
-                return Ok(Some(Ok(Given::Ready(Column::Float(
-                    a.iter().map(|x| Some(*x)).collect(),
-                )))));
+                let col = if matches!(ty, Some(Type::Int | Type::Decimal))
+                    && a.iter().all(|x| whole_int(*x))
+                {
+                    Column::Int(a.iter().map(|x| Some(*x as i64)).collect())
+                } else {
+                    Column::Float(a.iter().map(|x| Some(*x)).collect())
+                };
+                return Ok(Some(Ok(Given::Ready(col))));
             }
             if let Ok(a) = columns.get_element::<Int32ArraySlice>(i) {
                 return Ok(Some(Ok(Given::Ready(Column::Int(
@@ -460,6 +557,17 @@ pub(crate) fn given(
 }
 
 impl Given {
+    /// The id column of `routeColumns`: [`Column::Text`] when every id is a string or missing,
+    /// else as [`Given::column`] reads it.
+    pub(crate) fn id_column(self) -> std::result::Result<Column, ErrorReport> {
+        if let Given::Encoded(e) = &self {
+            if let Some(c) = e.text_column() {
+                return Ok(c);
+            }
+        }
+        self.column("id")
+    }
+
     /// The core column of `routeColumns`, or the error that makes the call throw.
     pub(crate) fn column(self, name: &str) -> std::result::Result<Column, ErrorReport> {
         match self {
@@ -485,19 +593,18 @@ pub(crate) fn narrow(col: Column, ty: &Type) -> Column {
     match col {
         Column::Float(v)
             if matches!(ty, Type::Int | Type::Decimal)
-                && v.iter().all(|x| match x {
-                    Some(x) => {
-                        x.fract() == 0.0
-                            && x.abs() <= MAX_SAFE
-                            && !(*x == 0.0 && x.is_sign_negative())
-                    }
-                    None => true,
-                }) =>
+                && v.iter().all(|x| x.is_none_or(whole_int)) =>
         {
             Column::Int(v.into_iter().map(|x| x.map(|x| x as i64)).collect())
         }
         col => col,
     }
+}
+
+/// Whether core reads the float `x` of an `int` or `decimal` field as exactly the integer
+/// `x as i64` (see [`narrow`]).
+fn whole_int(x: f64) -> bool {
+    routing::whole(x) && !(x == 0.0 && x.is_sign_negative())
 }
 
 /// `now` of a batch: a `Float64Array` of integral instants the wrapper checked, else the
@@ -510,7 +617,7 @@ pub(crate) fn now_arg(
         Some(t) => {
             let mut out = Vec::with_capacity(t.len());
             for x in t.iter() {
-                if !(x.is_finite() && x.fract() == 0.0 && x.abs() <= MAX_SAFE) {
+                if !routing::whole(*x) {
                     return routing::now_arg(now);
                 }
                 out.push(*x as Instant);
@@ -544,11 +651,11 @@ pub struct Compact {
 
 impl Compact {
     /// The results of `rows` leads: `bad` the errors of some (ascending rows), `routed` the
-    /// decisions of the others, in order.
+    /// results of the others, in order.
     pub(crate) fn new(
         rows: usize,
         bad: Vec<(usize, ErrorReport)>,
-        routed: Vec<std::result::Result<Decision, ErrorReport>>,
+        routed: &RoutedBatch,
     ) -> Compact {
         let mut c = Compact {
             kinds: Vec::with_capacity(rows),
@@ -560,6 +667,7 @@ impl Compact {
             errors: Vec::new(),
             explanations: Vec::new(),
         };
+        // texts by the address of their `Arc` (partner ids, queue and rule names are shared)
         let mut index: FxHashMap<*const u8, u32> = FxHashMap::default();
         let mut text = |texts: &mut Vec<Arc<str>>, s: &Arc<str>| -> u32 {
             *index.entry(s.as_ptr()).or_insert_with(|| {
@@ -570,16 +678,18 @@ impl Compact {
         // consecutive decisions mostly share their rule
         let mut last_rule: (*const u8, u32) = (std::ptr::null(), NONE);
         let mut bad = bad.into_iter().peekable();
-        let mut routed = routed.into_iter();
+        let mut views = routed.views();
         for i in 0..rows {
             let r = match bad.next_if(|(row, _)| *row == i) {
                 Some((_, e)) => Err(e),
-                None => routed.next().unwrap_or_else(|| {
-                    Err(request_error(
+                None => match views.next() {
+                    Some(Ok(d)) => Ok(d),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Err(request_error(
                         "a lead was not routed".into(),
                         "report this as a bug",
-                    ))
-                }),
+                    )),
+                },
             };
             let i = u32::try_from(i).unwrap_or(NONE);
             match r {
@@ -592,14 +702,14 @@ impl Compact {
                     c.errors.push((i, e));
                 }
                 Ok(d) => {
-                    let (k, t) = match &d.outcome {
-                        Outcome::Partner { id } => (K_PARTNER, text(&mut c.texts, id)),
-                        Outcome::Queue { name } => (K_QUEUE, text(&mut c.texts, name)),
-                        Outcome::Unrouted => (K_UNROUTED, NONE),
+                    let (k, t) = match d.outcome {
+                        OutcomeRef::Partner(id) => (K_PARTNER, text(&mut c.texts, id)),
+                        OutcomeRef::Queue(name) => (K_QUEUE, text(&mut c.texts, name)),
+                        OutcomeRef::Unrouted => (K_UNROUTED, NONE),
                     };
                     c.kinds.push(k);
                     c.target.push(t);
-                    let rule = match &d.rule {
+                    let rule = match d.rule {
                         Some(r) if r.as_ptr() == last_rule.0 => last_rule.1,
                         Some(r) => {
                             let k = text(&mut c.texts, r);
@@ -609,11 +719,11 @@ impl Compact {
                         None => NONE,
                     };
                     c.rule.push(rule);
-                    match &d.state_read {
+                    match d.state_read {
                         Some(s) => {
-                            let p = match &d.outcome {
-                                Outcome::Partner { id } if Arc::ptr_eq(id, &s.partner) => t,
-                                _ => text(&mut c.texts, &s.partner),
+                            let p = match d.outcome {
+                                OutcomeRef::Partner(id) if Arc::ptr_eq(id, s.partner) => t,
+                                _ => text(&mut c.texts, s.partner),
                             };
                             c.state_partner.push(p);
                             c.state_nums.extend([
@@ -628,7 +738,7 @@ impl Compact {
                         }
                     }
                     if let Some(e) = d.explanation {
-                        c.explanations.push((i, e));
+                        c.explanations.push((i, Box::new(e.clone())));
                     }
                 }
             }

@@ -657,7 +657,7 @@ impl JsNetwork {
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
         let schema = &self.engine.plan().lead_schema;
-        let Some(ids) = encoded::given(&columns, 0, "id")? else {
+        let Some(ids) = encoded::given(&columns, 0, "id", None)? else {
             return raise(
                 env,
                 Err(request_error(
@@ -666,12 +666,12 @@ impl JsNetwork {
                 )),
             );
         };
-        let ids = raise(env, raise(env, ids)?.column("id"))?;
+        let ids = raise(env, raise(env, ids)?.id_column())?;
         let rows = ids.len();
         let mut cols: Vec<(&str, Column)> = Vec::new();
         for (i, f) in schema.fields.iter().enumerate() {
             let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if let Some(c) = encoded::given(&columns, at, &f.name)? {
+            if let Some(c) = encoded::given(&columns, at, &f.name, Some(&f.ty))? {
                 let c = encoded::narrow(raise(env, raise(env, c)?.column(&f.name))?, &f.ty);
                 if c.len() != rows {
                     return raise(
@@ -693,7 +693,8 @@ impl JsNetwork {
         let mut opts = self::options(options);
         opts.explain = false;
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
-        let parsed = Parsed::split(Record::from_columns(schema, rows, &ids, &named));
+        let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
+        let parsed = Parsed::new(rows, good, bad);
         raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
