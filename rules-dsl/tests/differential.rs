@@ -299,6 +299,29 @@ fn assert_same_decisions(
     );
     assert_eq!(got, prepared, "prepared path differs\nrules:\n{text}");
     assert_eq!(network.export_state(), n2.export_state());
+    // the borrowed views of compact results are the same decisions, without and with
+    // explanations (full decisions from the general path)
+    for explain in [false, true] {
+        let opts = RouteOptions {
+            explain,
+            ..RouteOptions::default()
+        };
+        let mut n3 = Network::for_plan(&plan, partners.clone()).unwrap();
+        let compact = engine.route_prepared_compact(
+            &mut n3,
+            &engine.prepare_leads(leads.to_vec()),
+            Times::Each(times),
+            &opts,
+        );
+        let viewed: Vec<_> = compact
+            .views()
+            .map(|v| v.map(|d| d.to_decision()).map_err(Clone::clone))
+            .collect();
+        assert_eq!(viewed, compact.decisions(), "views differ\nrules:\n{text}");
+        if !explain {
+            assert_eq!(viewed, prepared, "views differ\nrules:\n{text}");
+        }
+    }
 
     let rs = reference::Ruleset::new(text, "diff.rail").unwrap();
     let mut refnet = reference::Network::new(rs.partner_schema(), partners);
