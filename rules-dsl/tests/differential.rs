@@ -313,10 +313,13 @@ fn assert_same_decisions(
             Times::Each(times),
             &opts,
         );
-        let viewed: Vec<_> = compact
-            .views()
-            .map(|v| v.map(|d| d.to_decision()).map_err(Clone::clone))
-            .collect();
+        let mut viewed = Vec::new();
+        for v in compact.views() {
+            viewed.push(match v {
+                Ok(d) => Ok(d.to_decision()),
+                Err(e) => Err(e.clone()),
+            });
+        }
         assert_eq!(viewed, compact.decisions(), "views differ\nrules:\n{text}");
         if !explain {
             assert_eq!(viewed, prepared, "views differ\nrules:\n{text}");
