@@ -1,6 +1,8 @@
 //! The canonical layout of a rule file: 2-space indent, route clause keywords padded to one
 //! column, expressions wrapped at [`WIDTH`] columns, every comment kept (own-line comments stay
-//! on their own line, trailing comments trail the line before them). Formatting is idempotent.
+//! on their own line, trailing comments trail the line before them; a comment between the
+//! operands of an expression chain puts the chain one operand per line). Formatting is
+//! idempotent.
 
 use crate::ast::*;
 use crate::parse::{comments, Comment};
@@ -193,6 +195,7 @@ impl Formatter {
         let col = 2 + head.chars().count();
         match e {
             None => self.push(2, head),
+            Some(e) if self.comment_between_operands(e) => self.commented(&head, e, col),
             Some(e) => {
                 let lines = wrap(e, col);
                 let mut it = lines.into_iter();
@@ -203,6 +206,40 @@ impl Formatter {
                 }
             }
         }
+    }
+
+    /// Lays out a clause whose expression has comments inside: its top-level chain one operand
+    /// per line, each comment kept where it was relative to the operands (a comment after an
+    /// operand trails that operand's line; an own-line comment keeps its own line). Comments
+    /// nested deeper than the chain follow the clause. Not a chain: as one line.
+    fn commented(&mut self, head: &str, e: &Expr, col: usize) {
+        let Some(((_, first), rest)) = chain(e) else {
+            self.push(2, format!("{head}{}", expr_to_string(e)));
+            return;
+        };
+        self.push(2, format!("{head}{first}"));
+        for (op, x, operand) in rest {
+            let pad = col.saturating_sub(op.as_str().len() + 1);
+            self.flush(x.span.start, pad);
+            self.push(0, format!("{}{} {operand}", " ".repeat(pad), op.as_str()));
+        }
+    }
+
+    /// Whether a comment lies between two operands of the expression's top-level chain (not
+    /// inside one: those follow the clause, as in a one-line layout).
+    fn comment_between_operands(&self, e: &Expr) -> bool {
+        let Some(((first, _), rest)) = chain(e) else {
+            return false;
+        };
+        let mut prev = first.span.end;
+        rest.iter().any(|(_, x, _)| {
+            let gap = Span {
+                start: prev,
+                end: x.span.start,
+            };
+            prev = x.span.end;
+            self.has_comment_in(gap)
+        })
     }
 
     fn block(&mut self, header: String, span: Span, entries: Vec<(Span, String)>) {
@@ -549,11 +586,37 @@ fn wrap(e: &Expr, col: usize) -> Vec<String> {
     if col + one.chars().count() <= WIDTH {
         return vec![one];
     }
-    let ExprKind::Binary(root, _, _) = &e.kind else {
+    let Some(((_, first), rest)) = chain(e) else {
         return vec![one];
     };
+    let mut lines = vec![first];
+    for (op, _, operand) in rest {
+        let piece = format!("{} {operand}", op.as_str());
+        let last = lines.last().map_or(0, |l| l.chars().count());
+        let start = if lines.len() == 1 { col } else { 0 };
+        if start + last + 1 + piece.chars().count() <= WIDTH {
+            if let Some(l) = lines.last_mut() {
+                l.push(' ');
+                l.push_str(&piece);
+            }
+        } else {
+            let pad = col.saturating_sub(op.as_str().len() + 1);
+            lines.push(format!("{}{piece}", " ".repeat(pad)));
+        }
+    }
+    lines
+}
+
+/// The top-level chain of an expression whose root is a non-comparison binary operator: its
+/// first operand (and its text), then each operator with its operand (and the operand's text),
+/// in source order. `None` for any other expression.
+#[allow(clippy::type_complexity)]
+fn chain(e: &Expr) -> Option<((&Expr, String), Vec<(BinOp, &Expr, String)>)> {
+    let ExprKind::Binary(root, _, _) = &e.kind else {
+        return None;
+    };
     if root.is_comparison() {
-        return vec![one];
+        return None;
     }
     let p = root.precedence();
     // flatten the left spine of operators of the same precedence
@@ -569,22 +632,13 @@ fn wrap(e: &Expr, col: usize) -> Vec<String> {
     rest.reverse();
     let mut first = String::new();
     write_child(&mut first, cur, prec(cur) < p);
-    let mut lines = vec![first];
-    for (op, x) in rest {
-        let mut operand = String::new();
-        write_child(&mut operand, x, needs_parens_right(op, x));
-        let piece = format!("{} {operand}", op.as_str());
-        let last = lines.last().map_or(0, |l| l.chars().count());
-        let start = if lines.len() == 1 { col } else { 0 };
-        if start + last + 1 + piece.chars().count() <= WIDTH {
-            if let Some(l) = lines.last_mut() {
-                l.push(' ');
-                l.push_str(&piece);
-            }
-        } else {
-            let pad = col.saturating_sub(op.as_str().len() + 1);
-            lines.push(format!("{}{piece}", " ".repeat(pad)));
-        }
-    }
-    lines
+    let rest = rest
+        .into_iter()
+        .map(|(op, x)| {
+            let mut operand = String::new();
+            write_child(&mut operand, x, needs_parens_right(op, x));
+            (op, x, operand)
+        })
+        .collect();
+    Some(((cur, first), rest))
 }
