@@ -157,8 +157,11 @@ export declare class Engine {
   /**
    * Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`
    * (columns in UTF-16 units).
+   *
+   * Holiday files (`holidays "path"`) are read relative to `file`, or, with `files` (an
+   * object of path to text), from that object only.
    */
-  static compile(text: string, file?: string | undefined | null): Engine
+  static compile(text: string, file?: string | undefined | null, files?: Record<string, string> | undefined | null): Engine
   /** Compiles a rule file (its path is the file name in diagnostics). */
   static fromFile(path: string): Engine
   /** The warnings of the compilation (reports as plain objects). */

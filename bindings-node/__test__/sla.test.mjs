@@ -175,3 +175,53 @@ test('evaluateSlaAsync resolves to the same results as evaluateSla', async () =>
   throwsWith(() => engine.evaluateSlaAsync(timeline([ASSIGNED]), now), { code: 'leadrail::request::invalid' })
   throwsWith(() => engine.evaluateSlaAsync([], 'soon'), { code: 'leadrail::request::invalid' })
 })
+
+const HOLIDAY_RULES = RULES.replace(
+  'hours mon-fri 09:00-17:00 }',
+  'hours mon-fri 09:00-17:00  holidays "us.txt" }',
+)
+
+test('holiday files given as an object move the deadline', () => {
+  // Tuesday 2026-11-24 is a holiday: the 8 business hours run on Wednesday instead.
+  const e = Engine.compile(HOLIDAY_RULES, 'sla.rail', { 'us.txt': '2026-11-24 test day\n' })
+  const got = e.evaluateSla(timeline([ASSIGNED]), '2026-11-24T20:00:00Z')
+  assert.deepEqual(
+    got.slas.map((s) => [s.state, s.elapsed_ms, s.due_at]),
+    [['running', 0, DUE_MS + 24 * HOUR]],
+  )
+})
+
+test('a holiday file missing from the object is a rule error at its entry', () => {
+  throwsWith(() => Engine.compile(HOLIDAY_RULES, 'sla.rail', { 'de.txt': '2026-12-25' }), {
+    code: 'leadrail::calendar::holiday_file',
+    message: 'cannot read holiday file `us.txt`: it is not among the files given (`de.txt`)',
+  })
+  assert.throws(
+    () => Engine.compile(HOLIDAY_RULES, 'sla.rail', {}),
+    (e) => {
+      assert.equal(e.diagnostics.length, 1)
+      assert.deepEqual([e.diagnostics[0].line, e.diagnostics[0].column], [5, 81])
+      assert.match(e.diagnostics[0].message, /no files were given/)
+      return true
+    },
+  )
+})
+
+test('a bad line in a given holiday file names the file and the line', () => {
+  assert.throws(
+    () => Engine.compile(HOLIDAY_RULES, 'sla.rail', { 'us.txt': '2026-11-24\n2026-13-01 bad\n' }),
+    (e) => e.message.includes('`us.txt`') && e.message.includes('line 2'),
+  )
+})
+
+test('files of the wrong shape give a clear error', () => {
+  for (const files of [['us.txt'], 'us.txt', { 'us.txt': 1 }, 42]) {
+    assert.throws(
+      () => Engine.compile(HOLIDAY_RULES, 'sla.rail', files),
+      (e) => e.code === 'leadrail::request::invalid' && e.message.startsWith('`files` must'),
+      JSON.stringify(files),
+    )
+  }
+  // undefined and null mean none: the file is then read from disk, next to `sla.rail`
+  assert.throws(() => Engine.compile(HOLIDAY_RULES, 'sla.rail', null), /cannot read holiday file `us.txt`/)
+})

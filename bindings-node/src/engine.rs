@@ -36,10 +36,29 @@ pub struct JsEngine {
 impl JsEngine {
     /// Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`
     /// (columns in UTF-16 units).
-    #[napi(factory)]
-    pub fn compile(env: Env, text: String, file: Option<String>) -> Result<JsEngine> {
+    ///
+    /// Holiday files (`holidays "path"`) are read relative to `file`, or, with `files` (an
+    /// object of path to text), from that object only.
+    #[napi(
+        factory,
+        ts_args_type = "text: string, file?: string | undefined | null, files?: Record<string, string> | undefined | null"
+    )]
+    pub fn compile(
+        env: Env,
+        text: String,
+        file: Option<String>,
+        files: Option<Unknown<'_>>,
+    ) -> Result<JsEngine> {
         let file = file.unwrap_or_else(|| "rules.rail".to_owned());
-        let compiled = match leadrail_dsl::compile(&text, &file) {
+        let files = match files {
+            Some(f) => files_arg(&env, f)?,
+            None => None,
+        };
+        let compiled = match &files {
+            Some(f) => leadrail_dsl::compile_with_files(&text, &file, f),
+            None => leadrail_dsl::compile(&text, &file),
+        };
+        let compiled = match compiled {
             Ok(c) => c,
             Err(d) => {
                 let mut reports = d.reports();
@@ -74,7 +93,7 @@ impl JsEngine {
                 ),
             )
         })?;
-        JsEngine::compile(env, text, Some(path))
+        JsEngine::compile(env, text, Some(path), None)
     }
 
     /// The warnings of the compilation (reports as plain objects).
@@ -830,4 +849,40 @@ fn sla_request(
         done,
         partner_calendars,
     })
+}
+
+/// The `files` argument of `Engine.compile`: a plain object of path to text (`undefined` or
+/// `null`: none).
+fn files_arg(
+    env: &Env,
+    value: Unknown<'_>,
+) -> Result<Option<std::collections::BTreeMap<String, String>>> {
+    let help = "pass an object of each holiday file's path (as written in the rule text) to its \
+                text, e.g. `{ \"de.txt\": \"2026-12-25 Christmas\" }`";
+    let bad = |what: String| Err(from_report(env, request_error(what, help)));
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => return Ok(None),
+        ValueType::Object if !value.is_array()? => {}
+        _ => {
+            return bad(format!(
+                "`files` must be an object of path to text, not {}",
+                crate::convert::type_name(&value)
+            ))
+        }
+    }
+    let obj = value.coerce_to_object()?;
+    let keys = obj.get_property_names()?;
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..keys.get_array_length()? {
+        let key: String = keys.get_element::<String>(i)?;
+        let v = obj.get_named_property::<Unknown>(&key)?;
+        if v.get_type()? != ValueType::String {
+            return bad(format!(
+                "`files` must map paths to strings; `{key}` is {}",
+                crate::convert::type_name(&v)
+            ));
+        }
+        out.insert(key, v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned());
+    }
+    Ok(Some(out))
 }

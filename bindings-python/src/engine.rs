@@ -25,6 +25,42 @@ pub struct PyEngine {
     warnings: Vec<ErrorReport>,
 }
 
+/// The `files` argument of `Engine.compile`: a mapping of path to text.
+fn files_arg(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<std::collections::BTreeMap<String, String>> {
+    let bad = |what: String| {
+        raise(
+            py,
+            Err(request_error(
+                what,
+                "pass a mapping of each holiday file's path (as written in the rule text) to \
+                 its text, e.g. `{\"de.txt\": \"2026-12-25 Christmas\"}`",
+            )),
+        )
+    };
+    let Ok(map) = obj.cast::<PyMapping>() else {
+        return bad(format!(
+            "`files` must be a mapping of path to text, not a `{}`",
+            obj.get_type().name()?
+        ));
+    };
+    let mut out = std::collections::BTreeMap::new();
+    for item in map.items()?.iter() {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+        let (Ok(k), Ok(v)) = (k.extract::<String>(), v.extract::<String>()) else {
+            return bad(format!(
+                "`files` must map `str` paths to `str` texts; found a `{}` -> `{}` entry",
+                k.get_type().name()?,
+                v.get_type().name()?
+            ));
+        };
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
 fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T> {
     r.map_err(|e| from_report(py, e))
 }
@@ -54,14 +90,28 @@ fn exclude_list(exclude: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 
 #[pymethods]
 impl PyEngine {
-    /// Compiles rule text; raises `RuleError` with every diagnostic.
+    /// Compiles rule text; raises `RuleError` with every diagnostic. Holiday files
+    /// (`holidays "path"`) are read relative to `file`, or, with `files` (a mapping of path to
+    /// text), from that mapping only.
     #[staticmethod]
-    #[pyo3(signature = (text, file = "rules.rail"))]
-    fn compile(py: Python<'_>, text: &str, file: &str) -> PyResult<PyEngine> {
-        let compiled = py.detach(|| leadrail_dsl::compile(text, file));
+    #[pyo3(signature = (text, file = "rules.rail", files = None))]
+    fn compile(
+        py: Python<'_>,
+        text: &str,
+        file: &str,
+        files: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEngine> {
+        let files = match files {
+            Some(f) => Some(files_arg(py, f)?),
+            None => None,
+        };
+        let compiled = py.detach(|| match &files {
+            Some(f) => leadrail_dsl::compile_with_files(text, file, f),
+            None => leadrail_dsl::compile(text, file),
+        });
         let compiled = match compiled {
             Ok(c) => c,
-            Err(d) => return Err(crate::exceptions::from_reports(py, &d.reports())),
+            Err(d) => return Err(crate::exceptions::rule_error(py, &d.reports())),
         };
         let warnings = compiled.warnings.iter().map(|w| w.to_report()).collect();
         let sla =
@@ -81,7 +131,7 @@ impl PyEngine {
     #[staticmethod]
     fn from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
         let text = std::fs::read_to_string(&path)?;
-        PyEngine::compile(py, &text, &path.to_string_lossy())
+        PyEngine::compile(py, &text, &path.to_string_lossy(), None)
     }
 
     /// The warnings of the compilation, as plain dicts.

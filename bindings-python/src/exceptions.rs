@@ -46,7 +46,17 @@ fn class_of<'py>(py: Python<'py>, code: &str) -> Bound<'py, pyo3::types::PyType>
 /// The exception for a non-empty list of reports (the first one gives the class, message and
 /// position). An empty list, which core never produces, still gives a `LeadrailError`.
 pub(crate) fn from_reports(py: Python<'_>, reports: &[ErrorReport]) -> PyErr {
-    match build(py, reports) {
+    let class = reports.first().map(|r| class_of(py, &r.code));
+    match build(py, reports, class) {
+        Ok(err) => err,
+        Err(err) => err,
+    }
+}
+
+/// The `RuleError` for the diagnostics of compiling rule text: every one of them is about the
+/// rule file (including its calendars and holiday files), whatever its code's family.
+pub(crate) fn rule_error(py: Python<'_>, reports: &[ErrorReport]) -> PyErr {
+    match build(py, reports, Some(py.get_type::<RuleError>())) {
         Ok(err) => err,
         Err(err) => err,
     }
@@ -57,11 +67,14 @@ pub(crate) fn from_report(py: Python<'_>, report: ErrorReport) -> PyErr {
     from_reports(py, std::slice::from_ref(&report))
 }
 
-fn build(py: Python<'_>, reports: &[ErrorReport]) -> PyResult<PyErr> {
-    let Some(first) = reports.first() else {
+fn build<'py>(
+    py: Python<'py>,
+    reports: &[ErrorReport],
+    class: Option<Bound<'py, pyo3::types::PyType>>,
+) -> PyResult<PyErr> {
+    let (Some(first), Some(class)) = (reports.first(), class) else {
         return Ok(LeadrailError::new_err("unknown error"));
     };
-    let class = class_of(py, &first.code);
     let exc = class.call1((first.message.clone(),))?;
     exc.setattr("code", &first.code)?;
     exc.setattr("message", &first.message)?;

@@ -196,3 +196,49 @@ def test_threads_evaluating_on_one_engine_agree_with_sequential(engine):
     states = {x["state"] for r in sequential for s in r for x in s["ok"]["slas"]}
     assert states == {"running", "breached"}
     assert sequential[0][199]["ok"]["slas"] == []
+
+
+HOLIDAY_RULES = RULES.replace(
+    'hours mon-fri 09:00-17:00 }', 'hours mon-fri 09:00-17:00  holidays "us.txt" }'
+)
+
+
+def test_holiday_files_from_a_mapping_move_the_deadline():
+    # Tuesday 2026-11-24 is a holiday: the 8 business hours run on Wednesday instead.
+    engine = leadrail.Engine.compile(HOLIDAY_RULES, "sla.rail", files={"us.txt": "2026-11-24 test day\n"})
+    got = engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z")
+    assert [(s["state"], s["elapsed_ms"], s["due_at"]) for s in got["slas"]] == [
+        ("running", 0, DUE_MS + 24 * 3_600_000)
+    ]
+
+
+def test_a_holiday_file_missing_from_the_mapping_is_a_rule_error_at_its_entry():
+    with pytest.raises(leadrail.RuleError) as info:
+        leadrail.Engine.compile(HOLIDAY_RULES, "sla.rail", files={"de.txt": "2026-12-25"})
+    [d] = info.value.diagnostics
+    assert d["code"] == "leadrail::calendar::holiday_file"
+    assert d["message"] == "cannot read holiday file `us.txt`: it is not among the files given (`de.txt`)"
+    assert (d["line"], d["column"]) == (5, 81)  # the path string of `holidays "us.txt"`
+
+
+def test_a_bad_line_in_a_given_holiday_file_names_the_file_and_line():
+    with pytest.raises(leadrail.RuleError) as info:
+        leadrail.Engine.compile(HOLIDAY_RULES, "sla.rail", files={"us.txt": "2026-11-24\n2026-13-01 bad\n"})
+    [d] = info.value.diagnostics
+    assert "`us.txt`" in d["message"] and "line 2" in d["message"], d["message"]
+
+
+@pytest.mark.parametrize("files", [["us.txt"], "us.txt", {"us.txt": 1}, {1: "2026-11-24"}])
+def test_files_of_the_wrong_shape_raise_a_clear_error(files):
+    with pytest.raises(leadrail.LeadrailError) as info:
+        leadrail.Engine.compile(HOLIDAY_RULES, "sla.rail", files=files)
+    assert "`files` must" in str(info.value)
+
+
+def test_a_calendar_mistake_in_the_rule_text_is_a_rule_error_with_its_position():
+    with pytest.raises(leadrail.RuleError) as info:
+        leadrail.Engine.compile(RULES.replace("America/Chicago", "America/Chicgo"), "sla.rail")
+    [d] = info.value.diagnostics
+    assert d["code"] == "leadrail::calendar::unknown_time_zone"
+    assert (d["line"], d["column"]) == (5, 26)
+    assert "America/Chicago" in d["help"]

@@ -113,6 +113,44 @@ pub fn compile(source: &str, file: &str) -> Result<Compiled, Diagnostics> {
     })
 }
 
+/// [`compile`] with the holiday files given in memory: `files` maps each path as written in a
+/// `holidays "path"` entry to the file's text (for hosts that keep rules and calendars in a
+/// database rather than on disk). A path not among them is an error at its entry.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let source = r#"
+/// ruleset "demo" version 1
+/// schema lead    { region: text }
+/// schema partner { calendar: text }
+/// calendar "de" { timezone "Europe/Berlin"  hours mon-fri 09:00-17:00  holidays "de.txt" }
+/// route "all" { }
+/// "#;
+/// let files = BTreeMap::from([("de.txt".to_string(), "2026-12-25 Christmas".to_string())]);
+/// let compiled = leadrail_dsl::compile_with_files(source, "demo.rail", &files).unwrap();
+/// assert_eq!(compiled.plan.calendars[0].holidays.len(), 1);
+///
+/// let none = BTreeMap::new();
+/// let err = leadrail_dsl::compile_with_files(source, "demo.rail", &none).unwrap_err();
+/// assert!(err.reports()[0].message.contains("`de.txt`"));
+/// ```
+pub fn compile_with_files(
+    source: &str,
+    file: &str,
+    files: &std::collections::BTreeMap<String, String>,
+) -> Result<Compiled, Diagnostics> {
+    compile_with_loader(source, file, &|path: &str| {
+        files.get(path).cloned().ok_or_else(|| {
+            if files.is_empty() {
+                "no files were given with the rule text".to_owned()
+            } else {
+                let names: Vec<String> = files.keys().map(|k| format!("`{k}`")).collect();
+                format!("it is not among the files given ({})", names.join(", "))
+            }
+        })
+    })
+}
+
 /// [`compile`] with the holiday files of `holidays "path"` entries read by `load` (given the
 /// path as written; returns the file's text or why it cannot be read). Bad lines of a holiday
 /// file are reported at the path, naming the file's line.
@@ -152,7 +190,10 @@ pub fn compile_with_loader(
                         format!("cannot read holiday file `{}`: {why}", h.path),
                     )
                     .label(h.span, "")
-                    .help("the path is relative to the rule file"),
+                    .help(
+                        "the path is relative to the rule file (or a name among the files given \
+                         with the rule text)",
+                    ),
                 );
                 continue;
             }

@@ -77,8 +77,11 @@ class Engine:
     """A compiled ruleset. Immutable; share it freely across threads."""
 
     @staticmethod
-    def compile(text: str, file: str = "rules.rail") -> Engine:
-        """Compiles rule text; raises `RuleError` with every diagnostic."""
+    def compile(
+        text: str, file: str = "rules.rail", files: Optional[Mapping[str, str]] = None
+    ) -> Engine:
+        """Compiles rule text; raises `RuleError` with every diagnostic. Holiday files are read
+        relative to `file`, or, with `files` (path -> text), from that mapping only."""
     @staticmethod
     def from_file(path: Union[str, PathLike[str]]) -> Engine:
         """Compiles a rule file (its path is the file name in diagnostics); `OSError` if unreadable."""
