@@ -46,7 +46,7 @@ for (const file of files) {
     const expect = vec.expect
     let engine
     try {
-      engine = Engine.compile(vec.rules, 'rules.rail')
+      engine = Engine.compile(vec.rules, 'rules.rail', vec.files)
     } catch (e) {
       assert.ok(expect.compile_errors, `unexpected compile error ${e.message}`)
       assert.equal(canon(e.diagnostics.map(project)), canon(expect.compile_errors.map(expectDiag(vec.rules))))
@@ -98,7 +98,7 @@ test('the async batch gives the same results as the sync one', async () => {
     if (!vec.calls) continue
     const batches = vec.calls.filter((c) => c.call === 'route_batch')
     if (batches.length === 0) continue
-    const net = Engine.compile(vec.rules, 'rules.rail').network(vec.partners)
+    const net = Engine.compile(vec.rules, 'rules.rail', vec.files).network(vec.partners)
     for (const call of batches) {
       const got = await net.routeBatchAsync(call.leads, call.now, { explain: call.explain, exclude: call.exclude ?? [] })
       assert.equal(canon(got), canon(call.expect), file)

@@ -42,7 +42,7 @@ def test_vector(path):
     vec = json.loads(path.read_text())
     expect = vec["expect"]
     try:
-        engine = leadrail.Engine.compile(vec["rules"], "rules.rail")
+        engine = leadrail.Engine.compile(vec["rules"], "rules.rail", files=vec.get("files"))
     except leadrail.RuleError as e:
         assert "compile_errors" in expect, e.diagnostics
         assert canon([project(d) for d in e.diagnostics]) == canon(expect["compile_errors"])

@@ -77,7 +77,17 @@ fn same(got: &Json, want: &Json, what: &str, path: &Path) {
 fn run(path: &Path) {
     let vec: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let expect = &vec["expect"];
-    let compiled = match leadrail_dsl::compile(vec["rules"].as_str().unwrap(), "rules.rail") {
+    let rules = vec["rules"].as_str().unwrap();
+    let compiled = match vec.get("files") {
+        // holiday files given in memory: path -> text
+        Some(files) => {
+            let files: std::collections::BTreeMap<String, String> =
+                serde_json::from_value(files.clone()).unwrap();
+            leadrail_dsl::compile_with_files(rules, "rules.rail", &files)
+        }
+        None => leadrail_dsl::compile(rules, "rules.rail"),
+    };
+    let compiled = match compiled {
         Ok(c) => c,
         Err(d) => {
             let got: Vec<Json> = d.reports().iter().map(project).collect();
