@@ -398,12 +398,7 @@ impl Leads {
             cols.push(col);
         }
         drop(fields);
-        let named: Vec<(&str, &Column)> = schema
-            .fields
-            .iter()
-            .zip(&cols)
-            .map(|(f, c)| (f.name.as_str(), c))
-            .collect();
+        let named = Column::named(schema, &cols);
         let (good, bad) = Record::from_columns_split(schema, rows, &id_col, &named);
         Parsed::new(rows, good, bad).with_host_errors(schema, host)
     }

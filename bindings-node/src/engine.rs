@@ -539,19 +539,7 @@ impl JsNetwork {
         for f in &schema.fields {
             if let Some(c) = routing::column(&obj, &f.name)? {
                 let c = raise(env, c)?;
-                if c.len() != rows {
-                    return raise(
-                        env,
-                        Err(request_error(
-                            format!(
-                                "column `{}` has {} values but `id` has {rows}",
-                                f.name,
-                                c.len()
-                            ),
-                            "give every column one value per lead",
-                        )),
-                    );
-                }
+                raise(env, c.check_len(&f.name, rows))?;
                 cols.push((f.name.clone(), c));
             }
         }
@@ -692,19 +680,7 @@ impl JsNetwork {
             let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if let Some(c) = encoded::given(&columns, at, &f.name, Some(&f.ty))? {
                 let c = encoded::narrow(raise(env, raise(env, c)?.column(&f.name))?, &f.ty);
-                if c.len() != rows {
-                    return raise(
-                        env,
-                        Err(request_error(
-                            format!(
-                                "column `{}` has {} values but `id` has {rows}",
-                                f.name,
-                                c.len()
-                            ),
-                            "give every column one value per lead",
-                        )),
-                    );
-                }
+                raise(env, c.check_len(&f.name, rows))?;
                 cols.push((f.name.as_str(), c));
             }
         }

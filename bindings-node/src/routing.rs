@@ -538,12 +538,7 @@ pub(crate) fn records_by_columns(
     }
     let ids = ids.finish();
     let cols: Vec<Column> = cols.into_iter().map(Builder::finish).collect();
-    let named: Vec<(&str, &Column)> = schema
-        .fields
-        .iter()
-        .zip(&cols)
-        .map(|(f, c)| (f.name.as_str(), c))
-        .collect();
+    let named = Column::named(schema, &cols);
     let mut out: Vec<std::result::Result<Record, ErrorReport>> =
         Record::from_columns(schema, len as usize, &ids, &named)
             .into_iter()

@@ -166,8 +166,12 @@ impl PyEngine {
     /// and the field.
     fn network(&self, py: Python<'_>, partners: &Bound<'_, PyAny>) -> PyResult<PyNetwork> {
         let schema = &self.engine.plan().partner_schema;
-        let records = routing::records(partners, schema, "partners")?;
-        let records = raise(py, records.into_iter().collect::<Result<Vec<_>, _>>())?;
+        let parsed = routing::records_split(partners, schema, "partners")?;
+        // the first bad row (in row order) is the error
+        if let Some((_, e)) = parsed.bad.into_iter().next() {
+            return Err(from_report(py, e));
+        }
+        let records = parsed.good;
         let engine = self.engine.clone();
         let net = py.detach(|| Network::for_plan(engine.plan(), records));
         let net = raise(py, net.map_err(ErrorReport::from))?;
@@ -462,19 +466,7 @@ impl PyNetwork {
         for f in &schema.fields {
             if let Some(c) = get_column(map, &f.name)? {
                 let c = raise(py, routing::column(&c, &f.name)?)?;
-                if c.len() != rows {
-                    return raise(
-                        py,
-                        Err(request_error(
-                            format!(
-                                "column `{}` has {} values but `id` has {rows}",
-                                f.name,
-                                c.len()
-                            ),
-                            "give every column one value per lead",
-                        )),
-                    );
-                }
+                raise(py, c.check_len(&f.name, rows))?;
                 cols.push((f.name.clone(), c));
             }
         }

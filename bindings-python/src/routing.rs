@@ -287,41 +287,6 @@ pub(crate) fn record(
     Ok(Record::from_json_at(schema, &Json::Object(map), position).map_err(ErrorReport::from))
 }
 
-/// Records from any iterable of mappings.
-pub(crate) fn records(
-    obj: &Bound<'_, PyAny>,
-    schema: &Schema,
-    what: &str,
-) -> PyResult<Vec<Result<Record, ErrorReport>>> {
-    let py = obj.py();
-    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
-        return Err(crate::exceptions::from_report(
-            py,
-            request_error(
-                format!(
-                    "`{what}` must be an iterable of mappings, not a `{}`",
-                    type_name(obj)
-                ),
-                "pass a list of dicts, e.g. `df.to_dict(\"records\")`",
-            ),
-        ));
-    }
-    let Ok(iter) = obj.try_iter() else {
-        return Err(crate::exceptions::from_report(
-            py,
-            request_error(
-                format!(
-                    "`{what}` must be an iterable of mappings, not a `{}`",
-                    type_name(obj)
-                ),
-                "pass a list of dicts, e.g. `df.to_dict(\"records\")`",
-            ),
-        ));
-    };
-    let rows: Vec<Bound<'_, PyAny>> = iter.collect::<PyResult<_>>()?;
-    records_by_columns(py, &rows, schema)
-}
-
 /// Host records parsed: the records that parsed, in row order, and the errors of the rows
 /// that did not, with their row indexes (ascending).
 pub(crate) struct Parsed {
@@ -884,12 +849,7 @@ fn finish_rows(
 ) -> Vec<Result<Record, ErrorReport>> {
     let HostColumns { ids, cols, own } = host;
     let mut out: Vec<Result<Record, ErrorReport>> = py.detach(|| {
-        let named: Vec<(&str, &Column)> = schema
-            .fields
-            .iter()
-            .zip(&cols)
-            .map(|(f, c)| (f.name.as_str(), c))
-            .collect();
+        let named = Column::named(schema, &cols);
         Record::from_columns(schema, n, &ids, &named)
             .into_iter()
             .map(|r| r.map_err(ErrorReport::from))
@@ -910,12 +870,7 @@ fn rows_split<'py>(
     if !host.own.is_empty() {
         return Ok(Parsed::from_results(finish_rows(py, n, host, schema)));
     }
-    let named: Vec<(&str, &Column)> = schema
-        .fields
-        .iter()
-        .zip(&host.cols)
-        .map(|(f, c)| (f.name.as_str(), c))
-        .collect();
+    let named = Column::named(schema, &host.cols);
     Ok(columns_split(py, n, &host.ids, &named, schema))
 }
 

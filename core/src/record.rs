@@ -1137,6 +1137,44 @@ pub enum Column {
 }
 
 impl Column {
+    /// Checks that the column holds one value per row of a batch of `rows` (the length of its
+    /// `id` column); the error names the field.
+    ///
+    /// ```
+    /// use leadrail_core::record::Column;
+    /// let sizes = Column::Int(vec![Some(5), None]);
+    /// assert!(sizes.check_len("deal_size", 2).is_ok());
+    /// let e = sizes.check_len("deal_size", 3).unwrap_err();
+    /// assert_eq!(e.message, "column `deal_size` has 2 values but `id` has 3");
+    /// ```
+    #[expect(
+        clippy::result_large_err,
+        reason = "the language-neutral ErrorReport is what bindings raise"
+    )]
+    pub fn check_len(&self, field: &str, rows: usize) -> Result<(), ErrorReport> {
+        if self.len() == rows {
+            return Ok(());
+        }
+        Err(crate::api::request_error(
+            format!(
+                "column `{field}` has {} values but `id` has {rows}",
+                self.len()
+            ),
+            "give every column one value per lead",
+        ))
+    }
+
+    /// Pairs columns given in the schema's field order with their field names: the form
+    /// [`Record::from_columns`] and [`Record::from_columns_split`] take.
+    pub fn named<'a>(schema: &'a Schema, columns: &'a [Column]) -> Vec<(&'a str, &'a Column)> {
+        schema
+            .fields
+            .iter()
+            .zip(columns)
+            .map(|f| (f.0.name.as_str(), f.1))
+            .collect()
+    }
+
     /// The number of rows the column holds.
     pub fn len(&self) -> usize {
         match self {

@@ -37,7 +37,9 @@ pub(crate) fn describe(v: &Value) -> String {
     }
 }
 
-/// Whether `v` is a (non-null) value of type `ty`.
+/// Whether `v` is a (non-null) value of type `ty`. The scalar types without a further
+/// condition are decided inline (record checks call this once per field); the rest out of line.
+#[inline]
 pub(crate) fn matches(ty: &Type, v: &Value) -> bool {
     match (ty, v) {
         (Type::Text, Value::Text(_))
@@ -48,6 +50,15 @@ pub(crate) fn matches(ty: &Type, v: &Value) -> bool {
         | (Type::DateTime, Value::DateTime(_))
         | (Type::Duration, Value::Duration(_))
         | (Type::Region, Value::Region(_)) => true,
+        _ => matches_other(ty, v),
+    }
+}
+
+/// [`matches`] for the types with a further condition (finite numbers, enum symbols, point
+/// ranges, collection items), and every mismatch.
+#[inline(never)]
+fn matches_other(ty: &Type, v: &Value) -> bool {
+    match (ty, v) {
         (Type::Ratio, Value::Float(x)) => x.is_finite(),
         (Type::Float, Value::Float(x)) => !x.is_nan(),
         (Type::Enum(syms), Value::Enum(s)) => syms.iter().any(|x| x.as_str() == &**s),
@@ -72,17 +83,8 @@ pub(crate) fn check(schema: &Schema, record: &Record) -> Result<(), Invalid> {
         });
     }
     for (f, v) in schema.fields.iter().zip(&record.values) {
-        let ok = match (&f.ty, v) {
-            (_, Value::Null) => f.optional,
-            // the scalar types without a further condition, decided here without a call
-            (Type::Text, Value::Text(_))
-            | (Type::Int, Value::Int(_))
-            | (Type::Decimal, Value::Decimal(_))
-            | (Type::Bool, Value::Bool(_))
-            | (Type::Date, Value::Date(_))
-            | (Type::DateTime, Value::DateTime(_))
-            | (Type::Duration, Value::Duration(_))
-            | (Type::Region, Value::Region(_)) => true,
+        let ok = match v {
+            Value::Null => f.optional,
             _ => matches(&f.ty, v),
         };
         if !ok {

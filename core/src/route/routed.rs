@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::decision::{Decision, Explanation, Outcome, PartnerStateRead};
 use super::{Engine, Otherwise, Times};
 use crate::network::Network;
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::ErrorReport;
 use crate::value::Instant;
 
 /// No partner.
@@ -112,18 +112,10 @@ impl RoutedBatch {
                 Times::Step { start, step } => OwnedTimes::Step { start, step },
                 Times::Each(v) => OwnedTimes::Each(v.to_vec()),
             },
-            gap: ErrorReport {
-                code: codes::REQUEST_INVALID.to_owned(),
-                message: "internal error: a batch result is missing".to_owned(),
-                help: Some("report this as a bug in leadrail".to_owned()),
-                severity: Severity::Error,
-                file: None,
-                line: 0,
-                column: 0,
-                labels: Vec::new(),
-                record: None,
-                field: None,
-            },
+            gap: crate::api::request_error(
+                "internal error: a batch result is missing".to_owned(),
+                "report this as a bug in leadrail",
+            ),
         }
     }
 
