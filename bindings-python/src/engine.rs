@@ -7,7 +7,7 @@ use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, Sl
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{DecisionView, Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
+use leadrail_core::route::{DecisionView, Engine, RouteOptions, RoutedBatch, Times};
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
@@ -481,63 +481,11 @@ impl PyNetwork {
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let parsed = routing::columns_split(py, rows, &ids, &named, schema);
         let results = self.route_records(py, parsed, now, &opts)?;
-        let mut texts = Texts::default();
-        let n = results.rows;
-        let (mut kind, mut target, mut rule, mut error) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        let (partner, queue, unrouted) = (
-            pyo3::intern!(py, "partner").as_any(),
-            pyo3::intern!(py, "queue").as_any(),
-            pyo3::intern!(py, "unrouted").as_any(),
-        );
-        let none = py.None().into_bound(py);
+        let mut out = routing::ColumnsOut::with_capacity(results.rows);
         for r in results.iter() {
-            match r {
-                Ok(d) => {
-                    match d.outcome {
-                        OutcomeRef::Partner(id) => {
-                            kind.push(partner.clone());
-                            target.push(texts.get(py, id).into_any());
-                        }
-                        OutcomeRef::Queue(name) => {
-                            kind.push(queue.clone());
-                            target.push(texts.get(py, name).into_any());
-                        }
-                        OutcomeRef::Unrouted => {
-                            kind.push(unrouted.clone());
-                            target.push(none.clone());
-                        }
-                    }
-                    rule.push(match d.rule {
-                        Some(name) => texts.get(py, name).into_any(),
-                        None => none.clone(),
-                    });
-                    error.push(none.clone());
-                }
-                Err(e) => {
-                    kind.push(none.clone());
-                    target.push(none.clone());
-                    rule.push(none.clone());
-                    error.push(report_to_py(py, e)?.into_any());
-                }
-            }
+            out.push(py, r)?;
         }
-        let (kind, target, rule, error) = (
-            PyList::new(py, kind)?,
-            PyList::new(py, target)?,
-            PyList::new(py, rule)?,
-            PyList::new(py, error)?,
-        );
-        let out = PyDict::new(py);
-        out.set_item("kind", kind)?;
-        out.set_item("target", target)?;
-        out.set_item("rule", rule)?;
-        out.set_item("error", error)?;
-        Ok(out)
+        out.finish(py)
     }
 
     /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",

@@ -489,6 +489,78 @@ pub(crate) fn result<'py>(
     Ok(out)
 }
 
+/// The columns result of `Network.route_columns`, built lead by lead: `kind`
+/// (`partner`/`queue`/`unrouted`, or None for an error), `target` (partner id or queue name),
+/// `rule`, `error` (a report or None).
+pub(crate) struct ColumnsOut<'py> {
+    kind: Vec<Bound<'py, PyAny>>,
+    target: Vec<Bound<'py, PyAny>>,
+    rule: Vec<Bound<'py, PyAny>>,
+    error: Vec<Bound<'py, PyAny>>,
+    texts: Texts,
+}
+
+impl<'py> ColumnsOut<'py> {
+    /// An empty result for about `n` leads.
+    pub(crate) fn with_capacity(n: usize) -> ColumnsOut<'py> {
+        ColumnsOut {
+            kind: Vec::with_capacity(n),
+            target: Vec::with_capacity(n),
+            rule: Vec::with_capacity(n),
+            error: Vec::with_capacity(n),
+            texts: Texts::default(),
+        }
+    }
+
+    /// Appends the result of the next lead.
+    pub(crate) fn push(
+        &mut self,
+        py: Python<'py>,
+        r: Result<DecisionView<'_>, &ErrorReport>,
+    ) -> PyResult<()> {
+        let none = || py.None().into_bound(py);
+        match r {
+            Ok(d) => {
+                let (kind, target) = match d.outcome {
+                    OutcomeRef::Partner(id) => (
+                        pyo3::intern!(py, "partner"),
+                        self.texts.get(py, id).into_any(),
+                    ),
+                    OutcomeRef::Queue(name) => (
+                        pyo3::intern!(py, "queue"),
+                        self.texts.get(py, name).into_any(),
+                    ),
+                    OutcomeRef::Unrouted => (pyo3::intern!(py, "unrouted"), none()),
+                };
+                self.kind.push(kind.clone().into_any());
+                self.target.push(target);
+                self.rule.push(match d.rule {
+                    Some(name) => self.texts.get(py, name).into_any(),
+                    None => none(),
+                });
+                self.error.push(none());
+            }
+            Err(e) => {
+                self.kind.push(none());
+                self.target.push(none());
+                self.rule.push(none());
+                self.error.push(report_to_py(py, e)?.into_any());
+            }
+        }
+        Ok(())
+    }
+
+    /// The result as a dict of four lists.
+    pub(crate) fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        out.set_item("kind", PyList::new(py, self.kind)?)?;
+        out.set_item("target", PyList::new(py, self.target)?)?;
+        out.set_item("rule", PyList::new(py, self.rule)?)?;
+        out.set_item("error", PyList::new(py, self.error)?)?;
+        Ok(out)
+    }
+}
+
 /// Builds one column of a batch value by value, in the cheapest core form the values allow:
 /// dictionary-encoded texts (each distinct text parsed once by core), ints, floats, else JSON.
 pub(crate) enum Builder {
