@@ -414,10 +414,90 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
     Ok(instant(obj)?.map(Now::One))
 }
 
-/// Python strings for the texts of many decisions, created once per distinct `Arc`.
+/// Python strings for the texts of many decisions, created once per distinct `Arc`, and the
+/// template dicts the decision dicts are copied from.
+///
+/// Building a small dict key by key costs CPython an allocation of its key table on the first
+/// insert and a probe plus an entry per key; `dict.copy()` of a template of the same keys
+/// clones the whole table with one allocation and a `memcpy`, after which setting a value is a
+/// probe that finds its (interned) key at once. A partner's outcome dict, which never varies,
+/// is copied whole from a per-partner template.
 #[derive(Default)]
 pub(crate) struct Texts {
     seen: FxHashMap<*const u8, Py<PyString>>,
+    shapes: Option<Shapes>,
+    partners: FxHashMap<*const u8, PartnerShapes>,
+    rules: FxHashMap<*const u8, Py<PyDict>>,
+}
+
+/// The template dicts of one batch's results (values None where each copy sets its own).
+struct Shapes {
+    /// `{"ok": None}`
+    ok: Py<PyDict>,
+    /// `{"outcome": None, "rule": None, "state_read": None}`
+    decision: Py<PyDict>,
+    /// `{"kind": "partner", "id": None}`
+    partner: Py<PyDict>,
+    /// `{"kind": "queue", "name": None}`
+    queue: Py<PyDict>,
+    /// `{"kind": "unrouted"}`
+    unrouted: Py<PyDict>,
+    /// `{"partner": None, "version": None, "active_leads": None, "last_assigned_at": None}`
+    state_read: Py<PyDict>,
+}
+
+/// A partner's templates: its outcome dict (complete) and its state-read dict (the partner
+/// set).
+struct PartnerShapes {
+    outcome: Py<PyDict>,
+    state_read: Py<PyDict>,
+}
+
+fn shape<'py>(
+    py: Python<'py>,
+    items: &[(&Bound<'py, PyString>, Bound<'py, PyAny>)],
+) -> PyResult<Py<PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in items {
+        d.set_item(*k, v)?;
+    }
+    Ok(d.unbind())
+}
+
+impl Shapes {
+    fn new(py: Python<'_>) -> PyResult<Shapes> {
+        let none = || py.None().into_bound(py);
+        let k = |s: &'static str| PyString::intern(py, s);
+        Ok(Shapes {
+            ok: shape(py, &[(&k("ok"), none())])?,
+            decision: shape(
+                py,
+                &[
+                    (&k("outcome"), none()),
+                    (&k("rule"), none()),
+                    (&k("state_read"), none()),
+                ],
+            )?,
+            partner: shape(
+                py,
+                &[(&k("kind"), k("partner").into_any()), (&k("id"), none())],
+            )?,
+            queue: shape(
+                py,
+                &[(&k("kind"), k("queue").into_any()), (&k("name"), none())],
+            )?,
+            unrouted: shape(py, &[(&k("kind"), k("unrouted").into_any())])?,
+            state_read: shape(
+                py,
+                &[
+                    (&k("partner"), none()),
+                    (&k("version"), none()),
+                    (&k("active_leads"), none()),
+                    (&k("last_assigned_at"), none()),
+                ],
+            )?,
+        })
+    }
 }
 
 impl Texts {
@@ -428,6 +508,65 @@ impl Texts {
             .bind(py)
             .clone()
     }
+
+    fn shapes(&mut self, py: Python<'_>) -> PyResult<&Shapes> {
+        if self.shapes.is_none() {
+            self.shapes = Some(Shapes::new(py)?);
+        }
+        match &self.shapes {
+            Some(s) => Ok(s),
+            None => Err(crate::exceptions::LeadrailError::new_err(
+                "the result templates were not built",
+            )),
+        }
+    }
+
+    /// The templates of partner `id`.
+    fn partner<'py>(&mut self, py: Python<'py>, id: &Arc<str>) -> PyResult<&PartnerShapes> {
+        let key = id.as_ptr();
+        if !self.partners.contains_key(&key) {
+            let text = self.get(py, id);
+            let shapes = self.shapes(py)?;
+            let outcome = shapes.partner.bind(py).copy()?;
+            outcome.set_item(pyo3::intern!(py, "id"), &text)?;
+            let state_read = shapes.state_read.bind(py).copy()?;
+            state_read.set_item(pyo3::intern!(py, "partner"), &text)?;
+            self.partners.insert(
+                key,
+                PartnerShapes {
+                    outcome: outcome.unbind(),
+                    state_read: state_read.unbind(),
+                },
+            );
+        }
+        self.partners.get(&key).ok_or_else(|| {
+            crate::exceptions::LeadrailError::new_err("a partner's result templates were lost")
+        })
+    }
+
+    /// The decision template with rule `rule` set.
+    fn decision<'py>(
+        &mut self,
+        py: Python<'py>,
+        rule: Option<&Arc<str>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let Some(rule) = rule else {
+            return self.shapes(py)?.decision.bind(py).copy();
+        };
+        let key = rule.as_ptr();
+        if !self.rules.contains_key(&key) {
+            let text = self.get(py, rule);
+            let d = self.shapes(py)?.decision.bind(py).copy()?;
+            d.set_item(pyo3::intern!(py, "rule"), text)?;
+            self.rules.insert(key, d.unbind());
+        }
+        match self.rules.get(&key) {
+            Some(d) => d.bind(py).copy(),
+            None => Err(crate::exceptions::LeadrailError::new_err(
+                "a rule's result template was lost",
+            )),
+        }
+    }
 }
 
 /// A decision as a plain dict, equal (as JSON) to core's serde form.
@@ -436,36 +575,26 @@ pub(crate) fn decision<'py>(
     d: DecisionView<'_>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    let outcome = PyDict::new(py);
-    match d.outcome {
-        OutcomeRef::Partner(id) => {
-            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "partner"))?;
-            outcome.set_item(pyo3::intern!(py, "id"), texts.get(py, id))?;
-        }
+    let out = texts.decision(py, d.rule)?;
+    let outcome = match d.outcome {
+        OutcomeRef::Partner(id) => texts.partner(py, id)?.outcome.bind(py).copy()?,
         OutcomeRef::Queue(name) => {
-            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "queue"))?;
-            outcome.set_item(pyo3::intern!(py, "name"), texts.get(py, name))?;
+            let name = texts.get(py, name);
+            let o = texts.shapes(py)?.queue.bind(py).copy()?;
+            o.set_item(pyo3::intern!(py, "name"), name)?;
+            o
         }
-        OutcomeRef::Unrouted => {
-            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "unrouted"))?;
-        }
-    }
+        OutcomeRef::Unrouted => texts.shapes(py)?.unrouted.bind(py).copy()?,
+    };
     out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
-    match d.rule {
-        Some(r) => out.set_item(pyo3::intern!(py, "rule"), texts.get(py, r))?,
-        None => out.set_item(pyo3::intern!(py, "rule"), py.None())?,
-    }
-    match d.state_read {
-        Some(s) => {
-            let sr = PyDict::new(py);
-            sr.set_item(pyo3::intern!(py, "partner"), texts.get(py, s.partner))?;
-            sr.set_item(pyo3::intern!(py, "version"), s.version)?;
-            sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
-            sr.set_item(pyo3::intern!(py, "last_assigned_at"), s.last_assigned_at)?;
-            out.set_item(pyo3::intern!(py, "state_read"), sr)?;
+    if let Some(s) = d.state_read {
+        let sr = texts.partner(py, s.partner)?.state_read.bind(py).copy()?;
+        sr.set_item(pyo3::intern!(py, "version"), s.version)?;
+        sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
+        if let Some(t) = s.last_assigned_at {
+            sr.set_item(pyo3::intern!(py, "last_assigned_at"), t)?;
         }
-        None => out.set_item(pyo3::intern!(py, "state_read"), py.None())?,
+        out.set_item(pyo3::intern!(py, "state_read"), sr)?;
     }
     if let Some(e) = d.explanation {
         let json = serde_json::to_value(e)
@@ -481,12 +610,19 @@ pub(crate) fn result<'py>(
     r: Result<DecisionView<'_>, &ErrorReport>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
     match r {
-        Ok(d) => out.set_item(pyo3::intern!(py, "ok"), decision(py, d, texts)?)?,
-        Err(e) => out.set_item(pyo3::intern!(py, "error"), report_to_py(py, e)?)?,
+        Ok(d) => {
+            let dec = decision(py, d, texts)?;
+            let out = texts.shapes(py)?.ok.bind(py).copy()?;
+            out.set_item(pyo3::intern!(py, "ok"), dec)?;
+            Ok(out)
+        }
+        Err(e) => {
+            let out = PyDict::new(py);
+            out.set_item(pyo3::intern!(py, "error"), report_to_py(py, e)?)?;
+            Ok(out)
+        }
     }
-    Ok(out)
 }
 
 /// The columns result of `Network.route_columns`, built lead by lead: `kind`
