@@ -779,6 +779,71 @@ impl Builder {
         }
     }
 
+    /// Appends a value of the kind the column already holds, in a few instructions: an exact
+    /// `str` to a text column (by address when `by_pointer`, else by text when seen before),
+    /// an exact `int` in the 64-bit range to an int column, an exact `float` to a float column.
+    /// `false` (nothing appended) for anything else, which [`Builder::push`] then handles.
+    #[inline(always)]
+    fn push_known(&mut self, x: &Bound<'_, PyAny>, by_pointer: bool) -> PyResult<bool> {
+        match self {
+            Builder::Texts {
+                by_ptr,
+                by_text,
+                codes,
+                ..
+            } => {
+                let ptr = x.as_ptr() as usize;
+                let line = ptr_line(ptr);
+                if by_pointer {
+                    if let Some((p, c)) = by_ptr.get(line) {
+                        if *p == ptr {
+                            codes.push(*c);
+                            return Ok(true);
+                        }
+                    }
+                }
+                if let Ok(s) = x.cast_exact::<PyString>() {
+                    let text = s.to_str()?;
+                    if let Some(c) = by_text.get(text) {
+                        let c = *c;
+                        if by_pointer {
+                            if let Some(e) = by_ptr.get_mut(line) {
+                                *e = (ptr, c);
+                            }
+                        }
+                        codes.push(c);
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Builder::Ints(v) => {
+                if x.is_exact_instance_of::<PyInt>() {
+                    if let Ok(i) = x.extract::<i64>() {
+                        v.push(Some(i));
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Builder::Arcs(v) => {
+                if let Ok(s) = x.cast_exact::<PyString>() {
+                    v.push(Some(Arc::from(s.to_str()?)));
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Builder::Floats(v) => {
+                if let Ok(f) = x.cast_exact::<PyFloat>() {
+                    v.push(Some(f.value()));
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Builder::Empty(..) | Builder::Json(_) => Ok(false),
+        }
+    }
+
     /// Appends a value; `Err` if it has no JSON form. `lost` collects rows whose earlier
     /// non-finite floats had to become JSON.
     pub(crate) fn push(
@@ -984,7 +1049,8 @@ fn read_rows<'py>(
         };
         match &id {
             Some(v) => {
-                if let Err(e) = ids.push(v, false, false, &mut scratch)? {
+                if ids.push_known(v, false)? {
+                } else if let Err(e) = ids.push(v, false, false, &mut scratch)? {
                     own.push((row, 0, unsupported(&name(), "id", e)));
                 }
             }
@@ -993,6 +1059,9 @@ fn read_rows<'py>(
         for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
             match get(&obj, dict, key.bind(py))? {
                 Some(v) => {
+                    if col.push_known(&v, dict.is_some())? {
+                        continue;
+                    }
                     scratch.clear();
                     let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
                     lost.extend(scratch.iter().map(|r| (*r, f)));
@@ -1136,6 +1205,9 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
     let dedupe = name != "id";
     if let Ok(list) = seq.cast::<PyList>() {
         for (i, x) in list.iter().enumerate() {
+            if b.push_known(&x, true)? {
+                continue;
+            }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
                 return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
             }
