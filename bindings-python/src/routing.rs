@@ -432,8 +432,6 @@ pub(crate) struct Texts {
 
 /// The template dicts of one batch's results (values None where each copy sets its own).
 struct Shapes {
-    /// `{"ok": None}`
-    ok: Py<PyDict>,
     /// `{"outcome": None, "rule": None, "state_read": None}`
     decision: Py<PyDict>,
     /// `{"kind": "partner", "id": None}`
@@ -469,7 +467,6 @@ impl Shapes {
         let none = || py.None().into_bound(py);
         let k = |s: &'static str| PyString::intern(py, s);
         Ok(Shapes {
-            ok: shape(py, &[(&k("ok"), none())])?,
             decision: shape(
                 py,
                 &[
@@ -576,8 +573,16 @@ pub(crate) fn decision<'py>(
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
     let out = texts.decision(py, d.rule)?;
+    // the state read is (in practice always) the chosen partner's: one look-up for both
+    let mut sr = None;
     let outcome = match d.outcome {
-        OutcomeRef::Partner(id) => texts.partner(py, id)?.outcome.bind(py).copy()?,
+        OutcomeRef::Partner(id) => {
+            let p = texts.partner(py, id)?;
+            if d.state_read.is_some_and(|s| Arc::ptr_eq(s.partner, id)) {
+                sr = Some(p.state_read.bind(py).copy()?);
+            }
+            p.outcome.bind(py).copy()?
+        }
         OutcomeRef::Queue(name) => {
             let name = texts.get(py, name);
             let o = texts.shapes(py)?.queue.bind(py).copy()?;
@@ -588,7 +593,10 @@ pub(crate) fn decision<'py>(
     };
     out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
     if let Some(s) = d.state_read {
-        let sr = texts.partner(py, s.partner)?.state_read.bind(py).copy()?;
+        let sr = match sr {
+            Some(sr) => sr,
+            None => texts.partner(py, s.partner)?.state_read.bind(py).copy()?,
+        };
         sr.set_item(pyo3::intern!(py, "version"), s.version)?;
         sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
         if let Some(t) = s.last_assigned_at {
@@ -613,7 +621,7 @@ pub(crate) fn result<'py>(
     match r {
         Ok(d) => {
             let dec = decision(py, d, texts)?;
-            let out = texts.shapes(py)?.ok.bind(py).copy()?;
+            let out = PyDict::new(py);
             out.set_item(pyo3::intern!(py, "ok"), dec)?;
             Ok(out)
         }
