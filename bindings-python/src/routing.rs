@@ -386,8 +386,10 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
             obj.clone()
         };
         let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
-        let mut one = |item: &Bound<'_, PyAny>| -> PyResult<Result<(), ErrorReport>> {
-            // an exact int (the common case) without the general checks
+        // an exact int (the common case) inline, anything else through `instant`
+        let one = |out: &mut Vec<Instant>,
+                   item: &Bound<'_, PyAny>|
+         -> PyResult<Result<(), ErrorReport>> {
             if item.is_exact_instance_of::<PyInt>() {
                 if let Ok(t) = item.extract::<i64>() {
                     out.push(t);
@@ -398,13 +400,19 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
         };
         if let Ok(list) = seq.cast::<PyList>() {
             for item in list.iter() {
-                if let Err(e) = one(&item)? {
+                if item.is_exact_instance_of::<PyInt>() {
+                    if let Ok(t) = item.extract::<i64>() {
+                        out.push(t);
+                        continue;
+                    }
+                }
+                if let Err(e) = one(&mut out, &item)? {
                     return Ok(Err(e));
                 }
             }
         } else {
             for item in seq.try_iter()? {
-                if let Err(e) = one(&item?)? {
+                if let Err(e) = one(&mut out, &item?)? {
                     return Ok(Err(e));
                 }
             }
