@@ -423,22 +423,26 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
 }
 
 /// Python strings for the texts of many decisions, created once per distinct `Arc`, and the
-/// template dicts the decision dicts are copied from.
+/// template dicts the decision dicts of a batch are copied from.
 ///
 /// Building a small dict key by key costs CPython an allocation of its key table on the first
 /// insert and a probe plus an entry per key; `dict.copy()` of a template of the same keys
 /// clones the whole table with one allocation and a `memcpy`, after which setting a value is a
-/// probe that finds its (interned) key at once. A partner's outcome dict, which never varies,
-/// is copied whole from a per-partner template.
+/// probe that finds its (interned) key at once. The shapes (values None) are made once per
+/// process ([`SHAPES`]); a partner seen a second time gets its own templates (its outcome dict,
+/// complete, and its state-read dict with the partner set), and so does a rule, so that one
+/// decision alone (`route`) makes no templates.
 #[derive(Default)]
 pub(crate) struct Texts {
     seen: FxHashMap<*const u8, Py<PyString>>,
-    shapes: Option<Shapes>,
+    /// Per partner id seen twice (its text is in `seen` after the first time): its templates.
     partners: FxHashMap<*const u8, PartnerShapes>,
+    /// Per rule name seen twice: the decision template with the rule set.
     rules: FxHashMap<*const u8, Py<PyDict>>,
 }
 
-/// The template dicts of one batch's results (values None where each copy sets its own).
+/// The shapes of the decision dicts (values None where each copy sets its own). They are never
+/// handed out, only copied.
 struct Shapes {
     /// `{"outcome": None, "rule": None, "state_read": None}`
     decision: Py<PyDict>,
@@ -450,6 +454,12 @@ struct Shapes {
     unrouted: Py<PyDict>,
     /// `{"partner": None, "version": None, "active_leads": None, "last_assigned_at": None}`
     state_read: Py<PyDict>,
+}
+
+static SHAPES: PyOnceLock<Shapes> = PyOnceLock::new();
+
+fn shapes(py: Python<'_>) -> PyResult<&'static Shapes> {
+    SHAPES.get_or_try_init(py, || Shapes::new(py))
 }
 
 /// A partner's templates: its outcome dict (complete) and its state-read dict (the partner
@@ -505,6 +515,18 @@ impl Shapes {
     }
 }
 
+/// A copy of `template` with `key` set to `value`.
+fn copy_with<'py>(
+    template: &Py<PyDict>,
+    py: Python<'py>,
+    key: &Bound<'py, PyString>,
+    value: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = template.bind(py).copy()?;
+    d.set_item(key, value)?;
+    Ok(d)
+}
+
 impl Texts {
     pub(crate) fn get<'py>(&mut self, py: Python<'py>, s: &Arc<str>) -> Bound<'py, PyString> {
         self.seen
@@ -514,63 +536,71 @@ impl Texts {
             .clone()
     }
 
-    fn shapes(&mut self, py: Python<'_>) -> PyResult<&Shapes> {
-        if self.shapes.is_none() {
-            self.shapes = Some(Shapes::new(py)?);
-        }
-        match &self.shapes {
-            Some(s) => Ok(s),
-            None => Err(crate::exceptions::LeadrailError::new_err(
-                "the result templates were not built",
-            )),
-        }
-    }
-
-    /// The templates of partner `id`.
-    fn partner<'py>(&mut self, py: Python<'py>, id: &Arc<str>) -> PyResult<&PartnerShapes> {
+    /// A new outcome dict for partner `id` and, when `with_state`, a new state-read dict with
+    /// the partner set.
+    fn partner_dicts<'py>(
+        &mut self,
+        py: Python<'py>,
+        id: &Arc<str>,
+        with_state: bool,
+    ) -> PyResult<(Bound<'py, PyDict>, Option<Bound<'py, PyDict>>)> {
         let key = id.as_ptr();
-        if !self.partners.contains_key(&key) {
-            let text = self.get(py, id);
-            let shapes = self.shapes(py)?;
-            let outcome = shapes.partner.bind(py).copy()?;
-            outcome.set_item(pyo3::intern!(py, "id"), &text)?;
-            let state_read = shapes.state_read.bind(py).copy()?;
-            state_read.set_item(pyo3::intern!(py, "partner"), &text)?;
-            self.partners.insert(
-                key,
-                PartnerShapes {
-                    outcome: outcome.unbind(),
-                    state_read: state_read.unbind(),
-                },
-            );
+        if let Some(p) = self.partners.get(&key) {
+            let sr = match with_state {
+                true => Some(p.state_read.bind(py).copy()?),
+                false => None,
+            };
+            return Ok((p.outcome.bind(py).copy()?, sr));
         }
-        self.partners.get(&key).ok_or_else(|| {
-            crate::exceptions::LeadrailError::new_err("a partner's result templates were lost")
-        })
+        let seen_before = self.seen.contains_key(&key);
+        let text = self.get(py, id);
+        let sh = shapes(py)?;
+        let outcome = copy_with(&sh.partner, py, pyo3::intern!(py, "id"), &text)?;
+        let sr = copy_with(&sh.state_read, py, pyo3::intern!(py, "partner"), &text)?;
+        if !seen_before {
+            return Ok((outcome, with_state.then_some(sr)));
+        }
+        // seen before: the two just made become the partner's templates
+        let out = (
+            outcome.copy()?,
+            match with_state {
+                true => Some(sr.copy()?),
+                false => None,
+            },
+        );
+        self.partners.insert(
+            key,
+            PartnerShapes {
+                outcome: outcome.unbind(),
+                state_read: sr.unbind(),
+            },
+        );
+        Ok(out)
     }
 
-    /// The decision template with rule `rule` set.
-    fn decision<'py>(
+    /// A new decision dict with rule `rule` set (outcome and state read None).
+    fn decision_dict<'py>(
         &mut self,
         py: Python<'py>,
         rule: Option<&Arc<str>>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let sh = shapes(py)?;
         let Some(rule) = rule else {
-            return self.shapes(py)?.decision.bind(py).copy();
+            return sh.decision.bind(py).copy();
         };
         let key = rule.as_ptr();
-        if !self.rules.contains_key(&key) {
-            let text = self.get(py, rule);
-            let d = self.shapes(py)?.decision.bind(py).copy()?;
-            d.set_item(pyo3::intern!(py, "rule"), text)?;
-            self.rules.insert(key, d.unbind());
+        if let Some(t) = self.rules.get(&key) {
+            return t.bind(py).copy();
         }
-        match self.rules.get(&key) {
-            Some(d) => d.bind(py).copy(),
-            None => Err(crate::exceptions::LeadrailError::new_err(
-                "a rule's result template was lost",
-            )),
+        let seen_before = self.seen.contains_key(&key);
+        let text = self.get(py, rule);
+        let d = copy_with(&sh.decision, py, pyo3::intern!(py, "rule"), &text)?;
+        if !seen_before {
+            return Ok(d);
         }
+        let out = d.copy()?;
+        self.rules.insert(key, d.unbind());
+        Ok(out)
     }
 }
 
@@ -580,30 +610,36 @@ pub(crate) fn decision<'py>(
     d: DecisionView<'_>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = texts.decision(py, d.rule)?;
-    // the state read is (in practice always) the chosen partner's: one look-up for both
+    let out = texts.decision_dict(py, d.rule)?;
+    // the state read is (in practice always) the chosen partner's: its dict comes with the
+    // outcome's
     let mut sr = None;
     let outcome = match d.outcome {
         OutcomeRef::Partner(id) => {
-            let p = texts.partner(py, id)?;
-            if d.state_read.is_some_and(|s| Arc::ptr_eq(s.partner, id)) {
-                sr = Some(p.state_read.bind(py).copy()?);
-            }
-            p.outcome.bind(py).copy()?
+            let same = d.state_read.is_some_and(|s| Arc::ptr_eq(s.partner, id));
+            let (outcome, s) = texts.partner_dicts(py, id, same)?;
+            sr = s;
+            outcome
         }
         OutcomeRef::Queue(name) => {
             let name = texts.get(py, name);
-            let o = texts.shapes(py)?.queue.bind(py).copy()?;
-            o.set_item(pyo3::intern!(py, "name"), name)?;
-            o
+            copy_with(&shapes(py)?.queue, py, pyo3::intern!(py, "name"), &name)?
         }
-        OutcomeRef::Unrouted => texts.shapes(py)?.unrouted.bind(py).copy()?,
+        OutcomeRef::Unrouted => shapes(py)?.unrouted.bind(py).copy()?,
     };
     out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
     if let Some(s) = d.state_read {
         let sr = match sr {
             Some(sr) => sr,
-            None => texts.partner(py, s.partner)?.state_read.bind(py).copy()?,
+            None => {
+                let partner = texts.get(py, s.partner);
+                copy_with(
+                    &shapes(py)?.state_read,
+                    py,
+                    pyo3::intern!(py, "partner"),
+                    &partner,
+                )?
+            }
         };
         sr.set_item(pyo3::intern!(py, "version"), s.version)?;
         sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
