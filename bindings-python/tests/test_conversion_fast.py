@@ -303,22 +303,30 @@ def test_unrouted_decision_form():
 
 def test_decision_dicts_are_independent_objects(engine):
     # dicts copied from templates must not share anything mutable with each other or with
-    # the next batch
+    # the next batch (a partner's and a rule's templates exist from their second lead on)
     net = engine.network(partners())
-    got = net.route_batch([lead(0), lead(1), lead(2, region="FR"), lead(3, region="FR")], times(4))
-    got[0]["ok"]["outcome"]["id"] = "Z"
-    got[0]["ok"]["state_read"]["partner"] = "Z"
-    got[2]["ok"]["outcome"]["name"] = "Z"
-    got[2]["ok"]["rule"] = "Z"
-    got[0]["ok"]["extra"] = 1
-    assert got[1]["ok"]["outcome"] == {"kind": "partner", "id": "A"}
-    assert got[1]["ok"]["state_read"]["partner"] == "A"
-    assert got[3]["ok"] == {"outcome": {"kind": "queue", "name": "triage"}, "rule": "fallback", "state_read": None}
-    assert len({id(r["ok"]["outcome"]) for r in got}) == 4
-    again = net.route_batch([lead(4), lead(5, region="FR")], times(2))
-    assert again[0]["ok"]["outcome"] == {"kind": "partner", "id": "A"}
-    assert list(again[0]["ok"]) == ["outcome", "rule", "state_read"]
-    assert again[1]["ok"]["outcome"] == {"kind": "queue", "name": "triage"}
+    leads = [lead(i) for i in range(6)] + [lead(6 + i, region="FR") for i in range(3)]
+    got = net.route_batch(leads, times(len(leads)))
+    decisions = [r["ok"] for r in got]
+    for part in ("outcome", "state_read"):
+        objs = [d[part] for d in decisions if d[part] is not None]
+        assert len({id(o) for o in objs}) == len(objs)
+    assert len({id(d) for d in decisions}) == len(decisions)
+    got[3]["ok"]["outcome"]["id"] = "Z"
+    got[3]["ok"]["state_read"]["partner"] = "Z"
+    got[3]["ok"]["rule"] = "Z"
+    got[3]["ok"]["extra"] = 1
+    got[7]["ok"]["outcome"]["name"] = "Z"
+    got[7]["ok"]["rule"] = "Z"
+    for r in got[4:6]:
+        assert r["ok"]["outcome"] == {"kind": "partner", "id": "A"}
+        assert r["ok"]["state_read"]["partner"] == "A"
+        assert list(r["ok"]) == ["outcome", "rule", "state_read"] and r["ok"]["rule"] == "territory"
+    assert got[8]["ok"] == {"outcome": {"kind": "queue", "name": "triage"}, "rule": "fallback", "state_read": None}
+    again = net.route_batch([lead(10), lead(11), lead(12), lead(13, region="FR")], times(4))
+    assert [r["ok"]["outcome"] for r in again[:3]] == [{"kind": "partner", "id": "A"}] * 3
+    assert list(again[2]["ok"]) == ["outcome", "rule", "state_read"]
+    assert again[3]["ok"]["outcome"] == {"kind": "queue", "name": "triage"}
 
 
 def test_explanations_follow_the_template_keys(engine):
