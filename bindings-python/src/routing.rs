@@ -1101,9 +1101,11 @@ fn read_rows<'py>(
         };
         match &id {
             Some(v) => {
-                if ids.push_known(v, false)? {
-                } else if let Err(e) = ids.push(v, false, false, &mut scratch)? {
-                    own.push((row, 0, unsupported(&name(), "id", e)));
+                let known = ids.push_known(v, false)?;
+                if !known {
+                    if let Err(e) = ids.push(v, false, false, &mut scratch)? {
+                        own.push((row, 0, unsupported(&name(), "id", e)));
+                    }
                 }
             }
             None => ids.push_missing(),
