@@ -386,8 +386,10 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
             obj.clone()
         };
         let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
-        let mut one = |item: &Bound<'_, PyAny>| -> PyResult<Result<(), ErrorReport>> {
-            // an exact int (the common case) without the general checks
+        // an exact int (the common case) inline, anything else through `instant`
+        let one = |out: &mut Vec<Instant>,
+                   item: &Bound<'_, PyAny>|
+         -> PyResult<Result<(), ErrorReport>> {
             if item.is_exact_instance_of::<PyInt>() {
                 if let Ok(t) = item.extract::<i64>() {
                     out.push(t);
@@ -398,13 +400,19 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
         };
         if let Ok(list) = seq.cast::<PyList>() {
             for item in list.iter() {
-                if let Err(e) = one(&item)? {
+                if item.is_exact_instance_of::<PyInt>() {
+                    if let Ok(t) = item.extract::<i64>() {
+                        out.push(t);
+                        continue;
+                    }
+                }
+                if let Err(e) = one(&mut out, &item)? {
                     return Ok(Err(e));
                 }
             }
         } else {
             for item in seq.try_iter()? {
-                if let Err(e) = one(&item?)? {
+                if let Err(e) = one(&mut out, &item?)? {
                     return Ok(Err(e));
                 }
             }
@@ -414,10 +422,109 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
     Ok(instant(obj)?.map(Now::One))
 }
 
-/// Python strings for the texts of many decisions, created once per distinct `Arc`.
+/// Python strings for the texts of many decisions, created once per distinct `Arc`, and the
+/// template dicts the decision dicts of a batch are copied from.
+///
+/// Building a small dict key by key costs CPython an allocation of its key table on the first
+/// insert and a probe plus an entry per key; `dict.copy()` of a template of the same keys
+/// clones the whole table with one allocation and a `memcpy`, after which setting a value is a
+/// probe that finds its (interned) key at once. The shapes (values None) are made once per
+/// process ([`SHAPES`]); a partner seen a second time gets its own templates (its outcome dict,
+/// complete, and its state-read dict with the partner set), and so does a rule, so that one
+/// decision alone (`route`) makes no templates.
 #[derive(Default)]
 pub(crate) struct Texts {
     seen: FxHashMap<*const u8, Py<PyString>>,
+    /// Per partner id seen twice (its text is in `seen` after the first time): its templates.
+    partners: FxHashMap<*const u8, PartnerShapes>,
+    /// Per rule name seen twice: the decision template with the rule set.
+    rules: FxHashMap<*const u8, Py<PyDict>>,
+}
+
+/// The shapes of the decision dicts (values None where each copy sets its own). They are never
+/// handed out, only copied.
+struct Shapes {
+    /// `{"outcome": None, "rule": None, "state_read": None}`
+    decision: Py<PyDict>,
+    /// `{"kind": "partner", "id": None}`
+    partner: Py<PyDict>,
+    /// `{"kind": "queue", "name": None}`
+    queue: Py<PyDict>,
+    /// `{"kind": "unrouted"}`
+    unrouted: Py<PyDict>,
+    /// `{"partner": None, "version": None, "active_leads": None, "last_assigned_at": None}`
+    state_read: Py<PyDict>,
+}
+
+static SHAPES: PyOnceLock<Shapes> = PyOnceLock::new();
+
+fn shapes(py: Python<'_>) -> PyResult<&'static Shapes> {
+    SHAPES.get_or_try_init(py, || Shapes::new(py))
+}
+
+/// A partner's templates: its outcome dict (complete) and its state-read dict (the partner
+/// set).
+struct PartnerShapes {
+    outcome: Py<PyDict>,
+    state_read: Py<PyDict>,
+}
+
+fn shape<'py>(
+    py: Python<'py>,
+    items: &[(&Bound<'py, PyString>, Bound<'py, PyAny>)],
+) -> PyResult<Py<PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in items {
+        d.set_item(*k, v)?;
+    }
+    Ok(d.unbind())
+}
+
+impl Shapes {
+    fn new(py: Python<'_>) -> PyResult<Shapes> {
+        let none = || py.None().into_bound(py);
+        let k = |s: &'static str| PyString::intern(py, s);
+        Ok(Shapes {
+            decision: shape(
+                py,
+                &[
+                    (&k("outcome"), none()),
+                    (&k("rule"), none()),
+                    (&k("state_read"), none()),
+                ],
+            )?,
+            partner: shape(
+                py,
+                &[(&k("kind"), k("partner").into_any()), (&k("id"), none())],
+            )?,
+            queue: shape(
+                py,
+                &[(&k("kind"), k("queue").into_any()), (&k("name"), none())],
+            )?,
+            unrouted: shape(py, &[(&k("kind"), k("unrouted").into_any())])?,
+            state_read: shape(
+                py,
+                &[
+                    (&k("partner"), none()),
+                    (&k("version"), none()),
+                    (&k("active_leads"), none()),
+                    (&k("last_assigned_at"), none()),
+                ],
+            )?,
+        })
+    }
+}
+
+/// A copy of `template` with `key` set to `value`.
+fn copy_with<'py>(
+    template: &Py<PyDict>,
+    py: Python<'py>,
+    key: &Bound<'py, PyString>,
+    value: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = template.bind(py).copy()?;
+    d.set_item(key, value)?;
+    Ok(d)
 }
 
 impl Texts {
@@ -428,6 +535,73 @@ impl Texts {
             .bind(py)
             .clone()
     }
+
+    /// A new outcome dict for partner `id` and, when `with_state`, a new state-read dict with
+    /// the partner set.
+    fn partner_dicts<'py>(
+        &mut self,
+        py: Python<'py>,
+        id: &Arc<str>,
+        with_state: bool,
+    ) -> PyResult<(Bound<'py, PyDict>, Option<Bound<'py, PyDict>>)> {
+        let key = id.as_ptr();
+        if let Some(p) = self.partners.get(&key) {
+            let sr = match with_state {
+                true => Some(p.state_read.bind(py).copy()?),
+                false => None,
+            };
+            return Ok((p.outcome.bind(py).copy()?, sr));
+        }
+        let seen_before = self.seen.contains_key(&key);
+        let text = self.get(py, id);
+        let sh = shapes(py)?;
+        let outcome = copy_with(&sh.partner, py, pyo3::intern!(py, "id"), &text)?;
+        let sr = copy_with(&sh.state_read, py, pyo3::intern!(py, "partner"), &text)?;
+        if !seen_before {
+            return Ok((outcome, with_state.then_some(sr)));
+        }
+        // seen before: the two just made become the partner's templates
+        let out = (
+            outcome.copy()?,
+            match with_state {
+                true => Some(sr.copy()?),
+                false => None,
+            },
+        );
+        self.partners.insert(
+            key,
+            PartnerShapes {
+                outcome: outcome.unbind(),
+                state_read: sr.unbind(),
+            },
+        );
+        Ok(out)
+    }
+
+    /// A new decision dict with rule `rule` set (outcome and state read None).
+    fn decision_dict<'py>(
+        &mut self,
+        py: Python<'py>,
+        rule: Option<&Arc<str>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let sh = shapes(py)?;
+        let Some(rule) = rule else {
+            return sh.decision.bind(py).copy();
+        };
+        let key = rule.as_ptr();
+        if let Some(t) = self.rules.get(&key) {
+            return t.bind(py).copy();
+        }
+        let seen_before = self.seen.contains_key(&key);
+        let text = self.get(py, rule);
+        let d = copy_with(&sh.decision, py, pyo3::intern!(py, "rule"), &text)?;
+        if !seen_before {
+            return Ok(d);
+        }
+        let out = d.copy()?;
+        self.rules.insert(key, d.unbind());
+        Ok(out)
+    }
 }
 
 /// A decision as a plain dict, equal (as JSON) to core's serde form.
@@ -436,36 +610,43 @@ pub(crate) fn decision<'py>(
     d: DecisionView<'_>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    let outcome = PyDict::new(py);
-    match d.outcome {
+    let out = texts.decision_dict(py, d.rule)?;
+    // the state read is (in practice always) the chosen partner's: its dict comes with the
+    // outcome's
+    let mut sr = None;
+    let outcome = match d.outcome {
         OutcomeRef::Partner(id) => {
-            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "partner"))?;
-            outcome.set_item(pyo3::intern!(py, "id"), texts.get(py, id))?;
+            let same = d.state_read.is_some_and(|s| Arc::ptr_eq(s.partner, id));
+            let (outcome, s) = texts.partner_dicts(py, id, same)?;
+            sr = s;
+            outcome
         }
         OutcomeRef::Queue(name) => {
-            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "queue"))?;
-            outcome.set_item(pyo3::intern!(py, "name"), texts.get(py, name))?;
+            let name = texts.get(py, name);
+            copy_with(&shapes(py)?.queue, py, pyo3::intern!(py, "name"), &name)?
         }
-        OutcomeRef::Unrouted => {
-            outcome.set_item(pyo3::intern!(py, "kind"), pyo3::intern!(py, "unrouted"))?;
-        }
-    }
+        OutcomeRef::Unrouted => shapes(py)?.unrouted.bind(py).copy()?,
+    };
     out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
-    match d.rule {
-        Some(r) => out.set_item(pyo3::intern!(py, "rule"), texts.get(py, r))?,
-        None => out.set_item(pyo3::intern!(py, "rule"), py.None())?,
-    }
-    match d.state_read {
-        Some(s) => {
-            let sr = PyDict::new(py);
-            sr.set_item(pyo3::intern!(py, "partner"), texts.get(py, s.partner))?;
-            sr.set_item(pyo3::intern!(py, "version"), s.version)?;
-            sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
-            sr.set_item(pyo3::intern!(py, "last_assigned_at"), s.last_assigned_at)?;
-            out.set_item(pyo3::intern!(py, "state_read"), sr)?;
+    if let Some(s) = d.state_read {
+        let sr = match sr {
+            Some(sr) => sr,
+            None => {
+                let partner = texts.get(py, s.partner);
+                copy_with(
+                    &shapes(py)?.state_read,
+                    py,
+                    pyo3::intern!(py, "partner"),
+                    &partner,
+                )?
+            }
+        };
+        sr.set_item(pyo3::intern!(py, "version"), s.version)?;
+        sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
+        if let Some(t) = s.last_assigned_at {
+            sr.set_item(pyo3::intern!(py, "last_assigned_at"), t)?;
         }
-        None => out.set_item(pyo3::intern!(py, "state_read"), py.None())?,
+        out.set_item(pyo3::intern!(py, "state_read"), sr)?;
     }
     if let Some(e) = d.explanation {
         let json = serde_json::to_value(e)
@@ -481,12 +662,19 @@ pub(crate) fn result<'py>(
     r: Result<DecisionView<'_>, &ErrorReport>,
     texts: &mut Texts,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
     match r {
-        Ok(d) => out.set_item(pyo3::intern!(py, "ok"), decision(py, d, texts)?)?,
-        Err(e) => out.set_item(pyo3::intern!(py, "error"), report_to_py(py, e)?)?,
+        Ok(d) => {
+            let dec = decision(py, d, texts)?;
+            let out = PyDict::new(py);
+            out.set_item(pyo3::intern!(py, "ok"), dec)?;
+            Ok(out)
+        }
+        Err(e) => {
+            let out = PyDict::new(py);
+            out.set_item(pyo3::intern!(py, "error"), report_to_py(py, e)?)?;
+            Ok(out)
+        }
     }
-    Ok(out)
 }
 
 /// The columns result of `Network.route_columns`, built lead by lead: `kind`
@@ -640,6 +828,71 @@ impl Builder {
             Builder::Floats(v) => v.push(None),
             Builder::Arcs(v) => v.push(None),
             Builder::Json(v) => v.push(Json::Null),
+        }
+    }
+
+    /// Appends a value of the kind the column already holds, in a few instructions: an exact
+    /// `str` to a text column (by address when `by_pointer`, else by text when seen before),
+    /// an exact `int` in the 64-bit range to an int column, an exact `float` to a float column.
+    /// `false` (nothing appended) for anything else, which [`Builder::push`] then handles.
+    #[inline(always)]
+    fn push_known(&mut self, x: &Bound<'_, PyAny>, by_pointer: bool) -> PyResult<bool> {
+        match self {
+            Builder::Texts {
+                by_ptr,
+                by_text,
+                codes,
+                ..
+            } => {
+                let ptr = x.as_ptr() as usize;
+                let line = ptr_line(ptr);
+                if by_pointer {
+                    if let Some((p, c)) = by_ptr.get(line) {
+                        if *p == ptr {
+                            codes.push(*c);
+                            return Ok(true);
+                        }
+                    }
+                }
+                if let Ok(s) = x.cast_exact::<PyString>() {
+                    let text = s.to_str()?;
+                    if let Some(c) = by_text.get(text) {
+                        let c = *c;
+                        if by_pointer {
+                            if let Some(e) = by_ptr.get_mut(line) {
+                                *e = (ptr, c);
+                            }
+                        }
+                        codes.push(c);
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Builder::Ints(v) => {
+                if x.is_exact_instance_of::<PyInt>() {
+                    if let Ok(i) = x.extract::<i64>() {
+                        v.push(Some(i));
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Builder::Arcs(v) => {
+                if let Ok(s) = x.cast_exact::<PyString>() {
+                    v.push(Some(Arc::from(s.to_str()?)));
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Builder::Floats(v) => {
+                if let Ok(f) = x.cast_exact::<PyFloat>() {
+                    v.push(Some(f.value()));
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Builder::Empty(..) | Builder::Json(_) => Ok(false),
         }
     }
 
@@ -848,8 +1101,11 @@ fn read_rows<'py>(
         };
         match &id {
             Some(v) => {
-                if let Err(e) = ids.push(v, false, false, &mut scratch)? {
-                    own.push((row, 0, unsupported(&name(), "id", e)));
+                let known = ids.push_known(v, false)?;
+                if !known {
+                    if let Err(e) = ids.push(v, false, false, &mut scratch)? {
+                        own.push((row, 0, unsupported(&name(), "id", e)));
+                    }
                 }
             }
             None => ids.push_missing(),
@@ -857,6 +1113,9 @@ fn read_rows<'py>(
         for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
             match get(&obj, dict, key.bind(py))? {
                 Some(v) => {
+                    if col.push_known(&v, dict.is_some())? {
+                        continue;
+                    }
                     scratch.clear();
                     let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
                     lost.extend(scratch.iter().map(|r| (*r, f)));
@@ -1000,6 +1259,9 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
     let dedupe = name != "id";
     if let Ok(list) = seq.cast::<PyList>() {
         for (i, x) in list.iter().enumerate() {
+            if b.push_known(&x, true)? {
+                continue;
+            }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
                 return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
             }
