@@ -11,15 +11,16 @@ use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
 
 use leadrail_core::network::Network;
 use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
-use leadrail_core::record::Record;
+use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{DecisionView, Engine, RouteOptions, Times};
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
 
 use crate::engine::Routed;
 use crate::exceptions::from_report;
-use crate::routing::{Now, Parsed};
+use crate::routing::{self, Now, Parsed};
 
 /// Batches with fewer leads are routed in one piece on the calling thread.
 pub(crate) const MIN_LEADS: usize = 32_768;
@@ -34,7 +35,10 @@ const CHUNKS: usize = 6;
 
 /// The chunk length for a batch of `n` leads.
 fn chunk_len(n: usize) -> usize {
-    n.div_ceil(CHUNKS).max(MIN_CHUNK)
+    // TEMP tuning knob
+    let k: usize = std::env::var("LR_CHUNKS").ok().and_then(|v| v.parse().ok()).unwrap_or(CHUNKS);
+    let m: usize = std::env::var("LR_MIN_CHUNK").ok().and_then(|v| v.parse().ok()).unwrap_or(MIN_CHUNK);
+    n.div_ceil(k).max(m)
 }
 
 /// Why a chunked batch stopped.
@@ -62,31 +66,97 @@ impl From<WorkerPanicked> for Stop {
     }
 }
 
-/// One chunk of parsed leads, with the instants of its good leads.
+/// The leads of one chunk as read on the calling thread.
+pub(crate) enum Chunk {
+    /// Records parsed (positions in errors counted from the chunk's first row).
+    Parsed(Parsed),
+    /// Columns of `rows` values, parsed into records on the routing thread.
+    Columns {
+        rows: usize,
+        ids: Column,
+        cols: Vec<(String, Column)>,
+    },
+}
+
+/// `now` of a chunked batch: one instant, or one per lead read chunk by chunk.
+pub(crate) enum ChunkNow<'py> {
+    One(Instant),
+    Each(Bound<'py, PyList>),
+}
+
+impl<'py> ChunkNow<'py> {
+    /// `now` for a batch of `rows` leads, or `None` when it is not one instant or `rows` of
+    /// them in a list, tuple or object with `tolist()` (the one-piece path then reads it, and
+    /// raises what it always raised).
+    pub(crate) fn new(now: &Bound<'py, PyAny>, rows: usize) -> Option<ChunkNow<'py>> {
+        let list = if let Ok(l) = now.cast::<PyList>() {
+            l.clone()
+        } else if let Ok(t) = now.cast::<PyTuple>() {
+            t.to_list()
+        } else if now.hasattr("tolist").ok()? {
+            now.call_method0("tolist")
+                .ok()?
+                .cast_into::<PyList>()
+                .ok()?
+        } else {
+            return match routing::now_arg(now).ok()?.ok()? {
+                Now::One(t) => Some(ChunkNow::One(t)),
+                Now::Each(_) => None,
+            };
+        };
+        (list.len() == rows).then_some(ChunkNow::Each(list))
+    }
+
+    /// The instants of rows `a..b` (`None` for one bad: the one-piece path raises its error).
+    fn read(&self, a: usize, b: usize) -> Result<Now, Stop> {
+        match self {
+            ChunkNow::One(t) => Ok(Now::One(*t)),
+            ChunkNow::Each(l) => match routing::now_arg(&l.get_slice(a, b))? {
+                Ok(Now::Each(ts)) if ts.len() == b - a => Ok(Now::Each(ts)),
+                _ => Err(Stop::Serial),
+            },
+        }
+    }
+}
+
+/// One chunk to route: rows `at..` of the batch and their instants.
 struct Job {
-    rows: usize,
-    good: Vec<Record>,
-    bad: Vec<(usize, ErrorReport)>,
-    /// Empty for one `now` for the whole batch.
-    times: Vec<Instant>,
+    at: usize,
+    chunk: Chunk,
+    now: Now,
 }
 
 impl Job {
-    /// The chunk of rows `at..at + parsed.rows`: the positions in its errors counted in the whole
-    /// batch, and its good leads' instants.
-    fn new(parsed: Parsed, at: usize, now: &Now) -> Job {
-        let Parsed {
-            rows,
-            good,
-            mut bad,
-        } = parsed;
-        for (i, e) in &mut bad {
-            at_position(e, *i + 1, at + *i + 1);
-        }
-        let times = match now {
+    /// Parses the chunk (when it is columns), and routes its good leads.
+    fn route(self, engine: &Engine, net: &mut Network, opts: &RouteOptions) -> Routed {
+        let Job { at, chunk, now } = self;
+        let (rows, good, bad) = match chunk {
+            Chunk::Parsed(Parsed {
+                rows,
+                good,
+                mut bad,
+            }) => {
+                for (i, e) in &mut bad {
+                    at_position(e, *i + 1, at + *i + 1);
+                }
+                (rows, good, bad)
+            }
+            Chunk::Columns { rows, ids, cols } => {
+                let named: Vec<(&str, &Column)> =
+                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+                let schema = &engine.plan().lead_schema;
+                let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
+                let bad = bad
+                    .into_iter()
+                    .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+                    .collect();
+                (rows, good, bad)
+            }
+        };
+        // the instants of the good leads
+        let times: Vec<Instant> = match &now {
             Now::One(_) => Vec::new(),
             Now::Each(ts) => {
-                let ts = ts.get(at..at + rows).unwrap_or(&[]);
                 let mut skip = bad.iter().map(|(i, _)| *i).peekable();
                 ts.iter()
                     .enumerate()
@@ -95,11 +165,16 @@ impl Job {
                     .collect()
             }
         };
-        Job {
+        let t = match &now {
+            Now::One(t) => Times::At(*t),
+            Now::Each(_) => Times::Each(&times),
+        };
+        let batch = engine.prepare_leads(good);
+        let decisions = engine.route_prepared_compact(net, &batch, t, opts);
+        Routed {
             rows,
-            good,
+            decisions,
             bad,
-            times,
         }
     }
 }
@@ -138,7 +213,7 @@ fn write_lock<'a>(
     }
 }
 
-/// Routes `n` leads in chunks, in order: `read(a, b)` parses rows `a..b` (positions in its
+/// Routes `n` leads in chunks, in order: `read(a, b)` reads rows `a..b` (positions in its
 /// errors counted from `a + 1`, as for a batch of its own), a second thread routes each
 /// chunk's good leads, and `emit` receives every lead's result in order. On any error the
 /// network's state is put back as it was before the batch.
@@ -148,18 +223,14 @@ pub(crate) fn route<'py>(
     engine: &Engine,
     lock: &RwLock<Network>,
     n: usize,
-    now: &Now,
+    now: &ChunkNow<'py>,
     opts: &RouteOptions,
-    mut read: impl FnMut(usize, usize) -> Result<Parsed, Stop>,
+    mut read: impl FnMut(usize, usize) -> Result<Chunk, Stop>,
     mut emit: impl FnMut(Result<DecisionView<'_>, &ErrorReport>) -> PyResult<()>,
 ) -> Result<(), Stop> {
     let mut guard = write_lock(py, lock).ok_or(Stop::Poisoned)?;
     let before = guard.export_state();
     let step = chunk_len(n);
-    let one = match now {
-        Now::One(t) => Some(*t),
-        Now::Each(_) => None,
-    };
     let net: &mut Network = &mut guard;
     let mut at = 0usize;
     let run = overlap(
@@ -169,23 +240,16 @@ pub(crate) fn route<'py>(
                 return Ok(None);
             }
             let end = (at + step).min(n);
-            let job = Job::new(read(at, end)?, at, now);
+            let chunk = read(at, end)?;
+            let job = Job {
+                at,
+                chunk,
+                now: now.read(at, end)?,
+            };
             at = end;
             Ok(Some(job))
         },
-        |job: Job| {
-            let batch = engine.prepare_leads(job.good);
-            let times = match one {
-                Some(t) => Times::At(t),
-                None => Times::Each(&job.times),
-            };
-            let decisions = engine.route_prepared_compact(net, &batch, times, opts);
-            Routed {
-                rows: job.rows,
-                decisions,
-                bad: job.bad,
-            }
-        },
+        |job: Job| job.route(engine, net, opts),
         |routed: Routed| {
             for r in routed.iter() {
                 emit(r)?;

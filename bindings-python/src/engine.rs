@@ -411,22 +411,17 @@ impl PyNetwork {
 
     /// The arguments of a chunked batch of `rows` leads, or `None` when the batch is small or
     /// an argument is wrong (the one-piece path then raises exactly as it always has).
-    fn chunked_args(
+    fn chunked_args<'py>(
         &self,
         rows: usize,
-        now: &Bound<'_, PyAny>,
+        now: &Bound<'py, PyAny>,
         explain: bool,
-        exclude: Option<&Bound<'_, PyAny>>,
-    ) -> Option<(Now, RouteOptions)> {
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> Option<(chunks::ChunkNow<'py>, RouteOptions)> {
         if rows < chunks::MIN_LEADS || self.net.is_poisoned() {
             return None;
         }
-        let now = routing::now_arg(now).ok()?.ok()?;
-        if let Now::Each(ts) = &now {
-            if ts.len() != rows {
-                return None;
-            }
-        }
+        let now = chunks::ChunkNow::new(now, rows)?;
         let exclude = match exclude {
             Some(x) => exclude_list(x).ok()?,
             None => Vec::new(),
@@ -462,11 +457,8 @@ impl PyNetwork {
                 &now,
                 &opts,
                 |a, b| {
-                    Ok(routing::records_split(
-                        &list.get_slice(a, b),
-                        schema,
-                        "leads",
-                    )?)
+                    let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
+                    Ok(chunks::Chunk::Parsed(rows))
                 },
                 |r| {
                     items.push(routing::result(py, r, &mut texts)?);
@@ -543,10 +535,14 @@ impl PyNetwork {
                 let ids = column(&ids, "id")?;
                 let cols = cols
                     .iter()
-                    .map(|(name, l)| Ok((*name, column(l, name)?)))
+                    .map(|(name, l)| Ok(((*name).to_owned(), column(l, name)?)))
                     .collect::<Result<Vec<_>, chunks::Stop>>()?;
-                let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
-                Ok(routing::columns_split(py, b - a, &ids, &named, schema))
+                // (parsed into records on the routing thread)
+                Ok(chunks::Chunk::Columns {
+                    rows: b - a,
+                    ids,
+                    cols,
+                })
             },
             |r| out.push(py, r),
         );
