@@ -7,13 +7,16 @@
 //! write lock is held for the whole batch, chunks are routed in order, error positions are
 //! counted in the whole batch, and a batch that raises leaves the network's state as it was.
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
+use std::time::Duration;
 
 use leadrail_core::network::Network;
 use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{DecisionView, Engine, RouteOptions, Times};
+use leadrail_core::route::{DecisionView, Engine, LeadBatch, RouteOptions, Times};
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -33,12 +36,12 @@ const MIN_CHUNK: usize = 16_384;
 /// (reading the first chunk) and the end (converting the last results), when nothing overlaps.
 const CHUNKS: usize = 6;
 
+/// A wait of the calling thread this long means the routing thread is behind.
+const BEHIND: Duration = Duration::from_micros(300);
+
 /// The chunk length for a batch of `n` leads.
 fn chunk_len(n: usize) -> usize {
-    // TEMP tuning knob
-    let k: usize = std::env::var("LR_CHUNKS").ok().and_then(|v| v.parse().ok()).unwrap_or(CHUNKS);
-    let m: usize = std::env::var("LR_MIN_CHUNK").ok().and_then(|v| v.parse().ok()).unwrap_or(MIN_CHUNK);
-    n.div_ceil(k).max(m)
+    n.div_ceil(CHUNKS).max(MIN_CHUNK)
 }
 
 /// Why a chunked batch stopped.
@@ -70,12 +73,34 @@ impl From<WorkerPanicked> for Stop {
 pub(crate) enum Chunk {
     /// Records parsed (positions in errors counted from the chunk's first row).
     Parsed(Parsed),
-    /// Columns of `rows` values, parsed into records on the routing thread.
+    /// Columns of `rows` values, parsed into records on the routing thread, or on the calling
+    /// thread when the routing thread is the slower one (see [`route`]).
     Columns {
         rows: usize,
         ids: Column,
         cols: Vec<(String, Column)>,
     },
+    /// Columns parsed on the calling thread (positions counted in the whole batch).
+    Split(Parsed),
+}
+
+/// Columns of the rows from `at` parsed into records, with the positions in the errors counted
+/// in the whole batch.
+fn split(
+    engine: &Engine,
+    at: usize,
+    rows: usize,
+    ids: &Column,
+    cols: &[(String, Column)],
+) -> Parsed {
+    let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    let schema = &engine.plan().lead_schema;
+    let (good, bad) = Record::from_columns_split(schema, rows, ids, &named);
+    let bad = bad
+        .into_iter()
+        .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+        .collect();
+    Parsed { rows, good, bad }
 }
 
 /// `now` of a chunked batch: one instant, or one per lead read chunk by chunk.
@@ -128,7 +153,7 @@ struct Job {
 
 impl Job {
     /// Parses the chunk (when it is columns), and routes its good leads.
-    fn route(self, engine: &Engine, net: &mut Network, opts: &RouteOptions) -> Routed {
+    fn route(self, engine: &Engine, net: &mut Network, opts: &RouteOptions) -> (Routed, LeadBatch) {
         let Job { at, chunk, now } = self;
         let (rows, good, bad) = match chunk {
             Chunk::Parsed(Parsed {
@@ -142,16 +167,10 @@ impl Job {
                 (rows, good, bad)
             }
             Chunk::Columns { rows, ids, cols } => {
-                let named: Vec<(&str, &Column)> =
-                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-                let schema = &engine.plan().lead_schema;
-                let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
-                let bad = bad
-                    .into_iter()
-                    .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
-                    .collect();
+                let Parsed { rows, good, bad } = split(engine, at, rows, &ids, &cols);
                 (rows, good, bad)
             }
+            Chunk::Split(Parsed { rows, good, bad }) => (rows, good, bad),
         };
         // the instants of the good leads
         let times: Vec<Instant> = match &now {
@@ -171,11 +190,12 @@ impl Job {
         };
         let batch = engine.prepare_leads(good);
         let decisions = engine.route_prepared_compact(net, &batch, t, opts);
-        Routed {
+        let routed = Routed {
             rows,
             decisions,
             bad,
-        }
+        };
+        (routed, batch)
     }
 }
 
@@ -233,6 +253,11 @@ pub(crate) fn route<'py>(
     let step = chunk_len(n);
     let net: &mut Network = &mut guard;
     let mut at = 0usize;
+    // how long the calling thread last waited for the routing thread: columns are parsed into
+    // records on the calling thread while the routing thread is the slower one (the results do
+    // not depend on where)
+    let waited = Cell::new(Duration::ZERO);
+    let behind = AtomicBool::new(false);
     let run = overlap(
         2,
         || {
@@ -240,7 +265,12 @@ pub(crate) fn route<'py>(
                 return Ok(None);
             }
             let end = (at + step).min(n);
-            let chunk = read(at, end)?;
+            let chunk = match read(at, end)? {
+                Chunk::Columns { rows, ids, cols } if waited.get() > BEHIND => {
+                    Chunk::Split(split(engine, at, rows, &ids, &cols))
+                }
+                c => c,
+            };
             let job = Job {
                 at,
                 chunk,
@@ -249,14 +279,26 @@ pub(crate) fn route<'py>(
             at = end;
             Ok(Some(job))
         },
-        |job: Job| job.route(engine, net, opts),
-        |routed: Routed| {
+        |job: Job| {
+            let (routed, batch) = job.route(engine, net, opts);
+            // the leads are freed on the calling thread while the routing thread is the slower
+            // one
+            let batch = behind.load(Ordering::Relaxed).then_some(batch);
+            (routed, batch)
+        },
+        |(routed, batch): (Routed, Option<LeadBatch>)| {
             for r in routed.iter() {
                 emit(r)?;
             }
+            drop(batch);
             Ok(())
         },
-        |block: &mut Block<'_>| py.detach(block),
+        |block: &mut Block<'_>| {
+            let t = std::time::Instant::now();
+            py.detach(block);
+            waited.set(t.elapsed());
+            behind.store(waited.get() > BEHIND, Ordering::Relaxed);
+        },
     );
     if run.is_err() {
         guard

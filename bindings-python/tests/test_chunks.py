@@ -215,6 +215,25 @@ def test_a_bad_column_value_in_a_later_chunk_raises_as_in_one_piece(engine):
     assert net.state() == before
 
 
+def test_a_bad_instant_in_a_later_chunk_raises_as_in_one_piece(engine):
+    net = engine.network(partners())
+    before = net.state()
+    times = [NOW_MS + 1000 * i for i in range(N)]
+    times[35_000] = 1.5
+    with pytest.raises(leadrail.LeadrailError) as info:
+        net.route_batch(leads(), times)
+    with pytest.raises(leadrail.LeadrailError) as one:
+        small = [{"id": f"S{i}", "region": "US", "line": "l0", "size": 1} for i in range(10)]
+        engine.network(partners()).route_batch(small, times[34_995:35_005])
+    assert info.value.message == one.value.message
+    assert "`float`" in info.value.message
+    assert net.state() == before
+    with pytest.raises(leadrail.LeadrailError) as info:
+        net.route_columns(columns_of(leads()), tuple(times))
+    assert info.value.message == one.value.message
+    assert net.state() == before
+
+
 def test_big_batches_raise_argument_errors_as_before(engine):
     net = engine.network(partners())
     before = net.state()
