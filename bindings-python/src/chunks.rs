@@ -7,7 +7,6 @@
 //! write lock is held for the whole batch, chunks are routed in order, error positions are
 //! counted in the whole batch, and a batch that raises leaves the network's state as it was.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
 use std::time::Duration;
@@ -233,10 +232,11 @@ fn write_lock<'a>(
     }
 }
 
-/// Routes `n` leads in chunks, in order: `read(a, b)` reads rows `a..b` (positions in its
-/// errors counted from `a + 1`, as for a batch of its own), a second thread routes each
-/// chunk's good leads, and `emit` receives every lead's result in order. On any error the
-/// network's state is put back as it was before the batch.
+/// Routes `n` leads in chunks, in order, holding the network's write lock throughout:
+/// `read(a, b)` reads rows `a..b` (the positions in its errors counted from 1, as for a batch
+/// of its own), a second thread routes each chunk's good leads, and `emit` receives every
+/// lead's result in order. On any error the network's state is put back as it was before the
+/// batch.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn route<'py>(
     py: Python<'py>,
@@ -253,10 +253,9 @@ pub(crate) fn route<'py>(
     let step = chunk_len(n);
     let net: &mut Network = &mut guard;
     let mut at = 0usize;
-    // how long the calling thread last waited for the routing thread: columns are parsed into
-    // records on the calling thread while the routing thread is the slower one (the results do
-    // not depend on where)
-    let waited = Cell::new(Duration::ZERO);
+    // whether the calling thread last waited long for the routing thread: while it is the
+    // slower one, columns are parsed into records and routed leads freed on the calling thread
+    // (the results do not depend on where)
     let behind = AtomicBool::new(false);
     let run = overlap(
         2,
@@ -266,7 +265,7 @@ pub(crate) fn route<'py>(
             }
             let end = (at + step).min(n);
             let chunk = match read(at, end)? {
-                Chunk::Columns { rows, ids, cols } if waited.get() > BEHIND => {
+                Chunk::Columns { rows, ids, cols } if behind.load(Ordering::Relaxed) => {
                     Chunk::Split(split(engine, at, rows, &ids, &cols))
                 }
                 c => c,
@@ -281,8 +280,6 @@ pub(crate) fn route<'py>(
         },
         |job: Job| {
             let (routed, batch) = job.route(engine, net, opts);
-            // the leads are freed on the calling thread while the routing thread is the slower
-            // one
             let batch = behind.load(Ordering::Relaxed).then_some(batch);
             (routed, batch)
         },
@@ -296,8 +293,7 @@ pub(crate) fn route<'py>(
         |block: &mut Block<'_>| {
             let t = std::time::Instant::now();
             py.detach(block);
-            waited.set(t.elapsed());
-            behind.store(waited.get() > BEHIND, Ordering::Relaxed);
+            behind.store(t.elapsed() > BEHIND, Ordering::Relaxed);
         },
     );
     if run.is_err() {
