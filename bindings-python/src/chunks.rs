@@ -15,7 +15,7 @@ use leadrail_core::network::Network;
 use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{DecisionView, Engine, LeadBatch, RouteOptions, Times};
+use leadrail_core::route::{Engine, LeadBatch, RouteOptions, Times};
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -235,7 +235,7 @@ fn write_lock<'a>(
 /// Routes `n` leads in chunks, in order, holding the network's write lock throughout:
 /// `read(a, b)` reads rows `a..b` (the positions in its errors counted from 1, as for a batch
 /// of its own), a second thread routes each chunk's good leads, and `emit` receives every
-/// lead's result in order. On any error the network's state is put back as it was before the
+/// chunk's results in order. On any error the network's state is put back as it was before the
 /// batch.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn route<'py>(
@@ -246,7 +246,7 @@ pub(crate) fn route<'py>(
     now: &ChunkNow<'py>,
     opts: &RouteOptions,
     mut read: impl FnMut(usize, usize) -> Result<Chunk, Stop>,
-    mut emit: impl FnMut(Result<DecisionView<'_>, &ErrorReport>) -> PyResult<()>,
+    mut emit: impl FnMut(&Routed) -> PyResult<()>,
 ) -> Result<(), Stop> {
     let mut guard = write_lock(py, lock).ok_or(Stop::Poisoned)?;
     let before = guard.export_state();
@@ -284,9 +284,7 @@ pub(crate) fn route<'py>(
             (routed, batch)
         },
         |(routed, batch): (Routed, Option<LeadBatch>)| {
-            for r in routed.iter() {
-                emit(r)?;
-            }
+            emit(&routed)?;
             drop(batch);
             Ok(())
         },

@@ -448,24 +448,27 @@ impl PyNetwork {
         let schema = &self.engine.plan().lead_schema;
         let mut items = Vec::with_capacity(n);
         let mut texts = Texts::default();
-        let run = routing::without_gc(py, || {
-            Ok(chunks::route(
-                py,
-                &self.engine,
-                &self.net,
-                n,
-                &now,
-                &opts,
-                |a, b| {
-                    let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
-                    Ok(chunks::Chunk::Parsed(rows))
-                },
-                |r| {
-                    items.push(routing::result(py, r, &mut texts)?);
+        let run = chunks::route(
+            py,
+            &self.engine,
+            &self.net,
+            n,
+            &now,
+            &opts,
+            |a, b| {
+                let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
+                Ok(chunks::Chunk::Parsed(rows))
+            },
+            |routed| {
+                // (the collector is paused only while this thread converts, holding the GIL)
+                routing::without_gc(py, || {
+                    for r in routed.iter() {
+                        items.push(routing::result(py, r, &mut texts)?);
+                    }
                     Ok(())
-                },
-            ))
-        })?;
+                })
+            },
+        );
         match run {
             Ok(()) => Ok(Some(PyList::new(py, items)?)),
             Err(stop) => self.stopped(py, stop).map(|()| None),
@@ -544,7 +547,7 @@ impl PyNetwork {
                     cols,
                 })
             },
-            |r| out.push(py, r),
+            |routed| routed.iter().try_for_each(|r| out.push(py, r)),
         );
         match run {
             Ok(()) => Ok(Some(out.finish(py)?)),
