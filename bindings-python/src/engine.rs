@@ -457,6 +457,10 @@ impl PyNetwork {
             &opts,
             |a, b| {
                 let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
+                if rows.rows != b - a {
+                    // the list changed while the GIL was released: read it again, whole
+                    return Err(chunks::Stop::Serial);
+                }
                 Ok(chunks::Chunk::Parsed(rows))
             },
             |routed| {
@@ -532,8 +536,13 @@ impl PyNetwork {
             &opts,
             |a, b| {
                 // a value no column can hold: the one-piece path raises its error
-                let column = |l: &Bound<'py, PyList>, name: &str| {
-                    routing::column(&l.get_slice(a, b), name)?.map_err(|_| chunks::Stop::Serial)
+                // (or a list that changed while the GIL was released: read again, whole)
+                let column = |l: &Bound<'py, PyList>, name: &str| match routing::column(
+                    &l.get_slice(a, b),
+                    name,
+                )? {
+                    Ok(c) if c.len() == b - a => Ok(c),
+                    _ => Err(chunks::Stop::Serial),
                 };
                 let ids = column(&ids, "id")?;
                 let cols = cols
