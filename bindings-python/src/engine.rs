@@ -448,31 +448,34 @@ impl PyNetwork {
         let schema = &self.engine.plan().lead_schema;
         let mut items = Vec::with_capacity(n);
         let mut texts = Texts::default();
-        let run = chunks::route(
-            py,
-            &self.engine,
-            &self.net,
-            n,
-            &now,
-            &opts,
-            |a, b| {
-                let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
-                if rows.rows != b - a {
-                    // the list changed while the GIL was released: read it again, whole
-                    return Err(chunks::Stop::Serial);
-                }
-                Ok(chunks::Chunk::Parsed(rows))
-            },
-            |routed| {
-                // (the collector is paused only while this thread converts, holding the GIL)
-                routing::without_gc(py, || {
+        // The collector stays paused for the whole batch, waits included: paused only while a
+        // chunk's results are converted, the first collection after each chunk walks every
+        // result dict made so far (+8% instructions on W1). Other threads that run during the
+        // waits only have their collections deferred to the end of the batch.
+        let run = routing::without_gc(py, || {
+            Ok(chunks::route(
+                py,
+                &self.engine,
+                &self.net,
+                n,
+                &now,
+                &opts,
+                |a, b| {
+                    let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
+                    if rows.rows != b - a {
+                        // the list changed while the GIL was released: read it again, whole
+                        return Err(chunks::Stop::Serial);
+                    }
+                    Ok(chunks::Chunk::Parsed(rows))
+                },
+                |routed| {
                     for r in routed.iter() {
                         items.push(routing::result(py, r, &mut texts)?);
                     }
                     Ok(())
-                })
-            },
-        );
+                },
+            ))
+        })?;
         match run {
             Ok(()) => Ok(Some(PyList::new(py, items)?)),
             Err(stop) => self.stopped(py, stop).map(|()| None),
