@@ -1,7 +1,9 @@
 """W1 (BENCH.md) from Python: 1,000 partners x 100,000 leads, batch routing with state.
 
 Reports decisions/s with leads as a list of dicts (`Network.route_batch`) and as columns
-(`Network.route_columns`, a dict of lists), median of `--runs` runs, each on a fresh network.
+(`Network.route_columns`, a dict of lists), median of `--runs` runs, each on a fresh network,
+with the 1-minute load average before and after (batches this big are routed in chunks on two
+threads, so a busy machine slows them more than a serial loop).
 The data comes from a port of benches/src/w1.rs (splitmix64, same seed, same draws).
 
     .venv/bin/python benches/python_w1.py [--partners 1000] [--leads 100000] [--runs 5] [--seed 1]
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import time
 from datetime import datetime, timezone
@@ -157,7 +160,8 @@ def main() -> None:
     engine = leadrail.Engine.compile(RULES, "w1.rail")
     times = [START + i * STEP for i in range(len(leads))]
     columns = {k: [l[k] for l in leads] for k in ("id", "region", "product_line", "deal_size")}
-    print(f"W1 from Python: {len(partners):,} partners x {len(leads):,} leads (seed {a.seed})")
+    print(f"W1 from Python: {len(partners):,} partners x {len(leads):,} leads (seed {a.seed}); "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
     _, by_dicts = measure("dicts (route_batch)", engine, partners,
                           lambda net: net.route_batch(leads, times), len(leads), a.runs)
@@ -168,7 +172,8 @@ def main() -> None:
     routed_cols = sum(1 for k in by_cols["kind"] if k == "partner")
     assert routed == routed_cols, (routed, routed_cols)
     assert [r["ok"]["outcome"].get("id") for r in by_dicts] == by_cols["target"]
-    print(f"routed to a partner: {routed:,} of {len(leads):,} (dicts and columns agree lead by lead)")
+    print(f"routed to a partner: {routed:,} of {len(leads):,} (dicts and columns agree lead by lead); "
+          f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

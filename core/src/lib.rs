@@ -9,6 +9,7 @@ pub mod api;
 pub mod calendar;
 pub mod geo;
 pub mod network;
+pub mod pipeline;
 pub mod plan;
 pub mod record;
 pub mod report;

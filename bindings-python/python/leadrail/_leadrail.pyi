@@ -146,7 +146,9 @@ class Network:
         exclude: Optional[Union[str, Iterable[str]]] = None,
     ) -> list[RouteResult]:
         """Routes leads in order, applying each assignment; one result per lead (a bad lead
-        gets `{"error": ...}` and changes no state). Runs without the GIL."""
+        gets `{"error": ...}` and changes no state). Runs without the GIL; batches of 32,768
+        leads or more are routed in chunks on a second thread while this one converts (same
+        results, errors and state; a batch that raises leaves the state as it was)."""
     def route_columns(
         self,
         columns: Mapping[str, Sequence[Any]],
