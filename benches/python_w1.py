@@ -1,7 +1,8 @@
 """W1 (BENCH.md) from Python: 1,000 partners x 100,000 leads, batch routing with state.
 
-Reports decisions/s with leads as a list of dicts (`Network.route_batch`) and as columns
-(`Network.route_columns`, a dict of lists), median of `--runs` runs, each on a fresh network,
+Reports decisions/s with leads as a list of dicts (`Network.route_batch`: results as one dict
+per lead, and with `as_columns=True` as columns) and as columns (`Network.route_columns`, a dict
+of lists), median of `--runs` runs, each on a fresh network,
 with the 1-minute load average before and after (batches this big are routed in chunks on two
 threads, so a busy machine slows them more than a serial loop).
 The data comes from a port of benches/src/w1.rs (splitmix64, same seed, same draws).
@@ -165,6 +166,9 @@ def main() -> None:
 
     _, by_dicts = measure("dicts (route_batch)", engine, partners,
                           lambda net: net.route_batch(leads, times), len(leads), a.runs)
+    _, by_dicts_cols = measure("dicts -> columns (as_columns)", engine, partners,
+                               lambda net: net.route_batch(leads, times, as_columns=True),
+                               len(leads), a.runs)
     _, by_cols = measure("columns (route_columns)", engine, partners,
                          lambda net: net.route_columns(columns, times), len(leads), a.runs)
 
@@ -172,6 +176,7 @@ def main() -> None:
     routed_cols = sum(1 for k in by_cols["kind"] if k == "partner")
     assert routed == routed_cols, (routed, routed_cols)
     assert [r["ok"]["outcome"].get("id") for r in by_dicts] == by_cols["target"]
+    assert by_dicts_cols == by_cols
     print(f"routed to a partner: {routed:,} of {len(leads):,} (dicts and columns agree lead by lead); "
           f"load average {os.getloadavg()[0]:.2f}")
 

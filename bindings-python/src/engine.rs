@@ -333,7 +333,8 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+        as_columns: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let parsed = routing::records_split(leads, &self.engine.plan().lead_schema, "leads")?;
         let now = raise(py, routing::now_arg(now)?)?;
         let opts = RouteOptions {
@@ -344,13 +345,10 @@ impl PyNetwork {
             },
         };
         let results = self.route_records(py, parsed, now, &opts)?;
-        let mut texts = Texts::default();
         routing::without_gc(py, || {
-            let items = results
-                .iter()
-                .map(|r| routing::result(py, r, &mut texts))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)
+            let mut sink = Sink::new(as_columns, results.rows);
+            sink.push(py, &results)?;
+            sink.finish(py)
         })
     }
 
@@ -437,7 +435,8 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Option<Bound<'py, PyList>>> {
+        as_columns: bool,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let Ok(list) = leads.cast::<PyList>() else {
             return Ok(None);
         };
@@ -446,8 +445,7 @@ impl PyNetwork {
             return Ok(None);
         };
         let schema = &self.engine.plan().lead_schema;
-        let mut items = Vec::with_capacity(n);
-        let mut texts = Texts::default();
+        let mut sink = Sink::new(as_columns, n);
         // The collector stays paused for the whole batch, waits included: paused only while a
         // chunk's results are converted, the first collection after each chunk walks every
         // result dict made so far (+8% instructions on W1). Other threads that run during the
@@ -468,16 +466,11 @@ impl PyNetwork {
                     }
                     Ok(chunks::Chunk::Parsed(rows))
                 },
-                |routed| {
-                    for r in routed.iter() {
-                        items.push(routing::result(py, r, &mut texts)?);
-                    }
-                    Ok(())
-                },
+                |routed| sink.push(py, routed),
             ))
         })?;
         match run {
-            Ok(()) => Ok(Some(PyList::new(py, items)?)),
+            Ok(()) => Ok(Some(sink.finish(py)?)),
             Err(stop) => self.stopped(py, stop).map(|()| None),
         }
     }
@@ -604,6 +597,46 @@ impl Routed {
     }
 }
 
+/// Where a batch's results go: one dict per lead, or the columns of `route_columns`.
+enum Sink<'py> {
+    Dicts(Vec<Bound<'py, PyDict>>, Texts),
+    Columns(routing::ColumnsOut<'py>),
+}
+
+impl<'py> Sink<'py> {
+    fn new(as_columns: bool, n: usize) -> Sink<'py> {
+        if as_columns {
+            Sink::Columns(routing::ColumnsOut::with_capacity(n))
+        } else {
+            Sink::Dicts(Vec::with_capacity(n), Texts::default())
+        }
+    }
+
+    /// Appends the results of a routed batch (or chunk), in lead order.
+    fn push(&mut self, py: Python<'py>, routed: &Routed) -> PyResult<()> {
+        match self {
+            Sink::Dicts(items, texts) => {
+                for r in routed.iter() {
+                    items.push(routing::result(py, r, texts)?);
+                }
+            }
+            Sink::Columns(out) => {
+                for r in routed.iter() {
+                    out.push(py, r)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Sink::Dicts(items, _) => Ok(PyList::new(py, items)?.into_any()),
+            Sink::Columns(out) => Ok(out.finish(py)?.into_any()),
+        }
+    }
+}
+
 /// The error of a lead core returned no result for (an internal inconsistency, reported
 /// rather than a panic).
 static NOT_ROUTED: std::sync::LazyLock<ErrorReport> = std::sync::LazyLock::new(|| {
@@ -658,7 +691,11 @@ impl PyNetwork {
     /// `{"ok": decision}` or `{"error": report}` (a bad lead changes no state). Routing runs
     /// without the GIL; big batches are routed in chunks on a second thread while this one
     /// converts (same results, errors and state as in one piece).
-    #[pyo3(signature = (leads, now, explain = false, exclude = None))]
+    ///
+    /// With `as_columns=True` the results come as the columns of `route_columns` (`kind`,
+    /// `target`, `rule`, `error`) rather than one dict per lead: the same decisions, for a
+    /// fraction of the cost of building four dicts per lead (no explanations in that form).
+    #[pyo3(signature = (leads, now, explain = false, exclude = None, *, as_columns = false))]
     fn route_batch<'py>(
         &self,
         py: Python<'py>,
@@ -666,7 +703,17 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+        as_columns: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if explain && as_columns {
+            return raise(
+                py,
+                Err(request_error(
+                    "`explain` needs one dict per lead, not `as_columns`".into(),
+                    "drop `as_columns=True` to read explanations",
+                )),
+            );
+        }
         // any other iterable is read into a list first, as `records_split` does
         let rows = if leads.is_instance_of::<PyList>()
             || leads.is_instance_of::<PyString>()
@@ -679,10 +726,10 @@ impl PyNetwork {
                 Err(_) => leads.clone(),
             }
         };
-        if let Some(out) = self.route_batch_chunked(py, &rows, now, explain, exclude)? {
+        if let Some(out) = self.route_batch_chunked(py, &rows, now, explain, exclude, as_columns)? {
             return Ok(out);
         }
-        self.route_batch_whole(py, &rows, now, explain, exclude)
+        self.route_batch_whole(py, &rows, now, explain, exclude, as_columns)
     }
 
     /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of
