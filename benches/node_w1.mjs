@@ -1,9 +1,10 @@
 // W1 (BENCH.md) from Node: 1,000 partners x 100,000 leads, batch routing with state.
 //
-// Reports decisions/s with leads as an array of objects (`network.routeBatch`), the same on the
-// libuv pool (`routeBatchAsync`), and as columns (`network.routeColumns`: arrays of strings and
-// a Float64Array), median of `--runs` runs after an untimed one, each on a fresh network. The data comes from a port
-// of benches/src/w1.rs (splitmix64, same seed, same draws).
+// Reports decisions/s with leads as an array of objects (`network.routeBatch`; the same on the
+// libuv pool, `routeBatchAsync`; and with `asColumns: true`, results as columns) and as columns
+// (`network.routeColumns`: arrays of strings and a Float64Array), median of `--runs` runs after
+// an untimed one, each on a fresh network. The data comes from a port of benches/src/w1.rs
+// (splitmix64, same seed, same draws).
 //
 // With --split, also the split of routeBatch and routeColumns between the JavaScript side of the
 // binding (reading the leads, building the result objects) and the addon call (Rust: copying
@@ -199,11 +200,13 @@ async function main() {
   console.log(`W1 from Node: ${partners.length.toLocaleString('en-US')} partners x ${leads.length.toLocaleString('en-US')} leads (seed ${seed})`)
   const byObjects = await measure('objects (routeBatch)', engine, partners, (net) => net.routeBatch(leads, times), leads.length, runs)
   const byAsync = await measure('objects (routeBatchAsync)', engine, partners, (net) => net.routeBatchAsync(leads, times), leads.length, runs)
+  const byObjCols = await measure('objects -> columns (asColumns)', engine, partners, (net) => net.routeBatch(leads, times, { asColumns: true }), leads.length, runs)
   const byColumns = await measure('columns (routeColumns)', engine, partners, (net) => net.routeColumns(columns, times), leads.length, runs)
   const targets = byObjects.map((r) => r.ok?.outcome.id ?? null)
   const routed = targets.filter((t) => t !== null).length
   if (JSON.stringify(targets) !== JSON.stringify(byColumns.target)) throw new Error('objects and columns disagree')
   if (JSON.stringify(byAsync) !== JSON.stringify(byObjects)) throw new Error('async and sync disagree')
+  if (JSON.stringify(byObjCols) !== JSON.stringify(byColumns)) throw new Error('asColumns and routeColumns disagree')
   if (process.argv.includes('--split')) {
     await split('split routeBatch', engine, partners, '_routeLeads', (net) => net.routeBatch(leads, times), leads.length, runs)
     await split('split routeColumns', engine, partners, '_routeColumns', (net) => net.routeColumns(columns, times), leads.length, runs)

@@ -209,14 +209,14 @@ export declare class Network {
   /**
    * Routes leads in order, applying each assignment to the partners' state; `now` is one
    * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
-   * no state).
+   * no state); with `asColumns: true`, the columns of `routeColumns` instead.
    */
-  routeBatch(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions): Array<RouteResult>
+  routeBatch<O extends RouteOptions = RouteOptions>(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
   /**
    * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
    * arguments throw at once.
    */
-  routeBatchAsync(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions): Promise<Array<RouteResult>>
+  routeBatchAsync<O extends RouteOptions = RouteOptions>(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
   /**
    * Routes leads given as columns: an object of field name (and `id`) to an array or typed
    * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
@@ -268,6 +268,11 @@ export interface RouteOptions {
   explain?: boolean
   /** Partner ids that are never candidates. */
   exclude?: Array<string>
+  /**
+   * `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
+   * one object per lead (the same decisions, for much less; not with `explain`).
+   */
+  asColumns?: boolean
 }
 
 /** The version of the package (the crate's version). */

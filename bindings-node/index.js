@@ -260,6 +260,9 @@ function resultColumns(r) {
   return { kind, target: to, rule: by, error }
 }
 
+/** Whether a batch call's options ask for the results as columns. */
+const wantsColumns = (options) => typeof options === 'object' && options !== null && options.asColumns === true
+
 /** A column of `routeColumns` for the addon, or `undefined` if it cannot take this path. */
 function givenColumn(x, dedupe) {
   if (x === undefined || types.isTypedArray(x)) return { x }
@@ -283,18 +286,21 @@ function install(Network) {
   }
 
   // not a network, or leads that are not an array: the addon throws its own error
+  // (`asColumns: true`: the results as the columns of `routeColumns`; the addon's path is taken
+  // only by calls it rejects)
   define('routeBatch', function routeBatch(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatch.call(this, leads, now, options)
     const encoded = schema.encode(leads)
-    return results(this._routeLeads(encoded, instants(now), now, options))
+    const r = this._routeLeads(encoded, instants(now), now, options)
+    return wantsColumns(options) ? resultColumns(r) : results(r)
   })
 
   define('routeBatchAsync', function routeBatchAsync(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatchAsync.call(this, leads, now, options)
     const encoded = schema.encode(leads)
-    return this._routeLeadsAsync(encoded, instants(now), now, options).then(results)
+    return this._routeLeadsAsync(encoded, instants(now), now, options).then(wantsColumns(options) ? resultColumns : results)
   })
 
   define('routeColumns', function routeColumns(columns, now, options) {

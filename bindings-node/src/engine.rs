@@ -248,17 +248,38 @@ pub struct RouteOptionsJs {
     pub explain: Option<bool>,
     /// Partner ids that are never candidates.
     pub exclude: Option<Vec<String>>,
+    /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
+    /// one object per lead (the same decisions, for much less; not with `explain`).
+    pub as_columns: Option<bool>,
 }
 
 fn options(o: Option<RouteOptionsJs>) -> RouteOptions {
     let o = o.unwrap_or(RouteOptionsJs {
         explain: None,
         exclude: None,
+        as_columns: None,
     });
     RouteOptions {
         explain: o.explain.unwrap_or(false),
         exclude: o.exclude.unwrap_or_default(),
     }
+}
+
+/// The options of a batch call: `asColumns` (applied by the JavaScript wrapper) cannot come
+/// with `explain`.
+fn batch_options(o: Option<RouteOptionsJs>) -> std::result::Result<RouteOptions, ErrorReport> {
+    if let Some(RouteOptionsJs {
+        explain: Some(true),
+        as_columns: Some(true),
+        ..
+    }) = &o
+    {
+        return Err(request_error(
+            "`explain` needs one object per lead, not `asColumns`".into(),
+            "drop `asColumns: true` to read explanations",
+        ));
+    }
+    Ok(options(o))
 }
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -441,10 +462,11 @@ impl JsNetwork {
 
     /// Routes leads in order, applying each assignment to the partners' state; `now` is one
     /// instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
-    /// no state).
+    /// no state); with `asColumns: true`, the columns of `routeColumns` instead.
     #[napi(
-        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions",
-        ts_return_type = "Array<RouteResult>"
+        ts_generic_types = "O extends RouteOptions = RouteOptions",
+        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O",
+        ts_return_type = "O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>"
     )]
     pub fn route_batch<'env>(
         &self,
@@ -453,6 +475,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
+        let opts = raise(env, batch_options(options))?;
         let parsed = raise(
             env,
             routing::records_by_columns(env, leads, &self.engine.plan().lead_schema, "leads")?,
@@ -460,13 +483,7 @@ impl JsNetwork {
         let now = raise(env, routing::now_arg(now)?)?;
         let results = raise(
             env,
-            route_records(
-                &self.engine,
-                &self.net,
-                parsed,
-                &now,
-                &self::options(options),
-            ),
+            route_records(&self.engine, &self.net, parsed, &now, &opts),
         )?;
         routing::results_array(env, &results)
     }
@@ -474,8 +491,9 @@ impl JsNetwork {
     /// Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
     /// arguments throw at once.
     #[napi(
-        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions",
-        ts_return_type = "Promise<Array<RouteResult>>"
+        ts_generic_types = "O extends RouteOptions = RouteOptions",
+        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O",
+        ts_return_type = "Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>"
     )]
     pub fn route_batch_async(
         &self,
@@ -484,6 +502,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<AsyncTask<RouteBatch>> {
+        let opts = raise(&env, batch_options(options))?;
         let parsed = raise(
             &env,
             routing::records_by_columns(&env, leads, &self.engine.plan().lead_schema, "leads")?,
@@ -494,7 +513,7 @@ impl JsNetwork {
             net: self.net.clone(),
             parsed: Some(parsed),
             now,
-            opts: self::options(options),
+            opts,
         }))
     }
 
@@ -622,11 +641,11 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
+        let opts = raise(env, batch_options(options))?;
         let schema = &self.engine.plan().lead_schema;
         let leads = raise(env, Leads::read(leads, schema)?)?;
         let now = raise(env, encoded::now_arg(times, now)?)?;
         let parsed = leads.parse(schema);
-        let opts = self::options(options);
         raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
@@ -641,6 +660,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<AsyncTask<RouteLeads>> {
+        let opts = raise(&env, batch_options(options))?;
         let leads = raise(&env, Leads::read(leads, &self.engine.plan().lead_schema)?)?;
         let now = raise(&env, encoded::now_arg(times, now)?)?;
         Ok(AsyncTask::new(RouteLeads {
@@ -648,7 +668,7 @@ impl JsNetwork {
             net: self.net.clone(),
             leads: Some(leads),
             now,
-            opts: self::options(options),
+            opts,
         }))
     }
 
