@@ -8,7 +8,7 @@ use super::{Engine, Probe, RouteError};
 use crate::geo::RegionCode;
 use crate::network::{Network, S};
 use crate::plan::{Expr, Scope};
-use crate::record::Record;
+use crate::record::{Column, DataError, Record};
 use crate::value::Value;
 
 /// A probe key: the lead-side value of a territory or membership require.
@@ -292,5 +292,17 @@ impl Engine {
             combo_keys,
             slot_vals,
         }
+    }
+
+    /// Prepares a columnar batch: the same batch and the same row errors as
+    /// `Record::from_columns_split` followed by `Engine::prepare_leads`, faster.
+    pub fn prepare_columns(
+        &self,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+    ) -> (LeadBatch, Vec<(usize, DataError)>) {
+        let (good, bad) = Record::from_columns_split(&self.plan().lead_schema, rows, ids, columns);
+        (self.prepare_leads(good), bad)
     }
 }
