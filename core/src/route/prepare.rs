@@ -876,7 +876,8 @@ impl Engine {
         let mut prep = Prep::new(self, most);
         prep.use_columns(&reader);
         let mut leads = Vec::with_capacity(most);
-        let mut at = Vec::with_capacity(most);
+        // the row of each lead, kept from the first bad row on (until then lead `i` is row `i`)
+        let mut at: Vec<usize> = Vec::new();
         let mut bad = Vec::new();
         for row in 0..rows {
             match reader.row(row) {
@@ -888,12 +889,20 @@ impl Engine {
                         self.check_lead(&lead).err().map(Box::new)
                     });
                     leads.push(lead);
-                    at.push(row);
+                    if !bad.is_empty() {
+                        at.push(row);
+                    }
                 }
-                Err(e) => bad.push((row, e)),
+                Err(e) => {
+                    if bad.is_empty() {
+                        at.reserve(most);
+                        at.extend(0..leads.len());
+                    }
+                    bad.push((row, e));
+                }
             }
         }
-        prep.run(&leads, Some(&at));
+        prep.run(&leads, (!bad.is_empty()).then_some(at.as_slice()));
         (prep.finish(leads), bad)
     }
 }
