@@ -581,11 +581,7 @@ impl<'a> Prep<'a> {
                 }
             }
         }
-        for i in 0..leads.len() {
-            if matches!(self.checks.get(i), Some(None)) {
-                self.combos(i);
-            }
-        }
+        self.combos(n);
     }
 
     /// The lead's prepared slot values (null for a lead that fails its check).
@@ -649,55 +645,64 @@ impl<'a> Prep<'a> {
         }
     }
 
-    /// The lead's candidate combination for each fast rule: the first lead with a
-    /// combination of probe keys numbers it.
-    #[inline]
-    fn combos(&mut self, i: usize) {
+    /// The candidate combination of each of the first `n` leads (that pass their checks) for
+    /// each fast rule: the first lead with a combination of probe keys numbers it.
+    fn combos(&mut self, n: usize) {
         let (np, nr) = (self.np, self.nr);
-        let lead_keys = self.keys.get(i * np..(i + 1) * np).unwrap_or(&[]);
-        let lead_combos = self.combos.get_mut(i * nr..(i + 1) * nr).unwrap_or(&mut []);
-        'rules: for (r, (rs, slot)) in self.rules.iter_mut().zip(lead_combos).enumerate() {
-            let Some(gs) = &rs.probes else {
-                continue;
-            };
-            let next = u32::try_from(self.combo_keys.len()).unwrap_or(u32::MAX);
-            let found = match &mut rs.seen {
-                Combos::Packed(m) => {
-                    let mut packed = 0u64;
-                    for g in gs {
-                        match lead_keys.get(*g) {
-                            Some(k) if *k != u32::MAX => packed = (packed << 32) | u64::from(*k),
-                            _ => continue 'rules,
+        // where the lead's keys and combinations start
+        let (mut kb, mut cb) = (0usize, 0usize);
+        for i in 0..n {
+            if matches!(self.checks.get(i), Some(None)) {
+                'rules: for (r, rs) in self.rules.iter_mut().enumerate() {
+                    let Some(gs) = &rs.probes else {
+                        continue;
+                    };
+                    let next = u32::try_from(self.combo_keys.len()).unwrap_or(u32::MAX);
+                    let found = match &mut rs.seen {
+                        Combos::Packed(m) => {
+                            let mut packed = 0u64;
+                            for g in gs {
+                                match self.keys.get(kb + *g) {
+                                    Some(k) if *k != u32::MAX => {
+                                        packed = (packed << 32) | u64::from(*k);
+                                    }
+                                    _ => continue 'rules,
+                                }
+                            }
+                            m.get_or_insert(packed, next)
                         }
+                        Combos::Slices(m) => {
+                            let ks = &mut self.ks;
+                            ks.clear();
+                            for g in gs {
+                                match self.keys.get(kb + *g) {
+                                    Some(k) if *k != u32::MAX => ks.push(*k),
+                                    _ => continue 'rules,
+                                }
+                            }
+                            match m.get(ks.as_slice()) {
+                                Some(id) => *id,
+                                None => {
+                                    m.insert(ks.clone(), next);
+                                    next
+                                }
+                            }
+                        }
+                    };
+                    if found == next {
+                        let ks = gs
+                            .iter()
+                            .map(|g| self.keys.get(kb + *g).copied().unwrap_or(u32::MAX))
+                            .collect();
+                        self.combo_keys.push((r, ks));
                     }
-                    m.get_or_insert(packed, next)
+                    if let Some(c) = self.combos.get_mut(cb + r) {
+                        *c = found;
+                    }
                 }
-                Combos::Slices(m) => {
-                    let ks = &mut self.ks;
-                    ks.clear();
-                    for g in gs {
-                        match lead_keys.get(*g) {
-                            Some(k) if *k != u32::MAX => ks.push(*k),
-                            _ => continue 'rules,
-                        }
-                    }
-                    match m.get(ks.as_slice()) {
-                        Some(id) => *id,
-                        None => {
-                            m.insert(ks.clone(), next);
-                            next
-                        }
-                    }
-                }
-            };
-            if found == next {
-                let ks = gs
-                    .iter()
-                    .map(|g| lead_keys.get(*g).copied().unwrap_or(u32::MAX))
-                    .collect();
-                self.combo_keys.push((r, ks));
             }
-            *slot = found;
+            kb += np;
+            cb += nr;
         }
     }
 
