@@ -441,10 +441,8 @@ struct Prep<'a> {
     /// Per prepared slot of every rule, in rule order.
     slots: Vec<SlotEval<'a>>,
     slot_vals: Vec<S>,
-    /// The network the closures of network-independent slots read, built on first use.
-    empty: Option<Network>,
-    /// Whether building it failed (then no slot values are kept).
-    empty_failed: bool,
+    /// The network the closures of network-independent slots read.
+    net: LazyNet<'a>,
 }
 
 impl<'a> Prep<'a> {
@@ -513,8 +511,11 @@ impl<'a> Prep<'a> {
             ks: Vec::new(),
             slot_vals: Vec::with_capacity(n * stride),
             slots,
-            empty: None,
-            empty_failed: false,
+            net: LazyNet {
+                engine,
+                net: None,
+                failed: false,
+            },
         }
     }
 
@@ -564,9 +565,16 @@ impl<'a> Prep<'a> {
         }
         let row = |i: usize| rows.and_then(|r| r.get(i).copied()).unwrap_or(i);
         if !self.slots.is_empty() {
+            let Prep {
+                slots,
+                slot_vals,
+                net,
+                checks,
+                ..
+            } = self;
             for (i, lead) in leads.iter().enumerate() {
-                let ok = matches!(self.checks.get(i), Some(None));
-                self.slot_values(row(i), lead, ok);
+                let ok = matches!(checks.get(i), Some(None));
+                slot_values(slots, slot_vals, net, row(i), lead, ok);
             }
         }
         let np = self.np;
@@ -582,67 +590,6 @@ impl<'a> Prep<'a> {
             }
         }
         self.combos(n);
-    }
-
-    /// The lead's prepared slot values (null for a lead that fails its check).
-    #[inline]
-    fn slot_values(&mut self, row: usize, lead: &Record, ok: bool) {
-        for slot in self.slots.iter_mut() {
-            let v = if !ok {
-                S::Null
-            } else {
-                match slot {
-                    SlotEval::IntCmp {
-                        f,
-                        op,
-                        k,
-                        lo,
-                        hi,
-                        out,
-                    } => match lead.values.get(*f) {
-                        Some(Value::Int(x)) => {
-                            let x = i128::from(*x);
-                            S::Bool((*lo <= x && x <= *hi) != *out)
-                        }
-                        // (a whole decimal is its mantissa)
-                        Some(Value::Decimal(d)) if d.scale() == 0 => {
-                            let x = d.mantissa();
-                            S::Bool((*lo <= x && x <= *hi) != *out)
-                        }
-                        Some(Value::Decimal(d)) => cmp_cell(*op, dec_cmp(d, *k)),
-                        // null (nothing else is in a checked lead)
-                        _ => S::Null,
-                    },
-                    SlotEval::Memo { codes, memo, fun } => {
-                        let m = codes.get(row).and_then(|c| memo.get_mut(*c as usize));
-                        match m {
-                            Some(Some(v)) => *v,
-                            m => {
-                                let v = match empty(
-                                    &mut self.empty,
-                                    &mut self.empty_failed,
-                                    self.engine,
-                                ) {
-                                    Some(net) => fun(lead, net, 0),
-                                    None => S::Null,
-                                };
-                                if let Some(m) = m {
-                                    *m = Some(v);
-                                }
-                                v
-                            }
-                        }
-                    }
-                    SlotEval::Closure(fun) => {
-                        match empty(&mut self.empty, &mut self.empty_failed, self.engine) {
-                            Some(net) => fun(lead, net, 0),
-                            None => S::Null,
-                        }
-                    }
-                }
-            };
-            self.slot_vals.push(v);
-        }
     }
 
     /// The candidate combination of each of the first `n` leads (that pass their checks) for
@@ -711,7 +658,7 @@ impl<'a> Prep<'a> {
         let n = leads.len();
         self.keys.truncate(n * self.np);
         self.combos.truncate(n * self.nr);
-        if self.empty_failed {
+        if self.net.failed {
             self.slot_vals = Vec::new();
         }
         LeadBatch {
@@ -727,21 +674,87 @@ impl<'a> Prep<'a> {
     }
 }
 
-/// The empty network the closures of network-independent slots read, built on first use
-/// (`None` if it cannot be built).
+/// The lead's prepared slot values (null for a lead that fails its check).
 #[inline]
-fn empty<'n>(
-    net: &'n mut Option<Network>,
-    failed: &mut bool,
-    engine: &Engine,
-) -> Option<&'n Network> {
-    if net.is_none() && !*failed {
-        match Network::new(&engine.plan().partner_schema, Vec::new()) {
-            Ok(n) => *net = Some(n),
-            Err(_) => *failed = true,
-        }
+fn slot_values(
+    slots: &mut [SlotEval<'_>],
+    vals: &mut Vec<S>,
+    net: &mut LazyNet<'_>,
+    row: usize,
+    lead: &Record,
+    ok: bool,
+) {
+    for slot in slots.iter_mut() {
+        let v = if !ok {
+            S::Null
+        } else {
+            match slot {
+                SlotEval::IntCmp {
+                    f,
+                    op,
+                    k,
+                    lo,
+                    hi,
+                    out,
+                } => match lead.values.get(*f) {
+                    Some(Value::Int(x)) => {
+                        let x = i128::from(*x);
+                        S::Bool((*lo <= x && x <= *hi) != *out)
+                    }
+                    // (a whole decimal is its mantissa)
+                    Some(Value::Decimal(d)) if d.scale() == 0 => {
+                        let x = d.mantissa();
+                        S::Bool((*lo <= x && x <= *hi) != *out)
+                    }
+                    Some(Value::Decimal(d)) => cmp_cell(*op, dec_cmp(d, *k)),
+                    // null (nothing else is in a checked lead)
+                    _ => S::Null,
+                },
+                SlotEval::Memo { codes, memo, fun } => {
+                    let m = codes.get(row).and_then(|c| memo.get_mut(*c as usize));
+                    match m {
+                        Some(Some(v)) => *v,
+                        m => {
+                            let v = match net.get() {
+                                Some(net) => fun(lead, net, 0),
+                                None => S::Null,
+                            };
+                            if let Some(m) = m {
+                                *m = Some(v);
+                            }
+                            v
+                        }
+                    }
+                }
+                SlotEval::Closure(fun) => match net.get() {
+                    Some(net) => fun(lead, net, 0),
+                    None => S::Null,
+                },
+            }
+        };
+        vals.push(v);
     }
-    net.as_ref()
+}
+
+/// The empty network the closures of network-independent slots read, built on first use.
+struct LazyNet<'a> {
+    engine: &'a Engine,
+    net: Option<Network>,
+    /// Whether building it failed (then no slot values are kept).
+    failed: bool,
+}
+
+impl LazyNet<'_> {
+    /// The network (`None` if it cannot be built).
+    fn get(&mut self) -> Option<&Network> {
+        if self.net.is_none() && !self.failed {
+            match Network::new(&self.engine.plan().partner_schema, Vec::new()) {
+                Ok(n) => self.net = Some(n),
+                Err(_) => self.failed = true,
+            }
+        }
+        self.net.as_ref()
+    }
 }
 
 impl Engine {
