@@ -1275,11 +1275,10 @@ impl Record {
         ids: &Column,
         columns: &[(&str, &Column)],
     ) -> Vec<Result<Record, DataError>> {
-        let cols = field_columns(schema, columns);
-        let mut caches = dict_caches(&cols);
+        let mut reader = ColumnRows::new(schema, ids, columns);
         let mut out = Vec::with_capacity(rows);
         for row in 0..rows {
-            out.push(column_row(schema, row, ids, &cols, &mut caches));
+            out.push(reader.row(row).map(|(r, _)| r));
         }
         out
     }
@@ -1316,13 +1315,12 @@ impl Record {
         ids: &Column,
         columns: &[(&str, &Column)],
     ) -> (Vec<Record>, Vec<(usize, DataError)>) {
-        let cols = field_columns(schema, columns);
-        let mut caches = dict_caches(&cols);
+        let mut reader = ColumnRows::new(schema, ids, columns);
         let mut good = Vec::with_capacity(rows);
         let mut bad = Vec::new();
         for row in 0..rows {
-            match column_row(schema, row, ids, &cols, &mut caches) {
-                Ok(r) => good.push(r),
+            match reader.row(row) {
+                Ok((r, _)) => good.push(r),
                 Err(e) => bad.push((row, e)),
             }
         }
@@ -1345,7 +1343,26 @@ fn field_columns<'a>(schema: &Schema, columns: &[(&str, &'a Column)]) -> Vec<Opt
 }
 
 /// A parsed dictionary entry per column, filled on first use.
-type DictCache = Vec<Option<Result<Value, DataErrorKind>>>;
+type DictCache = Vec<Option<Entry>>;
+
+/// A parsed dictionary entry: the value or what is wrong with it, and whether the value passes
+/// the engine's record check for its field (`validate::check`), so rows built from entries
+/// need no check.
+#[derive(Debug, Clone)]
+struct Entry {
+    r: Result<Value, DataErrorKind>,
+    valid: bool,
+}
+
+impl Entry {
+    fn new(field: &crate::schema::Field, r: Result<Value, DataErrorKind>) -> Entry {
+        let valid = match &r {
+            Ok(v) => crate::network::validate::field_ok(field, v),
+            Err(_) => false,
+        };
+        Entry { r, valid }
+    }
+}
 
 fn dict_caches(cols: &[Option<&Column>]) -> Vec<DictCache> {
     cols.iter()
@@ -1354,6 +1371,151 @@ fn dict_caches(cols: &[Option<&Column>]) -> Vec<DictCache> {
             _ => Vec::new(),
         })
         .collect()
+}
+
+/// How the fast row reader reads a field's column.
+#[derive(Debug, Clone, Copy)]
+enum Src<'a> {
+    /// Integers of an int (`false`) or decimal (`true`) field.
+    Int(&'a [Option<i64>], bool),
+    /// Floats of a float (`false`) or ratio (`true`) field.
+    Float(&'a [Option<f64>], bool),
+    /// Dictionary codes (entries parsed once, in the field's cache).
+    Dict(&'a [u32], &'a [Json]),
+    /// No column: every row is missing the field.
+    Absent,
+    /// Anything else: the row goes through [`column_row`].
+    Slow,
+}
+
+/// A columnar batch read row by row: each row gives what [`Record::from_columns`] gives for
+/// it, with whether the record is known to pass the engine's record check.
+///
+/// Rows whose cells are all integers, floats of the field's type, dictionary entries or
+/// missing optional values, with a text id, are built directly (one allocation: the values);
+/// every other row, and every row with a problem, goes through [`column_row`].
+pub(crate) struct ColumnRows<'a> {
+    schema: &'a Schema,
+    ids: &'a Column,
+    cols: Vec<Option<&'a Column>>,
+    caches: Vec<DictCache>,
+    srcs: Vec<Src<'a>>,
+    /// Whether the ids are texts (the fast path reads no other id column).
+    text_ids: Option<&'a [Option<Arc<str>>]>,
+}
+
+impl<'a> ColumnRows<'a> {
+    /// A reader of `rows` rows of `ids` and `columns` against `schema`.
+    pub(crate) fn new(
+        schema: &'a Schema,
+        ids: &'a Column,
+        columns: &[(&str, &'a Column)],
+    ) -> ColumnRows<'a> {
+        let cols = field_columns(schema, columns);
+        let caches = dict_caches(&cols);
+        let srcs = schema
+            .fields
+            .iter()
+            .zip(&cols)
+            .map(|(f, c)| match (c, &f.ty) {
+                (None, _) => Src::Absent,
+                (Some(Column::Int(v)), Type::Int) => Src::Int(v, false),
+                (Some(Column::Int(v)), Type::Decimal) => Src::Int(v, true),
+                (Some(Column::Float(v)), Type::Float) => Src::Float(v, false),
+                (Some(Column::Float(v)), Type::Ratio) => Src::Float(v, true),
+                (Some(Column::Dict { dict, codes }), _) => Src::Dict(codes, dict),
+                _ => Src::Slow,
+            })
+            .collect();
+        let text_ids = match ids {
+            Column::Text(v) => Some(v.as_slice()),
+            _ => None,
+        };
+        ColumnRows {
+            schema,
+            ids,
+            cols,
+            caches,
+            srcs,
+            text_ids,
+        }
+    }
+
+    /// The column of schema field `f`, if given.
+    pub(crate) fn column(&self, f: usize) -> Option<&'a Column> {
+        self.cols.get(f).copied().flatten()
+    }
+
+    /// Row `row`: the record, and whether it is known to pass the engine's record check (when
+    /// `false` it may or may not).
+    #[inline]
+    pub(crate) fn row(&mut self, row: usize) -> Result<(Record, bool), DataError> {
+        match self.fast(row) {
+            Some(r) => Ok(r),
+            None => column_row(self.schema, row, self.ids, &self.cols, &mut self.caches)
+                .map(|r| (r, false)),
+        }
+    }
+
+    /// A row of the common forms, or `None` for [`column_row`].
+    #[inline]
+    fn fast(&mut self, row: usize) -> Option<(Record, bool)> {
+        let id = match self.text_ids?.get(row) {
+            // (blank as `trim` sees it, stopping at the first other character)
+            Some(Some(t)) if !t.chars().all(char::is_whitespace) => t.clone(),
+            _ => return None,
+        };
+        let mut values = Vec::with_capacity(self.schema.fields.len());
+        let mut valid = true;
+        for ((field, src), cache) in self
+            .schema
+            .fields
+            .iter()
+            .zip(&self.srcs)
+            .zip(self.caches.iter_mut())
+        {
+            let v = match *src {
+                Src::Int(v, dec) => match v.get(row).copied().flatten() {
+                    Some(i) if dec => Value::Decimal(Decimal::from(i)),
+                    Some(i) => Value::Int(i),
+                    None => missing(field)?,
+                },
+                Src::Float(v, ratio) => match v.get(row).copied().flatten() {
+                    // what the JSON number gives: a finite float (in [0, 1] for a ratio)
+                    Some(x) if ratio && x.is_finite() && (0.0..=1.0).contains(&x) => {
+                        Value::Float(x)
+                    }
+                    Some(x) if !ratio && x.is_finite() => Value::Float(x),
+                    Some(_) => return None,
+                    None => missing(field)?,
+                },
+                Src::Dict(codes, dict) => {
+                    let code = codes.get(row).map(|c| *c as usize);
+                    match code.and_then(|c| dict.get(c).map(|j| (c, j))) {
+                        Some((c, j)) => {
+                            let e = cache.get_mut(c)?;
+                            let e = e.get_or_insert_with(|| {
+                                Entry::new(field, field_value(field, Some(j)))
+                            });
+                            valid &= e.valid;
+                            e.r.as_ref().ok()?.clone()
+                        }
+                        None => missing(field)?,
+                    }
+                }
+                Src::Absent => missing(field)?,
+                Src::Slow => return None,
+            };
+            values.push(v);
+        }
+        Some((Record { id, values }, valid))
+    }
+}
+
+/// The value of a missing cell when the field is optional (`None` for the error path).
+#[inline]
+fn missing(field: &crate::schema::Field) -> Option<Value> {
+    field.optional.then_some(Value::Null)
 }
 
 /// One row of a columnar batch (see [`Record::from_columns`]).
@@ -1407,7 +1569,9 @@ fn column_row(
                 _ => {}
             },
             Some(Column::Dict { codes, .. }) => {
-                if let Some(Some(Ok(v))) = codes.get(row).and_then(|c| cache.get(*c as usize)) {
+                if let Some(Some(Entry { r: Ok(v), .. })) =
+                    codes.get(row).and_then(|c| cache.get(*c as usize))
+                {
                     values.push(v.clone());
                     continue;
                 }
@@ -1427,8 +1591,7 @@ fn column_row(
                 let (c, code) = cell(col, row);
                 let cached = code.and_then(|k| cache.get_mut(k as usize));
                 match (cached, c) {
-                    (Some(Some(Ok(v))), _) => Ok(v.clone()),
-                    (Some(Some(Err(e))), _) => Err(e.clone()),
+                    (Some(Some(e)), _) => e.r.clone(),
                     (slot, c) => {
                         let r = match c {
                             Cell::Missing => field_value(field, None),
@@ -1439,7 +1602,7 @@ fn column_row(
                             )),
                         };
                         if let Some(slot) = slot {
-                            *slot = Some(r.clone());
+                            *slot = Some(Entry::new(field, r.clone()));
                         }
                         r
                     }

@@ -4,13 +4,33 @@
 //!
 //! `cargo build --release -p leadrail-benches --bin w1_profile && valgrind --tool=callgrind
 //! target/release/w1_profile 20000`
+//!
+//! Preparation modes (second argument), for counting instructions per lead with
+//! `valgrind --tool=callgrind --toggle-collect='*prepare_columns*' target/release/w1_profile
+//! 100000 <mode>`: the leads are built as the Python and Node bindings build them (ids
+//! `Column::Text`, region and product line `Column::Dict`, deal size `Column::Int`) and
+//! - `columns` runs `Engine::prepare_columns`;
+//! - `split` runs `Record::from_columns_split` and `Engine::prepare_leads` (in
+//!   `prepare_columns_via_split`);
+//! - `records` runs `Engine::prepare_leads` on prebuilt records (in
+//!   `prepare_columns_via_records`).
+//!
+//! Each then routes the batch as the default mode does (outside the collected functions).
+//! With `--features mimalloc` the binary allocates through mimalloc, as the Python and Node
+//! bindings do (the system allocator costs ~190 instructions per record on this path).
 
 use std::sync::Arc;
 
 use leadrail_benches::handwritten::Handwritten;
-use leadrail_benches::w1::{START, STEP, W1};
+use leadrail_benches::w1::{line_name, REGIONS, START, STEP, W1};
 use leadrail_core::network::Network;
-use leadrail_core::route::{Engine, RouteOptions, Times};
+use leadrail_core::record::{Column, DataError, Record};
+use leadrail_core::route::{Engine, LeadBatch, RouteOptions, Times};
+use serde_json::Value as Json;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
@@ -21,18 +41,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let w = W1::generate(1, 1_000, n);
     let engine = Engine::new(Arc::new(W1::plan()))?;
     let mut net = Network::new(&W1::partner_schema(), w.partner_records())?;
-    let batch = engine.prepare_leads(w.lead_records());
     let times = Times::Step {
         start: START,
         step: STEP,
     };
-    if std::env::args().nth(2).as_deref() == Some("hand") {
-        let mut h = Handwritten::new(&w);
-        let out = route_hand(&mut h, &w);
-        let routed = out.iter().filter(|x| x.is_some()).count();
-        println!("{routed} of {n} routed by the hand-written loop");
-        return Ok(());
-    }
+    let mode = std::env::args().nth(2);
+    let batch = match mode.as_deref() {
+        Some("hand") => {
+            let mut h = Handwritten::new(&w);
+            let out = route_hand(&mut h, &w);
+            let routed = out.iter().filter(|x| x.is_some()).count();
+            println!("{routed} of {n} routed by the hand-written loop");
+            return Ok(());
+        }
+        Some(m @ ("columns" | "split")) => {
+            let (ids, cols) = lead_columns(&w);
+            let named: Vec<(&str, &Column)> = ["region", "product_line", "deal_size"]
+                .into_iter()
+                .zip(cols.iter())
+                .collect();
+            let (batch, bad) = if m == "columns" {
+                engine.prepare_columns(n, &ids, &named)
+            } else {
+                prepare_columns_via_split(&engine, n, &ids, &named)
+            };
+            println!("{} leads prepared, {} bad rows", batch.len(), bad.len());
+            batch
+        }
+        Some("records") => prepare_columns_via_records(&engine, w.lead_records()),
+        _ => engine.prepare_leads(w.lead_records()),
+    };
     // a third argument repeats the batch on fresh copies of the network (for sampling profilers)
     let repeat: usize = std::env::args()
         .nth(3)
@@ -52,6 +90,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let routed = out.routed();
     println!("{routed} of {n} routed");
     Ok(())
+}
+
+/// W1's leads as the bindings pass columns: ids as texts, region and product line
+/// dictionary-encoded, deal sizes as integers (in the lead schema's field order).
+fn lead_columns(w: &W1) -> (Column, [Column; 3]) {
+    let ids = Column::Text(
+        (0..w.leads.len())
+            .map(|i| Some(Arc::from(format!("L{i:06}"))))
+            .collect(),
+    );
+    let regions = Column::Dict {
+        dict: REGIONS.iter().map(|r| Json::from(*r)).collect(),
+        codes: w.leads.iter().map(|l| u32::from(l.region)).collect(),
+    };
+    let lines = Column::Dict {
+        dict: (0..leadrail_benches::w1::LINES)
+            .map(|i| Json::from(line_name(i)))
+            .collect(),
+        codes: w.leads.iter().map(|l| u32::from(l.line)).collect(),
+    };
+    let sizes = Column::Int(w.leads.iter().map(|l| Some(l.deal_size)).collect());
+    (ids, [regions, lines, sizes])
+}
+
+/// `Record::from_columns_split` then `Engine::prepare_leads` (what `prepare_columns` replaces).
+#[inline(never)]
+fn prepare_columns_via_split(
+    engine: &Engine,
+    rows: usize,
+    ids: &Column,
+    named: &[(&str, &Column)],
+) -> (LeadBatch, Vec<(usize, DataError)>) {
+    let (good, bad) = Record::from_columns_split(&engine.plan().lead_schema, rows, ids, named);
+    (engine.prepare_leads(good), bad)
+}
+
+/// `Engine::prepare_leads` on records (named to match the same callgrind toggle).
+#[inline(never)]
+fn prepare_columns_via_records(engine: &Engine, leads: Vec<Record>) -> LeadBatch {
+    engine.prepare_leads(leads)
 }
 
 /// The hand-written loop (a named function, so profilers can select it).

@@ -83,15 +83,21 @@ pub(crate) fn check(schema: &Schema, record: &Record) -> Result<(), Invalid> {
         });
     }
     for (f, v) in schema.fields.iter().zip(&record.values) {
-        let ok = match v {
-            Value::Null => f.optional,
-            _ => matches(&f.ty, v),
-        };
-        if !ok {
+        if !field_ok(f, v) {
             return Err(invalid(f, v));
         }
     }
     Ok(())
+}
+
+/// Whether `v` may be the value of field `f` in a checked record: a value of its type, or
+/// null when the field is optional.
+#[inline]
+pub(crate) fn field_ok(f: &crate::schema::Field, v: &Value) -> bool {
+    match v {
+        Value::Null => f.optional,
+        _ => matches(&f.ty, v),
+    }
 }
 
 /// The error for field `f` holding the value `v` (kept out of line: the check's loop stays
@@ -108,5 +114,74 @@ fn invalid(f: &crate::schema::Field, v: &Value) -> Invalid {
         field: f.name.clone(),
         expected,
         found: describe(v),
+    }
+}
+
+/// The variant of a value, as a number (for [`Shape`]).
+#[inline]
+fn kind(v: &Value) -> u8 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Int(_) => 2,
+        Value::Decimal(_) => 3,
+        Value::Float(_) => 4,
+        Value::Text(_) => 5,
+        Value::Enum(_) => 6,
+        Value::Date(_) => 7,
+        Value::DateTime(_) => 8,
+        Value::Duration(_) => 9,
+        Value::Region(_) => 10,
+        Value::GeoPoint(_) => 11,
+        Value::Set(_) => 12,
+        Value::Map(_) => 13,
+    }
+}
+
+/// A schema's fields as the value variants that pass [`check`] without a further condition,
+/// for a quick test of many records: a record passing [`Shape::passes`] passes [`check`].
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    /// Per field: the variant of its type when the type has no further condition (`u8::MAX`
+    /// otherwise), and whether the field is optional.
+    fields: Vec<(u8, bool)>,
+}
+
+impl Shape {
+    /// The shape of `schema`.
+    pub(crate) fn new(schema: &Schema) -> Shape {
+        let fields = schema
+            .fields
+            .iter()
+            .map(|f| {
+                let k = match f.ty {
+                    Type::Bool => 1,
+                    Type::Int => 2,
+                    Type::Decimal => 3,
+                    Type::Text => 5,
+                    Type::Date => 7,
+                    Type::DateTime => 8,
+                    Type::Duration => 9,
+                    Type::Region => 10,
+                    _ => u8::MAX,
+                };
+                (k, f.optional)
+            })
+            .collect();
+        Shape { fields }
+    }
+
+    /// Whether `record` certainly passes [`check`] (`false`: it may or may not).
+    #[inline]
+    pub(crate) fn passes(&self, record: &Record) -> bool {
+        record.values.len() == self.fields.len()
+            && self
+                .fields
+                .iter()
+                .zip(&record.values)
+                .all(|((k, optional), v)| match kind(v) {
+                    0 => *optional,
+                    x => x == *k,
+                })
     }
 }

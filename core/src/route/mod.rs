@@ -216,6 +216,9 @@ pub(crate) struct CRule {
     /// Requires evaluated per candidate on the fast path.
     pub(crate) residual: Vec<usize>,
     pub(crate) slot_fns: Vec<compile::FL>,
+    /// The hoisted lead-only expression of each slot (parallel to `slot_fns`), for prepared
+    /// batches that evaluate common shapes without the closure.
+    pub(crate) slot_exprs: Vec<Expr>,
     /// Whether each slot reads the lead (else it is computed once per batch).
     pub(crate) slot_lead: Vec<bool>,
     /// The lead slots computed when a batch is prepared (they do not depend on the network).
@@ -500,6 +503,7 @@ impl Engine {
                 probes,
                 residual,
                 slot_fns: c.slot_fns,
+                slot_exprs: c.slots,
                 slots_prepared: (0..c.slot_lead.len())
                     .filter(|k| {
                         c.slot_lead.get(*k) == Some(&true) && c.slot_net.get(*k) == Some(&false)
