@@ -154,25 +154,26 @@ struct PackedMap {
     /// `(key, id)`, `id == u32::MAX` for an empty entry; a power of two long (or empty).
     slots: Vec<(u64, u32)>,
     len: usize,
+    /// `slots.len() - 1`, and the shift that takes a hash to an entry.
+    mask: usize,
+    shift: u32,
 }
 
 impl PackedMap {
-    /// The entry of `key` when the map has `slots.len() == 1 << bits` entries.
+    /// The first entry to probe for `key`.
     #[inline]
-    fn home(key: u64, bits: u32) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     /// The id of `key`, inserting `next` when it is new.
     #[inline]
     fn get_or_insert(&mut self, key: u64, next: u32) -> u32 {
-        if (self.len + 1) * 2 > self.slots.len() {
+        if self.len * 2 >= self.slots.len() {
             self.grow();
         }
-        let cap = self.slots.len();
-        let bits = cap.trailing_zeros();
-        let mut i = PackedMap::home(key, bits);
-        for _ in 0..cap {
+        let mut i = self.home(key);
+        for _ in 0..self.slots.len() {
             match self.slots.get_mut(i) {
                 Some(e) if e.1 == u32::MAX => {
                     *e = (key, next);
@@ -180,7 +181,7 @@ impl PackedMap {
                     return next;
                 }
                 Some(e) if e.0 == key => return e.1,
-                _ => i = (i + 1) & (cap - 1),
+                _ => i = (i + 1) & self.mask,
             }
         }
         // (never reached: the map is at most half full)
@@ -192,16 +193,17 @@ impl PackedMap {
     fn grow(&mut self) {
         let cap = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![(0, u32::MAX); cap]);
-        let bits = cap.trailing_zeros();
+        self.mask = cap - 1;
+        self.shift = 64 - cap.trailing_zeros();
         for (key, id) in old.into_iter().filter(|e| e.1 != u32::MAX) {
-            let mut i = PackedMap::home(key, bits);
+            let mut i = self.home(key);
             for _ in 0..cap {
                 match self.slots.get_mut(i) {
                     Some(e) if e.1 == u32::MAX => {
                         *e = (key, id);
                         break;
                     }
-                    _ => i = (i + 1) & (cap - 1),
+                    _ => i = (i + 1) & self.mask,
                 }
             }
         }
