@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use leadrail_core::network::Network;
 use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
-use leadrail_core::record::{Column, Record};
+use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Engine, LeadBatch, RouteOptions, Times};
+use leadrail_core::route::{Engine, LeadBatch, RouteOptions, RoutedBatch, Times};
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -72,34 +72,12 @@ impl From<WorkerPanicked> for Stop {
 pub(crate) enum Chunk {
     /// Records parsed (positions in errors counted from the chunk's first row).
     Parsed(Parsed),
-    /// Columns of `rows` values, parsed into records on the routing thread, or on the calling
-    /// thread when the routing thread is the slower one (see [`route`]).
+    /// Columns of `rows` values, prepared on the routing thread (`Engine::prepare_columns`).
     Columns {
         rows: usize,
         ids: Column,
         cols: Vec<(String, Column)>,
     },
-    /// Columns parsed on the calling thread (positions counted in the whole batch).
-    Split(Parsed),
-}
-
-/// Columns of the rows from `at` parsed into records, with the positions in the errors counted
-/// in the whole batch.
-fn split(
-    engine: &Engine,
-    at: usize,
-    rows: usize,
-    ids: &Column,
-    cols: &[(String, Column)],
-) -> Parsed {
-    let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-    let schema = &engine.plan().lead_schema;
-    let (good, bad) = Record::from_columns_split(schema, rows, ids, &named);
-    let bad = bad
-        .into_iter()
-        .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
-        .collect();
-    Parsed { rows, good, bad }
 }
 
 /// `now` of a chunked batch: one instant, or one per lead read chunk by chunk.
@@ -151,10 +129,11 @@ struct Job {
 }
 
 impl Job {
-    /// Parses the chunk (when it is columns), and routes its good leads.
+    /// Prepares the chunk's leads (parsing them when they are columns), and routes the good
+    /// ones.
     fn route(self, engine: &Engine, net: &mut Network, opts: &RouteOptions) -> (Routed, LeadBatch) {
         let Job { at, chunk, now } = self;
-        let (rows, good, bad) = match chunk {
+        let (rows, batch, bad) = match chunk {
             Chunk::Parsed(Parsed {
                 rows,
                 good,
@@ -163,38 +142,54 @@ impl Job {
                 for (i, e) in &mut bad {
                     at_position(e, *i + 1, at + *i + 1);
                 }
-                (rows, good, bad)
+                (rows, engine.prepare_leads(good), bad)
             }
             Chunk::Columns { rows, ids, cols } => {
-                let Parsed { rows, good, bad } = split(engine, at, rows, &ids, &cols);
-                (rows, good, bad)
-            }
-            Chunk::Split(Parsed { rows, good, bad }) => (rows, good, bad),
-        };
-        // the instants of the good leads
-        let times: Vec<Instant> = match &now {
-            Now::One(_) => Vec::new(),
-            Now::Each(ts) => {
-                let mut skip = bad.iter().map(|(i, _)| *i).peekable();
-                ts.iter()
-                    .enumerate()
-                    .filter(|(i, _)| skip.next_if_eq(i).is_none())
-                    .map(|(_, t)| *t)
-                    .collect()
+                let named: Vec<(&str, &Column)> =
+                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+                let (batch, bad) = engine.prepare_columns(rows, &ids, &named);
+                let bad = bad
+                    .into_iter()
+                    .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+                    .collect();
+                (rows, batch, bad)
             }
         };
-        let t = match &now {
-            Now::One(t) => Times::At(*t),
-            Now::Each(_) => Times::Each(&times),
-        };
-        let batch = engine.prepare_leads(good);
-        let decisions = engine.route_prepared_compact(net, &batch, t, opts);
+        let decisions = route_good(engine, net, &batch, &bad, &now, opts);
         let routed = Routed {
             rows,
             decisions,
             bad,
         };
         (routed, batch)
+    }
+}
+
+/// Routes the good leads of a batch (or chunk) in order: `batch` holds them, `bad` the rows
+/// (ascending) of the others, whose instants in `now` are skipped.
+pub(crate) fn route_good(
+    engine: &Engine,
+    net: &mut Network,
+    batch: &LeadBatch,
+    bad: &[(usize, ErrorReport)],
+    now: &Now,
+    opts: &RouteOptions,
+) -> RoutedBatch {
+    match now {
+        Now::One(t) => engine.route_prepared_compact(net, batch, Times::At(*t), opts),
+        Now::Each(ts) if bad.is_empty() => {
+            engine.route_prepared_compact(net, batch, Times::Each(ts), opts)
+        }
+        Now::Each(ts) => {
+            let mut skip = bad.iter().map(|(i, _)| *i).peekable();
+            let times: Vec<Instant> = ts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| skip.next_if_eq(i).is_none())
+                .map(|(_, t)| *t)
+                .collect();
+            engine.route_prepared_compact(net, batch, Times::Each(&times), opts)
+        }
     }
 }
 
@@ -254,8 +249,7 @@ pub(crate) fn route<'py>(
     let net: &mut Network = &mut guard;
     let mut at = 0usize;
     // whether the calling thread last waited long for the routing thread: while it is the
-    // slower one, columns are parsed into records and routed leads freed on the calling thread
-    // (the results do not depend on where)
+    // slower one, routed leads are freed on the calling thread
     let behind = AtomicBool::new(false);
     let run = overlap(
         2,
@@ -264,15 +258,9 @@ pub(crate) fn route<'py>(
                 return Ok(None);
             }
             let end = (at + step).min(n);
-            let chunk = match read(at, end)? {
-                Chunk::Columns { rows, ids, cols } if behind.load(Ordering::Relaxed) => {
-                    Chunk::Split(split(engine, at, rows, &ids, &cols))
-                }
-                c => c,
-            };
             let job = Job {
                 at,
-                chunk,
+                chunk: read(at, end)?,
                 now: now.read(at, end)?,
             };
             at = end;

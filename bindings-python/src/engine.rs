@@ -7,7 +7,7 @@ use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, Sl
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{DecisionView, Engine, RouteOptions, RoutedBatch, Times};
+use leadrail_core::route::{DecisionView, Engine, LeadBatch, RouteOptions, RoutedBatch};
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
@@ -277,12 +277,26 @@ impl PyNetwork {
         now: Now,
         opts: &RouteOptions,
     ) -> PyResult<Routed> {
+        let Parsed { rows, good, bad } = parsed;
+        self.route_prepared(py, rows, now, opts, move |e| (e.prepare_leads(good), bad))
+    }
+
+    /// Routes a batch of `rows` leads in order without the GIL, applying each assignment:
+    /// `prepare` readies the good leads and reports the rows (ascending) of the bad ones.
+    fn route_prepared(
+        &self,
+        py: Python<'_>,
+        rows: usize,
+        now: Now,
+        opts: &RouteOptions,
+        prepare: impl FnOnce(&Engine) -> (LeadBatch, Vec<(usize, ErrorReport)>) + Send,
+    ) -> PyResult<Routed> {
         if let Now::Each(ts) = &now {
-            if ts.len() != parsed.rows {
+            if ts.len() != rows {
                 return raise(
                     py,
                     Err(request_error(
-                        format!("{} leads but {} instants", parsed.rows, ts.len()),
+                        format!("{rows} leads but {} instants", ts.len()),
                         "give one `now` for all leads or one per lead",
                     )),
                 );
@@ -290,31 +304,13 @@ impl PyNetwork {
         }
         let engine = &self.engine;
         let net = &self.net;
-        let Parsed { rows, good, bad } = parsed;
         py.detach(|| {
-            // the instants of the good leads
-            let times: Vec<Instant> = match &now {
-                Now::One(_) => Vec::new(),
-                Now::Each(ts) if bad.is_empty() => ts.clone(),
-                Now::Each(ts) => {
-                    let mut skip = bad.iter().map(|(i, _)| *i).peekable();
-                    ts.iter()
-                        .enumerate()
-                        .filter(|(i, _)| skip.next_if_eq(i).is_none())
-                        .map(|(_, t)| *t)
-                        .collect()
-                }
-            };
-            let t = match &now {
-                Now::One(t) => Times::At(*t),
-                Now::Each(_) => Times::Each(&times),
-            };
-            let batch = engine.prepare_leads(good);
+            let (batch, bad) = prepare(engine);
             let decisions = {
                 let Ok(mut n) = net.write() else {
                     return Err(());
                 };
-                engine.route_prepared_compact(&mut n, &batch, t, opts)
+                chunks::route_good(engine, &mut n, &batch, &bad, &now, opts)
             };
             Ok(Routed {
                 rows,
@@ -398,8 +394,14 @@ impl PyNetwork {
             },
         };
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-        let parsed = routing::columns_split(py, rows, &ids, &named, schema);
-        let results = self.route_records(py, parsed, now, &opts)?;
+        let results = self.route_prepared(py, rows, now, &opts, |e| {
+            let (batch, bad) = e.prepare_columns(rows, &ids, &named);
+            let bad = bad
+                .into_iter()
+                .map(|(i, e)| (i, ErrorReport::from(e)))
+                .collect();
+            (batch, bad)
+        })?;
         let mut out = routing::ColumnsOut::with_capacity(results.rows);
         for r in results.iter() {
             out.push(py, r)?;
