@@ -398,16 +398,39 @@ impl Leads {
             cols.push(col);
         }
         drop(fields);
+        if host.is_empty() {
+            // core parses and prepares the columns in one step when routing
+            let named: Vec<(String, Column)> = schema
+                .fields
+                .iter()
+                .map(|f| f.name.clone())
+                .zip(cols)
+                .collect();
+            return Parsed::columns(rows, id_col, named);
+        }
         let named = Column::named(schema, &cols);
         let (good, bad) = Record::from_columns_split(schema, rows, &id_col, &named);
         Parsed::new(rows, good, bad).with_host_errors(schema, host)
     }
 }
 
-/// Parsed leads: the records of the good ones, in order, and the errors of the others.
+/// The leads of a [`Parsed`] batch.
+enum Good {
+    /// The records of the good leads, in order.
+    Records(Vec<Record>),
+    /// Columns (the ids, and fields by name) that `Engine::prepare_columns` parses when the
+    /// batch is routed; their bad rows are known then.
+    Columns {
+        ids: Column,
+        cols: Vec<(String, Column)>,
+    },
+}
+
+/// Parsed leads: the good ones (records, or columns core parses when routing), in order, and
+/// the errors of the others.
 pub struct Parsed {
     rows: usize,
-    good: Vec<Record>,
+    good: Good,
     /// (row, error), ascending rows.
     bad: Vec<(usize, ErrorReport)>,
 }
@@ -417,11 +440,21 @@ impl Parsed {
     pub(crate) fn new(rows: usize, good: Vec<Record>, bad: Vec<(usize, DataError)>) -> Parsed {
         Parsed {
             rows,
-            good,
+            good: Good::Records(good),
             bad: bad
                 .into_iter()
                 .map(|(i, e)| (i, ErrorReport::from(e)))
                 .collect(),
+        }
+    }
+
+    /// `rows` leads as columns: `ids` and fields by name, parsed by core when routed (with the
+    /// errors `Record::from_columns_split` would give).
+    pub(crate) fn columns(rows: usize, ids: Column, cols: Vec<(String, Column)>) -> Parsed {
+        Parsed {
+            rows,
+            good: Good::Columns { ids, cols },
+            bad: Vec::new(),
         }
     }
 
@@ -433,6 +466,15 @@ impl Parsed {
             return self;
         }
         let Parsed { rows, good, bad } = self;
+        let good = match good {
+            Good::Records(good) => good,
+            Good::Columns { ids, cols } => {
+                let named: Vec<(&str, &Column)> =
+                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+                let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
+                return Parsed::new(rows, good, bad).with_host_errors(schema, host);
+            }
+        };
         let mut all: Vec<std::result::Result<Record, ErrorReport>> = Vec::with_capacity(rows);
         let mut good = good.into_iter();
         let mut bad = bad.into_iter().peekable();
@@ -445,18 +487,19 @@ impl Parsed {
             });
         }
         leadrail_core::record::merge_host_errors(schema, &mut all, host);
-        let mut out = Parsed {
-            rows,
-            good: Vec::with_capacity(rows),
-            bad: Vec::new(),
-        };
+        let mut good = Vec::with_capacity(rows);
+        let mut bad = Vec::new();
         for (i, r) in all.into_iter().enumerate() {
             match r {
-                Ok(rec) => out.good.push(rec),
-                Err(e) => out.bad.push((i, e)),
+                Ok(rec) => good.push(rec),
+                Err(e) => bad.push((i, e)),
             }
         }
-        out
+        Parsed {
+            rows,
+            good: Good::Records(good),
+            bad,
+        }
     }
 
     /// Routes the good leads in order, applying each assignment (like `engine::route_records`),
@@ -469,16 +512,31 @@ impl Parsed {
         opts: &RouteOptions,
     ) -> std::result::Result<Compact, ErrorReport> {
         let Parsed { rows, good, bad } = self;
+        if let Now::Each(ts) = now {
+            if ts.len() != rows {
+                return Err(request_error(
+                    format!("{rows} leads but {} instants", ts.len()),
+                    "give one `now` for all leads or one per lead",
+                ));
+            }
+        }
+        let (batch, bad) = match good {
+            Good::Records(good) => (engine.prepare_leads(good), bad),
+            Good::Columns { ids, cols } => {
+                let named: Vec<(&str, &Column)> =
+                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+                let (batch, bad) = engine.prepare_columns(rows, &ids, &named);
+                let bad = bad
+                    .into_iter()
+                    .map(|(i, e)| (i, ErrorReport::from(e)))
+                    .collect::<Vec<_>>();
+                (batch, bad)
+            }
+        };
         let kept: Vec<Instant>;
         let times = match now {
             Now::One(t) => Times::At(*t),
             Now::Each(ts) => {
-                if ts.len() != rows {
-                    return Err(request_error(
-                        format!("{rows} leads but {} instants", ts.len()),
-                        "give one `now` for all leads or one per lead",
-                    ));
-                }
                 if bad.is_empty() {
                     Times::Each(ts)
                 } else {
@@ -493,7 +551,6 @@ impl Parsed {
                 }
             }
         };
-        let batch = engine.prepare_leads(good);
         let routed = {
             let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
             engine.route_prepared_compact(&mut n, &batch, times, opts)

@@ -707,9 +707,8 @@ impl JsNetwork {
         let now = raise(env, encoded::now_arg(times, now)?)?;
         let mut opts = self::options(options);
         opts.explain = false;
-        let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
-        let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
-        let parsed = Parsed::new(rows, good, bad);
+        let cols = cols.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+        let parsed = Parsed::columns(rows, ids, cols);
         raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
