@@ -19,11 +19,10 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use leadrail_benches::handwritten::Handwritten;
-use leadrail_benches::w1::{line_name, LINES, REGIONS, START, STEP, W1};
+use leadrail_benches::w1::{START, STEP, W1};
 use leadrail_core::network::Network;
 use leadrail_core::record::Column;
 use leadrail_core::route::{Engine, RouteOptions, Times};
-use serde_json::Value as Json;
 
 fn w1(c: &mut Criterion) {
     let w = W1::generate(1, 1_000, 100_000);
@@ -56,7 +55,7 @@ fn w1(c: &mut Criterion) {
         )
     });
     // leads as the bindings pass columns, prepared and routed per iteration
-    let (ids, cols) = lead_columns(&w);
+    let (ids, cols) = w.lead_columns();
     let named: Vec<(&str, &Column)> = ["region", "product_line", "deal_size"]
         .into_iter()
         .zip(cols.iter())
@@ -99,26 +98,6 @@ fn w1(c: &mut Criterion) {
         })
     });
     g.finish();
-}
-
-/// W1's leads as the Python and Node bindings pass columns: ids as texts, region and product
-/// line dictionary-encoded, deal sizes as integers (in the lead schema's field order).
-fn lead_columns(w: &W1) -> (Column, [Column; 3]) {
-    let ids = Column::Text(
-        (0..w.leads.len())
-            .map(|i| Some(Arc::from(format!("L{i:06}"))))
-            .collect(),
-    );
-    let regions = Column::Dict {
-        dict: REGIONS.iter().map(|r| Json::from(*r)).collect(),
-        codes: w.leads.iter().map(|l| u32::from(l.region)).collect(),
-    };
-    let lines = Column::Dict {
-        dict: (0..LINES).map(|i| Json::from(line_name(i))).collect(),
-        codes: w.leads.iter().map(|l| u32::from(l.line)).collect(),
-    };
-    let sizes = Column::Int(w.leads.iter().map(|l| Some(l.deal_size)).collect());
-    (ids, [regions, lines, sizes])
 }
 
 criterion_group!(benches, w1);

@@ -11,9 +11,10 @@ use leadrail_core::geo::{RegionCode, Territory};
 use leadrail_core::plan::{
     ArithOp, CmpOp, Else, Expr, Fallback, Plan, Require, RouteRule, Scope, Tie,
 };
-use leadrail_core::record::Record;
+use leadrail_core::record::{Column, Record};
 use leadrail_core::schema::{Field, Schema};
 use leadrail_core::value::{Instant, Type, Value};
+use serde_json::Value as Json;
 
 /// 200 ISO 3166-1 country codes used as W1's region codes.
 pub const REGIONS: [&str; 200] = [
@@ -332,6 +333,27 @@ impl W1 {
                 ],
             })
             .collect()
+    }
+
+    /// Leads as the Python and Node bindings pass columns to core: the ids as texts, region and
+    /// product line dictionary-encoded, deal sizes as integers (the columns in the order of
+    /// [`W1::lead_schema`]'s fields).
+    pub fn lead_columns(&self) -> (Column, [Column; 3]) {
+        let ids = Column::Text(
+            (0..self.leads.len())
+                .map(|i| Some(Arc::from(format!("L{i:06}"))))
+                .collect(),
+        );
+        let regions = Column::Dict {
+            dict: REGIONS.iter().map(|r| Json::from(*r)).collect(),
+            codes: self.leads.iter().map(|l| u32::from(l.region)).collect(),
+        };
+        let lines = Column::Dict {
+            dict: (0..LINES).map(|i| Json::from(line_name(i))).collect(),
+            codes: self.leads.iter().map(|l| u32::from(l.line)).collect(),
+        };
+        let sizes = Column::Int(self.leads.iter().map(|l| Some(l.deal_size)).collect());
+        (ids, [regions, lines, sizes])
     }
 }
 

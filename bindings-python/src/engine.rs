@@ -66,6 +66,18 @@ fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T> {
     r.map_err(|e| from_report(py, e))
 }
 
+/// The routing options of a call: `explain`, and the partner ids of `exclude` (one id or an
+/// iterable of ids).
+fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<RouteOptions> {
+    Ok(RouteOptions {
+        explain,
+        exclude: match exclude {
+            Some(x) => exclude_list(x)?,
+            None => Vec::new(),
+        },
+    })
+}
+
 fn exclude_list(exclude: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     if let Ok(s) = exclude.cast::<PyString>() {
         return Ok(vec![s.to_str()?.to_owned()]);
@@ -333,13 +345,7 @@ impl PyNetwork {
     ) -> PyResult<Bound<'py, PyAny>> {
         let parsed = routing::records_split(leads, &self.engine.plan().lead_schema, "leads")?;
         let now = raise(py, routing::now_arg(now)?)?;
-        let opts = RouteOptions {
-            explain,
-            exclude: match exclude {
-                Some(x) => exclude_list(x)?,
-                None => Vec::new(),
-            },
-        };
+        let opts = route_options(explain, exclude)?;
         let results = self.route_records(py, parsed, now, &opts)?;
         routing::without_gc(py, || {
             let mut sink = Sink::new(as_columns, results.rows);
@@ -386,13 +392,7 @@ impl PyNetwork {
             }
         }
         let now = raise(py, routing::now_arg(now)?)?;
-        let opts = RouteOptions {
-            explain: false,
-            exclude: match exclude {
-                Some(x) => exclude_list(x)?,
-                None => Vec::new(),
-            },
-        };
+        let opts = route_options(false, exclude)?;
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let results = self.route_prepared(py, rows, now, &opts, |e| {
             let (batch, bad) = e.prepare_columns(rows, &ids, &named);
@@ -668,13 +668,7 @@ impl PyNetwork {
             });
         let rec = raise(py, rec)?;
         let now = raise(py, routing::instant(now)?)?;
-        let opts = RouteOptions {
-            explain,
-            exclude: match exclude {
-                Some(x) => exclude_list(x)?,
-                None => Vec::new(),
-            },
-        };
+        let opts = route_options(explain, exclude)?;
         let d = py.detach(|| {
             let net = self.net.read().map_err(|_| None)?;
             self.engine

@@ -22,11 +22,10 @@
 use std::sync::Arc;
 
 use leadrail_benches::handwritten::Handwritten;
-use leadrail_benches::w1::{line_name, REGIONS, START, STEP, W1};
+use leadrail_benches::w1::{START, STEP, W1};
 use leadrail_core::network::Network;
 use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::route::{Engine, LeadBatch, RouteOptions, Times};
-use serde_json::Value as Json;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -55,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Ok(());
         }
         Some(m @ ("columns" | "split")) => {
-            let (ids, cols) = lead_columns(&w);
+            let (ids, cols) = w.lead_columns();
             let named: Vec<(&str, &Column)> = ["region", "product_line", "deal_size"]
                 .into_iter()
                 .zip(cols.iter())
@@ -90,28 +89,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let routed = out.routed();
     println!("{routed} of {n} routed");
     Ok(())
-}
-
-/// W1's leads as the bindings pass columns: ids as texts, region and product line
-/// dictionary-encoded, deal sizes as integers (in the lead schema's field order).
-fn lead_columns(w: &W1) -> (Column, [Column; 3]) {
-    let ids = Column::Text(
-        (0..w.leads.len())
-            .map(|i| Some(Arc::from(format!("L{i:06}"))))
-            .collect(),
-    );
-    let regions = Column::Dict {
-        dict: REGIONS.iter().map(|r| Json::from(*r)).collect(),
-        codes: w.leads.iter().map(|l| u32::from(l.region)).collect(),
-    };
-    let lines = Column::Dict {
-        dict: (0..leadrail_benches::w1::LINES)
-            .map(|i| Json::from(line_name(i)))
-            .collect(),
-        codes: w.leads.iter().map(|l| u32::from(l.line)).collect(),
-    };
-    let sizes = Column::Int(w.leads.iter().map(|l| Some(l.deal_size)).collect());
-    (ids, [regions, lines, sizes])
 }
 
 /// `Record::from_columns_split` then `Engine::prepare_leads` (what `prepare_columns` replaces).
