@@ -20,7 +20,7 @@ use leadrail_core::api::request_error;
 use leadrail_core::network::Network;
 use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
+use leadrail_core::route::{times_without, Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::{Instant, Type};
 use napi::bindgen_prelude::*;
@@ -410,7 +410,7 @@ impl Leads {
         }
         let named = Column::named(schema, &cols);
         let (good, bad) = Record::from_columns_split(schema, rows, &id_col, &named);
-        Parsed::new(rows, good, bad).with_host_errors(schema, host)
+        Parsed::with_host_errors(schema, rows, good, bad, host)
     }
 }
 
@@ -436,18 +436,6 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// What `Record::from_columns_split` returned for `rows` rows.
-    pub(crate) fn new(rows: usize, good: Vec<Record>, bad: Vec<(usize, DataError)>) -> Parsed {
-        Parsed {
-            rows,
-            good: Good::Records(good),
-            bad: bad
-                .into_iter()
-                .map(|(i, e)| (i, ErrorReport::from(e)))
-                .collect(),
-        }
-    }
-
     /// `rows` leads as columns: `ids` and fields by name, parsed by core when routed (with the
     /// errors `Record::from_columns_split` would give).
     pub(crate) fn columns(rows: usize, ids: Column, cols: Vec<(String, Column)>) -> Parsed {
@@ -458,23 +446,17 @@ impl Parsed {
         }
     }
 
-    /// With the problems the binding met reading cells itself (`(row, position, report)`, see
-    /// `record::merge_host_errors`): each row reports the one `Record::from_json_at` would
-    /// report first.
-    fn with_host_errors(self, schema: &Schema, host: Vec<(usize, usize, ErrorReport)>) -> Parsed {
-        if host.is_empty() {
-            return self;
-        }
-        let Parsed { rows, good, bad } = self;
-        let good = match good {
-            Good::Records(good) => good,
-            Good::Columns { ids, cols } => {
-                let named: Vec<(&str, &Column)> =
-                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-                let (good, bad) = Record::from_columns_split(schema, rows, &ids, &named);
-                return Parsed::new(rows, good, bad).with_host_errors(schema, host);
-            }
-        };
+    /// What `Record::from_columns_split` returned for `rows` rows, with the problems the binding
+    /// met reading cells itself (`(row, position, report)`, see `record::merge_host_errors`):
+    /// each row reports the one `Record::from_json_at` would report first.
+    fn with_host_errors(
+        schema: &Schema,
+        rows: usize,
+        good: Vec<Record>,
+        bad: Vec<(usize, DataError)>,
+        host: Vec<(usize, usize, ErrorReport)>,
+    ) -> Parsed {
+        let bad = bad.into_iter().map(|(i, e)| (i, ErrorReport::from(e)));
         let mut all: Vec<std::result::Result<Record, ErrorReport>> = Vec::with_capacity(rows);
         let mut good = good.into_iter();
         let mut bad = bad.into_iter().peekable();
@@ -540,13 +522,7 @@ impl Parsed {
                 if bad.is_empty() {
                     Times::Each(ts)
                 } else {
-                    let mut skip = bad.iter().map(|(i, _)| *i).peekable();
-                    kept = ts
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| skip.next_if_eq(i).is_none())
-                        .map(|(_, t)| *t)
-                        .collect();
+                    kept = times_without(ts, bad.iter().map(|(i, _)| *i));
                     Times::Each(&kept)
                 }
             }

@@ -15,7 +15,7 @@ use leadrail_core::network::Network;
 use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Engine, LeadBatch, RouteOptions, RoutedBatch, Times};
+use leadrail_core::route::{times_without, Engine, LeadBatch, RouteOptions, RoutedBatch, Times};
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -181,13 +181,7 @@ pub(crate) fn route_good(
             engine.route_prepared_compact(net, batch, Times::Each(ts), opts)
         }
         Now::Each(ts) => {
-            let mut skip = bad.iter().map(|(i, _)| *i).peekable();
-            let times: Vec<Instant> = ts
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| skip.next_if_eq(i).is_none())
-                .map(|(_, t)| *t)
-                .collect();
+            let times = times_without(ts, bad.iter().map(|(i, _)| *i));
             engine.route_prepared_compact(net, batch, Times::Each(&times), opts)
         }
     }

@@ -771,6 +771,18 @@ pub(crate) enum Builder {
 /// The number of entries of a text column's address cache (a power of two).
 const PTR_CACHE: usize = 1024;
 
+/// The code the address cache holds for the object at `ptr` (cache line `line`), when texts are
+/// cached by address.
+#[inline(always)]
+fn cached(by_ptr: &[(usize, u32)], by_pointer: bool, ptr: usize, line: usize) -> Option<u32> {
+    if !by_pointer {
+        return None;
+    }
+    by_ptr
+        .get(line)
+        .and_then(|(p, c)| (*p == ptr).then_some(*c))
+}
+
 /// The cache line of an object's address.
 fn ptr_line(ptr: usize) -> usize {
     let h = (ptr >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
@@ -846,13 +858,9 @@ impl Builder {
             } => {
                 let ptr = x.as_ptr() as usize;
                 let line = ptr_line(ptr);
-                if by_pointer {
-                    if let Some((p, c)) = by_ptr.get(line) {
-                        if *p == ptr {
-                            codes.push(*c);
-                            return Ok(true);
-                        }
-                    }
+                if let Some(c) = cached(by_ptr, by_pointer, ptr, line) {
+                    codes.push(c);
+                    return Ok(true);
                 }
                 if let Ok(s) = x.cast_exact::<PyString>() {
                     let text = s.to_str()?;
@@ -975,13 +983,9 @@ impl Builder {
             ) => {
                 let ptr = x.as_ptr() as usize;
                 let line = ptr_line(ptr);
-                if by_pointer {
-                    if let Some((p, c)) = by_ptr.get(line) {
-                        if *p == ptr {
-                            codes.push(*c);
-                            return Ok(Ok(()));
-                        }
-                    }
+                if let Some(c) = cached(by_ptr, by_pointer, ptr, line) {
+                    codes.push(c);
+                    return Ok(Ok(()));
                 }
                 let text = s.to_str()?;
                 let c = match by_text.get(text) {
