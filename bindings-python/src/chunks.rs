@@ -80,6 +80,16 @@ pub(crate) enum Chunk {
     },
 }
 
+impl Chunk {
+    /// The number of rows read.
+    pub(crate) fn rows(&self) -> usize {
+        match self {
+            Chunk::Parsed(p) => p.rows,
+            Chunk::Columns { rows, .. } => *rows,
+        }
+    }
+}
+
 /// `now` of a chunked batch: one instant, or one per lead read chunk by chunk.
 pub(crate) enum ChunkNow<'py> {
     One(Instant),

@@ -461,12 +461,26 @@ impl PyNetwork {
                 &now,
                 &opts,
                 |a, b| {
-                    let rows = routing::records_split(&list.get_slice(a, b), schema, "leads")?;
-                    if rows.rows != b - a {
+                    let chunk = match routing::records_read(&list.get_slice(a, b), schema, "leads")?
+                    {
+                        // (parsed into records on the routing thread)
+                        routing::Read::Columns { rows, ids, cols } => chunks::Chunk::Columns {
+                            rows,
+                            ids,
+                            cols: schema
+                                .fields
+                                .iter()
+                                .map(|f| f.name.clone())
+                                .zip(cols)
+                                .collect(),
+                        },
+                        routing::Read::Parsed(p) => chunks::Chunk::Parsed(p),
+                    };
+                    if chunk.rows() != b - a {
                         // the list changed while the GIL was released: read it again, whole
                         return Err(chunks::Stop::Serial);
                     }
-                    Ok(chunks::Chunk::Parsed(rows))
+                    Ok(chunk)
                 },
                 |routed| sink.push(py, routed),
             ))

@@ -318,6 +318,33 @@ pub(crate) fn records_split(
     what: &str,
 ) -> PyResult<Parsed> {
     let py = obj.py();
+    Ok(match records_read(obj, schema, what)? {
+        Read::Parsed(p) => p,
+        Read::Columns { rows, ids, cols } => {
+            let named = Column::named(schema, &cols);
+            columns_split(py, rows, &ids, &named, schema)
+        }
+    })
+}
+
+/// Host records as read on the calling thread, before core parses them.
+pub(crate) enum Read {
+    /// No row had a problem of the binding's own: the cells, one column per schema field in
+    /// the schema's order, for core to parse anywhere (`Record::from_columns_split` or
+    /// `Engine::prepare_columns` give the same records and errors).
+    Columns {
+        rows: usize,
+        ids: Column,
+        cols: Vec<Column>,
+    },
+    /// Some row had one: the rows parsed, with those problems merged in.
+    Parsed(Parsed),
+}
+
+/// Reads host records (an iterable of mappings) column by column, leaving the parsing to core
+/// when it can (see [`Read`]).
+pub(crate) fn records_read(obj: &Bound<'_, PyAny>, schema: &Schema, what: &str) -> PyResult<Read> {
+    let py = obj.py();
     let not_rows = || {
         crate::exceptions::from_report(
             py,
@@ -1194,19 +1221,24 @@ fn finish_rows(
     out
 }
 
-/// Like [`records_by_columns`], in the split form.
+/// Like [`records_by_columns`], in the form of [`Read`].
 fn rows_split<'py>(
     py: Python<'py>,
     rows: impl Iterator<Item = Bound<'py, PyAny>>,
     n: usize,
     schema: &Schema,
-) -> PyResult<Parsed> {
+) -> PyResult<Read> {
     let host = read_rows(py, rows, schema)?;
     if !host.own.is_empty() {
-        return Ok(Parsed::from_results(finish_rows(py, n, host, schema)));
+        return Ok(Read::Parsed(Parsed::from_results(finish_rows(
+            py, n, host, schema,
+        ))));
     }
-    let named = Column::named(schema, &host.cols);
-    Ok(columns_split(py, n, &host.ids, &named, schema))
+    Ok(Read::Columns {
+        rows: n,
+        ids: host.ids,
+        cols: host.cols,
+    })
 }
 
 /// Parses columns in the split form (without the GIL).
