@@ -8,17 +8,27 @@ threads, so a busy machine slows them more than a serial loop).
 The data comes from a port of benches/src/w1.rs (splitmix64, same seed, same draws).
 
     .venv/bin/python benches/python_w1.py [--partners 1000] [--leads 100000] [--runs 5] [--seed 1]
-Compare with the native figure: cargo bench -p leadrail-benches --bench route
+                                          [--native] [--floor]
+
+The ratios to the native figures (criterion's `w1_batch` medians, same workload) are printed when
+criterion has measured them: `--native` runs that bench first, in the same sitting (about a
+minute), else the stored medians are used and their age is shown. `--floor` also times what
+CPython alone needs to build the same result dicts (one per lead, and the three inside it), the
+least any binding returning them can take.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import math
 import os
 import statistics
+import subprocess
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import leadrail
 
@@ -149,13 +159,73 @@ def measure(label, engine, partners, run, n, runs):
     return med, routed
 
 
+ROOT = Path(__file__).resolve().parent.parent
+NATIVE = ("engine_columns", "engine_prepared", "engine_compact")
+
+
+def native_rates(run: bool) -> dict[str, tuple[float, float]]:
+    """Criterion's `w1_batch` medians as decisions/s, with their age in seconds (`run`: measure
+    them now)."""
+    if run:
+        subprocess.run(
+            ["cargo", "bench", "-q", "-p", "leadrail-benches", "--bench", "route", "--",
+             "--warm-up-time", "1", "--measurement-time", "3", "w1_batch"],
+            cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        )
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    out = {}
+    for name in NATIVE:
+        d = target / "criterion" / "w1_batch" / name / "new"
+        try:
+            ns = json.loads((d / "estimates.json").read_text())["median"]["point_estimate"]
+            n = json.loads((d / "benchmark.json").read_text())["throughput"]["Elements"]
+        except (OSError, KeyError, TypeError, ValueError):
+            continue
+        out[name] = (n / (ns * 1e-9), time.time() - (d / "estimates.json").stat().st_mtime)
+    return out
+
+
+def floor(by_dicts, runs: int) -> float:
+    """Result dicts like `by_dicts` built by CPython alone (collector paused, as the binding does),
+    decisions/s: the least a binding returning them can take."""
+    # the values first (untimed), as tuples: only the building of the dicts is timed
+    rows = []
+    for r in by_dicts:
+        d = r["ok"]
+        s = d["state_read"] or {}
+        rows.append((d["outcome"]["kind"], d["outcome"].get("id"), d["rule"], s.get("partner"),
+                     s.get("version"), s.get("active_leads"), s.get("last_assigned_at")))
+    # (W1 has partner and unrouted outcomes only; an unrouted decision reads no partner's state)
+    assert {r[0] for r in rows} <= {"partner", "unrouted"}
+    rates = []
+    for _ in range(runs):
+        gc.disable()
+        t0 = time.perf_counter()
+        out = [
+            {"ok": {"outcome": {"kind": kind, "id": pid}, "rule": rule,
+                    "state_read": {"partner": partner, "version": version, "active_leads": active,
+                                   "last_assigned_at": last}}}
+            if partner is not None else
+            {"ok": {"outcome": {"kind": kind}, "rule": rule, "state_read": None}}
+            for kind, pid, rule, partner, version, active, last in rows
+        ]
+        dt = time.perf_counter() - t0
+        gc.enable()
+        rates.append(len(rows) / dt)
+        del out
+    return statistics.median(rates)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--partners", type=int, default=1_000)
     ap.add_argument("--leads", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--native", action="store_true", help="run the native criterion bench first")
+    ap.add_argument("--floor", action="store_true", help="also time CPython building the result dicts")
     a = ap.parse_args()
+    native = native_rates(a.native)
 
     partners, leads = generate(a.seed, a.partners, a.leads)
     engine = leadrail.Engine.compile(RULES, "w1.rail")
@@ -164,13 +234,20 @@ def main() -> None:
     print(f"W1 from Python: {len(partners):,} partners x {len(leads):,} leads (seed {a.seed}); "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
-    _, by_dicts = measure("dicts (route_batch)", engine, partners,
-                          lambda net: net.route_batch(leads, times), len(leads), a.runs)
-    _, by_dicts_cols = measure("dicts -> columns (as_columns)", engine, partners,
-                               lambda net: net.route_batch(leads, times, as_columns=True),
-                               len(leads), a.runs)
-    _, by_cols = measure("columns (route_columns)", engine, partners,
-                         lambda net: net.route_columns(columns, times), len(leads), a.runs)
+    dicts, by_dicts = measure("dicts (route_batch)", engine, partners,
+                              lambda net: net.route_batch(leads, times), len(leads), a.runs)
+    dicts_cols, by_dicts_cols = measure("dicts -> columns (as_columns)", engine, partners,
+                                        lambda net: net.route_batch(leads, times, as_columns=True),
+                                        len(leads), a.runs)
+    cols, by_cols = measure("columns (route_columns)", engine, partners,
+                            lambda net: net.route_columns(columns, times), len(leads), a.runs)
+    if a.floor:
+        print(f"{'CPython building the dicts':<28} {floor(by_dicts, a.runs):>14,.0f} decisions/s "
+              "(the result dicts alone, no routing)")
+    for name, (rate, age) in native.items():
+        when = "measured just now" if a.native else f"measured {age / 60:,.0f} min ago"
+        print(f"native {name:<21} {rate:>14,.0f} decisions/s ({when}); ratios: dicts "
+              f"{dicts / rate:.2f}x, dicts -> columns {dicts_cols / rate:.2f}x, columns {cols / rate:.2f}x")
 
     routed = sum(1 for r in by_dicts if "ok" in r and r["ok"]["outcome"]["kind"] == "partner")
     routed_cols = sum(1 for k in by_cols["kind"] if k == "partner")
