@@ -283,3 +283,24 @@ def test_threads_share_one_network_with_big_batches(engine):
     routed = sum(1 for r in first if "ok" in r and r["ok"]["outcome"]["kind"] == "partner")
     assert reads and {s for _, s in reads} <= {0, routed, routed + sum(
         1 for r in second if "ok" in r and r["ok"]["outcome"]["kind"] == "partner")}
+
+
+def test_chunks_with_and_without_the_bindings_own_errors(engine):
+    # A chunk whose rows all read as columns is parsed by core on the routing thread; a chunk
+    # with a row the binding rejects itself (not a mapping; a value without a JSON form) is
+    # parsed on the calling thread. Both kinds in one batch give what small batches give.
+    xs = leads()
+    xs[17_000] = 42
+    xs[30_000] = dict(xs[30_000], size=object())
+    xs[39_000] = dict(xs[39_000], region=float("nan"))
+    times = [NOW_MS + 1000 * i for i in range(N)]
+    net = engine.network(partners())
+    got = net.route_batch(xs, times)
+    ref = engine.network(partners())
+    assert got == in_small_batches(ref, xs, times)
+    assert net.state() == ref.state()
+    assert got[17_000]["error"]["record"] == "#17001"
+    assert got[17_000]["error"]["message"].startswith("record #17001: expected an object")
+    assert got[30_000]["error"]["field"] == "size"
+    assert got[39_000]["error"]["field"] == "region"
+    assert "ok" in got[17_001] and "ok" in got[30_001]
