@@ -189,6 +189,13 @@ function instants(now) {
 
 /** The results of a batch, `{ ok: decision }` or `{ error: report }` per lead. */
 function results(r) {
+  const out = new Array(r[0].length)
+  resultsInto(r, out, 0)
+  return out
+}
+
+/** Writes the results of `r` (compact, see `results`) into `out` from index `at`. */
+function resultsInto(r, out, at) {
   const kinds = r[0]
   const target = r[1]
   const rule = r[2]
@@ -198,12 +205,11 @@ function results(r) {
   const errors = r[6]
   const explanations = r[7]
   const n = kinds.length
-  const out = new Array(n)
   let e = 1
   for (let i = 0; i < n; i++) {
     const k = kinds[i]
     if (k === 3) {
-      out[i] = { error: errors[e] }
+      out[at + i] = { error: errors[e] }
       e += 2
       continue
     }
@@ -223,41 +229,73 @@ function results(r) {
         last_assigned_at: at === at ? at : null,
       }
     }
-    out[i] = { ok: { outcome, rule: ru === NONE ? null : texts[ru], state_read: stateRead } }
+    out[at + i] = { ok: { outcome, rule: ru === NONE ? null : texts[ru], state_read: stateRead } }
   }
-  for (let j = 0; j < explanations.length; j += 2) out[explanations[j]].ok.explanation = explanations[j + 1]
-  return out
+  for (let j = 0; j < explanations.length; j += 2) out[at + explanations[j]].ok.explanation = explanations[j + 1]
 }
 
 const KINDS = ['partner', 'queue', 'unrouted', null]
 
+/** Empty result columns for `n` leads. */
+const newColumns = (n) => ({ kind: new Array(n), target: new Array(n), rule: new Array(n), error: new Array(n) })
+
 /** The results of `routeColumns`: columns `kind`, `target`, `rule`, `error`. */
 function resultColumns(r) {
+  const out = newColumns(r[0].length)
+  resultColumnsInto(r, out, 0)
+  return out
+}
+
+/** Writes the results of `r` (compact) into the columns `out` from row `at`. */
+function resultColumnsInto(r, out, at) {
   const kinds = r[0]
   const target = r[1]
   const rule = r[2]
   const texts = r[5]
   const errors = r[6]
   const n = kinds.length
-  const kind = new Array(n)
-  const to = new Array(n)
-  const by = new Array(n)
-  const error = new Array(n)
+  const kind = out.kind
+  const to = out.target
+  const by = out.rule
+  const error = out.error
   let e = 1
   for (let i = 0; i < n; i++) {
     const k = kinds[i]
-    kind[i] = KINDS[k]
-    to[i] = k < 2 ? texts[target[i]] : null
+    const j = at + i
+    kind[j] = KINDS[k]
+    to[j] = k < 2 ? texts[target[i]] : null
     const ru = rule[i]
-    by[i] = k === 3 || ru === NONE ? null : texts[ru]
+    by[j] = k === 3 || ru === NONE ? null : texts[ru]
     if (k === 3) {
-      error[i] = errors[e]
+      error[j] = errors[e]
       e += 2
     } else {
-      error[i] = null
+      error[j] = null
     }
   }
-  return { kind, target: to, rule: by, error }
+}
+
+/**
+ * `routeBatch` of a big array in chunks (`_routeChunked`: a second thread routes chunk k while
+ * this one encodes chunk k + 1 and builds the results of chunk k - 1); `null` when the addon
+ * routes the batch in one piece instead (a small batch, a wrong argument: the one-piece path
+ * throws its error).
+ */
+function routeChunked(net, schema, leads, times, now, options, asColumns) {
+  const n = leads.length
+  if (n < net._chunkMinLeads) return null
+  const { encode } = schema
+  const out = asColumns ? newColumns(n) : new Array(n)
+  const into = asColumns ? resultColumnsInto : resultsInto
+  const routed = net._routeChunked(
+    n,
+    (a, b) => encode(leads.slice(a, b)),
+    (r, at) => into(r, out, at),
+    times,
+    now,
+    options,
+  )
+  return routed ? out : null
 }
 
 /** Whether a batch call's options ask for the results as columns. */
@@ -291,9 +329,13 @@ function install(Network) {
   define('routeBatch', function routeBatch(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatch.call(this, leads, now, options)
+    const asColumns = wantsColumns(options)
+    const times = instants(now)
+    const chunked = routeChunked(this, schema, leads, times, now, options, asColumns)
+    if (chunked !== null) return chunked
     const encoded = schema.encode(leads)
-    const r = this._routeLeads(encoded, instants(now), now, options)
-    return wantsColumns(options) ? resultColumns(r) : results(r)
+    const r = this._routeLeads(encoded, times, now, options)
+    return asColumns ? resultColumns(r) : results(r)
   })
 
   define('routeBatchAsync', function routeBatchAsync(leads, now, options) {

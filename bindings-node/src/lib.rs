@@ -10,6 +10,7 @@
 )]
 
 mod convert;
+mod chunks;
 mod encoded;
 mod engine;
 mod errors;
