@@ -9,8 +9,8 @@
     reason = "batch items carry the language-neutral ErrorReport, as in core's api module"
 )]
 
-mod convert;
 mod chunks;
+mod convert;
 mod encoded;
 mod engine;
 mod errors;
