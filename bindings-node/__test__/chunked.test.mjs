@@ -37,8 +37,8 @@ const PARTNERS = Array.from({ length: 40 }, (_, i) => ({
 }))
 
 const N = 100_000
-// the chunks of a batch of N leads: max(16,384, N / 6) leads
-const CHUNK = Math.ceil(N / 6)
+// the chunks of a batch of N leads: max(8,192, N / 12) leads
+const CHUNK = Math.ceil(N / 12)
 
 /** Good leads. */
 const goodLeads = (n) =>
@@ -62,6 +62,8 @@ const BAD = {
   [3 * CHUNK]: { id: 'Lhalf', region: 'JP', line: 'a', size: 1.5 },
   [4 * CHUNK]: { id: 'Lsym', region: 'JP', line: Symbol('line'), size: 4 },
   [5 * CHUNK]: 'lead',
+  [11 * CHUNK - 1]: { id: 'Lnull', region: null, line: 'a', size: 1 },
+  [11 * CHUNK]: { region: 'US', line: 'a', size: 1 }, // the last chunk's first lead: no id
   [N - 1]: { region: 'US', line: 'a' },
 }
 const badLeads = () => {
@@ -103,7 +105,7 @@ function chunked() {
 
 /** The chunks of a batch of `n` leads routed in chunks. */
 const chunksOf = (n) => {
-  const step = Math.max(16_384, Math.ceil(n / 6))
+  const step = Math.max(8_192, Math.ceil(n / 12))
   const out = []
   for (let a = 0; a < n; a += step) out.push([a, Math.min(a + step, n)])
   return out
@@ -140,12 +142,13 @@ test('a big batch: chunked results, errors and state are those of one piece and 
   assert.equal(got[3 * CHUNK - 1].error.record, `#${3 * CHUNK}`)
   assert.equal(got[3 * CHUNK - 1].error.field, 'id')
   assert.equal(got[N - 1].error.record, `#${N}`)
+  assert.equal(got[11 * CHUNK].error.record, `#${11 * CHUNK + 1}`)
   assert.equal(got[CHUNK - 1].error.record, 'Lbig')
   assert.equal(got[4 * CHUNK].error.record, 'Lsym')
   // both outcomes and a changing state across the chunks
   const kinds = new Set(got.filter((r) => r.ok).map((r) => r.ok.outcome.kind))
   assert.deepEqual([...kinds].sort(), ['partner', 'queue'])
-  assert.ok(got.findLast((r) => r.ok?.state_read).ok.state_read.version > 1000)
+  assert.ok(Math.max(...got.map((r) => r.ok?.state_read?.version ?? 0)) > 1000)
   // and the addon's own conversion agrees
   const addon = engine.network(PARTNERS)
   assert.deepEqual(addon._routeBatchAddon(leads, NOW_MS), got)
@@ -171,7 +174,7 @@ test('asColumns and explain, in chunks', () => {
   assert.deepEqual(Object.keys(cols), ['kind', 'target', 'rule', 'error'])
   assert.equal(cols.kind.length, N)
   assert.equal(cols.error[40_000].record, '#40001')
-  // three chunks of 16,384 (the smallest) and a short one
+  // four chunks of 8,192 (the smallest) and a short one
   const n = 33_000
   const small = badLeads().slice(0, n)
   const { got } = same(small, NOW_MS, { explain: true, exclude: ['P01'] })
