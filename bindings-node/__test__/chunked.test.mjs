@@ -225,6 +225,32 @@ test('a getter throwing mid-batch: that error, and the state as it was', () => {
   assert.equal(net.length, PARTNERS.length)
 })
 
+test('results that cannot be delivered: that error, and the state as it was', () => {
+  const net = engine.network(PARTNERS)
+  const before = net.state()
+  const inner = Object.getPrototypeOf(net)._routeChunked
+  const full = new RangeError('no room for results')
+  let emitted = 0
+  net._routeChunked = function (n, encode, emit, ...rest) {
+    return inner.call(
+      this,
+      n,
+      encode,
+      (r, at) => {
+        if (++emitted === 3) throw full
+        emit(r, at)
+      },
+      ...rest,
+    )
+  }
+  assert.throws(
+    () => net.routeBatch(goodLeads(N), times(N)),
+    (e) => e === full,
+  )
+  assert.equal(emitted, 3)
+  assert.deepEqual(net.state(), before)
+})
+
 test('calling the network from a getter mid-batch throws leadrail::request::busy', () => {
   const { net } = chunked()
   const leads = goodLeads(N)
