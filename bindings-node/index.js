@@ -108,22 +108,23 @@ function encodeArray(a, dedupe) {
 }
 
 /**
- * A function `(leads) => [ids, fields, badRows, badVals]` reading `id` and `fields` of each
- * lead, generated once per schema so that each property read is a constant-key load V8 can
+ * A function `(leads, a, b) => [ids, fields, badRows, badVals]` reading `id` and `fields` of
+ * leads `a..b` (rows numbered from 0 at `a`; each read live from `leads`, as one pass over the
+ * whole array reads it, so a chunk sees what that pass would see), generated once per schema so that each property read is a constant-key load V8 can
  * cache. Strings of fields are dictionary-encoded; finite numbers go to `nums`; NaN and the
  * infinities, like every other value, go to Rust as they are.
  */
 function recordEncoder(fields) {
   const names = ['id', ...fields]
   const k = names.map((_, j) => j)
-  let src = 'const n = leads.length\n'
+  let src = 'const n = b - a\n'
   for (const j of k) {
     src += `const c${j} = new Uint32Array(n); let f${j} = null; const m${j} = Object.create(null); const s${j} = []; const r${j} = []; const v${j} = []\n`
   }
   src += 'const l0 = new Uint32Array(n); let t0 = \'\'; let k0 = 0\n'
   src += 'const badRows = []; const badVals = []\n'
   src += 'for (let i = 0; i < n; i++) {\n'
-  src += '  const o = leads[i]\n'
+  src += '  const o = leads[a + i]\n'
   src += `  if (!isRecord(o)) { badRows.push(i); badVals.push(o); ${k.map((j) => `c${j}[i] = MISSING`).join('; ')}; continue }\n`
   src += '  let x\n'
   for (const j of k) {
@@ -142,7 +143,7 @@ function recordEncoder(fields) {
   const col = (j) => `wire(c${j}, f${j}, s${j}, r${j}, v${j})`
   src += `return [[c0, f0, t0, l0.subarray(0, k0), r0, v0], [${k.slice(1).map(col).join(', ')}], badRows, badVals]\n`
   // eslint-disable-next-line no-new-func
-  return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', `return function encodeLeads(leads) {\n${src}}`)(
+  return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', `return function encodeLeads(leads, a, b) {\n${src}}`)(
     isRecord,
     wire,
     MISSING,
@@ -289,7 +290,7 @@ function routeChunked(net, schema, leads, times, now, options, asColumns) {
   const into = asColumns ? resultColumnsInto : resultsInto
   const routed = net._routeChunked(
     n,
-    (a, b) => encode(leads.slice(a, b)),
+    (a, b) => encode(leads, a, b),
     (r, at) => into(r, out, at),
     times,
     now,
@@ -333,7 +334,7 @@ function install(Network) {
     const times = instants(now)
     const chunked = routeChunked(this, schema, leads, times, now, options, asColumns)
     if (chunked !== null) return chunked
-    const encoded = schema.encode(leads)
+    const encoded = schema.encode(leads, 0, leads.length)
     const r = this._routeLeads(encoded, times, now, options)
     return asColumns ? resultColumns(r) : results(r)
   })
@@ -341,7 +342,7 @@ function install(Network) {
   define('routeBatchAsync', function routeBatchAsync(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatchAsync.call(this, leads, now, options)
-    const encoded = schema.encode(leads)
+    const encoded = schema.encode(leads, 0, leads.length)
     return this._routeLeadsAsync(encoded, instants(now), now, options).then(wantsColumns(options) ? resultColumns : results)
   })
 

@@ -326,24 +326,28 @@ test('a bad now fails before any routing, with the one-piece error', () => {
   }
 })
 
-test('leads that change while the batch reads them: routed in one piece, as read again', () => {
-  const { net, seen } = chunked()
-  const leads = goodLeads(N)
-  let cut = false
-  Object.defineProperty(leads[20_000], 'size', {
-    get() {
-      if (!cut) {
-        cut = true
+test('leads that change while the batch reads them: read as one pass over the array reads them', () => {
+  // a getter of lead 20,000 shortens the array and replaces a lead of its own chunk and one of
+  // a later chunk: one pass reads the leads as they are when it reaches them, and so do chunks
+  const changing = () => {
+    const leads = goodLeads(N)
+    Object.defineProperty(leads[20_000], 'size', {
+      get() {
+        leads[20_001] = { id: 'Lnew1', region: 'DE', line: 'b', size: 1 }
+        leads[30_000] = { id: 'Lnew2', region: 'JP', line: 'c', size: 2 }
         leads.length = 45_000
-      }
-      return 3
-    },
-  })
-  const got = net.routeBatch(leads, NOW_MS)
-  // the chunks read until the array was found shorter, then the one-piece path
-  assert.deepEqual(seen.routed, [false])
-  assert.equal(got.length, 45_000)
+        return 3
+      },
+    })
+    return leads
+  }
+  const { net, seen } = chunked()
+  const got = net.routeBatch(changing(), NOW_MS)
+  assert.deepEqual(seen.routed, [true])
+  assert.equal(got.length, N)
+  assert.equal(got[45_000].error.record, '#45001')
+  assert.match(got[45_000].error.message, /expected an object/)
   const ref = onePiece()
-  assert.deepEqual(got, ref.routeBatch(leads, NOW_MS))
+  assert.deepEqual(got, ref.routeBatch(changing(), NOW_MS))
   assert.deepEqual(net.state(), ref.state())
 })

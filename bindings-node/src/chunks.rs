@@ -49,10 +49,9 @@ pub(crate) enum Stop {
     Panicked(WorkerPanicked),
     /// The state before the batch could not be restored.
     Report(ErrorReport),
-    /// The network's lock is poisoned, or something the one-piece path reports exactly as
-    /// before (a chunk that is not as the encoder makes them, e.g. because the leads array
-    /// changed while it was read): the caller routes the batch in one piece (the state is back
-    /// to where it was), which throws what it always threw.
+    /// The network's lock is poisoned, or a chunk is not as the wrapper's encoder makes them
+    /// (the addon's methods called other than through index.js): the caller routes the batch in
+    /// one piece (the state is back to where it was), which throws what it always threw.
     Serial,
 }
 

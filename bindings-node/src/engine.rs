@@ -737,8 +737,8 @@ impl JsNetwork {
     /// receives the compact results (`encoded::Compact`) of the chunk starting at lead `a`, in
     /// order; `times` and `now` as for `_routeLeads`. Returns `false`, having routed nothing,
     /// when the batch is to be routed in one piece: it is small, an argument is wrong (the
-    /// one-piece path throws its error), the network's lock is poisoned, or the leads changed
-    /// while they were read. Throws the error of the encoder or of `emit`, or of a failure
+    /// one-piece path throws its error), the network's lock is poisoned, or a chunk is not as
+    /// the wrapper encodes them. Throws the error of the encoder or of `emit`, or of a failure
     /// while routing, with the network's state as it was before the call.
     #[napi(js_name = "_routeChunked", skip_typescript)]
     #[allow(clippy::too_many_arguments)]
@@ -783,7 +783,7 @@ impl JsNetwork {
                 let value = encode_chunk.call(FnArgs::from((a32, b32)))?;
                 match Leads::read(value, schema, a)? {
                     Ok(leads) if leads.len() == b - a => Ok(leads),
-                    // not as the encoder makes them (or the array changed while read)
+                    // not as the wrapper's encoder makes them
                     _ => Err(Stop::Serial),
                 }
             },
