@@ -276,6 +276,9 @@ function resultColumnsInto(r, out, at) {
   }
 }
 
+/** What the callbacks of `_routeChunked` throw to stop it (see `routeChunked`). */
+const STOPPED = new Error('stopped by the wrapper')
+
 /**
  * `routeBatch` of a big array in chunks (`_routeChunked`: a second thread routes chunk k while
  * this one encodes chunk k + 1 and builds the results of chunk k - 1); `null` when the addon
@@ -288,14 +291,41 @@ function routeChunked(net, schema, leads, times, now, options, asColumns) {
   const { encode } = schema
   const out = asColumns ? newColumns(n) : new Array(n)
   const into = asColumns ? resultColumnsInto : resultsInto
-  const routed = net._routeChunked(
-    n,
-    (a, b) => encode(leads, a, b),
-    (r, at) => into(r, out, at),
-    times,
-    now,
-    options,
-  )
+  // what the encoder or the result building threw (a getter of a lead, say) is rethrown here
+  // as it was: the addon stops on `STOPPED` (it could not keep a thrown primitive)
+  let failed = false
+  let failure
+  const stop = (e) => {
+    failed = true
+    failure = e
+    return STOPPED
+  }
+  let routed
+  try {
+    routed = net._routeChunked(
+      n,
+      (a, b) => {
+        try {
+          return encode(leads, a, b)
+        } catch (e) {
+          throw stop(e)
+        }
+      },
+      (r, at) => {
+        try {
+          into(r, out, at)
+        } catch (e) {
+          throw stop(e)
+        }
+      },
+      times,
+      now,
+      options,
+    )
+  } catch (e) {
+    if (e === STOPPED && failed) throw failure
+    throw e
+  }
   return routed ? out : null
 }
 

@@ -215,6 +215,20 @@ test('a getter throwing mid-batch: that error, and the state as it was', () => {
   // the chunks before the throwing one were routed, then undone
   assert.ok(seen.chunks.length >= 3)
   assert.deepEqual(net.state(), before)
+  // a value thrown that is not an Error, in the last chunk
+  Object.defineProperty(leads[N - 10], 'id', {
+    get() {
+      throw 'no id' // eslint-disable-line no-throw-literal
+    },
+  })
+  delete leads[50_500].region
+  leads[50_500].region = 'US'
+  assert.throws(
+    () => net.routeBatch(leads, times(N)),
+    (e) => e === 'no id',
+  )
+  assert.deepEqual(seen.chunks.at(-1), [Math.ceil(N / 12) * 11, N])
+  assert.deepEqual(net.state(), before)
   // the network is usable (the lock and the busy flag were released)
   const ok = goodLeads(N)
   const ref = onePiece()
