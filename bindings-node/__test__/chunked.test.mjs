@@ -37,8 +37,8 @@ const PARTNERS = Array.from({ length: 40 }, (_, i) => ({
 }))
 
 const N = 100_000
-// the chunks of a batch of N leads: max(8,192, N / 12) leads
-const CHUNK = Math.ceil(N / 12)
+// the chunks of a batch of N leads: max(8,192, N / 6) leads
+const CHUNK = Math.ceil(N / 6)
 
 /** Good leads. */
 const goodLeads = (n) =>
@@ -62,8 +62,8 @@ const BAD = {
   [3 * CHUNK]: { id: 'Lhalf', region: 'JP', line: 'a', size: 1.5 },
   [4 * CHUNK]: { id: 'Lsym', region: 'JP', line: Symbol('line'), size: 4 },
   [5 * CHUNK]: 'lead',
-  [11 * CHUNK - 1]: { id: 'Lnull', region: null, line: 'a', size: 1 },
-  [11 * CHUNK]: { region: 'US', line: 'a', size: 1 }, // the last chunk's first lead: no id
+  [5 * CHUNK - 1]: { id: 'Lnull', region: null, line: 'a', size: 1 },
+  [5 * CHUNK + 1]: { region: 'US', line: 'a', size: 1 }, // in the last chunk: no id
   [N - 1]: { region: 'US', line: 'a' },
 }
 const badLeads = () => {
@@ -105,7 +105,7 @@ function chunked() {
 
 /** The chunks of a batch of `n` leads routed in chunks. */
 const chunksOf = (n) => {
-  const step = Math.max(8_192, Math.ceil(n / 12))
+  const step = Math.max(8_192, Math.ceil(n / 6))
   const out = []
   for (let a = 0; a < n; a += step) out.push([a, Math.min(a + step, n)])
   return out
@@ -142,7 +142,7 @@ test('a big batch: chunked results, errors and state are those of one piece and 
   assert.equal(got[3 * CHUNK - 1].error.record, `#${3 * CHUNK}`)
   assert.equal(got[3 * CHUNK - 1].error.field, 'id')
   assert.equal(got[N - 1].error.record, `#${N}`)
-  assert.equal(got[11 * CHUNK].error.record, `#${11 * CHUNK + 1}`)
+  assert.equal(got[5 * CHUNK + 1].error.record, `#${5 * CHUNK + 2}`)
   assert.equal(got[CHUNK - 1].error.record, 'Lbig')
   assert.equal(got[4 * CHUNK].error.record, 'Lsym')
   // both outcomes and a changing state across the chunks
@@ -227,7 +227,7 @@ test('a getter throwing mid-batch: that error, and the state as it was', () => {
     () => net.routeBatch(leads, times(N)),
     (e) => e === 'no id',
   )
-  assert.deepEqual(seen.chunks.at(-1), [Math.ceil(N / 12) * 11, N])
+  assert.deepEqual(seen.chunks.at(-1), [5 * CHUNK, N])
   assert.deepEqual(net.state(), before)
   // the network is usable (the lock and the busy flag were released)
   const ok = goodLeads(N)
@@ -348,7 +348,7 @@ test('leads that change while the batch reads them: read as one pass over the ar
     Object.defineProperty(leads[20_000], 'size', {
       get() {
         leads[20_001] = { id: 'Lnew1', region: 'DE', line: 'b', size: 1 }
-        leads[30_000] = { id: 'Lnew2', region: 'JP', line: 'c', size: 2 }
+        leads[40_000] = { id: 'Lnew2', region: 'JP', line: 'c', size: 2 }
         leads.length = 45_000
         return 3
       },

@@ -25,15 +25,16 @@ use crate::routing::Now;
 pub(crate) const MIN_LEADS: usize = 32_768;
 
 /// The smallest chunk: core resolves every distinct probe key of a chunk once (about 4,000
-/// (region, product line) combinations on W1), which smaller chunks would repeat too often.
-/// Measured on W1 (100,000 leads, wall time of `routeBatch` on 2 cores, medians of 15 to 25
-/// runs in one process): 12 chunks of at least 8,192 leads were 5 to 15% faster than 6 of at
-/// least 16,384 (Python's choice, where converting dominates more) and than 16 or 24 chunks.
+/// (region, product line) combinations on W1, some 0.5 to 1 ms per chunk), which smaller chunks
+/// would repeat too often; at the threshold ([`MIN_LEADS`]) a batch still has 4 chunks.
 const MIN_CHUNK: usize = 8_192;
 
 /// Chunks per batch when they are larger than [`MIN_CHUNK`]: more chunks shorten the start
-/// (encoding the first chunk) and the end (building the last results), when nothing overlaps.
-const CHUNKS: usize = 12;
+/// (encoding the first chunk) and the end (building the last results), when nothing overlaps,
+/// but each costs the probe keys again. On W1 (100,000 leads, `routeBatch` with and without
+/// `asColumns`, medians of 15 interleaved runs in one process), 6 chunks were as fast as 3 to 8
+/// and 5 to 15% faster than 12.
+const CHUNKS: usize = 6;
 
 /// The chunk length for a batch of `n` leads.
 fn chunk_len(n: usize) -> usize {
