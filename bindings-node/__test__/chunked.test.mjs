@@ -36,9 +36,22 @@ const PARTNERS = Array.from({ length: 40 }, (_, i) => ({
   score: ((i * 7919) % 1000) / 1000,
 }))
 
+/** The chunks `[a, b]` of a batch of `n` leads: 8,192, up to 6 of equal length, 8,192. */
+const chunksOf = (n) => {
+  const edge = 8_192
+  if (n <= 2 * edge) return n === 0 ? [] : [[0, n]]
+  const middle = n - 2 * edge
+  const parts = Math.min(Math.max(Math.floor(middle / 8_192), 1), 6)
+  const len = Math.ceil(middle / parts)
+  const out = [[0, edge]]
+  for (let a = edge; a < n - edge; a += len) out.push([a, Math.min(a + len, n - edge)])
+  out.push([n - edge, n])
+  return out
+}
+
 const N = 100_000
-// the chunks of a batch of N leads: max(8,192, N / 6) leads
-const CHUNK = Math.ceil(N / 6)
+// the first lead of each chunk of a batch of N leads
+const S = chunksOf(N).map(([a]) => a)
 
 /** Good leads. */
 const goodLeads = (n) =>
@@ -52,18 +65,18 @@ const goodLeads = (n) =>
 /** The bad leads of `badLeads`, by index: at and around the chunk boundaries, and elsewhere. */
 const BAD = {
   0: { region: 'US', line: 'a', size: 1 }, // no id: record #1
-  [CHUNK - 1]: { id: 'Lbig', region: 'US', line: 'a', size: 'big' },
-  [CHUNK]: null,
-  [CHUNK + 1]: 5,
-  [2 * CHUNK - 1]: { region: 'DE', line: 'b', size: 2 },
-  [2 * CHUNK]: { id: true, region: 'DE', line: 'b', size: 2 },
+  [S[1] - 1]: { id: 'Lbig', region: 'US', line: 'a', size: 'big' },
+  [S[1]]: null,
+  [S[1] + 1]: 5,
+  [S[2] - 1]: { region: 'DE', line: 'b', size: 2 },
+  [S[2]]: { id: true, region: 'DE', line: 'b', size: 2 },
   40_000: { region: 'FR', line: 'c', size: 3 }, // no id: record #40001
-  [3 * CHUNK - 1]: { id: Symbol('id'), region: 'FR', line: 'c', size: 3 },
-  [3 * CHUNK]: { id: 'Lhalf', region: 'JP', line: 'a', size: 1.5 },
-  [4 * CHUNK]: { id: 'Lsym', region: 'JP', line: Symbol('line'), size: 4 },
-  [5 * CHUNK]: 'lead',
-  [5 * CHUNK - 1]: { id: 'Lnull', region: null, line: 'a', size: 1 },
-  [5 * CHUNK + 1]: { region: 'US', line: 'a', size: 1 }, // in the last chunk: no id
+  [S[3] - 1]: { id: Symbol('id'), region: 'FR', line: 'c', size: 3 },
+  [S[3]]: { id: 'Lhalf', region: 'JP', line: 'a', size: 1.5 },
+  [S[4]]: { id: 'Lsym', region: 'JP', line: Symbol('line'), size: 4 },
+  [S[5]]: 'lead',
+  [S[7] - 1]: { id: 'Lnull', region: null, line: 'a', size: 1 },
+  [S[7] + 1]: { region: 'US', line: 'a', size: 1 }, // in the last chunk: no id
   [N - 1]: { region: 'US', line: 'a' },
 }
 const badLeads = () => {
@@ -103,14 +116,6 @@ function chunked() {
   return { net, seen }
 }
 
-/** The chunks of a batch of `n` leads routed in chunks. */
-const chunksOf = (n) => {
-  const step = Math.max(8_192, Math.ceil(n / 6))
-  const out = []
-  for (let a = 0; a < n; a += step) out.push([a, Math.min(a + step, n)])
-  return out
-}
-
 /** Routes `leads` in chunks and in one piece; asserts equal results and states. */
 function same(leads, now, options) {
   const { net, seen } = chunked()
@@ -137,14 +142,14 @@ test('a big batch: chunked results, errors and state are those of one piece and 
   // positions count from the start of the batch, not of the chunk
   assert.equal(got[40_000].error.record, '#40001')
   assert.match(got[40_000].error.message, /^record #40001\b/)
-  assert.equal(got[CHUNK].error.record, `#${CHUNK + 1}`)
-  assert.equal(got[2 * CHUNK - 1].error.record, `#${2 * CHUNK}`)
-  assert.equal(got[3 * CHUNK - 1].error.record, `#${3 * CHUNK}`)
-  assert.equal(got[3 * CHUNK - 1].error.field, 'id')
+  assert.equal(got[S[1]].error.record, `#${S[1] + 1}`)
+  assert.equal(got[S[2] - 1].error.record, `#${S[2]}`)
+  assert.equal(got[S[3] - 1].error.record, `#${S[3]}`)
+  assert.equal(got[S[3] - 1].error.field, 'id')
   assert.equal(got[N - 1].error.record, `#${N}`)
-  assert.equal(got[5 * CHUNK + 1].error.record, `#${5 * CHUNK + 2}`)
-  assert.equal(got[CHUNK - 1].error.record, 'Lbig')
-  assert.equal(got[4 * CHUNK].error.record, 'Lsym')
+  assert.equal(got[S[7] + 1].error.record, `#${S[7] + 2}`)
+  assert.equal(got[S[1] - 1].error.record, 'Lbig')
+  assert.equal(got[S[4]].error.record, 'Lsym')
   // both outcomes and a changing state across the chunks
   const kinds = new Set(got.filter((r) => r.ok).map((r) => r.ok.outcome.kind))
   assert.deepEqual([...kinds].sort(), ['partner', 'queue'])
@@ -160,7 +165,7 @@ test('per-lead instants with bad leads: the bad leads instants are skipped', () 
   const { got, net } = same(leads, times(N))
   // a lead of the last chunk assigned at its own instant
   const last = got.findLastIndex((r) => r.ok?.outcome.kind === 'partner')
-  assert.ok(last > 5 * CHUNK)
+  assert.ok(last >= S[7])
   const st = net.state().partners.find((p) => p.id === got[last].ok.outcome.id)
   assert.equal(st.last_assigned_at, NOW_MS + last * 1000)
   // instants as Dates (read by the addon) and as a mix
@@ -174,7 +179,7 @@ test('asColumns and explain, in chunks', () => {
   assert.deepEqual(Object.keys(cols), ['kind', 'target', 'rule', 'error'])
   assert.equal(cols.kind.length, N)
   assert.equal(cols.error[40_000].record, '#40001')
-  // four chunks of 8,192 (the smallest) and a short one
+  // 8,192, two chunks of 8,308, 8,192
   const n = 33_000
   const small = badLeads().slice(0, n)
   const { got } = same(small, NOW_MS, { explain: true, exclude: ['P01'] })
@@ -227,7 +232,7 @@ test('a getter throwing mid-batch: that error, and the state as it was', () => {
     () => net.routeBatch(leads, times(N)),
     (e) => e === 'no id',
   )
-  assert.deepEqual(seen.chunks.at(-1), [5 * CHUNK, N])
+  assert.deepEqual(seen.chunks.at(-1), [S[7], N])
   assert.deepEqual(net.state(), before)
   // the network is usable (the lock and the busy flag were released)
   const ok = goodLeads(N)
