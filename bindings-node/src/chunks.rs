@@ -10,7 +10,7 @@
 //! network: its methods throw a `leadrail::request::busy` error (see [`Busy`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{RwLock, RwLockWriteGuard};
+use std::sync::RwLock;
 
 use leadrail_core::network::Network;
 use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
@@ -149,11 +149,6 @@ fn now_of(now: &Now, a: usize, b: usize) -> Now {
     }
 }
 
-/// The network's write lock, or `None` if it is poisoned.
-fn write_lock(lock: &RwLock<Network>) -> Option<RwLockWriteGuard<'_, Network>> {
-    lock.write().ok()
-}
-
 /// Routes the `n` leads of a batch in chunks, in order, holding the network's write lock and
 /// its `busy` flag throughout: `read(a, b)` reads rows `a..b` (their error positions counted
 /// from the batch's start, see [`Leads::read`]) on the calling thread, a second thread parses,
@@ -173,7 +168,8 @@ pub(crate) fn route(
     mut read: impl FnMut(usize, usize) -> Result<Leads, Stop>,
     mut emit: impl FnMut(Compact, usize) -> Result<(), Stop>,
 ) -> Result<(), Stop> {
-    let mut guard = write_lock(lock).ok_or(Stop::Serial)?;
+    // (poisoned: the one-piece path throws its error)
+    let mut guard = lock.write().map_err(|_| Stop::Serial)?;
     let _busy = busy.hold();
     let before = guard.export_state();
     let mut ends = chunk_ends(n).into_iter();
