@@ -521,8 +521,8 @@ impl Parsed {
     }
 
     /// Routes the good leads in order, applying each assignment (like `engine::route_records`),
-    /// and returns every lead's result in compact form. The leads are prepared before the
-    /// network is locked.
+    /// and returns every lead's result in compact form. The network is locked only while the
+    /// prepared leads are routed.
     pub(crate) fn route(
         self,
         engine: &Engine,
@@ -532,8 +532,12 @@ impl Parsed {
     ) -> std::result::Result<Compact, ErrorReport> {
         check_times(self.rows, now)?;
         let prepared = self.prepare(engine);
-        let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
-        Ok(prepared.route(engine, &mut n, now, opts))
+        // the lock only while routing
+        let routed = {
+            let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
+            prepared.route_only(engine, &mut n, now, opts)
+        };
+        Ok(prepared.compact(&routed))
     }
 
     /// Prepares the good leads for routing (parsing them first when they are columns; the
@@ -584,22 +588,38 @@ impl Prepared {
         now: &Now,
         opts: &RouteOptions,
     ) -> Compact {
+        let routed = self.route_only(engine, net, now, opts);
+        self.compact(&routed)
+    }
+
+    /// Every lead's result in compact form, `routed` the results of the good ones.
+    fn compact(self, routed: &RoutedBatch) -> Compact {
         let Prepared { rows, batch, bad } = self;
+        drop(batch);
+        Compact::new(rows, bad, routed)
+    }
+
+    /// The routing of [`Prepared::route`], without the compact results.
+    fn route_only(
+        &self,
+        engine: &Engine,
+        net: &mut Network,
+        now: &Now,
+        opts: &RouteOptions,
+    ) -> RoutedBatch {
         let kept: Vec<Instant>;
         let times = match now {
             Now::One(t) => Times::At(*t),
             Now::Each(ts) => {
-                if bad.is_empty() {
+                if self.bad.is_empty() {
                     Times::Each(ts)
                 } else {
-                    kept = times_without(ts, bad.iter().map(|(i, _)| *i));
+                    kept = times_without(ts, self.bad.iter().map(|(i, _)| *i));
                     Times::Each(&kept)
                 }
             }
         };
-        let routed = engine.route_prepared_compact(net, &batch, times, opts);
-        drop(batch);
-        Compact::new(rows, bad, &routed)
+        engine.route_prepared_compact(net, &self.batch, times, opts)
     }
 }
 
