@@ -6,9 +6,17 @@
 // an untimed one, each on a fresh network. The data comes from a port of benches/src/w1.rs
 // (splitmix64, same seed, same draws).
 //
+// routeBatch routes a batch of 32,768 leads or more in chunks, on two threads (the addon's
+// `_routeChunked`); `objects (routeBatch, one piece)` forces the one-piece path of smaller
+// batches on the same leads, for comparison.
+//
 // With --split, also the split of routeBatch and routeColumns between the JavaScript side of the
 // binding (reading the leads, building the result objects) and the addon call (Rust: copying
-// the encoded columns, core's parsing, preparing and routing, the compact results).
+// the encoded columns, core's parsing, preparing and routing, the compact results). For the
+// chunked routeBatch, `in` and `out` are the time spent in the wrapper's encoder and in building
+// the result objects, and `addon` the rest of the call on the JavaScript thread (copying the
+// encoded chunks, the compact results to JS, and waiting for the routing thread); the routing
+// thread's own work overlaps `in` and `out` and is not in the sum.
 //
 //   node benches/node_w1.mjs [--partners 1000] [--leads 100000] [--runs 5] [--seed 1] [--split]
 // Compare with the native figure: cargo bench -p leadrail-benches --bench route
@@ -141,13 +149,20 @@ function arg(name, dflt) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-async function measure(label, engine, partners, run, n, runs) {
+/** A network of `partners` (`onePiece`: routing every batch in one piece, as small ones). */
+function network(engine, partners, onePiece) {
+  const net = engine.network(partners)
+  if (onePiece) Object.defineProperty(net, '_chunkMinLeads', { value: Infinity })
+  return net
+}
+
+async function measure(label, engine, partners, run, n, runs, onePiece = false) {
   const rates = []
   // one untimed run first, so that every timed run uses code V8 has already optimised (as
   // criterion's warm-up does for the native figures)
-  let out = await run(engine.network(partners))
+  let out = await run(network(engine, partners, onePiece))
   for (let r = 0; r < runs; r++) {
-    const net = engine.network(partners)
+    const net = network(engine, partners, onePiece)
     const t0 = performance.now()
     out = await run(net)
     rates.push(n / ((performance.now() - t0) / 1000))
@@ -160,11 +175,11 @@ async function measure(label, engine, partners, run, n, runs) {
 }
 
 /** Median ns per lead of: reading the leads in JS, the addon call, building the results. */
-async function split(label, engine, partners, method, run, n, runs) {
+async function split(label, engine, partners, method, run, n, runs, onePiece = false) {
   const parts = { in: [], addon: [], out: [] }
-  await run(engine.network(partners))
+  await run(network(engine, partners, onePiece))
   for (let r = 0; r < runs; r++) {
-    const net = engine.network(partners)
+    const net = network(engine, partners, onePiece)
     const inner = Object.getPrototypeOf(net)[method]
     let t1 = 0
     let t2 = 0
@@ -185,6 +200,51 @@ async function split(label, engine, partners, method, run, n, runs) {
   console.log(`${label.padEnd(30)} in (JS) ${f(parts.in)}, addon ${f(parts.addon)}, out (JS) ${f(parts.out)} per lead (median of ${runs})`)
 }
 
+/**
+ * As `split` for a chunked batch (`_routeChunked`): the encoder's calls count as `in`, the
+ * result building (`emit`) as `out`, the rest of the addon call as `addon`.
+ */
+async function splitChunked(label, engine, partners, run, n, runs) {
+  const parts = { in: [], addon: [], out: [], wall: [] }
+  await run(engine.network(partners))
+  for (let r = 0; r < runs; r++) {
+    const net = engine.network(partners)
+    const inner = Object.getPrototypeOf(net)._routeChunked
+    let tin = 0
+    let tout = 0
+    let t1 = 0
+    let t2 = 0
+    net._routeChunked = function (count, encode, emit, ...rest) {
+      const timedEncode = (a, b) => {
+        const t = performance.now()
+        const e = encode(a, b)
+        tin += performance.now() - t
+        return e
+      }
+      const timedEmit = (c, at) => {
+        const t = performance.now()
+        emit(c, at)
+        tout += performance.now() - t
+      }
+      t1 = performance.now()
+      const res = inner.call(this, count, timedEncode, timedEmit, ...rest)
+      t2 = performance.now()
+      return res
+    }
+    const t0 = performance.now()
+    await run(net)
+    const t3 = performance.now()
+    parts.in.push(((t1 - t0 + tin) * 1e6) / n)
+    parts.addon.push(((t2 - t1 - tin - tout) * 1e6) / n)
+    parts.out.push(((t3 - t2 + tout) * 1e6) / n)
+    parts.wall.push(((t3 - t0) * 1e6) / n)
+  }
+  const f = (xs) => `${median(xs).toFixed(0)} ns`
+  console.log(
+    `${label.padEnd(30)} in (JS) ${f(parts.in)}, addon ${f(parts.addon)}, out (JS) ${f(parts.out)} per lead on the JS thread; wall ${f(parts.wall)} (median of ${runs})`,
+  )
+}
+
 async function main() {
   const seed = arg('seed', 1)
   const { partners, leads } = generate(seed, arg('partners', 1_000), arg('leads', 100_000))
@@ -199,6 +259,7 @@ async function main() {
   }
   console.log(`W1 from Node: ${partners.length.toLocaleString('en-US')} partners x ${leads.length.toLocaleString('en-US')} leads (seed ${seed})`)
   const byObjects = await measure('objects (routeBatch)', engine, partners, (net) => net.routeBatch(leads, times), leads.length, runs)
+  const byOnePiece = await measure('objects (routeBatch, one piece)', engine, partners, (net) => net.routeBatch(leads, times), leads.length, runs, true)
   const byAsync = await measure('objects (routeBatchAsync)', engine, partners, (net) => net.routeBatchAsync(leads, times), leads.length, runs)
   const byObjCols = await measure('objects -> columns (asColumns)', engine, partners, (net) => net.routeBatch(leads, times, { asColumns: true }), leads.length, runs)
   const byColumns = await measure('columns (routeColumns)', engine, partners, (net) => net.routeColumns(columns, times), leads.length, runs)
@@ -206,11 +267,14 @@ async function main() {
   const routed = targets.filter((t) => t !== null).length
   if (JSON.stringify(targets) !== JSON.stringify(byColumns.target)) throw new Error('objects and columns disagree')
   if (JSON.stringify(byAsync) !== JSON.stringify(byObjects)) throw new Error('async and sync disagree')
+  if (JSON.stringify(byOnePiece) !== JSON.stringify(byObjects)) throw new Error('chunked and one piece disagree')
   if (JSON.stringify(byObjCols) !== JSON.stringify(byColumns)) throw new Error('asColumns and routeColumns disagree')
   if (process.argv.includes('--split')) {
-    await split('split routeBatch', engine, partners, '_routeLeads', (net) => net.routeBatch(leads, times), leads.length, runs)
+    await splitChunked('split routeBatch (chunked)', engine, partners, (net) => net.routeBatch(leads, times), leads.length, runs)
+    await split('split routeBatch (one piece)', engine, partners, '_routeLeads', (net) => net.routeBatch(leads, times), leads.length, runs, true)
     await split('split routeColumns', engine, partners, '_routeColumns', (net) => net.routeColumns(columns, times), leads.length, runs)
   }
+  // (the chunked and one-piece routeBatch agree too; this line is checked by a test as it is)
   console.log(`routed to a partner: ${routed.toLocaleString('en-US')} of ${leads.length.toLocaleString('en-US')} (objects, async and columns agree lead by lead)`)
 }
 

@@ -108,22 +108,23 @@ function encodeArray(a, dedupe) {
 }
 
 /**
- * A function `(leads) => [ids, fields, badRows, badVals]` reading `id` and `fields` of each
- * lead, generated once per schema so that each property read is a constant-key load V8 can
+ * A function `(leads, a, b) => [ids, fields, badRows, badVals]` reading `id` and `fields` of
+ * leads `a..b` (rows numbered from 0 at `a`; each read live from `leads`, as one pass over the
+ * whole array reads it, so a chunk sees what that pass would see), generated once per schema so that each property read is a constant-key load V8 can
  * cache. Strings of fields are dictionary-encoded; finite numbers go to `nums`; NaN and the
  * infinities, like every other value, go to Rust as they are.
  */
 function recordEncoder(fields) {
   const names = ['id', ...fields]
   const k = names.map((_, j) => j)
-  let src = 'const n = leads.length\n'
+  let src = 'const n = b - a\n'
   for (const j of k) {
     src += `const c${j} = new Uint32Array(n); let f${j} = null; const m${j} = Object.create(null); const s${j} = []; const r${j} = []; const v${j} = []\n`
   }
   src += 'const l0 = new Uint32Array(n); let t0 = \'\'; let k0 = 0\n'
   src += 'const badRows = []; const badVals = []\n'
   src += 'for (let i = 0; i < n; i++) {\n'
-  src += '  const o = leads[i]\n'
+  src += '  const o = leads[a + i]\n'
   src += `  if (!isRecord(o)) { badRows.push(i); badVals.push(o); ${k.map((j) => `c${j}[i] = MISSING`).join('; ')}; continue }\n`
   src += '  let x\n'
   for (const j of k) {
@@ -142,7 +143,7 @@ function recordEncoder(fields) {
   const col = (j) => `wire(c${j}, f${j}, s${j}, r${j}, v${j})`
   src += `return [[c0, f0, t0, l0.subarray(0, k0), r0, v0], [${k.slice(1).map(col).join(', ')}], badRows, badVals]\n`
   // eslint-disable-next-line no-new-func
-  return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', `return function encodeLeads(leads) {\n${src}}`)(
+  return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', `return function encodeLeads(leads, a, b) {\n${src}}`)(
     isRecord,
     wire,
     MISSING,
@@ -189,6 +190,13 @@ function instants(now) {
 
 /** The results of a batch, `{ ok: decision }` or `{ error: report }` per lead. */
 function results(r) {
+  const out = new Array(r[0].length)
+  resultsInto(r, out, 0)
+  return out
+}
+
+/** Writes the results of `r` (compact, see `results`) into `out` from index `at`. */
+function resultsInto(r, out, at) {
   const kinds = r[0]
   const target = r[1]
   const rule = r[2]
@@ -198,12 +206,11 @@ function results(r) {
   const errors = r[6]
   const explanations = r[7]
   const n = kinds.length
-  const out = new Array(n)
   let e = 1
   for (let i = 0; i < n; i++) {
     const k = kinds[i]
     if (k === 3) {
-      out[i] = { error: errors[e] }
+      out[at + i] = { error: errors[e] }
       e += 2
       continue
     }
@@ -223,41 +230,103 @@ function results(r) {
         last_assigned_at: at === at ? at : null,
       }
     }
-    out[i] = { ok: { outcome, rule: ru === NONE ? null : texts[ru], state_read: stateRead } }
+    out[at + i] = { ok: { outcome, rule: ru === NONE ? null : texts[ru], state_read: stateRead } }
   }
-  for (let j = 0; j < explanations.length; j += 2) out[explanations[j]].ok.explanation = explanations[j + 1]
-  return out
+  for (let j = 0; j < explanations.length; j += 2) out[at + explanations[j]].ok.explanation = explanations[j + 1]
 }
 
 const KINDS = ['partner', 'queue', 'unrouted', null]
 
+/** Empty result columns for `n` leads. */
+const newColumns = (n) => ({ kind: new Array(n), target: new Array(n), rule: new Array(n), error: new Array(n) })
+
 /** The results of `routeColumns`: columns `kind`, `target`, `rule`, `error`. */
 function resultColumns(r) {
+  const out = newColumns(r[0].length)
+  resultColumnsInto(r, out, 0)
+  return out
+}
+
+/** Writes the results of `r` (compact) into the columns `out` from row `at`. */
+function resultColumnsInto(r, out, at) {
   const kinds = r[0]
   const target = r[1]
   const rule = r[2]
   const texts = r[5]
   const errors = r[6]
   const n = kinds.length
-  const kind = new Array(n)
-  const to = new Array(n)
-  const by = new Array(n)
-  const error = new Array(n)
+  const kind = out.kind
+  const to = out.target
+  const by = out.rule
+  const error = out.error
   let e = 1
   for (let i = 0; i < n; i++) {
     const k = kinds[i]
-    kind[i] = KINDS[k]
-    to[i] = k < 2 ? texts[target[i]] : null
+    const j = at + i
+    kind[j] = KINDS[k]
+    to[j] = k < 2 ? texts[target[i]] : null
     const ru = rule[i]
-    by[i] = k === 3 || ru === NONE ? null : texts[ru]
+    by[j] = k === 3 || ru === NONE ? null : texts[ru]
     if (k === 3) {
-      error[i] = errors[e]
+      error[j] = errors[e]
       e += 2
     } else {
-      error[i] = null
+      error[j] = null
     }
   }
-  return { kind, target: to, rule: by, error }
+}
+
+/** What the callbacks of `_routeChunked` throw to stop it (see `routeChunked`). */
+const STOPPED = new Error('stopped by the wrapper')
+
+/**
+ * `routeBatch` of a big array in chunks (`_routeChunked`: a second thread routes chunk k while
+ * this one encodes chunk k + 1 and builds the results of chunk k - 1); `null` when the addon
+ * routes the batch in one piece instead (a small batch, a wrong argument: the one-piece path
+ * throws its error).
+ */
+function routeChunked(net, schema, leads, times, now, options, asColumns) {
+  const n = leads.length
+  if (n < net._chunkMinLeads) return null
+  const { encode } = schema
+  const out = asColumns ? newColumns(n) : new Array(n)
+  const into = asColumns ? resultColumnsInto : resultsInto
+  // what the encoder or the result building threw (a getter of a lead, say) is rethrown here
+  // as it was: the addon stops on `STOPPED` (it could not keep a thrown primitive)
+  let failed = false
+  let failure
+  const stop = (e) => {
+    failed = true
+    failure = e
+    return STOPPED
+  }
+  let routed
+  try {
+    routed = net._routeChunked(
+      n,
+      (a, b) => {
+        try {
+          return encode(leads, a, b)
+        } catch (e) {
+          throw stop(e)
+        }
+      },
+      (r, at) => {
+        try {
+          into(r, out, at)
+        } catch (e) {
+          throw stop(e)
+        }
+      },
+      times,
+      now,
+      options,
+    )
+  } catch (e) {
+    if (e === STOPPED && failed) throw failure
+    throw e
+  }
+  return routed ? out : null
 }
 
 /** Whether a batch call's options ask for the results as columns. */
@@ -291,15 +360,19 @@ function install(Network) {
   define('routeBatch', function routeBatch(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatch.call(this, leads, now, options)
-    const encoded = schema.encode(leads)
-    const r = this._routeLeads(encoded, instants(now), now, options)
-    return wantsColumns(options) ? resultColumns(r) : results(r)
+    const asColumns = wantsColumns(options)
+    const times = instants(now)
+    const chunked = routeChunked(this, schema, leads, times, now, options, asColumns)
+    if (chunked !== null) return chunked
+    const encoded = schema.encode(leads, 0, leads.length)
+    const r = this._routeLeads(encoded, times, now, options)
+    return asColumns ? resultColumns(r) : results(r)
   })
 
   define('routeBatchAsync', function routeBatchAsync(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatchAsync.call(this, leads, now, options)
-    const encoded = schema.encode(leads)
+    const encoded = schema.encode(leads, 0, leads.length)
     return this._routeLeadsAsync(encoded, instants(now), now, options).then(wantsColumns(options) ? resultColumns : results)
   })
 

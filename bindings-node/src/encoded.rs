@@ -20,7 +20,9 @@ use leadrail_core::api::request_error;
 use leadrail_core::network::Network;
 use leadrail_core::record::{Column, DataError, Record};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{times_without, Engine, OutcomeRef, RouteOptions, RoutedBatch, Times};
+use leadrail_core::route::{
+    times_without, Engine, LeadBatch, OutcomeRef, RouteOptions, RoutedBatch, Times,
+};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::{Instant, Type};
 use napi::bindgen_prelude::*;
@@ -298,6 +300,9 @@ impl Encoded {
 /// Leads read by the wrapper from an array of objects: the ids, one column per schema field,
 /// and the errors found while reading (rows that are not objects, values without a JSON form).
 pub struct Leads {
+    /// The batch position of the first row (0, or the start of a chunk): error positions
+    /// (`record #n`) count from the start of the whole batch.
+    at: usize,
     rows: usize,
     ids: Encoded,
     fields: Vec<Encoded>,
@@ -306,12 +311,19 @@ pub struct Leads {
 }
 
 impl Leads {
+    /// The number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.rows
+    }
+
     /// Reads `[ids, fields, badRows, badVals]`, the leads as the wrapper encoded them: the id
     /// column, one column per schema field (in order), and the rows that are not objects with
-    /// their values.
+    /// their values. `at`: the batch position of the first row (0 for a whole batch, the start
+    /// of the chunk for a chunk of one), from which error positions count.
     pub(crate) fn read(
         value: Unknown<'_>,
         schema: &Schema,
+        at: usize,
     ) -> Result<std::result::Result<Leads, ErrorReport>> {
         let what = "leads";
         if value.get_type()? != ValueType::Object || !value.is_array()? {
@@ -341,11 +353,12 @@ impl Leads {
         for i in 0..bad_rows.get_array_length()? {
             let row = bad_rows.get_element::<u32>(i)? as usize;
             let v = bad_vals.get_element::<Unknown>(i)?;
-            if let Err(e) = routing::record(v, schema, row + 1)? {
+            if let Err(e) = routing::record(v, schema, at + row + 1)? {
                 host.push((row, 0, e));
             }
         }
         Ok(Ok(Leads {
+            at,
             rows,
             ids,
             fields,
@@ -357,6 +370,7 @@ impl Leads {
     /// parses them. Runs no JavaScript, so it can run on the thread pool.
     pub(crate) fn parse(self, schema: &Schema) -> Parsed {
         let Leads {
+            at,
             rows,
             ids,
             fields,
@@ -372,19 +386,19 @@ impl Leads {
         let name = |row: usize| match &id_col {
             Column::Text(v) => match v.get(row) {
                 Some(Some(s)) => s.to_string(),
-                _ => format!("#{}", row + 1),
+                _ => format!("#{}", at + row + 1),
             },
             Column::Dict { dict, codes } => {
                 match codes.get(row).and_then(|c| dict.get(*c as usize)) {
                     Some(Json::String(s)) => s.clone(),
-                    _ => format!("#{}", row + 1),
+                    _ => format!("#{}", at + row + 1),
                 }
             }
             Column::Json(v) => match v.get(row) {
                 Some(Json::String(s)) => s.clone(),
-                _ => format!("#{}", row + 1),
+                _ => format!("#{}", at + row + 1),
             },
-            _ => format!("#{}", row + 1),
+            _ => format!("#{}", at + row + 1),
         };
         for (row, e) in bad {
             host.push((row, 0, routing::unsupported(&name(row), "id", e)));
@@ -406,11 +420,15 @@ impl Leads {
                 .map(|f| f.name.clone())
                 .zip(cols)
                 .collect();
-            return Parsed::columns(rows, id_col, named);
+            return Parsed::columns(rows, id_col, named).at(at);
         }
         let named = Column::named(schema, &cols);
         let (good, bad) = Record::from_columns_split(schema, rows, &id_col, &named);
-        Parsed::with_host_errors(schema, rows, good, bad, host)
+        let bad = bad
+            .into_iter()
+            .map(|(i, e)| (i, e.with_position(at + i + 1)))
+            .collect();
+        Parsed::with_host_errors(schema, rows, good, bad, host).at(at)
     }
 }
 
@@ -429,8 +447,19 @@ enum Good {
 /// Parsed leads: the good ones (records, or columns core parses when routing), in order, and
 /// the errors of the others.
 pub struct Parsed {
+    /// The batch position of the first row (see [`Leads::read`]).
+    at: usize,
     rows: usize,
     good: Good,
+    /// (row, error), ascending rows.
+    bad: Vec<(usize, ErrorReport)>,
+}
+
+/// Leads ready to route: the good ones prepared by core, in order, and the errors of the
+/// others.
+pub(crate) struct Prepared {
+    rows: usize,
+    batch: LeadBatch,
     /// (row, error), ascending rows.
     bad: Vec<(usize, ErrorReport)>,
 }
@@ -440,10 +469,16 @@ impl Parsed {
     /// errors `Record::from_columns_split` would give).
     pub(crate) fn columns(rows: usize, ids: Column, cols: Vec<(String, Column)>) -> Parsed {
         Parsed {
+            at: 0,
             rows,
             good: Good::Columns { ids, cols },
             bad: Vec::new(),
         }
+    }
+
+    /// The same leads as rows `at..` of a batch (error positions count from there).
+    fn at(self, at: usize) -> Parsed {
+        Parsed { at, ..self }
     }
 
     /// What `Record::from_columns_split` returned for `rows` rows, with the problems the binding
@@ -478,6 +513,7 @@ impl Parsed {
             }
         }
         Parsed {
+            at: 0,
             rows,
             good: Good::Records(good),
             bad,
@@ -485,7 +521,8 @@ impl Parsed {
     }
 
     /// Routes the good leads in order, applying each assignment (like `engine::route_records`),
-    /// and returns every lead's result in compact form.
+    /// and returns every lead's result in compact form. The network is locked only while the
+    /// prepared leads are routed.
     pub(crate) fn route(
         self,
         engine: &Engine,
@@ -493,15 +530,25 @@ impl Parsed {
         now: &Now,
         opts: &RouteOptions,
     ) -> std::result::Result<Compact, ErrorReport> {
-        let Parsed { rows, good, bad } = self;
-        if let Now::Each(ts) = now {
-            if ts.len() != rows {
-                return Err(request_error(
-                    format!("{rows} leads but {} instants", ts.len()),
-                    "give one `now` for all leads or one per lead",
-                ));
-            }
-        }
+        check_times(self.rows, now)?;
+        let prepared = self.prepare(engine);
+        // the lock only while routing
+        let routed = {
+            let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
+            prepared.route_only(engine, &mut n, now, opts)
+        };
+        Ok(prepared.compact(&routed))
+    }
+
+    /// Prepares the good leads for routing (parsing them first when they are columns; the
+    /// errors of those that fail join the others).
+    pub(crate) fn prepare(self, engine: &Engine) -> Prepared {
+        let Parsed {
+            at,
+            rows,
+            good,
+            bad,
+        } = self;
         let (batch, bad) = match good {
             Good::Records(good) => (engine.prepare_leads(good), bad),
             Good::Columns { ids, cols } => {
@@ -510,29 +557,69 @@ impl Parsed {
                 let (batch, bad) = engine.prepare_columns(rows, &ids, &named);
                 let bad = bad
                     .into_iter()
-                    .map(|(i, e)| (i, ErrorReport::from(e)))
+                    .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
                     .collect::<Vec<_>>();
                 (batch, bad)
             }
         };
+        Prepared { rows, batch, bad }
+    }
+}
+
+/// The error of a batch of `rows` leads given another number of instants.
+pub(crate) fn check_times(rows: usize, now: &Now) -> std::result::Result<(), ErrorReport> {
+    match now {
+        Now::Each(ts) if ts.len() != rows => Err(request_error(
+            format!("{rows} leads but {} instants", ts.len()),
+            "give one `now` for all leads or one per lead",
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl Prepared {
+    /// Routes the good leads in order on `net`, applying each assignment; `now`: one instant,
+    /// or one per lead (checked by [`check_times`]), those of the bad leads skipped. Returns
+    /// every lead's result in compact form.
+    pub(crate) fn route(
+        self,
+        engine: &Engine,
+        net: &mut Network,
+        now: &Now,
+        opts: &RouteOptions,
+    ) -> Compact {
+        let routed = self.route_only(engine, net, now, opts);
+        self.compact(&routed)
+    }
+
+    /// Every lead's result in compact form, `routed` the results of the good ones.
+    fn compact(self, routed: &RoutedBatch) -> Compact {
+        let Prepared { rows, batch, bad } = self;
+        drop(batch);
+        Compact::new(rows, bad, routed)
+    }
+
+    /// The routing of [`Prepared::route`], without the compact results.
+    fn route_only(
+        &self,
+        engine: &Engine,
+        net: &mut Network,
+        now: &Now,
+        opts: &RouteOptions,
+    ) -> RoutedBatch {
         let kept: Vec<Instant>;
         let times = match now {
             Now::One(t) => Times::At(*t),
             Now::Each(ts) => {
-                if bad.is_empty() {
+                if self.bad.is_empty() {
                     Times::Each(ts)
                 } else {
-                    kept = times_without(ts, bad.iter().map(|(i, _)| *i));
+                    kept = times_without(ts, self.bad.iter().map(|(i, _)| *i));
                     Times::Each(&kept)
                 }
             }
         };
-        let routed = {
-            let mut n = net.write().map_err(|_| crate::engine::poisoned())?;
-            engine.route_prepared_compact(&mut n, &batch, times, opts)
-        };
-        drop(batch);
-        Ok(Compact::new(rows, bad, &routed))
+        engine.route_prepared_compact(net, &self.batch, times, opts)
     }
 }
 
@@ -772,6 +859,11 @@ impl Compact {
             }
         }
         c
+    }
+
+    /// The number of leads.
+    pub(crate) fn len(&self) -> usize {
+        self.kinds.len()
     }
 
     pub(crate) fn into_js<'e>(self, env: &'e Env) -> Result<Array<'e>> {

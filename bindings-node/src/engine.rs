@@ -11,9 +11,11 @@ use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::Instant;
 use napi::bindgen_prelude::*;
+use napi::bindgen_prelude::{FnArgs, Function};
 use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
+use crate::chunks::{self, Busy, Stop};
 use crate::encoded::{self, Compact, Leads, Parsed};
 use crate::errors::{from_report, from_reports, utf16_columns};
 use crate::routing::{self, Now};
@@ -237,6 +239,7 @@ impl JsEngine {
         Ok(JsNetwork {
             engine: self.engine.clone(),
             net: Arc::new(RwLock::new(net)),
+            busy: Busy::default(),
         })
     }
 }
@@ -287,6 +290,9 @@ fn batch_options(o: Option<RouteOptionsJs>) -> std::result::Result<RouteOptions,
 pub struct JsNetwork {
     engine: Arc<Engine>,
     net: Arc<RwLock<Network>>,
+    /// Set while `_routeChunked` routes a batch (holding `net`'s write lock) and runs
+    /// JavaScript: the methods that lock `net` on the JavaScript thread throw meanwhile.
+    busy: Busy,
 }
 
 pub(crate) fn poisoned() -> ErrorReport {
@@ -445,6 +451,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Object<'env>> {
+        self.free(env)?;
         let schema = &self.engine.plan().lead_schema;
         let rec = routing::record(lead, schema, 1)?;
         let rec = raise(env, rec)?;
@@ -475,6 +482,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
+        self.free(env)?;
         let opts = raise(env, batch_options(options))?;
         let parsed = raise(
             env,
@@ -532,6 +540,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Object<'env>> {
+        self.free(env)?;
         if columns.get_type()? != ValueType::Object || columns.is_array()? {
             return raise(
                 env,
@@ -641,9 +650,10 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
+        self.free(env)?;
         let opts = raise(env, batch_options(options))?;
         let schema = &self.engine.plan().lead_schema;
-        let leads = raise(env, Leads::read(leads, schema)?)?;
+        let leads = raise(env, Leads::read(leads, schema, 0)?)?;
         let now = raise(env, encoded::now_arg(times, now)?)?;
         let parsed = leads.parse(schema);
         raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
@@ -661,7 +671,10 @@ impl JsNetwork {
         options: Option<RouteOptionsJs>,
     ) -> Result<AsyncTask<RouteLeads>> {
         let opts = raise(&env, batch_options(options))?;
-        let leads = raise(&env, Leads::read(leads, &self.engine.plan().lead_schema)?)?;
+        let leads = raise(
+            &env,
+            Leads::read(leads, &self.engine.plan().lead_schema, 0)?,
+        )?;
         let now = raise(&env, encoded::now_arg(times, now)?)?;
         Ok(AsyncTask::new(RouteLeads {
             engine: self.engine.clone(),
@@ -683,6 +696,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs>,
     ) -> Result<Array<'env>> {
+        self.free(env)?;
         let schema = &self.engine.plan().lead_schema;
         let Some(ids) = encoded::given(&columns, 0, "id", None)? else {
             return raise(
@@ -712,10 +726,99 @@ impl JsNetwork {
         raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
     }
 
+    /// The smallest batch `_routeChunked` routes in chunks (for the wrapper).
+    #[napi(getter, js_name = "_chunkMinLeads", skip_typescript)]
+    pub fn chunk_min_leads(&self) -> u32 {
+        u32::try_from(chunks::MIN_LEADS).unwrap_or(u32::MAX)
+    }
+
+    /// `routeBatch` of `n` leads in chunks (see `chunks`): `encodeChunk(a, b)` returns leads
+    /// `a..b` as the wrapper's encoder encodes them (`encoded::Leads`), `emit(compact, a)`
+    /// receives the compact results (`encoded::Compact`) of the chunk starting at lead `a`, in
+    /// order; `times` and `now` as for `_routeLeads`. Returns `false`, having routed nothing,
+    /// when the batch is to be routed in one piece: it is small, an argument is wrong (the
+    /// one-piece path throws its error), the network's lock is poisoned, or a chunk is not as
+    /// the wrapper encodes them. Throws the error of the encoder or of `emit`, or of a failure
+    /// while routing, with the network's state as it was before the call.
+    #[napi(js_name = "_routeChunked", skip_typescript)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn route_chunked(
+        &self,
+        env: &Env,
+        n: u32,
+        encode_chunk: Function<'_, FnArgs<(u32, u32)>, Unknown<'_>>,
+        emit: Function<'_, FnArgs<(Array<'_>, u32)>, Unknown<'_>>,
+        times: Option<Float64ArraySlice<'_>>,
+        now: Unknown<'_>,
+        options: Option<RouteOptionsJs>,
+    ) -> Result<bool> {
+        self.free(env)?;
+        let n = n as usize;
+        if n < chunks::MIN_LEADS {
+            return Ok(false);
+        }
+        let Ok(opts) = batch_options(options) else {
+            return Ok(false);
+        };
+        let Ok(now) = encoded::now_arg(times, now)? else {
+            return Ok(false);
+        };
+        if encoded::check_times(n, &now).is_err() {
+            return Ok(false);
+        }
+        let schema = &self.engine.plan().lead_schema;
+        let run = chunks::route(
+            &self.engine,
+            schema,
+            &self.net,
+            &self.busy,
+            n,
+            &now,
+            &opts,
+            |a, b| {
+                let (a32, b32) = (
+                    u32::try_from(a).unwrap_or(u32::MAX),
+                    u32::try_from(b).unwrap_or(u32::MAX),
+                );
+                let value = encode_chunk.call(FnArgs::from((a32, b32)))?;
+                match Leads::read(value, schema, a)? {
+                    Ok(leads) if leads.len() == b - a => Ok(leads),
+                    // not as the wrapper's encoder makes them
+                    _ => Err(Stop::Serial),
+                }
+            },
+            |compact, a| {
+                let js = compact.into_js(env)?;
+                emit.call(FnArgs::from((js, u32::try_from(a).unwrap_or(u32::MAX))))?;
+                Ok(())
+            },
+        );
+        match run {
+            Ok(()) => Ok(true),
+            Err(Stop::Serial) => Ok(false),
+            Err(Stop::Js(e)) => Err(e),
+            Err(Stop::Report(r)) => Err(from_report(env, r)),
+            Err(Stop::Panicked(p)) => Err(from_report(
+                env,
+                request_error(p.to_string(), "report this as a bug in leadrail"),
+            )),
+        }
+    }
+
+    /// Throws the `leadrail::request::busy` error while a batch of this network is being routed
+    /// on this thread (see `_routeChunked`): taking the network's lock would wait forever.
+    fn free(&self, env: &Env) -> Result<()> {
+        if self.busy.is_set() {
+            return Err(from_report(env, chunks::busy()));
+        }
+        Ok(())
+    }
+
     /// The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,
     /// last_seq, assigned, version }] }` (ids ascending).
     #[napi(ts_return_type = "NetworkState")]
     pub fn state<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        self.free(env)?;
         let st = self
             .net
             .read()
@@ -727,6 +830,7 @@ impl JsNetwork {
     /// Loads a state exported by `state()` (e.g. from the host's database).
     #[napi(ts_args_type = "state: NetworkState")]
     pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
+        self.free(&env)?;
         let json = match routing::js_to_json(state)? {
             Ok(j) => j,
             Err(_) => {
@@ -758,6 +862,7 @@ impl JsNetwork {
     /// The number of partners.
     #[napi(getter)]
     pub fn length(&self, env: Env) -> Result<u32> {
+        self.free(&env)?;
         let n = self
             .net
             .read()

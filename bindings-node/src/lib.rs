@@ -9,6 +9,7 @@
     reason = "batch items carry the language-neutral ErrorReport, as in core's api module"
 )]
 
+mod chunks;
 mod convert;
 mod encoded;
 mod engine;

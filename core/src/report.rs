@@ -107,6 +107,7 @@ pub mod codes {
         CHECK_MISSING_ITEM,
         CHECK_UNKNOWN_SCHEMA,
         CHECK_SCHEMA_REQUIREMENT,
+        REQUEST_BUSY,
     ];
     /// The parser met a token it did not expect.
     pub const PARSE_UNEXPECTED_TOKEN: &str = "leadrail::parse::unexpected_token";
@@ -193,4 +194,7 @@ pub mod codes {
     /// A construct that needs a schema field the schema does not have (e.g. `balance workload`
     /// without `capacity`).
     pub const CHECK_SCHEMA_REQUIREMENT: &str = "leadrail::check::schema_requirement";
+    /// A call on an object that is busy with another call of the same thread (e.g. a network's
+    /// method called by host code a batch of that network runs, such as a getter of a lead).
+    pub const REQUEST_BUSY: &str = "leadrail::request::busy";
 }
