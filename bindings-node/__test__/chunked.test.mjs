@@ -6,25 +6,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
+import { RULES, NOW_MS, REGIONS, LEAD_REGIONS, LINES } from './scenario.mjs'
+
 const require = createRequire(import.meta.url)
 const { Engine } = require('../index.js')
 
-const RULES = `ruleset "chunks" version 1
-schema lead    { region: region, line: text, size: int }
-schema partner { territories: set<region>, lines: set<text>, capacity: int, active_leads: int, score: ratio }
-route "best" {
-  require partner.territories covers lead.region
-  require lead.line in partner.lines
-  require partner.active_leads < partner.capacity
-  rank    partner.score - partner.active_leads / partner.capacity
-  tie     round_robin
-}
-fallback queue "triage"
-`
-const NOW_MS = 1795510800000
-const REGIONS = ['US', 'US-TX', 'DE', 'FR', 'JP']
-const LEAD_REGIONS = [...REGIONS, 'BR'] // no partner covers BR: those leads go to the queue
-const LINES = ['a', 'b', 'c']
 const engine = Engine.compile(RULES)
 const PARTNERS = Array.from({ length: 40 }, (_, i) => ({
   id: `P${String(i).padStart(2, '0')}`,
