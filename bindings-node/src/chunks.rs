@@ -123,15 +123,7 @@ impl Drop for BusyGuard<'_> {
 
 /// The report of a call made while its network is busy routing a batch on this thread.
 pub(crate) fn busy() -> ErrorReport {
-    ErrorReport {
-        code: leadrail_core::report::codes::REQUEST_BUSY.to_owned(),
-        ..leadrail_core::api::request_error(
-            "the network is routing a batch: code that batch runs (a getter or Proxy of a lead) \
-             cannot use the network"
-                .into(),
-            "read the leads' values before the batch, or call the network after the batch returns",
-        )
-    }
+    leadrail_core::api::busy_error("a getter or Proxy of a lead")
 }
 
 /// One chunk to route: its leads (as read from the encoder, rows numbered from the batch's

@@ -191,6 +191,7 @@ impl PyEngine {
         Ok(PyNetwork {
             engine: self.engine.clone(),
             net: RwLock::new(net),
+            busy: chunks::Busy::default(),
         })
     }
 
@@ -268,6 +269,8 @@ impl PyEngine {
 pub struct PyNetwork {
     engine: Arc<Engine>,
     net: RwLock<Network>,
+    /// Set while this network routes a chunked batch (see [`chunks::Busy`]).
+    busy: chunks::Busy,
 }
 
 fn poisoned(py: Python<'_>) -> PyErr {
@@ -314,6 +317,7 @@ impl PyNetwork {
                 );
             }
         }
+        raise(py, self.busy.check())?;
         let engine = &self.engine;
         let net = &self.net;
         py.detach(|| {
@@ -457,6 +461,7 @@ impl PyNetwork {
                 py,
                 &self.engine,
                 &self.net,
+                &self.busy,
                 n,
                 &now,
                 &opts,
@@ -543,6 +548,7 @@ impl PyNetwork {
             py,
             &self.engine,
             &self.net,
+            &self.busy,
             n,
             &now,
             &opts,
@@ -683,6 +689,7 @@ impl PyNetwork {
         let rec = raise(py, rec)?;
         let now = raise(py, routing::instant(now)?)?;
         let opts = route_options(explain, exclude)?;
+        raise(py, self.busy.check())?;
         let d = py.detach(|| {
             let net = self.net.read().map_err(|_| None)?;
             self.engine
@@ -764,6 +771,7 @@ impl PyNetwork {
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         // (locks are waited for without the GIL: a chunked batch in another thread holds the
         // write lock while it converts with the GIL)
+        raise(py, self.busy.check())?;
         let st = py
             .detach(|| self.net.read().map(|n| n.export_state()).map_err(|_| ()))
             .map_err(|()| poisoned(py))?;
@@ -795,6 +803,7 @@ impl PyNetwork {
                 )
             }),
         )?;
+        raise(py, self.busy.check())?;
         let done = py.detach(|| {
             let mut net = self.net.write().map_err(|_| None)?;
             net.import_state(&st)
@@ -809,6 +818,7 @@ impl PyNetwork {
 
     /// The number of partners.
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        raise(py, self.busy.check())?;
         py.detach(|| self.net.read().map(|n| n.len()).map_err(|_| ()))
             .map_err(|()| poisoned(py))
     }

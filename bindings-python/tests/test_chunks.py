@@ -304,3 +304,72 @@ def test_chunks_with_and_without_the_bindings_own_errors(engine):
     assert got[30_000]["error"]["field"] == "size"
     assert got[39_000]["error"]["field"] == "region"
     assert "ok" in got[17_001] and "ok" in got[30_001]
+
+
+class HookedLead(Mapping):
+    """A lead mapping whose reading of `region` first runs `hook` (host code a batch runs)."""
+
+    def __init__(self, lead, hook=None):
+        self.lead = lead
+        self.hook = hook
+
+    def __getitem__(self, key):
+        if key == "region" and self.hook is not None:
+            self.hook()
+        return self.lead[key]
+
+    def __iter__(self):
+        return iter(self.lead)
+
+    def __len__(self):
+        return len(self.lead)
+
+
+def test_the_network_is_busy_for_code_its_chunked_batch_runs(engine):
+    # A chunked batch holds the network's lock while it reads the leads; code that reading runs
+    # cannot wait for the lock (it would wait for itself): each call raises the busy error, and
+    # the batch carries on.
+    net = engine.network(partners())
+    small = [{"id": f"S{i}", "region": "US", "line": "l1", "size": 1} for i in range(3)]
+    calls = {
+        "state": lambda: net.state(),
+        "len": lambda: len(net),
+        "route": lambda: net.route(small[1], NOW_MS),
+        "route_batch": lambda: net.route_batch(small, NOW_MS),
+        "route_batch_big": lambda: net.route_batch(leads(), NOW_MS),
+        "route_columns": lambda: net.route_columns({"id": ["a"], "region": ["US"], "line": ["l1"], "size": [1]}, NOW_MS),
+        "load_state": lambda: net.load_state(net_state),
+    }
+    net_state = engine.network(partners()).state()
+    seen = {}
+
+    def hook():
+        for name, call in calls.items():
+            try:
+                call()
+                seen[name] = "returned"
+            except leadrail.LeadrailError as e:
+                seen[name] = e.code
+
+    xs = leads()
+    xs[20_000] = HookedLead(xs[20_000], hook)
+    got = net.route_batch(xs, NOW_MS)
+    assert seen == {name: "leadrail::request::busy" for name in calls}
+    ref = engine.network(partners())
+    assert got == ref.route_batch(leads(), NOW_MS)
+    assert net.state() == ref.state()
+    # after the batch the network serves calls again
+    assert len(net) == len(partners())
+
+
+def test_a_busy_error_not_caught_stops_the_batch_and_changes_nothing(engine):
+    net = engine.network(partners())
+    before = net.state()
+    xs = leads()
+    xs[30_000] = HookedLead(xs[30_000], lambda: net.state())
+    with pytest.raises(leadrail.LeadrailError) as e:
+        net.route_batch(xs, NOW_MS)
+    assert e.value.code == "leadrail::request::busy"
+    assert "routing a batch" in e.value.message
+    assert net.state() == before
+    assert "ok" in net.route_batch([{"id": "S1", "region": "US", "line": "l1", "size": 1}], NOW_MS)[0]

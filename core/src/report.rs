@@ -73,6 +73,7 @@ pub mod codes {
         DATA_DUPLICATE_ID,
         DATA_UNKNOWN_PARTNER,
         REQUEST_INVALID,
+        REQUEST_BUSY,
         CALENDAR_UNKNOWN_TIME_ZONE,
         CALENDAR_INVALID_HOURS,
         CALENDAR_INVALID_CLOSURE,
@@ -107,7 +108,6 @@ pub mod codes {
         CHECK_MISSING_ITEM,
         CHECK_UNKNOWN_SCHEMA,
         CHECK_SCHEMA_REQUIREMENT,
-        REQUEST_BUSY,
     ];
     /// The parser met a token it did not expect.
     pub const PARSE_UNEXPECTED_TOKEN: &str = "leadrail::parse::unexpected_token";
@@ -125,6 +125,9 @@ pub mod codes {
     pub const DATA_UNKNOWN_PARTNER: &str = "leadrail::data::unknown_partner";
     /// A call/answer request that is not of the expected form.
     pub const REQUEST_INVALID: &str = "leadrail::request::invalid";
+    /// A call on an object that is busy with another call of the same thread (e.g. a network's
+    /// method called by host code a batch of that network runs, such as a getter of a lead).
+    pub const REQUEST_BUSY: &str = "leadrail::request::busy";
     /// A calendar names a time zone that is not in the IANA database.
     pub const CALENDAR_UNKNOWN_TIME_ZONE: &str = "leadrail::calendar::unknown_time_zone";
     /// A calendar's weekly hours are malformed (empty, reversed, overlapping, past 24:00).
@@ -194,7 +197,4 @@ pub mod codes {
     /// A construct that needs a schema field the schema does not have (e.g. `balance workload`
     /// without `capacity`).
     pub const CHECK_SCHEMA_REQUIREMENT: &str = "leadrail::check::schema_requirement";
-    /// A call on an object that is busy with another call of the same thread (e.g. a network's
-    /// method called by host code a batch of that network runs, such as a getter of a lead).
-    pub const REQUEST_BUSY: &str = "leadrail::request::busy";
 }
