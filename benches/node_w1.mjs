@@ -18,8 +18,14 @@
 // encoded chunks, the compact results to JS, and waiting for the routing thread); the routing
 // thread's own work overlaps `in` and `out` and is not in the sum.
 //
+// The ratios to the native figures (criterion's `w1_batch` medians, same workload) are printed
+// when criterion has measured them: --native runs that bench first, in the same sitting (about a
+// minute), else the stored medians are used and their age is shown.
+//
 //   node benches/node_w1.mjs [--partners 1000] [--leads 100000] [--runs 5] [--seed 1] [--split]
-// Compare with the native figure: cargo bench -p leadrail-benches --bench route
+//                            [--native]
+import { execFileSync } from 'node:child_process'
+import { readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -168,9 +174,39 @@ async function measure(label, engine, partners, run, n, runs, onePiece = false) 
     rates.push(n / ((performance.now() - t0) / 1000))
   }
   const fmt = (x) => Math.round(x).toLocaleString('en-US')
+  medians[label] = median(rates)
   console.log(
     `${label.padEnd(30)} ${fmt(median(rates)).padStart(12)} decisions/s (median of ${runs}; min ${fmt(Math.min(...rates))}, max ${fmt(Math.max(...rates))})`,
   )
+  return out
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/**
+ * Criterion's `w1_batch` medians as decisions/s with their age in ms (`run`: measure them now),
+ * by bench name.
+ */
+function nativeRates(run) {
+  if (run) {
+    execFileSync(
+      'cargo',
+      ['bench', '-q', '-p', 'leadrail-benches', '--bench', 'route', '--', '--warm-up-time', '1', '--measurement-time', '3', 'w1_batch'],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    )
+  }
+  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target')
+  const out = {}
+  for (const name of ['engine_columns', 'engine_prepared', 'engine_compact']) {
+    const dir = join(target, 'criterion', 'w1_batch', name, 'new')
+    try {
+      const ns = JSON.parse(readFileSync(join(dir, 'estimates.json'), 'utf8')).median.point_estimate
+      const n = JSON.parse(readFileSync(join(dir, 'benchmark.json'), 'utf8')).throughput.Elements
+      out[name] = { rate: n / (ns * 1e-9), age: Date.now() - statSync(join(dir, 'estimates.json')).mtimeMs }
+    } catch {
+      // not measured yet
+    }
+  }
   return out
 }
 
@@ -245,7 +281,11 @@ async function splitChunked(label, engine, partners, run, n, runs) {
   )
 }
 
+/** Each `measure` row's median decisions/s, by label. */
+const medians = {}
+
 async function main() {
+  const native = nativeRates(process.argv.includes('--native'))
   const seed = arg('seed', 1)
   const { partners, leads } = generate(seed, arg('partners', 1_000), arg('leads', 100_000))
   const runs = arg('runs', 5)
@@ -273,6 +313,13 @@ async function main() {
     await splitChunked('split routeBatch (chunked)', engine, partners, (net) => net.routeBatch(leads, times), leads.length, runs)
     await split('split routeBatch (one piece)', engine, partners, '_routeLeads', (net) => net.routeBatch(leads, times), leads.length, runs, true)
     await split('split routeColumns', engine, partners, '_routeColumns', (net) => net.routeColumns(columns, times), leads.length, runs)
+  }
+  for (const [name, { rate, age }] of Object.entries(native)) {
+    const when = process.argv.includes('--native') ? 'measured just now' : `measured ${Math.round(age / 60_000)} min ago`
+    const ratio = (label) => `${(medians[label] / rate).toFixed(2)}x`
+    console.log(
+      `native ${name.padEnd(23)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} decisions/s (${when}); ratios: objects ${ratio('objects (routeBatch)')}, objects -> columns ${ratio('objects -> columns (asColumns)')}, columns ${ratio('columns (routeColumns)')}`,
+    )
   }
   // (the chunked and one-piece routeBatch agree too; this line is checked by a test as it is)
   console.log(`routed to a partner: ${routed.toLocaleString('en-US')} of ${leads.length.toLocaleString('en-US')} (objects, async and columns agree lead by lead)`)
