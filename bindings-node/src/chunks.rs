@@ -9,11 +9,10 @@
 //! While the batch runs, JavaScript it calls (a getter of a lead, a Proxy) cannot use the
 //! network: its methods throw a `leadrail::request::busy` error (see [`Busy`]).
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
 use leadrail_core::network::Network;
-use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
+use leadrail_core::pipeline::{overlap, Block, Busy, WorkerPanicked};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, RouteOptions};
 use leadrail_core::schema::Schema;
@@ -92,39 +91,9 @@ impl From<WorkerPanicked> for Stop {
     }
 }
 
-/// A network's flag "routing a batch on the JavaScript thread": set while a chunked batch holds
-/// the network's write lock and runs JavaScript (the encoder, `emit`), during which the
-/// network's other methods, if that JavaScript calls them, must throw rather than wait for the
-/// lock (which would never be released).
-#[derive(Default)]
-pub(crate) struct Busy(AtomicBool);
-
-impl Busy {
-    /// Whether a batch is being routed.
-    pub(crate) fn is_set(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
-
-    /// Sets the flag until the returned guard is dropped.
-    fn hold(&self) -> BusyGuard<'_> {
-        self.0.store(true, Ordering::Release);
-        BusyGuard(&self.0)
-    }
-}
-
-/// Clears a [`Busy`] flag when dropped (also when unwinding).
-struct BusyGuard<'a>(&'a AtomicBool);
-
-impl Drop for BusyGuard<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
-    }
-}
-
-/// The report of a call made while its network is busy routing a batch on this thread.
-pub(crate) fn busy() -> ErrorReport {
-    leadrail_core::api::busy_error("a getter or Proxy of a lead")
-}
+/// What host code of a chunked batch's leads is, for the busy error
+/// ([`Busy`](leadrail_core::pipeline::Busy)).
+pub(crate) const HOST_CODE: &str = "a getter or Proxy of a lead";
 
 /// One chunk to route: its leads (as read from the encoder, rows numbered from the batch's
 /// start) and their instants.

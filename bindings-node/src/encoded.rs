@@ -551,16 +551,7 @@ impl Parsed {
         } = self;
         let (batch, bad) = match good {
             Good::Records(good) => (engine.prepare_leads(good), bad),
-            Good::Columns { ids, cols } => {
-                let named: Vec<(&str, &Column)> =
-                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-                let (batch, bad) = engine.prepare_columns(rows, &ids, &named);
-                let bad = bad
-                    .into_iter()
-                    .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
-                    .collect::<Vec<_>>();
-                (batch, bad)
-            }
+            Good::Columns { ids, cols } => engine.prepare_columns_at(at, rows, &ids, &cols),
         };
         Prepared { rows, batch, bad }
     }

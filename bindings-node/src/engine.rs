@@ -15,10 +15,11 @@ use napi::bindgen_prelude::{FnArgs, Function};
 use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
-use crate::chunks::{self, Busy, Stop};
+use crate::chunks::{self, Stop};
 use crate::encoded::{self, Compact, Leads, Parsed};
 use crate::errors::{from_report, from_reports, utf16_columns};
 use crate::routing::{self, Now};
+use leadrail_core::pipeline::Busy;
 
 type Routed = Vec<std::result::Result<Decision, ErrorReport>>;
 
@@ -808,10 +809,9 @@ impl JsNetwork {
     /// Throws the `leadrail::request::busy` error while a batch of this network is being routed
     /// on this thread (see `_routeChunked`): taking the network's lock would wait forever.
     fn free(&self, env: &Env) -> Result<()> {
-        if self.busy.is_set() {
-            return Err(from_report(env, chunks::busy()));
-        }
-        Ok(())
+        self.busy
+            .check(chunks::HOST_CODE)
+            .map_err(|e| from_report(env, e))
     }
 
     /// The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,

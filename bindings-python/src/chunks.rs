@@ -8,13 +8,11 @@
 //! counted in the whole batch, and a batch that raises leaves the network's state as it was.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, RwLock, RwLockWriteGuard, TryLockError};
-use std::thread::{self, ThreadId};
+use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
 use std::time::Duration;
 
-use leadrail_core::api::busy_error;
 use leadrail_core::network::Network;
-use leadrail_core::pipeline::{overlap, Block, WorkerPanicked};
+use leadrail_core::pipeline::{overlap, Block, Busy, WorkerPanicked};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{times_without, Engine, LeadBatch, RouteOptions, RoutedBatch, Times};
@@ -157,13 +155,7 @@ impl Job {
                 (rows, engine.prepare_leads(good), bad)
             }
             Chunk::Columns { rows, ids, cols } => {
-                let named: Vec<(&str, &Column)> =
-                    cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-                let (batch, bad) = engine.prepare_columns(rows, &ids, &named);
-                let bad = bad
-                    .into_iter()
-                    .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
-                    .collect();
+                let (batch, bad) = engine.prepare_columns_at(at, rows, &ids, &cols);
                 (rows, batch, bad)
             }
         };
@@ -215,42 +207,10 @@ fn at_position(e: &mut ErrorReport, local: usize, global: usize) {
     e.record = Some(format!("#{global}"));
 }
 
-/// The thread routing a chunked batch of a network, if any. That thread holds the network's
-/// write lock for the whole batch while it runs Python code of the host's (a mapping's
-/// `__getitem__`, a column's `tolist()`); if that code calls the network, waiting for the lock
-/// would never end, so the call raises `leadrail::request::busy` instead ([`Busy::check`]).
-/// Other threads wait for the batch as usual.
-#[derive(Default)]
-pub(crate) struct Busy(Mutex<Option<ThreadId>>);
-
-impl Busy {
-    /// The busy error if this thread is routing a batch of the network.
-    pub(crate) fn check(&self) -> Result<(), ErrorReport> {
-        let here =
-            *self.0.lock().unwrap_or_else(|e| e.into_inner()) == Some(thread::current().id());
-        match here {
-            true => Err(busy_error(
-                "a mapping's `__getitem__`, a column's `tolist()` or other Python code of the leads",
-            )),
-            false => Ok(()),
-        }
-    }
-
-    /// Marks this thread as routing a batch until the guard is dropped.
-    fn hold(&self) -> BusyGuard<'_> {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
-        BusyGuard(&self.0)
-    }
-}
-
-/// Clears a [`Busy`] mark when dropped (also when unwinding).
-struct BusyGuard<'a>(&'a Mutex<Option<ThreadId>>);
-
-impl Drop for BusyGuard<'_> {
-    fn drop(&mut self) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-}
+/// What host code of a chunked batch's leads is, for the busy error
+/// ([`Busy`](leadrail_core::pipeline::Busy)).
+pub(crate) const HOST_CODE: &str =
+    "a mapping's `__getitem__`, a column's `tolist()` or other Python code of the leads";
 
 /// The network's write lock, waiting for it without the GIL (the thread that holds it may need
 /// the GIL to finish); `None` if it is poisoned.
@@ -287,7 +247,8 @@ pub(crate) fn route<'py>(
     mut read: impl FnMut(usize, usize) -> Result<Chunk, Stop>,
     mut emit: impl FnMut(&Routed) -> PyResult<()>,
 ) -> Result<(), Stop> {
-    busy.check().map_err(|e| Stop::Py(from_report(py, e)))?;
+    busy.check(HOST_CODE)
+        .map_err(|e| Stop::Py(from_report(py, e)))?;
     let mut guard = write_lock(py, lock).ok_or(Stop::Poisoned)?;
     let _busy = busy.hold();
     let before = guard.export_state();

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
 use leadrail_core::network::{Network, NetworkState};
+use leadrail_core::pipeline::Busy;
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{DecisionView, Engine, LeadBatch, RouteOptions, RoutedBatch};
@@ -191,7 +192,7 @@ impl PyEngine {
         Ok(PyNetwork {
             engine: self.engine.clone(),
             net: RwLock::new(net),
-            busy: chunks::Busy::default(),
+            busy: Busy::default(),
         })
     }
 
@@ -269,8 +270,8 @@ impl PyEngine {
 pub struct PyNetwork {
     engine: Arc<Engine>,
     net: RwLock<Network>,
-    /// Set while this network routes a chunked batch (see [`chunks::Busy`]).
-    busy: chunks::Busy,
+    /// Marked while this network routes a chunked batch (see [`Busy`]).
+    busy: Busy,
 }
 
 fn poisoned(py: Python<'_>) -> PyErr {
@@ -317,7 +318,7 @@ impl PyNetwork {
                 );
             }
         }
-        raise(py, self.busy.check())?;
+        raise(py, self.busy.check(chunks::HOST_CODE))?;
         let engine = &self.engine;
         let net = &self.net;
         py.detach(|| {
@@ -397,14 +398,8 @@ impl PyNetwork {
         }
         let now = raise(py, routing::now_arg(now)?)?;
         let opts = route_options(false, exclude)?;
-        let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let results = self.route_prepared(py, rows, now, &opts, |e| {
-            let (batch, bad) = e.prepare_columns(rows, &ids, &named);
-            let bad = bad
-                .into_iter()
-                .map(|(i, e)| (i, ErrorReport::from(e)))
-                .collect();
-            (batch, bad)
+            e.prepare_columns_at(0, rows, &ids, &cols)
         })?;
         let mut out = routing::ColumnsOut::with_capacity(results.rows);
         for r in results.iter() {
@@ -689,7 +684,7 @@ impl PyNetwork {
         let rec = raise(py, rec)?;
         let now = raise(py, routing::instant(now)?)?;
         let opts = route_options(explain, exclude)?;
-        raise(py, self.busy.check())?;
+        raise(py, self.busy.check(chunks::HOST_CODE))?;
         let d = py.detach(|| {
             let net = self.net.read().map_err(|_| None)?;
             self.engine
@@ -771,7 +766,7 @@ impl PyNetwork {
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         // (locks are waited for without the GIL: a chunked batch in another thread holds the
         // write lock while it converts with the GIL)
-        raise(py, self.busy.check())?;
+        raise(py, self.busy.check(chunks::HOST_CODE))?;
         let st = py
             .detach(|| self.net.read().map(|n| n.export_state()).map_err(|_| ()))
             .map_err(|()| poisoned(py))?;
@@ -803,7 +798,7 @@ impl PyNetwork {
                 )
             }),
         )?;
-        raise(py, self.busy.check())?;
+        raise(py, self.busy.check(chunks::HOST_CODE))?;
         let done = py.detach(|| {
             let mut net = self.net.write().map_err(|_| None)?;
             net.import_state(&st)
@@ -818,7 +813,7 @@ impl PyNetwork {
 
     /// The number of partners.
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        raise(py, self.busy.check())?;
+        raise(py, self.busy.check(chunks::HOST_CODE))?;
         py.detach(|| self.net.read().map(|n| n.len()).map_err(|_| ()))
             .map_err(|()| poisoned(py))
     }

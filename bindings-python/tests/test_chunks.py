@@ -91,16 +91,22 @@ def in_small_batches(net, xs, times, size=10_000, **kw):
     return out
 
 
+def routed_as_in_small_batches(engine, xs, times, **kw):
+    """`route_batch` of all of `xs` on a fresh network, checked equal (results and state after)
+    to routing them in small batches on another; returns the results."""
+    net = engine.network(partners())
+    got = net.route_batch(xs, times, **kw)
+    ref = engine.network(partners())
+    assert got == in_small_batches(ref, xs, times, **kw)
+    assert net.state() == ref.state()
+    return got
+
+
 @pytest.mark.parametrize("per_lead", [False, True])
 def test_a_chunked_batch_equals_small_batches(engine, per_lead):
     xs = leads()
     times = [NOW_MS + 1000 * i for i in range(N)] if per_lead else NOW_MS
-    net = engine.network(partners())
-    got = net.route_batch(xs, times)
-    ref = engine.network(partners())
-    want = in_small_batches(ref, xs, times)
-    assert got == want
-    assert net.state() == ref.state()
+    got = routed_as_in_small_batches(engine, xs, times)
     # the batch exercised routed, queued and bad leads in every chunk
     kinds = [r["ok"]["outcome"]["kind"] if "ok" in r else "error" for r in got]
     for a, b in [(0, 16_384), (16_384, 32_768), (32_768, N)]:
@@ -121,12 +127,7 @@ def test_error_positions_count_in_the_whole_batch(engine):
 
 
 def test_explanations_and_exclusions_in_chunks(engine):
-    xs = leads()
-    net = engine.network(partners())
-    got = net.route_batch(xs, NOW_MS, explain=True, exclude=["P001", "P002"])
-    ref = engine.network(partners())
-    assert got == in_small_batches(ref, xs, NOW_MS, explain=True, exclude=["P001", "P002"])
-    assert net.state() == ref.state()
+    got = routed_as_in_small_batches(engine, leads(), NOW_MS, explain=True, exclude=["P001", "P002"])
     assert "explanation" in got[1]["ok"]
 
 
@@ -293,12 +294,7 @@ def test_chunks_with_and_without_the_bindings_own_errors(engine):
     xs[17_000] = 42
     xs[30_000] = dict(xs[30_000], size=object())
     xs[39_000] = dict(xs[39_000], region=float("nan"))
-    times = [NOW_MS + 1000 * i for i in range(N)]
-    net = engine.network(partners())
-    got = net.route_batch(xs, times)
-    ref = engine.network(partners())
-    assert got == in_small_batches(ref, xs, times)
-    assert net.state() == ref.state()
+    got = routed_as_in_small_batches(engine, xs, [NOW_MS + 1000 * i for i in range(N)])
     assert got[17_000]["error"]["record"] == "#17001"
     assert got[17_000]["error"]["message"].startswith("record #17001: expected an object")
     assert got[30_000]["error"]["field"] == "size"

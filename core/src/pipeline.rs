@@ -39,7 +39,11 @@
 
 use std::any::Any;
 use std::sync::mpsc::{sync_channel, Receiver, RecvError, SyncSender, TrySendError};
-use std::thread::{Scope, ScopedJoinHandle};
+use std::sync::Mutex;
+use std::thread::{self, Scope, ScopedJoinHandle, ThreadId};
+
+use crate::api::busy_error;
+use crate::report::ErrorReport;
 
 /// The work stage of [`overlap`] panicked; the panic is reported as this error (converted into
 /// the caller's error type) rather than swallowed or resumed.
@@ -280,6 +284,65 @@ impl<'scope, 'env, T: Send, U: Send> Worker<'scope, 'env, T, U> {
         joined
             .err()
             .map(|payload| WorkerPanicked::from_payload(&*payload))
+    }
+}
+
+/// Which thread, if any, is running a batch that holds a shared object (a network's write lock)
+/// while it runs host code (a Python mapping's `__getitem__`, a JavaScript getter). If that
+/// code calls the same object, waiting for the lock would never end: [`Busy::check`] turns the
+/// call into `leadrail::request::busy` instead ([`busy_error`](crate::api::busy_error)).
+/// Calls from other threads pass the check and wait for the batch as usual.
+///
+/// ```
+/// use leadrail_core::pipeline::Busy;
+///
+/// let busy = Busy::default();
+/// assert!(busy.check("a getter").is_ok());
+/// {
+///     let _batch = busy.hold();
+///     let e = busy.check("a getter").unwrap_err();
+///     assert_eq!(e.code, "leadrail::request::busy");
+///     // another thread is not refused (it waits for the lock instead)
+///     std::thread::scope(|s| {
+///         assert!(s.spawn(|| busy.check("a getter").is_ok()).join().unwrap());
+///     });
+/// }
+/// assert!(busy.check("a getter").is_ok());
+/// ```
+#[derive(Debug, Default)]
+pub struct Busy(Mutex<Option<ThreadId>>);
+
+impl Busy {
+    /// The busy error (naming `what` host code ran into it) if this thread holds the mark.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the language-neutral ErrorReport is what bindings raise"
+    )]
+    pub fn check(&self, what: &str) -> Result<(), ErrorReport> {
+        match *self.lock() == Some(thread::current().id()) {
+            true => Err(busy_error(what)),
+            false => Ok(()),
+        }
+    }
+
+    /// Marks this thread as running a batch until the guard is dropped (also when unwinding).
+    pub fn hold(&self) -> BusyGuard<'_> {
+        *self.lock() = Some(thread::current().id());
+        BusyGuard(self)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ThreadId>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Clears a [`Busy`] mark when dropped.
+#[derive(Debug)]
+pub struct BusyGuard<'a>(&'a Busy);
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.lock() = None;
     }
 }
 

@@ -646,3 +646,41 @@ fn an_uncovered_lead_goes_to_the_fallback_queue() {
     let d = assert_same(&engine, 1, &ids, &cols);
     assert_eq!(d[0], "Queue { name: \"unassigned\" } Some(\"fallback\")");
 }
+
+#[test]
+fn prepare_columns_at_counts_positions_in_the_larger_batch() {
+    let engine = Engine::new(Arc::new(plan(false))).unwrap();
+    // row 1 has no id (known by its position), row 2 a bad region (known by its id)
+    let ids = text_col(&[Some("L0"), None, Some("L2"), Some("L3")]);
+    let regions = dict(&[json!("DE"), json!("nowhere")], &[0, 0, 1, 0]);
+    let lines = dict(&[json!("pumps")], &[0, 0, 0, 0]);
+    let sizes = Column::Int(vec![Some(1), Some(2), Some(3), Some(4)]);
+    let cols = vec![
+        ("region".to_string(), regions),
+        ("line".to_string(), lines),
+        ("size".to_string(), sizes),
+    ];
+    let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    let (whole, whole_bad) = engine.prepare_columns(4, &ids, &named);
+
+    let (batch, bad) = engine.prepare_columns_at(0, 4, &ids, &cols);
+    assert_eq!(batch.leads(), whole.leads());
+    let reports: Vec<(usize, ErrorReport)> = whole_bad
+        .into_iter()
+        .map(|(i, e)| (i, ErrorReport::from(e)))
+        .collect();
+    assert_eq!(bad, reports);
+
+    let (batch, bad) = engine.prepare_columns_at(40_000, 4, &ids, &cols);
+    assert_eq!(batch.leads(), whole.leads());
+    let rows: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
+    assert_eq!(rows, [1, 2]);
+    assert_eq!(bad[0].1.record.as_deref(), Some("#40002"));
+    assert!(
+        bad[0].1.message.starts_with("record #40002"),
+        "{}",
+        bad[0].1.message
+    );
+    assert_eq!(bad[1].1.record.as_deref(), Some("L2"));
+    assert_eq!(bad[1].1.field.as_deref(), Some("region"));
+}

@@ -11,6 +11,7 @@ use crate::network::validate::Shape;
 use crate::network::{Network, S};
 use crate::plan::{CmpOp, Expr, Scope};
 use crate::record::{Column, ColumnRows, DataError, Record};
+use crate::report::ErrorReport;
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 
@@ -924,5 +925,35 @@ impl Engine {
         }
         prep.run(&leads, (!bad.is_empty()).then_some(at.as_slice()));
         (prep.finish(leads), bad)
+    }
+
+    /// [`Engine::prepare_columns`] for `rows` rows that start at row `at` (0-based) of a larger
+    /// batch, with the columns named as hosts hold them: each bad row's error as a report, a
+    /// record known only by its position (`record #n`) named by its position in the larger
+    /// batch. Hosts that route a batch in chunks prepare each chunk so, and a batch in one piece
+    /// with `at` 0.
+    ///
+    /// ```
+    /// # use leadrail_core::record::Column;
+    /// # fn demo(engine: &leadrail_core::route::Engine, ids: &Column, cols: &[(String, Column)]) {
+    /// // the second chunk of 1,000 rows of a batch
+    /// let (batch, bad) = engine.prepare_columns_at(1_000, 1_000, ids, cols);
+    /// # let _ = (batch, bad);
+    /// # }
+    /// ```
+    pub fn prepare_columns_at(
+        &self,
+        at: usize,
+        rows: usize,
+        ids: &Column,
+        columns: &[(String, Column)],
+    ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
+        let named: Vec<(&str, &Column)> = columns.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let (batch, bad) = self.prepare_columns(rows, ids, &named);
+        let bad = bad
+            .into_iter()
+            .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+            .collect();
+        (batch, bad)
     }
 }
