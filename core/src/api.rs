@@ -25,11 +25,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::host::{Host, Instants, Rows};
 use crate::network::{Network, NetworkState};
 use crate::plan::Plan;
 use crate::record::Record;
 use crate::report::{codes, ErrorReport, Severity};
-use crate::route::{Decision, Engine, RouteOptions, Times};
+use crate::route::{Engine, RouteOptions};
 use crate::sla::{reroute_plan, Done, Evaluation, PartnerCalendars, ReroutePlan, SlaSet};
 use crate::timeline::{Event, EventKind, Timeline};
 use crate::value::Instant;
@@ -71,6 +72,20 @@ pub enum NowJson {
     Each(Vec<InstantJson>),
 }
 
+impl NowJson {
+    /// The instants, each in milliseconds.
+    pub fn instants(&self) -> Result<Instants, ErrorReport> {
+        Ok(match self {
+            NowJson::One(t) => Instants::One(t.millis()?),
+            NowJson::Each(ts) => Instants::PerLead(
+                ts.iter()
+                    .map(InstantJson::millis)
+                    .collect::<Result<_, _>>()?,
+            ),
+        })
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -93,15 +108,7 @@ pub struct RouteRequest {
     pub apply: bool,
 }
 
-/// One result of a route call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RouteResult {
-    /// The lead's decision.
-    Ok(Decision),
-    /// Why the lead could not be routed.
-    Error(ErrorReport),
-}
+pub use crate::host::RouteResult;
 
 /// The answer to a route call: one result per lead, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,18 +133,7 @@ pub struct Session {
 
 /// A request error report.
 pub fn request_error(message: String, help: &str) -> ErrorReport {
-    ErrorReport {
-        code: codes::REQUEST_INVALID.to_string(),
-        message,
-        help: Some(help.to_string()),
-        severity: Severity::Error,
-        file: None,
-        line: 0,
-        column: 0,
-        labels: Vec::new(),
-        record: None,
-        field: None,
-    }
+    ErrorReport::request(message, help)
 }
 
 /// The report of a host's call on a network that is busy routing a batch on the same thread:
@@ -150,16 +146,7 @@ pub fn request_error(message: String, help: &str) -> ErrorReport {
 /// assert!(r.message.contains("a getter of a lead"));
 /// ```
 pub fn busy_error(what: &str) -> ErrorReport {
-    ErrorReport {
-        code: codes::REQUEST_BUSY.to_string(),
-        ..request_error(
-            format!(
-                "the network is routing a batch: code that batch runs ({what}) cannot use the \
-                 network"
-            ),
-            "read the leads' values before the batch, or call the network after the batch returns",
-        )
-    }
+    crate::host::errors::busy_error(what)
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T, ErrorReport> {
@@ -226,64 +213,22 @@ impl Session {
 
     /// Routes a request.
     pub fn route(&mut self, req: &RouteRequest) -> Result<RouteAnswer, ErrorReport> {
-        let times: Vec<Instant> = match &req.now {
-            NowJson::One(t) => vec![t.millis()?; req.leads.len()],
-            NowJson::Each(ts) => {
-                if ts.len() != req.leads.len() {
-                    return Err(request_error(
-                        format!("{} leads but {} instants", req.leads.len(), ts.len()),
-                        "give one `now` for all leads or one per lead",
-                    ));
-                }
-                ts.iter()
-                    .map(InstantJson::millis)
-                    .collect::<Result<_, _>>()?
-            }
-        };
+        let instants = req.now.instants()?;
+        instants.check(req.leads.len())?;
         let schema = &self.engine.plan().lead_schema;
-        let parsed: Vec<Result<Record, ErrorReport>> = req
-            .leads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| Record::from_json_at(schema, l, i + 1).map_err(ErrorReport::from))
-            .collect();
-        let good: Vec<Record> = parsed
-            .iter()
-            .filter_map(|r| r.as_ref().ok().cloned())
-            .collect();
-        let good_times: Vec<Instant> = parsed
-            .iter()
-            .zip(&times)
-            .filter(|(r, _)| r.is_ok())
-            .map(|(_, t)| *t)
-            .collect();
+        let prepared = Rows::from_json(Host::RUST, schema, &req.leads).prepare(&self.engine);
         let opts = RouteOptions {
             explain: req.explain,
             exclude: req.exclude.clone(),
         };
-        let each = Times::Each(&good_times);
-        let routed = if req.apply {
-            self.engine
-                .route_batch(&mut self.network, &good, each, &opts)
+        let results = if req.apply {
+            prepared.route(&self.engine, &mut self.network, &instants, &opts)
         } else {
-            self.engine.route_many(&self.network, &good, each, &opts)
+            prepared.route_unapplied(&self.engine, &self.network, &instants, &opts)
         };
-        let mut routed = routed.into_iter();
-        let results = parsed
-            .into_iter()
-            .map(|r| match r {
-                Err(e) => RouteResult::Error(e),
-                Ok(_) => match routed.next() {
-                    Some(Ok(d)) => RouteResult::Ok(d),
-                    Some(Err(e)) => RouteResult::Error(e),
-                    None => RouteResult::Error(request_error(
-                        "a lead was not routed".into(),
-                        "report this as a bug",
-                    )),
-                },
-            })
-            .collect();
-        Ok(RouteAnswer { results })
+        Ok(RouteAnswer {
+            results: results.to_wire(),
+        })
     }
 
     /// The network state as JSON ([`NetworkState`]).

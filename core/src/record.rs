@@ -84,7 +84,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    fn new(message: impl Into<String>, help: Option<String>) -> ValueError {
+    pub(crate) fn new(message: impl Into<String>, help: Option<String>) -> ValueError {
         ValueError {
             message: message.into(),
             help,
@@ -163,7 +163,7 @@ fn kind_message(field: Option<&str>, kind: &DataErrorKind) -> String {
 }
 
 impl DataError {
-    fn new(record: &RecordRef, field: Option<&str>, kind: DataErrorKind) -> DataError {
+    pub(crate) fn new(record: &RecordRef, field: Option<&str>, kind: DataErrorKind) -> DataError {
         DataError {
             record: record.clone(),
             field: field.map(str::to_string),
@@ -1155,13 +1155,7 @@ impl Column {
         if self.len() == rows {
             return Ok(());
         }
-        Err(crate::api::request_error(
-            format!(
-                "column `{field}` has {} values but `id` has {rows}",
-                self.len()
-            ),
-            "give every column one value per lead",
-        ))
+        Err(crate::host::column_length(&field, self.len(), rows))
     }
 
     /// Pairs columns given in the schema's field order with their field names: the form

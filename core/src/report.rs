@@ -61,6 +61,60 @@ pub struct ErrorReport {
     pub field: Option<String>,
 }
 
+impl ErrorReport {
+    /// An error with `code` (from [`codes`]) and `message`, without help, position, record or
+    /// field (add them with the `with_*` methods).
+    ///
+    /// ```
+    /// use leadrail_core::report::{codes, ErrorReport};
+    ///
+    /// let r = ErrorReport::error(codes::DATA_MISSING_FIELD, "record `L1`: missing required field `region`")
+    ///     .with_help("add `region` to the record")
+    ///     .with_record("L1")
+    ///     .with_field("region");
+    /// assert_eq!(r.record.as_deref(), Some("L1"));
+    /// assert_eq!(r.line, 0);
+    /// ```
+    pub fn error(code: &str, message: impl Into<String>) -> ErrorReport {
+        ErrorReport {
+            code: code.to_owned(),
+            message: message.into(),
+            help: None,
+            severity: Severity::Error,
+            file: None,
+            line: 0,
+            column: 0,
+            labels: Vec::new(),
+            record: None,
+            field: None,
+        }
+    }
+
+    /// A `leadrail::request::invalid` error: a call whose arguments are not of the expected
+    /// form, with how to fix it.
+    pub fn request(message: impl Into<String>, help: impl Into<String>) -> ErrorReport {
+        ErrorReport::error(codes::REQUEST_INVALID, message).with_help(help)
+    }
+
+    /// The same report with `help`.
+    pub fn with_help(mut self, help: impl Into<String>) -> ErrorReport {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The same report about `record` (an id, or `#` and a 1-based position).
+    pub fn with_record(mut self, record: impl Into<String>) -> ErrorReport {
+        self.record = Some(record.into());
+        self
+    }
+
+    /// The same report about `field`.
+    pub fn with_field(mut self, field: impl Into<String>) -> ErrorReport {
+        self.field = Some(field.into());
+        self
+    }
+}
+
 /// The catalogue of stable error codes. Tests iterate over [`codes::ALL`].
 pub mod codes {
     /// Every code, for tests and docs.

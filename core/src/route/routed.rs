@@ -112,8 +112,8 @@ impl RoutedBatch {
                 Times::Step { start, step } => OwnedTimes::Step { start, step },
                 Times::Each(v) => OwnedTimes::Each(v.to_vec()),
             },
-            gap: crate::api::request_error(
-                "internal error: a batch result is missing".to_owned(),
+            gap: ErrorReport::request(
+                "internal error: a batch result is missing",
                 "report this as a bug in leadrail",
             ),
         }

@@ -42,7 +42,7 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvError, SyncSender, TrySendErro
 use std::sync::Mutex;
 use std::thread::{self, Scope, ScopedJoinHandle, ThreadId};
 
-use crate::api::busy_error;
+use super::errors::busy_error;
 use crate::report::ErrorReport;
 
 /// The work stage of [`overlap`] panicked; the panic is reported as this error (converted into

@@ -1,0 +1,362 @@
+//! The batch runner: a network shared by a host's threads ([`SharedNetwork`]) routes a host's
+//! batch in one piece, or, when it is big, in chunks on two threads: while a second thread
+//! prepares and routes chunk k, the calling thread reads chunk k + 1 from the host's objects
+//! and converts the results of chunk k - 1, so that a batch takes about the longer of the
+//! host's work and the routing rather than their sum.
+//!
+//! Either way the results, errors and state are those of routing the whole batch at once: the
+//! network's write lock is held for the whole batch, chunks are routed in order, error positions
+//! count in the whole batch, and a batch that fails leaves the network's state as it was.
+
+#![expect(
+    clippy::result_large_err,
+    reason = "the language-neutral ErrorReport is what bindings raise"
+)]
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
+
+use super::errors::{self, Host};
+use super::instants::Instants;
+use super::pipeline::{overlap, Block, Busy, WorkerPanicked};
+use super::results::Results;
+use super::rows::Rows;
+use crate::network::Network;
+use crate::report::ErrorReport;
+use crate::route::{Engine, LeadBatch, RouteOptions};
+
+/// Batches of fewer leads are routed in one piece.
+pub const MIN_CHUNKED: usize = 32_768;
+
+/// The first and the last chunk of a batch: nothing overlaps reading the first chunk (the
+/// routing thread waits for it) nor routing the last one and converting its results (the
+/// calling thread waits), so they are short.
+const EDGE: usize = 8_192;
+
+/// The smallest chunk between the first and the last: the engine resolves every distinct probe
+/// key of a chunk once (about 4,000 (region, product line) combinations on W1), which smaller
+/// chunks would repeat too often.
+const MIN_CHUNK: usize = 8_192;
+
+/// The most chunks of a batch, the first and the last included (measured on W1 from Node; see
+/// `docs/architecture.md`).
+const CHUNKS: usize = 8;
+
+/// The end of each chunk of a batch of `n` leads, ascending (the last is `n`; none for no
+/// leads): a first and a last chunk of 8,192 leads and between them up to 6 chunks of equal
+/// length and at least 8,192 leads (a batch of at most 16,384 leads is one chunk).
+///
+/// ```
+/// use leadrail_core::host::chunk_ends;
+///
+/// assert_eq!(chunk_ends(0), Vec::<usize>::new());
+/// assert_eq!(chunk_ends(10_000), [10_000]);
+/// assert_eq!(chunk_ends(40_000), [8_192, 20_000, 31_808, 40_000]);
+/// assert_eq!(chunk_ends(100_000).len(), 8);
+/// ```
+pub fn chunk_ends(n: usize) -> Vec<usize> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if n <= 2 * EDGE {
+        return vec![n];
+    }
+    let middle = n - 2 * EDGE;
+    let parts = (middle / MIN_CHUNK).clamp(1, CHUNKS - 2);
+    let len = middle.div_ceil(parts);
+    let mut ends = Vec::with_capacity(parts + 2);
+    let mut at = EDGE;
+    ends.push(at);
+    while at < n - EDGE {
+        at = at.saturating_add(len).min(n - EDGE);
+        ends.push(at);
+    }
+    ends.push(n);
+    ends
+}
+
+/// Why [`HostBatch::read`] did not read its rows.
+#[derive(Debug)]
+pub enum ReadError<E> {
+    /// The host's own error (e.g. a Python exception raised by a mapping): the batch stops with
+    /// it, and the network's state is put back as it was.
+    Host(E),
+    /// The rows cannot be read as a part of the batch (the host's list changed length while
+    /// the batch ran, or a problem that the host reports for the whole batch at once, whose
+    /// order only a reading in one piece gives): the batch is routed again, in one piece.
+    OnePiece,
+}
+
+/// Why a batch failed; the network's state is as it was before the batch.
+#[derive(Debug)]
+pub enum BatchError<E> {
+    /// The host's own error, from [`HostBatch::read`] or [`HostBatch::emit`].
+    Host(E),
+    /// Core's report (the network is busy or poisoned, the instants do not fit the leads, the
+    /// routing thread panicked).
+    Report(ErrorReport),
+}
+
+/// A host's side of a batch: it reads its leads into [`Rows`] and converts the [`Results`].
+///
+/// The runner ([`SharedNetwork::route_batch`]) calls `read` and `emit` on the calling thread,
+/// in row order: in one piece, `read(0..n)` then one `emit`; in chunks, reading chunk k + 1 and
+/// emitting the results of chunk k - 1 while chunk k is routed on a second thread. A batch
+/// whose chunked run meets [`ReadError::OnePiece`] is `restart`ed and routed in one piece.
+pub trait HostBatch {
+    /// The host's own error (a Python exception, a JavaScript error).
+    type Error;
+
+    /// Reads rows `rows` of the batch (error positions are the runner's concern: the rows
+    /// returned are numbered from 0).
+    fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<Self::Error>>;
+
+    /// Takes the results of the next rows, in order ([`Results::start`] is the first one's
+    /// row in the batch).
+    fn emit(&mut self, results: Results) -> Result<(), Self::Error>;
+
+    /// Runs `work` (routing, or waiting for the network's lock or for the routing thread) with
+    /// the host's own lock released, e.g. Python's GIL; the default runs it as it is. It must
+    /// call `work` once.
+    fn detach(&mut self, work: &mut Block<'_>) {
+        work()
+    }
+
+    /// Forgets the results emitted so far: the batch is routed again from row 0, in one piece.
+    fn restart(&mut self) {}
+
+    /// Whether the batch may be read in chunks (default `true`); `false` routes it in one piece
+    /// whatever its size.
+    fn chunked(&self) -> bool {
+        true
+    }
+}
+
+/// A partner network shared by a host's threads: its lock, and the busy marker that turns a
+/// call from host code that the network's own batch runs (on the same thread) into
+/// `leadrail::request::busy` rather than a wait that never ends.
+#[derive(Debug)]
+pub struct SharedNetwork {
+    net: RwLock<Network>,
+    busy: Busy,
+    host: Host,
+}
+
+/// How a chunked batch stopped.
+enum Stop<E> {
+    Host(E),
+    Report(ErrorReport),
+    OnePiece,
+}
+
+impl<E> From<WorkerPanicked> for Stop<E> {
+    fn from(p: WorkerPanicked) -> Stop<E> {
+        Stop::Report(errors::panicked(p.message()))
+    }
+}
+
+impl<E> From<ReadError<E>> for Stop<E> {
+    fn from(e: ReadError<E>) -> Stop<E> {
+        match e {
+            ReadError::Host(e) => Stop::Host(e),
+            ReadError::OnePiece => Stop::OnePiece,
+        }
+    }
+}
+
+impl SharedNetwork {
+    /// Shares `network`; `host` names the host language in the busy error.
+    pub fn new(network: Network, host: Host) -> SharedNetwork {
+        SharedNetwork {
+            net: RwLock::new(network),
+            busy: Busy::default(),
+            host,
+        }
+    }
+
+    /// Whether a panic while the network was locked left it unusable.
+    pub fn is_poisoned(&self) -> bool {
+        self.net.is_poisoned()
+    }
+
+    /// The busy error if this thread is routing a batch of this network.
+    fn check_busy(&self) -> Result<(), ErrorReport> {
+        self.busy.check(self.host.lead_code)
+    }
+
+    /// Runs `f` on the network, read-locked (waiting for a batch of another thread to end):
+    /// `leadrail::request::busy` if host code that this network's batch runs on this thread
+    /// calls it, a request error if the network is poisoned.
+    pub fn read<T>(&self, f: impl FnOnce(&Network) -> T) -> Result<T, ErrorReport> {
+        self.check_busy()?;
+        let net = self.net.read().map_err(|_| errors::poisoned())?;
+        Ok(f(&net))
+    }
+
+    /// Runs `f` on the network, write-locked; errors as [`SharedNetwork::read`].
+    pub fn write<T>(&self, f: impl FnOnce(&mut Network) -> T) -> Result<T, ErrorReport> {
+        self.check_busy()?;
+        let mut net = self.net.write().map_err(|_| errors::poisoned())?;
+        Ok(f(&mut net))
+    }
+
+    /// Routes the `n` leads `host` reads, in order, applying each assignment to the network's
+    /// state, at `instants` (checked first). Batches of [`MIN_CHUNKED`] leads or more are
+    /// routed in chunks ([`chunk_ends`]) on two threads, the others in one piece; the results,
+    /// errors and state are the same either way. On any error the state is as before the
+    /// batch.
+    pub fn route_batch<H: HostBatch>(
+        &self,
+        engine: &Engine,
+        n: usize,
+        instants: &Instants,
+        opts: &RouteOptions,
+        host: &mut H,
+    ) -> Result<(), BatchError<H::Error>> {
+        instants.check(n).map_err(BatchError::Report)?;
+        if n >= MIN_CHUNKED && host.chunked() && !self.is_poisoned() {
+            match self.route_chunked(engine, n, instants, opts, host) {
+                Ok(()) => return Ok(()),
+                Err(Stop::Host(e)) => return Err(BatchError::Host(e)),
+                Err(Stop::Report(e)) => return Err(BatchError::Report(e)),
+                Err(Stop::OnePiece) => host.restart(),
+            }
+        }
+        self.route_whole(engine, n, instants, opts, host)
+    }
+
+    /// A batch in one piece: read on the calling thread, prepared and routed with the host's
+    /// lock released, holding the network's lock only while routing.
+    fn route_whole<H: HostBatch>(
+        &self,
+        engine: &Engine,
+        n: usize,
+        instants: &Instants,
+        opts: &RouteOptions,
+        host: &mut H,
+    ) -> Result<(), BatchError<H::Error>> {
+        self.check_busy().map_err(BatchError::Report)?;
+        let rows = match host.read(0..n) {
+            Ok(rows) => rows.starting_at(0),
+            Err(ReadError::Host(e)) => return Err(BatchError::Host(e)),
+            Err(ReadError::OnePiece) => {
+                return Err(BatchError::Report(errors::internal(
+                    "the leads could not be read in one piece",
+                )))
+            }
+        };
+        instants.check(rows.len()).map_err(BatchError::Report)?;
+        let mut rows = Some(rows);
+        let mut out = None;
+        let mut work = || {
+            if let Some(rows) = rows.take() {
+                let prepared = rows.prepare(engine);
+                out = Some(
+                    self.net
+                        .write()
+                        .map(|mut net| prepared.route(engine, &mut net, instants, opts))
+                        .map_err(|_| ()),
+                );
+            }
+        };
+        host.detach(&mut work);
+        // (a host that did not run `work`: run it here)
+        work();
+        match out {
+            Some(Ok(results)) => host.emit(results).map_err(BatchError::Host),
+            Some(Err(_)) => Err(BatchError::Report(errors::poisoned())),
+            None => Err(BatchError::Report(errors::internal(
+                "the batch was not routed",
+            ))),
+        }
+    }
+
+    /// The network's write lock, waiting for it with the host's lock released (the thread
+    /// that holds it may need the host's lock to finish).
+    fn write_lock<H: HostBatch>(
+        &self,
+        host: &mut H,
+    ) -> Result<RwLockWriteGuard<'_, Network>, ErrorReport> {
+        loop {
+            match self.net.try_write() {
+                Ok(guard) => return Ok(guard),
+                Err(TryLockError::Poisoned(_)) => return Err(errors::poisoned()),
+                Err(TryLockError::WouldBlock) => host.detach(&mut || {
+                    // wait until it is free, then try again holding the host's lock
+                    let _free = self.net.write();
+                }),
+            }
+        }
+    }
+
+    /// A batch in chunks (see the module docs).
+    fn route_chunked<H: HostBatch>(
+        &self,
+        engine: &Engine,
+        n: usize,
+        instants: &Instants,
+        opts: &RouteOptions,
+        host: &mut H,
+    ) -> Result<(), Stop<H::Error>> {
+        self.check_busy().map_err(Stop::Report)?;
+        let mut guard = self.write_lock(host).map_err(Stop::Report)?;
+        let _busy = self.busy.hold();
+        let before = guard.export_state();
+        let net: &mut Network = &mut guard;
+        let host = RefCell::new(host);
+        let mut ends = chunk_ends(n).into_iter();
+        let mut at = 0usize;
+        // whether the routing thread was still at work when the calling thread last had to
+        // wait for it: while it is the slower one, the calling thread frees the prepared chunks
+        let routing = AtomicBool::new(false);
+        let behind = AtomicBool::new(false);
+        let run = overlap(
+            2,
+            || -> Result<Option<Rows>, Stop<H::Error>> {
+                let Some(end) = ends.next() else {
+                    return Ok(None);
+                };
+                let mut h = host
+                    .try_borrow_mut()
+                    .map_err(|_| Stop::Report(errors::internal("the host was busy")))?;
+                let rows = h.read(at..end)?;
+                if rows.len() != end - at {
+                    return Err(Stop::OnePiece);
+                }
+                let rows = rows.starting_at(at);
+                at = end;
+                Ok(Some(rows))
+            },
+            |rows: Rows| {
+                routing.store(true, Ordering::Relaxed);
+                let (results, batch) = rows.prepare(engine).route_keep(engine, net, instants, opts);
+                routing.store(false, Ordering::Relaxed);
+                (results, behind.load(Ordering::Relaxed).then_some(batch))
+            },
+            |(results, batch): (Results, Option<LeadBatch>)| {
+                let mut h = host
+                    .try_borrow_mut()
+                    .map_err(|_| Stop::Report(errors::internal("the host was busy")))?;
+                h.emit(results).map_err(Stop::Host)?;
+                drop(batch);
+                Ok(())
+            },
+            |block: &mut Block<'_>| {
+                behind.store(routing.load(Ordering::Relaxed), Ordering::Relaxed);
+                match host.try_borrow_mut() {
+                    Ok(mut h) => h.detach(block),
+                    Err(_) => block(),
+                }
+            },
+        );
+        if run.is_err() {
+            // the state as it was (a network's own export always imports)
+            guard
+                .import_state(&before)
+                .map_err(|e| Stop::Report(ErrorReport::from(e)))?;
+        }
+        run
+    }
+}

@@ -1,0 +1,161 @@
+//! The host layer's error texts, each written once: bindings raise these reports as they are
+//! (never rewriting their messages), and name their own language through [`Host`].
+
+use std::sync::Arc;
+
+use crate::record::{DataError, DataErrorKind, RecordRef, ValueError};
+use crate::report::{codes, ErrorReport};
+
+/// What the host layer's messages say about the host language a batch comes from.
+///
+/// ```
+/// use leadrail_core::host::Host;
+///
+/// const PYTHON: Host = Host {
+///     values: "numbers, text, booleans, lists, mappings, dates, datetimes, Decimals or None",
+///     lead_code: "a mapping's `__getitem__` or other Python code of the leads",
+/// };
+/// # let _ = PYTHON;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Host {
+    /// The values the host can pass, in its own words: the help of a value it could not read
+    /// says "pass `values`".
+    pub values: &'static str,
+    /// The host code a batch runs while its leads are read (a getter, a mapping's
+    /// `__getitem__`): the busy error names it.
+    pub lead_code: &'static str,
+}
+
+impl Host {
+    /// For a Rust host (leads read from JSON).
+    pub const RUST: Host = Host {
+        values: "values with a JSON form",
+        lead_code: "code that reads the leads",
+    };
+}
+
+/// The report of a host's call on a network that is busy routing a batch on the same thread:
+/// host code the batch runs (`what`, e.g. "a getter of a lead") called the network, which can
+/// neither wait for the batch (it would never end) nor run in the middle of it.
+pub(crate) fn busy_error(what: &str) -> ErrorReport {
+    ErrorReport::error(
+        codes::REQUEST_BUSY,
+        format!(
+            "the network is routing a batch: code that batch runs ({what}) cannot use the network"
+        ),
+    )
+    .with_help(
+        "read the leads' values before the batch, or call the network after the batch returns",
+    )
+}
+
+/// The report of a network whose lock was poisoned by a panic in another thread.
+pub(crate) fn poisoned() -> ErrorReport {
+    ErrorReport::request(
+        "the network is unusable after a failure in another thread",
+        "build a new network",
+    )
+}
+
+/// The report of a batch whose routing thread panicked.
+pub(crate) fn panicked(message: &str) -> ErrorReport {
+    ErrorReport::request(
+        format!("internal error: the worker thread panicked: {message}"),
+        "report this as a bug in leadrail",
+    )
+}
+
+/// The report of an internal inconsistency (a result or a row that went missing), reported
+/// rather than panicking.
+pub(crate) fn internal(what: &str) -> ErrorReport {
+    ErrorReport::request(
+        format!("internal error: {what}"),
+        "report this as a bug in leadrail",
+    )
+}
+
+/// The report of a batch of `rows` leads given `given` instants.
+pub(crate) fn instants_count(rows: usize, given: usize) -> ErrorReport {
+    ErrorReport::request(
+        format!("{rows} leads but {given} instants"),
+        "give one `now` for all leads or one per lead",
+    )
+}
+
+/// The report of instants in steps whose last one is out of range.
+pub(crate) fn instants_overflow(rows: usize, start: i64, step: i64) -> ErrorReport {
+    ErrorReport::request(
+        format!("{rows} instants from {start} in steps of {step} ms go past the range of instants"),
+        "give a smaller step, or one instant per lead",
+    )
+}
+
+/// The report of a column of `found` values in a batch whose `id` column has `rows`.
+///
+/// ```
+/// let r = leadrail_core::host::column_length(&"size", 9, 10);
+/// assert_eq!(r.message, "column `size` has 9 values but `id` has 10");
+/// ```
+pub fn column_length(field: &dyn std::fmt::Display, found: usize, rows: usize) -> ErrorReport {
+    ErrorReport::request(
+        format!("column `{field}` has {found} values but `id` has {rows}"),
+        "give every column one value per lead",
+    )
+}
+
+/// The report of a value a host could not read (it has no JSON form): `found` describes it in
+/// the host's words (e.g. "a value of type `object`"), `record` names the record, `field` the
+/// field (or `id`).
+///
+/// ```
+/// use leadrail_core::host::{unreadable, Host};
+///
+/// let r = unreadable(Host::RUST, 3, Some("L7"), "size", "a value of type `object`");
+/// assert_eq!(r.message, "record `L7`, field `size`: cannot read a value of type `object`");
+/// assert_eq!(r.help.as_deref(), Some("pass values with a JSON form"));
+/// let r = unreadable(Host::RUST, 3, None, "size", "`NaN`, which is not a finite number");
+/// assert_eq!(r.message, "record #3, field `size`: cannot read `NaN`, which is not a finite number");
+/// assert_eq!(r.record.as_deref(), Some("#3"));
+/// ```
+pub fn unreadable(
+    host: Host,
+    position: usize,
+    id: Option<&str>,
+    field: &str,
+    found: &str,
+) -> ErrorReport {
+    let record = match id {
+        Some(id) => RecordRef::Id(Arc::from(id)),
+        None => RecordRef::Position(position),
+    };
+    unreadable_at(host, &record, field, found)
+}
+
+/// [`unreadable`] for a record already named.
+pub(crate) fn unreadable_at(
+    host: Host,
+    record: &RecordRef,
+    field: &str,
+    found: &str,
+) -> ErrorReport {
+    let why = ValueError::new(
+        format!("cannot read {found}"),
+        Some(format!("pass {}", host.values)),
+    );
+    ErrorReport::from(DataError::new(
+        record,
+        Some(field),
+        DataErrorKind::InvalidField(why),
+    ))
+}
+
+/// The report of the record at 1-based `position` that is not a record at all (not a mapping
+/// or object) and has no JSON form: `found` describes it in the host's words.
+pub(crate) fn not_a_record(position: usize, found: &str) -> ErrorReport {
+    ErrorReport::from(DataError::new(
+        &RecordRef::Position(position),
+        None,
+        DataErrorKind::InvalidRecord(format!("expected an object, found {found}")),
+    ))
+}

@@ -1,0 +1,405 @@
+//! A host's records read into columns, parsed and prepared by core with their good and bad
+//! rows apart and every row's position kept.
+
+#![expect(
+    clippy::result_large_err,
+    reason = "batch items carry the language-neutral ErrorReport"
+)]
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use super::errors::{self, Host};
+use super::instants::Instants;
+use super::results::{Good, Results};
+use crate::network::Network;
+use crate::record::{merge_host_errors, Column, Record, RecordRef};
+use crate::report::ErrorReport;
+use crate::route::{Engine, LeadBatch, RouteOptions};
+use crate::schema::Schema;
+
+/// A problem a host met reading one of its records itself, before core sees the record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// Row `row` is not a record (not a mapping or an object): `value` is its JSON form (core
+    /// reports what it reports for that JSON), or, when it has none, its description in the
+    /// host's words (e.g. "a value of type `object`").
+    NotARecord {
+        /// The row (0-based in the [`Rows`]).
+        row: usize,
+        /// The value as JSON, or its description.
+        value: Result<Json, String>,
+    },
+    /// A cell of row `row` has no JSON form: `found` describes it in the host's words (e.g.
+    /// "the integer `1844...`, which is out of the 64-bit range").
+    Unreadable {
+        /// The row (0-based in the [`Rows`]).
+        row: usize,
+        /// The schema field's index, or `None` for the id.
+        field: Option<usize>,
+        /// The value's description.
+        found: String,
+    },
+}
+
+impl Problem {
+    fn row(&self) -> usize {
+        match self {
+            Problem::NotARecord { row, .. } | Problem::Unreadable { row, .. } => *row,
+        }
+    }
+}
+
+/// A batch of host records (leads or partners) read into columns: the ids, the schema's fields
+/// by name, and the [`Problem`]s the host met itself. Core parses them (each distinct
+/// dictionary entry once), keeps the good and the bad rows apart, and names a record known only
+/// by its position by its position in the whole batch ([`Rows::starting_at`]).
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use leadrail_core::host::{Host, Problem, Rows};
+/// use leadrail_core::record::Column;
+/// use leadrail_core::schema::{Field, Schema};
+/// use leadrail_core::value::Type;
+///
+/// let schema = Schema {
+///     fields: vec![Field { name: "size".into(), ty: Type::Int, optional: false }],
+/// };
+/// let ids = Column::Text(vec![Some(Arc::from("L1")), None, Some(Arc::from("L3"))]);
+/// let sizes = Column::Int(vec![Some(5), Some(6), None]);
+/// let rows = Rows::new(Host::RUST, 3, ids, vec![("size".into(), sizes)])
+///     .with_problems(vec![Problem::Unreadable { row: 2, field: Some(0), found: "a value of type `object`".into() }])
+///     .starting_at(100);
+/// let parsed = rows.records(&schema);
+/// assert_eq!(parsed.good.len(), 1);
+/// assert_eq!(parsed.bad[0].0, 1);
+/// assert_eq!(parsed.bad[0].1.message, "record #102: missing `id`");
+/// assert_eq!(parsed.bad[1].1.message, "record `L3`, field `size`: cannot read a value of type `object`");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Rows {
+    host: Host,
+    rows: usize,
+    at: usize,
+    ids: Column,
+    fields: Vec<(String, Column)>,
+    problems: Vec<Problem>,
+}
+
+/// Records parsed from [`Rows`]: the good ones in row order, and each bad row (0-based in the
+/// rows, ascending) with its error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The records of the good rows, in order.
+    pub good: Vec<Record>,
+    /// The bad rows and their errors, ascending.
+    pub bad: Vec<(usize, ErrorReport)>,
+}
+
+impl Parsed {
+    /// Each row's record or error, in row order.
+    pub fn into_rows(self) -> Vec<Result<Record, ErrorReport>> {
+        let mut good = self.good.into_iter();
+        let mut bad = self.bad.into_iter().peekable();
+        let rows = good.len() + bad.len();
+        (0..rows)
+            .map(|i| match bad.next_if(|(row, _)| *row == i) {
+                Some((_, e)) => Err(e),
+                None => good
+                    .next()
+                    .ok_or_else(|| errors::internal("a record went missing")),
+            })
+            .collect()
+    }
+
+    fn from_rows(rows: Vec<Result<Record, ErrorReport>>) -> Parsed {
+        let mut good = Vec::with_capacity(rows.len());
+        let mut bad = Vec::new();
+        for (i, r) in rows.into_iter().enumerate() {
+            match r {
+                Ok(rec) => good.push(rec),
+                Err(e) => bad.push((i, e)),
+            }
+        }
+        Parsed { good, bad }
+    }
+}
+
+impl Rows {
+    /// `rows` records: `ids` holds the id of each row and `fields` the schema's fields by name,
+    /// in the forms [`Record::from_columns`] reads (a field without a column is missing in
+    /// every row; columns the schema does not declare are ignored).
+    pub fn new(host: Host, rows: usize, ids: Column, fields: Vec<(String, Column)>) -> Rows {
+        Rows {
+            host,
+            rows,
+            at: 0,
+            ids,
+            fields,
+            problems: Vec::new(),
+        }
+    }
+
+    /// [`Rows::new`] with one column per field of `schema`, in the schema's order.
+    pub fn in_schema_order(
+        host: Host,
+        rows: usize,
+        ids: Column,
+        schema: &Schema,
+        columns: Vec<Column>,
+    ) -> Rows {
+        let fields = schema
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .zip(columns)
+            .collect();
+        Rows::new(host, rows, ids, fields)
+    }
+
+    /// Records given as JSON values (each an object, or core reports it): the rows a Rust host
+    /// or the JSON facade routes.
+    pub fn from_json(host: Host, schema: &Schema, records: &[Json]) -> Rows {
+        let n = records.len();
+        let mut ids = Vec::with_capacity(n);
+        let mut cols: Vec<Vec<Json>> = schema
+            .fields
+            .iter()
+            .map(|_| Vec::with_capacity(n))
+            .collect();
+        let mut problems = Vec::new();
+        for (row, r) in records.iter().enumerate() {
+            let obj = r.as_object();
+            if obj.is_none() {
+                problems.push(Problem::NotARecord {
+                    row,
+                    value: Ok(r.clone()),
+                });
+            }
+            let get = |k: &str| obj.and_then(|o| o.get(k)).cloned().unwrap_or(Json::Null);
+            ids.push(get("id"));
+            for (f, col) in schema.fields.iter().zip(cols.iter_mut()) {
+                col.push(get(&f.name));
+            }
+        }
+        let cols = cols.into_iter().map(Column::Json).collect();
+        Rows::in_schema_order(host, n, Column::Json(ids), schema, cols).with_problems(problems)
+    }
+
+    /// The same rows with the problems the host met reading them.
+    pub fn with_problems(mut self, problems: Vec<Problem>) -> Rows {
+        self.problems = problems;
+        self
+    }
+
+    /// The same rows as rows `at..` (0-based) of a larger batch: an error about a record known
+    /// only by its position names its position in that batch. The batch runner sets it for each
+    /// chunk it reads.
+    pub fn starting_at(mut self, at: usize) -> Rows {
+        self.at = at;
+        self
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The batch row of the first row (see [`Rows::starting_at`]).
+    pub fn start(&self) -> usize {
+        self.at
+    }
+
+    /// The rows parsed against `schema`: every row gives the record or the error
+    /// [`Record::from_json_at`] gives for the equivalent JSON object, or the report of the
+    /// earliest of its problems in schema order (the id first) when that comes first.
+    pub fn records(self, schema: &Schema) -> Parsed {
+        let named: Vec<(&str, &Column)> =
+            self.fields.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let at = self.at;
+        if self.problems.is_empty() {
+            let (good, bad) = Record::from_columns_split(schema, self.rows, &self.ids, &named);
+            let bad = bad
+                .into_iter()
+                .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+                .collect();
+            return Parsed { good, bad };
+        }
+        let mut all: Vec<Result<Record, ErrorReport>> =
+            Record::from_columns(schema, self.rows, &self.ids, &named)
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| r.map_err(|e| ErrorReport::from(e.with_position(at + i + 1))))
+                .collect();
+        let host = self.problem_reports(schema);
+        merge_host_errors(schema, &mut all, host);
+        Parsed::from_rows(all)
+    }
+
+    /// The rows parsed and prepared for routing by `engine` (the good ones checked against the
+    /// lead schema, their probe values interned), the bad ones apart with their errors.
+    pub fn prepare(self, engine: &Engine) -> Prepared {
+        let (at, rows) = (self.at, self.rows);
+        let (batch, bad) = if self.problems.is_empty() {
+            engine.prepare_columns_at(at, rows, &self.ids, &self.fields)
+        } else {
+            let Parsed { good, bad } = self.records(&engine.plan().lead_schema);
+            (engine.prepare_leads(good), bad)
+        };
+        Prepared {
+            at,
+            rows,
+            batch,
+            bad,
+        }
+    }
+
+    /// The problems as `(row, position, report)`, position 0 for the record or its id and
+    /// `1 + i` for schema field `i` (the form `merge_host_errors` takes).
+    fn problem_reports(&self, schema: &Schema) -> Vec<(usize, usize, ErrorReport)> {
+        self.problems
+            .iter()
+            .map(|p| {
+                let row = p.row();
+                let position = self.at + row + 1;
+                match p {
+                    Problem::NotARecord { value: Ok(j), .. } => {
+                        let e = match Record::from_json_at(schema, j, position) {
+                            Err(e) => ErrorReport::from(e),
+                            // (an object is a record: the host should not have said otherwise)
+                            Ok(_) => errors::internal("a record was reported as not a record"),
+                        };
+                        (row, 0, e)
+                    }
+                    Problem::NotARecord {
+                        value: Err(found), ..
+                    } => (row, 0, errors::not_a_record(position, found)),
+                    Problem::Unreadable { field, found, .. } => {
+                        let (pos, name) = match field.and_then(|f| schema.fields.get(f)) {
+                            Some(f) => (1 + field.unwrap_or(0), f.name.as_str()),
+                            None => (0, "id"),
+                        };
+                        let record = self.name(row);
+                        (
+                            row,
+                            pos,
+                            errors::unreadable_at(self.host, &record, name, found),
+                        )
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// How the host layer's messages name row `row`: by its id when that is text, else by its
+    /// position in the batch.
+    fn name(&self, row: usize) -> RecordRef {
+        let text = match &self.ids {
+            Column::Text(v) => v.get(row).cloned().flatten(),
+            Column::Dict { dict, codes } => {
+                match codes.get(row).and_then(|c| dict.get(*c as usize)) {
+                    Some(Json::String(s)) => Some(Arc::from(s.as_str())),
+                    _ => None,
+                }
+            }
+            Column::Json(v) => match v.get(row) {
+                Some(Json::String(s)) => Some(Arc::from(s.as_str())),
+                _ => None,
+            },
+            Column::Int(_) | Column::Float(_) => None,
+        };
+        match text {
+            Some(id) => RecordRef::Id(id),
+            None => RecordRef::Position(self.at + row + 1),
+        }
+    }
+}
+
+/// Rows ready to route: the good ones prepared by the engine, in order, and the bad ones'
+/// errors apart.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    at: usize,
+    rows: usize,
+    batch: LeadBatch,
+    bad: Vec<(usize, ErrorReport)>,
+}
+
+impl Prepared {
+    /// The number of rows, good and bad.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The bad rows (0-based, ascending) and their errors.
+    pub fn bad(&self) -> &[(usize, ErrorReport)] {
+        &self.bad
+    }
+
+    /// Routes the good rows in order, applying each assignment to `network`'s state; `instants`
+    /// are the whole batch's (checked with [`Instants::check`]), those of the bad rows skipped.
+    pub fn route(
+        self,
+        engine: &Engine,
+        network: &mut Network,
+        instants: &Instants,
+        opts: &RouteOptions,
+    ) -> Results {
+        self.route_keep(engine, network, instants, opts).0
+    }
+
+    /// [`Prepared::route`], handing back the prepared batch (so the caller chooses the thread
+    /// that frees it).
+    pub(crate) fn route_keep(
+        self,
+        engine: &Engine,
+        network: &mut Network,
+        instants: &Instants,
+        opts: &RouteOptions,
+    ) -> (Results, LeadBatch) {
+        let Prepared {
+            at,
+            rows,
+            batch,
+            bad,
+        } = self;
+        let rows_out: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
+        let times = instants.of_good(at, rows, &rows_out);
+        let routed = engine.route_prepared_compact(network, &batch, times.times(), opts);
+        let results = Results::new(at, rows, Good::Compact(Box::new(routed)), bad);
+        (results, batch)
+    }
+
+    /// Routes the good rows without changing `network` (each sees the same state; in parallel),
+    /// for "what would happen" calls.
+    pub fn route_unapplied(
+        self,
+        engine: &Engine,
+        network: &Network,
+        instants: &Instants,
+        opts: &RouteOptions,
+    ) -> Results {
+        let Prepared {
+            at,
+            rows,
+            batch,
+            bad,
+        } = self;
+        let rows_out: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
+        let times = instants.of_good(at, rows, &rows_out);
+        let decisions = engine.route_many(network, batch.leads(), times.times(), opts);
+        Results::new(at, rows, Good::Full(decisions), bad)
+    }
+}
