@@ -17,11 +17,19 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod chunks;
 mod convert;
 mod engine;
 mod exceptions;
+mod network;
+mod results;
 mod routing;
+
+/// How core's messages name Python: the values it can pass, and the code of the leads a batch
+/// runs (which the busy error names).
+pub(crate) const PYTHON: leadrail_core::host::Host = leadrail_core::host::Host {
+    values: "numbers, text, booleans, lists, mappings, dates, datetimes, Decimals or None",
+    lead_code: "a mapping's `__getitem__`, a column's `tolist()` or other Python code of the leads",
+};
 
 /// The native module, imported by the pure-Python package `leadrail` as `leadrail._leadrail`.
 #[pymodule]
@@ -36,7 +44,10 @@ mod _leadrail {
     use crate::exceptions::{DataError, LeadrailError, RuleError};
 
     #[pymodule_export]
-    use crate::engine::{PyEngine, PyNetwork};
+    use crate::engine::PyEngine;
+
+    #[pymodule_export]
+    use crate::network::PyNetwork;
 
     /// Great-circle distance in km between two points, each a mapping `{"lat": .., "lon": ..}`
     /// or a pair `(lat, lon)` (degrees, WGS 84).

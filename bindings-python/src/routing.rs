@@ -1,12 +1,13 @@
-//! Conversions for routing: Python records to JSON (then core records), instants, columns, and
-//! decisions back to plain dicts. No decisions are taken here.
+//! Conversions of host values for routing: Python values to JSON, records read into core's
+//! columns (with the problems met reading them), instants and columns. No decisions are taken
+//! here, and no error text about records is written: core's host layer writes them.
 
 use std::sync::Arc;
 
 use leadrail_core::api::{request_error, InstantJson};
-use leadrail_core::record::{Column, Record};
-use leadrail_core::report::{codes, ErrorReport, Severity};
-use leadrail_core::route::{DecisionView, OutcomeRef};
+use leadrail_core::host::{self, Instants, Problem, Rows};
+use leadrail_core::record::Column;
+use leadrail_core::report::ErrorReport;
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Instant;
 use pyo3::prelude::*;
@@ -18,7 +19,7 @@ use pyo3::types::{
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value as Json};
 
-use crate::convert::{json_to_py, report_to_py};
+use crate::PYTHON;
 
 /// Why a Python value has no JSON form (the value as shown in messages).
 pub(crate) struct Unsupported(String);
@@ -169,30 +170,6 @@ fn mapping_json(items: Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> 
     Ok(Ok(Json::Object(map)))
 }
 
-/// A data error about a value the binding cannot pass to core, in core's message shape.
-fn unsupported(record: &str, field: &str, what: Unsupported) -> ErrorReport {
-    ErrorReport {
-        code: codes::DATA_INVALID_FIELD.to_owned(),
-        message: format!("{record}, field `{field}`: cannot read {}", what.0),
-        help: Some(
-            "pass numbers, text, booleans, lists, mappings, dates, datetimes, Decimals or None"
-                .into(),
-        ),
-        severity: Severity::Error,
-        file: None,
-        line: 0,
-        column: 0,
-        labels: Vec::new(),
-        record: Some(
-            record
-                .strip_prefix("record `")
-                .and_then(|r| r.strip_suffix('`'))
-                .map_or_else(|| record.replace("record ", ""), str::to_owned),
-        ),
-        field: Some(field.to_owned()),
-    }
-}
-
 /// The interned names of a schema's fields, for fast mapping look-ups.
 pub(crate) struct Keys {
     id: Py<PyString>,
@@ -227,123 +204,12 @@ fn get<'py>(
     }
 }
 
-/// One host record (a mapping) as a core record of `schema`; `position` is 1-based. Only the
-/// `id` and the schema's fields are read; anything that is not a mapping is passed on as JSON
-/// (core rejects it naming the record).
-pub(crate) fn record(
-    obj: &Bound<'_, PyAny>,
-    schema: &Schema,
-    keys: &Keys,
-    position: usize,
-) -> PyResult<Result<Record, ErrorReport>> {
-    let py = obj.py();
-    let dict = obj.cast::<PyDict>().ok();
-    let is_mapping = dict.is_some() || obj.cast::<PyMapping>().is_ok();
-    if !is_mapping {
-        return Ok(match py_to_json(obj)? {
-            Ok(j) => Record::from_json_at(schema, &j, position).map_err(ErrorReport::from),
-            Err(_) => Err(ErrorReport {
-                code: codes::DATA_INVALID_RECORD.to_owned(),
-                message: format!(
-                    "record #{position}: expected an object, found a value of type `{}`",
-                    type_name(obj)
-                ),
-                help: Some(
-                    "pass each record as an object of field names to values, with an `id`".into(),
-                ),
-                severity: Severity::Error,
-                file: None,
-                line: 0,
-                column: 0,
-                labels: Vec::new(),
-                record: Some(format!("#{position}")),
-                field: None,
-            }),
-        });
-    }
-    let mut map = Map::new();
-    let mut name = format!("record #{position}");
-    if let Some(id) = get(obj, dict, keys.id.bind(py))? {
-        match py_to_json(&id)? {
-            Ok(j) => {
-                if let Json::String(s) = &j {
-                    name = format!("record `{s}`");
-                }
-                map.insert("id".to_owned(), j);
-            }
-            Err(e) => return Ok(Err(unsupported(&name, "id", e))),
-        }
-    }
-    for (field, key) in &keys.fields {
-        if let Some(v) = get(obj, dict, key.bind(py))? {
-            match py_to_json(&v)? {
-                Ok(j) => {
-                    map.insert(field.clone(), j);
-                }
-                Err(e) => return Ok(Err(unsupported(&name, field, e))),
-            }
-        }
-    }
-    Ok(Record::from_json_at(schema, &Json::Object(map), position).map_err(ErrorReport::from))
-}
-
-/// Host records parsed: the records that parsed, in row order, and the errors of the rows
-/// that did not, with their row indexes (ascending).
-pub(crate) struct Parsed {
-    pub(crate) rows: usize,
-    pub(crate) good: Vec<Record>,
-    pub(crate) bad: Vec<(usize, ErrorReport)>,
-}
-
-impl Parsed {
-    /// The split form of per-row results.
-    pub(crate) fn from_results(results: Vec<Result<Record, ErrorReport>>) -> Parsed {
-        let rows = results.len();
-        let mut good = Vec::with_capacity(rows);
-        let mut bad = Vec::new();
-        for (i, r) in results.into_iter().enumerate() {
-            match r {
-                Ok(rec) => good.push(rec),
-                Err(e) => bad.push((i, e)),
-            }
-        }
-        Parsed { rows, good, bad }
-    }
-}
-
-/// Like [`records`], in the split form.
-pub(crate) fn records_split(
-    obj: &Bound<'_, PyAny>,
-    schema: &Schema,
+/// A batch of records as a list: a list as it is, any other iterable (but a `str` or a
+/// mapping) read into one; `what` names the argument in the error.
+pub(crate) fn record_list<'py>(
+    obj: &Bound<'py, PyAny>,
     what: &str,
-) -> PyResult<Parsed> {
-    let py = obj.py();
-    Ok(match records_read(obj, schema, what)? {
-        Read::Parsed(p) => p,
-        Read::Columns { rows, ids, cols } => {
-            let named = Column::named(schema, &cols);
-            columns_split(py, rows, &ids, &named, schema)
-        }
-    })
-}
-
-/// Host records as read on the calling thread, before core parses them.
-pub(crate) enum Read {
-    /// No row had a problem of the binding's own: the cells, one column per schema field in
-    /// the schema's order, for core to parse anywhere (`Record::from_columns_split` or
-    /// `Engine::prepare_columns` give the same records and errors).
-    Columns {
-        rows: usize,
-        ids: Column,
-        cols: Vec<Column>,
-    },
-    /// Some row had one: the rows parsed, with those problems merged in.
-    Parsed(Parsed),
-}
-
-/// Reads host records (an iterable of mappings) column by column, leaving the parsing to core
-/// when it can (see [`Read`]).
-pub(crate) fn records_read(obj: &Bound<'_, PyAny>, schema: &Schema, what: &str) -> PyResult<Read> {
+) -> PyResult<Bound<'py, PyList>> {
     let py = obj.py();
     let not_rows = || {
         crate::exceptions::from_report(
@@ -361,14 +227,12 @@ pub(crate) fn records_read(obj: &Bound<'_, PyAny>, schema: &Schema, what: &str) 
         return Err(not_rows());
     }
     if let Ok(list) = obj.cast::<PyList>() {
-        return rows_split(py, list.iter(), list.len(), schema);
+        return Ok(list.clone());
     }
     let Ok(iter) = obj.try_iter() else {
         return Err(not_rows());
     };
-    let rows: Vec<Bound<'_, PyAny>> = iter.collect::<PyResult<_>>()?;
-    let n = rows.len();
-    rows_split(py, rows.into_iter(), n, schema)
+    PyList::new(py, iter.collect::<PyResult<Vec<_>>>()?)
 }
 
 /// An instant: an `int` (ms since the epoch), an RFC 3339 `str`, or an aware `datetime`.
@@ -400,12 +264,7 @@ pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instant, ErrorR
 }
 
 /// `now` of a batch: one instant, or one per lead (any non-string sequence).
-pub(crate) enum Now {
-    One(Instant),
-    Each(Vec<Instant>),
-}
-
-pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorReport>> {
+pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instants, ErrorReport>> {
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || obj.hasattr("tolist")? {
         let seq = if obj.hasattr("tolist")? && !obj.is_instance_of::<PyList>() {
             obj.call_method0("tolist")?
@@ -444,336 +303,9 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Now, ErrorRepor
                 }
             }
         }
-        return Ok(Ok(Now::Each(out)));
+        return Ok(Ok(Instants::PerLead(out)));
     }
-    Ok(instant(obj)?.map(Now::One))
-}
-
-/// Python strings for the texts of many decisions, created once per distinct `Arc`, and the
-/// template dicts the decision dicts of a batch are copied from.
-///
-/// Building a small dict key by key costs CPython an allocation of its key table on the first
-/// insert and a probe plus an entry per key; `dict.copy()` of a template of the same keys
-/// clones the whole table with one allocation and a `memcpy`, after which setting a value is a
-/// probe that finds its (interned) key at once. The shapes (values None) are made once per
-/// process ([`SHAPES`]); a partner seen a second time gets its own templates (its outcome dict,
-/// complete, and its state-read dict with the partner set), and so does a rule, so that one
-/// decision alone (`route`) makes no templates.
-#[derive(Default)]
-pub(crate) struct Texts {
-    seen: FxHashMap<*const u8, Py<PyString>>,
-    /// Per partner id seen twice (its text is in `seen` after the first time): its templates.
-    partners: FxHashMap<*const u8, PartnerShapes>,
-    /// Per rule name seen twice: the decision template with the rule set.
-    rules: FxHashMap<*const u8, Py<PyDict>>,
-}
-
-/// The shapes of the decision dicts (values None where each copy sets its own). They are never
-/// handed out, only copied.
-struct Shapes {
-    /// `{"outcome": None, "rule": None, "state_read": None}`
-    decision: Py<PyDict>,
-    /// `{"kind": "partner", "id": None}`
-    partner: Py<PyDict>,
-    /// `{"kind": "queue", "name": None}`
-    queue: Py<PyDict>,
-    /// `{"kind": "unrouted"}`
-    unrouted: Py<PyDict>,
-    /// `{"partner": None, "version": None, "active_leads": None, "last_assigned_at": None}`
-    state_read: Py<PyDict>,
-}
-
-static SHAPES: PyOnceLock<Shapes> = PyOnceLock::new();
-
-fn shapes(py: Python<'_>) -> PyResult<&'static Shapes> {
-    SHAPES.get_or_try_init(py, || Shapes::new(py))
-}
-
-/// A partner's templates: its outcome dict (complete) and its state-read dict (the partner
-/// set).
-struct PartnerShapes {
-    outcome: Py<PyDict>,
-    state_read: Py<PyDict>,
-}
-
-fn shape<'py>(
-    py: Python<'py>,
-    items: &[(&Bound<'py, PyString>, Bound<'py, PyAny>)],
-) -> PyResult<Py<PyDict>> {
-    let d = PyDict::new(py);
-    for (k, v) in items {
-        d.set_item(*k, v)?;
-    }
-    Ok(d.unbind())
-}
-
-impl Shapes {
-    fn new(py: Python<'_>) -> PyResult<Shapes> {
-        let none = || py.None().into_bound(py);
-        let k = |s: &'static str| PyString::intern(py, s);
-        Ok(Shapes {
-            decision: shape(
-                py,
-                &[
-                    (&k("outcome"), none()),
-                    (&k("rule"), none()),
-                    (&k("state_read"), none()),
-                ],
-            )?,
-            partner: shape(
-                py,
-                &[(&k("kind"), k("partner").into_any()), (&k("id"), none())],
-            )?,
-            queue: shape(
-                py,
-                &[(&k("kind"), k("queue").into_any()), (&k("name"), none())],
-            )?,
-            unrouted: shape(py, &[(&k("kind"), k("unrouted").into_any())])?,
-            state_read: shape(
-                py,
-                &[
-                    (&k("partner"), none()),
-                    (&k("version"), none()),
-                    (&k("active_leads"), none()),
-                    (&k("last_assigned_at"), none()),
-                ],
-            )?,
-        })
-    }
-}
-
-/// A copy of `template` with `key` set to `value`.
-fn copy_with<'py>(
-    template: &Py<PyDict>,
-    py: Python<'py>,
-    key: &Bound<'py, PyString>,
-    value: &Bound<'py, PyString>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = template.bind(py).copy()?;
-    d.set_item(key, value)?;
-    Ok(d)
-}
-
-impl Texts {
-    pub(crate) fn get<'py>(&mut self, py: Python<'py>, s: &Arc<str>) -> Bound<'py, PyString> {
-        self.seen
-            .entry(s.as_ptr())
-            .or_insert_with(|| PyString::new(py, s).unbind())
-            .bind(py)
-            .clone()
-    }
-
-    /// A new outcome dict for partner `id` and, when `with_state`, a new state-read dict with
-    /// the partner set.
-    fn partner_dicts<'py>(
-        &mut self,
-        py: Python<'py>,
-        id: &Arc<str>,
-        with_state: bool,
-    ) -> PyResult<(Bound<'py, PyDict>, Option<Bound<'py, PyDict>>)> {
-        let key = id.as_ptr();
-        if let Some(p) = self.partners.get(&key) {
-            let sr = match with_state {
-                true => Some(p.state_read.bind(py).copy()?),
-                false => None,
-            };
-            return Ok((p.outcome.bind(py).copy()?, sr));
-        }
-        let seen_before = self.seen.contains_key(&key);
-        let text = self.get(py, id);
-        let sh = shapes(py)?;
-        let outcome = copy_with(&sh.partner, py, pyo3::intern!(py, "id"), &text)?;
-        let sr = copy_with(&sh.state_read, py, pyo3::intern!(py, "partner"), &text)?;
-        if !seen_before {
-            return Ok((outcome, with_state.then_some(sr)));
-        }
-        // seen before: the two just made become the partner's templates
-        let out = (
-            outcome.copy()?,
-            match with_state {
-                true => Some(sr.copy()?),
-                false => None,
-            },
-        );
-        self.partners.insert(
-            key,
-            PartnerShapes {
-                outcome: outcome.unbind(),
-                state_read: sr.unbind(),
-            },
-        );
-        Ok(out)
-    }
-
-    /// A new decision dict with rule `rule` set (outcome and state read None).
-    fn decision_dict<'py>(
-        &mut self,
-        py: Python<'py>,
-        rule: Option<&Arc<str>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let sh = shapes(py)?;
-        let Some(rule) = rule else {
-            return sh.decision.bind(py).copy();
-        };
-        let key = rule.as_ptr();
-        if let Some(t) = self.rules.get(&key) {
-            return t.bind(py).copy();
-        }
-        let seen_before = self.seen.contains_key(&key);
-        let text = self.get(py, rule);
-        let d = copy_with(&sh.decision, py, pyo3::intern!(py, "rule"), &text)?;
-        if !seen_before {
-            return Ok(d);
-        }
-        let out = d.copy()?;
-        self.rules.insert(key, d.unbind());
-        Ok(out)
-    }
-}
-
-/// A decision as a plain dict, equal (as JSON) to core's serde form.
-pub(crate) fn decision<'py>(
-    py: Python<'py>,
-    d: DecisionView<'_>,
-    texts: &mut Texts,
-) -> PyResult<Bound<'py, PyDict>> {
-    let out = texts.decision_dict(py, d.rule)?;
-    // the state read is (in practice always) the chosen partner's: its dict comes with the
-    // outcome's
-    let mut sr = None;
-    let outcome = match d.outcome {
-        OutcomeRef::Partner(id) => {
-            let same = d.state_read.is_some_and(|s| Arc::ptr_eq(s.partner, id));
-            let (outcome, s) = texts.partner_dicts(py, id, same)?;
-            sr = s;
-            outcome
-        }
-        OutcomeRef::Queue(name) => {
-            let name = texts.get(py, name);
-            copy_with(&shapes(py)?.queue, py, pyo3::intern!(py, "name"), &name)?
-        }
-        OutcomeRef::Unrouted => shapes(py)?.unrouted.bind(py).copy()?,
-    };
-    out.set_item(pyo3::intern!(py, "outcome"), outcome)?;
-    if let Some(s) = d.state_read {
-        let sr = match sr {
-            Some(sr) => sr,
-            None => {
-                let partner = texts.get(py, s.partner);
-                copy_with(
-                    &shapes(py)?.state_read,
-                    py,
-                    pyo3::intern!(py, "partner"),
-                    &partner,
-                )?
-            }
-        };
-        sr.set_item(pyo3::intern!(py, "version"), s.version)?;
-        sr.set_item(pyo3::intern!(py, "active_leads"), s.active_leads)?;
-        if let Some(t) = s.last_assigned_at {
-            sr.set_item(pyo3::intern!(py, "last_assigned_at"), t)?;
-        }
-        out.set_item(pyo3::intern!(py, "state_read"), sr)?;
-    }
-    if let Some(e) = d.explanation {
-        let json = serde_json::to_value(e)
-            .map_err(|e| crate::exceptions::LeadrailError::new_err(e.to_string()))?;
-        out.set_item(pyo3::intern!(py, "explanation"), json_to_py(py, &json)?)?;
-    }
-    Ok(out)
-}
-
-/// One batch result: `{"ok": decision}` or `{"error": report}`.
-pub(crate) fn result<'py>(
-    py: Python<'py>,
-    r: Result<DecisionView<'_>, &ErrorReport>,
-    texts: &mut Texts,
-) -> PyResult<Bound<'py, PyDict>> {
-    match r {
-        Ok(d) => {
-            let dec = decision(py, d, texts)?;
-            let out = PyDict::new(py);
-            out.set_item(pyo3::intern!(py, "ok"), dec)?;
-            Ok(out)
-        }
-        Err(e) => {
-            let out = PyDict::new(py);
-            out.set_item(pyo3::intern!(py, "error"), report_to_py(py, e)?)?;
-            Ok(out)
-        }
-    }
-}
-
-/// The columns result of `Network.route_columns`, built lead by lead: `kind`
-/// (`partner`/`queue`/`unrouted`, or None for an error), `target` (partner id or queue name),
-/// `rule`, `error` (a report or None).
-pub(crate) struct ColumnsOut<'py> {
-    kind: Vec<Bound<'py, PyAny>>,
-    target: Vec<Bound<'py, PyAny>>,
-    rule: Vec<Bound<'py, PyAny>>,
-    error: Vec<Bound<'py, PyAny>>,
-    texts: Texts,
-}
-
-impl<'py> ColumnsOut<'py> {
-    /// An empty result for about `n` leads.
-    pub(crate) fn with_capacity(n: usize) -> ColumnsOut<'py> {
-        ColumnsOut {
-            kind: Vec::with_capacity(n),
-            target: Vec::with_capacity(n),
-            rule: Vec::with_capacity(n),
-            error: Vec::with_capacity(n),
-            texts: Texts::default(),
-        }
-    }
-
-    /// Appends the result of the next lead.
-    pub(crate) fn push(
-        &mut self,
-        py: Python<'py>,
-        r: Result<DecisionView<'_>, &ErrorReport>,
-    ) -> PyResult<()> {
-        let none = || py.None().into_bound(py);
-        match r {
-            Ok(d) => {
-                let (kind, target) = match d.outcome {
-                    OutcomeRef::Partner(id) => (
-                        pyo3::intern!(py, "partner"),
-                        self.texts.get(py, id).into_any(),
-                    ),
-                    OutcomeRef::Queue(name) => (
-                        pyo3::intern!(py, "queue"),
-                        self.texts.get(py, name).into_any(),
-                    ),
-                    OutcomeRef::Unrouted => (pyo3::intern!(py, "unrouted"), none()),
-                };
-                self.kind.push(kind.clone().into_any());
-                self.target.push(target);
-                self.rule.push(match d.rule {
-                    Some(name) => self.texts.get(py, name).into_any(),
-                    None => none(),
-                });
-                self.error.push(none());
-            }
-            Err(e) => {
-                self.kind.push(none());
-                self.target.push(none());
-                self.rule.push(none());
-                self.error.push(report_to_py(py, e)?.into_any());
-            }
-        }
-        Ok(())
-    }
-
-    /// The result as a dict of four lists.
-    pub(crate) fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        out.set_item("kind", PyList::new(py, self.kind)?)?;
-        out.set_item("target", PyList::new(py, self.target)?)?;
-        out.set_item("rule", PyList::new(py, self.rule)?)?;
-        out.set_item("error", PyList::new(py, self.error)?)?;
-        Ok(out)
-    }
+    Ok(instant(obj)?.map(Instants::One))
 }
 
 /// Builds one column of a batch value by value, in the cheapest core form the values allow:
@@ -1079,21 +611,13 @@ impl Builder {
     }
 }
 
-/// The cells of a batch of host records, column by column, with the problems the binding met
-/// itself (`(row, position, report)`, see `merge_host_errors`).
-struct HostColumns {
-    ids: Column,
-    cols: Vec<Column>,
-    own: Vec<(usize, usize, ErrorReport)>,
-}
-
-/// Reads a batch of host records (mappings) column by column; rows that are not mappings or
-/// hold values without a JSON form get their own error.
-fn read_rows<'py>(
+/// Reads host records (mappings) column by column into core's [`Rows`], with the problems met
+/// reading them: a row that is not a mapping, a value without a JSON form.
+pub(crate) fn read_rows<'py>(
     py: Python<'py>,
     rows: impl Iterator<Item = Bound<'py, PyAny>>,
     schema: &Schema,
-) -> PyResult<HostColumns> {
+) -> PyResult<Rows> {
     let keys = Keys::new(py, schema);
     let n = rows.size_hint().0;
     let mut ids = Builder::with_capacity(n);
@@ -1102,46 +626,36 @@ fn read_rows<'py>(
         .iter()
         .map(|_| Builder::with_capacity(n))
         .collect();
-    // (row, field order: 0 = the record or its id, 1 + i = field i, report)
-    let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
+    let mut problems = Vec::new();
     let mut lost: Vec<(usize, usize)> = Vec::new();
     let mut scratch = Vec::new();
+    let mut count = 0;
     for (row, obj) in rows.enumerate() {
+        count = row + 1;
         let dict = obj.cast::<PyDict>().ok();
         if dict.is_none() && obj.cast::<PyMapping>().is_err() {
-            own.push((
-                row,
-                0,
-                record(&obj, schema, &keys, row + 1)?
-                    .err()
-                    .unwrap_or_else(|| {
-                        request_error("a record was not parsed".into(), "report this as a bug")
-                    }),
-            ));
+            let value =
+                py_to_json(&obj)?.map_err(|_| format!("a value of type `{}`", type_name(&obj)));
+            problems.push(Problem::NotARecord { row, value });
             ids.push_missing();
             cols.iter_mut().for_each(Builder::push_missing);
             continue;
         }
-        let id = get(&obj, dict, keys.id.bind(py))?;
-        // the record's name in the binding's own messages, built only when one is needed
-        let name = || -> String {
-            id.as_ref()
-                .and_then(|v| v.cast::<PyString>().ok())
-                .and_then(|s| s.to_str().ok().map(|s| format!("record `{s}`")))
-                .unwrap_or_else(|| format!("record #{}", row + 1))
-        };
-        match &id {
+        match get(&obj, dict, keys.id.bind(py))? {
             Some(v) => {
-                let known = ids.push_known(v, false)?;
-                if !known {
-                    if let Err(e) = ids.push(v, false, false, &mut scratch)? {
-                        own.push((row, 0, unsupported(&name(), "id", e)));
+                if !ids.push_known(&v, false)? {
+                    if let Err(e) = ids.push(&v, false, false, &mut scratch)? {
+                        problems.push(Problem::Unreadable {
+                            row,
+                            field: None,
+                            found: e.0,
+                        });
                     }
                 }
             }
             None => ids.push_missing(),
         }
-        for (f, ((field, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
+        for (f, ((_, key), col)) in keys.fields.iter().zip(cols.iter_mut()).enumerate() {
             match get(&obj, dict, key.bind(py))? {
                 Some(v) => {
                     if col.push_known(&v, dict.is_some())? {
@@ -1151,116 +665,29 @@ fn read_rows<'py>(
                     let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
                     lost.extend(scratch.iter().map(|r| (*r, f)));
                     if let Err(e) = r {
-                        own.push((row, 1 + f, unsupported(&name(), field, e)));
+                        problems.push(Problem::Unreadable {
+                            row,
+                            field: Some(f),
+                            found: e.0,
+                        });
                     }
                 }
                 None => col.push_missing(),
             }
         }
     }
-    let ids = ids.finish();
     // a non-finite float that had to become JSON: the row's error says so
-    for (row, f) in lost {
-        if let Some((field, _)) = keys.fields.get(f) {
-            let name = match &ids {
-                Column::Json(v) => match v.get(row) {
-                    Some(Json::String(s)) => format!("record `{s}`"),
-                    _ => format!("record #{}", row + 1),
-                },
-                Column::Text(v) => match v.get(row) {
-                    Some(Some(s)) => format!("record `{s}`"),
-                    _ => format!("record #{}", row + 1),
-                },
-                _ => format!("record #{}", row + 1),
-            };
-            own.push((
-                row,
-                1 + f,
-                unsupported(
-                    &name,
-                    field,
-                    Unsupported("a value that is not a finite number".into()),
-                ),
-            ));
-        }
-    }
-    Ok(HostColumns {
-        ids,
-        cols: cols.into_iter().map(Builder::finish).collect(),
-        own,
-    })
+    problems.extend(lost.into_iter().map(|(row, f)| Problem::Unreadable {
+        row,
+        field: Some(f),
+        found: NOT_FINITE.into(),
+    }));
+    let cols = cols.into_iter().map(Builder::finish).collect();
+    Ok(Rows::in_schema_order(PYTHON, count, ids.finish(), schema, cols).with_problems(problems))
 }
 
-/// Parses a batch of host records (a sequence of mappings) column by column with
-/// `Record::from_columns`, which gives row for row what `Record::from_json_at` gives; rows that
-/// are not mappings or hold values without a JSON form get their own error.
-pub(crate) fn records_by_columns(
-    py: Python<'_>,
-    rows: &[Bound<'_, PyAny>],
-    schema: &Schema,
-) -> PyResult<Vec<Result<Record, ErrorReport>>> {
-    let host = read_rows(py, rows.iter().cloned(), schema)?;
-    Ok(finish_rows(py, rows.len(), host, schema))
-}
-
-fn finish_rows(
-    py: Python<'_>,
-    n: usize,
-    host: HostColumns,
-    schema: &Schema,
-) -> Vec<Result<Record, ErrorReport>> {
-    let HostColumns { ids, cols, own } = host;
-    let mut out: Vec<Result<Record, ErrorReport>> = py.detach(|| {
-        let named = Column::named(schema, &cols);
-        Record::from_columns(schema, n, &ids, &named)
-            .into_iter()
-            .map(|r| r.map_err(ErrorReport::from))
-            .collect()
-    });
-    leadrail_core::record::merge_host_errors(schema, &mut out, own);
-    out
-}
-
-/// Like [`records_by_columns`], in the form of [`Read`].
-fn rows_split<'py>(
-    py: Python<'py>,
-    rows: impl Iterator<Item = Bound<'py, PyAny>>,
-    n: usize,
-    schema: &Schema,
-) -> PyResult<Read> {
-    let host = read_rows(py, rows, schema)?;
-    if !host.own.is_empty() {
-        return Ok(Read::Parsed(Parsed::from_results(finish_rows(
-            py, n, host, schema,
-        ))));
-    }
-    Ok(Read::Columns {
-        rows: n,
-        ids: host.ids,
-        cols: host.cols,
-    })
-}
-
-/// Parses columns in the split form (without the GIL).
-pub(crate) fn columns_split(
-    py: Python<'_>,
-    n: usize,
-    ids: &Column,
-    named: &[(&str, &Column)],
-    schema: &Schema,
-) -> Parsed {
-    py.detach(|| {
-        let (good, bad) = Record::from_columns_split(schema, n, ids, named);
-        Parsed {
-            rows: n,
-            good,
-            bad: bad
-                .into_iter()
-                .map(|(i, e)| (i, ErrorReport::from(e)))
-                .collect(),
-        }
-    })
-}
+/// How a non-finite float that a column had to hold as JSON is described.
+const NOT_FINITE: &str = "a value that is not a finite number";
 
 /// A column given by the host (any sequence; numpy arrays and pandas Series through
 /// `tolist()`) as a core column.
@@ -1299,40 +726,19 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
                 continue;
             }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
-                return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+                return Ok(Err(host::unreadable(PYTHON, i + 1, None, name, &e.0)));
             }
         }
     } else {
         for (i, x) in seq.try_iter()?.enumerate() {
             let x = x?;
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
-                return Ok(Err(unsupported(&format!("record #{}", i + 1), name, e)));
+                return Ok(Err(host::unreadable(PYTHON, i + 1, None, name, &e.0)));
             }
         }
     }
     if let Some(i) = lost.first() {
-        return Ok(Err(unsupported(
-            &format!("record #{}", i + 1),
-            name,
-            Unsupported("a value that is not a finite number".into()),
-        )));
+        return Ok(Err(host::unreadable(PYTHON, i + 1, None, name, NOT_FINITE)));
     }
     Ok(Ok(b.finish()))
-}
-
-/// Runs `f` with Python's cyclic garbage collector paused (if it was enabled). Building many
-/// small acyclic containers (one dict per decision) otherwise triggers a collection every few
-/// hundred allocations that walks every container made so far; nothing made here can form a
-/// cycle, and no other Python code runs meanwhile (the GIL is held).
-pub(crate) fn without_gc<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    let gc = py.import(pyo3::intern!(py, "gc"))?;
-    let enabled: bool = gc.call_method0(pyo3::intern!(py, "isenabled"))?.extract()?;
-    if enabled {
-        gc.call_method0(pyo3::intern!(py, "disable"))?;
-    }
-    let out = f();
-    if enabled {
-        gc.call_method0(pyo3::intern!(py, "enable"))?;
-    }
-    out
 }

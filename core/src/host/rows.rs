@@ -99,6 +99,15 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// The records if every row is good, else the error of the first bad row (a set of records
+    /// that is taken whole, such as a network's partners).
+    pub fn into_records(self) -> Result<Vec<Record>, ErrorReport> {
+        match self.bad.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(self.good),
+        }
+    }
+
     /// Each row's record or error, in row order.
     pub fn into_rows(self) -> Vec<Result<Record, ErrorReport>> {
         let mut good = self.good.into_iter();

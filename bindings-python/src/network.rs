@@ -1,0 +1,459 @@
+//! `Network` (partners and their routing state): a thin wrapper over core's
+//! `leadrail_core::host::SharedNetwork`. The batches are core's (`SharedNetwork::route_batch`):
+//! this file reads the leads into columns, converts the results, and maps errors.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use leadrail_core::api::request_error;
+use leadrail_core::host::{
+    BatchError, Block, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
+};
+use leadrail_core::network::{Network, NetworkState};
+use leadrail_core::record::Column;
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Engine, RouteOptions};
+use leadrail_core::schema::Schema;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
+
+use crate::convert::json_to_py;
+use crate::exceptions::{from_report, LeadrailError};
+use crate::results::{self, ColumnsOut, Texts};
+use crate::routing;
+use crate::PYTHON;
+
+/// Partners and their routing state, bound to the engine that built it.
+#[pyclass(name = "Network", module = "leadrail", frozen)]
+pub struct PyNetwork {
+    engine: Arc<Engine>,
+    net: SharedNetwork,
+}
+
+impl PyNetwork {
+    pub(crate) fn new(engine: Arc<Engine>, net: Network) -> PyNetwork {
+        PyNetwork {
+            engine,
+            net: SharedNetwork::new(net, PYTHON),
+        }
+    }
+
+    /// Routes a batch (`host` reads its `n` leads and converts the results) with core's
+    /// runner; raises the host's own error as it is and core's reports as exceptions.
+    fn run<H: HostBatch<Error = PyErr>>(
+        &self,
+        py: Python<'_>,
+        n: usize,
+        instants: &Instants,
+        opts: &RouteOptions,
+        host: &mut H,
+    ) -> PyResult<()> {
+        self.net
+            .route_batch(&self.engine, n, instants, opts, host)
+            .map_err(|e| match e {
+                BatchError::Host(e) => e,
+                BatchError::Report(r) => from_report(py, r),
+            })
+    }
+}
+
+pub(crate) fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T> {
+    r.map_err(|e| from_report(py, e))
+}
+
+/// The routing options of a call: `explain`, and the partner ids of `exclude` (one id or an
+/// iterable of ids).
+fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<RouteOptions> {
+    let mut ids = Vec::new();
+    if let Some(x) = exclude {
+        if let Ok(s) = x.cast::<PyString>() {
+            ids.push(s.to_str()?.to_owned());
+        } else {
+            for item in x.try_iter()? {
+                match item?.cast::<PyString>() {
+                    Ok(s) => ids.push(s.to_str()?.to_owned()),
+                    Err(_) => {
+                        return raise(
+                            x.py(),
+                            Err(request_error(
+                                "`exclude` must hold partner ids (text)".into(),
+                                "pass e.g. `exclude=[\"P1\", \"P2\"]`",
+                            )),
+                        )
+                    }
+                }
+            }
+        }
+    }
+    Ok(RouteOptions {
+        explain,
+        exclude: ids,
+    })
+}
+
+/// Where a batch's results go: one dict per lead, or the columns of `route_columns`.
+enum Sink<'py> {
+    Dicts(Vec<Bound<'py, PyDict>>, Texts),
+    Columns(ColumnsOut<'py>),
+}
+
+impl<'py> Sink<'py> {
+    fn new(as_columns: bool, n: usize) -> Sink<'py> {
+        match as_columns {
+            true => Sink::Columns(ColumnsOut::with_capacity(n)),
+            false => Sink::Dicts(Vec::with_capacity(n), Texts::default()),
+        }
+    }
+
+    /// Appends the results of the next rows, in order.
+    fn push(&mut self, py: Python<'py>, results: &Results) -> PyResult<()> {
+        match self {
+            Sink::Dicts(items, texts) => {
+                for r in results.views() {
+                    items.push(results::result(py, r, texts)?);
+                }
+            }
+            Sink::Columns(out) => {
+                for r in results.views() {
+                    out.push(py, r)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        match self {
+            Sink::Dicts(items, _) => items.clear(),
+            Sink::Columns(out) => out.clear(),
+        }
+    }
+
+    fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Sink::Dicts(items, _) => Ok(PyList::new(py, items)?.into_any()),
+            Sink::Columns(out) => Ok(out.finish(py)?.into_any()),
+        }
+    }
+}
+
+/// `route_batch`'s side of a batch: leads read from a list of mappings.
+struct ListBatch<'s, 'py> {
+    py: Python<'py>,
+    list: Bound<'py, PyList>,
+    schema: &'s Schema,
+    sink: Sink<'py>,
+}
+
+impl HostBatch for ListBatch<'_, '_> {
+    type Error = PyErr;
+
+    fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
+        let r = if rows.start == 0 && rows.end == self.list.len() {
+            routing::read_rows(self.py, self.list.iter(), self.schema)
+        } else {
+            let part = self.list.get_slice(rows.start, rows.end);
+            routing::read_rows(self.py, part.iter(), self.schema)
+        };
+        r.map_err(ReadError::Host)
+    }
+
+    fn emit(&mut self, results: Results) -> PyResult<()> {
+        self.sink.push(self.py, &results)
+    }
+
+    fn detach(&mut self, work: &mut Block<'_>) {
+        self.py.detach(work)
+    }
+
+    fn restart(&mut self) {
+        self.sink.clear()
+    }
+}
+
+/// A column given to `route_columns`: its name, the object given, and that object as a list.
+type Given<'s, 'py> = (&'s str, Bound<'py, PyAny>, Option<Bound<'py, PyList>>);
+
+/// `route_columns`' side of a batch: one host sequence per field (and `id`), read in chunks
+/// when they are all lists (or tuples, or objects with `tolist()`) of one length.
+struct ColumnsBatch<'s, 'py> {
+    py: Python<'py>,
+    /// `id` and the fields given, with the objects given and their lists.
+    given: Vec<Given<'s, 'py>>,
+    /// The id column when it was read up front (to count the rows), taken by the first read.
+    ids: Option<Column>,
+    /// The number of leads.
+    n: usize,
+    chunked: bool,
+    out: ColumnsOut<'py>,
+}
+
+impl HostBatch for ColumnsBatch<'_, '_> {
+    type Error = PyErr;
+
+    fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
+        let py = self.py;
+        let whole = rows.start == 0 && rows.end == self.n;
+        let mut ids = if whole { self.ids.take() } else { None };
+        let mut fields = Vec::with_capacity(self.given.len());
+        for (name, obj, list) in &self.given {
+            let col = if whole {
+                if *name == "id" && ids.is_some() {
+                    continue;
+                }
+                let obj = list.as_ref().map_or(obj, |l| l.as_any());
+                let c = routing::column(obj, name).map_err(ReadError::Host)?;
+                let c = raise(py, c).map_err(ReadError::Host)?;
+                if let Some(ids) = &ids {
+                    raise(py, c.check_len(name, ids.len())).map_err(ReadError::Host)?;
+                }
+                c
+            } else {
+                // a chunk: a slice of each list; a value no column can hold, or a list that
+                // changed, sends the batch to one piece, which raises the whole batch's error
+                let Some(l) = list else {
+                    return Err(ReadError::OnePiece);
+                };
+                let part = l.get_slice(rows.start, rows.end);
+                match routing::column(&part, name).map_err(ReadError::Host)? {
+                    Ok(c) if c.len() == rows.len() => c,
+                    _ => return Err(ReadError::OnePiece),
+                }
+            };
+            match *name {
+                "id" => ids = Some(col),
+                _ => fields.push(((*name).to_owned(), col)),
+            }
+        }
+        let ids = ids.unwrap_or(Column::Json(Vec::new()));
+        Ok(Rows::new(PYTHON, ids.len(), ids, fields))
+    }
+
+    fn emit(&mut self, results: Results) -> PyResult<()> {
+        results.views().try_for_each(|r| self.out.push(self.py, r))
+    }
+
+    fn detach(&mut self, work: &mut Block<'_>) {
+        self.py.detach(work)
+    }
+
+    fn restart(&mut self) {
+        self.out.clear()
+    }
+
+    fn chunked(&self) -> bool {
+        self.chunked
+    }
+}
+
+/// A column of `route_columns` as a list: a list, a tuple, or an object with `tolist()` (a
+/// numpy array, a pandas Series); `None` for anything else (read whole, as it is).
+fn as_list<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyList>> {
+    if let Ok(l) = obj.cast::<PyList>() {
+        return Some(l.clone());
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return Some(t.to_list());
+    }
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return None;
+    }
+    if !obj.hasattr("tolist").ok()? {
+        return None;
+    }
+    obj.call_method0("tolist").ok()?.cast_into::<PyList>().ok()
+}
+
+fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match map.get_item(name) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(map.py()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[pymethods]
+impl PyNetwork {
+    /// Routes one lead at `now` without changing any state; returns the decision as a dict.
+    #[pyo3(signature = (lead, now, explain = false, exclude = None))]
+    fn route<'py>(
+        &self,
+        py: Python<'py>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let schema = &self.engine.plan().lead_schema;
+        let rows = routing::read_rows(py, std::iter::once(lead.clone()), schema)?;
+        let lead = raise(py, rows.records(schema).into_records())?;
+        let now = raise(py, routing::instant(now)?)?;
+        let opts = route_options(explain, exclude)?;
+        let d = py.detach(|| {
+            self.net.read(|net| match lead.first() {
+                Some(lead) => self.engine.route(net, lead, now, &opts).map_err(Into::into),
+                None => Err(request_error("no lead".into(), "pass one lead")),
+            })
+        });
+        let d = raise(py, d.and_then(|d| d))?;
+        results::decision(py, d.view(), &mut Texts::default())
+    }
+
+    /// Routes leads in order (any iterable of mappings), applying each assignment to the
+    /// partners' state; `now` is one instant or one per lead. Returns one dict per lead:
+    /// `{"ok": decision}` or `{"error": report}` (a bad lead changes no state). Routing runs
+    /// without the GIL; big batches are routed in chunks on a second thread while this one
+    /// converts (same results, errors and state as in one piece).
+    ///
+    /// With `as_columns=True` the results come as the columns of `route_columns` (`kind`,
+    /// `target`, `rule`, `error`) rather than one dict per lead: the same decisions, for a
+    /// fraction of the cost of building four dicts per lead (no explanations in that form).
+    #[pyo3(signature = (leads, now, explain = false, exclude = None, *, as_columns = false))]
+    fn route_batch<'py>(
+        &self,
+        py: Python<'py>,
+        leads: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+        exclude: Option<&Bound<'py, PyAny>>,
+        as_columns: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if explain && as_columns {
+            return raise(
+                py,
+                Err(request_error(
+                    "`explain` needs one dict per lead, not `as_columns`".into(),
+                    "drop `as_columns=True` to read explanations",
+                )),
+            );
+        }
+        let list = routing::record_list(leads, "leads")?;
+        let instants = raise(py, routing::now_arg(now)?)?;
+        let opts = route_options(explain, exclude)?;
+        let n = list.len();
+        let mut batch = ListBatch {
+            py,
+            list,
+            schema: &self.engine.plan().lead_schema,
+            sink: Sink::new(as_columns, n),
+        };
+        // The collector stays paused for the whole batch: paused only while a chunk's results
+        // are converted, the first collection after each chunk walks every result dict made so
+        // far. Other threads that run during the waits only have theirs deferred.
+        results::without_gc(py, || self.run(py, n, &instants, &opts, &mut batch))?;
+        batch.sink.finish(py)
+    }
+
+    /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of
+    /// values (lists, tuples, numpy arrays, pandas Series), all of one length. Same semantics
+    /// as `route_batch`; returns columns too: `kind` (`partner`/`queue`/`unrouted`, or None for
+    /// an error), `target` (partner id or queue name), `rule`, `error` (a report or None).
+    #[pyo3(signature = (columns, now, exclude = None))]
+    fn route_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let Ok(map) = columns.cast::<PyMapping>() else {
+            return raise(
+                py,
+                Err(request_error(
+                    "`columns` must be a mapping of field names to sequences".into(),
+                    "pass e.g. `{\"id\": [...], \"region\": [...]}` or a dict of numpy arrays",
+                )),
+            );
+        };
+        let Some(ids) = get_column(map, "id")? else {
+            return raise(
+                py,
+                Err(request_error(
+                    "`columns` has no `id` column".into(),
+                    "add the lead ids as the column `id`",
+                )),
+            );
+        };
+        let schema = &self.engine.plan().lead_schema;
+        let mut given = vec![("id", ids)];
+        for f in &schema.fields {
+            if let Some(c) = get_column(map, &f.name)? {
+                given.push((f.name.as_str(), c));
+            }
+        }
+        let given: Vec<_> = given
+            .into_iter()
+            .map(|(name, obj)| {
+                let list = as_list(&obj);
+                (name, obj, list)
+            })
+            .collect();
+        // in chunks when every column is a list of the same length
+        let first = given
+            .first()
+            .and_then(|(_, _, l)| l.as_ref().map(|l| l.len()));
+        let chunked = given
+            .iter()
+            .all(|(_, _, l)| first.is_some() && l.as_ref().map(|l| l.len()) == first);
+        // the number of leads: the length of `id` (read up front when it is not a list)
+        let (n, ids) = match given.first() {
+            Some((_, _, Some(l))) => (l.len(), None),
+            Some((name, obj, None)) => {
+                let ids = raise(py, routing::column(obj, name)?)?;
+                (ids.len(), Some(ids))
+            }
+            None => (0, None),
+        };
+        let instants = raise(py, routing::now_arg(now)?)?;
+        let opts = route_options(false, exclude)?;
+        let mut batch = ColumnsBatch {
+            py,
+            given,
+            ids,
+            n,
+            chunked,
+            out: ColumnsOut::with_capacity(n),
+        };
+        self.run(py, n, &instants, &opts, &mut batch)?;
+        batch.out.finish(py)
+    }
+
+    /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",
+    /// "last_assigned_at", "last_seq", "assigned", "version"}, ...]}` (ids ascending).
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        // (locks are waited for without the GIL: a chunked batch in another thread holds the
+        // write lock while it converts with the GIL)
+        let st = raise(py, py.detach(|| self.net.read(Network::export_state)))?;
+        let json = serde_json::to_value(&st).map_err(|e| LeadrailError::new_err(e.to_string()))?;
+        json_to_py(py, &json)
+    }
+
+    /// Loads a state exported by `state()` (e.g. from the host's database).
+    fn load_state(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        let help = "pass the dict that `Network.state()` returned";
+        let json = match routing::py_to_json(state)? {
+            Ok(j) => j,
+            Err(_) => {
+                return raise(
+                    py,
+                    Err(request_error(
+                        "`state` must be a mapping as returned by `state()`".into(),
+                        help,
+                    )),
+                )
+            }
+        };
+        let st: NetworkState = raise(
+            py,
+            serde_json::from_value(json)
+                .map_err(|e| request_error(format!("the state is not valid: {e}"), help)),
+        )?;
+        let done = py.detach(|| self.net.write(|net| net.import_state(&st)));
+        raise(py, done.and_then(|r| r.map_err(ErrorReport::from)))
+    }
+
+    /// The number of partners.
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        raise(py, py.detach(|| self.net.read(Network::len)))
+    }
+}
