@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leadrail_core::api::request_error;
 use leadrail_core::host::{
-    BatchError, Block, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
+    BatchError, Block, Chunking, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
 };
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::Column;
@@ -169,6 +169,10 @@ impl HostBatch for ListBatch<'_, '_> {
     fn restart(&mut self) {
         self.sink.clear()
     }
+
+    fn chunking(&self) -> Chunking {
+        Chunking::Equal
+    }
 }
 
 /// A column given to `route_columns`: its name, the object given, and that object as a list.
@@ -243,6 +247,10 @@ impl HostBatch for ColumnsBatch<'_, '_> {
 
     fn chunked(&self) -> bool {
         self.chunked
+    }
+
+    fn chunking(&self) -> Chunking {
+        Chunking::Equal
     }
 }
 

@@ -8,9 +8,7 @@
 mod host_support;
 
 use host_support::*;
-use leadrail_core::host::{
-    chunk_ends, BatchError, Host, Instants, Rows, SharedNetwork, MIN_CHUNKED,
-};
+use leadrail_core::host::{BatchError, Chunking, Host, Instants, Rows, SharedNetwork, MIN_CHUNKED};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, RouteOptions};
 use serde_json::Value as Json;
@@ -20,7 +18,7 @@ const N: usize = 40_000;
 /// Bad leads on both sides of every chunk boundary, the first and the last.
 fn bad_rows() -> Vec<usize> {
     let mut bad = vec![0, N - 1];
-    for end in chunk_ends(N) {
+    for end in Chunking::ShortEdges.ends(N) {
         if end < N {
             bad.extend([end - 1, end]);
         }
@@ -99,7 +97,7 @@ fn a_chunked_batch_equals_one_piece_and_small_batches() {
         r.unwrap();
         // in chunks: one read and one emit per chunk, in order, waiting with the host's lock
         // released
-        let ends = chunk_ends(N);
+        let ends = Chunking::ShortEdges.ends(N);
         let starts: Vec<usize> = std::iter::once(0)
             .chain(ends.iter().copied())
             .take(ends.len())
@@ -119,6 +117,14 @@ fn a_chunked_batch_equals_one_piece_and_small_batches() {
         assert_eq!(whole.reads, vec![0..N]);
         assert_eq!(whole.starts, vec![0]);
         let (small, st_small) = in_small_batches(&xs, &instants, &opts, 5_000);
+        // the other shape of chunks
+        let (r, equal, st_equal) = run(xs.clone(), &instants, &opts, |h| {
+            h.chunking = Chunking::Equal
+        });
+        r.unwrap();
+        assert_eq!(equal.reads, vec![0..16_384, 16_384..32_768, 32_768..N]);
+        assert_eq!(equal.out, whole.out);
+        assert_eq!(st_equal, st_whole);
         assert_eq!(chunked.out, whole.out);
         assert_eq!(chunked.out, small);
         assert_eq!(st, st_whole);
@@ -251,7 +257,7 @@ fn host_code_a_chunked_batch_runs_gets_the_busy_error() {
         .unwrap();
     drop(host);
     let seen = seen.into_inner();
-    assert_eq!(seen.len(), chunk_ends(N).len());
+    assert_eq!(seen.len(), Chunking::ShortEdges.ends(N).len());
     for (read, write, batch, other) in seen {
         assert_eq!(read.unwrap_err().code, "leadrail::request::busy");
         let w = write.unwrap_err();

@@ -30,51 +30,80 @@ use crate::route::{Engine, LeadBatch, RouteOptions};
 /// Batches of fewer leads are routed in one piece.
 pub const MIN_CHUNKED: usize = 32_768;
 
-/// The first and the last chunk of a batch: nothing overlaps reading the first chunk (the
-/// routing thread waits for it) nor routing the last one and converting its results (the
-/// calling thread waits), so they are short.
+/// How a big batch is cut into chunks. Which is faster depends on the host's costs per lead
+/// (reading leads and converting results against routing), so a host picks one
+/// ([`HostBatch::chunking`]); both were measured on W1 (`benches/python_w1.py`,
+/// `benches/node_w1.mjs`).
+///
+/// ```
+/// use leadrail_core::host::Chunking;
+///
+/// assert_eq!(Chunking::ShortEdges.ends(0), Vec::<usize>::new());
+/// assert_eq!(Chunking::ShortEdges.ends(10_000), [10_000]);
+/// assert_eq!(Chunking::ShortEdges.ends(40_000), [8_192, 20_000, 31_808, 40_000]);
+/// assert_eq!(Chunking::ShortEdges.ends(100_000).len(), 8);
+/// assert_eq!(Chunking::Equal.ends(40_000), [16_384, 32_768, 40_000]);
+/// assert_eq!(Chunking::Equal.ends(100_000).len(), 6);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Chunking {
+    /// A first and a last chunk of 8,192 leads (nothing overlaps reading the first chunk, nor
+    /// routing the last one and converting its results, so they are short) and between them up
+    /// to 6 chunks of equal length and at least 8,192 leads; a batch of at most 16,384 leads is
+    /// one chunk. The fastest shape for Node (JavaScript reads leads slowly: 8 chunks beat 4 and
+    /// 6 with short edges and 3 to 12 equal chunks by 5 to 15%).
+    #[default]
+    ShortEdges,
+    /// Chunks of `max(n / 6, 16,384)` leads. The fastest shape for Python (5 to 8% faster than
+    /// short edges there, measured interleaved in one process): each chunk costs the engine a
+    /// resolution of its distinct probe keys (about 4,000 (region, product line) combinations on
+    /// W1, 0.5 to 1 ms), which fewer, longer chunks repeat less.
+    Equal,
+}
+
+/// The edge chunks of [`Chunking::ShortEdges`] and the least of the chunks between them.
 const EDGE: usize = 8_192;
 
-/// The smallest chunk between the first and the last: the engine resolves every distinct probe
-/// key of a chunk once (about 4,000 (region, product line) combinations on W1), which smaller
-/// chunks would repeat too often.
-const MIN_CHUNK: usize = 8_192;
+/// The most chunks of [`Chunking::ShortEdges`], the edges included.
+const EDGE_CHUNKS: usize = 8;
 
-/// The most chunks of a batch, the first and the last included (measured on W1 from Node; see
-/// `docs/architecture.md`).
-const CHUNKS: usize = 8;
+/// The least chunk of [`Chunking::Equal`].
+const MIN_EQUAL: usize = 16_384;
 
-/// The end of each chunk of a batch of `n` leads, ascending (the last is `n`; none for no
-/// leads): a first and a last chunk of 8,192 leads and between them up to 6 chunks of equal
-/// length and at least 8,192 leads (a batch of at most 16,384 leads is one chunk).
-///
-/// ```
-/// use leadrail_core::host::chunk_ends;
-///
-/// assert_eq!(chunk_ends(0), Vec::<usize>::new());
-/// assert_eq!(chunk_ends(10_000), [10_000]);
-/// assert_eq!(chunk_ends(40_000), [8_192, 20_000, 31_808, 40_000]);
-/// assert_eq!(chunk_ends(100_000).len(), 8);
-/// ```
-pub fn chunk_ends(n: usize) -> Vec<usize> {
-    if n == 0 {
-        return Vec::new();
+/// The chunks of [`Chunking::Equal`] when they are longer than [`MIN_EQUAL`].
+const EQUAL_CHUNKS: usize = 6;
+
+impl Chunking {
+    /// The end of each chunk of a batch of `n` leads, ascending (the last is `n`; none for no
+    /// leads).
+    pub fn ends(self, n: usize) -> Vec<usize> {
+        if n == 0 {
+            return Vec::new();
+        }
+        match self {
+            Chunking::Equal => {
+                let step = n.div_ceil(EQUAL_CHUNKS).max(MIN_EQUAL);
+                (1..=n.div_ceil(step)).map(|k| (k * step).min(n)).collect()
+            }
+            Chunking::ShortEdges => {
+                if n <= 2 * EDGE {
+                    return vec![n];
+                }
+                let middle = n - 2 * EDGE;
+                let parts = (middle / EDGE).clamp(1, EDGE_CHUNKS - 2);
+                let len = middle.div_ceil(parts);
+                let mut ends = Vec::with_capacity(parts + 2);
+                let mut at = EDGE;
+                ends.push(at);
+                while at < n - EDGE {
+                    at = at.saturating_add(len).min(n - EDGE);
+                    ends.push(at);
+                }
+                ends.push(n);
+                ends
+            }
+        }
     }
-    if n <= 2 * EDGE {
-        return vec![n];
-    }
-    let middle = n - 2 * EDGE;
-    let parts = (middle / MIN_CHUNK).clamp(1, CHUNKS - 2);
-    let len = middle.div_ceil(parts);
-    let mut ends = Vec::with_capacity(parts + 2);
-    let mut at = EDGE;
-    ends.push(at);
-    while at < n - EDGE {
-        at = at.saturating_add(len).min(n - EDGE);
-        ends.push(at);
-    }
-    ends.push(n);
-    ends
 }
 
 /// Why [`HostBatch::read`] did not read its rows.
@@ -131,6 +160,11 @@ pub trait HostBatch {
     /// whatever its size.
     fn chunked(&self) -> bool {
         true
+    }
+
+    /// How a big batch is cut into chunks (default [`Chunking::ShortEdges`]).
+    fn chunking(&self) -> Chunking {
+        Chunking::default()
     }
 }
 
@@ -204,7 +238,7 @@ impl SharedNetwork {
 
     /// Routes the `n` leads `host` reads, in order, applying each assignment to the network's
     /// state, at `instants` (checked first). Batches of [`MIN_CHUNKED`] leads or more are
-    /// routed in chunks ([`chunk_ends`]) on two threads, the others in one piece; the results,
+    /// routed in chunks ([`HostBatch::chunking`]) on two threads, the others in one piece; the results,
     /// errors and state are the same either way. On any error the state is as before the
     /// batch.
     pub fn route_batch<H: HostBatch>(
@@ -305,8 +339,8 @@ impl SharedNetwork {
         let _busy = self.busy.hold();
         let before = guard.export_state();
         let net: &mut Network = &mut guard;
+        let mut ends = host.chunking().ends(n).into_iter();
         let host = RefCell::new(host);
-        let mut ends = chunk_ends(n).into_iter();
         let mut at = 0usize;
         // whether the routing thread was still at work when the calling thread last had to
         // wait for it: while it is the slower one, the calling thread frees the prepared chunks

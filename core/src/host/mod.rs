@@ -83,7 +83,7 @@ pub(crate) mod pipeline;
 mod results;
 mod rows;
 
-pub use batch::{chunk_ends, BatchError, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
+pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
 pub use errors::{column_length, unreadable, Host};
 pub use instants::Instants;
 pub use pipeline::Block;

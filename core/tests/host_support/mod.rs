@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use leadrail_core::host::{Host, HostBatch, Problem, ReadError, Results, Rows};
+use leadrail_core::host::{Chunking, Host, HostBatch, Problem, ReadError, Results, Rows};
 use leadrail_core::network::Network;
 use leadrail_core::plan::{CmpOp, Else, Expr, Fallback, Plan, Require, RouteRule, Scope, Tie};
 use leadrail_core::record::Record;
@@ -175,8 +175,9 @@ pub struct TestHost<'a> {
     pub fail_emit: Option<usize>,
     /// A chunked read of a range holding this row asks for one piece.
     pub one_piece: Option<usize>,
-    /// Whether the runner may chunk.
+    /// Whether the runner may chunk, and how.
     pub chunked: bool,
+    pub chunking: Chunking,
     /// Host code run on each read.
     pub on_read: Option<Box<dyn FnMut() + 'a>>,
 }
@@ -198,6 +199,7 @@ impl<'a> TestHost<'a> {
             fail_emit: None,
             one_piece: None,
             chunked: true,
+            chunking: Chunking::ShortEdges,
             on_read: None,
         }
     }
@@ -282,6 +284,10 @@ impl HostBatch for TestHost<'_> {
 
     fn chunked(&self) -> bool {
         self.chunked
+    }
+
+    fn chunking(&self) -> Chunking {
+        self.chunking
     }
 }
 
