@@ -3,12 +3,6 @@
 //! latency of one decision.
 //!
 //! `cargo bench -p leadrail-benches --bench route -- --warm-up-time 1 --measurement-time 3`
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
 #![expect(
     clippy::unwrap_used,
     reason = "a bench harness: fail loudly on bad setup"

@@ -1,10 +1,5 @@
 //! `covers` truth table (hierarchy, postal prefixes, exclusions) and the region-key walk.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use leadrail_core::geo::{RegionCode, RegionInterner, RegionKey, Territory};
 use proptest::prelude::*;

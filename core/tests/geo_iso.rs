@@ -1,10 +1,5 @@
 //! ISO 3166 data and region-code parsing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use leadrail_core::geo::{AreaId, RegionCode, RegionError, Territory};
 use leadrail_core::report::{codes, ErrorReport};
