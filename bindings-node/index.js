@@ -105,7 +105,7 @@ function encodeArray(a, dedupe) {
       nums[i] = x
       codes[i] = NUMBER
     } else if (x === undefined || x === null) {
-      if (x === undefined && !(i in a)) throw HOLE
+      if (x === undefined && i < a.length && !(i in a)) throw HOLE
       codes[i] = MISSING
     } else {
       codes[i] = OTHER
@@ -134,7 +134,7 @@ function recordEncoder(fields) {
   src += 'const badRows = []; const badVals = []\n'
   src += 'for (let i = 0; i < n; i++) {\n'
   src += '  const o = leads[a + i]\n'
-  src += `  if (!isRecord(o)) { if (o === undefined && !((a + i) in leads)) throw HOLE; badRows.push(i); badVals.push(o); ${k.map((j) => `c${j}[i] = MISSING`).join('; ')}; continue }\n`
+  src += `  if (!isRecord(o)) { if (o === undefined && a + i < leads.length && !((a + i) in leads)) throw HOLE; badRows.push(i); badVals.push(o); ${k.map((j) => `c${j}[i] = MISSING`).join('; ')}; continue }\n`
   src += '  let x\n'
   for (const j of k) {
     src += `  x = o[${JSON.stringify(names[j])}]\n`

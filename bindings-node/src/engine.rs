@@ -250,8 +250,8 @@ impl JsEngine {
 pub struct RouteOptionsJs<'a> {
     /// Return explanations.
     pub explain: Option<bool>,
-    /// Partner ids that are never candidates (read by `routing::exclude`: an array's `length`
-    /// is never trusted to size anything).
+    /// Partner ids that are never candidates.
+    // (read by `routing::exclude`, item by item: an array's `length` sizes nothing)
     #[napi(ts_type = "Array<string>")]
     pub exclude: Option<Unknown<'a>>,
     /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
@@ -837,9 +837,13 @@ impl JsNetwork {
     #[napi(ts_args_type = "state: NetworkState")]
     pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
         self.free(&env)?;
-        let json = match routing::js_to_json(state)? {
+        let json = match routing::fields_json(state)? {
             Ok(j) => j,
-            Err(_) => {
+            // a value without a JSON form inside the state: named by its field
+            Err((Some(field), why)) => {
+                return raise(&env, Err(routing::unsupported("state", &field, why)))
+            }
+            Err((None, _)) => {
                 return raise(
                     &env,
                     Err(request_error(
@@ -878,14 +882,34 @@ impl JsNetwork {
     }
 }
 
-fn json_arg(env: &Env, value: Unknown<'_>, what: &str, help: &str) -> Result<serde_json::Value> {
-    match routing::js_to_json(value)? {
+/// A host argument as JSON; a value without a JSON form is a data error naming `record` and
+/// the field it is under.
+fn json_arg(env: &Env, value: Unknown<'_>, record: &str) -> Result<serde_json::Value> {
+    match routing::fields_json(value)? {
         Ok(j) => Ok(j),
-        Err(_) => Err(from_report(
+        Err((field, why)) => Err(from_report(
             env,
-            request_error(format!("`{what}` holds a value with no JSON form"), help),
+            routing::unsupported(record, field.as_deref().unwrap_or(""), why),
         )),
     }
+}
+
+/// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
+/// timeline's place, `what`) and the field.
+fn timeline_arg(env: &Env, value: Unknown<'_>, what: &str) -> Result<serde_json::Value> {
+    let is_object = value.get_type()? == ValueType::Object && !value.is_array()?;
+    let lead = if is_object {
+        let lead = value
+            .coerce_to_object()?
+            .get_named_property::<Unknown>("lead")?;
+        match lead.get_type()? {
+            ValueType::String => Some(lead.coerce_to_string()?.into_utf8()?.as_str()?.to_owned()),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    json_arg(env, value, lead.as_deref().unwrap_or(what))
 }
 
 /// An `SlaRequest` from the JavaScript arguments (conversion only; core checks the shapes).
@@ -896,17 +920,29 @@ fn sla_request(
     options: Option<Unknown<'_>>,
     single: bool,
 ) -> Result<SlaRequest> {
-    let timeline_help = "pass `{ lead: 'L1', events: [{ at: '2026-11-24T09:00:00Z', event: 'assigned', partner: 'P1' }] }` or an array of them";
-    let timelines = match json_arg(env, timelines, "timelines", timeline_help)? {
-        serde_json::Value::Array(items) if !single => items,
-        one => vec![one],
+    let timelines = if single {
+        vec![timeline_arg(env, timelines, "timeline")?]
+    } else {
+        let arr = timelines.coerce_to_object()?;
+        let len = arr.get_array_length()?;
+        let mut out = Vec::with_capacity(routing::reserve(len));
+        for i in 0..len {
+            let Some(t) = routing::element(&arr, i)? else {
+                return Err(from_report(
+                    env,
+                    routing::hole_report("timelines", i, format!("timelines[{i}]"), None),
+                ));
+            };
+            out.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
+        }
+        out
     };
     let now = raise(env, routing::instant(now)?)?;
     let options_help =
         "pass `{ done: ['accept:warn:50'], partnerCalendars: { P1: 'us-central' } }`";
     let options = match options {
         None => serde_json::Value::Null,
-        Some(o) => json_arg(env, o, "options", options_help)?,
+        Some(o) => json_arg(env, o, "options")?,
     };
     let options = match options {
         serde_json::Value::Null => serde_json::Map::new(),

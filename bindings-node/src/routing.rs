@@ -79,11 +79,15 @@ pub(crate) fn reserve(len: u32) -> usize {
     (len as usize).min(MAX_HOST_RESERVE)
 }
 
-/// Item `i` of the array `arr`, or `None` for a hole: an index below its `length` with no item
-/// (which reads as `undefined`), as in a sparse array.
+/// Item `i` of the array `arr`, or `None` for a hole: an index below its (current) `length`
+/// with no item (which reads as `undefined`), as in a sparse array. (An index at or beyond the
+/// length, of an array a getter shortened while it was read, reads as `undefined`.)
 pub(crate) fn element<'a>(arr: &Object<'a>, i: u32) -> Result<Option<Unknown<'a>>> {
     let v = arr.get_element::<Unknown>(i)?;
-    if v.get_type()? == ValueType::Undefined && !arr.has_element(i)? {
+    if v.get_type()? == ValueType::Undefined
+        && !arr.has_element(i)?
+        && i < arr.get_array_length()?
+    {
         return Ok(None);
     }
     Ok(Some(v))
@@ -168,6 +172,29 @@ fn js_to_json_at(
         }
         other => Err(Unsupported(format!("a value of type `{other}`"))),
     })
+}
+
+/// A host argument as JSON, a plain object field by field: a value without a JSON form is
+/// returned with the key it is under (`None` when `value` is not a plain object).
+pub(crate) fn fields_json(
+    value: Unknown<'_>,
+) -> Result<std::result::Result<Json, (Option<String>, Unsupported)>> {
+    let is_object =
+        value.get_type()? == ValueType::Object && !value.is_array()? && !value.is_date()?;
+    if !is_object {
+        return Ok(js_to_json(value)?.map_err(|e| (None, e)));
+    }
+    let obj = value.coerce_to_object()?;
+    let mut map = Map::new();
+    for k in Object::keys(&obj)? {
+        match js_to_json_at(obj.get_named_property::<Unknown>(&k)?, 1)? {
+            Ok(j) => {
+                map.insert(k, j);
+            }
+            Err(e) => return Ok(Err((Some(k), e))),
+        }
+    }
+    Ok(Ok(Json::Object(map)))
 }
 
 pub(crate) fn unsupported(record: &str, field: &str, what: Unsupported) -> ErrorReport {
