@@ -2,6 +2,7 @@
 lengths that lie, and a set given as a point. Each is a clean error naming the record and the
 field, never a crash of the interpreter, and a batch that meets one changes no state."""
 
+import sys
 from collections.abc import Sequence
 
 import pytest
@@ -57,6 +58,13 @@ class LyingList(list):
         return CLAIMED
 
 
+class HugeList(list):
+    """A list whose `__len__` claims `sys.maxsize` items (a reservation of that many overflows)."""
+
+    def __len__(self):
+        return sys.maxsize
+
+
 class RaisingList(list):
     """A list whose `__len__` raises."""
 
@@ -101,7 +109,7 @@ class Column:
         self.items = items
 
     def tolist(self):
-        return LyingList(self.items)
+        return HugeList(self.items)
 
 
 # values that cannot be read as a field's value
@@ -114,6 +122,7 @@ NESTED = {
 # values that can, although their length lies
 LYING = {
     "lying_len": lambda: LyingList(["US"]),
+    "huge_len": lambda: HugeList(["US"]),
     "raising_len": lambda: RaisingList(["US"]),
 }
 
@@ -234,7 +243,7 @@ def test_route_exclude_of_lists(engine, make):
 @pytest.mark.parametrize("raising", [False, True])
 def test_route_exclude_with_lying_lengths(engine, raising):
     net = engine.network(partners())
-    for exclude in [Claims(["A"], raising), OldClaims(["A"]), LyingList(["A"]), RaisingList(["A"])]:
+    for exclude in [Claims(["A"], raising), OldClaims(["A"]), LyingList(["A"]), HugeList(["A"]), RaisingList(["A"])]:
         assert net.route(lead(), NOW, exclude=exclude)["outcome"]["kind"] == "queue"
 
 
@@ -269,10 +278,16 @@ def test_route_batch_lead_that_is_not_a_mapping(engine, make):
 @pytest.mark.parametrize("raising", [False, True])
 def test_route_batch_with_lying_lengths(engine, raising):
     want = engine.network(partners()).route_batch([lead(0), lead(1)], NOW)
-    for leads in [Claims([lead(0), lead(1)], raising), OldClaims([lead(0), lead(1)]), LyingList([lead(0), lead(1)])]:
+    for leads in [
+        Claims([lead(0), lead(1)], raising),
+        OldClaims([lead(0), lead(1)]),
+        LyingList([lead(0), lead(1)]),
+        HugeList([lead(0), lead(1)]),
+    ]:
         assert engine.network(partners()).route_batch(leads, NOW) == want
     net = engine.network(partners())
     assert net.route_batch([lead(0), lead(1)], LyingList([NOW, NOW])) == want
+    assert engine.network(partners()).route_batch([lead(0), lead(1)], HugeList([NOW, NOW])) == want
     assert net.route_batch([lead(2)], NOW, exclude=Claims(["A"], raising))[0]["ok"]["outcome"]["kind"] == "queue"
 
 
@@ -298,7 +313,7 @@ def test_route_columns_set_as_point(engine):
 
 def test_route_columns_with_lying_lengths(engine):
     want = engine.network(partners()).route_columns({"id": ["L1", "L2"], "region": ["US", "US"], "size": [1, 1]}, NOW)
-    for col in [LyingList, Column, lambda x: Claims(x), lambda x: Claims(x, raising=True)]:
+    for col in [LyingList, HugeList, Column, lambda x: Claims(x), lambda x: Claims(x, raising=True)]:
         got = engine.network(partners()).route_columns(
             {"id": col(["L1", "L2"]), "region": col(["US", "US"]), "size": col([1, 1])}, NOW
         )
@@ -373,6 +388,7 @@ def test_sla_with_lying_lengths(engine, raising):
     want = engine.evaluate_sla(tl, NOW)
     assert engine.evaluate_sla({"lead": "L1", "events": LyingList([ASSIGNED])}, NOW) == want
     assert engine.evaluate_sla({"lead": "L1", "events": RaisingList([ASSIGNED])}, NOW) == want
+    assert engine.evaluate_sla({"lead": "L1", "events": HugeList([ASSIGNED])}, NOW) == want
     assert engine.evaluate_sla(Claims([tl], raising), NOW) == [{"ok": want}]
     assert engine.evaluate_sla(tl, NOW, done=LyingList([])) == want
 
@@ -387,6 +403,7 @@ def test_points_with_lying_lengths():
     assert leadrail.distances_km(a, Claims([a, a], raising=True)) == want
     assert leadrail.distances_km(a, OldClaims([a, a])) == want
     assert leadrail.distances_km(a, LyingList([a, a])) == want
+    assert leadrail.distances_km(a, HugeList([a, a])) == want
 
 
 def test_set_is_not_a_point():
