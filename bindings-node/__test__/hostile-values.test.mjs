@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Engine, distancesKm, haversineKm } = require('../index.js')
+const { Engine, distancesKm, distancesKmAsync, haversineKm } = require('../index.js')
 
 const RULES = `ruleset "t" version 1
 schema lead    { region: region, size: int, location: geopoint?, tags: set<text>? }
@@ -272,13 +272,13 @@ test('evaluateSla: sparse timelines', async () => {
 
 // ---- points -----------------------------------------------------------------------------------
 
-test('distancesKm: sparse points', async () => {
+test('distancesKm: sparse points, and a Set is not a point', async () => {
   const a = [41.9, -87.6]
-  await rejects(() => distancesKm(a, sparse(a, a)), { code: SPARSE, record: 'points[2]' })
+  const e = await rejects(() => distancesKm(a, sparse(a, a)), { code: SPARSE, record: 'points[2]' })
+  assert.match(e.message, /`points\[2\]` is a hole/)
   await rejects(() => distancesKm(a, [a, selfArray()]), { record: 'points[1]' })
   await rejects(() => distancesKmAsync(a, sparse(a)), { code: SPARSE, record: 'points[1]' })
   await rejects(() => haversineKm(a, new Set(a)), { record: 'b' })
   assert.deepEqual(distancesKm(a, [a, a]), [0, 0])
 })
 
-const { distancesKmAsync } = require('../index.js')

@@ -100,9 +100,7 @@ pub(crate) fn hole_report(name: &str, i: u32, record: String, field: Option<&str
     ErrorReport {
         code: codes::DATA_INVALID_RECORD.to_owned(),
         message: format!("`{name}[{i}]` is a hole: `{name}` is a sparse array"),
-        help: Some(
-            "pass an array with an item at every index (`null` for a missing value)".into(),
-        ),
+        help: Some("pass an array with an item at every index (`null` for a missing value)".into()),
         severity: Severity::Error,
         file: None,
         line: 0,
@@ -533,12 +531,7 @@ pub(crate) fn column(
 
 /// The error of a hole at row `i` of column `name`.
 fn column_hole(name: &str, i: u32) -> ErrorReport {
-    hole_report(
-        name,
-        i,
-        format!("#{}", u64::from(i) + 1),
-        Some(name),
-    )
+    hole_report(name, i, format!("#{}", u64::from(i) + 1), Some(name))
 }
 
 /// Builds one column of a batch value by value: strings dictionary-encoded (each distinct

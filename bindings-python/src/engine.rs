@@ -539,6 +539,17 @@ impl PyNetwork {
             return Ok(None);
         };
         let mut out = routing::ColumnsOut::with_capacity(n);
+        // a value no column can hold: the one-piece path raises its error
+        // (or a list that changed while the GIL was released: read again, whole)
+        let column =
+            |l: &Bound<'py, PyList>, (a, b): (usize, usize), name: &str, ty| match routing::column(
+                &l.get_slice(a, b),
+                name,
+                ty,
+            )? {
+                Ok(c) if c.len() == b - a => Ok(c),
+                _ => Err(chunks::Stop::Serial),
+            };
         let run = chunks::route(
             py,
             &self.engine,
@@ -548,18 +559,12 @@ impl PyNetwork {
             &now,
             &opts,
             |a, b| {
-                // a value no column can hold: the one-piece path raises its error
-                // (or a list that changed while the GIL was released: read again, whole)
-                let column = |l: &Bound<'py, PyList>, name: &str, ty: Option<&Type>| {
-                    match routing::column(&l.get_slice(a, b), name, ty)? {
-                        Ok(c) if c.len() == b - a => Ok(c),
-                        _ => Err(chunks::Stop::Serial),
-                    }
-                };
-                let ids = column(&ids, "id", None)?;
+                let ids = column(&ids, (a, b), "id", None)?;
                 let cols = cols
                     .iter()
-                    .map(|(name, ty, l)| Ok(((*name).to_owned(), column(l, name, Some(ty))?)))
+                    .map(|(name, ty, l)| {
+                        Ok(((*name).to_owned(), column(l, (a, b), name, Some(*ty))?))
+                    })
                     .collect::<Result<Vec<_>, chunks::Stop>>()?;
                 // (parsed into records on the routing thread)
                 Ok(chunks::Chunk::Columns {
@@ -839,11 +844,7 @@ fn to_json(
 
 /// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
 /// timeline's place, `what`) and the field.
-fn timeline_arg(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    what: &str,
-) -> PyResult<serde_json::Value> {
+fn timeline_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
     match routing::fields_json(obj)? {
         Ok(j) => Ok(j),
         Err((field, why)) => {

@@ -285,7 +285,8 @@ fn has_point(ty: &Type) -> bool {
 /// has no latitude and longitude (a point is a mapping or an ordered pair). Descends by the
 /// type, which is finite, not by the value.
 fn set_as_point(v: &Bound<'_, PyAny>, ty: &Type) -> PyResult<bool> {
-    let is_set = |v: &Bound<'_, PyAny>| v.is_instance_of::<PySet>() || v.is_instance_of::<PyFrozenSet>();
+    let is_set =
+        |v: &Bound<'_, PyAny>| v.is_instance_of::<PySet>() || v.is_instance_of::<PyFrozenSet>();
     match ty {
         Type::GeoPoint => Ok(is_set(v)),
         Type::Set(t) if has_point(t) => {
@@ -1452,7 +1453,11 @@ pub(crate) fn column(
             }
             if let Some(ty) = points {
                 if set_as_point(&x, ty)? {
-                    return Ok(Err(unsupported(&format!("record #{}", i + 1), name, set_point())));
+                    return Ok(Err(unsupported(
+                        &format!("record #{}", i + 1),
+                        name,
+                        set_point(),
+                    )));
                 }
             }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
@@ -1464,7 +1469,11 @@ pub(crate) fn column(
             let x = x?;
             if let Some(ty) = points {
                 if set_as_point(&x, ty)? {
-                    return Ok(Err(unsupported(&format!("record #{}", i + 1), name, set_point())));
+                    return Ok(Err(unsupported(
+                        &format!("record #{}", i + 1),
+                        name,
+                        set_point(),
+                    )));
                 }
             }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
