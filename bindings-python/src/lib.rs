@@ -2,7 +2,7 @@
 //!
 //! This crate only converts Python objects to core types and back, and maps core
 //! [`ErrorReport`](leadrail_core::report::ErrorReport)s to the exceptions declared in
-//! [`exceptions`]. Every behaviour lives in `leadrail-core` (and `leadrail-dsl`).
+//! `exceptions`. Every behaviour lives in `leadrail-core` (and `leadrail-dsl`).
 
 #![expect(
     clippy::result_large_err,

@@ -84,7 +84,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    pub(crate) fn new(message: impl Into<String>, help: Option<String>) -> ValueError {
+    fn new(message: impl Into<String>, help: Option<String>) -> ValueError {
         ValueError {
             message: message.into(),
             help,

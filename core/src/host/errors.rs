@@ -1,9 +1,7 @@
 //! The host layer's error texts, each written once: bindings raise these reports as they are
 //! (never rewriting their messages), and name their own language through [`Host`].
 
-use std::sync::Arc;
-
-use crate::record::{DataError, DataErrorKind, RecordRef, ValueError};
+use crate::record::{DataError, DataErrorKind, RecordRef};
 use crate::report::{codes, ErrorReport};
 
 /// What the host layer's messages say about the host language a batch comes from.
@@ -104,50 +102,61 @@ pub fn column_length(field: &dyn std::fmt::Display, found: usize, rows: usize) -
     )
 }
 
-/// The report of a value a host could not read (it has no JSON form): `found` describes it in
-/// the host's words (e.g. "a value of type `object`"), `record` names the record, `field` the
-/// field (or `id`).
-///
-/// ```
-/// use leadrail_core::host::{unreadable, Host};
-///
-/// let r = unreadable(Host::RUST, 3, Some("L7"), "size", "a value of type `object`");
-/// assert_eq!(r.message, "record `L7`, field `size`: cannot read a value of type `object`");
-/// assert_eq!(r.help.as_deref(), Some("pass values with a JSON form"));
-/// let r = unreadable(Host::RUST, 3, None, "size", "`NaN`, which is not a finite number");
-/// assert_eq!(r.message, "record #3, field `size`: cannot read `NaN`, which is not a finite number");
-/// assert_eq!(r.record.as_deref(), Some("#3"));
-/// ```
-pub fn unreadable(
-    host: Host,
-    position: usize,
-    id: Option<&str>,
-    field: &str,
-    found: &str,
-) -> ErrorReport {
-    let record = match id {
-        Some(id) => RecordRef::Id(Arc::from(id)),
-        None => RecordRef::Position(position),
-    };
-    unreadable_at(host, &record, field, found)
+/// What a value that a host could not read belongs to, as the host layer's messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner<'a> {
+    /// The record with this id (`record `L7``).
+    Record(&'a str),
+    /// The record at this 1-based position of its batch, its id unknown (`record #3`).
+    Position(usize),
+    /// An argument of a call, or a part of one (`state`, `timelines[2]`).
+    Argument(&'a str),
 }
 
-/// [`unreadable`] for a record already named.
+/// The report of a value a host could not read (it has no JSON form): `found` describes it in
+/// the host's words (e.g. "a value of type `object`"), `owner` is the record or the argument it
+/// belongs to, `field` the field (or `id`, or the key it is under).
+///
+/// ```
+/// use leadrail_core::host::{unreadable, Host, Owner};
+///
+/// let r = unreadable(Host::RUST, Owner::Record("L7"), "size", "a value of type `object`");
+/// assert_eq!(r.message, "record `L7`, field `size`: cannot read a value of type `object`");
+/// assert_eq!(r.help.as_deref(), Some("pass values with a JSON form"));
+/// let r = unreadable(Host::RUST, Owner::Position(3), "size", "`NaN`, which is not a finite number");
+/// assert_eq!(r.message, "record #3, field `size`: cannot read `NaN`, which is not a finite number");
+/// assert_eq!(r.record.as_deref(), Some("#3"));
+/// let r = unreadable(Host::RUST, Owner::Argument("state"), "partners", "a value of type `object`");
+/// assert_eq!(r.message, "state, field `partners`: cannot read a value of type `object`");
+/// assert_eq!((r.record.as_deref(), r.field.as_deref()), (Some("state"), Some("partners")));
+/// ```
+pub fn unreadable(host: Host, owner: Owner<'_>, field: &str, found: &str) -> ErrorReport {
+    let (shown, record) = match owner {
+        Owner::Record(id) => (format!("record `{id}`"), id.to_owned()),
+        Owner::Position(n) => (format!("record #{n}"), format!("#{n}")),
+        Owner::Argument(a) => (a.to_owned(), a.to_owned()),
+    };
+    ErrorReport::error(
+        codes::DATA_INVALID_FIELD,
+        format!("{shown}, field `{field}`: cannot read {found}"),
+    )
+    .with_help(format!("pass {}", host.values))
+    .with_record(record)
+    .with_field(field)
+}
+
+/// [`unreadable`] for a record named by core.
 pub(crate) fn unreadable_at(
     host: Host,
     record: &RecordRef,
     field: &str,
     found: &str,
 ) -> ErrorReport {
-    let why = ValueError::new(
-        format!("cannot read {found}"),
-        Some(format!("pass {}", host.values)),
-    );
-    ErrorReport::from(DataError::new(
-        record,
-        Some(field),
-        DataErrorKind::InvalidField(why),
-    ))
+    let owner = match record {
+        RecordRef::Id(id) => Owner::Record(id),
+        RecordRef::Position(n) => Owner::Position(*n),
+    };
+    unreadable(host, owner, field, found)
 }
 
 /// The report of the record at 1-based `position` that is not a record at all (not a mapping

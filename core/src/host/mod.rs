@@ -84,7 +84,7 @@ mod results;
 mod rows;
 
 pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
-pub use errors::{column_length, unreadable, Host};
+pub use errors::{column_length, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
 pub use results::{ResultViews, Results, RouteResult};
