@@ -31,8 +31,9 @@ REGIONS = ["US", "US-TX", "US-CA", "DE", "DE-BY", "FR", "GB", "JP"]
 LEAD_REGIONS = REGIONS + ["BR"]  # no partner covers BR: those leads go to the queue
 LINES = [f"l{i}" for i in range(6)]
 
-# The binding's sizes (bindings-python/src/chunks.rs): batches of 32,768 leads or more are
-# chunked, in chunks of max(16,384, n / 6) leads.
+# The sizes (core's host layer, leadrail_core::host::MIN_CHUNKED and Chunking::Equal, which the
+# binding picks): batches of 32,768 leads or more are chunked, in chunks of max(16,384, n / 6)
+# leads.
 N = 40_000
 BOUNDARIES = [16_383, 16_384, 32_767, 32_768]
 

@@ -147,19 +147,6 @@ pub fn request_error(message: String, help: &str) -> ErrorReport {
     ErrorReport::request(message, help)
 }
 
-/// The report of a host's call on a network that is busy routing a batch on the same thread:
-/// host code the batch runs (`what`, e.g. "a getter of a lead") called the network, which can
-/// neither wait for the batch (it would never end) nor run in the middle of it.
-///
-/// ```
-/// let r = leadrail_core::api::busy_error("a getter of a lead");
-/// assert_eq!(r.code, "leadrail::request::busy");
-/// assert!(r.message.contains("a getter of a lead"));
-/// ```
-pub fn busy_error(what: &str) -> ErrorReport {
-    crate::host::errors::busy_error(what)
-}
-
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T, ErrorReport> {
     serde_json::from_str(text).map_err(|e| {
         request_error(
