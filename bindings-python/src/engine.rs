@@ -10,7 +10,7 @@ use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{DecisionView, Engine, LeadBatch, RouteOptions, RoutedBatch};
 use leadrail_core::sla::SlaSet;
-use leadrail_core::value::Instant;
+use leadrail_core::value::{Instant, Type};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 
@@ -386,12 +386,12 @@ impl PyNetwork {
                 )),
             );
         };
-        let ids = raise(py, routing::column(&ids, "id")?)?;
+        let ids = raise(py, routing::column(&ids, "id", None)?)?;
         let rows = ids.len();
         let mut cols: Vec<(String, Column)> = Vec::new();
         for f in &schema.fields {
             if let Some(c) = get_column(map, &f.name)? {
-                let c = raise(py, routing::column(&c, &f.name)?)?;
+                let c = raise(py, routing::column(&c, &f.name, Some(&f.ty))?)?;
                 raise(py, c.check_len(&f.name, rows))?;
                 cols.push((f.name.clone(), c));
             }
@@ -525,13 +525,13 @@ impl PyNetwork {
             return Ok(None);
         };
         let n = ids.len();
-        let mut cols: Vec<(&str, Bound<'py, PyList>)> = Vec::new();
+        let mut cols: Vec<(&str, &Type, Bound<'py, PyList>)> = Vec::new();
         for f in &schema.fields {
             if !map.contains(f.name.as_str()).unwrap_or(false) {
                 continue;
             }
             match as_list(&f.name) {
-                Some(l) if l.len() == n => cols.push((f.name.as_str(), l)),
+                Some(l) if l.len() == n => cols.push((f.name.as_str(), &f.ty, l)),
                 _ => return Ok(None),
             }
         }
@@ -539,6 +539,17 @@ impl PyNetwork {
             return Ok(None);
         };
         let mut out = routing::ColumnsOut::with_capacity(n);
+        // a value no column can hold: the one-piece path raises its error
+        // (or a list that changed while the GIL was released: read again, whole)
+        let column =
+            |l: &Bound<'py, PyList>, (a, b): (usize, usize), name: &str, ty| match routing::column(
+                &l.get_slice(a, b),
+                name,
+                ty,
+            )? {
+                Ok(c) if c.len() == b - a => Ok(c),
+                _ => Err(chunks::Stop::Serial),
+            };
         let run = chunks::route(
             py,
             &self.engine,
@@ -548,19 +559,12 @@ impl PyNetwork {
             &now,
             &opts,
             |a, b| {
-                // a value no column can hold: the one-piece path raises its error
-                // (or a list that changed while the GIL was released: read again, whole)
-                let column = |l: &Bound<'py, PyList>, name: &str| match routing::column(
-                    &l.get_slice(a, b),
-                    name,
-                )? {
-                    Ok(c) if c.len() == b - a => Ok(c),
-                    _ => Err(chunks::Stop::Serial),
-                };
-                let ids = column(&ids, "id")?;
+                let ids = column(&ids, (a, b), "id", None)?;
                 let cols = cols
                     .iter()
-                    .map(|(name, l)| Ok(((*name).to_owned(), column(l, name)?)))
+                    .map(|(name, ty, l)| {
+                        Ok(((*name).to_owned(), column(l, (a, b), name, Some(*ty))?))
+                    })
                     .collect::<Result<Vec<_>, chunks::Stop>>()?;
                 // (parsed into records on the routing thread)
                 Ok(chunks::Chunk::Columns {
@@ -777,9 +781,13 @@ impl PyNetwork {
 
     /// Loads a state exported by `state()` (e.g. from the host's database).
     fn load_state(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let json = match routing::py_to_json(state)? {
+        let json = match routing::fields_json(state)? {
             Ok(j) => j,
-            Err(_) => {
+            // a value without a JSON form inside the state: named by its field
+            Err((Some(field), why)) => {
+                return raise(py, Err(routing::value_error("state", Some(&field), why)))
+            }
+            Err((None, _)) => {
                 return raise(
                     py,
                     Err(request_error(
@@ -834,18 +842,25 @@ fn to_json(
     })
 }
 
-fn json_arg(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    what: &str,
-    help: &str,
-) -> PyResult<serde_json::Value> {
-    match routing::py_to_json(obj)? {
+/// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
+/// timeline's place, `what`) and the field.
+fn timeline_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
+    match routing::fields_json(obj)? {
         Ok(j) => Ok(j),
-        Err(_) => Err(from_report(
-            py,
-            request_error(format!("`{what}` holds a value with no JSON form"), help),
-        )),
+        Err((field, why)) => {
+            let lead = obj
+                .get_item("lead")
+                .ok()
+                .and_then(|l| l.extract::<String>().ok());
+            let record = match lead {
+                Some(l) => format!("record `{l}`"),
+                None => what.to_owned(),
+            };
+            Err(from_report(
+                py,
+                routing::value_error(&record, field.as_deref(), why),
+            ))
+        }
     }
 }
 
@@ -860,7 +875,7 @@ fn sla_request(
 ) -> PyResult<SlaRequest> {
     let timeline_help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
     let timelines = if single {
-        vec![json_arg(py, timelines, "timeline", timeline_help)?]
+        vec![timeline_arg(py, timelines, "timeline")?]
     } else if timelines.cast::<PyString>().is_ok() {
         return Err(from_report(
             py,
@@ -880,8 +895,8 @@ fn sla_request(
                 ),
             )
         })?;
-        for t in iter {
-            out.push(json_arg(py, &t?, "timelines", timeline_help)?);
+        for (i, t) in iter.enumerate() {
+            out.push(timeline_arg(py, &t?, &format!("timelines[{i}]"))?);
         }
         out
     };
@@ -922,7 +937,15 @@ fn sla_request(
         Some(p) => {
             let help =
                 "pass `{\"P1\": \"us-central\"}` or `{\"P1\": {\"calendar\": \"us-central\"}}`";
-            let j = json_arg(py, p, "partner_calendars", help)?;
+            let j = match routing::fields_json(p)? {
+                Ok(j) => j,
+                Err((field, why)) => {
+                    return Err(from_report(
+                        py,
+                        routing::value_error("partner_calendars", field.as_deref(), why),
+                    ))
+                }
+            };
             raise(
                 py,
                 serde_json::from_value(j).map_err(|e| {
