@@ -194,36 +194,11 @@ export declare class Engine {
   evaluateSlaAsync(timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions): Promise<Array<SlaResult>>
   /** The names of the ruleset's SLAs, in order. */
   get slas(): Array<string>
-  /**
-   * A partner network from an array of plain objects; throws an `Error` whose `record` and
-   * `field` name the bad value.
-   */
-  network(partners: Array<Record<string, unknown>>): JsNetwork
 }
 export type JsEngine = Engine
 
 /** Partners and their routing state, bound to the engine that built it. */
 export declare class Network {
-  /** Routes one lead at `now` without changing any state; returns the decision. */
-  route(lead: Record<string, unknown>, now: Date | number | string, options?: RouteOptions): Decision
-  /**
-   * Routes leads in order, applying each assignment to the partners' state; `now` is one
-   * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
-   * no state); with `asColumns: true`, the columns of `routeColumns` instead.
-   */
-  routeBatch<O extends RouteOptions = RouteOptions>(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
-  /**
-   * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
-   * arguments throw at once.
-   */
-  routeBatchAsync<O extends RouteOptions = RouteOptions>(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
-  /**
-   * Routes leads given as columns: an object of field name (and `id`) to an array or typed
-   * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
-   * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
-   * name), `rule`, `error` (a report or null).
-   */
-  routeColumns(columns: Record<string, ArrayLike<unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions): RouteColumnsResult
   /**
    * The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,
    * last_seq, assigned, version }] }` (ids ascending).
