@@ -36,7 +36,7 @@ export interface Explanation {
   tie_break: 'score' | 'workload' | 'weighted round robin' | 'least recently assigned' | 'id' | null
 }
 
-/** A routing decision (core's `Decision`). */
+/** A routing decision (core's `Decision`; `explanation` when asked for). */
 export interface Decision {
   outcome: Outcome
   rule: string | null
@@ -44,15 +44,66 @@ export interface Decision {
   explanation?: Explanation
 }
 
-/** One result of a batch. */
-export type RouteResult = { ok: Decision } | { error: Diagnostic }
+/** The language-neutral error report (core's `ErrorReport`): a `Diagnostic`. */
+export type ErrorReport = Diagnostic
+
+/** One result of a batch: the lead's decision, or why it could not be routed. */
+export type RouteResult = { ok: Decision } | { error: ErrorReport }
+
+/** The instant of a call: ms since the epoch, an RFC 3339 string or a `Date`. */
+export type InstantLike = Date | number | string
+
+/** A lead or a partner: `id` and the schema's fields (other keys are reported by core). */
+export type HostRecord = Record<string, unknown>
+
+// The methods that take records or columns are defined in index.js (the one conversion path);
+// these interfaces merge with the classes declared below.
+
+export interface Engine {
+  /**
+   * A partner network from an array of plain objects; throws an `Error` whose `record` and
+   * `field` name the bad value.
+   */
+  network(partners: Array<HostRecord>): Network
+}
+
+export interface Network {
+  /** Routes one lead at `now` without changing any state; returns the decision. */
+  route(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
+  /**
+   * Routes leads in order, applying each assignment to the partners' state; `now` is one
+   * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
+   * no state); with `asColumns: true`, the columns of `routeColumns` instead.
+   */
+  routeBatch<O extends RouteOptions = RouteOptions>(
+    leads: Array<HostRecord>,
+    now: InstantLike | Array<InstantLike>,
+    options?: O,
+  ): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
+  /**
+   * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
+   * arguments throw at once.
+   */
+  routeBatchAsync<O extends RouteOptions = RouteOptions>(
+    leads: Array<HostRecord>,
+    now: InstantLike | Array<InstantLike>,
+    options?: O,
+  ): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
+  /**
+   * Routes leads given as columns: an object of field name (and `id`) to an array or typed
+   * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
+   * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
+   * name), `rule`, `error` (a report or null).
+   */
+  routeColumns(columns: Record<string, ArrayLike<unknown>>, now: InstantLike | Array<InstantLike>, options?: RouteOptions): RouteColumnsResult
+}
 
 /** The result of `routeColumns`: one entry per lead in each column. */
 export interface RouteColumnsResult {
   kind: Array<'partner' | 'queue' | 'unrouted' | null>
   target: Array<string | null>
   rule: Array<string | null>
-  error: Array<Diagnostic | null>
+  error: Array<ErrorReport | null>
 }
 
 /** Partner routing state, as exported and imported by the host. */
@@ -194,36 +245,11 @@ export declare class Engine {
   evaluateSlaAsync(timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions): Promise<Array<SlaResult>>
   /** The names of the ruleset's SLAs, in order. */
   get slas(): Array<string>
-  /**
-   * A partner network from an array of plain objects; throws an `Error` whose `record` and
-   * `field` name the bad value.
-   */
-  network(partners: Array<Record<string, unknown>>): JsNetwork
 }
 export type JsEngine = Engine
 
 /** Partners and their routing state, bound to the engine that built it. */
 export declare class Network {
-  /** Routes one lead at `now` without changing any state; returns the decision. */
-  route(lead: Record<string, unknown>, now: Date | number | string, options?: RouteOptions): Decision
-  /**
-   * Routes leads in order, applying each assignment to the partners' state; `now` is one
-   * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
-   * no state); with `asColumns: true`, the columns of `routeColumns` instead.
-   */
-  routeBatch<O extends RouteOptions = RouteOptions>(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
-  /**
-   * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
-   * arguments throw at once.
-   */
-  routeBatchAsync<O extends RouteOptions = RouteOptions>(leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
-  /**
-   * Routes leads given as columns: an object of field name (and `id`) to an array or typed
-   * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
-   * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
-   * name), `rule`, `error` (a report or null).
-   */
-  routeColumns(columns: Record<string, ArrayLike<unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions): RouteColumnsResult
   /**
    * The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,
    * last_seq, assigned, version }] }` (ids ascending).

@@ -1,8 +1,7 @@
 // Hostile host values (issue 10): values that contain themselves, values nested 100,000 deep
 // and sparse arrays claiming 2 ** 32 - 1 items. Each is a clean Error with a `code` naming the
 // record and the field, never a crash of the process nor a walk over four billion holes, and a
-// batch that meets one changes no state. Every batch method is checked through the wrapper
-// (index.js) and through the addon's own conversions.
+// batch that meets one changes no state. Every batch method is checked.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
@@ -130,13 +129,11 @@ test('route: exclude', async () => {
 
 // ---- batches ----------------------------------------------------------------------------------
 
-/** The batch entry points, through the wrapper and through the addon. */
+/** The batch entry points. */
 const BATCHES = {
   routeBatch: (net, leads, now, o) => net.routeBatch(leads, now, o),
-  routeBatchAddon: (net, leads, now, o) => net._routeBatchAddon(leads, now, o),
   routeBatchColumns: (net, leads, now, o) => net.routeBatch(leads, now, { ...o, asColumns: true }),
   routeBatchAsync: (net, leads, now, o) => net.routeBatchAsync(leads, now, o),
-  routeBatchAsyncAddon: (net, leads, now, o) => net._routeBatchAsyncAddon(leads, now, o),
 }
 
 /** The errors of a batch's results, `{ code, record, field }` each. */
@@ -191,7 +188,6 @@ test('routeBatch in chunks: a hole after the first chunk leaves the state as it 
 
 const COLUMNS = {
   routeColumns: (net, cols, now) => net.routeColumns(cols, now),
-  routeColumnsAddon: (net, cols, now) => net._routeColumnsAddon(cols, now),
 }
 
 for (const [entry, call] of Object.entries(COLUMNS)) {

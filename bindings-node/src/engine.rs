@@ -1,31 +1,21 @@
-//! `Engine` (a compiled ruleset) and `Network` (partners and their state): thin wrappers over
-//! `leadrail_dsl::compile`, `leadrail_core::route::Engine` and `leadrail_core::network::Network`.
+//! `Engine` (a compiled ruleset): a thin wrapper over `leadrail_dsl::compile` and
+//! `leadrail_core::route::Engine`, with SLA evaluation and the networks it builds.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
-use leadrail_core::network::{Network, NetworkState};
-use leadrail_core::record::{Column, Record};
+use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
+use leadrail_core::route::Engine;
 use leadrail_core::sla::SlaSet;
-use leadrail_core::value::Instant;
 use napi::bindgen_prelude::*;
-use napi::bindgen_prelude::{FnArgs, Function};
 use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
-use crate::chunks::{self, Stop};
-use crate::encoded::{self, Compact, Leads, Parsed};
-use crate::errors::{from_report, from_reports, utf16_columns};
-use crate::routing::{self, Now};
-use leadrail_core::pipeline::Busy;
-
-type Routed = Vec<std::result::Result<Decision, ErrorReport>>;
-
-fn raise<T>(env: &Env, r: std::result::Result<T, ErrorReport>) -> Result<T> {
-    r.map_err(|e| from_report(env, e))
-}
+use crate::convert::{self, element, hole, json_arg, reserve};
+use crate::errors::{from_report, from_reports, raise, utf16_columns};
+use crate::network::JsNetwork;
+use crate::wire;
 
 /// A compiled ruleset. Immutable.
 #[napi(js_name = "Engine")]
@@ -218,209 +208,41 @@ impl JsEngine {
         self.sla.policies().map(|p| p.name.clone()).collect()
     }
 
-    /// A partner network from an array of plain objects; throws an `Error` whose `record` and
-    /// `field` name the bad value.
-    #[napi(ts_args_type = "partners: Array<Record<string, unknown>>")]
-    pub fn network(&self, env: Env, partners: Unknown<'_>) -> Result<JsNetwork> {
+    /// The partner schema's field names, in order (for index.js's encoder).
+    #[napi(getter, js_name = "_partnerFields", skip_typescript)]
+    pub fn partner_fields(&self) -> Vec<String> {
         let schema = &self.engine.plan().partner_schema;
-        let records = raise(
-            &env,
-            routing::records_by_columns(&env, partners, schema, "partners")?,
-        )?;
-        let records = raise(
-            &env,
-            records
-                .into_iter()
-                .collect::<std::result::Result<Vec<_>, _>>(),
-        )?;
-        let net = raise(
-            &env,
-            Network::for_plan(self.engine.plan(), records).map_err(ErrorReport::from),
-        )?;
-        Ok(JsNetwork {
-            engine: self.engine.clone(),
-            net: Arc::new(RwLock::new(net)),
-            busy: Busy::default(),
-        })
+        schema.fields.iter().map(|f| f.name.clone()).collect()
     }
-}
 
-/// Options of `route`, `routeBatch`, `routeBatchAsync` and `routeColumns`.
-#[napi(object, object_to_js = false, js_name = "RouteOptions")]
-pub struct RouteOptionsJs<'a> {
-    /// Return explanations.
-    pub explain: Option<bool>,
-    /// Partner ids that are never candidates.
-    // (read by `routing::exclude`, item by item: an array's `length` sizes nothing)
-    #[napi(ts_type = "Array<string>")]
-    pub exclude: Option<Unknown<'a>>,
-    /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
-    /// one object per lead (the same decisions, for much less; not with `explain`).
-    pub as_columns: Option<bool>,
-}
-
-fn options(env: &Env, o: Option<RouteOptionsJs<'_>>) -> Result<RouteOptions> {
-    let Some(o) = o else {
-        return Ok(RouteOptions::default());
-    };
-    Ok(RouteOptions {
-        explain: o.explain.unwrap_or(false),
-        exclude: match o.exclude {
-            Some(e) => routing::exclude(env, e)?,
-            None => Vec::new(),
-        },
-    })
-}
-
-/// The options of a batch call: `asColumns` (applied by the JavaScript wrapper) cannot come
-/// with `explain`.
-fn batch_options(
-    env: &Env,
-    o: Option<RouteOptionsJs<'_>>,
-) -> Result<std::result::Result<RouteOptions, ErrorReport>> {
-    if let Some(RouteOptionsJs {
-        explain: Some(true),
-        as_columns: Some(true),
-        ..
-    }) = &o
-    {
-        return Ok(Err(request_error(
-            "`explain` needs one object per lead, not `asColumns`".into(),
-            "drop `asColumns: true` to read explanations",
-        )));
-    }
-    Ok(Ok(options(env, o)?))
-}
-
-/// Partners and their routing state, bound to the engine that built it.
-#[napi(js_name = "Network")]
-pub struct JsNetwork {
-    engine: Arc<Engine>,
-    net: Arc<RwLock<Network>>,
-    /// Set while `_routeChunked` routes a batch (holding `net`'s write lock) and runs
-    /// JavaScript: the methods that lock `net` on the JavaScript thread throw meanwhile.
-    busy: Busy,
-}
-
-pub(crate) fn poisoned() -> ErrorReport {
-    request_error(
-        "the network is unusable after a failure in another thread".into(),
-        "build a new network",
-    )
-}
-
-/// Routes parsed leads in order, applying each assignment; bad leads get their own error.
-fn route_records(
-    engine: &Engine,
-    net: &RwLock<Network>,
-    parsed: Vec<std::result::Result<Record, ErrorReport>>,
-    now: &Now,
-    opts: &RouteOptions,
-) -> std::result::Result<Routed, ErrorReport> {
-    if let Now::Each(ts) = now {
-        if ts.len() != parsed.len() {
-            return Err(request_error(
-                format!("{} leads but {} instants", parsed.len(), ts.len()),
-                "give one `now` for all leads or one per lead",
-            ));
-        }
-    }
-    let mut good = Vec::with_capacity(parsed.len());
-    let mut times: Vec<Instant> = Vec::new();
-    let mut slots = Vec::with_capacity(parsed.len());
-    for (i, r) in parsed.into_iter().enumerate() {
-        match r {
-            Ok(rec) => {
-                if let Now::Each(ts) = now {
-                    times.push(ts.get(i).copied().unwrap_or_default());
-                }
-                good.push(rec);
-                slots.push(Ok(()));
-            }
-            Err(e) => slots.push(Err(e)),
-        }
-    }
-    let t = match now {
-        Now::One(t) => Times::At(*t),
-        Now::Each(_) => Times::Each(&times),
-    };
-    let batch = engine.prepare_leads(good);
-    let routed = {
-        let mut n = net.write().map_err(|_| poisoned())?;
-        engine.route_prepared(&mut n, &batch, t, opts)
-    };
-    let mut routed = routed.into_iter();
-    Ok(slots
-        .into_iter()
-        .map(|s| match s {
-            Err(e) => Err(e),
-            Ok(()) => routed.next().unwrap_or_else(|| {
+    /// `network` (index.js): `encoded`, the partners as index.js encodes records, or null when
+    /// `partners` is not an array; throws an `Error` whose `record` and `field` name the first
+    /// bad value.
+    #[napi(js_name = "_network", skip_typescript)]
+    pub fn network(
+        &self,
+        env: Env,
+        partners: Unknown<'_>,
+        encoded: Option<Unknown<'_>>,
+    ) -> Result<JsNetwork> {
+        let Some(encoded) = encoded else {
+            let what = convert::type_name(&partners);
+            return raise(
+                &env,
                 Err(request_error(
-                    "a lead was not routed".into(),
-                    "report this as a bug",
-                ))
-            }),
-        })
-        .collect())
-}
-
-/// The work of `routeBatchAsync`, run on the libuv thread pool.
-pub struct RouteBatch {
-    engine: Arc<Engine>,
-    net: Arc<RwLock<Network>>,
-    parsed: Option<Vec<std::result::Result<Record, ErrorReport>>>,
-    now: Now,
-    opts: RouteOptions,
-}
-
-impl<'task> ScopedTask<'task> for RouteBatch {
-    type Output = std::result::Result<Routed, ErrorReport>;
-    type JsValue = Array<'task>;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let parsed = self.parsed.take().unwrap_or_default();
-        Ok(route_records(
-            &self.engine,
-            &self.net,
-            parsed,
-            &self.now,
-            &self.opts,
-        ))
-    }
-
-    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
-        let results = raise(env, output)?;
-        routing::results_array(env, &results)
-    }
-}
-
-/// The work of `routeBatchAsync` on leads encoded by the wrapper: parsing, routing and the
-/// compact results, all on the libuv thread pool.
-pub struct RouteLeads {
-    engine: Arc<Engine>,
-    net: Arc<RwLock<Network>>,
-    leads: Option<Leads>,
-    now: Now,
-    opts: RouteOptions,
-}
-
-impl<'task> ScopedTask<'task> for RouteLeads {
-    type Output = std::result::Result<Compact, ErrorReport>;
-    type JsValue = Array<'task>;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let Some(leads) = self.leads.take() else {
-            return Ok(Err(request_error(
-                "the batch was already routed".into(),
-                "report this as a bug",
-            )));
+                    format!("`partners` must be an array of objects, not {what}"),
+                    "pass an array of plain objects",
+                )),
+            );
         };
-        let parsed = leads.parse(&self.engine.plan().lead_schema);
-        Ok(parsed.route(&self.engine, &self.net, &self.now, &self.opts))
-    }
-
-    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
-        raise(env, output)?.into_js(env)
+        let schema = &self.engine.plan().partner_schema;
+        let rows = raise(&env, wire::records(encoded, schema, "partners", 0)?)?;
+        let parsed = rows.records(schema);
+        if let Some((_, e)) = parsed.bad.into_iter().next() {
+            return raise(&env, Err(e));
+        }
+        let net = Network::for_plan(self.engine.plan(), parsed.good).map_err(ErrorReport::from);
+        Ok(JsNetwork::new(self.engine.clone(), raise(&env, net)?))
     }
 }
 
@@ -444,456 +266,6 @@ impl<'task> ScopedTask<'task> for SlaBatch {
     }
 }
 
-#[napi]
-impl JsNetwork {
-    /// Routes one lead at `now` without changing any state; returns the decision.
-    #[napi(
-        ts_args_type = "lead: Record<string, unknown>, now: Date | number | string, options?: RouteOptions",
-        ts_return_type = "Decision"
-    )]
-    pub fn route<'env>(
-        &self,
-        env: &'env Env,
-        lead: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Object<'env>> {
-        self.free(env)?;
-        let schema = &self.engine.plan().lead_schema;
-        let rec = routing::record(lead, schema, 1)?;
-        let rec = raise(env, rec)?;
-        let now = raise(env, routing::instant(now)?)?;
-        let opts = self::options(env, options)?;
-        let net = self.net.read().map_err(|_| from_report(env, poisoned()))?;
-        let d = raise(
-            env,
-            self.engine
-                .route(&net, &rec, now, &opts)
-                .map_err(ErrorReport::from),
-        )?;
-        routing::Out::new(env)?.decision(&d)
-    }
-
-    /// Routes leads in order, applying each assignment to the partners' state; `now` is one
-    /// instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
-    /// no state); with `asColumns: true`, the columns of `routeColumns` instead.
-    #[napi(
-        ts_generic_types = "O extends RouteOptions = RouteOptions",
-        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O",
-        ts_return_type = "O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>"
-    )]
-    pub fn route_batch<'env>(
-        &self,
-        env: &'env Env,
-        leads: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Array<'env>> {
-        self.free(env)?;
-        let opts = raise(env, batch_options(env, options)?)?;
-        let parsed = raise(
-            env,
-            routing::records_by_columns(env, leads, &self.engine.plan().lead_schema, "leads")?,
-        )?;
-        let now = raise(env, routing::now_arg(now)?)?;
-        let results = raise(
-            env,
-            route_records(&self.engine, &self.net, parsed, &now, &opts),
-        )?;
-        routing::results_array(env, &results)
-    }
-
-    /// Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
-    /// arguments throw at once.
-    #[napi(
-        ts_generic_types = "O extends RouteOptions = RouteOptions",
-        ts_args_type = "leads: Array<Record<string, unknown>>, now: Date | number | string | Array<Date | number | string>, options?: O",
-        ts_return_type = "Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>"
-    )]
-    pub fn route_batch_async(
-        &self,
-        env: Env,
-        leads: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<AsyncTask<RouteBatch>> {
-        let opts = raise(&env, batch_options(&env, options)?)?;
-        let parsed = raise(
-            &env,
-            routing::records_by_columns(&env, leads, &self.engine.plan().lead_schema, "leads")?,
-        )?;
-        let now = raise(&env, routing::now_arg(now)?)?;
-        Ok(AsyncTask::new(RouteBatch {
-            engine: self.engine.clone(),
-            net: self.net.clone(),
-            parsed: Some(parsed),
-            now,
-            opts,
-        }))
-    }
-
-    /// Routes leads given as columns: an object of field name (and `id`) to an array or typed
-    /// array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
-    /// (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
-    /// name), `rule`, `error` (a report or null).
-    #[napi(
-        ts_args_type = "columns: Record<string, ArrayLike<unknown>>, now: Date | number | string | Array<Date | number | string>, options?: RouteOptions",
-        ts_return_type = "RouteColumnsResult"
-    )]
-    pub fn route_columns<'env>(
-        &self,
-        env: &'env Env,
-        columns: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Object<'env>> {
-        self.free(env)?;
-        if columns.get_type()? != ValueType::Object || columns.is_array()? {
-            return raise(
-                env,
-                Err(request_error(
-                    "`columns` must be an object of field names to arrays".into(),
-                    "pass e.g. `{ id: [...], region: [...] }`",
-                )),
-            );
-        }
-        let obj = columns.coerce_to_object()?;
-        let schema = &self.engine.plan().lead_schema;
-        let Some(ids) = routing::column(&obj, "id")? else {
-            return raise(
-                env,
-                Err(request_error(
-                    "`columns` has no `id` column".into(),
-                    "add the lead ids as the column `id`",
-                )),
-            );
-        };
-        let ids = raise(env, ids)?;
-        let rows = ids.len();
-        let mut cols: Vec<(String, Column)> = Vec::new();
-        for f in &schema.fields {
-            if let Some(c) = routing::column(&obj, &f.name)? {
-                let c = raise(env, c)?;
-                raise(env, c.check_len(&f.name, rows))?;
-                cols.push((f.name.clone(), c));
-            }
-        }
-        let now = raise(env, routing::now_arg(now)?)?;
-        let mut opts = self::options(env, options)?;
-        opts.explain = false;
-        let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
-        let parsed: Vec<_> = Record::from_columns(schema, rows, &ids, &named)
-            .into_iter()
-            .map(|r| r.map_err(ErrorReport::from))
-            .collect();
-        let results = raise(
-            env,
-            route_records(&self.engine, &self.net, parsed, &now, &opts),
-        )?;
-        let n = results.len() as u32;
-        let mut texts = routing::Out::new(env)?;
-        let (mut kind, mut target, mut rule, mut error) = (
-            env.create_array(n)?,
-            env.create_array(n)?,
-            env.create_array(n)?,
-            env.create_array(n)?,
-        );
-        for (i, r) in results.iter().enumerate() {
-            let i = i as u32;
-            match r {
-                Ok(d) => {
-                    match &d.outcome {
-                        Outcome::Partner { id: t } | Outcome::Queue { name: t } => {
-                            kind.set(i, texts.kind_of(&d.outcome))?;
-                            target.set(i, texts.text(t)?)?;
-                        }
-                        Outcome::Unrouted => {
-                            kind.set(i, texts.kind_of(&d.outcome))?;
-                            target.set(i, Null)?;
-                        }
-                    }
-                    match &d.rule {
-                        Some(r) => rule.set(i, texts.text(r)?)?,
-                        None => rule.set(i, Null)?,
-                    }
-                    error.set(i, Null)?;
-                }
-                Err(e) => {
-                    kind.set(i, Null)?;
-                    target.set(i, Null)?;
-                    rule.set(i, Null)?;
-                    error.set(i, env.to_js_value(e)?)?;
-                }
-            }
-        }
-        let mut out = Object::new(env)?;
-        out.set_named_property("kind", kind)?;
-        out.set_named_property("target", target)?;
-        out.set_named_property("rule", rule)?;
-        out.set_named_property("error", error)?;
-        Ok(out)
-    }
-
-    /// The lead schema's field names, in order (for the wrapper's encoder).
-    #[napi(getter, js_name = "_leadFields", skip_typescript)]
-    pub fn lead_fields(&self) -> Vec<String> {
-        self.engine
-            .plan()
-            .lead_schema
-            .fields
-            .iter()
-            .map(|f| f.name.clone())
-            .collect()
-    }
-
-    /// `routeBatch` on leads the wrapper encoded (`encoded::Leads`); `times` is `now` as
-    /// checked instants, or null. Returns the compact results (`encoded::Compact`).
-    #[napi(js_name = "_routeLeads", skip_typescript)]
-    pub fn route_leads<'env>(
-        &self,
-        env: &'env Env,
-        leads: Unknown<'_>,
-        times: Option<Float64ArraySlice<'_>>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Array<'env>> {
-        self.free(env)?;
-        let opts = raise(env, batch_options(env, options)?)?;
-        let schema = &self.engine.plan().lead_schema;
-        let leads = raise(env, Leads::read(leads, schema, 0)?)?;
-        let now = raise(env, encoded::now_arg(times, now)?)?;
-        let parsed = leads.parse(schema);
-        raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
-    }
-
-    /// `routeBatchAsync` on leads the wrapper encoded: like `_routeLeads`, with the parsing and
-    /// routing on the libuv thread pool.
-    #[napi(js_name = "_routeLeadsAsync", skip_typescript)]
-    pub fn route_leads_async(
-        &self,
-        env: Env,
-        leads: Unknown<'_>,
-        times: Option<Float64ArraySlice<'_>>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<AsyncTask<RouteLeads>> {
-        let opts = raise(&env, batch_options(&env, options)?)?;
-        let leads = raise(
-            &env,
-            Leads::read(leads, &self.engine.plan().lead_schema, 0)?,
-        )?;
-        let now = raise(&env, encoded::now_arg(times, now)?)?;
-        Ok(AsyncTask::new(RouteLeads {
-            engine: self.engine.clone(),
-            net: self.net.clone(),
-            leads: Some(leads),
-            now,
-            opts,
-        }))
-    }
-
-    /// `routeColumns` on columns the wrapper encoded: `columns` is `[id, ...fields]` in schema
-    /// order, each an encoded column, a typed array or undefined. Returns the compact results.
-    #[napi(js_name = "_routeColumns", skip_typescript)]
-    pub fn route_encoded_columns<'env>(
-        &self,
-        env: &'env Env,
-        columns: Object<'_>,
-        times: Option<Float64ArraySlice<'_>>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Array<'env>> {
-        self.free(env)?;
-        let schema = &self.engine.plan().lead_schema;
-        let Some(ids) = encoded::given(&columns, 0, "id", None)? else {
-            return raise(
-                env,
-                Err(request_error(
-                    "`columns` has no `id` column".into(),
-                    "add the lead ids as the column `id`",
-                )),
-            );
-        };
-        let ids = raise(env, raise(env, ids)?.id_column())?;
-        let rows = ids.len();
-        let mut cols: Vec<(&str, Column)> = Vec::new();
-        for (i, f) in schema.fields.iter().enumerate() {
-            let at = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if let Some(c) = encoded::given(&columns, at, &f.name, Some(&f.ty))? {
-                let c = encoded::narrow(raise(env, raise(env, c)?.column(&f.name))?, &f.ty);
-                raise(env, c.check_len(&f.name, rows))?;
-                cols.push((f.name.as_str(), c));
-            }
-        }
-        let now = raise(env, encoded::now_arg(times, now)?)?;
-        let mut opts = self::options(env, options)?;
-        opts.explain = false;
-        let cols = cols.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
-        let parsed = Parsed::columns(rows, ids, cols);
-        raise(env, parsed.route(&self.engine, &self.net, &now, &opts))?.into_js(env)
-    }
-
-    /// The smallest batch `_routeChunked` routes in chunks (for the wrapper).
-    #[napi(getter, js_name = "_chunkMinLeads", skip_typescript)]
-    pub fn chunk_min_leads(&self) -> u32 {
-        u32::try_from(chunks::MIN_LEADS).unwrap_or(u32::MAX)
-    }
-
-    /// `routeBatch` of `n` leads in chunks (see `chunks`): `encodeChunk(a, b)` returns leads
-    /// `a..b` as the wrapper's encoder encodes them (`encoded::Leads`), `emit(compact, a)`
-    /// receives the compact results (`encoded::Compact`) of the chunk starting at lead `a`, in
-    /// order; `times` and `now` as for `_routeLeads`. Returns `false`, having routed nothing,
-    /// when the batch is to be routed in one piece: it is small, an argument is wrong (the
-    /// one-piece path throws its error), the network's lock is poisoned, or a chunk is not as
-    /// the wrapper encodes them. Throws the error of the encoder or of `emit`, or of a failure
-    /// while routing, with the network's state as it was before the call.
-    #[napi(js_name = "_routeChunked", skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn route_chunked(
-        &self,
-        env: &Env,
-        n: u32,
-        encode_chunk: Function<'_, FnArgs<(u32, u32)>, Unknown<'_>>,
-        emit: Function<'_, FnArgs<(Array<'_>, u32)>, Unknown<'_>>,
-        times: Option<Float64ArraySlice<'_>>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<bool> {
-        self.free(env)?;
-        let n = n as usize;
-        if n < chunks::MIN_LEADS {
-            return Ok(false);
-        }
-        let Ok(opts) = batch_options(env, options)? else {
-            return Ok(false);
-        };
-        let Ok(now) = encoded::now_arg(times, now)? else {
-            return Ok(false);
-        };
-        if encoded::check_times(n, &now).is_err() {
-            return Ok(false);
-        }
-        let schema = &self.engine.plan().lead_schema;
-        let run = chunks::route(
-            &self.engine,
-            schema,
-            &self.net,
-            &self.busy,
-            n,
-            &now,
-            &opts,
-            |a, b| {
-                let (a32, b32) = (
-                    u32::try_from(a).unwrap_or(u32::MAX),
-                    u32::try_from(b).unwrap_or(u32::MAX),
-                );
-                let value = encode_chunk.call(FnArgs::from((a32, b32)))?;
-                match Leads::read(value, schema, a)? {
-                    Ok(leads) if leads.len() == b - a => Ok(leads),
-                    // not as the wrapper's encoder makes them
-                    _ => Err(Stop::Serial),
-                }
-            },
-            |compact, a| {
-                let js = compact.into_js(env)?;
-                emit.call(FnArgs::from((js, u32::try_from(a).unwrap_or(u32::MAX))))?;
-                Ok(())
-            },
-        );
-        match run {
-            Ok(()) => Ok(true),
-            Err(Stop::Serial) => Ok(false),
-            Err(Stop::Js(e)) => Err(e),
-            Err(Stop::Report(r)) => Err(from_report(env, r)),
-            Err(Stop::Panicked(p)) => Err(from_report(
-                env,
-                request_error(p.to_string(), "report this as a bug in leadrail"),
-            )),
-        }
-    }
-
-    /// Throws the `leadrail::request::busy` error while a batch of this network is being routed
-    /// on this thread (see `_routeChunked`): taking the network's lock would wait forever.
-    fn free(&self, env: &Env) -> Result<()> {
-        self.busy
-            .check(chunks::HOST_CODE)
-            .map_err(|e| from_report(env, e))
-    }
-
-    /// The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,
-    /// last_seq, assigned, version }] }` (ids ascending).
-    #[napi(ts_return_type = "NetworkState")]
-    pub fn state<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
-        self.free(env)?;
-        let st = self
-            .net
-            .read()
-            .map_err(|_| from_report(env, poisoned()))?
-            .export_state();
-        env.to_js_value(&st)
-    }
-
-    /// Loads a state exported by `state()` (e.g. from the host's database).
-    #[napi(ts_args_type = "state: NetworkState")]
-    pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
-        self.free(&env)?;
-        let json = match routing::fields_json(state)? {
-            Ok(j) => j,
-            // a value without a JSON form inside the state: named by its field
-            Err((Some(field), why)) => {
-                return raise(&env, Err(routing::unsupported("state", &field, why)))
-            }
-            Err((None, _)) => {
-                return raise(
-                    &env,
-                    Err(request_error(
-                        "`state` must be an object as returned by `state()`".into(),
-                        "pass the object that `network.state()` returned",
-                    )),
-                )
-            }
-        };
-        let st: NetworkState = raise(
-            &env,
-            serde_json::from_value(json).map_err(|e| {
-                request_error(
-                    format!("the state is not valid: {e}"),
-                    "pass the object that `network.state()` returned",
-                )
-            }),
-        )?;
-        let mut net = self
-            .net
-            .write()
-            .map_err(|_| from_report(&env, poisoned()))?;
-        raise(&env, net.import_state(&st).map_err(ErrorReport::from))
-    }
-
-    /// The number of partners.
-    #[napi(getter)]
-    pub fn length(&self, env: Env) -> Result<u32> {
-        self.free(&env)?;
-        let n = self
-            .net
-            .read()
-            .map_err(|_| from_report(&env, poisoned()))?
-            .len();
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
-    }
-}
-
-/// A host argument as JSON; a value without a JSON form is a data error naming `record` and
-/// the field it is under.
-fn json_arg(env: &Env, value: Unknown<'_>, record: &str) -> Result<serde_json::Value> {
-    match routing::fields_json(value)? {
-        Ok(j) => Ok(j),
-        Err((field, why)) => Err(from_report(
-            env,
-            routing::unsupported(record, field.as_deref().unwrap_or(""), why),
-        )),
-    }
-}
-
 /// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
 /// timeline's place, `what`) and the field.
 fn timeline_arg(env: &Env, value: Unknown<'_>, what: &str) -> Result<serde_json::Value> {
@@ -909,7 +281,7 @@ fn timeline_arg(env: &Env, value: Unknown<'_>, what: &str) -> Result<serde_json:
     } else {
         None
     };
-    json_arg(env, value, lead.as_deref().unwrap_or(what))
+    raise(env, json_arg(value, lead.as_deref().unwrap_or(what))?)
 }
 
 /// An `SlaRequest` from the JavaScript arguments (conversion only; core checks the shapes).
@@ -925,24 +297,22 @@ fn sla_request(
     } else {
         let arr = timelines.coerce_to_object()?;
         let len = arr.get_array_length()?;
-        let mut out = Vec::with_capacity(routing::reserve(len));
+        let mut out = Vec::with_capacity(reserve(len));
         for i in 0..len {
-            let Some(t) = routing::element(&arr, i)? else {
-                return Err(from_report(
-                    env,
-                    routing::hole_report("timelines", i, format!("timelines[{i}]"), None),
-                ));
+            let Some(t) = element(&arr, i)? else {
+                let r = hole("timelines", i.into(), format!("timelines[{i}]"), None);
+                return raise(env, Err(r));
             };
             out.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
         }
         out
     };
-    let now = raise(env, routing::instant(now)?)?;
+    let now = raise(env, convert::instant(now)?)?;
     let options_help =
         "pass `{ done: ['accept:warn:50'], partnerCalendars: { P1: 'us-central' } }`";
     let options = match options {
         None => serde_json::Value::Null,
-        Some(o) => json_arg(env, o, "options")?,
+        Some(o) => raise(env, json_arg(o, "options")?)?,
     };
     let options = match options {
         serde_json::Value::Null => serde_json::Map::new(),
@@ -1008,7 +378,7 @@ fn files_arg(
         _ => {
             return bad(format!(
                 "`files` must be an object of path to text, not {}",
-                crate::convert::type_name(&value)
+                convert::type_name(&value)
             ))
         }
     }
@@ -1021,7 +391,7 @@ fn files_arg(
         if v.get_type()? != ValueType::String {
             return bad(format!(
                 "`files` must map paths to strings; `{key}` is {}",
-                crate::convert::type_name(&v)
+                convert::type_name(&v)
             ));
         }
         out.insert(key, v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned());

@@ -15,6 +15,11 @@ pub(crate) fn from_reports(env: &Env, reports: &[ErrorReport]) -> Error {
     }
 }
 
+/// The value, or the report as a thrown `Error`.
+pub(crate) fn raise<T>(env: &Env, r: std::result::Result<T, ErrorReport>) -> Result<T> {
+    r.map_err(|e| from_report(env, e))
+}
+
 /// One report as an `Error`.
 pub(crate) fn from_report(env: &Env, report: ErrorReport) -> Error {
     from_reports(env, std::slice::from_ref(&report))

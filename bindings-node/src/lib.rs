@@ -9,15 +9,15 @@
     reason = "batch items carry the language-neutral ErrorReport, as in core's api module"
 )]
 
-mod chunks;
 mod convert;
-mod encoded;
 mod engine;
 mod errors;
-mod routing;
+mod network;
+mod wire;
 
-pub use encoded::{Compact, Leads, Parsed};
-pub use engine::{JsEngine, JsNetwork, RouteBatch, RouteLeads, RouteOptionsJs};
+pub use engine::{JsEngine, SlaBatch};
+pub use network::{JsNetwork, RouteLeads, RouteOptionsJs};
+pub use wire::{wire, Compact};
 
 use leadrail_core::geo;
 use leadrail_core::report::codes;
