@@ -24,9 +24,10 @@ test-rust: ## Rust tests of core, DSL and benches crates (unit, integration, pro
 test-bindings: ## build the Python and Node bindings from source and run pytest and node:test
 	@if [ -x scripts/test-bindings.sh ]; then scripts/test-bindings.sh; else echo "no bindings yet"; fi
 
-lint: ## cargo fmt --check and clippy with warnings denied
+lint: ## cargo fmt --check, clippy and rustdoc with warnings denied
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
 
 fmt: ## format the Rust code
 	$(CARGO) fmt --all

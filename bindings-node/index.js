@@ -20,6 +20,14 @@ const OTHER = 0xfffffffd
 // "none" in the compact results
 const NONE = 0xffffffff
 const MAX_SAFE = 2 ** 53
+// The longest array encoded here: typed arrays are sized from an array's `length`, which a
+// sparse array claims freely (up to 2 ** 32 - 1); a longer array goes to the addon, which reads
+// it item by item and grows as the items arrive. (A batch in chunks is encoded chunk by chunk.)
+const MAX_ENCODE = 2 ** 24
+// Thrown by the encoders at a hole of a sparse array (an index below `length` without an item):
+// the call then goes to the addon, which throws the hole's error (`leadrail::data::invalid_record`
+// naming `name[index]`) having read no further.
+const HOLE = new Error('a hole in an array')
 
 const { isArray } = Array
 const { getPrototypeOf } = Object
@@ -97,6 +105,7 @@ function encodeArray(a, dedupe) {
       nums[i] = x
       codes[i] = NUMBER
     } else if (x === undefined || x === null) {
+      if (x === undefined && i < a.length && !(i in a)) throw HOLE
       codes[i] = MISSING
     } else {
       codes[i] = OTHER
@@ -125,7 +134,7 @@ function recordEncoder(fields) {
   src += 'const badRows = []; const badVals = []\n'
   src += 'for (let i = 0; i < n; i++) {\n'
   src += '  const o = leads[a + i]\n'
-  src += `  if (!isRecord(o)) { badRows.push(i); badVals.push(o); ${k.map((j) => `c${j}[i] = MISSING`).join('; ')}; continue }\n`
+  src += `  if (!isRecord(o)) { if (o === undefined && a + i < leads.length && !((a + i) in leads)) throw HOLE; badRows.push(i); badVals.push(o); ${k.map((j) => `c${j}[i] = MISSING`).join('; ')}; continue }\n`
   src += '  let x\n'
   for (const j of k) {
     src += `  x = o[${JSON.stringify(names[j])}]\n`
@@ -143,12 +152,13 @@ function recordEncoder(fields) {
   const col = (j) => `wire(c${j}, f${j}, s${j}, r${j}, v${j})`
   src += `return [[c0, f0, t0, l0.subarray(0, k0), r0, v0], [${k.slice(1).map(col).join(', ')}], badRows, badVals]\n`
   // eslint-disable-next-line no-new-func
-  return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', `return function encodeLeads(leads, a, b) {\n${src}}`)(
+  return new Function('isRecord', 'wire', 'MISSING', 'NUMBER', 'OTHER', 'HOLE', `return function encodeLeads(leads, a, b) {\n${src}}`)(
     isRecord,
     wire,
     MISSING,
     NUMBER,
     OTHER,
+    HOLE,
   )
 }
 
@@ -179,6 +189,7 @@ function schemaOf(network) {
 function instants(now) {
   if (!plainArray(now)) return null
   const n = now.length
+  if (n > MAX_ENCODE) return null
   const t = new Float64Array(n)
   for (let i = 0; i < n; i++) {
     const x = now[i]
@@ -335,7 +346,7 @@ const wantsColumns = (options) => typeof options === 'object' && options !== nul
 /** A column of `routeColumns` for the addon, or `undefined` if it cannot take this path. */
 function givenColumn(x, dedupe) {
   if (x === undefined || types.isTypedArray(x)) return { x }
-  if (plainArray(x)) return { x: encodeArray(x, dedupe) }
+  if (plainArray(x) && x.length <= MAX_ENCODE) return { x: encodeArray(x, dedupe) }
   return undefined
 }
 
@@ -360,19 +371,34 @@ function install(Network) {
   define('routeBatch', function routeBatch(leads, now, options) {
     const schema = schemaOf(this)
     if (schema === undefined || !plainArray(leads)) return addon.routeBatch.call(this, leads, now, options)
-    const asColumns = wantsColumns(options)
-    const times = instants(now)
-    const chunked = routeChunked(this, schema, leads, times, now, options, asColumns)
-    if (chunked !== null) return chunked
-    const encoded = schema.encode(leads, 0, leads.length)
-    const r = this._routeLeads(encoded, times, now, options)
-    return asColumns ? resultColumns(r) : results(r)
+    try {
+      const asColumns = wantsColumns(options)
+      const times = instants(now)
+      const chunked = routeChunked(this, schema, leads, times, now, options, asColumns)
+      if (chunked !== null) return chunked
+      if (leads.length > MAX_ENCODE) return addon.routeBatch.call(this, leads, now, options)
+      const encoded = schema.encode(leads, 0, leads.length)
+      const r = this._routeLeads(encoded, times, now, options)
+      return asColumns ? resultColumns(r) : results(r)
+    } catch (e) {
+      // (a batch in chunks that met a hole left the state as it was)
+      if (e === HOLE) return addon.routeBatch.call(this, leads, now, options)
+      throw e
+    }
   })
 
   define('routeBatchAsync', function routeBatchAsync(leads, now, options) {
     const schema = schemaOf(this)
-    if (schema === undefined || !plainArray(leads)) return addon.routeBatchAsync.call(this, leads, now, options)
-    const encoded = schema.encode(leads, 0, leads.length)
+    if (schema === undefined || !plainArray(leads) || leads.length > MAX_ENCODE) {
+      return addon.routeBatchAsync.call(this, leads, now, options)
+    }
+    let encoded
+    try {
+      encoded = schema.encode(leads, 0, leads.length)
+    } catch (e) {
+      if (e === HOLE) return addon.routeBatchAsync.call(this, leads, now, options)
+      throw e
+    }
     return this._routeLeadsAsync(encoded, instants(now), now, options).then(wantsColumns(options) ? resultColumns : results)
   })
 
@@ -382,8 +408,14 @@ function install(Network) {
       return addon.routeColumns.call(this, columns, now, options)
     }
     const { fields } = schema
-    const given = [givenColumn(columns.id, false)]
-    for (const f of fields) given.push(givenColumn(columns[f], true))
+    const given = []
+    try {
+      given.push(givenColumn(columns.id, false))
+      for (const f of fields) given.push(givenColumn(columns[f], true))
+    } catch (e) {
+      if (e === HOLE) return addon.routeColumns.call(this, columns, now, options)
+      throw e
+    }
     // a column that is neither an array nor a typed array: the addon reports it
     if (given.some((g) => g === undefined)) return addon.routeColumns.call(this, columns, now, options)
     return resultColumns(

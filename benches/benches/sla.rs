@@ -6,7 +6,7 @@
 //! variants: a fresh `Evaluation` per timeline (`evaluate_*`), and one reused per thread through
 //! `SlaSet::evaluate_into` (`evaluate_into_*`, a host's batch loop); each on the rayon pool and
 //! on one thread.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench code
+#![expect(clippy::expect_used, reason = "bench code")]
 
 use std::hint::black_box;
 

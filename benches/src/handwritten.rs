@@ -1,7 +1,9 @@
 //! The yardstick: a straightforward hand-written Rust loop for the W1 rule over interned codes,
 //! a (region, product line) -> partners index and a compact state array.
 
-use crate::w1::{RawLead, GOLD, LINES, W1};
+use rustc_hash::FxHashMap;
+
+use crate::w1::{line_name, LeadRow, RawLead, GOLD, LINES, REGIONS, W1};
 
 /// W1 routing by hand.
 #[derive(Debug, Clone)]
@@ -17,6 +19,10 @@ pub struct Handwritten {
     last: Vec<i64>,
     seq: Vec<u64>,
     next_seq: u64,
+    /// Region code -> region index, for leads given as strings.
+    regions: FxHashMap<&'static str, u16>,
+    /// Product line name -> line index, for leads given as strings.
+    lines: FxHashMap<String, u8>,
 }
 
 impl Handwritten {
@@ -42,6 +48,14 @@ impl Handwritten {
             last: w.partners.iter().map(|p| p.last_assigned_at).collect(),
             seq: vec![0; w.partners.len()],
             next_seq: 0,
+            regions: REGIONS
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| Some((*r, u16::try_from(i).ok()?)))
+                .collect(),
+            lines: (0..LINES)
+                .filter_map(|i| Some((line_name(i), u8::try_from(i).ok()?)))
+                .collect(),
         }
     }
 
@@ -97,6 +111,26 @@ impl Handwritten {
         Some(p)
     }
 
+    /// Routes all leads given as strings in order, one `step` apart from `start`, resolving
+    /// each lead's region and product line inside the loop (hash lookups), as a host that holds
+    /// string rows pays for them: the second yardstick, beside [`Handwritten::route_all`] over
+    /// pre-resolved codes. A lead whose strings are unknown finds no partner.
+    pub fn route_rows(&mut self, rows: &[LeadRow], start: i64, step: i64) -> Vec<Option<u32>> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let region = *self.regions.get(row.region.as_str())?;
+                let line = *self.lines.get(row.product_line.as_str())?;
+                let lead = RawLead {
+                    region,
+                    line,
+                    deal_size: row.deal_size,
+                };
+                self.route(&lead, start + i as i64 * step)
+            })
+            .collect()
+    }
+
     /// Routes all leads in order, one `step` apart from `start`.
     pub fn route_all(&mut self, leads: &[RawLead], start: i64, step: i64) -> Vec<Option<u32>> {
         leads
@@ -132,6 +166,11 @@ mod tests {
         let compact =
             engine.route_prepared_compact(&mut net2, &batch, times, &RouteOptions::default());
         let want = Handwritten::new(&w).route_all(&w.leads, START, STEP);
+        let by_rows = Handwritten::new(&w).route_rows(&w.lead_rows(), START, STEP);
+        assert_eq!(
+            by_rows, want,
+            "the string yardstick routes as the coded one"
+        );
         let mut routed = 0;
         for (i, (g, h)) in got.iter().zip(&want).enumerate() {
             let g = match &g.as_ref().unwrap().outcome {

@@ -76,6 +76,20 @@ pub struct RawLead {
     pub deal_size: i64,
 }
 
+/// A W1 lead as a host holds it before anything is resolved: strings and a number, as read
+/// from a CRM row or a CSV line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadRow {
+    /// The lead's id (`L000000`..).
+    pub id: String,
+    /// The region code (`DE`, `US`, ...).
+    pub region: String,
+    /// The product line name (`line-07`).
+    pub product_line: String,
+    /// Deal size (whole currency units).
+    pub deal_size: i64,
+}
+
 /// The W1 workload.
 #[derive(Debug, Clone)]
 pub struct W1 {
@@ -331,6 +345,22 @@ impl W1 {
                         .unwrap_or(Value::Null),
                     Value::Decimal(l.deal_size.into()),
                 ],
+            })
+            .collect()
+    }
+
+    /// Leads as a host holds them: one row of strings per lead (see [`LeadRow`]).
+    pub fn lead_rows(&self) -> Vec<LeadRow> {
+        self.leads
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LeadRow {
+                id: format!("L{i:06}"),
+                region: REGIONS
+                    .get(usize::from(l.region))
+                    .map_or_else(String::new, |r| (*r).to_owned()),
+                product_line: line_name(usize::from(l.line)),
+                deal_size: l.deal_size,
             })
             .collect()
     }

@@ -111,9 +111,11 @@ for (const [event, field, code] of [
   })
 }
 
-test('NaN has no JSON form: the call is rejected', () => {
+test('NaN has no JSON form: the call is rejected, naming the lead and the field', () => {
   throwsWith(() => engine.evaluateSla(timeline([{ at: NaN, event: 'created' }]), T0), {
-    code: 'leadrail::request::invalid',
+    code: 'leadrail::data::invalid_field',
+    record: 'L1',
+    field: 'events',
   })
 })
 

@@ -130,9 +130,15 @@ pub(crate) fn geo_points(env: &Env, value: Unknown<'_>, name: &str) -> Result<Ve
     }
     let arr = value.coerce_to_object()?;
     let len = arr.get_array_length()?;
-    let mut points = Vec::with_capacity(len as usize);
+    let mut points = Vec::with_capacity(crate::routing::reserve(len));
     for i in 0..len {
-        let item = arr.get_element::<Unknown>(i)?;
+        let Some(item) = crate::routing::element(&arr, i)? else {
+            let record = format!("{name}[{i}]");
+            return Err(errors::from_report(
+                env,
+                crate::routing::hole_report(name, i, record, None),
+            ));
+        };
         points.push(geo_point(env, item, &format!("{name}[{i}]"))?);
     }
     Ok(points)

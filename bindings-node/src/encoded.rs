@@ -151,13 +151,13 @@ impl Encoded {
             return Ok(Err(bad_shape(what)));
         };
         let n = rows.get_array_length()?;
-        let mut others = Vec::with_capacity(n as usize);
+        let mut others = Vec::with_capacity(routing::reserve(n));
         for i in 0..n {
-            let row = rows.get_element::<u32>(i)?;
-            others.push((
-                row as usize,
-                routing::js_to_json(vals.get_element::<Unknown>(i)?)?,
-            ));
+            let (Ok(row), Some(v)) = (rows.get_element::<u32>(i), routing::element(&vals, i)?)
+            else {
+                return Ok(Err(bad_shape(what)));
+            };
+            others.push((row as usize, routing::js_to_json(v)?));
         }
         Ok(Ok(Encoded {
             codes: codes.to_vec(),

@@ -246,44 +246,50 @@ impl JsEngine {
 }
 
 /// Options of `route`, `routeBatch`, `routeBatchAsync` and `routeColumns`.
-#[napi(object, js_name = "RouteOptions")]
-pub struct RouteOptionsJs {
+#[napi(object, object_to_js = false, js_name = "RouteOptions")]
+pub struct RouteOptionsJs<'a> {
     /// Return explanations.
     pub explain: Option<bool>,
     /// Partner ids that are never candidates.
-    pub exclude: Option<Vec<String>>,
+    // (read by `routing::exclude`, item by item: an array's `length` sizes nothing)
+    #[napi(ts_type = "Array<string>")]
+    pub exclude: Option<Unknown<'a>>,
     /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
     /// one object per lead (the same decisions, for much less; not with `explain`).
     pub as_columns: Option<bool>,
 }
 
-fn options(o: Option<RouteOptionsJs>) -> RouteOptions {
-    let o = o.unwrap_or(RouteOptionsJs {
-        explain: None,
-        exclude: None,
-        as_columns: None,
-    });
-    RouteOptions {
+fn options(env: &Env, o: Option<RouteOptionsJs<'_>>) -> Result<RouteOptions> {
+    let Some(o) = o else {
+        return Ok(RouteOptions::default());
+    };
+    Ok(RouteOptions {
         explain: o.explain.unwrap_or(false),
-        exclude: o.exclude.unwrap_or_default(),
-    }
+        exclude: match o.exclude {
+            Some(e) => routing::exclude(env, e)?,
+            None => Vec::new(),
+        },
+    })
 }
 
 /// The options of a batch call: `asColumns` (applied by the JavaScript wrapper) cannot come
 /// with `explain`.
-fn batch_options(o: Option<RouteOptionsJs>) -> std::result::Result<RouteOptions, ErrorReport> {
+fn batch_options(
+    env: &Env,
+    o: Option<RouteOptionsJs<'_>>,
+) -> Result<std::result::Result<RouteOptions, ErrorReport>> {
     if let Some(RouteOptionsJs {
         explain: Some(true),
         as_columns: Some(true),
         ..
     }) = &o
     {
-        return Err(request_error(
+        return Ok(Err(request_error(
             "`explain` needs one object per lead, not `asColumns`".into(),
             "drop `asColumns: true` to read explanations",
-        ));
+        )));
     }
-    Ok(options(o))
+    Ok(Ok(options(env, o)?))
 }
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -450,14 +456,14 @@ impl JsNetwork {
         env: &'env Env,
         lead: Unknown<'_>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Object<'env>> {
         self.free(env)?;
         let schema = &self.engine.plan().lead_schema;
         let rec = routing::record(lead, schema, 1)?;
         let rec = raise(env, rec)?;
         let now = raise(env, routing::instant(now)?)?;
-        let opts = self::options(options);
+        let opts = self::options(env, options)?;
         let net = self.net.read().map_err(|_| from_report(env, poisoned()))?;
         let d = raise(
             env,
@@ -481,10 +487,10 @@ impl JsNetwork {
         env: &'env Env,
         leads: Unknown<'_>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Array<'env>> {
         self.free(env)?;
-        let opts = raise(env, batch_options(options))?;
+        let opts = raise(env, batch_options(env, options)?)?;
         let parsed = raise(
             env,
             routing::records_by_columns(env, leads, &self.engine.plan().lead_schema, "leads")?,
@@ -509,9 +515,9 @@ impl JsNetwork {
         env: Env,
         leads: Unknown<'_>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<AsyncTask<RouteBatch>> {
-        let opts = raise(&env, batch_options(options))?;
+        let opts = raise(&env, batch_options(&env, options)?)?;
         let parsed = raise(
             &env,
             routing::records_by_columns(&env, leads, &self.engine.plan().lead_schema, "leads")?,
@@ -539,7 +545,7 @@ impl JsNetwork {
         env: &'env Env,
         columns: Unknown<'_>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Object<'env>> {
         self.free(env)?;
         if columns.get_type()? != ValueType::Object || columns.is_array()? {
@@ -573,7 +579,7 @@ impl JsNetwork {
             }
         }
         let now = raise(env, routing::now_arg(now)?)?;
-        let mut opts = self::options(options);
+        let mut opts = self::options(env, options)?;
         opts.explain = false;
         let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let parsed: Vec<_> = Record::from_columns(schema, rows, &ids, &named)
@@ -649,10 +655,10 @@ impl JsNetwork {
         leads: Unknown<'_>,
         times: Option<Float64ArraySlice<'_>>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Array<'env>> {
         self.free(env)?;
-        let opts = raise(env, batch_options(options))?;
+        let opts = raise(env, batch_options(env, options)?)?;
         let schema = &self.engine.plan().lead_schema;
         let leads = raise(env, Leads::read(leads, schema, 0)?)?;
         let now = raise(env, encoded::now_arg(times, now)?)?;
@@ -669,9 +675,9 @@ impl JsNetwork {
         leads: Unknown<'_>,
         times: Option<Float64ArraySlice<'_>>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<AsyncTask<RouteLeads>> {
-        let opts = raise(&env, batch_options(options))?;
+        let opts = raise(&env, batch_options(&env, options)?)?;
         let leads = raise(
             &env,
             Leads::read(leads, &self.engine.plan().lead_schema, 0)?,
@@ -695,7 +701,7 @@ impl JsNetwork {
         columns: Object<'_>,
         times: Option<Float64ArraySlice<'_>>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Array<'env>> {
         self.free(env)?;
         let schema = &self.engine.plan().lead_schema;
@@ -720,7 +726,7 @@ impl JsNetwork {
             }
         }
         let now = raise(env, encoded::now_arg(times, now)?)?;
-        let mut opts = self::options(options);
+        let mut opts = self::options(env, options)?;
         opts.explain = false;
         let cols = cols.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
         let parsed = Parsed::columns(rows, ids, cols);
@@ -751,14 +757,14 @@ impl JsNetwork {
         emit: Function<'_, FnArgs<(Array<'_>, u32)>, Unknown<'_>>,
         times: Option<Float64ArraySlice<'_>>,
         now: Unknown<'_>,
-        options: Option<RouteOptionsJs>,
+        options: Option<RouteOptionsJs<'_>>,
     ) -> Result<bool> {
         self.free(env)?;
         let n = n as usize;
         if n < chunks::MIN_LEADS {
             return Ok(false);
         }
-        let Ok(opts) = batch_options(options) else {
+        let Ok(opts) = batch_options(env, options)? else {
             return Ok(false);
         };
         let Ok(now) = encoded::now_arg(times, now)? else {
@@ -831,9 +837,13 @@ impl JsNetwork {
     #[napi(ts_args_type = "state: NetworkState")]
     pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
         self.free(&env)?;
-        let json = match routing::js_to_json(state)? {
+        let json = match routing::fields_json(state)? {
             Ok(j) => j,
-            Err(_) => {
+            // a value without a JSON form inside the state: named by its field
+            Err((Some(field), why)) => {
+                return raise(&env, Err(routing::unsupported("state", &field, why)))
+            }
+            Err((None, _)) => {
                 return raise(
                     &env,
                     Err(request_error(
@@ -872,14 +882,34 @@ impl JsNetwork {
     }
 }
 
-fn json_arg(env: &Env, value: Unknown<'_>, what: &str, help: &str) -> Result<serde_json::Value> {
-    match routing::js_to_json(value)? {
+/// A host argument as JSON; a value without a JSON form is a data error naming `record` and
+/// the field it is under.
+fn json_arg(env: &Env, value: Unknown<'_>, record: &str) -> Result<serde_json::Value> {
+    match routing::fields_json(value)? {
         Ok(j) => Ok(j),
-        Err(_) => Err(from_report(
+        Err((field, why)) => Err(from_report(
             env,
-            request_error(format!("`{what}` holds a value with no JSON form"), help),
+            routing::unsupported(record, field.as_deref().unwrap_or(""), why),
         )),
     }
+}
+
+/// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
+/// timeline's place, `what`) and the field.
+fn timeline_arg(env: &Env, value: Unknown<'_>, what: &str) -> Result<serde_json::Value> {
+    let is_object = value.get_type()? == ValueType::Object && !value.is_array()?;
+    let lead = if is_object {
+        let lead = value
+            .coerce_to_object()?
+            .get_named_property::<Unknown>("lead")?;
+        match lead.get_type()? {
+            ValueType::String => Some(lead.coerce_to_string()?.into_utf8()?.as_str()?.to_owned()),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    json_arg(env, value, lead.as_deref().unwrap_or(what))
 }
 
 /// An `SlaRequest` from the JavaScript arguments (conversion only; core checks the shapes).
@@ -890,17 +920,29 @@ fn sla_request(
     options: Option<Unknown<'_>>,
     single: bool,
 ) -> Result<SlaRequest> {
-    let timeline_help = "pass `{ lead: 'L1', events: [{ at: '2026-11-24T09:00:00Z', event: 'assigned', partner: 'P1' }] }` or an array of them";
-    let timelines = match json_arg(env, timelines, "timelines", timeline_help)? {
-        serde_json::Value::Array(items) if !single => items,
-        one => vec![one],
+    let timelines = if single {
+        vec![timeline_arg(env, timelines, "timeline")?]
+    } else {
+        let arr = timelines.coerce_to_object()?;
+        let len = arr.get_array_length()?;
+        let mut out = Vec::with_capacity(routing::reserve(len));
+        for i in 0..len {
+            let Some(t) = routing::element(&arr, i)? else {
+                return Err(from_report(
+                    env,
+                    routing::hole_report("timelines", i, format!("timelines[{i}]"), None),
+                ));
+            };
+            out.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
+        }
+        out
     };
     let now = raise(env, routing::instant(now)?)?;
     let options_help =
         "pass `{ done: ['accept:warn:50'], partnerCalendars: { P1: 'us-central' } }`";
     let options = match options {
         None => serde_json::Value::Null,
-        Some(o) => json_arg(env, o, "options", options_help)?,
+        Some(o) => json_arg(env, o, "options")?,
     };
     let options = match options {
         serde_json::Value::Null => serde_json::Map::new(),

@@ -1,7 +1,7 @@
 //! Conversions for routing: JavaScript records to JSON (then core records), instants, columns,
 //! and decisions back to plain objects. No decisions are taken here.
 
-use leadrail_core::api::{request_error, InstantJson};
+use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::{codes, ErrorReport, Severity};
 use leadrail_core::route::{Decision, Outcome};
@@ -58,8 +58,64 @@ fn date_json(value: Unknown<'_>) -> Result<std::result::Result<Json, Unsupported
 
 /// A JavaScript value as JSON: `null`/`undefined`, booleans, finite numbers (integral ones as
 /// integers), strings, bigints in the 64-bit range, arrays, `Date`s (as RFC 3339 in UTC) and
-/// plain objects.
+/// plain objects. Arrays and objects nested deeper than [`MAX_HOST_DEPTH`] (or containing
+/// themselves), and sparse arrays (a hole: an index below `length` without an item), have no
+/// JSON form.
 pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<std::result::Result<Json, Unsupported>> {
+    js_to_json_at(value, 0)
+}
+
+/// Why a value nested deeper than [`MAX_HOST_DEPTH`] has no JSON form.
+fn too_deep() -> Unsupported {
+    Unsupported(format!(
+        "a value nested more than {MAX_HOST_DEPTH} levels deep (or an array or object that \
+         contains itself)"
+    ))
+}
+
+/// The room to reserve for an array of `len` items: its `length` is a claim (a sparse array's
+/// may be 2^32 - 1), so at most [`MAX_HOST_RESERVE`]; vectors grow as the items arrive.
+pub(crate) fn reserve(len: u32) -> usize {
+    (len as usize).min(MAX_HOST_RESERVE)
+}
+
+/// Item `i` of the array `arr`, or `None` for a hole: an index below its (current) `length`
+/// with no item (which reads as `undefined`), as in a sparse array. (An index at or beyond the
+/// length, of an array a getter shortened while it was read, reads as `undefined`.)
+pub(crate) fn element<'a>(arr: &Object<'a>, i: u32) -> Result<Option<Unknown<'a>>> {
+    let v = arr.get_element::<Unknown>(i)?;
+    if v.get_type()? == ValueType::Undefined
+        && !arr.has_element(i)?
+        && i < arr.get_array_length()?
+    {
+        return Ok(None);
+    }
+    Ok(Some(v))
+}
+
+/// The error of a hole at index `i` of the array argument `name` (see [`element`]); `record`
+/// and `field` as the report names them. Reading stops there: a sparse array's claimed length
+/// is never walked.
+pub(crate) fn hole_report(name: &str, i: u32, record: String, field: Option<&str>) -> ErrorReport {
+    ErrorReport {
+        code: codes::DATA_INVALID_RECORD.to_owned(),
+        message: format!("`{name}[{i}]` is a hole: `{name}` is a sparse array"),
+        help: Some("pass an array with an item at every index (`null` for a missing value)".into()),
+        severity: Severity::Error,
+        file: None,
+        line: 0,
+        column: 0,
+        labels: Vec::new(),
+        record: Some(record),
+        field: field.map(str::to_owned),
+    }
+}
+
+/// [`js_to_json`] of a value inside `depth` arrays or objects.
+fn js_to_json_at(
+    value: Unknown<'_>,
+    depth: usize,
+) -> Result<std::result::Result<Json, Unsupported>> {
     Ok(match value.get_type()? {
         ValueType::Undefined | ValueType::Null => Ok(Json::Null),
         ValueType::Boolean => Ok(Json::Bool(value.coerce_to_bool()?)),
@@ -75,25 +131,34 @@ pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<std::result::Result<Json,
             }
         }
         ValueType::Object => {
+            if value.is_date()? {
+                return date_json(value);
+            }
+            if depth >= MAX_HOST_DEPTH {
+                return Ok(Err(too_deep()));
+            }
             if value.is_array()? {
                 let arr = value.coerce_to_object()?;
                 let len = arr.get_array_length()?;
-                let mut items = Vec::with_capacity(len as usize);
+                let mut items = Vec::with_capacity(reserve(len));
                 for i in 0..len {
-                    match js_to_json(arr.get_element::<Unknown>(i)?)? {
+                    let Some(item) = element(&arr, i)? else {
+                        return Ok(Err(Unsupported(format!(
+                            "a sparse array (its item {i} is a hole)"
+                        ))));
+                    };
+                    match js_to_json_at(item, depth + 1)? {
                         Ok(j) => items.push(j),
                         Err(e) => return Ok(Err(e)),
                     }
                 }
                 Ok(Json::Array(items))
-            } else if value.is_date()? {
-                date_json(value)?
             } else {
                 let obj = value.coerce_to_object()?;
                 let keys = Object::keys(&obj)?;
                 let mut map = Map::new();
                 for k in keys {
-                    match js_to_json(obj.get_named_property::<Unknown>(&k)?)? {
+                    match js_to_json_at(obj.get_named_property::<Unknown>(&k)?, depth + 1)? {
                         Ok(j) => {
                             map.insert(k, j);
                         }
@@ -105,6 +170,29 @@ pub(crate) fn js_to_json(value: Unknown<'_>) -> Result<std::result::Result<Json,
         }
         other => Err(Unsupported(format!("a value of type `{other}`"))),
     })
+}
+
+/// A host argument as JSON, a plain object field by field: a value without a JSON form is
+/// returned with the key it is under (`None` when `value` is not a plain object).
+pub(crate) fn fields_json(
+    value: Unknown<'_>,
+) -> Result<std::result::Result<Json, (Option<String>, Unsupported)>> {
+    let is_object =
+        value.get_type()? == ValueType::Object && !value.is_array()? && !value.is_date()?;
+    if !is_object {
+        return Ok(js_to_json(value)?.map_err(|e| (None, e)));
+    }
+    let obj = value.coerce_to_object()?;
+    let mut map = Map::new();
+    for k in Object::keys(&obj)? {
+        match js_to_json_at(obj.get_named_property::<Unknown>(&k)?, 1)? {
+            Ok(j) => {
+                map.insert(k, j);
+            }
+            Err(e) => return Ok(Err((Some(k), e))),
+        }
+    }
+    Ok(Ok(Json::Object(map)))
 }
 
 pub(crate) fn unsupported(record: &str, field: &str, what: Unsupported) -> ErrorReport {
@@ -238,9 +326,12 @@ pub(crate) fn now_arg(value: Unknown<'_>) -> Result<std::result::Result<Now, Err
     if value.get_type()? == ValueType::Object && value.is_array()? {
         let arr = value.coerce_to_object()?;
         let len = arr.get_array_length()?;
-        let mut out = Vec::with_capacity(len as usize);
+        let mut out = Vec::with_capacity(reserve(len));
         for i in 0..len {
-            match instant(arr.get_element::<Unknown>(i)?)? {
+            let Some(item) = element(&arr, i)? else {
+                return Ok(Err(hole_report("now", i, format!("now[{i}]"), None)));
+            };
+            match instant(item)? {
                 Ok(t) => out.push(t),
                 Err(e) => return Ok(Err(e)),
             }
@@ -248,6 +339,56 @@ pub(crate) fn now_arg(value: Unknown<'_>) -> Result<std::result::Result<Now, Err
         return Ok(Ok(Now::Each(out)));
     }
     Ok(instant(value)?.map(Now::One))
+}
+
+/// The partner ids of a call's `exclude` option: an array of strings, read item by item (its
+/// `length` only bounds the reading; a hole, or a value that is not a string, is an error
+/// naming `exclude[i]`).
+pub(crate) fn exclude(env: &Env, value: Unknown<'_>) -> Result<Vec<String>> {
+    let bad = |record: String, message: String| {
+        crate::errors::from_report(
+            env,
+            ErrorReport {
+                record: Some(record),
+                ..request_error(message, "pass e.g. `{ exclude: ['P1', 'P2'] }`")
+            },
+        )
+    };
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => return Ok(Vec::new()),
+        ValueType::Object if value.is_array()? => {}
+        _ => {
+            return Err(bad(
+                "exclude".into(),
+                format!(
+                    "`exclude` must be an array of partner ids, not {}",
+                    crate::convert::type_name(&value)
+                ),
+            ))
+        }
+    }
+    let arr = value.coerce_to_object()?;
+    let len = arr.get_array_length()?;
+    let mut out = Vec::with_capacity(reserve(len));
+    for i in 0..len {
+        let Some(v) = element(&arr, i)? else {
+            return Err(crate::errors::from_report(
+                env,
+                hole_report("exclude", i, format!("exclude[{i}]"), None),
+            ));
+        };
+        if v.get_type()? != ValueType::String {
+            return Err(bad(
+                format!("exclude[{i}]"),
+                format!(
+                    "`exclude[{i}]` must be a partner id (a string), not {}",
+                    crate::convert::type_name(&v)
+                ),
+            ));
+        }
+        out.push(text(v)?);
+    }
+    Ok(out)
 }
 
 /// A column: an array of values or a typed array, in the cheapest core form its values allow:
@@ -302,25 +443,30 @@ pub(crate) fn column(
     }
     let arr = value.coerce_to_object()?;
     let len = arr.get_array_length()?;
-    let first = (0..len)
-        .map(|i| arr.get_element::<Unknown>(i))
-        .find(|v| {
-            !matches!(
-                v.as_ref().map(|v| v.get_type()),
-                Ok(Ok(ValueType::Null | ValueType::Undefined))
-            )
-        })
-        .transpose()?
-        .map(|v| v.get_type())
-        .transpose()?;
+    // the type of the first value (a hole is an error: a sparse array is not walked)
+    let mut first = None;
+    for i in 0..len {
+        let Some(v) = element(&arr, i)? else {
+            return Ok(Some(Err(column_hole(name, i))));
+        };
+        match v.get_type()? {
+            ValueType::Null | ValueType::Undefined => {}
+            t => {
+                first = Some(t);
+                break;
+            }
+        }
+    }
     match first {
         Some(ValueType::String) if name != "id" => {
             let mut by_text: FxHashMap<String, u32> = FxHashMap::default();
             let mut dict = Vec::new();
-            let mut codes = Vec::with_capacity(len as usize);
+            let mut codes = Vec::with_capacity(reserve(len));
             let mut ok = true;
             for i in 0..len {
-                let v = arr.get_element::<Unknown>(i)?;
+                let Some(v) = element(&arr, i)? else {
+                    return Ok(Some(Err(column_hole(name, i))));
+                };
                 match v.get_type()? {
                     ValueType::Null | ValueType::Undefined => codes.push(u32::MAX),
                     ValueType::String => {
@@ -343,10 +489,12 @@ pub(crate) fn column(
             }
         }
         Some(ValueType::Number) => {
-            let mut v = Vec::with_capacity(len as usize);
+            let mut v = Vec::with_capacity(reserve(len));
             let mut ok = true;
             for i in 0..len {
-                let x = arr.get_element::<Unknown>(i)?;
+                let Some(x) = element(&arr, i)? else {
+                    return Ok(Some(Err(column_hole(name, i))));
+                };
                 match x.get_type()? {
                     ValueType::Null | ValueType::Undefined => v.push(None),
                     ValueType::Number => v.push(Some(x.coerce_to_number()?.get_double()?)),
@@ -368,14 +516,22 @@ pub(crate) fn column(
         }
         _ => {}
     }
-    let mut v = Vec::with_capacity(len as usize);
+    let mut v = Vec::with_capacity(reserve(len));
     for i in 0..len {
-        match js_to_json(arr.get_element::<Unknown>(i)?)? {
+        let Some(x) = element(&arr, i)? else {
+            return Ok(Some(Err(column_hole(name, i))));
+        };
+        match js_to_json(x)? {
             Ok(j) => v.push(j),
             Err(e) => return Ok(Some(Err(unsupported(&format!("#{}", i + 1), name, e)))),
         }
     }
     Ok(Some(Ok(Column::Json(v))))
+}
+
+/// The error of a hole at row `i` of column `name`.
+fn column_hole(name: &str, i: u32) -> ErrorReport {
+    hole_report(name, i, format!("#{}", u64::from(i) + 1), Some(name))
 }
 
 /// Builds one column of a batch value by value: strings dictionary-encoded (each distinct
@@ -498,12 +654,17 @@ pub(crate) fn records_by_columns(
     // (row, field order: 0 = the record or its id, 1 + i = field i, report)
     let mut own: Vec<(usize, usize, ErrorReport)> = Vec::new();
     let mut start = 0;
-    while start < len {
+    // the first hole (reading stops there: a sparse array is not walked)
+    let mut hole = None;
+    while start < len && hole.is_none() {
         let end = start.saturating_add(CHUNK).min(len);
         EscapableHandleScope::with(env, arr, |_scope, arr| {
             for i in start..end {
                 let row = i as usize;
-                let v = arr.get_element::<Unknown>(i)?;
+                let Some(v) = element(&arr, i)? else {
+                    hole = Some(i);
+                    break;
+                };
                 let is_object =
                     v.get_type()? == ValueType::Object && !v.is_array()? && !v.is_date()?;
                 if !is_object {
@@ -535,6 +696,14 @@ pub(crate) fn records_by_columns(
             Ok(())
         })?;
         start = end;
+    }
+    if let Some(i) = hole {
+        return Ok(Err(hole_report(
+            what,
+            i,
+            format!("#{}", u64::from(i) + 1),
+            None,
+        )));
     }
     let ids = ids.finish();
     let cols: Vec<Column> = cols.into_iter().map(Builder::finish).collect();

@@ -118,7 +118,7 @@ pub(crate) fn geo_points(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Geo
         return Err(not_iterable());
     }
     let iter = obj.try_iter().map_err(|_| not_iterable())?;
-    let mut points = Vec::with_capacity(obj.len().unwrap_or(0));
+    let mut points = Vec::with_capacity(crate::routing::reserve_for(obj));
     for (i, item) in iter.enumerate() {
         points.push(geo_point(&item?, &format!("{name}[{i}]"))?);
     }

@@ -234,18 +234,25 @@ fn to_json(
     })
 }
 
-fn json_arg(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
-    what: &str,
-    help: &str,
-) -> PyResult<serde_json::Value> {
-    match routing::py_to_json(obj)? {
+/// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
+/// timeline's place, `what`) and the field.
+fn timeline_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
+    match routing::fields_json(obj)? {
         Ok(j) => Ok(j),
-        Err(_) => Err(from_report(
-            py,
-            request_error(format!("`{what}` holds a value with no JSON form"), help),
-        )),
+        Err((field, why)) => {
+            let lead = obj
+                .get_item("lead")
+                .ok()
+                .and_then(|l| l.extract::<String>().ok());
+            let record = match &lead {
+                Some(l) => Ok(l.as_str()),
+                None => Err(what),
+            };
+            Err(from_report(
+                py,
+                routing::value_error(record, field.as_deref(), why),
+            ))
+        }
     }
 }
 
@@ -260,7 +267,7 @@ fn sla_request(
 ) -> PyResult<SlaRequest> {
     let timeline_help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
     let timelines = if single {
-        vec![json_arg(py, timelines, "timeline", timeline_help)?]
+        vec![timeline_arg(py, timelines, "timeline")?]
     } else if timelines.cast::<PyString>().is_ok() {
         return Err(from_report(
             py,
@@ -280,8 +287,8 @@ fn sla_request(
                 ),
             )
         })?;
-        for t in iter {
-            out.push(json_arg(py, &t?, "timelines", timeline_help)?);
+        for (i, t) in iter.enumerate() {
+            out.push(timeline_arg(py, &t?, &format!("timelines[{i}]"))?);
         }
         out
     };
@@ -322,7 +329,15 @@ fn sla_request(
         Some(p) => {
             let help =
                 "pass `{\"P1\": \"us-central\"}` or `{\"P1\": {\"calendar\": \"us-central\"}}`";
-            let j = json_arg(py, p, "partner_calendars", help)?;
+            let j = match routing::fields_json(p)? {
+                Ok(j) => j,
+                Err((field, why)) => {
+                    return Err(from_report(
+                        py,
+                        routing::value_error(Err("partner_calendars"), field.as_deref(), why),
+                    ))
+                }
+            };
             raise(
                 py,
                 serde_json::from_value(j).map_err(|e| {

@@ -14,6 +14,7 @@ use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, RouteOptions};
 use leadrail_core::schema::Schema;
+use leadrail_core::value::Type;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 
@@ -175,8 +176,14 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 }
 
-/// A column given to `route_columns`: its name, the object given, and that object as a list.
-type Given<'s, 'py> = (&'s str, Bound<'py, PyAny>, Option<Bound<'py, PyList>>);
+/// A column given to `route_columns`: its name, its type (`None` for the ids), the object given,
+/// and that object as a list.
+type Given<'s, 'py> = (
+    &'s str,
+    Option<&'s Type>,
+    Bound<'py, PyAny>,
+    Option<Bound<'py, PyList>>,
+);
 
 /// `route_columns`' side of a batch: one host sequence per field (and `id`), read in chunks
 /// when they are all lists (or tuples, or objects with `tolist()`) of one length.
@@ -200,13 +207,13 @@ impl HostBatch for ColumnsBatch<'_, '_> {
         let whole = rows.start == 0 && rows.end == self.n;
         let mut ids = if whole { self.ids.take() } else { None };
         let mut fields = Vec::with_capacity(self.given.len());
-        for (name, obj, list) in &self.given {
+        for (name, ty, obj, list) in &self.given {
             let col = if whole {
                 if *name == "id" && ids.is_some() {
                     continue;
                 }
                 let obj = list.as_ref().map_or(obj, |l| l.as_any());
-                let c = routing::column(obj, name).map_err(ReadError::Host)?;
+                let c = routing::column(obj, name, *ty).map_err(ReadError::Host)?;
                 let c = raise(py, c).map_err(ReadError::Host)?;
                 if let Some(ids) = &ids {
                     raise(py, c.check_len(name, ids.len())).map_err(ReadError::Host)?;
@@ -219,7 +226,7 @@ impl HostBatch for ColumnsBatch<'_, '_> {
                     return Err(ReadError::OnePiece);
                 };
                 let part = l.get_slice(rows.start, rows.end);
-                match routing::column(&part, name).map_err(ReadError::Host)? {
+                match routing::column(&part, name, *ty).map_err(ReadError::Host)? {
                     Ok(c) if c.len() == rows.len() => c,
                     _ => return Err(ReadError::OnePiece),
                 }
@@ -383,31 +390,31 @@ impl PyNetwork {
             );
         };
         let schema = &self.engine.plan().lead_schema;
-        let mut given = vec![("id", ids)];
+        let mut given = vec![("id", None, ids)];
         for f in &schema.fields {
             if let Some(c) = get_column(map, &f.name)? {
-                given.push((f.name.as_str(), c));
+                given.push((f.name.as_str(), Some(&f.ty), c));
             }
         }
         let given: Vec<_> = given
             .into_iter()
-            .map(|(name, obj)| {
+            .map(|(name, ty, obj)| {
                 let list = as_list(&obj);
-                (name, obj, list)
+                (name, ty, obj, list)
             })
             .collect();
         // in chunks when every column is a list of the same length
         let first = given
             .first()
-            .and_then(|(_, _, l)| l.as_ref().map(|l| l.len()));
+            .and_then(|(_, _, _, l)| l.as_ref().map(|l| l.len()));
         let chunked = given
             .iter()
-            .all(|(_, _, l)| first.is_some() && l.as_ref().map(|l| l.len()) == first);
+            .all(|(_, _, _, l)| first.is_some() && l.as_ref().map(|l| l.len()) == first);
         // the number of leads: the length of `id` (read up front when it is not a list)
         let (n, ids) = match given.first() {
-            Some((_, _, Some(l))) => (l.len(), None),
-            Some((name, obj, None)) => {
-                let ids = raise(py, routing::column(obj, name)?)?;
+            Some((_, _, _, Some(l))) => (l.len(), None),
+            Some((name, ty, obj, None)) => {
+                let ids = raise(py, routing::column(obj, name, *ty)?)?;
                 (ids.len(), Some(ids))
             }
             None => (0, None),
@@ -439,9 +446,16 @@ impl PyNetwork {
     /// Loads a state exported by `state()` (e.g. from the host's database).
     fn load_state(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
         let help = "pass the dict that `Network.state()` returned";
-        let json = match routing::py_to_json(state)? {
+        let json = match routing::fields_json(state)? {
             Ok(j) => j,
-            Err(_) => {
+            // a value without a JSON form inside the state: named by its field
+            Err((Some(field), why)) => {
+                return raise(
+                    py,
+                    Err(routing::value_error(Err("state"), Some(&field), why)),
+                )
+            }
+            Err((None, _)) => {
                 return raise(
                     py,
                     Err(request_error(

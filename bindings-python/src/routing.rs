@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use leadrail_core::api::{request_error, InstantJson};
+use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
 use leadrail_core::host::{self, Instants, Problem, Rows};
 use leadrail_core::record::Column;
-use leadrail_core::report::ErrorReport;
+use leadrail_core::report::{codes, ErrorReport};
 use leadrail_core::schema::Schema;
-use leadrail_core::value::Instant;
+use leadrail_core::value::{Instant, Type};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -58,8 +58,35 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// tuples, sets, mappings with text keys; `datetime`/`date` as ISO 8601 text (a naive datetime
 /// keeps no offset, which core rejects), `Decimal` as its exact text, `timedelta` as
 /// milliseconds (`"90000ms"`); objects with `__index__` (numpy integers) as ints and other
-/// objects with `__float__` (numpy floats) as floats.
+/// objects with `__float__` (numpy floats) as floats. Lists and mappings nested deeper than
+/// [`MAX_HOST_DEPTH`] (or containing themselves) have no JSON form; a claimed `__len__` only
+/// sizes a reservation up to [`MAX_HOST_RESERVE`].
 pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> {
+    py_to_json_at(obj, 0)
+}
+
+/// Why a value nested deeper than [`MAX_HOST_DEPTH`] has no JSON form.
+fn too_deep() -> Unsupported {
+    Unsupported(format!(
+        "a value nested more than {MAX_HOST_DEPTH} levels deep (or a list or mapping that \
+         contains itself)"
+    ))
+}
+
+/// The room to reserve for the items of `obj`: the real size of a list or tuple, else its
+/// `__len__` (which may lie or raise) up to [`MAX_HOST_RESERVE`].
+pub(crate) fn reserve_for(obj: &Bound<'_, PyAny>) -> usize {
+    if let Ok(l) = obj.cast_exact::<PyList>() {
+        return l.len();
+    }
+    if let Ok(t) = obj.cast_exact::<PyTuple>() {
+        return t.len();
+    }
+    obj.len().unwrap_or(0).min(MAX_HOST_RESERVE)
+}
+
+/// [`py_to_json`] of a value inside `depth` lists or mappings.
+fn py_to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Result<Json, Unsupported>> {
     let py = obj.py();
     if obj.is_none() {
         return Ok(Ok(Json::Null));
@@ -77,16 +104,22 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupp
         return Ok(float_json(f.value()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        return mapping_json(d.items().into_any());
+        if depth >= MAX_HOST_DEPTH {
+            return Ok(Err(too_deep()));
+        }
+        return mapping_json(d.items().into_any(), depth + 1);
     }
     if obj.is_instance_of::<PyList>()
         || obj.is_instance_of::<PyTuple>()
         || obj.is_instance_of::<PySet>()
         || obj.is_instance_of::<PyFrozenSet>()
     {
-        let mut items = Vec::with_capacity(obj.len().unwrap_or(0));
+        if depth >= MAX_HOST_DEPTH {
+            return Ok(Err(too_deep()));
+        }
+        let mut items = Vec::with_capacity(reserve_for(obj));
         for item in obj.try_iter()? {
-            match py_to_json(&item?)? {
+            match py_to_json_at(&item?, depth + 1)? {
                 Ok(j) => items.push(j),
                 Err(e) => return Ok(Err(e)),
             }
@@ -114,8 +147,12 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupp
             None => Err(Unsupported("a timedelta out of range".into())),
         });
     }
-    if let Ok(m) = obj.cast::<PyMapping>() {
-        return mapping_json(m.items()?.into_any());
+    if obj.cast::<PyMapping>().is_ok() {
+        if depth >= MAX_HOST_DEPTH {
+            return Ok(Err(too_deep()));
+        }
+        // the items view iterated (not `PyMapping_Items`, which sizes a list from `__len__`)
+        return mapping_json(obj.call_method0(pyo3::intern!(py, "items"))?, depth + 1);
     }
     if obj.hasattr("__index__")? {
         return Ok(int_json(&obj.call_method0("__index__")?));
@@ -150,7 +187,8 @@ fn float_json(x: f64) -> Result<Json, Unsupported> {
         .ok_or_else(|| Unsupported(format!("`{x}`, which is not a finite number")))
 }
 
-fn mapping_json(items: Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> {
+/// The JSON object of a mapping's `items` at `depth`.
+fn mapping_json(items: Bound<'_, PyAny>, depth: usize) -> PyResult<Result<Json, Unsupported>> {
     let mut map = Map::new();
     for pair in items.try_iter()? {
         let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
@@ -160,7 +198,7 @@ fn mapping_json(items: Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> 
                 type_name(&k)
             ))));
         };
-        match py_to_json(&v)? {
+        match py_to_json_at(&v, depth)? {
             Ok(j) => {
                 map.insert(k.to_str()?.to_owned(), j);
             }
@@ -169,6 +207,107 @@ fn mapping_json(items: Bound<'_, PyAny>) -> PyResult<Result<Json, Unsupported>> 
     }
     Ok(Ok(Json::Object(map)))
 }
+
+/// A host argument as JSON, a mapping field by field: a value without a JSON form is returned
+/// with the key it is under (`None` when `obj` is not a mapping).
+pub(crate) fn fields_json(
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<Result<Json, (Option<String>, Unsupported)>> {
+    let items = if let Ok(d) = obj.cast::<PyDict>() {
+        d.items().into_any()
+    } else if obj.cast::<PyMapping>().is_ok() {
+        obj.call_method0(pyo3::intern!(obj.py(), "items"))?
+    } else {
+        return Ok(py_to_json(obj)?.map_err(|e| (None, e)));
+    };
+    let mut map = Map::new();
+    for pair in items.try_iter()? {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair?.extract()?;
+        let Ok(k) = k.cast::<PyString>() else {
+            return Ok(Err((
+                None,
+                Unsupported(format!(
+                    "a mapping with a key of type `{}` (keys must be text)",
+                    type_name(&k)
+                )),
+            )));
+        };
+        let k = k.to_str()?.to_owned();
+        match py_to_json_at(&v, 1)? {
+            Ok(j) => {
+                map.insert(k, j);
+            }
+            Err(e) => return Ok(Err((Some(k), e))),
+        }
+    }
+    Ok(Ok(Json::Object(map)))
+}
+
+/// A data error about a value of an argument without a JSON form: `record` names the record
+/// (`Ok(id)`, in core's words) or the argument (`Err("state")`, `Err("timelines[2]")`),
+/// `field` the key the value is under.
+pub(crate) fn value_error(
+    record: Result<&str, &str>,
+    field: Option<&str>,
+    what: Unsupported,
+) -> ErrorReport {
+    let field = field.unwrap_or("");
+    match record {
+        Ok(id) => host::unreadable(PYTHON, 0, Some(id), field, &what.0),
+        // not a record: the argument named as core names a record
+        Err(arg) => ErrorReport::error(
+            codes::DATA_INVALID_FIELD,
+            format!("{arg}, field `{field}`: cannot read {}", what.0),
+        )
+        .with_help(format!("pass {}", PYTHON.values))
+        .with_record(arg)
+        .with_field(field),
+    }
+}
+
+/// Whether values of type `ty` hold geographic points.
+fn has_point(ty: &Type) -> bool {
+    match ty {
+        Type::GeoPoint => true,
+        Type::Set(t) | Type::Map(_, t) => has_point(t),
+        _ => false,
+    }
+}
+
+/// Whether `v`, a value of type `ty`, gives a point as a `set` or `frozenset`: unordered, it
+/// has no latitude and longitude (a point is a mapping or an ordered pair). Descends by the
+/// type, which is finite, not by the value.
+fn set_as_point(v: &Bound<'_, PyAny>, ty: &Type) -> PyResult<bool> {
+    let is_set =
+        |v: &Bound<'_, PyAny>| v.is_instance_of::<PySet>() || v.is_instance_of::<PyFrozenSet>();
+    match ty {
+        Type::GeoPoint => Ok(is_set(v)),
+        Type::Set(t) if has_point(t) => {
+            if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() || is_set(v) {
+                for item in v.try_iter()? {
+                    if set_as_point(&item?, t)? {
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        }
+        Type::Map(_, t) if has_point(t) => {
+            if let Ok(d) = v.cast::<PyDict>() {
+                for (_, x) in d.iter() {
+                    if set_as_point(&x, t)? {
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// How a point given as a set (refused) is described.
+const SET_POINT: &str = "a point given as a set (unordered); pass a mapping `{\"lat\": .., \"lon\": ..}` or an ordered pair `(lat, lon)`";
 
 /// The interned names of a schema's fields, for fast mapping look-ups.
 pub(crate) struct Keys {
@@ -271,7 +410,7 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instants, Error
         } else {
             obj.clone()
         };
-        let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
+        let mut out = Vec::with_capacity(reserve_for(&seq));
         // an exact int (the common case) inline, anything else through `instant`
         let one = |out: &mut Vec<Instant>,
                    item: &Bound<'_, PyAny>|
@@ -626,6 +765,12 @@ pub(crate) fn read_rows<'py>(
         .iter()
         .map(|_| Builder::with_capacity(n))
         .collect();
+    // the types of the fields that hold points (a set is refused there)
+    let points: Vec<Option<&Type>> = schema
+        .fields
+        .iter()
+        .map(|f| has_point(&f.ty).then_some(&f.ty))
+        .collect();
     let mut problems = Vec::new();
     let mut lost: Vec<(usize, usize)> = Vec::new();
     let mut scratch = Vec::new();
@@ -661,6 +806,17 @@ pub(crate) fn read_rows<'py>(
                     if col.push_known(&v, dict.is_some())? {
                         continue;
                     }
+                    if let Some(ty) = points.get(f).copied().flatten() {
+                        if set_as_point(&v, ty)? {
+                            problems.push(Problem::Unreadable {
+                                row,
+                                field: Some(f),
+                                found: SET_POINT.into(),
+                            });
+                            col.push_missing();
+                            continue;
+                        }
+                    }
                     scratch.clear();
                     let r = col.push(&v, true, dict.is_some(), &mut scratch)?;
                     lost.extend(scratch.iter().map(|r| (*r, f)));
@@ -691,7 +847,14 @@ const NOT_FINITE: &str = "a value that is not a finite number";
 
 /// A column given by the host (any sequence; numpy arrays and pandas Series through
 /// `tolist()`) as a core column.
-pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Column, ErrorReport>> {
+///
+/// `ty`: the field's type (`None` for the ids); where it holds points, a point given as a set
+/// is refused.
+pub(crate) fn column(
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+    ty: Option<&Type>,
+) -> PyResult<Result<Column, ErrorReport>> {
     let bad = || {
         request_error(
             format!(
@@ -717,13 +880,20 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
             Err(_) => return Ok(Err(bad())),
         }
     };
-    let mut b = Builder::with_capacity(seq.len().unwrap_or(0));
+    let mut b = Builder::with_capacity(reserve_for(&seq));
     let mut lost = Vec::new();
     let dedupe = name != "id";
+    let points = ty.filter(|t| has_point(t));
+    let set_point = |i: usize| host::unreadable(PYTHON, i + 1, None, name, SET_POINT);
     if let Ok(list) = seq.cast::<PyList>() {
         for (i, x) in list.iter().enumerate() {
             if b.push_known(&x, true)? {
                 continue;
+            }
+            if let Some(ty) = points {
+                if set_as_point(&x, ty)? {
+                    return Ok(Err(set_point(i)));
+                }
             }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
                 return Ok(Err(host::unreadable(PYTHON, i + 1, None, name, &e.0)));
@@ -732,6 +902,11 @@ pub(crate) fn column(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Result<Colu
     } else {
         for (i, x) in seq.try_iter()?.enumerate() {
             let x = x?;
+            if let Some(ty) = points {
+                if set_as_point(&x, ty)? {
+                    return Ok(Err(set_point(i)));
+                }
+            }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
                 return Ok(Err(host::unreadable(PYTHON, i + 1, None, name, &e.0)));
             }

@@ -131,6 +131,17 @@ pub struct Session {
     network: Network,
 }
 
+/// The deepest nesting of lists and mappings the bindings read from a host value: a record's
+/// `territories` list is at depth 1, a state's partner at depth 2. A deeper value, or one that
+/// contains itself (`l = []; l.append(l)`), is a data error naming the record and the field,
+/// never a stack overflow of the host process.
+pub const MAX_HOST_DEPTH: usize = 64;
+
+/// The most items a binding reserves room for before reading them. A length the host claims
+/// (a Python `__len__`, the `length` of a sparse JavaScript array) is a hint, never a size:
+/// beyond this, vectors grow as the items arrive.
+pub const MAX_HOST_RESERVE: usize = 65_536;
+
 /// A request error report.
 pub fn request_error(message: String, help: &str) -> ErrorReport {
     ErrorReport::request(message, help)

@@ -1,5 +1,5 @@
 //! The SLA call/answer form of the JSON facade (`leadrail_core::api::evaluate_sla`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use leadrail_core::api::{
     evaluate_sla, evaluate_sla_json, timeline_from_json, PartnerCalendarMap, SlaRequest, SlaResult,

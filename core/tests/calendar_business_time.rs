@@ -3,12 +3,7 @@
 //! Every instant is written with its UTC offset worked out by hand (CST = -06:00, CDT = -05:00,
 //! CET = +01:00, CEST = +02:00, JST = +09:00), so the tests do not trust the time-zone library
 //! they exercise.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
 
 use chrono::{DateTime, NaiveDate};
 use leadrail_core::calendar::{

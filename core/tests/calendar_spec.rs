@@ -1,10 +1,5 @@
 //! Calendar definitions: validation, holiday files, serde, error reports.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use chrono::NaiveDate;
 use leadrail_core::calendar::{

@@ -1,6 +1,5 @@
 //! `Record::from_columns` gives row for row what `Record::from_json_at` gives on the equivalent
 //! JSON objects, records and errors alike.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::sync::Arc;
 

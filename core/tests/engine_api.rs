@@ -1,5 +1,5 @@
 //! The JSON facade: sessions, route calls, canonical answers.
-#![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "test helpers")]
+#![expect(clippy::unwrap_used, reason = "test helpers")]
 
 mod engine_support;
 

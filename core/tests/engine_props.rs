@@ -1,5 +1,5 @@
 //! Property tests of routing invariants.
-#![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "test helpers")]
+#![expect(clippy::indexing_slicing, clippy::unwrap_used, reason = "test helpers")]
 
 mod engine_support;
 

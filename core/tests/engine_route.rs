@@ -1,5 +1,5 @@
 //! Crafted routing scenarios with exact decisions (plan/mod.rs semantics).
-#![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "test helpers")]
+#![expect(clippy::unwrap_used, reason = "test helpers")]
 
 mod engine_support;
 

@@ -1,10 +1,5 @@
 //! ISO 3166 data and region-code parsing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use leadrail_core::geo::{AreaId, RegionCode, RegionError, Territory};
 use leadrail_core::report::{codes, ErrorReport};
@@ -16,22 +11,21 @@ fn parse(s: &str) -> Result<RegionCode, RegionError> {
 #[test]
 fn tables_hold_the_real_lists() {
     assert_eq!(AreaId::countries().count(), 249);
-    assert_eq!(AreaId::count(), 249 + 5127);
+    assert_eq!(AreaId::count(), 249 + 5046);
     let us = AreaId::lookup("US").unwrap();
     assert!(us.is_country());
     assert_eq!(us.name(), "United States");
     assert_eq!(us.alpha3(), Some("USA"));
     assert_eq!(us.subdivisions().len(), 57);
     let tx = AreaId::lookup("US-TX").unwrap();
-    assert_eq!((tx.name(), tx.kind()), ("Texas", "State"));
+    assert_eq!(tx.name(), "Texas");
     assert_eq!(tx.parent(), Some(us));
     let kec = AreaId::lookup("GB-KEC").unwrap();
     let eng = AreaId::lookup("GB-ENG").unwrap();
     let gb = AreaId::lookup("GB").unwrap();
     assert_eq!(kec.parent(), Some(eng));
     assert_eq!(kec.ancestors().collect::<Vec<_>>(), vec![kec, eng, gb]);
-    assert_eq!(kec.kind(), "London borough");
-    let paris = AreaId::lookup("FR-75").unwrap();
+    let paris = AreaId::lookup("FR-75C").unwrap();
     assert_eq!(paris.parent(), AreaId::lookup("FR-IDF"));
     assert_eq!(paris.country(), AreaId::lookup("FR").unwrap());
     assert!(eng.contains(kec) && gb.contains(kec) && !kec.contains(eng));
@@ -51,7 +45,7 @@ fn real_codes_parse_and_display_normalised() {
         ("US-TX", "US-TX"),
         ("us-tx", "US-TX"),
         ("  De-by ", "DE-BY"),
-        ("FR-75", "FR-75"),
+        ("FR-75C", "FR-75C"),
         ("FR-IDF", "FR-IDF"),
         ("GB-ENG", "GB-ENG"),
         ("GB-KEC", "GB-KEC"),
@@ -146,7 +140,7 @@ fn invalid_codes_are_rejected_with_hints() {
         err("DE-BYX"),
         (
             "unknown subdivision `DE-BYX` of `DE`".into(),
-            Some("did you mean `DE-BY` (Bayern)?".into())
+            Some("did you mean `DE-BY` (Bavaria)?".into())
         )
     );
     assert_eq!(err("").0, "empty region code");
@@ -164,13 +158,45 @@ fn invalid_codes_are_rejected_with_hints() {
         err("US:12345678901234567").0,
         "postal code prefix `12345678901234567` is longer than 16 characters"
     );
-    // FR-75C is not in iso-codes 4.15.0 (see NOTICE.md).
+    // FR-75 (Paris as a department) is no longer an ISO 3166-2 code: Paris is `FR-75C`.
     assert!(matches!(
-        parse("FR-75C"),
+        parse("FR-75"),
         Err(RegionError::UnknownSubdivision { .. })
     ));
     // A subdivision code of another country is not accepted under this one.
     assert!(parse("US-BY").is_err());
+}
+
+#[test]
+fn english_names_from_cldr_serve_the_hints() {
+    // A country's other English names (CLDR's short and variant forms) are recognised too.
+    for (given, code) in [
+        ("turkey", "TR"),
+        ("Czech Republic", "CZ"),
+        ("ivory coast", "CI"),
+        ("Vietnam", "VN"),
+        ("Trinidad and Tobago", "TT"),
+    ] {
+        assert_eq!(
+            err(given).1,
+            Some(format!("use the country's ISO 3166-1 code `{code}`")),
+            "{given}"
+        );
+    }
+    assert_eq!(AreaId::lookup("TR").unwrap().name(), "Türkiye");
+    // Subdivision names are English, without CLDR's disambiguating superscripts.
+    assert_eq!(
+        err("DE-Bavaria").1,
+        Some("did you mean `DE-BY` (Bavaria)?".into())
+    );
+    assert_eq!(AreaId::lookup("FR-IDF").unwrap().name(), "Île-de-France");
+    // ISO 3166-2 codes that CLDR aliases to a country code (`overlong`) stay subdivisions.
+    let pr = AreaId::lookup("US-PR").unwrap();
+    assert_eq!(
+        (pr.name(), pr.parent()),
+        ("Puerto Rico", AreaId::lookup("US"))
+    );
+    assert!(AreaId::lookup("US").unwrap().contains(pr));
 }
 
 #[test]

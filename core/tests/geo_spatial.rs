@@ -1,10 +1,4 @@
 //! Haversine against known distances; the spatial index against brute force.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly"
-)]
 
 use leadrail_core::geo::{haversine_km, GeoPoint, SpatialIndex};
 use proptest::prelude::*;

@@ -3,7 +3,7 @@
 //! form shows every prepared value) and the same decisions, for W1-like columns and odd ones
 //! (bad, blank and null dictionary entries, NaN floats, wrong JSON types, short and missing
 //! columns, blank and non-text ids).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::sync::Arc;
 

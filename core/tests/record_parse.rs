@@ -1,10 +1,5 @@
 //! Record parsing from JSON and text cells: every type, every error, exact messages.
-#![allow(
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly"
-)]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! `Record::to_json` then `Record::from_json` gives back the same record.
-#![allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use std::sync::Arc;
 

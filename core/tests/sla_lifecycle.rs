@@ -2,12 +2,7 @@
 //!
 //! Calendar `us-central`: America/Chicago, Mon-Fri 08:00-17:00 (9 business hours a day).
 //! Instants carry their offsets worked out by hand (CST -06:00 until 2026-03-08, CDT -05:00 after).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,10 +1,5 @@
 //! Property tests of business-time arithmetic and SLA evaluation (issue #3, "proptest").
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
 
 use std::collections::HashSet;
 use std::sync::LazyLock;

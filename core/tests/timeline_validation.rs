@@ -1,10 +1,4 @@
 //! Timeline events: serde form and validation (issue #3, item 1).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code
 
 use leadrail_core::report::{codes, ErrorReport};
 use leadrail_core::timeline::{Event, EventData, EventKind, Timeline, TimelineError};

@@ -25,7 +25,7 @@
 //!
 //! The pipeline is `parse` (pest grammar to [`ast`]), `check` (names and types, all errors at
 //! once, elaborating expressions), `lower` (to [`leadrail_core::plan::Plan`]); [`fmt`] is the
-//! canonical formatter and [`reference`] a naive evaluator used to test the engine.
+//! canonical formatter and [`reference`](mod@reference) a naive evaluator used to test the engine.
 
 pub mod ast;
 pub mod builtins;

@@ -1,10 +1,5 @@
 //! The `leadrail` binary: exit codes, exact decisions and data errors naming file, line, field.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

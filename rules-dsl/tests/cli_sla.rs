@@ -1,11 +1,6 @@
 //! `leadrail sla`: states, due actions and re-routes of the industrial example's timelines; bad
 //! timelines name the lead and the event and exit 2.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

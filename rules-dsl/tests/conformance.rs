@@ -1,12 +1,12 @@
 //! Runs every conformance vector (`conformance/README.md`) through the DSL and core's JSON facade
 //! (`leadrail_core::api::Session`) and compares canonical JSON exactly, as the Python and Node
 //! runners do.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+    clippy::panic,
+    reason = "test code"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -6,12 +6,12 @@
 //! The random data is built to hit the hard cases: many ties (few distinct rates and instants),
 //! missing optional values (Kleene nulls), zero weights and capacities, territories with
 //! exclusions and postal prefixes, expired certifications, parents that are absent or paused.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+    clippy::panic,
+    reason = "test code"
+)]
 
 use std::sync::Arc;
 

@@ -1,12 +1,6 @@
 //! `docs/language.md` carries the built-ins table generated from the registry, verbatim.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 #[test]
 fn language_reference_lists_every_builtin_from_the_registry() {

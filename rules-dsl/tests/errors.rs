@@ -4,11 +4,9 @@
 //! Run with `UPDATE_GOLDEN=1` to rewrite the expected files after a deliberate change.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use std::fmt::Write as _;

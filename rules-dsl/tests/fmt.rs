@@ -3,12 +3,6 @@
 //! Run with `UPDATE_GOLDEN=1` to rewrite the snapshots after a deliberate change.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::path::Path;
 

@@ -4,12 +4,7 @@
 //! keywords and punctuation, truncation) and feeds random byte strings; every result must be a
 //! value (a plan, a formatted text or diagnostics), never a panic. The CLI half runs the real
 //! binary on mutated rule and data files and accepts only exit codes 0, 1 and 2.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![expect(clippy::expect_used, clippy::indexing_slicing, reason = "test code")]
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

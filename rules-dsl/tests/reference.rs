@@ -1,11 +1,10 @@
 //! The reference evaluator on hand-computed scenarios (exact winners).
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use std::sync::Arc;

@@ -2,11 +2,11 @@
 //! parse back to the same tree; the formatter is idempotent and preserves the tree.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use chrono::NaiveDate;

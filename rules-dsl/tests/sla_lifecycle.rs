@@ -4,12 +4,7 @@
 //! The new decision records why the first partner was excluded.
 //!
 //! Calendar `us-central`: America/Chicago (CST, UTC-6 in November), Mon-Fri 08:00-17:00.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

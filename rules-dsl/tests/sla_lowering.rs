@@ -1,10 +1,8 @@
 //! `calendar` and `sla` declarations: lowering into the plan, holiday files through the loader,
 //! formatting, and errors of holiday files.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use std::sync::Arc;

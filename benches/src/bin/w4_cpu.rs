@@ -4,7 +4,7 @@
 //! process CPU time and the wall time per timeline on the rayon pool.
 //!
 //! `cargo run --release -p leadrail-benches --bin w4_cpu -- [N]` (default 200,000 timelines).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // measurement tool
+#![expect(clippy::expect_used, reason = "measurement tool")]
 
 use std::time::Instant;
 

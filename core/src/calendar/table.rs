@@ -33,7 +33,10 @@ const fn days_to_new_year(year: i64) -> i64 {
 }
 
 /// Chunk boundaries: `BOUNDS[i]` is the instant of `FIRST_YEAR + i`-01-01T00:00:00Z.
-#[allow(clippy::indexing_slicing)] // evaluated at compile time: an out-of-range index cannot build
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index cannot build"
+)]
 static BOUNDS: [Instant; YEARS + 1] = {
     let mut out = [0i64; YEARS + 1];
     let mut i = 0;
@@ -283,7 +286,6 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use chrono::NaiveDate;
 

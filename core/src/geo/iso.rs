@@ -1,10 +1,11 @@
 //! The ISO 3166 tables shipped with the crate: ISO 3166-1 countries and ISO 3166-2 subdivisions
-//! with their ISO parent subdivision (e.g. `FR-75` under `FR-IDF`, `GB-KEC` under `GB-ENG`).
+//! with their parent subdivision (e.g. `FR-75C` under `FR-IDF`, `GB-KEC` under `GB-ENG`).
 //!
-//! The data comes from the iso-codes package (see `data/NOTICE.md` next to this file) and is
-//! parsed once, on first use, into a static table. Every country and subdivision is an
-//! [`AreaId`]: a small, dense id (countries first, in alpha-2 order, then subdivisions in code
-//! order) that is stable for a given version of the data.
+//! The data comes from Unicode CLDR (Unicode License v3; see `data/NOTICE.md` next to this file
+//! and `scripts/gen-iso-data.mjs`, which generates it) and is parsed once, on first use, into a
+//! static table. Every country and subdivision is an [`AreaId`]: a small, dense id (countries
+//! first, in alpha-2 order, then subdivisions in code order) that is stable for a given version
+//! of the data.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -12,8 +13,9 @@ use std::sync::LazyLock;
 const COUNTRIES_TSV: &str = include_str!("data/countries.tsv");
 const SUBDIVISIONS_TSV: &str = include_str!("data/subdivisions.tsv");
 
-/// The version of the iso-codes package the tables were extracted from.
-pub const ISO_CODES_VERSION: &str = "4.15.0";
+/// The version of the Unicode CLDR JSON packages (`cldr-core`, `cldr-localenames-full`,
+/// `cldr-subdivisions-full`) the tables were generated from.
+pub const CLDR_VERSION: &str = "48.2.0";
 
 /// A country or a subdivision from the ISO 3166 tables.
 ///
@@ -25,9 +27,11 @@ pub struct AreaId(u16);
 struct Area {
     code: &'static str,
     alpha3: Option<&'static str>,
-    kind: &'static str,
     name: &'static str,
-    /// The ISO parent subdivision, or the country for a top-level subdivision; `None` for a
+    /// Other English names of a country (`Turkey` for `Türkiye`), `|`-separated; empty for a
+    /// subdivision.
+    other_names: &'static str,
+    /// The parent subdivision, or the country for a top-level subdivision; `None` for a
     /// country.
     parent: Option<AreaId>,
     country: AreaId,
@@ -68,8 +72,8 @@ fn build() -> Tables {
         t.areas.push(Area {
             code,
             alpha3: Some(alpha3),
-            kind: "Country",
             name,
+            other_names: cols.get(3).copied().unwrap_or(""),
             parent: None,
             country: id,
         });
@@ -80,8 +84,7 @@ fn build() -> Tables {
     t.subdivisions = vec![Vec::new(); t.country_count];
     let mut parents: Vec<(AreaId, &'static str)> = Vec::new();
     for cols in data_lines(SUBDIVISIONS_TSV) {
-        let (Some(code), Some(kind), Some(parent), Some(name)) =
-            (cols.first(), cols.get(1), cols.get(2), cols.get(3))
+        let (Some(code), Some(parent), Some(name)) = (cols.first(), cols.get(1), cols.get(2))
         else {
             continue;
         };
@@ -98,8 +101,8 @@ fn build() -> Tables {
         t.areas.push(Area {
             code,
             alpha3: None,
-            kind,
             name,
+            other_names: "",
             parent: Some(country),
             country,
         });
@@ -162,14 +165,20 @@ impl AreaId {
         area(self).map_or("", |a| a.code)
     }
 
-    /// The English name from the ISO tables (`Texas`).
+    /// The English name, from CLDR (`Texas`, `Bavaria`).
     pub fn name(self) -> &'static str {
         area(self).map_or("", |a| a.name)
     }
 
-    /// The ISO subdivision type (`State`, `London borough`), or `Country` for a country.
-    pub fn kind(self) -> &'static str {
-        area(self).map_or("", |a| a.kind)
+    /// Whether `given` is this area's English name or, for a country, one of the other English
+    /// names CLDR gives it (`Turkey`, `Ivory Coast`), ignoring ASCII case.
+    pub(crate) fn is_named(self, given: &str) -> bool {
+        area(self).is_some_and(|a| {
+            a.name.eq_ignore_ascii_case(given)
+                || a.other_names
+                    .split('|')
+                    .any(|n| !n.is_empty() && n.eq_ignore_ascii_case(given))
+        })
     }
 
     /// The ISO 3166-1 alpha-3 code of a country (`USA`); `None` for a subdivision.
@@ -187,7 +196,7 @@ impl AreaId {
         area(self).map_or(self, |a| a.country)
     }
 
-    /// The next larger area: the ISO parent subdivision where ISO gives one (`GB-ENG` for
+    /// The next larger area: the parent subdivision where the data gives one (`GB-ENG` for
     /// `GB-KEC`), else the country; `None` for a country.
     pub fn parent(self) -> Option<AreaId> {
         area(self).and_then(|a| a.parent)
@@ -196,7 +205,7 @@ impl AreaId {
     /// This area and every larger area containing it, smallest first, ending with the country
     /// (`GB-KEC`, `GB-ENG`, `GB`).
     pub fn ancestors(self) -> impl Iterator<Item = AreaId> {
-        // ISO parent chains are short (at most subdivision > subdivision > country); the bound
+        // Parent chains are short (at most subdivision > subdivision > country); the bound
         // guards against a cycle in edited data.
         std::iter::successors(Some(self), |a| a.parent()).take(8)
     }
@@ -220,6 +229,32 @@ impl AreaId {
                 .map_or(&[][..], Vec::as_slice)
         } else {
             &[]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_line_is_loaded_and_the_version_matches() {
+        let lines = |text: &str| text.lines().filter(|l| !l.starts_with('#')).count();
+        assert_eq!(TABLES.country_count, lines(COUNTRIES_TSV));
+        assert_eq!(
+            TABLES.areas.len(),
+            lines(COUNTRIES_TSV) + lines(SUBDIVISIONS_TSV)
+        );
+        let source = format!("Unicode CLDR {CLDR_VERSION},");
+        assert!(COUNTRIES_TSV.starts_with(&format!("# ISO 3166-1 countries from {source}")));
+        assert!(SUBDIVISIONS_TSV.starts_with(&format!("# ISO 3166-2 subdivisions from {source}")));
+    }
+
+    #[test]
+    fn parents_lie_in_the_same_country() {
+        for a in TABLES.areas.iter().filter(|a| a.alpha3.is_none()) {
+            let parent = a.parent.and_then(area);
+            assert!(parent.is_some_and(|p| p.country == a.country), "{}", a.code);
         }
     }
 }

@@ -202,7 +202,7 @@ fn unknown_country(given: &str) -> RegionError {
         ))
     } else {
         AreaId::countries()
-            .find(|c| c.name().eq_ignore_ascii_case(given))
+            .find(|c| c.is_named(given))
             .map(|c| format!("use the country's ISO 3166-1 code `{}`", c.code()))
     };
     RegionError::UnknownCountry {
@@ -250,7 +250,7 @@ fn unknown_subdivision(country: AreaId, code: &str, given_suffix: &str) -> Regio
     let subs = country.subdivisions();
     let by_name = subs
         .iter()
-        .find(|s| s.name().eq_ignore_ascii_case(given_suffix))
+        .find(|s| s.is_named(given_suffix))
         .map(|s| s.code());
     let suggestion = by_name.or_else(|| did_you_mean(code, subs.iter().map(|s| s.code())));
     RegionError::UnknownSubdivision {
@@ -354,7 +354,7 @@ impl RegionCode {
     /// Whether this region covers `other`:
     /// - the same country, and
     /// - this region's area is `other`'s area or one of its ISO ancestors (a country covers all
-    ///   its subdivisions; `GB-ENG` covers `GB-KEC`; `FR-IDF` covers `FR-75`), and
+    ///   its subdivisions; `GB-ENG` covers `GB-KEC`; `FR-IDF` covers `FR-75C`), and
     /// - if this region has a postal prefix, `other` has a postal code starting with it
     ///   (`DE:80` covers `DE-BY:80331`; `US-TX:750` does not cover `US-TX`).
     ///

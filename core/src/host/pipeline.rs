@@ -290,7 +290,7 @@ impl<'scope, 'env, T: Send, U: Send> Worker<'scope, 'env, T, U> {
 /// Which thread, if any, is running a batch that holds a shared object (a network's write lock)
 /// while it runs host code (a Python mapping's `__getitem__`, a JavaScript getter). If that
 /// code calls the same object, waiting for the lock would never end: [`Busy::check`] turns the
-/// call into `leadrail::request::busy` instead ([`busy_error`](crate::api::busy_error)).
+/// call into `leadrail::request::busy` instead ([`busy_error`]).
 /// Calls from other threads pass the check and wait for the batch as usual.
 ///
 /// ```

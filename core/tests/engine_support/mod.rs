@@ -1,5 +1,5 @@
 //! Shared builders for the engine tests: schemas, plans, records.
-#![allow(
+#![expect(
     dead_code,
     clippy::unwrap_used,
     clippy::indexing_slicing,

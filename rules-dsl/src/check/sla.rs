@@ -27,7 +27,7 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// A `holidays "file"` entry to resolve when compiling (the checker does no I/O).
 #[derive(Debug, Clone)]
 pub struct HolidayFile {
-    /// Index of the calendar in [`super::Checked::calendars`].
+    /// Index of the calendar in [`CheckedSlas::calendars`].
     pub calendar: usize,
     /// The path as written (relative to the rule file).
     pub path: String,
