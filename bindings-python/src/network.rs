@@ -16,12 +16,13 @@ use leadrail_core::route::{Engine, RouteOptions};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Type;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyList, PyMapping, PyString, PyTuple};
 
 use crate::convert::json_to_py;
 use crate::exceptions::{from_report, LeadrailError};
-use crate::results::{self, ColumnsOut, Texts};
+use crate::results::{self, ColumnsOut};
 use crate::routing;
+use crate::typed::{PyDecision, PyRouteResults};
 use crate::PYTHON;
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -92,9 +93,10 @@ fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<
     })
 }
 
-/// Where a batch's results go: one dict per lead, or the columns of `route_columns`.
+/// Where a batch's results go: kept in core's compact form (typed results, read lazily), or
+/// converted to the columns of `as_columns=True` as they come.
 enum Sink<'py> {
-    Dicts(Vec<Bound<'py, PyDict>>, Texts),
+    Typed(Vec<Results>),
     Columns(ColumnsOut<'py>),
 }
 
@@ -102,18 +104,14 @@ impl<'py> Sink<'py> {
     fn new(as_columns: bool, n: usize) -> Sink<'py> {
         match as_columns {
             true => Sink::Columns(ColumnsOut::with_capacity(n)),
-            false => Sink::Dicts(Vec::with_capacity(n), Texts::default()),
+            false => Sink::Typed(Vec::new()),
         }
     }
 
     /// Appends the results of the next rows, in order.
-    fn push(&mut self, py: Python<'py>, results: &Results) -> PyResult<()> {
+    fn push(&mut self, py: Python<'py>, results: Results) -> PyResult<()> {
         match self {
-            Sink::Dicts(items, texts) => {
-                for r in results.views() {
-                    items.push(results::result(py, r, texts)?);
-                }
-            }
+            Sink::Typed(chunks) => chunks.push(results),
             Sink::Columns(out) => {
                 for r in results.views() {
                     out.push(py, r)?;
@@ -125,14 +123,14 @@ impl<'py> Sink<'py> {
 
     fn clear(&mut self) {
         match self {
-            Sink::Dicts(items, _) => items.clear(),
+            Sink::Typed(chunks) => chunks.clear(),
             Sink::Columns(out) => out.clear(),
         }
     }
 
     fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self {
-            Sink::Dicts(items, _) => Ok(PyList::new(py, items)?.into_any()),
+            Sink::Typed(chunks) => Ok(Bound::new(py, PyRouteResults::new(chunks))?.into_any()),
             Sink::Columns(out) => Ok(out.finish(py)?.into_any()),
         }
     }
@@ -160,7 +158,7 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        self.sink.push(self.py, &results)
+        self.sink.push(self.py, results)
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {
@@ -196,7 +194,7 @@ struct ColumnsBatch<'s, 'py> {
     /// The number of leads.
     n: usize,
     chunked: bool,
-    out: ColumnsOut<'py>,
+    out: Vec<Results>,
 }
 
 impl HostBatch for ColumnsBatch<'_, '_> {
@@ -241,7 +239,8 @@ impl HostBatch for ColumnsBatch<'_, '_> {
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        results.views().try_for_each(|r| self.out.push(self.py, r))
+        self.out.push(results);
+        Ok(())
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {
@@ -289,7 +288,7 @@ fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<B
 
 #[pymethods]
 impl PyNetwork {
-    /// Routes one lead at `now` without changing any state; returns the decision as a dict.
+    /// Routes one lead at `now` without changing any state; returns its `Decision`.
     #[pyo3(signature = (lead, now, explain = false, exclude = None))]
     fn route<'py>(
         &self,
@@ -298,7 +297,7 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<PyDecision> {
         let schema = &self.engine.plan().lead_schema;
         let rows = routing::read_rows(py, std::iter::once(lead.clone()), schema)?;
         let lead = raise(py, rows.records(schema).into_records())?;
@@ -311,12 +310,13 @@ impl PyNetwork {
             })
         });
         let d = raise(py, d.and_then(|d| d))?;
-        results::decision(py, d.view(), &mut Texts::default())
+        Ok(PyDecision(d))
     }
 
     /// Routes leads in order (any iterable of mappings), applying each assignment to the
-    /// partners' state; `now` is one instant or one per lead. Returns one dict per lead:
-    /// `{"ok": decision}` or `{"error": report}` (a bad lead changes no state). Routing runs
+    /// partners' state; `now` is one instant or one per lead. Returns `RouteResults`, one
+    /// `RouteResult` per lead: `ok` (a `Decision`) or `error` (a `Report`; a bad lead changes
+    /// no state), kept in core's compact form and read when indexed. Routing runs
     /// without the GIL; big batches are routed in chunks on a second thread while this one
     /// converts (same results, errors and state as in one piece).
     ///
@@ -361,8 +361,9 @@ impl PyNetwork {
 
     /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of
     /// values (lists, tuples, numpy arrays, pandas Series), all of one length. Same semantics
-    /// as `route_batch`; returns columns too: `kind` (`partner`/`queue`/`unrouted`, or None for
-    /// an error), `target` (partner id or queue name), `rule`, `error` (a report or None).
+    /// as `route_batch`, and the same results (`RouteResults`; their `columns()` are `kind`
+    /// (`partner`/`queue`/`unrouted`, or None for an error), `target` (partner id or queue
+    /// name), `rule`, `error` (a report dict or None)).
     #[pyo3(signature = (columns, now, exclude = None))]
     fn route_columns<'py>(
         &self,
@@ -370,7 +371,7 @@ impl PyNetwork {
         columns: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<PyRouteResults> {
         let Ok(map) = columns.cast::<PyMapping>() else {
             return raise(
                 py,
@@ -427,10 +428,10 @@ impl PyNetwork {
             ids,
             n,
             chunked,
-            out: ColumnsOut::with_capacity(n),
+            out: Vec::new(),
         };
         self.run(py, n, &instants, &opts, &mut batch)?;
-        batch.out.finish(py)
+        Ok(PyRouteResults::new(batch.out))
     }
 
     /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",
