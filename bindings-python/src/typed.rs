@@ -30,6 +30,18 @@ fn wire<'py>(py: Python<'py>, x: &impl Serialize) -> PyResult<Bound<'py, PyAny>>
     json_to_py(py, &json)
 }
 
+/// A dict of `items` in their order (the order `route` always gave the keys in).
+fn ordered<'py>(
+    py: Python<'py>,
+    items: &[(&str, Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = PyDict::new(py);
+    for (k, v) in items {
+        d.set_item(k, v)?;
+    }
+    Ok(d.into_any())
+}
+
 /// A Python object of class `T` holding `x`, or None.
 fn opt<'py, T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
     py: Python<'py>,
@@ -64,6 +76,19 @@ macro_rules! typed {
             $( $(#[$fdoc:meta])* $field:ident($py:ident, $x:ident) $body:expr; )*
         }
     ) => {
+        typed! {
+            $(#[$doc])*
+            $Py = $name ($T) to_dict(py, x) => wire(py, x); {
+                $( $(#[$fdoc])* $field($py, $x) $body; )*
+            }
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $Py:ident = $name:literal ($T:ty) to_dict($dpy:ident, $dx:ident) => $dict:expr; {
+            $( $(#[$fdoc:meta])* $field:ident($py:ident, $x:ident) $body:expr; )*
+        }
+    ) => {
         $(#[$doc])*
         #[pyclass(name = $name, module = "leadrail", frozen, eq)]
         #[derive(PartialEq)]
@@ -82,8 +107,9 @@ macro_rules! typed {
 
             /// This value in the wire form: plain dicts, lists and scalars, as JSON would
             /// hold them.
-            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                wire(py, &self.0)
+            fn to_dict<'py>(&self, $dpy: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let $dx = &self.0;
+                $dict
             }
 
             fn __repr__(&self) -> String {
@@ -104,7 +130,12 @@ macro_rules! plain {
 typed! {
     /// Where a lead goes: `kind` (`partner`, `queue`, `unrouted`), with the partner's `id` or
     /// the queue's `name`.
-    PyOutcome = "Outcome" (Outcome) {
+    PyOutcome = "Outcome" (Outcome)
+    to_dict(py, x) => match x {
+        Outcome::Partner { id } => ordered(py, &[("kind", plain!(py, "partner")?), ("id", plain!(py, &**id)?)]),
+        Outcome::Queue { name } => ordered(py, &[("kind", plain!(py, "queue")?), ("name", plain!(py, &**name)?)]),
+        Outcome::Unrouted => ordered(py, &[("kind", plain!(py, "unrouted")?)]),
+    }; {
         /// `partner`, `queue` or `unrouted`.
         kind(py, x) plain!(py, match x {
             Outcome::Partner { .. } => "partner",
@@ -126,7 +157,13 @@ typed! {
 
 typed! {
     /// The chosen partner's state as the decision read it (for a compare-and-set).
-    PyStateRead = "StateRead" (PartnerStateRead) {
+    PyStateRead = "StateRead" (PartnerStateRead)
+    to_dict(py, x) => ordered(py, &[
+        ("partner", plain!(py, &*x.partner)?),
+        ("version", plain!(py, x.version)?),
+        ("active_leads", plain!(py, x.active_leads)?),
+        ("last_assigned_at", plain!(py, x.last_assigned_at)?),
+    ]); {
         /// The partner id.
         partner(py, x) plain!(py, &*x.partner);
         /// Its state version when it was chosen.
@@ -206,7 +243,9 @@ typed! {
 
 typed! {
     /// The routing decision for one lead.
-    PyDecision = "Decision" (Decision) {
+    PyDecision = "Decision" (Decision)
+    // (the keys in the order `route` always gave them)
+    to_dict(py, x) => Ok(results::decision(py, x.view(), &mut Texts::default())?.into_any()); {
         /// Where the lead goes.
         outcome(py, x) Ok(Bound::new(py, PyOutcome(x.outcome.clone()))?.into_any());
         /// The rule that decided (its name), or `fallback`.
