@@ -212,7 +212,12 @@ pub(crate) fn json_arg(
     record: &str,
 ) -> Result<std::result::Result<Json, ErrorReport>> {
     Ok(fields_json(value)?.map_err(|(key, why)| {
-        host::unreadable(NODE, 0, Some(record), key.as_deref().unwrap_or(""), &why)
+        host::unreadable(
+            NODE,
+            host::Owner::Record(record),
+            key.as_deref().unwrap_or(""),
+            &why,
+        )
     }))
 }
 

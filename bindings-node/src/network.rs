@@ -394,7 +394,12 @@ impl JsNetwork {
             Err((Some(key), why)) => {
                 return raise(
                     &env,
-                    Err(host::unreadable(NODE, 0, Some("state"), &key, &why)),
+                    Err(host::unreadable(
+                        NODE,
+                        host::Owner::Record("state"),
+                        &key,
+                        &why,
+                    )),
                 )
             }
             Err((None, _)) => {

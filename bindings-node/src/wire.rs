@@ -356,7 +356,12 @@ pub(crate) fn columns(
 fn strict(e: Encoded, name: &str) -> std::result::Result<Column, ErrorReport> {
     let (col, bad) = e.column(Mode::Columns);
     match bad.into_iter().next() {
-        Some((row, why)) => Err(host::unreadable(NODE, row + 1, None, name, &why)),
+        Some((row, why)) => Err(host::unreadable(
+            NODE,
+            host::Owner::Position(row + 1),
+            name,
+            &why,
+        )),
         None => Ok(col),
     }
 }

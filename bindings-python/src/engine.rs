@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
-use leadrail_core::host::Owner;
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
@@ -13,10 +12,11 @@ use leadrail_core::value::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyMapping, PyString};
 
-use crate::convert::{json_to_py, report_to_py};
+use crate::convert::report_to_py;
 use crate::exceptions::from_report;
 use crate::network::{raise, PyNetwork};
 use crate::routing;
+use crate::typed::{PySlaEvaluation, PySlaResult};
 
 /// A compiled ruleset. Immutable; share it freely across threads.
 #[pyclass(name = "Engine", module = "leadrail", frozen)]
@@ -154,10 +154,10 @@ impl PyEngine {
     /// Evaluates the SLAs over one timeline (a mapping `{"lead", "events"}`) or a sequence of
     /// them at `now`. `done`: the action ids already executed (a list) or the `cursor` of the
     /// previous evaluation (an instant); `partner_calendars`: `{partner_id: calendar_name}` or
-    /// `{partner_id: {field: calendar_name}}`. One timeline: returns its evaluation dict
+    /// `{partner_id: {field: calendar_name}}`. One timeline: returns its `SlaEvaluation`
     /// (`lead`, `slas`, `due`, `next_deadline`, `cursor`, `reroute`) or raises `DataError`
-    /// naming the lead (`.record`) and the event (`.field`). A sequence: one dict per timeline,
-    /// `{"ok": evaluation}` or `{"error": report}`. Evaluation runs without the GIL.
+    /// naming the lead (`.record`) and the event (`.field`). A sequence: one `SlaResult` per
+    /// timeline (`ok` or `error`). Evaluation runs without the GIL.
     #[pyo3(signature = (timelines, now, done = None, partner_calendars = None))]
     fn evaluate_sla<'py>(
         &self,
@@ -173,7 +173,7 @@ impl PyEngine {
         let answer = raise(py, py.detach(|| api::evaluate_sla(&set, &req)))?;
         if single {
             return match answer.results.into_iter().next() {
-                Some(SlaResult::Ok(o)) => json_to_py(py, &to_json(py, serde_json::to_value(&o))?),
+                Some(SlaResult::Ok(o)) => Ok(Bound::new(py, PySlaEvaluation(o))?.into_any()),
                 Some(SlaResult::Error(e)) => Err(from_report(py, e)),
                 None => Err(from_report(
                     py,
@@ -181,7 +181,12 @@ impl PyEngine {
                 )),
             };
         }
-        json_to_py(py, &to_json(py, serde_json::to_value(&answer.results))?)
+        let items = answer
+            .results
+            .into_iter()
+            .map(|r| Bound::new(py, PySlaResult(r)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(pyo3::types::PyList::new(py, items)?.into_any())
     }
 
     /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
@@ -220,21 +225,6 @@ impl PyEngine {
     }
 }
 
-fn to_json(
-    py: Python<'_>,
-    x: serde_json::Result<serde_json::Value>,
-) -> PyResult<serde_json::Value> {
-    x.map_err(|e| {
-        from_report(
-            py,
-            request_error(
-                format!("cannot convert the answer: {e}"),
-                "report this as a bug",
-            ),
-        )
-    })
-}
-
 /// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
 /// timeline's place, `what`) and the field.
 fn timeline_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
@@ -245,13 +235,13 @@ fn timeline_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<
                 .get_item("lead")
                 .ok()
                 .and_then(|l| l.extract::<String>().ok());
-            let owner = match &lead {
-                Some(l) => Owner::Record(l),
-                None => Owner::Argument(what),
+            let record = match &lead {
+                Some(l) => Ok(l.as_str()),
+                None => Err(what),
             };
             Err(from_report(
                 py,
-                routing::value_error(owner, field.as_deref(), why),
+                routing::value_error(record, field.as_deref(), why),
             ))
         }
     }
@@ -335,11 +325,7 @@ fn sla_request(
                 Err((field, why)) => {
                     return Err(from_report(
                         py,
-                        routing::value_error(
-                            Owner::Argument("partner_calendars"),
-                            field.as_deref(),
-                            why,
-                        ),
+                        routing::value_error(Err("partner_calendars"), field.as_deref(), why),
                     ))
                 }
             };

@@ -23,6 +23,7 @@ mod exceptions;
 mod network;
 mod results;
 mod routing;
+mod typed;
 
 /// How core's messages name Python: the values it can pass, and the code of the leads a batch
 /// runs (which the busy error names).
@@ -48,6 +49,13 @@ mod _leadrail {
 
     #[pymodule_export]
     use crate::network::PyNetwork;
+
+    #[pymodule_export]
+    use crate::typed::{
+        PyCandidate, PyDecision, PyDueAction, PyExclusion, PyExplanation, PyLabel, PyOutcome,
+        PyReport, PyRerouteExclusion, PyReroutePlan, PyRouteResult, PyRouteResults, PyRuleTrace,
+        PyRulesetInfo, PySlaEvaluation, PySlaResult, PySlaStatus, PyStateRead, RouteResultsIter,
+    };
 
     /// Great-circle distance in km between two points, each a mapping `{"lat": .., "lon": ..}`
     /// or a pair `(lat, lon)` (degrees, WGS 84).

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use leadrail_core::api::request_error;
 use leadrail_core::host::{
-    BatchError, Block, Chunking, HostBatch, Instants, Owner, ReadError, Results, Rows,
-    SharedNetwork,
+    BatchError, Block, Chunking, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
 };
 use leadrail_core::network::{Network, NetworkState};
 use leadrail_core::record::Column;
@@ -17,12 +16,13 @@ use leadrail_core::route::{Engine, RouteOptions};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Type;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyList, PyMapping, PyString, PyTuple};
 
 use crate::convert::json_to_py;
 use crate::exceptions::{from_report, LeadrailError};
-use crate::results::{self, ColumnsOut, Texts};
+use crate::results::{self, ColumnsOut};
 use crate::routing;
+use crate::typed::{PyDecision, PyRouteResults};
 use crate::PYTHON;
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -93,9 +93,10 @@ fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<
     })
 }
 
-/// Where a batch's results go: one dict per lead, or the columns of `route_columns`.
+/// Where a batch's results go: kept in core's compact form (typed results, read lazily), or
+/// converted to the columns of `as_columns=True` as they come.
 enum Sink<'py> {
-    Dicts(Vec<Bound<'py, PyDict>>, Texts),
+    Typed(Vec<Results>),
     Columns(ColumnsOut<'py>),
 }
 
@@ -103,18 +104,14 @@ impl<'py> Sink<'py> {
     fn new(as_columns: bool, n: usize) -> Sink<'py> {
         match as_columns {
             true => Sink::Columns(ColumnsOut::with_capacity(n)),
-            false => Sink::Dicts(Vec::with_capacity(n), Texts::default()),
+            false => Sink::Typed(Vec::new()),
         }
     }
 
     /// Appends the results of the next rows, in order.
-    fn push(&mut self, py: Python<'py>, results: &Results) -> PyResult<()> {
+    fn push(&mut self, py: Python<'py>, results: Results) -> PyResult<()> {
         match self {
-            Sink::Dicts(items, texts) => {
-                for r in results.views() {
-                    items.push(results::result(py, r, texts)?);
-                }
-            }
+            Sink::Typed(chunks) => chunks.push(results),
             Sink::Columns(out) => {
                 for r in results.views() {
                     out.push(py, r)?;
@@ -126,14 +123,14 @@ impl<'py> Sink<'py> {
 
     fn clear(&mut self) {
         match self {
-            Sink::Dicts(items, _) => items.clear(),
+            Sink::Typed(chunks) => chunks.clear(),
             Sink::Columns(out) => out.clear(),
         }
     }
 
     fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self {
-            Sink::Dicts(items, _) => Ok(PyList::new(py, items)?.into_any()),
+            Sink::Typed(chunks) => Ok(Bound::new(py, PyRouteResults::new(chunks))?.into_any()),
             Sink::Columns(out) => Ok(out.finish(py)?.into_any()),
         }
     }
@@ -161,7 +158,7 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        self.sink.push(self.py, &results)
+        self.sink.push(self.py, results)
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {
@@ -177,15 +174,14 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 }
 
-/// A column given to `route_columns`.
-struct Given<'s, 'py> {
-    name: &'s str,
-    /// The field's type (`None` for the ids).
-    ty: Option<&'s Type>,
-    /// The object given, and the same as a list when it is one (see [`as_list`]).
-    obj: Bound<'py, PyAny>,
-    list: Option<Bound<'py, PyList>>,
-}
+/// A column given to `route_columns`: its name, its type (`None` for the ids), the object given,
+/// and that object as a list.
+type Given<'s, 'py> = (
+    &'s str,
+    Option<&'s Type>,
+    Bound<'py, PyAny>,
+    Option<Bound<'py, PyList>>,
+);
 
 /// `route_columns`' side of a batch: one host sequence per field (and `id`), read in chunks
 /// when they are all lists (or tuples, or objects with `tolist()`) of one length.
@@ -198,7 +194,7 @@ struct ColumnsBatch<'s, 'py> {
     /// The number of leads.
     n: usize,
     chunked: bool,
-    out: ColumnsOut<'py>,
+    out: Vec<Results>,
 }
 
 impl HostBatch for ColumnsBatch<'_, '_> {
@@ -209,13 +205,7 @@ impl HostBatch for ColumnsBatch<'_, '_> {
         let whole = rows.start == 0 && rows.end == self.n;
         let mut ids = if whole { self.ids.take() } else { None };
         let mut fields = Vec::with_capacity(self.given.len());
-        for Given {
-            name,
-            ty,
-            obj,
-            list,
-        } in &self.given
-        {
+        for (name, ty, obj, list) in &self.given {
             let col = if whole {
                 if *name == "id" && ids.is_some() {
                     continue;
@@ -249,7 +239,8 @@ impl HostBatch for ColumnsBatch<'_, '_> {
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        results.views().try_for_each(|r| self.out.push(self.py, r))
+        self.out.push(results);
+        Ok(())
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {
@@ -297,7 +288,7 @@ fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<B
 
 #[pymethods]
 impl PyNetwork {
-    /// Routes one lead at `now` without changing any state; returns the decision as a dict.
+    /// Routes one lead at `now` without changing any state; returns its `Decision`.
     #[pyo3(signature = (lead, now, explain = false, exclude = None))]
     fn route<'py>(
         &self,
@@ -306,7 +297,7 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<PyDecision> {
         let schema = &self.engine.plan().lead_schema;
         let rows = routing::read_rows(py, std::iter::once(lead.clone()), schema)?;
         let lead = raise(py, rows.records(schema).into_records())?;
@@ -319,12 +310,13 @@ impl PyNetwork {
             })
         });
         let d = raise(py, d.and_then(|d| d))?;
-        results::decision(py, d.view(), &mut Texts::default())
+        Ok(PyDecision(d))
     }
 
     /// Routes leads in order (any iterable of mappings), applying each assignment to the
-    /// partners' state; `now` is one instant or one per lead. Returns one dict per lead:
-    /// `{"ok": decision}` or `{"error": report}` (a bad lead changes no state). Routing runs
+    /// partners' state; `now` is one instant or one per lead. Returns `RouteResults`, one
+    /// `RouteResult` per lead: `ok` (a `Decision`) or `error` (a `Report`; a bad lead changes
+    /// no state), kept in core's compact form and read when indexed. Routing runs
     /// without the GIL; big batches are routed in chunks on a second thread while this one
     /// converts (same results, errors and state as in one piece).
     ///
@@ -369,8 +361,9 @@ impl PyNetwork {
 
     /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of
     /// values (lists, tuples, numpy arrays, pandas Series), all of one length. Same semantics
-    /// as `route_batch`; returns columns too: `kind` (`partner`/`queue`/`unrouted`, or None for
-    /// an error), `target` (partner id or queue name), `rule`, `error` (a report or None).
+    /// as `route_batch`, and the same results (`RouteResults`; their `columns()` are `kind`
+    /// (`partner`/`queue`/`unrouted`, or None for an error), `target` (partner id or queue
+    /// name), `rule`, `error` (a report dict or None)).
     #[pyo3(signature = (columns, now, exclude = None))]
     fn route_columns<'py>(
         &self,
@@ -378,7 +371,7 @@ impl PyNetwork {
         columns: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<PyRouteResults> {
         let Ok(map) = columns.cast::<PyMapping>() else {
             return raise(
                 py,
@@ -398,31 +391,31 @@ impl PyNetwork {
             );
         };
         let schema = &self.engine.plan().lead_schema;
-        let given_col = |name, ty, obj: Bound<'py, PyAny>| {
-            let list = as_list(&obj);
-            Given {
-                name,
-                ty,
-                obj,
-                list,
-            }
-        };
-        let mut given = vec![given_col("id", None, ids)];
+        let mut given = vec![("id", None, ids)];
         for f in &schema.fields {
             if let Some(c) = get_column(map, &f.name)? {
-                given.push(given_col(f.name.as_str(), Some(&f.ty), c));
+                given.push((f.name.as_str(), Some(&f.ty), c));
             }
         }
+        let given: Vec<_> = given
+            .into_iter()
+            .map(|(name, ty, obj)| {
+                let list = as_list(&obj);
+                (name, ty, obj, list)
+            })
+            .collect();
         // in chunks when every column is a list of the same length
-        let first = given.first().and_then(|g| g.list.as_ref().map(|l| l.len()));
+        let first = given
+            .first()
+            .and_then(|(_, _, _, l)| l.as_ref().map(|l| l.len()));
         let chunked = given
             .iter()
-            .all(|g| first.is_some() && g.list.as_ref().map(|l| l.len()) == first);
+            .all(|(_, _, _, l)| first.is_some() && l.as_ref().map(|l| l.len()) == first);
         // the number of leads: the length of `id` (read up front when it is not a list)
         let (n, ids) = match given.first() {
-            Some(Given { list: Some(l), .. }) => (l.len(), None),
-            Some(g) => {
-                let ids = raise(py, routing::column(&g.obj, g.name, None)?)?;
+            Some((_, _, _, Some(l))) => (l.len(), None),
+            Some((name, ty, obj, None)) => {
+                let ids = raise(py, routing::column(obj, name, *ty)?)?;
                 (ids.len(), Some(ids))
             }
             None => (0, None),
@@ -435,10 +428,10 @@ impl PyNetwork {
             ids,
             n,
             chunked,
-            out: ColumnsOut::with_capacity(n),
+            out: Vec::new(),
         };
         self.run(py, n, &instants, &opts, &mut batch)?;
-        batch.out.finish(py)
+        Ok(PyRouteResults::new(batch.out))
     }
 
     /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",
@@ -458,8 +451,10 @@ impl PyNetwork {
             Ok(j) => j,
             // a value without a JSON form inside the state: named by its field
             Err((Some(field), why)) => {
-                let e = routing::value_error(Owner::Argument("state"), Some(&field), why);
-                return raise(py, Err(e));
+                return raise(
+                    py,
+                    Err(routing::value_error(Err("state"), Some(&field), why)),
+                )
             }
             Err((None, _)) => {
                 return raise(

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
-use leadrail_core::host::{self, Instants, Owner, Problem, Rows};
+use leadrail_core::host::{self, Instants, Problem, Rows};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::schema::Schema;
@@ -243,10 +243,19 @@ pub(crate) fn fields_json(
     Ok(Ok(Json::Object(map)))
 }
 
-/// A data error (core's text) about a value of an argument or record without a JSON form:
-/// `owner` the record or argument, `field` the key it is under.
-pub(crate) fn value_error(owner: Owner<'_>, field: Option<&str>, what: Unsupported) -> ErrorReport {
-    host::unreadable(PYTHON, owner, field.unwrap_or(""), &what.0)
+/// A data error about a value of an argument without a JSON form: `record` names the record
+/// (`Ok(id)`, in core's words) or the argument (`Err("state")`, `Err("timelines[2]")`),
+/// `field` the key the value is under.
+pub(crate) fn value_error(
+    record: Result<&str, &str>,
+    field: Option<&str>,
+    what: Unsupported,
+) -> ErrorReport {
+    let field = field.unwrap_or("");
+    match record {
+        Ok(id) => host::unreadable(PYTHON, host::Owner::Record(id), field, &what.0),
+        Err(arg) => host::unreadable(PYTHON, host::Owner::Argument(arg), field, &what.0),
+    }
 }
 
 /// Whether values of type `ty` hold geographic points.
@@ -290,14 +299,8 @@ fn set_as_point(v: &Bound<'_, PyAny>, ty: &Type) -> PyResult<bool> {
     }
 }
 
-/// Why a point given as a set is refused.
-fn set_point() -> Unsupported {
-    Unsupported(
-        "a point given as a set (unordered); pass a mapping `{\"lat\": .., \"lon\": ..}` or an \
-         ordered pair `(lat, lon)`"
-            .into(),
-    )
-}
+/// How a point given as a set (refused) is described.
+const SET_POINT: &str = "a point given as a set (unordered); pass a mapping `{\"lat\": .., \"lon\": ..}` or an ordered pair `(lat, lon)`";
 
 /// The interned names of a schema's fields, for fast mapping look-ups.
 pub(crate) struct Keys {
@@ -801,7 +804,7 @@ pub(crate) fn read_rows<'py>(
                             problems.push(Problem::Unreadable {
                                 row,
                                 field: Some(f),
-                                found: set_point().0,
+                                found: SET_POINT.into(),
                             });
                             col.push_missing();
                             continue;
@@ -874,6 +877,8 @@ pub(crate) fn column(
     let mut lost = Vec::new();
     let dedupe = name != "id";
     let points = ty.filter(|t| has_point(t));
+    let set_point =
+        |i: usize| host::unreadable(PYTHON, host::Owner::Position(i + 1), name, SET_POINT);
     if let Ok(list) = seq.cast::<PyList>() {
         for (i, x) in list.iter().enumerate() {
             if b.push_known(&x, true)? {
@@ -881,11 +886,16 @@ pub(crate) fn column(
             }
             if let Some(ty) = points {
                 if set_as_point(&x, ty)? {
-                    return Ok(Err(cell_error(i, name, &set_point().0)));
+                    return Ok(Err(set_point(i)));
                 }
             }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
-                return Ok(Err(cell_error(i, name, &e.0)));
+                return Ok(Err(host::unreadable(
+                    PYTHON,
+                    host::Owner::Position(i + 1),
+                    name,
+                    &e.0,
+                )));
             }
         }
     } else {
@@ -893,21 +903,26 @@ pub(crate) fn column(
             let x = x?;
             if let Some(ty) = points {
                 if set_as_point(&x, ty)? {
-                    return Ok(Err(cell_error(i, name, &set_point().0)));
+                    return Ok(Err(set_point(i)));
                 }
             }
             if let Err(e) = b.push(&x, dedupe, true, &mut lost)? {
-                return Ok(Err(cell_error(i, name, &e.0)));
+                return Ok(Err(host::unreadable(
+                    PYTHON,
+                    host::Owner::Position(i + 1),
+                    name,
+                    &e.0,
+                )));
             }
         }
     }
     if let Some(i) = lost.first() {
-        return Ok(Err(cell_error(*i, name, NOT_FINITE)));
+        return Ok(Err(host::unreadable(
+            PYTHON,
+            host::Owner::Position(i + 1),
+            name,
+            NOT_FINITE,
+        )));
     }
     Ok(Ok(b.finish()))
-}
-
-/// The error (core's text) of row `i` (0-based) of column `name`, a value described by `found`.
-fn cell_error(i: usize, name: &str, found: &str) -> ErrorReport {
-    host::unreadable(PYTHON, Owner::Position(i + 1), name, found)
 }

@@ -39,7 +39,7 @@ def test_same_decisions_and_state_as_dicts(engine, n):
     times = [NOW_MS + i * 1000 for i in range(n)]
     a = engine.network(partners())
     b = engine.network(partners())
-    dicts = a.route_batch(batch, times)
+    dicts = a.route_batch(batch, times).to_list()
     cols = b.route_batch(batch, times, as_columns=True)
     assert set(cols) == {"kind", "target", "rule", "error"}
     assert all(len(v) == n for v in cols.values())
@@ -55,7 +55,7 @@ def test_same_as_route_columns(engine):
     n = len(batch)
     columns = {k: [l.get(k) for l in batch] for k in ("id", "region", "line", "size")}
     a = engine.network(partners()).route_batch(batch, NOW_MS, as_columns=True)
-    b = engine.network(partners()).route_columns(columns, NOW_MS)
+    b = engine.network(partners()).route_columns(columns, NOW_MS).columns()
     assert len(a["kind"]) == n
     assert a == b
 
@@ -63,7 +63,7 @@ def test_same_as_route_columns(engine):
 def test_exclude_applies(engine):
     batch = leads()[:200]
     a = engine.network(partners()).route_batch(batch, NOW_MS, exclude=["P001", "P002"], as_columns=True)
-    b = engine.network(partners()).route_batch(batch, NOW_MS, exclude=["P001", "P002"])
+    b = engine.network(partners()).route_batch(batch, NOW_MS, exclude=["P001", "P002"]).to_list()
     assert a == as_columns(b)
     assert "P001" not in a["target"] and "P002" not in a["target"]
 

@@ -88,7 +88,7 @@ def in_small_batches(net, xs, times, size=10_000, **kw):
     out = []
     for a in range(0, len(xs), size):
         t = times[a:a + size] if isinstance(times, list) else times
-        out += [at_position(r, a) for r in net.route_batch(xs[a:a + size], t, **kw)]
+        out += [at_position(r, a) for r in net.route_batch(xs[a:a + size], t, **kw).to_list()]
     return out
 
 
@@ -96,7 +96,7 @@ def routed_as_in_small_batches(engine, xs, times, **kw):
     """`route_batch` of all of `xs` on a fresh network, checked equal (results and state after)
     to routing them in small batches on another; returns the results."""
     net = engine.network(partners())
-    got = net.route_batch(xs, times, **kw)
+    got = net.route_batch(xs, times, **kw).to_list()
     ref = engine.network(partners())
     assert got == in_small_batches(ref, xs, times, **kw)
     assert net.state() == ref.state()
@@ -118,7 +118,7 @@ def test_a_chunked_batch_equals_small_batches(engine, per_lead):
 
 
 def test_error_positions_count_in_the_whole_batch(engine):
-    got = engine.network(partners()).route_batch(leads(), NOW_MS)
+    got = engine.network(partners()).route_batch(leads(), NOW_MS).to_list()
     assert got[20_000]["error"]["record"] == "#20001"
     assert got[20_000]["error"]["message"] == "record #20001: missing `id`"
     assert got[32_769]["error"]["record"] == "#32770"
@@ -136,7 +136,7 @@ def test_other_iterables_are_chunked_like_lists(engine):
     xs = leads()
     a = engine.network(partners())
     b = engine.network(partners())
-    assert a.route_batch(iter(xs), NOW_MS) == b.route_batch(xs, NOW_MS)
+    assert a.route_batch(iter(xs), NOW_MS).to_list() == b.route_batch(xs, NOW_MS).to_list()
     assert a.state() == b.state()
 
 
@@ -153,7 +153,7 @@ def test_chunked_columns_equal_small_batches(engine, per_lead):
     net = engine.network(partners())
     cols = columns_of(xs)
     cols["region"] = tuple(cols["region"])  # tuples are chunked too
-    got = net.route_columns(cols, times)
+    got = net.route_columns(cols, times).columns()
     ref = engine.network(partners())
     want = in_small_batches(ref, xs, times)
     assert got["error"] == [r.get("error") for r in want]
@@ -188,10 +188,10 @@ def test_an_exception_in_a_later_chunk_leaves_the_state_as_it_was(engine):
     net = engine.network(partners())
     before = net.state()
     with pytest.raises(RuntimeError, match="no reading today"):
-        net.route_batch(xs, NOW_MS)
+        net.route_batch(xs, NOW_MS).to_list()
     assert net.state() == before
     # and the network still routes
-    assert net.route_batch(leads(), NOW_MS) == engine.network(partners()).route_batch(leads(), NOW_MS)
+    assert net.route_batch(leads(), NOW_MS).to_list() == engine.network(partners()).route_batch(leads(), NOW_MS).to_list()
 
 
 def test_a_bad_column_value_in_a_later_chunk_raises_as_in_one_piece(engine):
@@ -201,18 +201,18 @@ def test_a_bad_column_value_in_a_later_chunk_raises_as_in_one_piece(engine):
     net = engine.network(partners())
     before = net.state()
     with pytest.raises(leadrail.DataError) as info:
-        net.route_columns(cols, NOW_MS)
+        net.route_columns(cols, NOW_MS).columns()
     assert info.value.message.startswith("record #35001, field `wait`: cannot read ")
     assert net.state() == before
     # the same error as a small batch of the same columns reports (at its own position)
     small = {k: v[34_999:35_002] for k, v in cols.items()}
     with pytest.raises(leadrail.DataError) as one:
-        engine.network(partners()).route_columns(small, NOW_MS)
+        engine.network(partners()).route_columns(small, NOW_MS).columns()
     assert one.value.message == info.value.message.replace("#35001", "#2")
     # the first bad column in field order wins, wherever its bad row is
     cols["size"][39_000] = object()
     with pytest.raises(leadrail.DataError) as info:
-        net.route_columns(cols, NOW_MS)
+        net.route_columns(cols, NOW_MS).columns()
     assert info.value.message.startswith("record #39001, field `size`: cannot read ")
     assert net.state() == before
 
@@ -223,15 +223,15 @@ def test_a_bad_instant_in_a_later_chunk_raises_as_in_one_piece(engine):
     times = [NOW_MS + 1000 * i for i in range(N)]
     times[35_000] = 1.5
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route_batch(leads(), times)
+        net.route_batch(leads(), times).to_list()
     with pytest.raises(leadrail.LeadrailError) as one:
         small = [{"id": f"S{i}", "region": "US", "line": "l0", "size": 1} for i in range(10)]
-        engine.network(partners()).route_batch(small, times[34_995:35_005])
+        engine.network(partners()).route_batch(small, times[34_995:35_005]).to_list()
     assert info.value.message == one.value.message
     assert "`float`" in info.value.message
     assert net.state() == before
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route_columns(columns_of(leads()), tuple(times))
+        net.route_columns(columns_of(leads()), tuple(times)).columns()
     assert info.value.message == one.value.message
     assert net.state() == before
 
@@ -240,14 +240,14 @@ def test_big_batches_raise_argument_errors_as_before(engine):
     net = engine.network(partners())
     before = net.state()
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route_batch(leads(), [NOW_MS] * 3)
+        net.route_batch(leads(), [NOW_MS] * 3).to_list()
     assert info.value.message == f"{N} leads but 3 instants"
     with pytest.raises(leadrail.LeadrailError):
-        net.route_batch(leads(), NOW_MS, exclude=[1])
+        net.route_batch(leads(), NOW_MS, exclude=[1]).to_list()
     cols = columns_of(leads())
     cols["size"] = cols["size"][:-1]
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route_columns(cols, NOW_MS)
+        net.route_columns(cols, NOW_MS).columns()
     assert info.value.message == f"column `size` has {N - 1} values but `id` has {N}"
     assert net.state() == before
 
@@ -256,7 +256,7 @@ def test_threads_share_one_network_with_big_batches(engine):
     xs = leads()
     # two identical batches one after the other, in either order, give the same two results
     seq = engine.network(partners())
-    first, second = seq.route_batch(xs, NOW_MS), seq.route_batch(xs, NOW_MS)
+    first, second = seq.route_batch(xs, NOW_MS).to_list(), seq.route_batch(xs, NOW_MS).to_list()
     assert first != second
 
     net = engine.network(partners())
@@ -274,7 +274,7 @@ def test_threads_share_one_network_with_big_batches(engine):
     t.start()
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            outs = list(pool.map(lambda _: net.route_batch(xs, NOW_MS), range(2)))
+            outs = list(pool.map(lambda _: net.route_batch(xs, NOW_MS).to_list(), range(2)))
     finally:
         stop.set()
         t.join(timeout=60)
@@ -331,10 +331,10 @@ def test_the_network_is_busy_for_code_its_chunked_batch_runs(engine):
     calls = {
         "state": lambda: net.state(),
         "len": lambda: len(net),
-        "route": lambda: net.route(small[1], NOW_MS),
-        "route_batch": lambda: net.route_batch(small, NOW_MS),
-        "route_batch_big": lambda: net.route_batch(leads(), NOW_MS),
-        "route_columns": lambda: net.route_columns({"id": ["a"], "region": ["US"], "line": ["l1"], "size": [1]}, NOW_MS),
+        "route": lambda: net.route(small[1], NOW_MS).to_dict(),
+        "route_batch": lambda: net.route_batch(small, NOW_MS).to_list(),
+        "route_batch_big": lambda: net.route_batch(leads(), NOW_MS).to_list(),
+        "route_columns": lambda: net.route_columns({"id": ["a"], "region": ["US"], "line": ["l1"], "size": [1]}, NOW_MS).columns(),
         "load_state": lambda: net.load_state(net_state),
     }
     net_state = engine.network(partners()).state()
@@ -350,10 +350,10 @@ def test_the_network_is_busy_for_code_its_chunked_batch_runs(engine):
 
     xs = leads()
     xs[20_000] = HookedLead(xs[20_000], hook)
-    got = net.route_batch(xs, NOW_MS)
+    got = net.route_batch(xs, NOW_MS).to_list()
     assert seen == {name: "leadrail::request::busy" for name in calls}
     ref = engine.network(partners())
-    assert got == ref.route_batch(leads(), NOW_MS)
+    assert got == ref.route_batch(leads(), NOW_MS).to_list()
     assert net.state() == ref.state()
     # after the batch the network serves calls again
     assert len(net) == len(partners())
@@ -365,8 +365,8 @@ def test_a_busy_error_not_caught_stops_the_batch_and_changes_nothing(engine):
     xs = leads()
     xs[30_000] = HookedLead(xs[30_000], lambda: net.state())
     with pytest.raises(leadrail.LeadrailError) as e:
-        net.route_batch(xs, NOW_MS)
+        net.route_batch(xs, NOW_MS).to_list()
     assert e.value.code == "leadrail::request::busy"
     assert "routing a batch" in e.value.message
     assert net.state() == before
-    assert "ok" in net.route_batch([{"id": "S1", "region": "US", "line": "l1", "size": 1}], NOW_MS)[0]
+    assert "ok" in net.route_batch([{"id": "S1", "region": "US", "line": "l1", "size": 1}], NOW_MS).to_list()[0]

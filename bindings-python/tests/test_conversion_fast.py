@@ -56,10 +56,10 @@ def one_by_one(engine, leads):
     out = []
     for lead, t in zip(leads, times(len(leads))):
         try:
-            expect = {"ok": net.route(lead, t)}
+            expect = {"ok": net.route(lead, t).to_dict()}
         except leadrail.DataError as e:
             expect = {"error": e.diagnostics[0]}
-        [r] = net.route_batch([lead], t)
+        [r] = net.route_batch([lead], t).to_list()
         assert r == expect
         out.append(r)
     return out, net.state()
@@ -75,7 +75,7 @@ def check_all_paths(engine, leads, columns_raise=None):
     columns call: `columns_raise` is then the message expected."""
     want, want_state = one_by_one(engine, leads)
     net = engine.network(partners())
-    got = net.route_batch(leads, times(len(leads)))
+    got = net.route_batch(leads, times(len(leads))).to_list()
     # the same decisions, and the same errors by code and field (a batch may word a message
     # differently: a column that became JSON reports a non-finite float itself)
     assert [r.get("ok") for r in got] == [r.get("ok") for r in want]
@@ -85,10 +85,10 @@ def check_all_paths(engine, leads, columns_raise=None):
     cols = engine.network(partners())
     if columns_raise is not None:
         with pytest.raises(leadrail.DataError) as info:
-            cols.route_columns(as_columns(leads), times(len(leads)))
+            cols.route_columns(as_columns(leads), times(len(leads))).columns()
         assert info.value.message == columns_raise
         return got
-    got_cols = cols.route_columns(as_columns(leads), times(len(leads)))
+    got_cols = cols.route_columns(as_columns(leads), times(len(leads))).columns()
     assert got_cols["kind"] == [r["ok"]["outcome"]["kind"] if "ok" in r else None for r in want]
     assert got_cols["target"] == [
         (r["ok"]["outcome"].get("id") or r["ok"]["outcome"].get("name")) if "ok" in r else None for r in want
@@ -126,7 +126,7 @@ def test_int_subclass_reads_as_its_value(engine):
     assert all("ok" in r for r in got)
     # the same leads with plain ints route the same way
     plain = [dict(l, size=int(l["size"])) for l in leads]
-    assert engine.network(partners()).route_batch(plain, times(3)) == got
+    assert engine.network(partners()).route_batch(plain, times(3)).to_list() == got
 
 
 def test_str_subclass_reads_as_its_text(engine):
@@ -134,7 +134,7 @@ def test_str_subclass_reads_as_its_text(engine):
              lead(3, region="DE"), lead(4, region=Region("US"))]
     got = check_all_paths(engine, leads)
     plain = [dict(l, region=str(l["region"])) for l in leads]
-    assert engine.network(partners()).route_batch(plain, times(5)) == got
+    assert engine.network(partners()).route_batch(plain, times(5)).to_list() == got
     assert [r["ok"]["outcome"].get("id") for r in got] == ["A", "B", "C", "C", "A"]
     ids = [Region(f"S{i}") for i in range(3)]
     got = check_all_paths(engine, [lead(0, id=ids[0]), lead(1, id=ids[1]), lead(2, id="plain")])
@@ -272,7 +272,7 @@ def test_dict_keys_not_interned_and_extra_keys(engine):
 
 def test_decision_dicts_have_the_exact_form(engine):
     net = engine.network(partners())
-    got = net.route_batch([lead(0), lead(1, region="DE"), lead(2, region="FR"), lead(3)], times(4))
+    got = net.route_batch([lead(0), lead(1, region="DE"), lead(2, region="FR"), lead(3)], times(4)).to_list()
     assert got[0] == {
         "ok": {
             "outcome": {"kind": "partner", "id": "A"},
@@ -302,7 +302,7 @@ def test_decision_dicts_have_the_exact_form(engine):
 
 def test_unrouted_decision_form():
     eng = leadrail.Engine.compile(RULES.replace('fallback queue "triage"', "fallback unrouted"))
-    got = eng.network(partners()).route_batch([lead(0, region="FR"), lead(1, region="FR")], NOW_MS)
+    got = eng.network(partners()).route_batch([lead(0, region="FR"), lead(1, region="FR")], NOW_MS).to_list()
     assert got == [{"ok": {"outcome": {"kind": "unrouted"}, "rule": "fallback", "state_read": None}}] * 2
     assert list(got[0]["ok"]) == ["outcome", "rule", "state_read"]
 
@@ -312,7 +312,7 @@ def test_decision_dicts_are_independent_objects(engine):
     # the next batch (a partner's and a rule's templates exist from their second lead on)
     net = engine.network(partners())
     leads = [lead(i) for i in range(6)] + [lead(6 + i, region="FR") for i in range(3)]
-    got = net.route_batch(leads, times(len(leads)))
+    got = net.route_batch(leads, times(len(leads))).to_list()
     decisions = [r["ok"] for r in got]
     for part in ("outcome", "state_read"):
         objs = [d[part] for d in decisions if d[part] is not None]
@@ -329,7 +329,7 @@ def test_decision_dicts_are_independent_objects(engine):
         assert r["ok"]["state_read"]["partner"] == "A"
         assert list(r["ok"]) == ["outcome", "rule", "state_read"] and r["ok"]["rule"] == "territory"
     assert got[8]["ok"] == {"outcome": {"kind": "queue", "name": "triage"}, "rule": "fallback", "state_read": None}
-    again = net.route_batch([lead(10), lead(11), lead(12), lead(13, region="FR")], times(4))
+    again = net.route_batch([lead(10), lead(11), lead(12), lead(13, region="FR")], times(4)).to_list()
     assert [r["ok"]["outcome"] for r in again[:3]] == [{"kind": "partner", "id": "A"}] * 3
     assert list(again[2]["ok"]) == ["outcome", "rule", "state_read"]
     assert again[3]["ok"]["outcome"] == {"kind": "queue", "name": "triage"}
@@ -337,7 +337,7 @@ def test_decision_dicts_are_independent_objects(engine):
 
 def test_explanations_follow_the_template_keys(engine):
     net = engine.network(partners())
-    [r] = net.route_batch([lead(0)], NOW_MS, explain=True)
+    [r] = net.route_batch([lead(0)], NOW_MS, explain=True).to_list()
     assert list(r["ok"]) == ["outcome", "rule", "state_read", "explanation"]
     assert r["ok"]["outcome"] == {"kind": "partner", "id": "A"}
 
@@ -346,10 +346,10 @@ def test_per_lead_instants_of_every_form(engine):
     # exact ints (the fast path), an int subclass, text and a bool (rejected) in one list
     leads = [lead(i) for i in range(4)]
     net = engine.network(partners())
-    got = net.route_batch(leads, [NOW_MS, Size(NOW_MS + 1000), "2026-11-24T09:00:02Z", NOW_MS + 3000])
+    got = net.route_batch(leads, [NOW_MS, Size(NOW_MS + 1000), "2026-11-24T09:00:02Z", NOW_MS + 3000]).to_list()
     assert [r["ok"]["state_read"]["last_assigned_at"] for r in got] == [None, NOW_MS, NOW_MS + 1000, NOW_MS + 2000]
     with pytest.raises(leadrail.LeadrailError) as info:
-        engine.network(partners()).route_batch(leads, [NOW_MS, True, NOW_MS, NOW_MS])
+        engine.network(partners()).route_batch(leads, [NOW_MS, True, NOW_MS, NOW_MS]).to_list()
     assert info.value.code == "leadrail::request::invalid"
     with pytest.raises(leadrail.LeadrailError):
-        engine.network(partners()).route_batch(leads, [NOW_MS, 2**64, NOW_MS, NOW_MS])
+        engine.network(partners()).route_batch(leads, [NOW_MS, 2**64, NOW_MS, NOW_MS]).to_list()

@@ -9,6 +9,11 @@ import pytest
 
 import leadrail
 
+
+def wire(x):
+    """An SLA result in the wire form: `to_dict()` of one evaluation, of each of a list."""
+    return [r.to_dict() for r in x] if isinstance(x, list) else x.to_dict()
+
 RULES = """ruleset "t" version 1
 schema lead    { region: region, size: int, location: geopoint?, tags: set<text>? }
 schema partner { territories: set<region>, capacity: int, location: geopoint?, certifications: map<text, date>? }
@@ -211,32 +216,32 @@ def test_network_partner_set_as_point(engine):
 def test_route_lead_field(engine, make):
     net = engine.network(partners())
     with pytest.raises(leadrail.DataError) as info:
-        net.route(lead(region=make()), NOW)
+        net.route(lead(region=make()), NOW).to_dict()
     data_error(info, "L0", "region")
     with pytest.raises(leadrail.DataError) as info:
-        net.route(lead(tags=make()), NOW)
+        net.route(lead(tags=make()), NOW).to_dict()
     data_error(info, "L0", "tags")
 
 
 def test_route_lead_set_as_point(engine):
     net = engine.network(partners())
     with pytest.raises(leadrail.DataError) as info:
-        net.route(lead(location={41.9, -87.6}), NOW)
+        net.route(lead(location={41.9, -87.6}), NOW).to_dict()
     data_error(info, "L0", "location")
-    assert net.route(lead(location=[41.9, -87.6]), NOW)["outcome"]["kind"] == "partner"
+    assert net.route(lead(location=[41.9, -87.6]), NOW).to_dict()["outcome"]["kind"] == "partner"
 
 
 @pytest.mark.parametrize("make", LYING.values(), ids=LYING.keys())
 def test_route_lead_field_with_lying_length(engine, make):
     net = engine.network(partners())
-    assert net.route(lead(tags=make()), NOW)["outcome"] == {"kind": "partner", "id": "A"}
+    assert net.route(lead(tags=make()), NOW).to_dict()["outcome"] == {"kind": "partner", "id": "A"}
 
 
 @pytest.mark.parametrize("make", [self_list, deep_list], ids=["self_list", "deep_list"])
 def test_route_exclude_of_lists(engine, make):
     net = engine.network(partners())
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route(lead(), NOW, exclude=make())
+        net.route(lead(), NOW, exclude=make()).to_dict()
     assert info.value.code == "leadrail::request::invalid"
 
 
@@ -244,7 +249,7 @@ def test_route_exclude_of_lists(engine, make):
 def test_route_exclude_with_lying_lengths(engine, raising):
     net = engine.network(partners())
     for exclude in [Claims(["A"], raising), OldClaims(["A"]), LyingList(["A"]), HugeList(["A"]), RaisingList(["A"])]:
-        assert net.route(lead(), NOW, exclude=exclude)["outcome"]["kind"] == "queue"
+        assert net.route(lead(), NOW, exclude=exclude).to_dict()["outcome"]["kind"] == "queue"
 
 
 # ---- batches (route_batch, route_columns) -----------------------------------------------------
@@ -256,7 +261,7 @@ def test_route_batch_lead_field(engine, make, as_columns):
     net = engine.network(partners())
     before = net.state()
     got = net.route_batch([lead(1, region=make()), lead(2, location={1.0, 2.0})], NOW, as_columns=as_columns)
-    errors = got["error"] if as_columns else [r["error"] for r in got]
+    errors = got["error"] if as_columns else [r["error"] for r in got.to_list()]
     assert [(e["code"], e["record"], e["field"]) for e in errors] == [
         ("leadrail::data::invalid_field", "L1", "region"),
         ("leadrail::data::invalid_field", "L2", "location"),
@@ -268,7 +273,7 @@ def test_route_batch_lead_field(engine, make, as_columns):
 def test_route_batch_lead_that_is_not_a_mapping(engine, make):
     net = engine.network(partners())
     before = net.state()
-    got = net.route_batch([make(), lead(1)], NOW)
+    got = net.route_batch([make(), lead(1)], NOW).to_list()
     assert got[0]["error"]["record"] == "#1"
     assert got[1]["ok"]["outcome"]["id"] == "A"
     net.load_state(before)
@@ -277,18 +282,18 @@ def test_route_batch_lead_that_is_not_a_mapping(engine, make):
 
 @pytest.mark.parametrize("raising", [False, True])
 def test_route_batch_with_lying_lengths(engine, raising):
-    want = engine.network(partners()).route_batch([lead(0), lead(1)], NOW)
+    want = engine.network(partners()).route_batch([lead(0), lead(1)], NOW).to_list()
     for leads in [
         Claims([lead(0), lead(1)], raising),
         OldClaims([lead(0), lead(1)]),
         LyingList([lead(0), lead(1)]),
         HugeList([lead(0), lead(1)]),
     ]:
-        assert engine.network(partners()).route_batch(leads, NOW) == want
+        assert engine.network(partners()).route_batch(leads, NOW).to_list() == want
     net = engine.network(partners())
-    assert net.route_batch([lead(0), lead(1)], LyingList([NOW, NOW])) == want
-    assert engine.network(partners()).route_batch([lead(0), lead(1)], HugeList([NOW, NOW])) == want
-    assert net.route_batch([lead(2)], NOW, exclude=Claims(["A"], raising))[0]["ok"]["outcome"]["kind"] == "queue"
+    assert net.route_batch([lead(0), lead(1)], LyingList([NOW, NOW])).to_list() == want
+    assert engine.network(partners()).route_batch([lead(0), lead(1)], HugeList([NOW, NOW])).to_list() == want
+    assert net.route_batch([lead(2)], NOW, exclude=Claims(["A"], raising)).to_list()[0]["ok"]["outcome"]["kind"] == "queue"
 
 
 @pytest.mark.parametrize("make", NESTED.values(), ids=NESTED.keys())
@@ -296,7 +301,7 @@ def test_route_columns_value(engine, make):
     net = engine.network(partners())
     before = net.state()
     with pytest.raises(leadrail.DataError) as info:
-        net.route_columns({"id": ["L1", "L2"], "region": ["US", make()], "size": [1, 1]}, NOW)
+        net.route_columns({"id": ["L1", "L2"], "region": ["US", make()], "size": [1, 1]}, NOW).columns()
     data_error(info, "#2", "region")
     assert net.state() == before
 
@@ -306,21 +311,21 @@ def test_route_columns_set_as_point(engine):
     before = net.state()
     cols = {"id": ["L1", "L2"], "region": ["US", "US"], "size": [1, 1], "location": [(1.0, 2.0), {1.0, 2.0}]}
     with pytest.raises(leadrail.DataError) as info:
-        net.route_columns(cols, NOW)
+        net.route_columns(cols, NOW).columns()
     data_error(info, "#2", "location")
     assert net.state() == before
 
 
 def test_route_columns_with_lying_lengths(engine):
-    want = engine.network(partners()).route_columns({"id": ["L1", "L2"], "region": ["US", "US"], "size": [1, 1]}, NOW)
+    want = engine.network(partners()).route_columns({"id": ["L1", "L2"], "region": ["US", "US"], "size": [1, 1]}, NOW).columns()
     for col in [LyingList, HugeList, Column, lambda x: Claims(x), lambda x: Claims(x, raising=True)]:
         got = engine.network(partners()).route_columns(
             {"id": col(["L1", "L2"]), "region": col(["US", "US"]), "size": col([1, 1])}, NOW
-        )
+        ).columns()
         assert got == want
     got = engine.network(partners()).route_columns(
         {"id": ["L1", "L2"], "region": ["US", "US"], "size": [1, 1]}, Column([NOW, NOW])
-    )
+    ).columns()
     assert got == want
 
 
@@ -349,13 +354,13 @@ ASSIGNED = {"at": NOW, "event": "assigned", "partner": "A"}
 @pytest.mark.parametrize("make", NESTED.values(), ids=NESTED.keys())
 def test_sla_events(engine, make):
     with pytest.raises(leadrail.DataError) as info:
-        engine.evaluate_sla({"lead": "L1", "events": make()}, NOW)
+        wire(engine.evaluate_sla({"lead": "L1", "events": make()}, NOW))
     data_error(info, "L1", "events")
     with pytest.raises(leadrail.DataError) as info:
-        engine.evaluate_sla({"lead": "L1", "events": [{**ASSIGNED, "data": make()}]}, NOW)
+        wire(engine.evaluate_sla({"lead": "L1", "events": [{**ASSIGNED, "data": make()}]}, NOW))
     data_error(info, "L1", "events")
     with pytest.raises(leadrail.DataError) as info:
-        engine.evaluate_sla([{"lead": "L1", "events": [ASSIGNED]}, {"lead": "L2", "events": make()}], NOW)
+        wire(engine.evaluate_sla([{"lead": "L1", "events": [ASSIGNED]}, {"lead": "L2", "events": make()}], NOW))
     data_error(info, "L2", "events")
     with pytest.raises(leadrail.DataError) as info:
         engine.next_deadline({"lead": "L1", "events": make()}, NOW)
@@ -367,7 +372,7 @@ def test_sla_timeline_list(engine, make):
     timelines = [{"lead": "L1", "events": [ASSIGNED]}]
     timelines.append(make())
     with pytest.raises(leadrail.DataError) as info:
-        engine.evaluate_sla(timelines, NOW)
+        wire(engine.evaluate_sla(timelines, NOW))
     assert info.value.record == "timelines[1]"
 
 
@@ -375,7 +380,7 @@ def test_sla_timeline_list(engine, make):
 def test_sla_partner_calendars(engine, make):
     tl = {"lead": "L1", "events": [ASSIGNED]}
     with pytest.raises(leadrail.DataError) as info:
-        engine.evaluate_sla(tl, NOW, partner_calendars={"A": make()})
+        wire(engine.evaluate_sla(tl, NOW, partner_calendars={"A": make()}))
     data_error(info, "partner_calendars", "A")
     with pytest.raises(leadrail.DataError) as info:
         engine.next_deadline(tl, NOW, partner_calendars={"A": make()})
@@ -385,12 +390,12 @@ def test_sla_partner_calendars(engine, make):
 @pytest.mark.parametrize("raising", [False, True])
 def test_sla_with_lying_lengths(engine, raising):
     tl = {"lead": "L1", "events": [ASSIGNED]}
-    want = engine.evaluate_sla(tl, NOW)
-    assert engine.evaluate_sla({"lead": "L1", "events": LyingList([ASSIGNED])}, NOW) == want
-    assert engine.evaluate_sla({"lead": "L1", "events": RaisingList([ASSIGNED])}, NOW) == want
-    assert engine.evaluate_sla({"lead": "L1", "events": HugeList([ASSIGNED])}, NOW) == want
-    assert engine.evaluate_sla(Claims([tl], raising), NOW) == [{"ok": want}]
-    assert engine.evaluate_sla(tl, NOW, done=LyingList([])) == want
+    want = wire(engine.evaluate_sla(tl, NOW))
+    assert wire(engine.evaluate_sla({"lead": "L1", "events": LyingList([ASSIGNED])}, NOW)) == want
+    assert wire(engine.evaluate_sla({"lead": "L1", "events": RaisingList([ASSIGNED])}, NOW)) == want
+    assert wire(engine.evaluate_sla({"lead": "L1", "events": HugeList([ASSIGNED])}, NOW)) == want
+    assert wire(engine.evaluate_sla(Claims([tl], raising), NOW)) == [{"ok": want}]
+    assert wire(engine.evaluate_sla(tl, NOW, done=LyingList([]))) == want
 
 
 # ---- points -----------------------------------------------------------------------------------

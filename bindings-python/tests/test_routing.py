@@ -160,9 +160,9 @@ def test_partner_that_is_not_a_mapping(engine):
 )
 def test_bad_lead_is_a_clear_error(net, lead, code, field):
     with pytest.raises(leadrail.DataError) as info:
-        net.route(lead, NOW)
+        net.route(lead, NOW).to_dict()
     assert (info.value.code, info.value.field) == (code, field)
-    [r] = net.route_batch([lead], NOW)
+    [r] = net.route_batch([lead], NOW).to_list()
     assert r["error"]["code"] == code and r["error"].get("field") == field
     assert r["error"] == info.value.diagnostics[0]
 
@@ -177,7 +177,7 @@ def test_python_values_convert(net):
         "wait": timedelta(hours=1, minutes=30),
         "deal": Decimal("250000.50"),
     }
-    d = net.route(lead, datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
+    d = net.route(lead, datetime(2026, 11, 24, 9, tzinfo=timezone.utc)).to_dict()
     assert d["outcome"] == {"kind": "partner", "id": "A"}
 
 
@@ -187,33 +187,33 @@ def test_python_values_convert(net):
 )
 def test_bad_now(net, now):
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route({"id": "L", "region": "US", "size": 1}, now)
+        net.route({"id": "L", "region": "US", "size": 1}, now).to_dict()
     assert info.value.code == "leadrail::request::invalid"
 
 
 def test_now_forms_agree(net):
     lead = {"id": "L", "region": "US", "size": 1}
-    a = net.route(lead, NOW)
-    assert net.route(lead, NOW_MS) == a
-    assert net.route(lead, datetime(2026, 11, 24, 10, tzinfo=timezone(timedelta(hours=1)))) == a
+    a = net.route(lead, NOW).to_dict()
+    assert net.route(lead, NOW_MS).to_dict() == a
+    assert net.route(lead, datetime(2026, 11, 24, 10, tzinfo=timezone(timedelta(hours=1)))).to_dict() == a
 
 
 def test_per_lead_instants_must_match_the_leads(net):
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route_batch([{"id": "L", "region": "US", "size": 1}], [NOW, NOW])
+        net.route_batch([{"id": "L", "region": "US", "size": 1}], [NOW, NOW]).to_list()
     assert info.value.message == "1 leads but 2 instants"
 
 
 @pytest.mark.parametrize("bad", [{"id": "L"}, "leads", 3])
 def test_leads_must_be_an_iterable_of_mappings(net, bad):
     with pytest.raises(leadrail.LeadrailError):
-        net.route_batch(bad, NOW)
+        net.route_batch(bad, NOW).to_list()
 
 
 def test_exclude_must_hold_ids(net):
     with pytest.raises(leadrail.LeadrailError):
-        net.route({"id": "L", "region": "US", "size": 1}, NOW, exclude=[1])
-    d = net.route({"id": "L", "region": "US", "size": 1}, NOW, exclude="A")
+        net.route({"id": "L", "region": "US", "size": 1}, NOW, exclude=[1]).to_dict()
+    d = net.route({"id": "L", "region": "US", "size": 1}, NOW, exclude="A").to_dict()
     assert d["outcome"] == {"kind": "queue", "name": "triage"}
 
 
@@ -229,24 +229,24 @@ def test_bad_leads_change_no_state(engine, net):
         ["not", "a", "mapping"],
         {"id": "X5", "region": "ZZ", "size": 1},
     ]
-    results = net.route_batch(bad, NOW)
+    results = net.route_batch(bad, NOW).to_list()
     assert all("error" in r for r in results)
     assert net.state() == before
     # mixed: equal to routing the good leads alone
     good = [{"id": f"G{i}", "region": "US-TX", "size": 1} for i in range(4)]
     mixed = [bad[0], good[0], bad[1], good[1], good[2], bad[3], good[3]]
-    got = [r for r in net.route_batch(mixed, NOW) if "ok" in r]
+    got = [r for r in net.route_batch(mixed, NOW).to_list() if "ok" in r]
     alone = engine.network(partners())
-    assert got == alone.route_batch(good, NOW)
+    assert got == alone.route_batch(good, NOW).to_list()
     assert net.state() == alone.state()
 
 
 def test_route_changes_no_state_and_batch_does(net):
     lead = {"id": "L", "region": "US-TX", "size": 1}
     before = net.state()
-    assert net.route(lead, NOW) == net.route(lead, NOW)
+    assert net.route(lead, NOW).to_dict() == net.route(lead, NOW).to_dict()
     assert net.state() == before
-    [r] = net.route_batch([lead], NOW)
+    [r] = net.route_batch([lead], NOW).to_list()
     st = net.state()
     chosen = r["ok"]["outcome"]["id"]
     p = next(p for p in st["partners"] if p["id"] == chosen)
@@ -255,12 +255,12 @@ def test_route_changes_no_state_and_batch_does(net):
 
 
 def test_state_round_trips(engine, net):
-    net.route_batch([{"id": f"L{i}", "region": "US-TX", "size": 1} for i in range(4)], NOW)
+    net.route_batch([{"id": f"L{i}", "region": "US-TX", "size": 1} for i in range(4)], NOW).to_list()
     other = engine.network(partners())
     other.load_state(net.state())
     assert other.state() == net.state()
     lead = {"id": "N", "region": "US-TX", "size": 1}
-    assert other.route(lead, NOW) == net.route(lead, NOW)
+    assert other.route(lead, NOW).to_dict() == net.route(lead, NOW).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -289,11 +289,11 @@ def test_columns_equal_records(engine):
     sizes = [1, 2, 3, 4, 5, 6, "7"]
     ids = [f"L{i}" for i in range(len(regions))]
     a = engine.network(partners())
-    got = a.route_columns({"id": ids, "region": regions, "size": sizes}, NOW)
+    got = a.route_columns({"id": ids, "region": regions, "size": sizes}, NOW).columns()
     b = engine.network(partners())
     want = b.route_batch(
         [{"id": i, "region": r, "size": s} for i, r, s in zip(ids, regions, sizes)], NOW
-    )
+    ).to_list()
     assert got["kind"] == [r["ok"]["outcome"]["kind"] if "ok" in r else None for r in want]
     assert got["target"] == [
         (r["ok"]["outcome"].get("id") or r["ok"]["outcome"].get("name")) if "ok" in r else None for r in want
@@ -306,7 +306,7 @@ def test_columns_equal_records(engine):
 
 def test_columns_accept_tuples_and_iterables(engine):
     net = engine.network(partners())
-    got = net.route_columns({"id": ("a", "b"), "region": iter(["US", "DE"]), "size": (1.0, 2)}, NOW)
+    got = net.route_columns({"id": ("a", "b"), "region": iter(["US", "DE"]), "size": (1.0, 2)}, NOW).columns()
     assert got["target"] == ["A", "C"]
 
 
@@ -316,9 +316,9 @@ def test_column_ids_of_every_form(engine):
     regions = ["US-TX"] * len(ids)
     sizes = [1] * len(ids)
     a = engine.network(partners())
-    got = a.route_columns({"id": ids, "region": regions, "size": sizes}, NOW)
+    got = a.route_columns({"id": ids, "region": regions, "size": sizes}, NOW).columns()
     b = engine.network(partners())
-    want = b.route_batch([{"id": i, "region": r, "size": s} for i, r, s in zip(ids, regions, sizes)], NOW)
+    want = b.route_batch([{"id": i, "region": r, "size": s} for i, r, s in zip(ids, regions, sizes)], NOW).to_list()
     assert got["error"] == [r.get("error") for r in want]
     assert [e is None for e in got["error"]] == [True, True, False, False, True, False]
     assert got["error"][2]["message"] == "record #3: missing `id`"
@@ -336,12 +336,12 @@ def test_per_lead_instants_skip_bad_rows(engine):
     ]
     times = [NOW_MS, NOW_MS + 1000, NOW_MS + 2000, NOW_MS + 3000]
     net = engine.network(partners())
-    got = net.route_batch(leads, times)
+    got = net.route_batch(leads, times).to_list()
     assert ["error" in r for r in got] == [True, False, True, False]
     assert got[2]["error"]["field"] == "size"
     assert got[2]["error"]["record"] == "Y"
     alone = engine.network(partners())
-    want = alone.route_batch([leads[1], leads[3]], [times[1], times[3]])
+    want = alone.route_batch([leads[1], leads[3]], [times[1], times[3]]).to_list()
     assert [got[1], got[3]] == want
     assert net.state() == alone.state()
     last = {p["id"]: p["last_assigned_at"] for p in net.state()["partners"]}
@@ -355,7 +355,7 @@ def test_non_finite_float_names_the_lead_after_a_switch_to_json(engine):
         {"id": "F1", "region": "US", "size": 1, "share": float("nan")},
         {"id": "F2", "region": "US", "size": 1, "share": "50%"},
     ]
-    got = net.route_batch(leads, NOW)
+    got = net.route_batch(leads, NOW).to_list()
     assert got[0]["error"]["record"] == "F1"
     assert got[0]["error"]["field"] == "share"
     assert "ok" in got[1]
@@ -372,7 +372,7 @@ def test_non_finite_float_names_the_lead_after_a_switch_to_json(engine):
 )
 def test_bad_columns(net, columns, message):
     with pytest.raises(leadrail.LeadrailError) as info:
-        net.route_columns(columns, NOW)
+        net.route_columns(columns, NOW).columns()
     assert info.value.message == message
 
 
@@ -385,20 +385,20 @@ def test_threads_share_one_network(engine):
           "last_assigned_at": f"2026-11-24T08:{i:02d}:00Z"} for i in range(40)]
     )
     leads = [{"id": f"L{i}", "region": ["US-TX", "DE-BY", "FR"][i % 3], "size": i} for i in range(300)]
-    sequential = [net.route(l, NOW_MS + i, explain=True) for i, l in enumerate(leads)]
+    sequential = [net.route(l, NOW_MS + i, explain=True).to_dict() for i, l in enumerate(leads)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        parallel = list(pool.map(lambda il: net.route(il[1], NOW_MS + il[0], explain=True), enumerate(leads)))
+        parallel = list(pool.map(lambda il: net.route(il[1], NOW_MS + il[0], explain=True).to_dict(), enumerate(leads)))
     assert parallel == sequential
     # batches on copies, from threads at once, agree with one sequential batch
     nets = [engine.network([{"id": "A", "territories": ["US"], "capacity": 1000, "active_leads": 0},
                             {"id": "B", "territories": ["US"], "capacity": 1000, "active_leads": 0}]) for _ in range(4)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        outs = list(pool.map(lambda n: n.route_batch(leads, NOW), nets))
+        outs = list(pool.map(lambda n: n.route_batch(leads, NOW).to_list(), nets))
     assert all(o == outs[0] for o in outs)
     assert outs[0] == engine.network(
         [{"id": "A", "territories": ["US"], "capacity": 1000, "active_leads": 0},
          {"id": "B", "territories": ["US"], "capacity": 1000, "active_leads": 0}]
-    ).route_batch(leads, NOW)
+    ).route_batch(leads, NOW).to_list()
 
 
 # ---- quickstart -----------------------------------------------------------------------------

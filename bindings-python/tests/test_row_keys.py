@@ -56,7 +56,7 @@ def route(leads):
     """A batch's results (errors as (code, message, record, field)) and the state after it."""
     net = network()
     out = []
-    for r in net.route_batch(leads, NOW):
+    for r in net.route_batch(leads, NOW).to_list():
         if "error" in r:
             e = r["error"]
             r = error(e["code"], e["message"], e["record"], e["field"])
@@ -71,10 +71,10 @@ def one_by_one(leads):
     out = []
     for lead in leads:
         try:
-            out.append({"ok": net.route(lead, NOW)})
+            out.append({"ok": net.route(lead, NOW).to_dict()})
         except leadrail.DataError as e:
             out.append(error(e.code, e.message, e.record, e.field))
-        net.route_batch([lead], NOW)
+        net.route_batch([lead], NOW).to_list()
     return out, net.state()
 
 

@@ -7,6 +7,11 @@ import pytest
 
 import leadrail
 
+
+def wire(x):
+    """An SLA result in the wire form: `to_dict()` of one evaluation, of each of a list."""
+    return [r.to_dict() for r in x] if isinstance(x, list) else x.to_dict()
+
 RULES = """ruleset "sla" version 1
 schema lead    { region: region }
 schema partner { territories: set<region> }
@@ -35,7 +40,7 @@ ASSIGNED = {"at": T0, "event": "assigned", "partner": "P1"}
 
 
 def test_one_timeline_gives_its_evaluation(engine):
-    got = engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z")
+    got = wire(engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z"))
     assert got["lead"] == "L1"
     assert [(s["instance"], s["state"], s["elapsed_ms"], s["due_at"]) for s in got["slas"]] == [
         ("accept", "running", 5 * 3_600_000, DUE_MS)
@@ -49,20 +54,20 @@ def test_one_timeline_gives_its_evaluation(engine):
 
 def test_instants_as_int_str_and_datetime_agree(engine):
     now = datetime(2026, 11, 24, 20, tzinfo=timezone.utc)
-    a = engine.evaluate_sla(timeline(ASSIGNED), now)
-    b = engine.evaluate_sla(timeline(dict(ASSIGNED, at=T0_MS)), int(now.timestamp() * 1000))
-    c = engine.evaluate_sla(timeline(dict(ASSIGNED, at=datetime(2026, 11, 24, 15, tzinfo=timezone.utc))), now)
+    a = wire(engine.evaluate_sla(timeline(ASSIGNED), now))
+    b = wire(engine.evaluate_sla(timeline(dict(ASSIGNED, at=T0_MS)), int(now.timestamp() * 1000)))
+    c = wire(engine.evaluate_sla(timeline(dict(ASSIGNED, at=datetime(2026, 11, 24, 15, tzinfo=timezone.utc))), now))
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) == json.dumps(c, sort_keys=True)
 
 
 def test_done_as_ids_or_cursor_makes_each_action_due_once(engine):
     now = "2026-11-24T20:00:00Z"
-    first = engine.evaluate_sla(timeline(ASSIGNED), now)
+    first = wire(engine.evaluate_sla(timeline(ASSIGNED), now))
     assert [d["id"] for d in first["due"]] == ["accept:warn:50"]
-    assert engine.evaluate_sla(timeline(ASSIGNED), now, done=["accept:warn:50"])["due"] == []
-    assert engine.evaluate_sla(timeline(ASSIGNED), now, done=("accept:warn:50",))["due"] == []
-    assert engine.evaluate_sla(timeline(ASSIGNED), now, done=first["cursor"])["due"] == []
-    later = engine.evaluate_sla(timeline(ASSIGNED), DUE_MS, done=first["cursor"])
+    assert wire(engine.evaluate_sla(timeline(ASSIGNED), now, done=["accept:warn:50"]))["due"] == []
+    assert wire(engine.evaluate_sla(timeline(ASSIGNED), now, done=("accept:warn:50",)))["due"] == []
+    assert wire(engine.evaluate_sla(timeline(ASSIGNED), now, done=first["cursor"]))["due"] == []
+    later = wire(engine.evaluate_sla(timeline(ASSIGNED), DUE_MS, done=first["cursor"]))
     assert [d["id"] for d in later["due"]] == ["accept:breach:remind"]
 
 
@@ -74,21 +79,21 @@ def test_next_deadline(engine):
 
 
 def test_a_list_gives_one_result_per_timeline(engine):
-    got = engine.evaluate_sla(
+    got = wire(engine.evaluate_sla(
         [timeline(ASSIGNED), timeline({"at": T0, "event": "nope"}, lead="L2"), timeline(ASSIGNED, lead="L3")],
         "2026-11-24T20:00:00Z",
-    )
+    ))
     assert [next(iter(r)) for r in got] == ["ok", "error", "ok"]
     assert got[1]["error"]["record"] == "L2"
     assert got[1]["error"]["field"] == "events[0].event"
     assert got[2]["ok"]["lead"] == "L3"
-    assert engine.evaluate_sla([], T0) == []
+    assert wire(engine.evaluate_sla([], T0)) == []
 
 
 def test_out_of_order_events_raise_data_error_naming_lead_and_event(engine):
     bad = timeline(ASSIGNED, {"at": "2026-11-24T14:00:00Z", "event": "accepted", "partner": "P1"})
     with pytest.raises(leadrail.DataError) as e:
-        engine.evaluate_sla(bad, T0)
+        wire(engine.evaluate_sla(bad, T0))
     assert e.value.code == "leadrail::timeline::out_of_order"
     assert (e.value.record, e.value.field) == ("L1", "events[1]")
     assert "earlier than the event before it" in e.value.message
@@ -98,7 +103,7 @@ def test_out_of_order_events_raise_data_error_naming_lead_and_event(engine):
 
 def test_unknown_event_kind(engine):
     with pytest.raises(leadrail.DataError) as e:
-        engine.evaluate_sla(timeline(ASSIGNED, {"at": T0, "event": "approved"}), T0)
+        wire(engine.evaluate_sla(timeline(ASSIGNED, {"at": T0, "event": "approved"}), T0))
     assert e.value.code == "leadrail::data::invalid_field"
     assert (e.value.record, e.value.field) == ("L1", "events[1].event")
     assert "`approved`" in e.value.message
@@ -120,7 +125,7 @@ def test_unknown_event_kind(engine):
 )
 def test_bad_events(engine, event, field, code):
     with pytest.raises(leadrail.DataError) as e:
-        engine.evaluate_sla(timeline(event), T0)
+        wire(engine.evaluate_sla(timeline(event), T0))
     assert (e.value.code, e.value.record, e.value.field) == (code, "L1", field)
 
 
@@ -130,32 +135,32 @@ def test_bad_events(engine, event, field, code):
 )
 def test_bad_timeline_shapes(engine, tl):
     with pytest.raises(leadrail.DataError) as e:
-        engine.evaluate_sla(tl, T0)
+        wire(engine.evaluate_sla(tl, T0))
     assert e.value.field in ("lead", "events")
 
 
 @pytest.mark.parametrize("now", ["tomorrow", "2026-11-24T09:00:00", None, 1.5, True, [T0], float("nan"), 2**70])
 def test_bad_now(engine, now):
     with pytest.raises(leadrail.LeadrailError) as e:
-        engine.evaluate_sla(timeline(ASSIGNED), now)
+        wire(engine.evaluate_sla(timeline(ASSIGNED), now))
     assert e.value.code == "leadrail::request::invalid"
 
 
 @pytest.mark.parametrize("timelines", ["L1", 5, None, [5], [None], ["L1"]])
 def test_wrong_containers(engine, timelines):
     if isinstance(timelines, list):
-        got = engine.evaluate_sla(timelines, T0)
+        got = wire(engine.evaluate_sla(timelines, T0))
         assert len(got) == 1 and got[0]["error"]["code"] == "leadrail::request::invalid"
     else:
         with pytest.raises(leadrail.LeadrailError) as e:
-            engine.evaluate_sla(timelines, T0)
+            wire(engine.evaluate_sla(timelines, T0))
         assert e.value.code == "leadrail::request::invalid"
 
 
 @pytest.mark.parametrize("done", [[1, 2], "not an instant", {"a": 1}, [None]])
 def test_bad_done(engine, done):
     with pytest.raises(leadrail.LeadrailError) as e:
-        engine.evaluate_sla(timeline(ASSIGNED), T0, done=done)
+        wire(engine.evaluate_sla(timeline(ASSIGNED), T0, done=done))
     assert e.value.code == "leadrail::request::invalid"
 
 
@@ -165,20 +170,20 @@ def test_partner_calendars():
         "schema partner { territories: set<region>, calendar: text }",
     )
     engine = leadrail.Engine.compile(rules)
-    ok = engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z", partner_calendars={"P1": "us"})
+    ok = wire(engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z", partner_calendars={"P1": "us"}))
     assert ok["slas"][0]["due_at"] == DUE_MS
-    by_field = engine.evaluate_sla(
+    by_field = wire(engine.evaluate_sla(
         timeline(ASSIGNED), "2026-11-24T20:00:00Z", partner_calendars={"P1": {"calendar": "us"}}
-    )
+    ))
     assert by_field == ok
     with pytest.raises(leadrail.LeadrailError) as e:
-        engine.evaluate_sla(timeline(ASSIGNED), T0)
+        wire(engine.evaluate_sla(timeline(ASSIGNED), T0))
     assert (e.value.code, e.value.record) == ("leadrail::sla::unknown_calendar", "L1")
     with pytest.raises(leadrail.LeadrailError) as e:
-        engine.evaluate_sla(timeline(ASSIGNED), T0, partner_calendars={"P1": 5})
+        wire(engine.evaluate_sla(timeline(ASSIGNED), T0, partner_calendars={"P1": 5}))
     assert e.value.code == "leadrail::request::invalid"
     with pytest.raises(leadrail.LeadrailError):
-        engine.evaluate_sla(timeline(ASSIGNED), T0, partner_calendars=["P1"])
+        wire(engine.evaluate_sla(timeline(ASSIGNED), T0, partner_calendars=["P1"]))
 
 
 def test_threads_evaluating_on_one_engine_agree_with_sequential(engine):
@@ -188,9 +193,9 @@ def test_threads_evaluating_on_one_engine_agree_with_sequential(engine):
         timeline(dict(ASSIGNED, at=T0_MS + i * 600_000), lead=f"L{i}") for i in range(200)
     ]
     nows = [T0_MS + h * 3_600_000 for h in range(12)]
-    sequential = [engine.evaluate_sla(timelines, now) for now in nows]
+    sequential = [wire(engine.evaluate_sla(timelines, now)) for now in nows]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        threaded = list(pool.map(lambda now: engine.evaluate_sla(timelines, now), nows))
+        threaded = list(pool.map(lambda now: wire(engine.evaluate_sla(timelines, now)), nows))
     assert threaded == sequential
     # Business time: 09:00-17:00 CST; leads assigned after `now` have no instance yet.
     states = {x["state"] for r in sequential for s in r for x in s["ok"]["slas"]}
@@ -206,7 +211,7 @@ HOLIDAY_RULES = RULES.replace(
 def test_holiday_files_from_a_mapping_move_the_deadline():
     # Tuesday 2026-11-24 is a holiday: the 8 business hours run on Wednesday instead.
     engine = leadrail.Engine.compile(HOLIDAY_RULES, "sla.rail", files={"us.txt": "2026-11-24 test day\n"})
-    got = engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z")
+    got = wire(engine.evaluate_sla(timeline(ASSIGNED), "2026-11-24T20:00:00Z"))
     assert [(s["state"], s["elapsed_ms"], s["due_at"]) for s in got["slas"]] == [
         ("running", 0, DUE_MS + 24 * 3_600_000)
     ]

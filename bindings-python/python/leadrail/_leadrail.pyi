@@ -3,12 +3,43 @@
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
-from typing import Any, Final, Literal, Optional, Union, overload
+from typing import Any, Final, Literal, Optional, Union, final, overload
+
+from leadrail._types import GeoPointLike, Instant, PartnerCalendars, Timeline
+
+__all__ = [
+    "Candidate",
+    "DataError",
+    "Decision",
+    "DueAction",
+    "Engine",
+    "Exclusion",
+    "Explanation",
+    "Label",
+    "LeadrailError",
+    "Network",
+    "Outcome",
+    "Report",
+    "RerouteExclusion",
+    "ReroutePlan",
+    "RouteResult",
+    "RouteResults",
+    "RouteResultsIterator",
+    "RuleError",
+    "RuleTrace",
+    "RulesetInfo",
+    "SlaEvaluation",
+    "SlaResult",
+    "SlaStatus",
+    "StateRead",
+    "__version__",
+    "distances_km",
+    "error_codes",
+    "haversine_km",
+]
 
 __version__: Final[str]
 
-GeoPointLike = Union[Mapping[str, float], Sequence[float]]
-"""A point: `{"lat": .., "lon": ..}` or a pair `(lat, lon)`, in degrees."""
 
 class LeadrailError(Exception):
     """Base class of every leadrail error."""
@@ -42,37 +73,316 @@ def distances_km(origin: GeoPointLike, points: Iterable[GeoPointLike]) -> list[f
 def error_codes() -> list[str]:
     """Every stable error code."""
 
-Instant = Union[int, str, datetime]
-"""Milliseconds since the epoch, an RFC 3339 string (`"2026-11-24T09:00:00Z"`) or an aware datetime."""
 
-Decision = dict[str, Any]
-"""`{"outcome": {"kind": "partner", "id": ...} | {"kind": "queue", "name": ...} | {"kind": "unrouted"},
-"rule": str | None, "state_read": {"partner", "version", "active_leads", "last_assigned_at"} | None,
-"explanation": {...}}` (explanation only when asked for): core's serde form."""
+@final
+class Outcome:
+    """Where a lead goes."""
 
-RouteResult = dict[str, Any]
-"""`{"ok": Decision}` or `{"error": report}` (a report dict as in `LeadrailError.diagnostics`)."""
+    @property
+    def kind(self) -> Literal["partner", "queue", "unrouted"]: ...
+    @property
+    def id(self) -> Optional[str]:
+        """The partner id (a `partner` outcome), else None."""
+    @property
+    def name(self) -> Optional[str]:
+        """The queue name (a `queue` outcome), else None."""
+    def to_dict(self) -> dict[str, Any]:
+        """`{"kind": "partner", "id": ...}`, `{"kind": "queue", "name": ...}` or `{"kind": "unrouted"}`."""
 
-Timeline = Mapping[str, Any]
-"""`{"lead": "L1", "events": [{"at": Instant, "event": "assigned", "partner": "P1"}, ...]}`: a
-lead's lifecycle events in the order they happened (`event` one of `created`, `assigned`,
-`viewed`, `accepted`, `rejected`, `contacted`, `stage_changed`, `status_changed`, `retracted`,
-`reassigned`, `handed_down`, `won`, `lost`, `ordered`, `delivered`)."""
+@final
+class StateRead:
+    """The chosen partner's state as the decision read it (for a compare-and-set)."""
 
-SlaEvaluation = dict[str, Any]
-"""`{"lead": str, "slas": [{"sla", "instance", "index", "stage"?, "partner"?, "state",
-"started_at", "ended_at"?, "goal_ms", "elapsed_ms", "remaining_ms", "due_at"?, "next_at"?}],
-"due": [{"id", "sla", "instance", "partner"?, "at", "kind": "warning", "threshold"} |
-{..., "kind": "breach", "action": {"action": ...}}], "next_deadline"?: int, "cursor": int,
-"reroute"?: {"trigger", "retract"?, "exclude": [{"partner", "reason"}]}}`: core's serde form
-(`state` one of `running`, `paused`, `met`, `breached`, `cancelled`)."""
+    @property
+    def partner(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def active_leads(self) -> int: ...
+    @property
+    def last_assigned_at(self) -> Optional[int]:
+        """Milliseconds since the epoch, or None."""
+    def to_dict(self) -> dict[str, Any]: ...
 
-SlaResult = dict[str, Any]
-"""`{"ok": SlaEvaluation}` or `{"error": report}`."""
+@final
+class RulesetInfo:
+    """The ruleset a decision came from."""
 
-PartnerCalendars = Mapping[str, Union[str, Mapping[str, str]]]
-"""Partner id -> calendar name, or -> `{field: calendar name}`."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def content_hash(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
+@final
+class RuleTrace:
+    """One rule that was tried."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def matched(self) -> bool: ...
+    @property
+    def eligible(self) -> int: ...
+    @property
+    def outcome(self) -> Literal["decided", "next", "queue", "parent"]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Exclusion:
+    """Partners excluded for one reason."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def partners(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Candidate:
+    """An eligible partner and how it ranked."""
+
+    @property
+    def partner(self) -> str: ...
+    @property
+    def score(self) -> Optional[float]: ...
+    @property
+    def utilisation(self) -> Optional[float]: ...
+    @property
+    def position(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Explanation:
+    """Why a lead went where it went."""
+
+    @property
+    def ruleset(self) -> RulesetInfo: ...
+    @property
+    def rules(self) -> list[RuleTrace]: ...
+    @property
+    def excluded(self) -> list[Exclusion]: ...
+    @property
+    def candidates(self) -> list[Candidate]: ...
+    @property
+    def tie_break(
+        self,
+    ) -> Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Decision:
+    """The routing decision for one lead."""
+
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def rule(self) -> Optional[str]:
+        """The rule that decided (its name), or `fallback`."""
+    @property
+    def state_read(self) -> Optional[StateRead]:
+        """The chosen partner's state as read (a partner outcome), else None."""
+    @property
+    def explanation(self) -> Optional[Explanation]:
+        """Why (with `explain=True`), else None."""
+    def to_dict(self) -> dict[str, Any]:
+        """`{"outcome": ..., "rule": ..., "state_read": ..., "explanation": ...}` (explanation only
+        when asked for): core's serde form."""
+
+@final
+class Label:
+    """A labelled range of a report."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def end_column(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Report:
+    """An error report: a batch item's error (an exception's `diagnostics` hold the same, as dicts)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def help(self) -> Optional[str]: ...
+    @property
+    def severity(self) -> Literal["error", "warning"]: ...
+    @property
+    def file(self) -> Optional[str]: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def labels(self) -> list[Label]: ...
+    @property
+    def record(self) -> Optional[str]: ...
+    @property
+    def field(self) -> Optional[str]: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The report dict, as in `LeadrailError.diagnostics`."""
+
+@final
+class RouteResult:
+    """One lead's result in a batch: `ok` (its decision) or `error` (why it was not routed)."""
+
+    @property
+    def ok(self) -> Optional[Decision]: ...
+    @property
+    def error(self) -> Optional[Report]: ...
+    def is_ok(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]:
+        """`{"ok": decision}` or `{"error": report}`."""
+
+@final
+class RouteResultsIterator:
+    def __iter__(self) -> RouteResultsIterator: ...
+    def __next__(self) -> RouteResult: ...
+
+@final
+class RouteResults:
+    """A batch's results, one `RouteResult` per lead in order, kept in core's compact form: each
+    item is made when read (indexing, slicing, iterating)."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: int, /) -> RouteResult: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> list[RouteResult]: ...
+    def __iter__(self) -> RouteResultsIterator: ...
+    def columns(self) -> dict[str, list[Any]]:
+        """`kind` (`partner`/`queue`/`unrouted`, None for an error), `target` (partner id or
+        queue name), `rule`, `error` (a report dict or None): one list each."""
+    def to_list(self) -> list[dict[str, Any]]:
+        """One dict per lead, `{"ok": decision}` or `{"error": report}`."""
+
+
+@final
+class SlaStatus:
+    """One SLA instance, as of the evaluation's `now` (instants and durations in ms)."""
+
+    @property
+    def sla(self) -> str: ...
+    @property
+    def instance(self) -> str: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def stage(self) -> Optional[str]: ...
+    @property
+    def partner(self) -> Optional[str]: ...
+    @property
+    def state(self) -> Literal["running", "paused", "met", "breached", "cancelled"]: ...
+    @property
+    def started_at(self) -> int: ...
+    @property
+    def ended_at(self) -> Optional[int]: ...
+    @property
+    def goal_ms(self) -> int: ...
+    @property
+    def elapsed_ms(self) -> int: ...
+    @property
+    def remaining_ms(self) -> int: ...
+    @property
+    def due_at(self) -> Optional[int]: ...
+    @property
+    def next_at(self) -> Optional[int]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class DueAction:
+    """An action now due, to be executed once by the host."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def sla(self) -> str: ...
+    @property
+    def instance(self) -> str: ...
+    @property
+    def partner(self) -> Optional[str]: ...
+    @property
+    def at(self) -> int: ...
+    @property
+    def kind(self) -> Literal["warning", "breach"]: ...
+    @property
+    def threshold(self) -> Optional[float]:
+        """A warning's threshold (fraction of the goal), else None."""
+    @property
+    def action(self) -> Optional[dict[str, Any]]:
+        """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
+        `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`."""
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class RerouteExclusion:
+    """One partner a re-route must exclude."""
+
+    @property
+    def partner(self) -> str: ...
+    @property
+    def reason(self) -> dict[str, Any]:
+        """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class ReroutePlan:
+    """What to do for a due re-route action."""
+
+    @property
+    def trigger(self) -> DueAction: ...
+    @property
+    def retract(self) -> Optional[str]: ...
+    @property
+    def exclude(self) -> list[RerouteExclusion]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class SlaEvaluation:
+    """One timeline's SLA evaluation and, when a re-route action is due, the re-route."""
+
+    @property
+    def lead(self) -> str: ...
+    @property
+    def slas(self) -> list[SlaStatus]: ...
+    @property
+    def due(self) -> list[DueAction]: ...
+    @property
+    def next_deadline(self) -> Optional[int]: ...
+    @property
+    def cursor(self) -> int:
+        """Pass as `done` to the next evaluation to get each action once."""
+    @property
+    def reroute(self) -> Optional[ReroutePlan]: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Core's serde form (`lead`, `slas`, `due`, `next_deadline`?, `cursor`, `reroute`?)."""
+
+@final
+class SlaResult:
+    """One timeline's result in a batch evaluation: `ok` or `error`."""
+
+    @property
+    def ok(self) -> Optional[SlaEvaluation]: ...
+    @property
+    def error(self) -> Optional[Report]: ...
+    def is_ok(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]:
+        """`{"ok": evaluation}` or `{"error": report}`."""
+
+
+@final
 class Engine:
     """A compiled ruleset. Immutable; share it freely across threads."""
 
@@ -118,7 +428,7 @@ class Engine:
         done: Optional[Union[Iterable[str], Instant]] = None,
         partner_calendars: Optional[PartnerCalendars] = None,
     ) -> list[SlaResult]:
-        """One result per timeline; a bad timeline gets `{"error": ...}`. Runs without the GIL."""
+        """One result per timeline; a bad timeline gets an `error`. Runs without the GIL."""
     def next_deadline(
         self,
         timeline: Timeline,
@@ -127,6 +437,7 @@ class Engine:
     ) -> Optional[int]:
         """The next instant (ms) at which the evaluation changes if no event is recorded."""
 
+@final
 class Network:
     """Partners and their routing state, bound to the engine that built it."""
 
@@ -147,9 +458,9 @@ class Network:
         exclude: Optional[Union[str, Iterable[str]]] = None,
         *,
         as_columns: Literal[False] = False,
-    ) -> list[RouteResult]:
+    ) -> RouteResults:
         """Routes leads in order, applying each assignment; one result per lead (a bad lead
-        gets `{"error": ...}` and changes no state). Runs without the GIL; batches of 32,768
+        gets an `error` and changes no state). Runs without the GIL; batches of 32,768
         leads or more are routed in chunks on a second thread while this one converts (same
         results, errors and state; a batch that raises leaves the state as it was)."""
     @overload
@@ -170,9 +481,9 @@ class Network:
         columns: Mapping[str, Sequence[Any]],
         now: Union[Instant, Sequence[Instant]],
         exclude: Optional[Union[str, Iterable[str]]] = None,
-    ) -> dict[str, list[Any]]:
+    ) -> RouteResults:
         """Like `route_batch` with leads as columns (`id` and the fields; lists, tuples, numpy
-        arrays, pandas Series). Returns columns `kind`, `target`, `rule`, `error`."""
+        arrays, pandas Series); `columns()` of the results gives `kind`, `target`, `rule`, `error`."""
     def state(self) -> dict[str, Any]:
         """`{"seq": int, "partners": [{"id", "active_leads", "last_assigned_at", "last_seq",
         "assigned", "version"}, ...]}`."""
