@@ -222,6 +222,6 @@ test('files of the wrong shape give a clear error', () => {
       JSON.stringify(files),
     )
   }
-  // undefined and null mean none: the file is then read from disk, next to `sla.rail`
+  // undefined and null mean none: rule text reads no file from disk
   assert.throws(() => Engine.compile(HOLIDAY_RULES, 'sla.rail', null), /cannot read holiday file `us.txt`/)
 })
