@@ -5,6 +5,7 @@
 //! partner is malformed (nothing is routed), or some lead rows are malformed (they are reported
 //! with file, line and field; the other leads are routed).
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use leadrail_core::schema::Schema;
 use leadrail_core::value::Instant;
 
 use super::input::{self, DataFile, Origin, Raw};
-use super::render;
+use super::{output, render};
 use crate::OutputFormat;
 
 /// The arguments of `leadrail route`.
@@ -114,9 +115,13 @@ pub fn run(args: &RouteArgs) -> u8 {
             );
         }
     }
-    match args.format {
-        OutputFormat::Csv => print_csv(&rows, args.explain),
-        OutputFormat::Json => print_json(&rows),
+    let mut out = output::stdout();
+    let written = match args.format {
+        OutputFormat::Csv => print_csv(&mut out, &rows, args.explain),
+        OutputFormat::Json => print_json(&mut out, &rows),
+    };
+    if let Err(code) = output::finish(written, &mut out) {
+        return code;
     }
     let routed = rows
         .iter()
@@ -233,13 +238,17 @@ fn why(d: &Decision) -> String {
     parts.join("; ")
 }
 
-fn print_csv(rows: &[(&Record, Result<Decision, ErrorReport>)], explain: bool) {
-    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+fn print_csv(
+    out: &mut impl Write,
+    rows: &[(&Record, Result<Decision, ErrorReport>)],
+    explain: bool,
+) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["lead", "outcome", "target", "rule"];
     if explain {
         header.push("why");
     }
-    let _ = w.write_record(&header);
+    w.write_record(&header).map_err(csv_io)?;
     for (lead, r) in rows {
         let mut row: Vec<String> = match r {
             Ok(d) => {
@@ -261,12 +270,23 @@ fn print_csv(rows: &[(&Record, Result<Decision, ErrorReport>)], explain: bool) {
         if explain {
             row.push(r.as_ref().map(why).unwrap_or_default());
         }
-        let _ = w.write_record(&row);
+        w.write_record(&row).map_err(csv_io)?;
     }
-    let _ = w.flush();
+    w.flush()
 }
 
-fn print_json(rows: &[(&Record, Result<Decision, ErrorReport>)]) {
+/// The I/O error inside a CSV writer's error (a closed pipe must stay recognisable).
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn print_json(
+    out: &mut impl Write,
+    rows: &[(&Record, Result<Decision, ErrorReport>)],
+) -> io::Result<()> {
     let items: Vec<serde_json::Value> = rows
         .iter()
         .map(|(lead, r)| match r {
@@ -274,8 +294,6 @@ fn print_json(rows: &[(&Record, Result<Decision, ErrorReport>)]) {
             Err(e) => serde_json::json!({ "lead": lead.id, "error": e }),
         })
         .collect();
-    match serde_json::to_string_pretty(&items) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: {e}"),
-    }
+    serde_json::to_writer_pretty(&mut *out, &items)?;
+    writeln!(out)
 }

@@ -11,6 +11,7 @@
 //! others are evaluated and printed).
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use leadrail_core::sla::{
@@ -22,7 +23,7 @@ use leadrail_core::value::Instant;
 use serde::Serialize;
 
 use super::input::{self, Origin, Raw};
-use super::render;
+use super::{output, render};
 
 /// How `sla` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -123,7 +124,7 @@ pub fn run(args: &SlaArgs) -> u8 {
     };
     let path = args.timelines.display().to_string();
     let mut bad = 0usize;
-    let mut out: Vec<(Timeline, Evaluation)> = Vec::with_capacity(file.records.len());
+    let mut out_rows: Vec<(Timeline, Evaluation)> = Vec::with_capacity(file.records.len());
     for (origin, raw) in &file.records {
         let location = match origin {
             Origin::Line(n) => format!("{path}:{n}"),
@@ -142,7 +143,7 @@ pub fn run(args: &SlaArgs) -> u8 {
             }
         };
         match set.evaluate_with(&timeline, now, &Done::Nothing, &partners) {
-            Ok(e) => out.push((timeline, e)),
+            Ok(e) => out_rows.push((timeline, e)),
             Err(e) => {
                 bad += 1;
                 let report = leadrail_core::report::ErrorReport::from(&e);
@@ -153,28 +154,26 @@ pub fn run(args: &SlaArgs) -> u8 {
             }
         }
     }
-    match args.format {
+    let mut out = output::stdout();
+    let written = match args.format {
         SlaFormat::Json => {
-            let rows: Vec<LeadOut<'_>> = out
+            let rows: Vec<LeadOut<'_>> = out_rows
                 .iter()
                 .map(|(t, e)| LeadOut {
                     evaluation: e,
                     reroute: reroute_plan(&set, t, e),
                 })
                 .collect();
-            match serde_json::to_string_pretty(&rows) {
-                Ok(s) => println!("{s}"),
-                Err(e) => {
-                    eprintln!("error: cannot write JSON: {e}");
-                    return 2;
-                }
-            }
+            serde_json::to_writer_pretty(&mut out, &rows)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
         }
-        SlaFormat::Text => {
-            for (t, e) in &out {
-                print!("{}", text_block(&set, t, e));
-            }
-        }
+        SlaFormat::Text => out_rows
+            .iter()
+            .try_for_each(|(t, e)| out.write_all(text_block(&set, t, e).as_bytes())),
+    };
+    if let Err(code) = output::finish(written, &mut out) {
+        return code;
     }
     if bad > 0 {
         2
