@@ -25,3 +25,15 @@ pub fn failed(e: &io::Error) -> u8 {
         2
     }
 }
+
+/// Writes a pretty-printed JSON value nested one level inside an array: every line break (JSON
+/// strings escape theirs) is followed by two more spaces.
+pub fn write_nested(out: &mut impl Write, pretty: &[u8]) -> io::Result<()> {
+    for (i, line) in pretty.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
+}

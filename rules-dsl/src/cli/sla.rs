@@ -6,6 +6,8 @@
 //! epoch or an RFC 3339 string. SLAs on `business partner.<field>` read the partner's calendar
 //! name from `--partners` (CSV or JSON with an `id`).
 //!
+//! Timelines are streamed: each is read, evaluated and written before the next is read.
+//!
 //! Exit codes: 0 every timeline evaluated; 1 the rule file has errors; 2 a data file is
 //! unreadable or some timelines are bad (each is reported naming the lead and the event; the
 //! others are evaluated and printed).
@@ -23,7 +25,8 @@ use leadrail_core::value::Instant;
 use serde::Serialize;
 
 use super::input::{self, Origin, Raw};
-use super::{output, render};
+use super::output::{self, write_nested};
+use super::render;
 
 /// How `sla` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -115,35 +118,34 @@ pub fn run(args: &SlaArgs) -> u8 {
         },
         None => PartnerTable::default(),
     };
-    let file = match input::read(&args.timelines) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+    // Timelines are read, evaluated and written one at a time: memory does not grow with the
+    // file. The JSON output is one array, written `[`, items separated by `,`, `]` (the same
+    // bytes as pretty-printing the whole array).
     let path = args.timelines.display().to_string();
     let mut bad = 0usize;
-    let mut out_rows: Vec<(Timeline, Evaluation)> = Vec::with_capacity(file.records.len());
-    for (origin, raw) in &file.records {
+    let mut out = output::stdout();
+    let mut items = 0usize;
+    let mut buf: Vec<u8> = Vec::new();
+    let read = input::each(&args.timelines, |_, origin, raw| {
         let location = match origin {
             Origin::Line(n) => format!("{path}:{n}"),
             Origin::Item(n) => format!("{path} (item {n})"),
         };
-        let timeline = match raw {
+        let timeline = match &raw {
             Raw::Json(v) => timeline_from_json(v),
             Raw::Cells(_) => Err("timelines are JSON objects `{\"lead\", \"events\"}`".to_string()),
         };
+        drop(raw);
         let timeline = match timeline {
             Ok(t) => t,
             Err(msg) => {
                 bad += 1;
                 eprintln!("error: {location}: {msg}");
-                continue;
+                return Ok(());
             }
         };
-        match set.evaluate_with(&timeline, now, &Done::Nothing, &partners) {
-            Ok(e) => out_rows.push((timeline, e)),
+        let evaluation = match set.evaluate_with(&timeline, now, &Done::Nothing, &partners) {
+            Ok(e) => e,
             Err(e) => {
                 bad += 1;
                 let report = leadrail_core::report::ErrorReport::from(&e);
@@ -151,35 +153,50 @@ pub fn run(args: &SlaArgs) -> u8 {
                 if let Some(help) = report.help.filter(|h| !h.is_empty()) {
                     eprintln!("  help: {help}");
                 }
+                return Ok(());
             }
+        };
+        let written = match args.format {
+            SlaFormat::Json => {
+                let row = LeadOut {
+                    evaluation: &evaluation,
+                    reroute: reroute_plan(&set, &timeline, &evaluation),
+                };
+                buf.clear();
+                serde_json::to_writer_pretty(&mut buf, &row)
+                    .map_err(io::Error::from)
+                    .and_then(|()| {
+                        out.write_all(if items == 0 { b"[\n  " } else { b",\n  " })?;
+                        items += 1;
+                        write_nested(&mut out, &buf)
+                    })
+            }
+            SlaFormat::Text => out.write_all(text_block(&set, &timeline, &evaluation).as_bytes()),
+        };
+        written.map_err(|e| output::failed(&e))
+    });
+    let mut code = 0;
+    match read {
+        Ok(()) => {}
+        Err(input::Stopped::Exit(c)) => return c,
+        Err(input::Stopped::Read(e)) => {
+            // the timelines before the error are evaluated and written; the run fails
+            eprintln!("error: {e}");
+            code = 2;
         }
     }
-    let mut out = output::stdout();
-    let written = match args.format {
-        SlaFormat::Json => {
-            let rows: Vec<LeadOut<'_>> = out_rows
-                .iter()
-                .map(|(t, e)| LeadOut {
-                    evaluation: e,
-                    reroute: reroute_plan(&set, t, e),
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &rows)
-                .map_err(io::Error::from)
-                .and_then(|()| writeln!(out))
-        }
-        SlaFormat::Text => out_rows
-            .iter()
-            .try_for_each(|(t, e)| out.write_all(text_block(&set, t, e).as_bytes())),
+    let end: &[u8] = match (args.format, items) {
+        (SlaFormat::Json, 0) => b"[]\n",
+        (SlaFormat::Json, _) => b"\n]\n",
+        (SlaFormat::Text, _) => b"",
     };
-    if let Err(code) = output::finish(written, &mut out) {
-        return code;
+    if let Err(c) = output::finish(out.write_all(end), &mut out) {
+        return c;
     }
-    if bad > 0 {
-        2
-    } else {
-        0
+    if bad > 0 || code != 0 {
+        return 2;
     }
+    0
 }
 
 fn parse_instant(text: &str) -> Option<Instant> {
