@@ -8,6 +8,7 @@
 pub mod api;
 pub mod calendar;
 pub mod geo;
+pub mod json;
 pub mod network;
 pub mod pipeline;
 pub mod plan;

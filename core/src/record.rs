@@ -25,8 +25,9 @@
 //!   a map an empty cell is the empty collection: CSV has no other way to write it). A missing
 //!   required field is a [`DataErrorKind::MissingField`] error.
 //! - Fields the schema does not declare are ignored.
-//! - A `region` field accepts a territory with exclusions (`US except US-AK`) for leads and
-//!   partners alike; the engine only routes on a lead region's own region.
+//! - A `region` field parses a territory with exclusions (`US except US-AK`) for any record; the
+//!   engine rejects a lead whose region has exclusions ([`region_with_exceptions`]): exclusions
+//!   carve out partner territories, a lead is in one region.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -952,6 +953,24 @@ fn make_map(mut pairs: Vec<(Value, Value)>) -> Result<Value, ValueError> {
     pairs.sort_by(|a, b| compare_values(&a.0, &b.0));
     pairs.dedup_by(|a, b| compare_values(&a.0, &b.0) == Ordering::Equal);
     Ok(Value::Map(pairs.into()))
+}
+
+/// The first `region` field of `record` whose value has exclusions (`US except US-TX`), with
+/// that value: meaningful for a partner's territory, an error for a lead.
+pub fn region_with_exceptions<'a>(
+    schema: &'a Schema,
+    record: &'a Record,
+) -> Option<(&'a str, &'a Territory)> {
+    schema
+        .fields
+        .iter()
+        .zip(&record.values)
+        .find_map(|(f, v)| match (&f.ty, v) {
+            (Type::Region, Value::Region(t)) if !t.except().is_empty() => {
+                Some((f.name.as_str(), &**t))
+            }
+            _ => None,
+        })
 }
 
 fn is_blank_string(json: &Json) -> bool {

@@ -144,7 +144,17 @@ pub fn each(
         )
     })?;
     let file = std::fs::File::open(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
-    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    // a UTF-8 byte order mark (Windows editors write one) is not part of the data
+    {
+        use std::io::BufRead as _;
+        let start = reader
+            .fill_buf()
+            .map_err(|e| err(None, format!("cannot read: {e}")))?;
+        if start.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
+    }
     match format {
         Format::Csv => {
             let mut reader = csv::ReaderBuilder::new()
@@ -157,6 +167,20 @@ pub fn each(
                 .iter()
                 .map(str::to_string)
                 .collect();
+            let mut seen = std::collections::HashMap::with_capacity(headers.len());
+            for (i, h) in headers.iter().enumerate() {
+                if let Some(first) = seen.insert(h.as_str(), i + 1) {
+                    return Err(err(
+                        Some(1),
+                        format!(
+                            "the header row repeats the column `{h}` (columns {first} and {}): \
+                             rename or remove one",
+                            i + 1
+                        ),
+                    )
+                    .into());
+                }
+            }
             if headers.iter().all(|h| h != "id") {
                 return Err(err(
                     Some(1),
@@ -205,7 +229,6 @@ pub fn each(
         }
         Format::JsonLines => {
             use std::io::BufRead as _;
-            let mut reader = reader;
             let mut line = String::new();
             let mut n = 0u64;
             loop {
@@ -220,7 +243,7 @@ pub fn each(
                 if line.trim().is_empty() {
                     continue;
                 }
-                let value: serde_json::Value = serde_json::from_str(&line)
+                let value = leadrail_core::json::from_str(&line)
                     .map_err(|e| err(Some(n), format!("invalid JSON: {e}")))?;
                 f(&[], Origin::Line(n), Raw::Json(value)).map_err(Stopped::Exit)?;
             }
@@ -261,7 +284,7 @@ where
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut n = 0usize;
-        while let Some(item) = seq.next_element::<serde_json::Value>()? {
+        while let Some(item) = seq.next_element_seed(leadrail_core::json::Strict::top())? {
             n += 1;
             if let Err(code) = (self.f)(&[], Origin::Item(n), Raw::Json(item)) {
                 self.stop = Some(code);

@@ -132,7 +132,7 @@ pub fn run(args: &SlaArgs) -> u8 {
             Origin::Item(n) => format!("{path} (item {n})"),
         };
         let timeline = match &raw {
-            Raw::Json(v) => timeline_from_json(v),
+            Raw::Json(v) => leadrail_core::api::timeline_from_json(v).map_err(|r| r.message),
             Raw::Cells(_) => Err("timelines are JSON objects `{\"lead\", \"events\"}`".to_string()),
         };
         drop(raw);
@@ -203,33 +203,6 @@ fn parse_instant(text: &str) -> Option<Instant> {
     chrono::DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.timestamp_millis())
-}
-
-/// A timeline from its JSON form; `at` may be milliseconds or an RFC 3339 string. Invalid
-/// timelines (out of order, after close, wrong partner) are reported by the evaluation.
-fn timeline_from_json(v: &serde_json::Value) -> Result<Timeline, String> {
-    let lead = v
-        .get("lead")
-        .and_then(|l| l.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| "a timeline needs a text `lead`".to_string())?;
-    let mut v = v.clone();
-    if let Some(events) = v.get_mut("events").and_then(|e| e.as_array_mut()) {
-        for (i, ev) in events.iter_mut().enumerate() {
-            let Some(at) = ev.get_mut("at") else {
-                continue;
-            };
-            if let Some(text) = at.as_str() {
-                let ms = parse_instant(text).ok_or_else(|| {
-                    format!(
-                        "lead `{lead}`: event {i}: `at` `{text}` is not an RFC 3339 instant or milliseconds"
-                    )
-                })?;
-                *at = serde_json::Value::from(ms);
-            }
-        }
-    }
-    serde_json::from_value::<Timeline>(v).map_err(|e| format!("lead `{lead}`: {e}"))
 }
 
 fn partner_table(path: &std::path::Path) -> Result<PartnerTable, u8> {
