@@ -1376,6 +1376,8 @@ struct Entry {
 impl Entry {
     fn new(field: &crate::schema::Field, r: Result<Value, DataErrorKind>) -> Entry {
         let valid = match &r {
+            // a region with exceptions passes the type check but not the engine's lead check
+            Ok(Value::Region(t)) if !t.except().is_empty() => false,
             Ok(v) => crate::network::validate::field_ok(field, v),
             Err(_) => false,
         };

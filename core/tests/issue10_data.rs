@@ -195,3 +195,27 @@ fn imported_state_cannot_make_the_sequence_wrap() {
     assert_eq!(st["seq"], top + 1);
     assert_eq!(st["partners"][0]["last_seq"], top + 1);
 }
+
+#[test]
+fn a_lead_region_with_exceptions_is_rejected_on_the_prepared_path_too() {
+    use leadrail_core::record::Record;
+    use leadrail_core::route::{RouteOptions, Times};
+    let s = session();
+    let engine = s.engine().clone();
+    let lead = Record::from_json(
+        &engine.plan().lead_schema,
+        &json(r#"{"id": "L1", "region": "US except US-TX", "product_line": "hydraulics", "deal_size": 1}"#),
+    )
+    .unwrap();
+    let batch = engine.prepare_leads(vec![lead]);
+    let mut network = s.network().clone();
+    let opts = RouteOptions {
+        explain: false,
+        exclude: Vec::new(),
+    };
+    let routed = engine.route_prepared_compact(&mut network, &batch, Times::At(0), &opts);
+    let [r] = routed.decisions().try_into().unwrap();
+    let e = r.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("region"));
+    assert_eq!(network.seq(), 0);
+}
