@@ -12,6 +12,20 @@ export interface Diagnostic {
   field?: string
 }
 
+/** Options of `Engine.compile(text, options)`. */
+export interface CompileOptions {
+  /** The file name in diagnostics (default `rules.rail`). */
+  file?: string
+  /** Holiday files in memory: path as written in `holidays "path"` -> the file's text. */
+  files?: Record<string, string>
+  /**
+   * The directory holiday files are read from when not in `files`: only relative paths that
+   * stay inside it (symbolic links resolved), regular files of at most 1 MiB. Without it (and
+   * without `files`), rule text reads no file from disk.
+   */
+  baseDir?: string
+}
+
 /** The `Error` every leadrail call throws: `code` is a stable leadrail code. */
 export interface LeadrailError extends Error {
   code: string

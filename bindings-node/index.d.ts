@@ -12,6 +12,20 @@ export interface Diagnostic {
   field?: string
 }
 
+/** Options of `Engine.compile(text, options)`. */
+export interface CompileOptions {
+  /** The file name in diagnostics (default `rules.rail`). */
+  file?: string
+  /** Holiday files in memory: path as written in `holidays "path"` -> the file's text. */
+  files?: Record<string, string>
+  /**
+   * The directory holiday files are read from when not in `files`: only relative paths that
+   * stay inside it (symbolic links resolved), regular files of at most 1 MiB. Without it (and
+   * without `files`), rule text reads no file from disk.
+   */
+  baseDir?: string
+}
+
 /** The `Error` every leadrail call throws: `code` is a stable leadrail code. */
 export interface LeadrailError extends Error {
   code: string
@@ -209,11 +223,16 @@ export declare class Engine {
    * Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`
    * (columns in UTF-16 units).
    *
-   * Holiday files (`holidays "path"`) are read relative to `file`, or, with `files` (an
-   * object of path to text), from that object only.
+   * The second argument is the file name for diagnostics, or options `{ file, files,
+   * baseDir }`. Holiday files (`holidays "path"`) come from `files` (an object of path to
+   * text), then from `baseDir` (relative paths inside it only, regular files of at most
+   * 1 MiB); with neither, rule text reads no file from disk.
    */
-  static compile(text: string, file?: string | undefined | null, files?: Record<string, string> | undefined | null): Engine
-  /** Compiles a rule file (its path is the file name in diagnostics). */
+  static compile(text: string, file?: string | CompileOptions | undefined | null, files?: Record<string, string> | undefined | null): Engine
+  /**
+   * Compiles a rule file (its path is the file name in diagnostics); holiday files are read
+   * from its directory, as with `baseDir`.
+   */
   static fromFile(path: string): Engine
   /** The warnings of the compilation (reports as plain objects). */
   get warnings(): Array<Diagnostic>

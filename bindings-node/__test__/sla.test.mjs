@@ -103,7 +103,9 @@ for (const [event, field, code] of [
   [{ at: 1.5, event: 'created' }, 'events[0].at', 'leadrail::data::invalid_field'],
   [{ at: T0 }, 'events[0].event', 'leadrail::data::missing_field'],
   [{ at: T0, event: 3 }, 'events[0].event', 'leadrail::data::invalid_field'],
-  [{ at: T0, event: 'assigned' }, 'events[0]', 'leadrail::data::invalid_field'],
+  // the missing or mistyped detail is named (issue 10)
+  [{ at: T0, event: 'assigned' }, 'events[0].partner', 'leadrail::data::missing_field'],
+  [{ at: T0, event: 'assigned', partner: 7 }, 'events[0].partner', 'leadrail::data::invalid_field'],
   ['assigned', 'events[0]', 'leadrail::data::invalid_field'],
 ]) {
   test(`a bad event ${JSON.stringify(event)}`, () => {
@@ -224,6 +226,6 @@ test('files of the wrong shape give a clear error', () => {
       JSON.stringify(files),
     )
   }
-  // undefined and null mean none: the file is then read from disk, next to `sla.rail`
+  // undefined and null mean none: rule text reads no file from disk
   assert.throws(() => Engine.compile(HOLIDAY_RULES, 'sla.rail', null), /cannot read holiday file `us.txt`/)
 })

@@ -30,51 +30,26 @@ impl JsEngine {
     /// Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`
     /// (columns in UTF-16 units).
     ///
-    /// Holiday files (`holidays "path"`) are read relative to `file`, or, with `files` (an
-    /// object of path to text), from that object only.
+    /// The second argument is the file name for diagnostics, or options `{ file, files,
+    /// baseDir }`. Holiday files (`holidays "path"`) come from `files` (an object of path to
+    /// text), then from `baseDir` (relative paths inside it only, regular files of at most
+    /// 1 MiB); with neither, rule text reads no file from disk.
     #[napi(
         factory,
-        ts_args_type = "text: string, file?: string | undefined | null, files?: Record<string, string> | undefined | null"
+        ts_args_type = "text: string, file?: string | CompileOptions | undefined | null, files?: Record<string, string> | undefined | null"
     )]
     pub fn compile(
         env: Env,
         text: String,
-        file: Option<String>,
+        file: Option<Unknown<'_>>,
         files: Option<Unknown<'_>>,
     ) -> Result<JsEngine> {
-        let file = file.unwrap_or_else(|| "rules.rail".to_owned());
-        let files = match files {
-            Some(f) => files_arg(&env, f)?,
-            None => None,
-        };
-        let compiled = match &files {
-            Some(f) => leadrail_dsl::compile_with_files(&text, &file, f),
-            None => leadrail_dsl::compile(&text, &file),
-        };
-        let compiled = match compiled {
-            Ok(c) => c,
-            Err(d) => {
-                let mut reports = d.reports();
-                utf16_columns(&text, &mut reports);
-                return Err(from_reports(&env, &reports));
-            }
-        };
-        let mut warnings: Vec<ErrorReport> =
-            compiled.warnings.iter().map(|w| w.to_report()).collect();
-        utf16_columns(&text, &mut warnings);
-        let sla = api::sla_set(&compiled.plan).map_err(|r| from_reports(&env, &r))?;
-        let engine = raise(
-            &env,
-            Engine::new(Arc::new(compiled.plan)).map_err(ErrorReport::from),
-        )?;
-        Ok(JsEngine {
-            engine: Arc::new(engine),
-            sla: Arc::new(sla),
-            warnings,
-        })
+        let options = compile_options(&env, file, files)?;
+        JsEngine::compile_with(env, &text, &options.0, &options.1)
     }
 
-    /// Compiles a rule file (its path is the file name in diagnostics).
+    /// Compiles a rule file (its path is the file name in diagnostics); holiday files are read
+    /// from its directory, as with `baseDir`.
     #[napi(factory)]
     pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
         let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -86,7 +61,15 @@ impl JsEngine {
                 ),
             )
         })?;
-        JsEngine::compile(env, text, Some(path), None)
+        let dir = match std::path::Path::new(&path).parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let sources = leadrail_dsl::HolidaySources {
+            files: Default::default(),
+            dir: Some(dir),
+        };
+        JsEngine::compile_with(env, &text, &path, &sources)
     }
 
     /// The warnings of the compilation (reports as plain objects).
@@ -361,6 +344,110 @@ fn sla_request(
         done,
         partner_calendars,
     })
+}
+
+impl JsEngine {
+    fn compile_with(
+        env: Env,
+        text: &str,
+        file: &str,
+        sources: &leadrail_dsl::HolidaySources,
+    ) -> Result<JsEngine> {
+        let compiled = match leadrail_dsl::compile_with_sources(text, file, sources) {
+            Ok(c) => c,
+            Err(d) => {
+                let mut reports = d.reports();
+                utf16_columns(text, &mut reports);
+                return Err(from_reports(&env, &reports));
+            }
+        };
+        let mut warnings: Vec<ErrorReport> =
+            compiled.warnings.iter().map(|w| w.to_report()).collect();
+        utf16_columns(text, &mut warnings);
+        let sla = api::sla_set(&compiled.plan).map_err(|r| from_reports(&env, &r))?;
+        let engine = raise(
+            &env,
+            Engine::new(Arc::new(compiled.plan)).map_err(ErrorReport::from),
+        )?;
+        Ok(JsEngine {
+            engine: Arc::new(engine),
+            sla: Arc::new(sla),
+            warnings,
+        })
+    }
+}
+
+/// The second and third arguments of `Engine.compile`: a file name and `files`, or options
+/// `{ file?, files?, baseDir? }` (then no third argument).
+fn compile_options(
+    env: &Env,
+    file: Option<Unknown<'_>>,
+    files: Option<Unknown<'_>>,
+) -> Result<(String, leadrail_dsl::HolidaySources)> {
+    let help = "pass a file name (`'rules.rail'`) or options `{ file, files, baseDir }`";
+    let bad = |what: String| from_report(env, request_error(what, help));
+    let files_of = |v: Option<Unknown<'_>>| -> Result<std::collections::BTreeMap<String, String>> {
+        Ok(match v {
+            Some(f) => files_arg(env, f)?.unwrap_or_default(),
+            None => Default::default(),
+        })
+    };
+    let Some(file) = file else {
+        return Ok((
+            "rules.rail".to_owned(),
+            leadrail_dsl::HolidaySources {
+                files: files_of(files)?,
+                dir: None,
+            },
+        ));
+    };
+    match file.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok((
+            "rules.rail".to_owned(),
+            leadrail_dsl::HolidaySources {
+                files: files_of(files)?,
+                dir: None,
+            },
+        )),
+        ValueType::String => Ok((
+            file.coerce_to_string()?.into_utf8()?.as_str()?.to_owned(),
+            leadrail_dsl::HolidaySources {
+                files: files_of(files)?,
+                dir: None,
+            },
+        )),
+        ValueType::Object if !file.is_array()? => {
+            if files.is_some_and(|f| {
+                !matches!(f.get_type(), Ok(ValueType::Undefined) | Ok(ValueType::Null))
+            }) {
+                return Err(bad(
+                    "give `files` in the options object, not as a third argument".to_owned(),
+                ));
+            }
+            let obj = file.coerce_to_object()?;
+            let text_option = |key: &str| -> Result<Option<String>> {
+                let v = obj.get_named_property::<Unknown>(key)?;
+                match v.get_type()? {
+                    ValueType::Undefined | ValueType::Null => Ok(None),
+                    ValueType::String => Ok(Some(
+                        v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned(),
+                    )),
+                    _ => Err(bad(format!(
+                        "option `{key}` must be a string, not {}",
+                        crate::convert::type_name(&v)
+                    ))),
+                }
+            };
+            let name = text_option("file")?.unwrap_or_else(|| "rules.rail".to_owned());
+            let dir = text_option("baseDir")?.map(std::path::PathBuf::from);
+            let files = files_of(Some(obj.get_named_property::<Unknown>("files")?))?;
+            Ok((name, leadrail_dsl::HolidaySources { files, dir }))
+        }
+        _ => Err(bad(format!(
+            "the second argument must be a file name or options, not {}",
+            crate::convert::type_name(&file)
+        ))),
+    }
 }
 
 /// The `files` argument of `Engine.compile`: a plain object of path to text (`undefined` or

@@ -65,24 +65,26 @@ fn files_arg(
 #[pymethods]
 impl PyEngine {
     /// Compiles rule text; raises `RuleError` with every diagnostic. Holiday files
-    /// (`holidays "path"`) are read relative to `file`, or, with `files` (a mapping of path to
-    /// text), from that mapping only.
+    /// (`holidays "path"`) come from `files` (a mapping of path to text), then from `base_dir`
+    /// (relative paths inside it only, regular files of at most 1 MiB); with neither, rule
+    /// text reads no file from disk.
     #[staticmethod]
-    #[pyo3(signature = (text, file = "rules.rail", files = None))]
+    #[pyo3(signature = (text, file = "rules.rail", files = None, base_dir = None))]
     fn compile(
         py: Python<'_>,
         text: &str,
         file: &str,
         files: Option<&Bound<'_, PyAny>>,
+        base_dir: Option<std::path::PathBuf>,
     ) -> PyResult<PyEngine> {
-        let files = match files {
-            Some(f) => Some(files_arg(py, f)?),
-            None => None,
+        let sources = leadrail_dsl::HolidaySources {
+            files: match files {
+                Some(f) => files_arg(py, f)?,
+                None => Default::default(),
+            },
+            dir: base_dir,
         };
-        let compiled = py.detach(|| match &files {
-            Some(f) => leadrail_dsl::compile_with_files(text, file, f),
-            None => leadrail_dsl::compile(text, file),
-        });
+        let compiled = py.detach(|| leadrail_dsl::compile_with_sources(text, file, &sources));
         let compiled = match compiled {
             Ok(c) => c,
             Err(d) => return Err(crate::exceptions::rule_error(py, &d.reports())),
@@ -101,11 +103,16 @@ impl PyEngine {
         })
     }
 
-    /// Compiles a rule file (its path is the file name in diagnostics).
+    /// Compiles a rule file (its path is the file name in diagnostics); holiday files are read
+    /// from its directory (relative paths inside it only).
     #[staticmethod]
     fn from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
         let text = std::fs::read_to_string(&path)?;
-        PyEngine::compile(py, &text, &path.to_string_lossy(), None)
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        PyEngine::compile(py, &text, &path.to_string_lossy(), None, Some(dir))
     }
 
     /// The warnings of the compilation, as plain dicts.

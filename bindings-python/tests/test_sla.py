@@ -118,8 +118,9 @@ def test_unknown_event_kind(engine):
         ({"at": None, "event": "created"}, "events[0].at", "leadrail::data::invalid_field"),
         ({"at": T0}, "events[0].event", "leadrail::data::missing_field"),
         ({"at": T0, "event": 3}, "events[0].event", "leadrail::data::invalid_field"),
-        ({"at": T0, "event": "assigned"}, "events[0]", "leadrail::data::invalid_field"),
-        ({"at": T0, "event": "assigned", "partner": 7}, "events[0]", "leadrail::data::invalid_field"),
+        # the missing or mistyped detail is named (issue 10)
+        ({"at": T0, "event": "assigned"}, "events[0].partner", "leadrail::data::missing_field"),
+        ({"at": T0, "event": "assigned", "partner": 7}, "events[0].partner", "leadrail::data::invalid_field"),
         ("assigned", "events[0]", "leadrail::data::invalid_field"),
     ],
 )

@@ -93,7 +93,8 @@ fn yes() -> bool {
 /// A route call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RouteRequest {
-    /// Leads as JSON objects.
+    /// Leads as JSON objects (a key repeated in one is an error).
+    #[serde(deserialize_with = "crate::json::leads")]
     pub leads: Vec<serde_json::Value>,
     /// The routing instant(s).
     pub now: NowJson,
@@ -120,7 +121,8 @@ pub struct RouteAnswer {
 /// A network load call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkRequest {
-    /// Partners as JSON objects.
+    /// Partners as JSON objects (a key repeated in one is an error).
+    #[serde(deserialize_with = "crate::json::partners")]
     pub partners: Vec<serde_json::Value>,
 }
 
@@ -283,7 +285,9 @@ impl PartnerCalendars for PartnerCalendarMap {
 /// "partner_calendars": {"P1": "us-central"}}`. Event instants are milliseconds or RFC 3339.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlaRequest {
-    /// Lead timelines as JSON objects (each is checked on its own).
+    /// Lead timelines as JSON objects (each is checked on its own; a key repeated in one is an
+    /// error).
+    #[serde(deserialize_with = "crate::json::timelines")]
     pub timelines: Vec<serde_json::Value>,
     /// The evaluation instant.
     pub now: InstantJson,
@@ -468,13 +472,45 @@ pub fn timeline_from_json(value: &serde_json::Value) -> Result<Timeline, ErrorRe
                 ))
             }
         }
+        // the details are text: name the field that is not
+        for key in ["partner", "reason", "stage", "status", "reseller"] {
+            match map.get(key) {
+                None | Some(J::String(_)) | Some(J::Null) => {}
+                Some(other) => {
+                    return Err(invalid(
+                        &format!(".{key}"),
+                        format!("lead `{lead}`: event {i}: `{key}` must be text, not `{other}`"),
+                    ))
+                }
+            }
+        }
         let mut fixed = map.clone();
         fixed.insert("at".into(), J::from(at));
-        let event: Event = serde_json::from_value(J::Object(fixed))
-            .map_err(|e| invalid("", format!("lead `{lead}`: event {i}: {e}")))?;
+        let event: Event = serde_json::from_value(J::Object(fixed)).map_err(|e| {
+            let text = e.to_string();
+            // serde names a missing field as "missing field `partner`"
+            match text
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+            {
+                Some(field) => missing(
+                    field,
+                    format!(
+                        "lead `{lead}`: event {i} (`{}`) has no `{field}`",
+                        kind_of(map)
+                    ),
+                ),
+                None => invalid("", format!("lead `{lead}`: event {i}: {text}")),
+            }
+        })?;
         out.push(event);
     }
     Ok(Timeline::new(lead, out))
+}
+
+/// The `event` of an event object, for messages.
+fn kind_of(map: &serde_json::Map<String, serde_json::Value>) -> &str {
+    map.get("event").and_then(|e| e.as_str()).unwrap_or("?")
 }
 
 impl SlaRequest {

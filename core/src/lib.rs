@@ -9,6 +9,7 @@ pub mod api;
 pub mod calendar;
 pub mod geo;
 pub mod host;
+pub mod json;
 pub mod network;
 pub mod plan;
 pub mod record;

@@ -25,8 +25,9 @@
 //!   a map an empty cell is the empty collection: CSV has no other way to write it). A missing
 //!   required field is a [`DataErrorKind::MissingField`] error.
 //! - Fields the schema does not declare are ignored.
-//! - A `region` field accepts a territory with exclusions (`US except US-AK`) for leads and
-//!   partners alike; the engine only routes on a lead region's own region.
+//! - A `region` field parses a territory with exclusions (`US except US-AK`) for any record; the
+//!   engine rejects a lead whose region has exclusions ([`region_with_exceptions`]): exclusions
+//!   carve out partner territories, a lead is in one region.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -954,6 +955,24 @@ fn make_map(mut pairs: Vec<(Value, Value)>) -> Result<Value, ValueError> {
     Ok(Value::Map(pairs.into()))
 }
 
+/// The first `region` field of `record` whose value has exclusions (`US except US-TX`), with
+/// that value: meaningful for a partner's territory, an error for a lead.
+pub fn region_with_exceptions<'a>(
+    schema: &'a Schema,
+    record: &'a Record,
+) -> Option<(&'a str, &'a Territory)> {
+    schema
+        .fields
+        .iter()
+        .zip(&record.values)
+        .find_map(|(f, v)| match (&f.ty, v) {
+            (Type::Region, Value::Region(t)) if !t.except().is_empty() => {
+                Some((f.name.as_str(), &**t))
+            }
+            _ => None,
+        })
+}
+
 fn is_blank_string(json: &Json) -> bool {
     json.as_str().is_some_and(|s| s.trim().is_empty())
 }
@@ -1351,6 +1370,8 @@ struct Entry {
 impl Entry {
     fn new(field: &crate::schema::Field, r: Result<Value, DataErrorKind>) -> Entry {
         let valid = match &r {
+            // a region with exceptions passes the type check but not the engine's lead check
+            Ok(Value::Region(t)) if !t.except().is_empty() => false,
             Ok(v) => crate::network::validate::field_ok(field, v),
             Err(_) => false,
         };

@@ -141,9 +141,10 @@ fn timeline_shape_errors() {
             Some("events[0].at"),
         ),
         (
+            // the missing detail is named (issue 10)
             json!({"lead": "L1", "events": [{"at": 1, "event": "assigned"}]}),
-            "leadrail::data::invalid_field",
-            Some("events[0]"),
+            "leadrail::data::missing_field",
+            Some("events[0].partner"),
         ),
         (
             json!({"lead": "L1", "events": [7]}),

@@ -3,11 +3,30 @@
 //! Subcommands: `check`, `fmt`, `route`, `sla`.
 //!
 //! Exit codes: 0 success; 1 a rule file has errors (or `fmt --check` found unformatted files);
-//! 2 bad data or usage (a malformed row names its file, line and field).
+//! 2 bad data or usage (a malformed row names its file, line and field), or the output could not
+//! be written (a full disk). When the reader of the output goes away (`| head`), the command
+//! stops quietly with 0.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// `eprintln!` that ignores a failing stderr (the standard one panics; a message that cannot be
+/// shown must not turn into a crash).
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that ignores a failing stderr.
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod cli;
 

@@ -96,9 +96,23 @@ fn bad_timelines_name_lead_and_event_and_exit_2() {
     let err = text(&o.stderr);
     assert!(err.contains("bad.jsonl:1: lead `B1`: event 1 (`accepted`) at 1795528800000 is earlier than the event before it at 1795532400000\n  help: record events in the order they happened\n"), "{err}");
     assert!(err.contains("bad.jsonl:2: lead `B2`: event 1 (`accepted`) by `P2`, but the lead is assigned to `P1`\n"), "{err}");
-    assert!(err.contains("bad.jsonl:3: lead `B3`: event 0: `at` `yesterday` is not an RFC 3339 instant or milliseconds\n"), "{err}");
     assert!(
-        err.contains("bad.jsonl:4: lead `B4`: unknown variant `teleported`"),
+        err.contains(
+            "bad.jsonl:3: lead `B3`: event 0: `at` `yesterday` is not an RFC 3339 instant\n"
+        ),
+        "{err}"
+    );
+    // the event and the field are named (issue 10)
+    assert!(
+        err.contains("bad.jsonl:4: lead `B4`: event 0: unknown event `teleported`\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.jsonl:6: lead `B5`: event 0: `partner` must be text, not `5`\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.jsonl:7: lead `B6`: event 1 (`assigned`) has no `partner`\n"),
         "{err}"
     );
     // P1 has no calendar for the partner-calendar SLAs

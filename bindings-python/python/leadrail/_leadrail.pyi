@@ -388,13 +388,20 @@ class Engine:
 
     @staticmethod
     def compile(
-        text: str, file: str = "rules.rail", files: Optional[Mapping[str, str]] = None
+        text: str,
+        file: str = "rules.rail",
+        files: Optional[Mapping[str, str]] = None,
+        base_dir: Optional[Union[str, PathLike[str]]] = None,
     ) -> Engine:
-        """Compiles rule text; raises `RuleError` with every diagnostic. Holiday files are read
-        relative to `file`, or, with `files` (path -> text), from that mapping only."""
+        """Compiles rule text; raises `RuleError` with every diagnostic. Holiday files
+        (`holidays "path"`) come from `files` (path as written -> text), then from `base_dir`:
+        only relative paths that stay inside it (symbolic links resolved), regular files of at
+        most 1 MiB. With neither, rule text reads no file from disk (`file` is only the name in
+        diagnostics)."""
     @staticmethod
     def from_file(path: Union[str, PathLike[str]]) -> Engine:
-        """Compiles a rule file (its path is the file name in diagnostics); `OSError` if unreadable."""
+        """Compiles a rule file (its path is the file name in diagnostics); holiday files are
+        read from its directory, as with `base_dir`; `OSError` if unreadable."""
     @property
     def warnings(self) -> list[dict[str, Any]]:
         """The compilation's warnings, as report dicts."""

@@ -40,6 +40,16 @@ pub enum NetworkError {
         /// The id.
         id: String,
     },
+    /// Imported state with a sequence number the network cannot count on from.
+    #[error("state `{field}` `{value}` is out of range: at most {max}")]
+    StateOutOfRange {
+        /// `seq`, or `last_seq` of a partner (`partners[P1].last_seq`).
+        field: String,
+        /// The value given.
+        value: u64,
+        /// The largest value accepted.
+        max: u64,
+    },
 }
 
 impl From<&NetworkError> for ErrorReport {
@@ -68,6 +78,13 @@ impl From<&NetworkError> for ErrorReport {
                 "add the partner to the network first, or check the id",
                 Some(id.clone()),
                 None,
+            ),
+            NetworkError::StateOutOfRange { field, .. } => (
+                codes::DATA_INVALID_FIELD,
+                "import the state a network exported: its sequence numbers count assignments and \
+                 stay far below this bound",
+                None,
+                Some(field.clone()),
             ),
         };
         ErrorReport {

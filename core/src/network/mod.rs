@@ -288,6 +288,11 @@ impl Network {
         self.slot(id).and_then(|p| self.state_of(p))
     }
 
+    /// The largest assignment sequence number [`Network::import_state`] accepts: 2^63 - 1,
+    /// which leaves 2^63 assignments (centuries at a billion a second) before the counter would
+    /// saturate (it saturates rather than wraps).
+    pub const MAX_SEQ: u64 = i64::MAX as u64;
+
     /// The network's assignment sequence number.
     pub fn seq(&self) -> u64 {
         self.state.seq
@@ -305,10 +310,27 @@ impl Network {
     }
 
     /// Imports state exported by [`Network::export_state`]. Partners not listed keep their
-    /// state. Fails, changing nothing, if an id is not in the network.
+    /// state. Fails, changing nothing, if an id is not in the network, or if `seq` (or a
+    /// partner's `last_seq`) is above [`Network::MAX_SEQ`]: the sequence counts assignments
+    /// and must be able to grow (a `seq` of 2^64 - 1 would wrap to 0 on the next assignment,
+    /// which reads as "never assigned" to round-robin).
     pub fn import_state(&mut self, st: &NetworkState) -> Result<(), NetworkError> {
+        if st.seq > Network::MAX_SEQ {
+            return Err(NetworkError::StateOutOfRange {
+                field: "seq".into(),
+                value: st.seq,
+                max: Network::MAX_SEQ,
+            });
+        }
         let mut slots = Vec::with_capacity(st.partners.len());
         for ps in &st.partners {
+            if ps.last_seq > Network::MAX_SEQ {
+                return Err(NetworkError::StateOutOfRange {
+                    field: format!("partners[{}].last_seq", ps.id),
+                    value: ps.last_seq,
+                    max: Network::MAX_SEQ,
+                });
+            }
             let p = self
                 .slot(&ps.id)
                 .ok_or_else(|| NetworkError::UnknownPartner { id: ps.id.clone() })?;
@@ -421,7 +443,7 @@ impl Network {
     /// Applies an assignment at `now` to slot `p` (plan/mod.rs, "On assignment").
     pub(crate) fn assign(&mut self, p: usize, now: Instant) {
         let s = &mut self.state;
-        s.seq += 1;
+        s.seq = s.seq.saturating_add(1);
         if let Some(x) = s.active.get_mut(p) {
             *x = x.saturating_add(1);
         }

@@ -662,6 +662,18 @@ impl Engine {
     #[inline]
     pub(crate) fn check_lead(&self, lead: &Record) -> Result<(), RouteError> {
         use crate::network::validate::{check, Invalid};
+        if let Some((field, t)) =
+            crate::record::region_with_exceptions(&self.plan.lead_schema, lead)
+        {
+            return Err(RouteError::InvalidField {
+                lead: lead.id.to_string(),
+                field: field.to_string(),
+                expected: "a region without `except` (exceptions carve out partner territories, \
+                           a lead is in one region)"
+                    .into(),
+                found: format!("`{t}`"),
+            });
+        }
         check(&self.plan.lead_schema, lead).map_err(|e| match e {
             Invalid::Count { expected, found } => RouteError::FieldCount {
                 lead: lead.id.to_string(),

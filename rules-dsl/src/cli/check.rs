@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::render;
+use std::io::Write as _;
+
+use super::{output, render};
 
 /// Run the check; returns the exit code.
 pub fn run(files: &[PathBuf], json: bool) -> u8 {
@@ -41,11 +43,13 @@ pub fn run(files: &[PathBuf], json: bool) -> u8 {
             }
         }
     }
+    let code = u8::from(failed);
     if json {
-        match serde_json::to_string_pretty(&reports) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("error: {e}"),
-        }
+        let mut out = output::stdout();
+        let written = serde_json::to_writer_pretty(&mut out, &reports)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out));
+        return output::finish(written, &mut out).map_or_else(|c| c, |()| code);
     }
-    u8::from(failed)
+    code
 }

@@ -2,12 +2,15 @@
 
 use std::path::PathBuf;
 
-use super::render;
+use std::io::Write as _;
+
+use super::{output, render};
 
 /// Run the formatter; returns the exit code (1 on syntax errors or, with `--check`, unformatted
 /// files).
 pub fn run(files: &[PathBuf], check: bool) -> u8 {
     let mut code = 0;
+    let mut out = output::stdout();
     for path in files {
         let name = path.display().to_string();
         let source = match std::fs::read_to_string(path) {
@@ -32,7 +35,9 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
             continue;
         }
         if check {
-            println!("{name}: not formatted");
+            if let Err(e) = writeln!(out, "{name}: not formatted") {
+                return output::failed(&e);
+            }
             code = 1;
         } else if let Err(e) = std::fs::write(path, formatted) {
             eprintln!("error: cannot write {name}: {e}");
@@ -41,5 +46,5 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
             eprintln!("formatted {name}");
         }
     }
-    code
+    output::finish(Ok(()), &mut out).map_or_else(|c| c, |()| code)
 }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod fmt;
 pub mod input;
+pub mod output;
 pub mod render;
 pub mod route;
 pub mod sla;

@@ -1,10 +1,17 @@
 //! `leadrail route`: compile the rules, load the partner network, route the leads in file order
 //! (each assignment updating workload and round-robin state) and print one decision per lead.
 //!
+//! Leads are streamed: read, routed and written in chunks of 1,024, so memory follows a chunk
+//! (and the network), not the lead file or the output; the output is the same as routing all
+//! leads in one batch.
+//!
 //! Exit codes: 0 every lead routed; 1 the rule file has errors; 2 a data file is unreadable, a
-//! partner is malformed (nothing is routed), or some lead rows are malformed (they are reported
-//! with file, line and field; the other leads are routed).
+//! partner is malformed (nothing is routed), some lead rows are malformed (they are reported
+//! with file, line and field; the other leads are routed), the lead file breaks off midway (the
+//! leads before the break are routed and written, the output is closed), or the output cannot
+//! be written.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -15,8 +22,8 @@ use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Instant;
 
-use super::input::{self, DataFile, Origin, Raw};
-use super::render;
+use super::input::{self, Origin, Raw};
+use super::{output, render};
 use crate::OutputFormat;
 
 /// The arguments of `leadrail route`.
@@ -92,46 +99,203 @@ pub fn run(args: &RouteArgs) -> u8 {
             return 2;
         }
     };
-    let (leads, bad_leads) = match load(&args.leads, &plan.lead_schema) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
     let opts = RouteOptions {
         explain: args.explain,
         exclude: Vec::new(),
     };
-    let results = engine.route_batch(&mut network, &leads, Times::At(now), &opts);
-    let mut item_errors = 0usize;
-    let rows: Vec<(&Record, Result<Decision, ErrorReport>)> = leads.iter().zip(results).collect();
-    for (lead, r) in &rows {
-        if let Err(e) = r {
-            item_errors += 1;
-            eprintln!(
-                "error: {}: lead `{}`: {}",
-                args.leads.display(),
-                lead.id,
-                e.message
-            );
+    // Leads are read, routed and written in chunks (each chunk's decisions dropped once
+    // written), so memory follows the chunk, not the file; routing chunk after chunk applies
+    // every assignment in file order, as one batch would.
+    let schema = &plan.lead_schema;
+    let mut rows = Rows::new(output::stdout(), args.format, args.explain);
+    let mut counts = Counts::default();
+    let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
+    let mut index = 0usize;
+    let leads_path = args.leads.as_path();
+    let mut route_chunk = |chunk: &mut Vec<Record>, rows: &mut Rows<_>, counts: &mut Counts| {
+        let results = engine.route_batch(&mut network, chunk, Times::At(now), &opts);
+        counts.tally(leads_path, chunk, &results);
+        let written = rows.write(chunk, &results);
+        chunk.clear();
+        written.map_err(|e| output::failed(&e))
+    };
+    let read = input::each(leads_path, |headers, origin, raw| {
+        index += 1;
+        match parse_record(schema, headers, &raw, index) {
+            Ok(r) => chunk.push(r),
+            Err(e) => {
+                counts.bad += 1;
+                report_data_error(leads_path, &origin, &e);
+            }
+        }
+        if chunk.len() >= CHUNK {
+            route_chunk(&mut chunk, &mut rows, &mut counts)?;
+        }
+        Ok(())
+    });
+    let mut code = 0;
+    match read {
+        Ok(()) => {}
+        Err(input::Stopped::Exit(c)) => return c,
+        Err(input::Stopped::Read(e)) => {
+            // the leads before the error are routed and written; the run fails
+            eprintln!("error: {e}");
+            code = 2;
         }
     }
-    match args.format {
-        OutputFormat::Csv => print_csv(&rows, args.explain),
-        OutputFormat::Json => print_json(&rows),
+    if let Err(c) = route_chunk(&mut chunk, &mut rows, &mut counts) {
+        return c;
     }
-    let routed = rows
-        .iter()
-        .filter(|(_, r)| matches!(r, Ok(d) if matches!(d.outcome, Outcome::Partner { .. })))
-        .count();
+    let written = rows.end();
+    if let Err(c) = output::finish(written, &mut rows.out) {
+        return c;
+    }
     eprintln!(
-        "{} lead(s): {routed} to a partner, {} to a queue or unrouted, {} with errors",
-        rows.len() + bad_leads,
-        rows.len() - routed - item_errors,
-        bad_leads + item_errors
+        "{} lead(s): {} to a partner, {} to a queue or unrouted, {} with errors",
+        counts.ok + counts.failed + counts.bad,
+        counts.routed,
+        counts.ok - counts.routed,
+        counts.bad + counts.failed
     );
-    if bad_leads + item_errors > 0 {
+    if counts.bad + counts.failed > 0 {
         2
     } else {
-        0
+        code
+    }
+}
+
+/// Leads routed per chunk.
+const CHUNK: usize = 1024;
+
+/// What happened to the leads so far.
+#[derive(Debug, Default)]
+struct Counts {
+    /// Routed (to a partner, a queue or unrouted).
+    ok: usize,
+    /// Routed to a partner.
+    routed: usize,
+    /// Rejected by the engine.
+    failed: usize,
+    /// Malformed rows.
+    bad: usize,
+}
+
+impl Counts {
+    fn tally(
+        &mut self,
+        path: &std::path::Path,
+        leads: &[Record],
+        results: &[Result<Decision, ErrorReport>],
+    ) {
+        for (lead, r) in leads.iter().zip(results) {
+            match r {
+                Ok(d) => {
+                    self.ok += 1;
+                    if matches!(d.outcome, Outcome::Partner { .. }) {
+                        self.routed += 1;
+                    }
+                }
+                Err(e) => {
+                    self.failed += 1;
+                    eprintln!(
+                        "error: {}: lead `{}`: {}",
+                        path.display(),
+                        lead.id,
+                        e.message
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The decisions written as they come: CSV rows, or the items of one JSON array (`[`, the items
+/// separated by `,`, `]`; the same bytes as pretty-printing the whole array at once).
+struct Rows<W: Write> {
+    out: W,
+    format: OutputFormat,
+    explain: bool,
+    started: bool,
+    items: usize,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Rows<W> {
+    fn new(out: W, format: OutputFormat, explain: bool) -> Rows<W> {
+        Rows {
+            out,
+            format,
+            explain,
+            started: false,
+            items: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Writes the header (CSV) or `[` (JSON) once, before the first rows or at the end.
+    fn start(&mut self) -> io::Result<()> {
+        if self.started {
+            return Ok(());
+        }
+        self.started = true;
+        match self.format {
+            OutputFormat::Csv => {
+                let mut header = vec!["lead", "outcome", "target", "rule"];
+                if self.explain {
+                    header.push("why");
+                }
+                let mut w = csv::Writer::from_writer(&mut self.out);
+                w.write_record(&header).map_err(csv_io)?;
+                w.flush()
+            }
+            OutputFormat::Json => self.out.write_all(b"["),
+        }
+    }
+
+    fn write(
+        &mut self,
+        leads: &[Record],
+        results: &[Result<Decision, ErrorReport>],
+    ) -> io::Result<()> {
+        if leads.is_empty() {
+            return Ok(());
+        }
+        self.start()?;
+        match self.format {
+            OutputFormat::Csv => {
+                let mut w = csv::Writer::from_writer(&mut self.out);
+                for (lead, r) in leads.iter().zip(results) {
+                    w.write_record(csv_row(lead, r, self.explain))
+                        .map_err(csv_io)?;
+                }
+                w.flush()
+            }
+            OutputFormat::Json => {
+                for (lead, r) in leads.iter().zip(results) {
+                    let item = match r {
+                        Ok(d) => serde_json::json!({ "lead": lead.id, "decision": d }),
+                        Err(e) => serde_json::json!({ "lead": lead.id, "error": e }),
+                    };
+                    self.buf.clear();
+                    serde_json::to_writer_pretty(&mut self.buf, &item)?;
+                    self.out
+                        .write_all(if self.items == 0 { b"\n  " } else { b",\n  " })?;
+                    self.items += 1;
+                    output::write_nested(&mut self.out, &self.buf)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the output (`]` for JSON).
+    fn end(&mut self) -> io::Result<()> {
+        self.start()?;
+        if self.format == OutputFormat::Json {
+            self.out
+                .write_all(if self.items == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        Ok(())
     }
 }
 
@@ -161,30 +325,45 @@ fn parse_now(now: Option<&str>) -> Result<Instant, String> {
 /// Read a data file and parse its records against `schema`. Malformed records are reported
 /// (file, line, record, field) and counted, not returned. Unreadable files give `Err(2)`.
 fn load(path: &std::path::Path, schema: &Schema) -> Result<(Vec<Record>, usize), u8> {
-    let file: DataFile = input::read(path).map_err(|e| {
-        eprintln!("error: {e}");
-        2u8
-    })?;
-    let headers: Vec<&str> = file.headers.iter().map(String::as_str).collect();
-    let mut records = Vec::with_capacity(file.records.len());
+    let mut records = Vec::new();
     let mut bad = 0usize;
-    for (i, (origin, raw)) in file.records.iter().enumerate() {
-        let parsed = match raw {
-            Raw::Cells(cells) => {
-                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-                Record::from_text_at(schema, &headers, &cells, i + 1)
-            }
-            Raw::Json(v) => Record::from_json_at(schema, v, i + 1),
-        };
-        match parsed {
+    let mut index = 0usize;
+    let read = input::each(path, |headers, origin, raw| {
+        index += 1;
+        match parse_record(schema, headers, &raw, index) {
             Ok(r) => records.push(r),
             Err(e) => {
                 bad += 1;
-                report_data_error(&file.path, origin, &e);
+                report_data_error(path, &origin, &e);
             }
         }
+        Ok(())
+    });
+    match read {
+        Ok(()) => Ok((records, bad)),
+        Err(input::Stopped::Exit(c)) => Err(c),
+        Err(input::Stopped::Read(e)) => {
+            eprintln!("error: {e}");
+            Err(2)
+        }
     }
-    Ok((records, bad))
+}
+
+/// One raw record parsed against `schema` (`index`: its 1-based position in the file).
+fn parse_record(
+    schema: &Schema,
+    headers: &[String],
+    raw: &Raw,
+    index: usize,
+) -> Result<Record, DataError> {
+    match raw {
+        Raw::Cells(cells) => {
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            Record::from_text_at(schema, &headers, &cells, index)
+        }
+        Raw::Json(v) => Record::from_json_at(schema, v, index),
+    }
 }
 
 fn report_data_error(path: &std::path::Path, origin: &Origin, e: &DataError) {
@@ -233,49 +412,34 @@ fn why(d: &Decision) -> String {
     parts.join("; ")
 }
 
-fn print_csv(rows: &[(&Record, Result<Decision, ErrorReport>)], explain: bool) {
-    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
-    let mut header = vec!["lead", "outcome", "target", "rule"];
-    if explain {
-        header.push("why");
-    }
-    let _ = w.write_record(&header);
-    for (lead, r) in rows {
-        let mut row: Vec<String> = match r {
-            Ok(d) => {
-                let (kind, target) = target(d);
-                vec![
-                    lead.id.to_string(),
-                    kind.to_string(),
-                    target,
-                    d.rule.as_deref().unwrap_or("").to_string(),
-                ]
-            }
-            Err(e) => vec![
+fn csv_row(lead: &Record, r: &Result<Decision, ErrorReport>, explain: bool) -> Vec<String> {
+    let mut row: Vec<String> = match r {
+        Ok(d) => {
+            let (kind, target) = target(d);
+            vec![
                 lead.id.to_string(),
-                "error".to_string(),
-                String::new(),
-                e.message.clone(),
-            ],
-        };
-        if explain {
-            row.push(r.as_ref().map(why).unwrap_or_default());
+                kind.to_string(),
+                target,
+                d.rule.as_deref().unwrap_or("").to_string(),
+            ]
         }
-        let _ = w.write_record(&row);
+        Err(e) => vec![
+            lead.id.to_string(),
+            "error".to_string(),
+            String::new(),
+            e.message.clone(),
+        ],
+    };
+    if explain {
+        row.push(r.as_ref().map(why).unwrap_or_default());
     }
-    let _ = w.flush();
+    row
 }
 
-fn print_json(rows: &[(&Record, Result<Decision, ErrorReport>)]) {
-    let items: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(lead, r)| match r {
-            Ok(d) => serde_json::json!({ "lead": lead.id, "decision": d }),
-            Err(e) => serde_json::json!({ "lead": lead.id, "error": e }),
-        })
-        .collect();
-    match serde_json::to_string_pretty(&items) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: {e}"),
+/// The I/O error inside a CSV writer's error (a closed pipe must stay recognisable).
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
     }
 }

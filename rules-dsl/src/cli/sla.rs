@@ -6,11 +6,14 @@
 //! epoch or an RFC 3339 string. SLAs on `business partner.<field>` read the partner's calendar
 //! name from `--partners` (CSV or JSON with an `id`).
 //!
+//! Timelines are streamed: each is read, evaluated and written before the next is read.
+//!
 //! Exit codes: 0 every timeline evaluated; 1 the rule file has errors; 2 a data file is
 //! unreadable or some timelines are bad (each is reported naming the lead and the event; the
 //! others are evaluated and printed).
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use leadrail_core::sla::{
@@ -22,6 +25,7 @@ use leadrail_core::value::Instant;
 use serde::Serialize;
 
 use super::input::{self, Origin, Raw};
+use super::output::{self, write_nested};
 use super::render;
 
 /// How `sla` prints.
@@ -114,35 +118,34 @@ pub fn run(args: &SlaArgs) -> u8 {
         },
         None => PartnerTable::default(),
     };
-    let file = match input::read(&args.timelines) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+    // Timelines are read, evaluated and written one at a time: memory does not grow with the
+    // file. The JSON output is one array, written `[`, items separated by `,`, `]` (the same
+    // bytes as pretty-printing the whole array).
     let path = args.timelines.display().to_string();
     let mut bad = 0usize;
-    let mut out: Vec<(Timeline, Evaluation)> = Vec::with_capacity(file.records.len());
-    for (origin, raw) in &file.records {
+    let mut out = output::stdout();
+    let mut items = 0usize;
+    let mut buf: Vec<u8> = Vec::new();
+    let read = input::each(&args.timelines, |_, origin, raw| {
         let location = match origin {
             Origin::Line(n) => format!("{path}:{n}"),
             Origin::Item(n) => format!("{path} (item {n})"),
         };
-        let timeline = match raw {
-            Raw::Json(v) => timeline_from_json(v),
+        let timeline = match &raw {
+            Raw::Json(v) => leadrail_core::api::timeline_from_json(v).map_err(|r| r.message),
             Raw::Cells(_) => Err("timelines are JSON objects `{\"lead\", \"events\"}`".to_string()),
         };
+        drop(raw);
         let timeline = match timeline {
             Ok(t) => t,
             Err(msg) => {
                 bad += 1;
                 eprintln!("error: {location}: {msg}");
-                continue;
+                return Ok(());
             }
         };
-        match set.evaluate_with(&timeline, now, &Done::Nothing, &partners) {
-            Ok(e) => out.push((timeline, e)),
+        let evaluation = match set.evaluate_with(&timeline, now, &Done::Nothing, &partners) {
+            Ok(e) => e,
             Err(e) => {
                 bad += 1;
                 let report = leadrail_core::report::ErrorReport::from(&e);
@@ -150,70 +153,56 @@ pub fn run(args: &SlaArgs) -> u8 {
                 if let Some(help) = report.help.filter(|h| !h.is_empty()) {
                     eprintln!("  help: {help}");
                 }
+                return Ok(());
             }
+        };
+        let written = match args.format {
+            SlaFormat::Json => {
+                let row = LeadOut {
+                    evaluation: &evaluation,
+                    reroute: reroute_plan(&set, &timeline, &evaluation),
+                };
+                buf.clear();
+                serde_json::to_writer_pretty(&mut buf, &row)
+                    .map_err(io::Error::from)
+                    .and_then(|()| {
+                        out.write_all(if items == 0 { b"[\n  " } else { b",\n  " })?;
+                        items += 1;
+                        write_nested(&mut out, &buf)
+                    })
+            }
+            SlaFormat::Text => out.write_all(text_block(&set, &timeline, &evaluation).as_bytes()),
+        };
+        written.map_err(|e| output::failed(&e))
+    });
+    let mut code = 0;
+    match read {
+        Ok(()) => {}
+        Err(input::Stopped::Exit(c)) => return c,
+        Err(input::Stopped::Read(e)) => {
+            // the timelines before the error are evaluated and written; the run fails
+            eprintln!("error: {e}");
+            code = 2;
         }
     }
-    match args.format {
-        SlaFormat::Json => {
-            let rows: Vec<LeadOut<'_>> = out
-                .iter()
-                .map(|(t, e)| LeadOut {
-                    evaluation: e,
-                    reroute: reroute_plan(&set, t, e),
-                })
-                .collect();
-            match serde_json::to_string_pretty(&rows) {
-                Ok(s) => println!("{s}"),
-                Err(e) => {
-                    eprintln!("error: cannot write JSON: {e}");
-                    return 2;
-                }
-            }
-        }
-        SlaFormat::Text => {
-            for (t, e) in &out {
-                print!("{}", text_block(&set, t, e));
-            }
-        }
+    let end: &[u8] = match (args.format, items) {
+        (SlaFormat::Json, 0) => b"[]\n",
+        (SlaFormat::Json, _) => b"\n]\n",
+        (SlaFormat::Text, _) => b"",
+    };
+    if let Err(c) = output::finish(out.write_all(end), &mut out) {
+        return c;
     }
-    if bad > 0 {
-        2
-    } else {
-        0
+    if bad > 0 || code != 0 {
+        return 2;
     }
+    0
 }
 
 fn parse_instant(text: &str) -> Option<Instant> {
     chrono::DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.timestamp_millis())
-}
-
-/// A timeline from its JSON form; `at` may be milliseconds or an RFC 3339 string. Invalid
-/// timelines (out of order, after close, wrong partner) are reported by the evaluation.
-fn timeline_from_json(v: &serde_json::Value) -> Result<Timeline, String> {
-    let lead = v
-        .get("lead")
-        .and_then(|l| l.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| "a timeline needs a text `lead`".to_string())?;
-    let mut v = v.clone();
-    if let Some(events) = v.get_mut("events").and_then(|e| e.as_array_mut()) {
-        for (i, ev) in events.iter_mut().enumerate() {
-            let Some(at) = ev.get_mut("at") else {
-                continue;
-            };
-            if let Some(text) = at.as_str() {
-                let ms = parse_instant(text).ok_or_else(|| {
-                    format!(
-                        "lead `{lead}`: event {i}: `at` `{text}` is not an RFC 3339 instant or milliseconds"
-                    )
-                })?;
-                *at = serde_json::Value::from(ms);
-            }
-        }
-    }
-    serde_json::from_value::<Timeline>(v).map_err(|e| format!("lead `{lead}`: {e}"))
 }
 
 fn partner_table(path: &std::path::Path) -> Result<PartnerTable, u8> {
