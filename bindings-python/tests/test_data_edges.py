@@ -28,12 +28,12 @@ def test_a_sequence_number_that_would_wrap_is_refused(net):
     assert "out of range" in str(info.value)
     assert net.state() == before
     net.load_state({"seq": 2**63 - 1, "partners": []})
-    assert net.route_batch([{"id": "L1", "region": "US-TX"}], NOW)[0]["ok"]["outcome"]["id"] == "A"
+    assert net.route_batch([{"id": "L1", "region": "US-TX"}], NOW)[0].to_dict()["ok"]["outcome"]["id"] == "A"
     assert net.state()["seq"] == 2**63
 
 
 def test_a_lead_region_with_exceptions_is_a_data_error(net):
-    [r] = net.route_batch([{"id": "L1", "region": "US except US-TX"}], NOW)
+    [r] = net.route_batch([{"id": "L1", "region": "US except US-TX"}], NOW).to_list()
     assert r["error"]["code"] == "leadrail::data::invalid_field"
     assert (r["error"]["record"], r["error"]["field"]) == ("L1", "region")
     with pytest.raises(leadrail.DataError):
