@@ -103,6 +103,7 @@ pub fn check(src: &SourceFile, file: &RuleFile) -> Result<Checked, Vec<Diagnosti
         errors: Vec::new(),
         warnings: Vec::new(),
         missing: Vec::new(),
+        depth: 0,
     };
     let out = c.file(file);
     if c.errors.is_empty() {
@@ -122,7 +123,15 @@ struct Checker<'s> {
     warnings: Vec<Diagnostic>,
     /// Schemas that are not declared (their fields are not reported as unknown).
     missing: Vec<&'static str>,
+    /// How deep the walk is in the expression or type being checked (see [`MAX_DEPTH`]).
+    depth: usize,
 }
+
+/// The deepest expression or type the checker walks. Trees from the parser are shallower (it
+/// bounds brackets by [`crate::parse::MAX_NESTING`] and expressions by
+/// [`crate::parse::MAX_EXPR_DEPTH`]); this bound keeps the recursive walk safe for a syntax tree
+/// built by hand.
+const MAX_DEPTH: usize = 2 * crate::parse::MAX_EXPR_DEPTH;
 
 /// Which records a clause may read.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -366,7 +375,31 @@ impl Checker<'_> {
         Schema { fields }
     }
 
+    fn too_deep(&mut self, span: Span, what: &str) {
+        let d = self
+            .src
+            .error(
+                codes::PARSE_TOO_DEEP,
+                format!("this {what} is too deeply nested"),
+            )
+            .label(span, format!("more than {MAX_DEPTH} levels"))
+            .help(format!("a {what} nests at most {MAX_DEPTH} levels deep"));
+        self.err(d);
+    }
+
+    /// Resolves a written type, at most [`MAX_DEPTH`] levels deep.
     fn type_expr(&mut self, t: &TypeExpr) -> Option<Type> {
+        if self.depth >= MAX_DEPTH {
+            self.too_deep(t.span, "type");
+            return None;
+        }
+        self.depth += 1;
+        let out = self.type_expr_inner(t);
+        self.depth -= 1;
+        out
+    }
+
+    fn type_expr_inner(&mut self, t: &TypeExpr) -> Option<Type> {
         match &t.kind {
             TypeKind::Named(n) => match named_type(n) {
                 Some(ty) => Some(ty),
@@ -596,7 +629,19 @@ impl Checker<'_> {
         self.err(d);
     }
 
+    /// Types and elaborates an expression, at most [`MAX_DEPTH`] levels deep.
     fn expr(&mut self, ctx: &Ctx<'_>, e: &Expr, expected: Option<&Type>) -> Typed {
+        if self.depth >= MAX_DEPTH {
+            self.too_deep(e.span, "expression");
+            return None;
+        }
+        self.depth += 1;
+        let out = self.expr_inner(ctx, e, expected);
+        self.depth -= 1;
+        out
+    }
+
+    fn expr_inner(&mut self, ctx: &Ctx<'_>, e: &Expr, expected: Option<&Type>) -> Typed {
         match &e.kind {
             ExprKind::Number(n) => Some(number_literal(n)),
             ExprKind::Str(s) => {

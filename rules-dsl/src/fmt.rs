@@ -426,22 +426,45 @@ fn field_text(f: &FieldDecl) -> String {
     )
 }
 
-/// A type as the formatter writes it.
+/// A type as the formatter writes it (without recursion: any depth of a tree built by hand).
 pub fn type_text(t: &TypeExpr) -> String {
-    match &t.kind {
-        TypeKind::Named(n) => n.clone(),
-        TypeKind::Enum(s) => {
-            format!(
-                "enum({})",
-                s.iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-        TypeKind::Set(e) => format!("set<{}>", type_text(e)),
-        TypeKind::Map(k, v) => format!("map<{}, {}>", type_text(k), type_text(v)),
+    enum Work<'a> {
+        Type(&'a TypeExpr),
+        Text(&'static str),
     }
+    let mut out = String::new();
+    let mut stack = vec![Work::Type(t)];
+    while let Some(w) = stack.pop() {
+        match w {
+            Work::Text(s) => out.push_str(s),
+            Work::Type(t) => match &t.kind {
+                TypeKind::Named(n) => out.push_str(n),
+                TypeKind::Enum(s) => {
+                    out.push_str("enum(");
+                    for (i, x) in s.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&x.name);
+                    }
+                    out.push(')');
+                }
+                TypeKind::Set(e) => {
+                    out.push_str("set<");
+                    stack.push(Work::Text(">"));
+                    stack.push(Work::Type(e));
+                }
+                TypeKind::Map(k, v) => {
+                    out.push_str("map<");
+                    stack.push(Work::Text(">"));
+                    stack.push(Work::Type(v));
+                    stack.push(Work::Text(", "));
+                    stack.push(Work::Type(k));
+                }
+            },
+        }
+    }
+    out
 }
 
 /// A string literal with quotes and escapes.
@@ -527,53 +550,94 @@ fn needs_parens_right(op: BinOp, b: &Expr) -> bool {
     prec(b) <= op.precedence()
 }
 
+/// Writes an expression without recursion (an explicit stack of what is left to write), so that
+/// any depth of a tree built by hand is written.
 fn write_expr(out: &mut String, e: &Expr) {
-    match &e.kind {
-        ExprKind::Number(n) => out.push_str(&number_text(n)),
-        ExprKind::Str(s) => out.push_str(&quote(s)),
-        ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
-        ExprKind::Symbol(s) => out.push_str(s),
-        ExprKind::Path(b, f) => {
-            out.push_str(&b.name);
-            out.push('.');
-            out.push_str(&f.name);
-        }
-        ExprKind::List(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, x);
+    enum Work<'a> {
+        Expr(&'a Expr),
+        Child(&'a Expr, bool),
+        Text(&'static str),
+    }
+    let mut stack = vec![Work::Expr(e)];
+    while let Some(w) = stack.pop() {
+        let e = match w {
+            Work::Text(s) => {
+                out.push_str(s);
+                continue;
             }
-            out.push(']');
-        }
-        ExprKind::Call(name, args) => {
-            out.push_str(&name.name);
-            out.push('(');
-            for (i, x) in args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, x);
+            Work::Child(e, true) => {
+                out.push('(');
+                stack.push(Work::Text(")"));
+                e
             }
-            out.push(')');
+            Work::Child(e, false) | Work::Expr(e) => e,
+        };
+        match &e.kind {
+            ExprKind::Number(n) => out.push_str(&number_text(n)),
+            ExprKind::Str(s) => out.push_str(&quote(s)),
+            ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
+            ExprKind::Symbol(s) => out.push_str(s),
+            ExprKind::Path(b, f) => {
+                out.push_str(&b.name);
+                out.push('.');
+                out.push_str(&f.name);
+            }
+            ExprKind::List(items) => {
+                out.push('[');
+                stack.push(Work::Text("]"));
+                push_separated(&mut stack, items, Work::Expr, || Work::Text(", "));
+            }
+            ExprKind::Call(name, args) => {
+                out.push_str(&name.name);
+                out.push('(');
+                stack.push(Work::Text(")"));
+                push_separated(&mut stack, args, Work::Expr, || Work::Text(", "));
+            }
+            ExprKind::Unary(UnOp::Not, x) => {
+                out.push_str("not ");
+                stack.push(Work::Child(x, prec(x) < 3));
+            }
+            ExprKind::Unary(UnOp::Neg, x) => {
+                out.push('-');
+                stack.push(Work::Child(x, prec(x) < 7));
+            }
+            ExprKind::Binary(op, a, b) => {
+                stack.push(Work::Child(b, needs_parens_right(*op, b)));
+                stack.push(Work::Text(match op {
+                    BinOp::Or => " or ",
+                    BinOp::And => " and ",
+                    BinOp::Eq => " == ",
+                    BinOp::Ne => " != ",
+                    BinOp::Lt => " < ",
+                    BinOp::Le => " <= ",
+                    BinOp::Gt => " > ",
+                    BinOp::Ge => " >= ",
+                    BinOp::In => " in ",
+                    BinOp::NotIn => " not in ",
+                    BinOp::Covers => " covers ",
+                    BinOp::Add => " + ",
+                    BinOp::Sub => " - ",
+                    BinOp::Mul => " * ",
+                    BinOp::Div => " / ",
+                }));
+                stack.push(Work::Child(a, needs_parens_left(*op, a)));
+            }
         }
-        ExprKind::Unary(UnOp::Not, x) => {
-            out.push_str("not ");
-            write_child(out, x, prec(x) < 3);
-        }
-        ExprKind::Unary(UnOp::Neg, x) => {
-            out.push('-');
-            write_child(out, x, prec(x) < 7);
-        }
-        ExprKind::Binary(op, a, b) => {
-            write_child(out, a, needs_parens_left(*op, a));
-            out.push(' ');
-            out.push_str(op.as_str());
-            out.push(' ');
-            write_child(out, b, needs_parens_right(*op, b));
+    }
+}
+
+/// Pushes `items` with separators between them onto a work stack, so that they pop in order.
+fn push_separated<'a, T, W>(
+    stack: &mut Vec<W>,
+    items: &'a [T],
+    item: impl Fn(&'a T) -> W,
+    sep: impl Fn() -> W,
+) {
+    for (i, x) in items.iter().enumerate().rev() {
+        stack.push(item(x));
+        if i > 0 {
+            stack.push(sep());
         }
     }
 }

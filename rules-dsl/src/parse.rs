@@ -280,27 +280,55 @@ fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize,
     open.map(|o| (o, chunk.1))
 }
 
-/// Deepest bracket nesting in a range.
-fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<usize> {
-    let mut depth = 0usize;
-    for t in toks
-        .iter()
-        .filter(|t| t.start >= range.0 && t.end <= range.1)
-    {
+/// Where a range nests brackets more than [`MAX_NESTING`] deep, and whether the bracket too
+/// many opens a type (`set<`, `map<`) rather than a block, a group, a list or a call.
+///
+/// Every construct of the grammar that nests is bracketed: blocks `{`, groups and calls `(`,
+/// lists `[` and types `<` (after `set` or `map`; a `<` anywhere else is the comparison). The
+/// operator chains that nest without brackets (`not not x`, `1 + 1 + ...`) are bounded by
+/// [`MAX_EXPR_DEPTH`] when the expression is built. pest recurses once per bracket while
+/// parsing, and so does every later walk (building the tree, checking, formatting, lowering,
+/// dropping): this scan, which does not recurse, keeps them all bounded.
+fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<(usize, bool)> {
+    // the open brackets, innermost last (`true` for a type's `<`); at most MAX_NESTING + 1
+    let mut open: Vec<bool> = Vec::new();
+    let mut prev_word = "";
+    for t in toks_in(toks, range) {
+        let s = tok_text(text, t);
         if t.kind == TokKind::Punct {
-            match tok_text(text, t) {
-                "{" | "(" | "[" => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Some(t.start);
-                    }
+            match s {
+                "{" | "(" | "[" => open.push(false),
+                "<" if matches!(prev_word, "set" | "map") => open.push(true),
+                ">" if open.last() == Some(&true) => {
+                    open.pop();
                 }
-                "}" | ")" | "]" => depth = depth.saturating_sub(1),
+                "}" | ")" | "]" => {
+                    // a type left open in broken text closes with its block
+                    while open.last() == Some(&true) {
+                        open.pop();
+                    }
+                    open.pop();
+                }
                 _ => {}
             }
+            if open.len() > MAX_NESTING {
+                return Some((t.start, open.last() == Some(&true)));
+            }
         }
+        prev_word = if t.kind == TokKind::Word { s } else { "" };
     }
     None
+}
+
+/// The tokens inside a byte range (`toks` is sorted by position): found by binary search, so
+/// that cutting a file into n items costs n log n, not n times the file.
+fn toks_in(toks: &[Tok], range: (usize, usize)) -> impl Iterator<Item = &Tok> {
+    let first = toks.partition_point(|t| t.start < range.0);
+    toks.get(first..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(move |t| t.start < range.1)
+        .filter(move |t| t.end <= range.1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,15 +364,35 @@ pub fn parse_partial(src: &SourceFile) -> Partial {
     let mut errors = Vec::new();
     let mut declarations_ok = true;
     for chunk in item_chunks(text, &toks) {
-        if let Some(pos) = max_nesting(text, &toks, chunk) {
+        if let Some((pos, in_type)) = max_nesting(text, &toks, chunk) {
+            let (message, help) = if in_type {
+                (
+                    "this type is nested too deeply",
+                    format!(
+                        "`set<...>` and `map<...>` nest at most {MAX_NESTING} brackets deep, \
+                         counting the schema's `{{`; a record field rarely needs more than \
+                         `map<text, set<region>>`"
+                    ),
+                )
+            } else {
+                (
+                    "brackets are nested too deeply",
+                    "split the expression into several `require` clauses".to_string(),
+                )
+            };
             errors.push(
-                src.error(codes::PARSE_TOO_DEEP, "brackets are nested too deeply")
+                src.error(codes::PARSE_TOO_DEEP, message)
                     .label(
                         Span::new(pos, pos + 1),
                         format!("more than {MAX_NESTING} levels"),
                     )
-                    .help("split the expression into several `require` clauses"),
+                    .help(help),
             );
+            let head = text.get(chunk.0..chunk.1).unwrap_or("").trim_start();
+            if !(head.starts_with("route") || head.starts_with("fallback")) {
+                // a declaration that did not parse: checking the rest would mislead
+                declarations_ok = false;
+            }
             continue;
         }
         let Some(piece) = text.get(chunk.0..chunk.1) else {
