@@ -4,7 +4,7 @@
 //! miette handler, and converts to the language-neutral [`ErrorReport`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use leadrail_core::report::{ErrorReport, Label, Severity};
 use miette::{LabeledSpan, NamedSource, SourceCode};
@@ -16,6 +16,7 @@ use crate::ast::Span;
 pub struct SourceFile {
     name: Arc<str>,
     text: Arc<str>,
+    lines: Lines,
 }
 
 impl SourceFile {
@@ -24,6 +25,7 @@ impl SourceFile {
         SourceFile {
             name: Arc::from(name),
             text: Arc::from(text),
+            lines: Lines::default(),
         }
     }
 
@@ -44,7 +46,7 @@ impl SourceFile {
 
     /// 1-based line and column (in code points) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        line_col(&self.text, offset)
+        self.lines.line_col(&self.text, offset)
     }
 
     pub(crate) fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
@@ -56,6 +58,7 @@ impl SourceFile {
             src: NamedSource::new(&self.name, self.text.clone()),
             file: self.name.clone(),
             text: self.text.clone(),
+            lines: self.lines.clone(),
             labels: Vec::new(),
         }
     }
@@ -67,7 +70,65 @@ impl SourceFile {
     }
 }
 
-/// 1-based line and column (in code points) of a byte offset in `text`.
+/// The line starts of a source text, built once on first use and shared by the file and every
+/// diagnostic about it: a line and column costs a binary search (plus a count of the
+/// characters before the offset on a line that is not ASCII), not a scan from the start of the
+/// file, so reporting n diagnostics stays linear in the file.
+#[derive(Clone, Default)]
+struct Lines(Arc<OnceLock<LineIndex>>);
+
+struct LineIndex {
+    /// Byte offset of the start of each line (the first is 0).
+    starts: Vec<usize>,
+    /// Whether each line is all ASCII (its columns are byte distances).
+    ascii: Vec<bool>,
+}
+
+impl fmt::Debug for Lines {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Lines")
+    }
+}
+
+impl Lines {
+    fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let index = self.0.get_or_init(|| {
+            let mut starts = vec![0];
+            let mut ascii = Vec::new();
+            let mut line_ascii = true;
+            for (i, b) in text.bytes().enumerate() {
+                line_ascii &= b.is_ascii();
+                if b == b'\n' {
+                    starts.push(i + 1);
+                    ascii.push(line_ascii);
+                    line_ascii = true;
+                }
+            }
+            ascii.push(line_ascii);
+            LineIndex { starts, ascii }
+        });
+        let offset = offset.min(text.len());
+        let line = index
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = index.starts.get(line).copied().unwrap_or(0);
+        let col = if index.ascii.get(line).copied().unwrap_or(false) {
+            offset - start
+        } else {
+            text.get(start..)
+                .unwrap_or("")
+                .char_indices()
+                .take_while(|(i, _)| start + i < offset)
+                .count()
+        };
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (to_u32(line + 1), to_u32(col).saturating_add(1))
+    }
+}
+
+/// 1-based line and column (in code points) of a byte offset in `text` (a scan from the start
+/// of `text`; [`SourceFile::line_col`] and the diagnostics use an index).
 pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
     let mut line = 1u32;
@@ -96,6 +157,7 @@ pub struct Diagnostic {
     src: NamedSource<Arc<str>>,
     file: Arc<str>,
     text: Arc<str>,
+    lines: Lines,
     labels: Vec<(Span, String)>,
 }
 
@@ -155,7 +217,7 @@ impl Diagnostic {
     /// 1-based line and column of the primary span (`(0, 0)` if none).
     pub fn line_col(&self) -> (u32, u32) {
         self.span()
-            .map_or((0, 0), |s| line_col(&self.text, s.start))
+            .map_or((0, 0), |s| self.lines.line_col(&self.text, s.start))
     }
 
     /// The labelled spans; the first is the primary one.
@@ -169,8 +231,8 @@ impl Diagnostic {
             .labels
             .iter()
             .map(|(span, message)| {
-                let (line, column) = line_col(&self.text, span.start);
-                let (end_line, end_column) = line_col(&self.text, span.end);
+                let (line, column) = self.lines.line_col(&self.text, span.start);
+                let (end_line, end_column) = self.lines.line_col(&self.text, span.end);
                 Label {
                     message: message.clone(),
                     line,

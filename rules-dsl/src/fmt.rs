@@ -158,10 +158,13 @@ impl Formatter {
         }
     }
 
+    /// Whether a comment starts inside `span` (the comments are in source order: a binary
+    /// search, so formatting n routes with comments costs n log n).
     fn has_comment_in(&self, span: Span) -> bool {
+        let first = self.comments.partition_point(|c| c.span.start < span.start);
         self.comments
-            .iter()
-            .any(|c| c.span.start >= span.start && c.span.start < span.end)
+            .get(first)
+            .is_some_and(|c| c.span.start < span.end)
     }
 
     fn schema(&mut self, s: &SchemaDecl) {

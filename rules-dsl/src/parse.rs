@@ -50,21 +50,53 @@ pub(crate) struct Tok {
     pub kind: TokKind,
     pub start: usize,
     pub end: usize,
+    /// Whether only whitespace precedes the token on its line.
+    pub line_start: bool,
 }
 
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-pub(crate) fn scan(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::new();
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        if c.is_whitespace() {
-            continue;
-        }
-        if c == '#' || (c == '/' && it.peek().map(|p| p.1) == Some('/')) {
-            let mut end = text.len();
+/// The tokens of `text[range]` (positions in `text`), one at a time: the file is scanned as a
+/// stream (a file of n bytes never holds n tokens in memory), and each item again when it is
+/// checked for nesting or recovered from a syntax error. `range` starts and ends at token
+/// boundaries; `Tok::line_start` is right when it starts at a line start (e.g. at 0).
+pub(crate) fn scan(text: &str, range: (usize, usize)) -> Scanner<'_> {
+    let piece = text.get(range.0..range.1).unwrap_or("");
+    Scanner {
+        piece,
+        off: range.0,
+        it: piece.char_indices().peekable(),
+        fresh: true,
+    }
+}
+
+/// See [`scan`].
+pub(crate) struct Scanner<'a> {
+    piece: &'a str,
+    off: usize,
+    it: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// Whether only whitespace has been seen since the last line break.
+    fresh: bool,
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Tok;
+
+    fn next(&mut self) -> Option<Tok> {
+        let it = &mut self.it;
+        let len = self.piece.len();
+        let (i, c) = loop {
+            let (i, c) = it.next()?;
+            if !c.is_whitespace() {
+                break (i, c);
+            }
+            self.fresh |= c == '\n';
+        };
+        let line_start = std::mem::replace(&mut self.fresh, false);
+        let (kind, end) = if c == '#' || (c == '/' && it.peek().map(|p| p.1) == Some('/')) {
+            let mut end = len;
             while let Some(&(j, d)) = it.peek() {
                 if d == '\n' || d == '\r' {
                     end = j;
@@ -72,13 +104,9 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                 }
                 it.next();
             }
-            toks.push(Tok {
-                kind: TokKind::Comment,
-                start: i,
-                end,
-            });
+            (TokKind::Comment, end)
         } else if c == '"' {
-            let mut end = text.len();
+            let mut end = len;
             while let Some(&(j, d)) = it.peek() {
                 if d == '\n' || d == '\r' {
                     end = j;
@@ -96,11 +124,7 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                     break;
                 }
             }
-            toks.push(Tok {
-                kind: TokKind::Str,
-                start: i,
-                end,
-            });
+            (TokKind::Str, end)
         } else if is_ident_char(c) {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = it.peek() {
@@ -110,26 +134,17 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                 end = j + d.len_utf8();
                 it.next();
             }
-            toks.push(Tok {
-                kind: TokKind::Word,
-                start: i,
-                end,
-            });
+            (TokKind::Word, end)
         } else {
-            toks.push(Tok {
-                kind: TokKind::Punct,
-                start: i,
-                end: i + c.len_utf8(),
-            });
-        }
+            (TokKind::Punct, i + c.len_utf8())
+        };
+        Some(Tok {
+            kind,
+            start: self.off + i,
+            end: self.off + end,
+            line_start,
+        })
     }
-    toks
-}
-
-fn at_line_start(text: &str, pos: usize) -> bool {
-    let before = text.get(..pos).unwrap_or("");
-    let line = before.rsplit('\n').next().unwrap_or("");
-    line.chars().all(char::is_whitespace)
 }
 
 fn tok_text<'a>(text: &'a str, t: &Tok) -> &'a str {
@@ -149,25 +164,29 @@ pub struct Comment {
 
 /// Every comment of a source text, in order.
 pub fn comments(text: &str) -> Vec<Comment> {
-    scan(text)
-        .into_iter()
+    scan(text, (0, text.len()))
         .filter(|t| t.kind == TokKind::Comment)
         .map(|t| Comment {
             span: Span::new(t.start, t.end),
             text: tok_text(text, &t).trim_end().to_string(),
-            own_line: at_line_start(text, t.start),
+            own_line: t.line_start,
         })
         .collect()
 }
 
 /// Cuts the file into item chunks (byte ranges).
-fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
+fn item_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut starts: Vec<usize> = Vec::new();
     let mut depth: usize = 0;
-    let code: Vec<&Tok> = toks.iter().filter(|t| t.kind != TokKind::Comment).collect();
+    let mut code = scan(text, (0, text.len()))
+        .filter(|t| t.kind != TokKind::Comment)
+        .peekable();
+    let mut first_code = None;
+    let mut prev: Option<Tok> = None;
     let mut closed = false;
-    for (k, t) in code.iter().enumerate() {
-        let s = tok_text(text, t);
+    while let Some(t) = code.next() {
+        first_code.get_or_insert(t.start);
+        let s = tok_text(text, &t);
         if closed && depth == 0 && t.kind == TokKind::Word && !ITEM_KEYWORDS.contains(&s) {
             // a word right after a closed block starts a new (broken) item
             starts.push(t.start);
@@ -180,12 +199,9 @@ fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
                 closed = depth == 0 && s == "}";
             }
             TokKind::Word if ITEM_KEYWORDS.contains(&s) => {
-                let prev_dot = k
-                    .checked_sub(1)
-                    .and_then(|p| code.get(p))
-                    .is_some_and(|p| tok_text(text, p) == ".");
-                let next = code.get(k + 1).map(|n| tok_text(text, n)).unwrap_or("");
-                let boundary = depth == 0 || (at_line_start(text, t.start) && next != ":");
+                let prev_dot = prev.is_some_and(|p| tok_text(text, &p) == ".");
+                let next = code.peek().map(|n| tok_text(text, n)).unwrap_or("");
+                let boundary = depth == 0 || (t.line_start && next != ":");
                 if !prev_dot && next != "." && next != ":" && next != "(" && boundary {
                     starts.push(t.start);
                     depth = 0;
@@ -193,8 +209,8 @@ fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
+        prev = Some(t);
     }
-    let first_code = code.first().map(|t| t.start);
     let mut chunks = Vec::new();
     if let (Some(fc), Some(&s0)) = (first_code, starts.first()) {
         if fc < s0 {
@@ -211,12 +227,11 @@ fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
 }
 
 /// Cuts a route's body (between `{` and `}`) into clause chunks.
-fn clause_chunks(text: &str, toks: &[Tok], body: (usize, usize)) -> Vec<(usize, usize)> {
+fn clause_chunks(text: &str, body: (usize, usize)) -> Vec<(usize, usize)> {
     let mut starts = Vec::new();
     let mut depth: usize = 0;
-    let code: Vec<&Tok> = toks
-        .iter()
-        .filter(|t| t.kind != TokKind::Comment && t.start >= body.0 && t.end <= body.1)
+    let code: Vec<Tok> = scan(text, body)
+        .filter(|t| t.kind != TokKind::Comment)
         .collect();
     for (k, t) in code.iter().enumerate() {
         let s = tok_text(text, t);
@@ -249,17 +264,14 @@ fn clause_chunks(text: &str, toks: &[Tok], body: (usize, usize)) -> Vec<(usize, 
 }
 
 /// The body of a route chunk: from after its first `{` to its matching `}` (or the chunk end).
-fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize, usize)> {
+fn route_body(text: &str, chunk: (usize, usize)) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut open = None;
-    for t in toks
-        .iter()
-        .filter(|t| t.start >= chunk.0 && t.end <= chunk.1)
-    {
+    for t in scan(text, chunk) {
         if t.kind != TokKind::Punct {
             continue;
         }
-        match tok_text(text, t) {
+        match tok_text(text, &t) {
             "{" => {
                 if open.is_none() {
                     open = Some(t.end);
@@ -289,12 +301,12 @@ fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize,
 /// [`MAX_EXPR_DEPTH`] when the expression is built. pest recurses once per bracket while
 /// parsing, and so does every later walk (building the tree, checking, formatting, lowering,
 /// dropping): this scan, which does not recurse, keeps them all bounded.
-fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<(usize, bool)> {
+fn max_nesting(text: &str, range: (usize, usize)) -> Option<(usize, bool)> {
     // the open brackets, innermost last (`true` for a type's `<`); at most MAX_NESTING + 1
     let mut open: Vec<bool> = Vec::new();
     let mut prev_word = "";
-    for t in toks_in(toks, range) {
-        let s = tok_text(text, t);
+    for t in scan(text, range) {
+        let s = tok_text(text, &t);
         if t.kind == TokKind::Punct {
             match s {
                 "{" | "(" | "[" => open.push(false),
@@ -318,17 +330,6 @@ fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<(usize
         prev_word = if t.kind == TokKind::Word { s } else { "" };
     }
     None
-}
-
-/// The tokens inside a byte range (`toks` is sorted by position): found by binary search, so
-/// that cutting a file into n items costs n log n, not n times the file.
-fn toks_in(toks: &[Tok], range: (usize, usize)) -> impl Iterator<Item = &Tok> {
-    let first = toks.partition_point(|t| t.start < range.0);
-    toks.get(first..)
-        .unwrap_or(&[])
-        .iter()
-        .take_while(move |t| t.start < range.1)
-        .filter(move |t| t.end <= range.1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,12 +360,11 @@ pub struct Partial {
 /// Parses with recovery, keeping the items that parsed.
 pub fn parse_partial(src: &SourceFile) -> Partial {
     let text = src.text();
-    let toks = scan(text);
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut declarations_ok = true;
-    for chunk in item_chunks(text, &toks) {
-        if let Some((pos, in_type)) = max_nesting(text, &toks, chunk) {
+    for chunk in item_chunks(text) {
+        if let Some((pos, in_type)) = max_nesting(text, chunk) {
             let (message, help) = if in_type {
                 (
                     "this type is nested too deeply",
@@ -420,8 +420,8 @@ pub fn parse_partial(src: &SourceFile) -> Partial {
                 }
                 let mut clause_errors = Vec::new();
                 if is_route {
-                    if let Some(body) = route_body(text, &toks, chunk) {
-                        clause_errors = recover_clauses(src, &toks, body);
+                    if let Some(body) = route_body(text, chunk) {
+                        clause_errors = recover_clauses(src, body);
                     }
                 }
                 let first_pos = first.span().map_or(0, |s| s.start);
@@ -442,10 +442,10 @@ pub fn parse_partial(src: &SourceFile) -> Partial {
     }
 }
 
-fn recover_clauses(src: &SourceFile, toks: &[Tok], body: (usize, usize)) -> Vec<Diagnostic> {
+fn recover_clauses(src: &SourceFile, body: (usize, usize)) -> Vec<Diagnostic> {
     let text = src.text();
     let mut errors = Vec::new();
-    for chunk in clause_chunks(text, toks, body) {
+    for chunk in clause_chunks(text, body) {
         let Some(piece) = text.get(chunk.0..chunk.1) else {
             continue;
         };
@@ -1430,11 +1430,14 @@ impl Builder<'_> {
     }
 
     fn exprs(&self, pairs: Pairs<'_, Rule>) -> Result<(Vec<Expr>, usize), Vec<Diagnostic>> {
+        let mut depth = 0;
         let built = all_or_errors(pairs.filter(|q| q.as_rule() == Rule::expr), |q| {
-            self.expr_inner(q).map(|(e, d, _)| (e, d))
+            self.expr_inner(q).map(|(e, d, _)| {
+                depth = depth.max(d);
+                e
+            })
         })?;
-        let depth = built.iter().map(|(_, d)| *d).max().unwrap_or(0);
-        Ok((built.into_iter().map(|(e, _)| e).collect(), depth))
+        Ok((built, depth))
     }
 
     fn primary(&self, p: Pair<'_, Rule>) -> Built {
