@@ -519,9 +519,15 @@ fn number_text(n: &NumLit) -> String {
         digits.to_string()
     };
     let mut out = format!("{sign}{grouped}");
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
+    match frac {
+        Some(f) => {
+            out.push('.');
+            out.push_str(f);
+        }
+        // written with a fraction that the decimal does not keep (`79228162514264337593543950335.0`
+        // has no room for its `.0`): keep one, so that the literal stays a decimal
+        None if n.fraction => out.push_str(".0"),
+        None => {}
     }
     out.push_str(n.unit.suffix());
     out

@@ -1520,12 +1520,26 @@ impl Builder<'_> {
                 .label(span, "")
                 .help(help.to_string())]
         };
-        let value = Decimal::from_str(&clean).map_err(|_| {
-            bad(
-                format!("the number `{digits}` is too large"),
-                "numbers have at most 28 digits",
-            )
-        })?;
+        let exact_help = "numbers are exact decimals: at most 28 digits after the point, and at \
+                          most 79228162514264337593543950335 (29 digits) in all";
+        let value = Decimal::from_str(&clean)
+            .map_err(|_| bad(format!("the number `{digits}` is too large"), exact_help))?;
+        // rust_decimal rounds a literal with more digits than it holds: refuse to
+        let percent_exact = unit != Unit::Percent
+            || value
+                .checked_div(Decimal::ONE_HUNDRED)
+                .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+                == Some(value);
+        if canonical_digits(&clean) != value.normalize().to_string() || !percent_exact {
+            return Err(vec![self
+                .src
+                .error(
+                    codes::PARSE_INVALID_LITERAL,
+                    format!("the number `{digits}` cannot be represented exactly"),
+                )
+                .label(span, "it has more digits than a decimal holds")
+                .help(exact_help)]);
+        }
         if !fraction && unit != Unit::Km && unit != Unit::Percent && i64::from_str(&clean).is_err()
         {
             return Err(bad(
@@ -1556,6 +1570,20 @@ impl Builder<'_> {
             fraction,
             unit,
         })
+    }
+}
+
+/// The value of a literal's digits (no `_`) as `Decimal::normalize` writes it: no leading
+/// zeros in the whole part, no trailing zeros in the fraction (`007.50` is `7.5`, `0.0` is `0`).
+fn canonical_digits(clean: &str) -> String {
+    let (int, frac) = clean.split_once('.').unwrap_or((clean, ""));
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
     }
 }
 
