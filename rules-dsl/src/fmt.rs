@@ -120,7 +120,19 @@ impl Formatter {
     fn flush_inner(&mut self, pos: usize, indent: usize, trailing_only: bool) {
         let mut last_own_end = None;
         while let Some(c) = self.comments.get(self.next) {
-            if c.span.start >= pos || (trailing_only && c.own_line) {
+            if c.span.start >= pos {
+                break;
+            }
+            // A comment that cannot trail the last line (it is on its own line, or the line
+            // already has a comment) gets a line of its own. Before an item, that line goes
+            // after the blank line that separates the items, where the next formatting finds
+            // it (as an own-line comment): it is left to the flush that follows the blank.
+            let can_trail = !c.own_line
+                && self
+                    .lines
+                    .last()
+                    .is_some_and(|l| !l.text.is_empty() && !l.has_comment);
+            if trailing_only && !can_trail {
                 break;
             }
             let text = c.text.clone();
