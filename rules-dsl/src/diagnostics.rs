@@ -20,8 +20,10 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// A source file.
+    /// A source file. A UTF-8 byte order mark at the start of `text` is not part of it (as
+    /// editors show the file): offsets, lines and columns count from the character after it.
     pub fn new(text: &str, name: &str) -> SourceFile {
+        let text = without_bom(text);
         SourceFile {
             name: Arc::from(name),
             text: Arc::from(text),
@@ -68,6 +70,11 @@ impl SourceFile {
         d.severity = Severity::Warning;
         d
     }
+}
+
+/// `text` without the UTF-8 byte order mark (U+FEFF) it may start with.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// The line starts of a source text, built once on first use and shared by the file and every

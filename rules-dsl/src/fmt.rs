@@ -13,8 +13,10 @@ pub const WIDTH: usize = 100;
 /// Width of the clause keyword column (`require ` is the longest keyword plus a space).
 const KW: usize = 8;
 
-/// Formats a parsed file. `text` is the source it was parsed from (for its comments).
+/// Formats a parsed file. `text` is the source it was parsed from (for its comments). The
+/// output has no byte order mark.
 pub fn format_file(text: &str, file: &RuleFile) -> String {
+    let text = crate::diagnostics::without_bom(text);
     let mut f = Formatter {
         comments: comments(text),
         next: 0,

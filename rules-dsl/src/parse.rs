@@ -162,8 +162,10 @@ pub struct Comment {
     pub own_line: bool,
 }
 
-/// Every comment of a source text, in order.
+/// Every comment of a source text, in order (offsets after a byte order mark, as in
+/// [`SourceFile`]).
 pub fn comments(text: &str) -> Vec<Comment> {
+    let text = crate::diagnostics::without_bom(text);
     scan(text, (0, text.len()))
         .filter(|t| t.kind == TokKind::Comment)
         .map(|t| Comment {
