@@ -737,6 +737,20 @@ fn syntax_error(
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
+    if let ErrorVariant::CustomError { message } = &e.variant {
+        // pest's guard: the thread's stack ran low (the nesting limits keep pest's recursion
+        // short, so only a very small stack gets here)
+        if message.contains("limit reached") {
+            let at = found_token(src.text(), pos).0;
+            return src
+                .error(codes::PARSE_TOO_DEEP, "the parser cannot go deeper here")
+                .label(at, "")
+                .help(
+                    "nest brackets less deeply, or compile the rules on a thread with a larger \
+                     stack",
+                );
+        }
+    }
     if ctx == SyntaxContext::Item && pos >= piece_end {
         if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
             if positives.contains(&Rule::rbrace) {
