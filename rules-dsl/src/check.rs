@@ -100,6 +100,14 @@ fn type_alias_help(name: &str) -> Option<String> {
 
 /// Checks a parsed file. Returns the checked file, or every error (and warning) found.
 pub fn check(src: &SourceFile, file: &RuleFile) -> Result<Checked, Vec<Diagnostic>> {
+    stacker::maybe_grow(
+        crate::parse::STACK_RED_ZONE,
+        crate::parse::STACK_SEGMENT,
+        || check_here(src, file),
+    )
+}
+
+fn check_here(src: &SourceFile, file: &RuleFile) -> Result<Checked, Vec<Diagnostic>> {
     let mut c = Checker {
         src,
         errors: Vec::new(),

@@ -359,8 +359,20 @@ pub struct Partial {
     pub declarations_ok: bool,
 }
 
+/// The stack the recursive walks over a rule file may need (parsing, building and checking
+/// the deepest file the limits accept needs less than 512 KB): with less left on the calling
+/// thread (a small host thread), they run on a stack segment of [`STACK_SEGMENT`] bytes from
+/// the heap instead.
+pub(crate) const STACK_RED_ZONE: usize = 1 << 20;
+/// See [`STACK_RED_ZONE`].
+pub(crate) const STACK_SEGMENT: usize = 4 << 20;
+
 /// Parses with recovery, keeping the items that parsed.
 pub fn parse_partial(src: &SourceFile) -> Partial {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || parse_partial_here(src))
+}
+
+fn parse_partial_here(src: &SourceFile) -> Partial {
     let text = src.text();
     let mut items = Vec::new();
     let mut errors = Vec::new();

@@ -1,9 +1,9 @@
 //! Every nesting construct of the language, 10,000 and 100,000 levels deep, is a clean
 //! `leadrail::parse::too_deep` error with a line and column from `parse`, `check`, `compile` and
 //! `format`, never a stack overflow; and the deepest accepted files go through the whole
-//! pipeline. Everything runs on a thread with a 2 MB stack (a small host thread: Python's and
-//! Node's worker threads, musl's default is smaller still), so a walk that recurses once per
-//! level of nesting kills the test process.
+//! pipeline. Everything runs on a thread with a 128 KB stack (musl's default for a thread; a
+//! small host thread of Python or Node), so a walk that recurses once per level of nesting
+//! kills the test process.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
 #![allow(
@@ -15,12 +15,12 @@
 
 use leadrail_core::report::ErrorReport;
 
-const SMALL_STACK: usize = 2 << 20;
+const SMALL_STACK: usize = 128 << 10;
 
 const HEAD: &str = "ruleset \"deep\" version 1\nschema lead { a: int, r: region }\n\
                     schema partner { b: int, t: set<region> }\n";
 
-/// Runs `f` on a thread with a 2 MB stack.
+/// Runs `f` on a thread with a 128 KB stack.
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
         .stack_size(SMALL_STACK)
