@@ -78,17 +78,22 @@ pub fn without_bom(text: &str) -> &str {
 }
 
 /// The line starts of a source text, built once on first use and shared by the file and every
-/// diagnostic about it: a line and column costs a binary search (plus a count of the
-/// characters before the offset on a line that is not ASCII), not a scan from the start of the
-/// file, so reporting n diagnostics stays linear in the file.
+/// diagnostic about it: a line and column costs two binary searches and a count of at most
+/// [`MARK_EVERY`] characters, not a scan from the start of the file (or of a long line), so
+/// reporting n diagnostics stays linear in the file, minified or not.
 #[derive(Clone, Default)]
 struct Lines(Arc<OnceLock<LineIndex>>);
+
+/// Characters between two marks of [`LineIndex::marks`].
+const MARK_EVERY: usize = 1024;
 
 struct LineIndex {
     /// Byte offset of the start of each line (the first is 0).
     starts: Vec<usize>,
-    /// Whether each line is all ASCII (its columns are byte distances).
-    ascii: Vec<bool>,
+    /// Character index of the start of each line.
+    start_chars: Vec<usize>,
+    /// (byte offset, character index) of every [`MARK_EVERY`]th character.
+    marks: Vec<(usize, usize)>,
 }
 
 impl fmt::Debug for Lines {
@@ -97,38 +102,51 @@ impl fmt::Debug for Lines {
     }
 }
 
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut index = LineIndex {
+            starts: vec![0],
+            start_chars: vec![0],
+            marks: vec![(0, 0)],
+        };
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            if n % MARK_EVERY == 0 && n > 0 {
+                index.marks.push((i, n));
+            }
+            if c == '\n' {
+                index.starts.push(i + 1);
+                index.start_chars.push(n + 1);
+            }
+        }
+        index
+    }
+
+    /// How many characters start before byte `offset`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self
+            .marks
+            .partition_point(|&(b, _)| b <= offset)
+            .saturating_sub(1);
+        let (b, n) = self.marks.get(k).copied().unwrap_or((0, 0));
+        n + text
+            .get(b..)
+            .unwrap_or("")
+            .char_indices()
+            .take_while(|(i, _)| b + i < offset)
+            .count()
+    }
+}
+
 impl Lines {
     fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
-        let index = self.0.get_or_init(|| {
-            let mut starts = vec![0];
-            let mut ascii = Vec::new();
-            let mut line_ascii = true;
-            for (i, b) in text.bytes().enumerate() {
-                line_ascii &= b.is_ascii();
-                if b == b'\n' {
-                    starts.push(i + 1);
-                    ascii.push(line_ascii);
-                    line_ascii = true;
-                }
-            }
-            ascii.push(line_ascii);
-            LineIndex { starts, ascii }
-        });
+        let index = self.0.get_or_init(|| LineIndex::new(text));
         let offset = offset.min(text.len());
         let line = index
             .starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        let start = index.starts.get(line).copied().unwrap_or(0);
-        let col = if index.ascii.get(line).copied().unwrap_or(false) {
-            offset - start
-        } else {
-            text.get(start..)
-                .unwrap_or("")
-                .char_indices()
-                .take_while(|(i, _)| start + i < offset)
-                .count()
-        };
+        let first = index.start_chars.get(line).copied().unwrap_or(0);
+        let col = index.chars_before(text, offset).saturating_sub(first);
         let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         (to_u32(line + 1), to_u32(col).saturating_add(1))
     }

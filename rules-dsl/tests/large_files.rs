@@ -18,13 +18,32 @@ use leadrail_dsl::diagnostics::line_col;
 use leadrail_dsl::SourceFile;
 use proptest::prelude::*;
 
+const LONG_ASCII: &str = concat!(
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+);
+const LONG_MIXED: &str = concat!(
+    "é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀",
+    "é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀",
+    "é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀",
+    "é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀",
+    "é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀é日本🦀",
+);
+
 proptest! {
-    /// The indexed line and column (binary search over line starts, byte distances on ASCII
-    /// lines) equal a scan from the start of the text, at every offset, on any text.
+    /// The indexed line and column (binary searches over line starts and over a mark every
+    /// 1,024 characters) equal a scan from the start of the text, at every offset, on any text
+    /// (lines long enough to hold several marks among them).
     #[test]
     fn indexed_line_col_equals_the_scan(
         parts in prop::collection::vec(
-            prop::sample::select(vec!["a", "bc", " ", "\n", "\r\n", "é", "日本", "\t", "🦀", "\n\n"]),
+            prop::sample::select(vec![
+                "a", "bc", " ", "\n", "\r\n", "é", "日本", "\t", "🦀", "\n\n", LONG_ASCII, LONG_MIXED,
+            ]),
             0..60,
         )
     ) {

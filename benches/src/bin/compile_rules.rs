@@ -51,7 +51,8 @@ fn main() {
             c.plan.rules.len(),
             c.warnings.len()
         ),
-        Err(e) => format!("{} diagnostics", e.len()),
+        // as the bindings and the CLI do: every diagnostic with its line and column
+        Err(e) => format!("{} diagnostics", e.reports().len()),
     };
     println!(
         "{path}: {mb:.1} MB: parse+check+compile {secs:.2} s wall ({:.1} MB/s); {outcome}",
