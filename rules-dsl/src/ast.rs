@@ -459,7 +459,7 @@ pub struct NumLit {
 }
 
 /// The unit of a number literal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
     /// No unit.
     None,
@@ -512,7 +512,7 @@ impl Unit {
 }
 
 /// Prefix operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnOp {
     /// `not`
     Not,
@@ -521,7 +521,7 @@ pub enum UnOp {
 }
 
 /// Infix operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinOp {
     /// `or`
     Or,

@@ -4,6 +4,8 @@
 //! (field names to indexes, enum symbols and region strings to typed literals), so lowering
 //! only assembles the plan. Every error of the file is reported, not only the first.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use leadrail_core::geo::Territory;
@@ -98,11 +100,21 @@ fn type_alias_help(name: &str) -> Option<String> {
 
 /// Checks a parsed file. Returns the checked file, or every error (and warning) found.
 pub fn check(src: &SourceFile, file: &RuleFile) -> Result<Checked, Vec<Diagnostic>> {
+    stacker::maybe_grow(
+        crate::parse::STACK_RED_ZONE,
+        crate::parse::STACK_SEGMENT,
+        || check_here(src, file),
+    )
+}
+
+fn check_here(src: &SourceFile, file: &RuleFile) -> Result<Checked, Vec<Diagnostic>> {
     let mut c = Checker {
         src,
         errors: Vec::new(),
         warnings: Vec::new(),
         missing: Vec::new(),
+        depth: 0,
+        enum_sets: HashMap::new(),
     };
     let out = c.file(file);
     if c.errors.is_empty() {
@@ -122,7 +134,21 @@ struct Checker<'s> {
     warnings: Vec<Diagnostic>,
     /// Schemas that are not declared (their fields are not reported as unknown).
     missing: Vec<&'static str>,
+    /// How deep the walk is in the expression or type being checked (see [`MAX_DEPTH`]).
+    depth: usize,
+    /// The members of each large enum type as a set, by the address of its member list, so that
+    /// a symbol is looked up in constant time (an enum may have 100,000 symbols).
+    enum_sets: HashMap<usize, HashSet<String>>,
 }
+
+/// Enums with more members than this are looked up through [`Checker::enum_sets`].
+const SMALL_ENUM: usize = 16;
+
+/// The deepest expression or type the checker walks. Trees from the parser are shallower (it
+/// bounds brackets by [`crate::parse::MAX_NESTING`] and expressions by
+/// [`crate::parse::MAX_EXPR_DEPTH`]); this bound keeps the recursive walk safe for a syntax tree
+/// built by hand.
+const MAX_DEPTH: usize = 2 * crate::parse::MAX_EXPR_DEPTH;
 
 /// Which records a clause may read.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -162,7 +188,18 @@ fn numeric_result(op: BinOp, a: &Type, b: &Type) -> Type {
 }
 
 fn same_kind(a: &Type, b: &Type) -> bool {
-    (a.is_numeric() && b.is_numeric()) || a == b
+    (a.is_numeric() && b.is_numeric()) || same_type(a, b)
+}
+
+/// `a == b`, in constant time for two uses of one enum type (an enum's member list is shared:
+/// comparing the lists of an enum of n symbols n times would cost n squared).
+fn same_type(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Enum(x), Type::Enum(y)) => Arc::ptr_eq(x, y) || x == y,
+        (Type::Set(x), Type::Set(y)) => same_type(x, y),
+        (Type::Map(k, v), Type::Map(k2, v2)) => same_type(k, k2) && same_type(v, v2),
+        _ => a == b,
+    }
 }
 
 impl Checker<'_> {
@@ -270,9 +307,9 @@ impl Checker<'_> {
 
         // rules
         let mut rules = Vec::new();
-        let mut names: Vec<(&str, Span)> = Vec::new();
+        let mut names: HashMap<&str, Span> = HashMap::new();
         for r in file.routes() {
-            if let Some((_, first)) = names.iter().find(|(n, _)| *n == r.name.value) {
+            if let Some(first) = names.get(r.name.value.as_str()) {
                 let d = self
                     .src
                     .error(
@@ -284,7 +321,7 @@ impl Checker<'_> {
                     .help("rule names identify rules in decisions; give each rule its own name");
                 self.err(d);
             } else {
-                names.push((&r.name.value, r.name.span));
+                names.insert(&r.name.value, r.name.span);
             }
             rules.push(self.route(r, &lead, &partner));
         }
@@ -330,7 +367,7 @@ impl Checker<'_> {
 
     fn schema(&mut self, s: &SchemaDecl) -> Schema {
         let mut fields: Vec<Field> = Vec::new();
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
         for f in &s.fields {
             if f.name.name == "id" {
                 let d = self
@@ -341,7 +378,7 @@ impl Checker<'_> {
                 self.err(d);
                 continue;
             }
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == f.name.name) {
+            if let Some(first) = seen.get(f.name.name.as_str()) {
                 let d = self
                     .src
                     .error(
@@ -354,7 +391,7 @@ impl Checker<'_> {
                 self.err(d);
                 continue;
             }
-            seen.push((&f.name.name, f.name.span));
+            seen.insert(&f.name.name, f.name.span);
             if let Some(ty) = self.type_expr(&f.ty) {
                 fields.push(Field {
                     name: f.name.name.clone(),
@@ -366,7 +403,31 @@ impl Checker<'_> {
         Schema { fields }
     }
 
+    fn too_deep(&mut self, span: Span, what: &str) {
+        let d = self
+            .src
+            .error(
+                codes::PARSE_TOO_DEEP,
+                format!("this {what} is too deeply nested"),
+            )
+            .label(span, format!("more than {MAX_DEPTH} levels"))
+            .help(format!("a {what} nests at most {MAX_DEPTH} levels deep"));
+        self.err(d);
+    }
+
+    /// Resolves a written type, at most [`MAX_DEPTH`] levels deep.
     fn type_expr(&mut self, t: &TypeExpr) -> Option<Type> {
+        if self.depth >= MAX_DEPTH {
+            self.too_deep(t.span, "type");
+            return None;
+        }
+        self.depth += 1;
+        let out = self.type_expr_inner(t);
+        self.depth -= 1;
+        out
+    }
+
+    fn type_expr_inner(&mut self, t: &TypeExpr) -> Option<Type> {
         match &t.kind {
             TypeKind::Named(n) => match named_type(n) {
                 Some(ty) => Some(ty),
@@ -389,8 +450,9 @@ impl Checker<'_> {
             },
             TypeKind::Enum(symbols) => {
                 let mut names: Vec<String> = Vec::new();
+                let mut seen: HashSet<&str> = HashSet::new();
                 for s in symbols {
-                    if names.contains(&s.name) {
+                    if !seen.insert(&s.name) {
                         let d = self
                             .src
                             .error(
@@ -596,7 +658,19 @@ impl Checker<'_> {
         self.err(d);
     }
 
+    /// Types and elaborates an expression, at most [`MAX_DEPTH`] levels deep.
     fn expr(&mut self, ctx: &Ctx<'_>, e: &Expr, expected: Option<&Type>) -> Typed {
+        if self.depth >= MAX_DEPTH {
+            self.too_deep(e.span, "expression");
+            return None;
+        }
+        self.depth += 1;
+        let out = self.expr_inner(ctx, e, expected);
+        self.depth -= 1;
+        out
+    }
+
+    fn expr_inner(&mut self, ctx: &Ctx<'_>, e: &Expr, expected: Option<&Type>) -> Typed {
         match &e.kind {
             ExprKind::Number(n) => Some(number_literal(n)),
             ExprKind::Str(s) => {
@@ -679,21 +753,37 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether `name` is a member of an enum (in constant time for a large enum).
+    fn is_member(&mut self, members: &Arc<[String]>, name: &str) -> bool {
+        if members.len() <= SMALL_ENUM {
+            return members.iter().any(|m| m == name);
+        }
+        // the schemas hold every enum type's list for the whole check: its address is stable
+        let key = Arc::as_ptr(members).cast::<String>() as usize;
+        self.enum_sets
+            .entry(key)
+            .or_insert_with(|| members.iter().cloned().collect())
+            .contains(name)
+    }
+
     fn symbol(&mut self, ctx: &Ctx<'_>, span: Span, name: &str, expected: Option<&Type>) -> Typed {
         if let Some(Type::Enum(members)) = expected {
-            if members.iter().any(|m| m == name) {
+            if self.is_member(members, name) {
                 return Some((
                     Type::Enum(members.clone()),
                     plan::Expr::Lit(Value::Enum(Arc::from(name))),
                 ));
             }
             let help = suggest(name, members.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the members are {}", members.join(", ")));
+                .unwrap_or_else(|| format!("the members are {}", some_members(members)));
             let d = self
                 .src
                 .error(
                     codes::TYPE_UNKNOWN_SYMBOL,
-                    format!("`{name}` is not a member of enum({})", members.join(", ")),
+                    format!(
+                        "`{name}` is not a member of enum({})",
+                        some_members(members)
+                    ),
                 )
                 .label(Span::new(span.start, span.end), "unknown symbol")
                 .help(help);
@@ -1302,46 +1392,143 @@ impl Checker<'_> {
         Some(plan::Expr::InSet(Box::new(le), Box::new(re)))
     }
 
+    /// Warns about each rule that an earlier rule always pre-empts: the earlier rule decides
+    /// (`else queue`) and has no `when`, or its `when` conjuncts are all among the later rule's.
+    ///
+    /// Each deciding rule is indexed under its rarest conjunct (by structural hash), so a later
+    /// rule compares itself only with the earlier rules indexed under one of its own conjuncts
+    /// (a file of n distinct rules costs n, not n squared).
     fn unreachable(&mut self, file: &RuleFile) {
         let routes: Vec<&RouteDecl> = file.routes().collect();
+        let whens: Vec<Option<Vec<&Expr>>> = routes
+            .iter()
+            .map(|r| r.when.as_ref().map(|w| conjuncts(&w.node)))
+            .collect();
+        let hashes: Vec<Vec<u64>> = whens
+            .iter()
+            .map(|w| {
+                let mut hs: Vec<u64> = w.iter().flatten().map(|c| expr_hash(c)).collect();
+                hs.sort_unstable();
+                hs.dedup();
+                hs
+            })
+            .collect();
+        let mut freq: HashMap<u64, usize> = HashMap::new();
+        for h in hashes.iter().flatten() {
+            *freq.entry(*h).or_insert(0) += 1;
+        }
+        // the first deciding rule without `when`, and the deciding rules by rarest conjunct
+        let mut always: Option<usize> = None;
+        let mut by_conjunct: HashMap<u64, Vec<usize>> = HashMap::new();
         for (j, later) in routes.iter().enumerate() {
-            for earlier in routes.iter().take(j) {
-                let decides = matches!(
-                    earlier.otherwise,
-                    Some(Clause {
-                        node: ElseDecl::Queue(_),
-                        ..
-                    })
-                );
-                if !decides {
-                    continue;
-                }
-                let covered = match (&earlier.when, &later.when) {
-                    (None, _) => true,
-                    (Some(_), None) => false,
-                    (Some(e), Some(l)) => {
-                        let mine = conjuncts(&l.node);
-                        conjuncts(&e.node).iter().all(|c| mine.contains(c))
+            let mut earliest = always;
+            if let (Some(mine), Some(hs)) = (whens.get(j).and_then(Option::as_ref), hashes.get(j)) {
+                for h in hs {
+                    // each list is in rule order: its first covering rule is its earliest
+                    let covering = by_conjunct.get(h).into_iter().flatten().find(|&&k| {
+                        whens
+                            .get(k)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|theirs| theirs.iter().all(|c| mine.contains(c)))
+                    });
+                    if let Some(&k) = covering {
+                        earliest = Some(earliest.map_or(k, |e| e.min(k)));
                     }
-                };
-                if covered {
-                    let why = if earlier.when.is_none() {
-                        "has no `when`"
-                    } else {
-                        "matches every lead this rule's `when` matches"
-                    };
-                    let d = self
-                        .src
-                        .warning(codes::CHECK_UNREACHABLE_RULE, format!("the rule `{}` can never fire", later.name.value))
-                        .label(later.name.span, "unreachable rule")
-                        .label(earlier.name.span, format!("this earlier rule {why} and always decides (`else queue`)"))
-                        .help("move this rule before the earlier one, or give the earlier rule `else next`");
-                    self.warnings.push(d);
-                    break;
                 }
+            }
+            if let Some(earlier) = earliest.and_then(|k| routes.get(k)) {
+                let why = if earlier.when.is_none() {
+                    "has no `when`"
+                } else {
+                    "matches every lead this rule's `when` matches"
+                };
+                let d = self
+                    .src
+                    .warning(codes::CHECK_UNREACHABLE_RULE, format!("the rule `{}` can never fire", later.name.value))
+                    .label(later.name.span, "unreachable rule")
+                    .label(earlier.name.span, format!("this earlier rule {why} and always decides (`else queue`)"))
+                    .help("move this rule before the earlier one, or give the earlier rule `else next`");
+                self.warnings.push(d);
+            }
+            let decides = matches!(
+                later.otherwise,
+                Some(Clause {
+                    node: ElseDecl::Queue(_),
+                    ..
+                })
+            );
+            if !decides {
+                continue;
+            }
+            match hashes.get(j) {
+                _ if later.when.is_none() => {
+                    always.get_or_insert(j);
+                }
+                Some(hs) => {
+                    let rarest = hs
+                        .iter()
+                        .min_by_key(|h| (freq.get(h).copied().unwrap_or(0), **h));
+                    if let Some(h) = rarest {
+                        by_conjunct.entry(*h).or_default().push(j);
+                    }
+                }
+                None => {}
             }
         }
     }
+}
+
+/// An enum's members for a message: all of them, or the first few and how many more.
+fn some_members(members: &[String]) -> String {
+    const SHOWN: usize = 12;
+    if members.len() <= SHOWN {
+        return members.join(", ");
+    }
+    let first: Vec<&str> = members.iter().take(SHOWN).map(String::as_str).collect();
+    format!("{}, ... ({} more)", first.join(", "), members.len() - SHOWN)
+}
+
+/// A hash of an expression's structure, equal for expressions that are `==` (spans ignored),
+/// computed without recursion.
+fn expr_hash(e: &Expr) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        std::mem::discriminant(&x.kind).hash(&mut h);
+        match &x.kind {
+            ExprKind::Number(n) => {
+                n.value.normalize().serialize().hash(&mut h);
+                n.fraction.hash(&mut h);
+                n.unit.hash(&mut h);
+            }
+            ExprKind::Str(s) | ExprKind::Symbol(s) => s.hash(&mut h),
+            ExprKind::Bool(b) => b.hash(&mut h),
+            ExprKind::Date(d) => d.hash(&mut h),
+            ExprKind::Path(b, f) => {
+                b.name.hash(&mut h);
+                f.name.hash(&mut h);
+            }
+            ExprKind::List(v) => {
+                v.len().hash(&mut h);
+                stack.extend(v.iter());
+            }
+            ExprKind::Call(name, v) => {
+                name.name.hash(&mut h);
+                v.len().hash(&mut h);
+                stack.extend(v.iter());
+            }
+            ExprKind::Unary(op, a) => {
+                op.hash(&mut h);
+                stack.push(a);
+            }
+            ExprKind::Binary(op, a, b) => {
+                op.hash(&mut h);
+                stack.push(b);
+                stack.push(a);
+            }
+        }
+    }
+    h.finish()
 }
 
 fn conjuncts(e: &Expr) -> Vec<&Expr> {

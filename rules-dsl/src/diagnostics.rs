@@ -4,7 +4,7 @@
 //! miette handler, and converts to the language-neutral [`ErrorReport`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use leadrail_core::report::{ErrorReport, Label, Severity};
 use miette::{LabeledSpan, NamedSource, SourceCode};
@@ -16,14 +16,18 @@ use crate::ast::Span;
 pub struct SourceFile {
     name: Arc<str>,
     text: Arc<str>,
+    lines: Lines,
 }
 
 impl SourceFile {
-    /// A source file.
+    /// A source file. A UTF-8 byte order mark at the start of `text` is not part of it (as
+    /// editors show the file): offsets, lines and columns count from the character after it.
     pub fn new(text: &str, name: &str) -> SourceFile {
+        let text = without_bom(text);
         SourceFile {
             name: Arc::from(name),
             text: Arc::from(text),
+            lines: Lines::default(),
         }
     }
 
@@ -44,7 +48,7 @@ impl SourceFile {
 
     /// 1-based line and column (in code points) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        line_col(&self.text, offset)
+        self.lines.line_col(&self.text, offset)
     }
 
     pub(crate) fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
@@ -56,6 +60,7 @@ impl SourceFile {
             src: NamedSource::new(&self.name, self.text.clone()),
             file: self.name.clone(),
             text: self.text.clone(),
+            lines: self.lines.clone(),
             labels: Vec::new(),
         }
     }
@@ -67,7 +72,88 @@ impl SourceFile {
     }
 }
 
-/// 1-based line and column (in code points) of a byte offset in `text`.
+/// `text` without the UTF-8 byte order mark (U+FEFF) it may start with.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// The line starts of a source text, built once on first use and shared by the file and every
+/// diagnostic about it: a line and column costs two binary searches and a count of at most
+/// [`MARK_EVERY`] characters, not a scan from the start of the file (or of a long line), so
+/// reporting n diagnostics stays linear in the file, minified or not.
+#[derive(Clone, Default)]
+struct Lines(Arc<OnceLock<LineIndex>>);
+
+/// Characters between two marks of [`LineIndex::marks`].
+const MARK_EVERY: usize = 1024;
+
+struct LineIndex {
+    /// Byte offset of the start of each line (the first is 0).
+    starts: Vec<usize>,
+    /// Character index of the start of each line.
+    start_chars: Vec<usize>,
+    /// (byte offset, character index) of every [`MARK_EVERY`]th character.
+    marks: Vec<(usize, usize)>,
+}
+
+impl fmt::Debug for Lines {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Lines")
+    }
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut index = LineIndex {
+            starts: vec![0],
+            start_chars: vec![0],
+            marks: vec![(0, 0)],
+        };
+        for (n, (i, c)) in text.char_indices().enumerate() {
+            if n % MARK_EVERY == 0 && n > 0 {
+                index.marks.push((i, n));
+            }
+            if c == '\n' {
+                index.starts.push(i + 1);
+                index.start_chars.push(n + 1);
+            }
+        }
+        index
+    }
+
+    /// How many characters start before byte `offset`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self
+            .marks
+            .partition_point(|&(b, _)| b <= offset)
+            .saturating_sub(1);
+        let (b, n) = self.marks.get(k).copied().unwrap_or((0, 0));
+        n + text
+            .get(b..)
+            .unwrap_or("")
+            .char_indices()
+            .take_while(|(i, _)| b + i < offset)
+            .count()
+    }
+}
+
+impl Lines {
+    fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let index = self.0.get_or_init(|| LineIndex::new(text));
+        let offset = offset.min(text.len());
+        let line = index
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let first = index.start_chars.get(line).copied().unwrap_or(0);
+        let col = index.chars_before(text, offset).saturating_sub(first);
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (to_u32(line + 1), to_u32(col).saturating_add(1))
+    }
+}
+
+/// 1-based line and column (in code points) of a byte offset in `text` (a scan from the start
+/// of `text`; [`SourceFile::line_col`] and the diagnostics use an index).
 pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
     let mut line = 1u32;
@@ -96,6 +182,7 @@ pub struct Diagnostic {
     src: NamedSource<Arc<str>>,
     file: Arc<str>,
     text: Arc<str>,
+    lines: Lines,
     labels: Vec<(Span, String)>,
 }
 
@@ -155,7 +242,7 @@ impl Diagnostic {
     /// 1-based line and column of the primary span (`(0, 0)` if none).
     pub fn line_col(&self) -> (u32, u32) {
         self.span()
-            .map_or((0, 0), |s| line_col(&self.text, s.start))
+            .map_or((0, 0), |s| self.lines.line_col(&self.text, s.start))
     }
 
     /// The labelled spans; the first is the primary one.
@@ -169,8 +256,8 @@ impl Diagnostic {
             .labels
             .iter()
             .map(|(span, message)| {
-                let (line, column) = line_col(&self.text, span.start);
-                let (end_line, end_column) = line_col(&self.text, span.end);
+                let (line, column) = self.lines.line_col(&self.text, span.start);
+                let (end_line, end_column) = self.lines.line_col(&self.text, span.end);
                 Label {
                     message: message.clone(),
                     line,

@@ -13,8 +13,10 @@ pub const WIDTH: usize = 100;
 /// Width of the clause keyword column (`require ` is the longest keyword plus a space).
 const KW: usize = 8;
 
-/// Formats a parsed file. `text` is the source it was parsed from (for its comments).
+/// Formats a parsed file. `text` is the source it was parsed from (for its comments). The
+/// output has no byte order mark.
 pub fn format_file(text: &str, file: &RuleFile) -> String {
+    let text = crate::diagnostics::without_bom(text);
     let mut f = Formatter {
         comments: comments(text),
         next: 0,
@@ -120,7 +122,19 @@ impl Formatter {
     fn flush_inner(&mut self, pos: usize, indent: usize, trailing_only: bool) {
         let mut last_own_end = None;
         while let Some(c) = self.comments.get(self.next) {
-            if c.span.start >= pos || (trailing_only && c.own_line) {
+            if c.span.start >= pos {
+                break;
+            }
+            // A comment that cannot trail the last line (it is on its own line, or the line
+            // already has a comment) gets a line of its own. Before an item, that line goes
+            // after the blank line that separates the items, where the next formatting finds
+            // it (as an own-line comment): it is left to the flush that follows the blank.
+            let can_trail = !c.own_line
+                && self
+                    .lines
+                    .last()
+                    .is_some_and(|l| !l.text.is_empty() && !l.has_comment);
+            if trailing_only && !can_trail {
                 break;
             }
             let text = c.text.clone();
@@ -158,10 +172,13 @@ impl Formatter {
         }
     }
 
+    /// Whether a comment starts inside `span` (the comments are in source order: a binary
+    /// search, so formatting n routes with comments costs n log n).
     fn has_comment_in(&self, span: Span) -> bool {
+        let first = self.comments.partition_point(|c| c.span.start < span.start);
         self.comments
-            .iter()
-            .any(|c| c.span.start >= span.start && c.span.start < span.end)
+            .get(first)
+            .is_some_and(|c| c.span.start < span.end)
     }
 
     fn schema(&mut self, s: &SchemaDecl) {
@@ -426,22 +443,45 @@ fn field_text(f: &FieldDecl) -> String {
     )
 }
 
-/// A type as the formatter writes it.
+/// A type as the formatter writes it (without recursion: any depth of a tree built by hand).
 pub fn type_text(t: &TypeExpr) -> String {
-    match &t.kind {
-        TypeKind::Named(n) => n.clone(),
-        TypeKind::Enum(s) => {
-            format!(
-                "enum({})",
-                s.iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-        TypeKind::Set(e) => format!("set<{}>", type_text(e)),
-        TypeKind::Map(k, v) => format!("map<{}, {}>", type_text(k), type_text(v)),
+    enum Work<'a> {
+        Type(&'a TypeExpr),
+        Text(&'static str),
     }
+    let mut out = String::new();
+    let mut stack = vec![Work::Type(t)];
+    while let Some(w) = stack.pop() {
+        match w {
+            Work::Text(s) => out.push_str(s),
+            Work::Type(t) => match &t.kind {
+                TypeKind::Named(n) => out.push_str(n),
+                TypeKind::Enum(s) => {
+                    out.push_str("enum(");
+                    for (i, x) in s.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&x.name);
+                    }
+                    out.push(')');
+                }
+                TypeKind::Set(e) => {
+                    out.push_str("set<");
+                    stack.push(Work::Text(">"));
+                    stack.push(Work::Type(e));
+                }
+                TypeKind::Map(k, v) => {
+                    out.push_str("map<");
+                    stack.push(Work::Text(">"));
+                    stack.push(Work::Type(v));
+                    stack.push(Work::Text(", "));
+                    stack.push(Work::Type(k));
+                }
+            },
+        }
+    }
+    out
 }
 
 /// A string literal with quotes and escapes.
@@ -493,9 +533,15 @@ fn number_text(n: &NumLit) -> String {
         digits.to_string()
     };
     let mut out = format!("{sign}{grouped}");
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
+    match frac {
+        Some(f) => {
+            out.push('.');
+            out.push_str(f);
+        }
+        // written with a fraction that the decimal does not keep (`79228162514264337593543950335.0`
+        // has no room for its `.0`): keep one, so that the literal stays a decimal
+        None if n.fraction => out.push_str(".0"),
+        None => {}
     }
     out.push_str(n.unit.suffix());
     out
@@ -527,53 +573,94 @@ fn needs_parens_right(op: BinOp, b: &Expr) -> bool {
     prec(b) <= op.precedence()
 }
 
+/// Writes an expression without recursion (an explicit stack of what is left to write), so that
+/// any depth of a tree built by hand is written.
 fn write_expr(out: &mut String, e: &Expr) {
-    match &e.kind {
-        ExprKind::Number(n) => out.push_str(&number_text(n)),
-        ExprKind::Str(s) => out.push_str(&quote(s)),
-        ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
-        ExprKind::Symbol(s) => out.push_str(s),
-        ExprKind::Path(b, f) => {
-            out.push_str(&b.name);
-            out.push('.');
-            out.push_str(&f.name);
-        }
-        ExprKind::List(items) => {
-            out.push('[');
-            for (i, x) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, x);
+    enum Work<'a> {
+        Expr(&'a Expr),
+        Child(&'a Expr, bool),
+        Text(&'static str),
+    }
+    let mut stack = vec![Work::Expr(e)];
+    while let Some(w) = stack.pop() {
+        let e = match w {
+            Work::Text(s) => {
+                out.push_str(s);
+                continue;
             }
-            out.push(']');
-        }
-        ExprKind::Call(name, args) => {
-            out.push_str(&name.name);
-            out.push('(');
-            for (i, x) in args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, x);
+            Work::Child(e, true) => {
+                out.push('(');
+                stack.push(Work::Text(")"));
+                e
             }
-            out.push(')');
+            Work::Child(e, false) | Work::Expr(e) => e,
+        };
+        match &e.kind {
+            ExprKind::Number(n) => out.push_str(&number_text(n)),
+            ExprKind::Str(s) => out.push_str(&quote(s)),
+            ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
+            ExprKind::Symbol(s) => out.push_str(s),
+            ExprKind::Path(b, f) => {
+                out.push_str(&b.name);
+                out.push('.');
+                out.push_str(&f.name);
+            }
+            ExprKind::List(items) => {
+                out.push('[');
+                stack.push(Work::Text("]"));
+                push_separated(&mut stack, items, Work::Expr, || Work::Text(", "));
+            }
+            ExprKind::Call(name, args) => {
+                out.push_str(&name.name);
+                out.push('(');
+                stack.push(Work::Text(")"));
+                push_separated(&mut stack, args, Work::Expr, || Work::Text(", "));
+            }
+            ExprKind::Unary(UnOp::Not, x) => {
+                out.push_str("not ");
+                stack.push(Work::Child(x, prec(x) < 3));
+            }
+            ExprKind::Unary(UnOp::Neg, x) => {
+                out.push('-');
+                stack.push(Work::Child(x, prec(x) < 7));
+            }
+            ExprKind::Binary(op, a, b) => {
+                stack.push(Work::Child(b, needs_parens_right(*op, b)));
+                stack.push(Work::Text(match op {
+                    BinOp::Or => " or ",
+                    BinOp::And => " and ",
+                    BinOp::Eq => " == ",
+                    BinOp::Ne => " != ",
+                    BinOp::Lt => " < ",
+                    BinOp::Le => " <= ",
+                    BinOp::Gt => " > ",
+                    BinOp::Ge => " >= ",
+                    BinOp::In => " in ",
+                    BinOp::NotIn => " not in ",
+                    BinOp::Covers => " covers ",
+                    BinOp::Add => " + ",
+                    BinOp::Sub => " - ",
+                    BinOp::Mul => " * ",
+                    BinOp::Div => " / ",
+                }));
+                stack.push(Work::Child(a, needs_parens_left(*op, a)));
+            }
         }
-        ExprKind::Unary(UnOp::Not, x) => {
-            out.push_str("not ");
-            write_child(out, x, prec(x) < 3);
-        }
-        ExprKind::Unary(UnOp::Neg, x) => {
-            out.push('-');
-            write_child(out, x, prec(x) < 7);
-        }
-        ExprKind::Binary(op, a, b) => {
-            write_child(out, a, needs_parens_left(*op, a));
-            out.push(' ');
-            out.push_str(op.as_str());
-            out.push(' ');
-            write_child(out, b, needs_parens_right(*op, b));
+    }
+}
+
+/// Pushes `items` with separators between them onto a work stack, so that they pop in order.
+fn push_separated<'a, T, W>(
+    stack: &mut Vec<W>,
+    items: &'a [T],
+    item: impl Fn(&'a T) -> W,
+    sep: impl Fn() -> W,
+) {
+    for (i, x) in items.iter().enumerate().rev() {
+        stack.push(item(x));
+        if i > 0 {
+            stack.push(sep());
         }
     }
 }

@@ -65,6 +65,9 @@ fn diagnostics(mut list: Vec<Diagnostic>, src: &SourceFile) -> Diagnostics {
 
 /// Parses a rule file into its syntax tree, or returns every syntax error.
 ///
+/// A UTF-8 byte order mark at the start of `source` is skipped (by every function of this
+/// crate): spans, lines and columns count from the character after it.
+///
 /// ```
 /// let file = leadrail_dsl::parse("fallback unrouted", "f.rail").unwrap();
 /// assert_eq!(file.items.len(), 1);

@@ -50,21 +50,53 @@ pub(crate) struct Tok {
     pub kind: TokKind,
     pub start: usize,
     pub end: usize,
+    /// Whether only whitespace precedes the token on its line.
+    pub line_start: bool,
 }
 
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-pub(crate) fn scan(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::new();
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        if c.is_whitespace() {
-            continue;
-        }
-        if c == '#' || (c == '/' && it.peek().map(|p| p.1) == Some('/')) {
-            let mut end = text.len();
+/// The tokens of `text[range]` (positions in `text`), one at a time: the file is scanned as a
+/// stream (a file of n bytes never holds n tokens in memory), and each item again when it is
+/// checked for nesting or recovered from a syntax error. `range` starts and ends at token
+/// boundaries; `Tok::line_start` is right when it starts at a line start (e.g. at 0).
+pub(crate) fn scan(text: &str, range: (usize, usize)) -> Scanner<'_> {
+    let piece = text.get(range.0..range.1).unwrap_or("");
+    Scanner {
+        piece,
+        off: range.0,
+        it: piece.char_indices().peekable(),
+        fresh: true,
+    }
+}
+
+/// See [`scan`].
+pub(crate) struct Scanner<'a> {
+    piece: &'a str,
+    off: usize,
+    it: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// Whether only whitespace has been seen since the last line break.
+    fresh: bool,
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Tok;
+
+    fn next(&mut self) -> Option<Tok> {
+        let it = &mut self.it;
+        let len = self.piece.len();
+        let (i, c) = loop {
+            let (i, c) = it.next()?;
+            if !c.is_whitespace() {
+                break (i, c);
+            }
+            self.fresh |= c == '\n';
+        };
+        let line_start = std::mem::replace(&mut self.fresh, false);
+        let (kind, end) = if c == '#' || (c == '/' && it.peek().map(|p| p.1) == Some('/')) {
+            let mut end = len;
             while let Some(&(j, d)) = it.peek() {
                 if d == '\n' || d == '\r' {
                     end = j;
@@ -72,13 +104,9 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                 }
                 it.next();
             }
-            toks.push(Tok {
-                kind: TokKind::Comment,
-                start: i,
-                end,
-            });
+            (TokKind::Comment, end)
         } else if c == '"' {
-            let mut end = text.len();
+            let mut end = len;
             while let Some(&(j, d)) = it.peek() {
                 if d == '\n' || d == '\r' {
                     end = j;
@@ -96,11 +124,7 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                     break;
                 }
             }
-            toks.push(Tok {
-                kind: TokKind::Str,
-                start: i,
-                end,
-            });
+            (TokKind::Str, end)
         } else if is_ident_char(c) {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = it.peek() {
@@ -110,26 +134,17 @@ pub(crate) fn scan(text: &str) -> Vec<Tok> {
                 end = j + d.len_utf8();
                 it.next();
             }
-            toks.push(Tok {
-                kind: TokKind::Word,
-                start: i,
-                end,
-            });
+            (TokKind::Word, end)
         } else {
-            toks.push(Tok {
-                kind: TokKind::Punct,
-                start: i,
-                end: i + c.len_utf8(),
-            });
-        }
+            (TokKind::Punct, i + c.len_utf8())
+        };
+        Some(Tok {
+            kind,
+            start: self.off + i,
+            end: self.off + end,
+            line_start,
+        })
     }
-    toks
-}
-
-fn at_line_start(text: &str, pos: usize) -> bool {
-    let before = text.get(..pos).unwrap_or("");
-    let line = before.rsplit('\n').next().unwrap_or("");
-    line.chars().all(char::is_whitespace)
 }
 
 fn tok_text<'a>(text: &'a str, t: &Tok) -> &'a str {
@@ -147,27 +162,33 @@ pub struct Comment {
     pub own_line: bool,
 }
 
-/// Every comment of a source text, in order.
+/// Every comment of a source text, in order (offsets after a byte order mark, as in
+/// [`SourceFile`]).
 pub fn comments(text: &str) -> Vec<Comment> {
-    scan(text)
-        .into_iter()
+    let text = crate::diagnostics::without_bom(text);
+    scan(text, (0, text.len()))
         .filter(|t| t.kind == TokKind::Comment)
         .map(|t| Comment {
             span: Span::new(t.start, t.end),
             text: tok_text(text, &t).trim_end().to_string(),
-            own_line: at_line_start(text, t.start),
+            own_line: t.line_start,
         })
         .collect()
 }
 
 /// Cuts the file into item chunks (byte ranges).
-fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
+fn item_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut starts: Vec<usize> = Vec::new();
     let mut depth: usize = 0;
-    let code: Vec<&Tok> = toks.iter().filter(|t| t.kind != TokKind::Comment).collect();
+    let mut code = scan(text, (0, text.len()))
+        .filter(|t| t.kind != TokKind::Comment)
+        .peekable();
+    let mut first_code = None;
+    let mut prev: Option<Tok> = None;
     let mut closed = false;
-    for (k, t) in code.iter().enumerate() {
-        let s = tok_text(text, t);
+    while let Some(t) = code.next() {
+        first_code.get_or_insert(t.start);
+        let s = tok_text(text, &t);
         if closed && depth == 0 && t.kind == TokKind::Word && !ITEM_KEYWORDS.contains(&s) {
             // a word right after a closed block starts a new (broken) item
             starts.push(t.start);
@@ -180,12 +201,9 @@ fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
                 closed = depth == 0 && s == "}";
             }
             TokKind::Word if ITEM_KEYWORDS.contains(&s) => {
-                let prev_dot = k
-                    .checked_sub(1)
-                    .and_then(|p| code.get(p))
-                    .is_some_and(|p| tok_text(text, p) == ".");
-                let next = code.get(k + 1).map(|n| tok_text(text, n)).unwrap_or("");
-                let boundary = depth == 0 || (at_line_start(text, t.start) && next != ":");
+                let prev_dot = prev.is_some_and(|p| tok_text(text, &p) == ".");
+                let next = code.peek().map(|n| tok_text(text, n)).unwrap_or("");
+                let boundary = depth == 0 || (t.line_start && next != ":");
                 if !prev_dot && next != "." && next != ":" && next != "(" && boundary {
                     starts.push(t.start);
                     depth = 0;
@@ -193,8 +211,8 @@ fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
+        prev = Some(t);
     }
-    let first_code = code.first().map(|t| t.start);
     let mut chunks = Vec::new();
     if let (Some(fc), Some(&s0)) = (first_code, starts.first()) {
         if fc < s0 {
@@ -211,12 +229,11 @@ fn item_chunks(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
 }
 
 /// Cuts a route's body (between `{` and `}`) into clause chunks.
-fn clause_chunks(text: &str, toks: &[Tok], body: (usize, usize)) -> Vec<(usize, usize)> {
+fn clause_chunks(text: &str, body: (usize, usize)) -> Vec<(usize, usize)> {
     let mut starts = Vec::new();
     let mut depth: usize = 0;
-    let code: Vec<&Tok> = toks
-        .iter()
-        .filter(|t| t.kind != TokKind::Comment && t.start >= body.0 && t.end <= body.1)
+    let code: Vec<Tok> = scan(text, body)
+        .filter(|t| t.kind != TokKind::Comment)
         .collect();
     for (k, t) in code.iter().enumerate() {
         let s = tok_text(text, t);
@@ -249,17 +266,14 @@ fn clause_chunks(text: &str, toks: &[Tok], body: (usize, usize)) -> Vec<(usize, 
 }
 
 /// The body of a route chunk: from after its first `{` to its matching `}` (or the chunk end).
-fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize, usize)> {
+fn route_body(text: &str, chunk: (usize, usize)) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut open = None;
-    for t in toks
-        .iter()
-        .filter(|t| t.start >= chunk.0 && t.end <= chunk.1)
-    {
+    for t in scan(text, chunk) {
         if t.kind != TokKind::Punct {
             continue;
         }
-        match tok_text(text, t) {
+        match tok_text(text, &t) {
             "{" => {
                 if open.is_none() {
                     open = Some(t.end);
@@ -280,25 +294,42 @@ fn route_body(text: &str, toks: &[Tok], chunk: (usize, usize)) -> Option<(usize,
     open.map(|o| (o, chunk.1))
 }
 
-/// Deepest bracket nesting in a range.
-fn max_nesting(text: &str, toks: &[Tok], range: (usize, usize)) -> Option<usize> {
-    let mut depth = 0usize;
-    for t in toks
-        .iter()
-        .filter(|t| t.start >= range.0 && t.end <= range.1)
-    {
+/// Where a range nests brackets more than [`MAX_NESTING`] deep, and whether the bracket too
+/// many opens a type (`set<`, `map<`) rather than a block, a group, a list or a call.
+///
+/// Every construct of the grammar that nests is bracketed: blocks `{`, groups and calls `(`,
+/// lists `[` and types `<` (after `set` or `map`; a `<` anywhere else is the comparison). The
+/// operator chains that nest without brackets (`not not x`, `1 + 1 + ...`) are bounded by
+/// [`MAX_EXPR_DEPTH`] when the expression is built. pest recurses once per bracket while
+/// parsing, and so does every later walk (building the tree, checking, formatting, lowering,
+/// dropping): this scan, which does not recurse, keeps them all bounded.
+fn max_nesting(text: &str, range: (usize, usize)) -> Option<(usize, bool)> {
+    // the open brackets, innermost last (`true` for a type's `<`); at most MAX_NESTING + 1
+    let mut open: Vec<bool> = Vec::new();
+    let mut prev_word = "";
+    for t in scan(text, range) {
+        let s = tok_text(text, &t);
         if t.kind == TokKind::Punct {
-            match tok_text(text, t) {
-                "{" | "(" | "[" => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Some(t.start);
-                    }
+            match s {
+                "{" | "(" | "[" => open.push(false),
+                "<" if matches!(prev_word, "set" | "map") => open.push(true),
+                ">" if open.last() == Some(&true) => {
+                    open.pop();
                 }
-                "}" | ")" | "]" => depth = depth.saturating_sub(1),
+                "}" | ")" | "]" => {
+                    // a type left open in broken text closes with its block
+                    while open.last() == Some(&true) {
+                        open.pop();
+                    }
+                    open.pop();
+                }
                 _ => {}
             }
+            if open.len() > MAX_NESTING {
+                return Some((t.start, open.last() == Some(&true)));
+            }
         }
+        prev_word = if t.kind == TokKind::Word { s } else { "" };
     }
     None
 }
@@ -328,23 +359,54 @@ pub struct Partial {
     pub declarations_ok: bool,
 }
 
+/// The stack the recursive walks over a rule file may need (parsing, building and checking
+/// the deepest file the limits accept needs less than 512 KB): with less left on the calling
+/// thread (a small host thread), they run on a stack segment of [`STACK_SEGMENT`] bytes from
+/// the heap instead.
+pub(crate) const STACK_RED_ZONE: usize = 1 << 20;
+/// See [`STACK_RED_ZONE`].
+pub(crate) const STACK_SEGMENT: usize = 4 << 20;
+
 /// Parses with recovery, keeping the items that parsed.
 pub fn parse_partial(src: &SourceFile) -> Partial {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || parse_partial_here(src))
+}
+
+fn parse_partial_here(src: &SourceFile) -> Partial {
     let text = src.text();
-    let toks = scan(text);
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut declarations_ok = true;
-    for chunk in item_chunks(text, &toks) {
-        if let Some(pos) = max_nesting(text, &toks, chunk) {
+    for chunk in item_chunks(text) {
+        if let Some((pos, in_type)) = max_nesting(text, chunk) {
+            let (message, help) = if in_type {
+                (
+                    "this type is nested too deeply",
+                    format!(
+                        "`set<...>` and `map<...>` nest at most {MAX_NESTING} brackets deep, \
+                         counting the schema's `{{`; a record field rarely needs more than \
+                         `map<text, set<region>>`"
+                    ),
+                )
+            } else {
+                (
+                    "brackets are nested too deeply",
+                    "split the expression into several `require` clauses".to_string(),
+                )
+            };
             errors.push(
-                src.error(codes::PARSE_TOO_DEEP, "brackets are nested too deeply")
+                src.error(codes::PARSE_TOO_DEEP, message)
                     .label(
                         Span::new(pos, pos + 1),
                         format!("more than {MAX_NESTING} levels"),
                     )
-                    .help("split the expression into several `require` clauses"),
+                    .help(help),
             );
+            let head = text.get(chunk.0..chunk.1).unwrap_or("").trim_start();
+            if !(head.starts_with("route") || head.starts_with("fallback")) {
+                // a declaration that did not parse: checking the rest would mislead
+                declarations_ok = false;
+            }
             continue;
         }
         let Some(piece) = text.get(chunk.0..chunk.1) else {
@@ -372,8 +434,8 @@ pub fn parse_partial(src: &SourceFile) -> Partial {
                 }
                 let mut clause_errors = Vec::new();
                 if is_route {
-                    if let Some(body) = route_body(text, &toks, chunk) {
-                        clause_errors = recover_clauses(src, &toks, body);
+                    if let Some(body) = route_body(text, chunk) {
+                        clause_errors = recover_clauses(src, body);
                     }
                 }
                 let first_pos = first.span().map_or(0, |s| s.start);
@@ -394,10 +456,10 @@ pub fn parse_partial(src: &SourceFile) -> Partial {
     }
 }
 
-fn recover_clauses(src: &SourceFile, toks: &[Tok], body: (usize, usize)) -> Vec<Diagnostic> {
+fn recover_clauses(src: &SourceFile, body: (usize, usize)) -> Vec<Diagnostic> {
     let text = src.text();
     let mut errors = Vec::new();
-    for chunk in clause_chunks(text, toks, body) {
+    for chunk in clause_chunks(text, body) {
         let Some(piece) = text.get(chunk.0..chunk.1) else {
             continue;
         };
@@ -687,6 +749,20 @@ fn syntax_error(
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
+    if let ErrorVariant::CustomError { message } = &e.variant {
+        // pest's guard: the thread's stack ran low (the nesting limits keep pest's recursion
+        // short, so only a very small stack gets here)
+        if message.contains("limit reached") {
+            let at = found_token(src.text(), pos).0;
+            return src
+                .error(codes::PARSE_TOO_DEEP, "the parser cannot go deeper here")
+                .label(at, "")
+                .help(
+                    "nest brackets less deeply, or compile the rules on a thread with a larger \
+                     stack",
+                );
+        }
+    }
     if ctx == SyntaxContext::Item && pos >= piece_end {
         if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
             if positives.contains(&Rule::rbrace) {
@@ -1382,11 +1458,14 @@ impl Builder<'_> {
     }
 
     fn exprs(&self, pairs: Pairs<'_, Rule>) -> Result<(Vec<Expr>, usize), Vec<Diagnostic>> {
+        let mut depth = 0;
         let built = all_or_errors(pairs.filter(|q| q.as_rule() == Rule::expr), |q| {
-            self.expr_inner(q).map(|(e, d, _)| (e, d))
+            self.expr_inner(q).map(|(e, d, _)| {
+                depth = depth.max(d);
+                e
+            })
         })?;
-        let depth = built.iter().map(|(_, d)| *d).max().unwrap_or(0);
-        Ok((built.into_iter().map(|(e, _)| e).collect(), depth))
+        Ok((built, depth))
     }
 
     fn primary(&self, p: Pair<'_, Rule>) -> Built {
@@ -1469,12 +1548,26 @@ impl Builder<'_> {
                 .label(span, "")
                 .help(help.to_string())]
         };
-        let value = Decimal::from_str(&clean).map_err(|_| {
-            bad(
-                format!("the number `{digits}` is too large"),
-                "numbers have at most 28 digits",
-            )
-        })?;
+        let exact_help = "numbers are exact decimals: at most 28 digits after the point, and at \
+                          most 79228162514264337593543950335 (29 digits) in all";
+        let value = Decimal::from_str(&clean)
+            .map_err(|_| bad(format!("the number `{digits}` is too large"), exact_help))?;
+        // rust_decimal rounds a literal with more digits than it holds: refuse to
+        let percent_exact = unit != Unit::Percent
+            || value
+                .checked_div(Decimal::ONE_HUNDRED)
+                .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+                == Some(value);
+        if canonical_digits(&clean) != value.normalize().to_string() || !percent_exact {
+            return Err(vec![self
+                .src
+                .error(
+                    codes::PARSE_INVALID_LITERAL,
+                    format!("the number `{digits}` cannot be represented exactly"),
+                )
+                .label(span, "it has more digits than a decimal holds")
+                .help(exact_help)]);
+        }
         if !fraction && unit != Unit::Km && unit != Unit::Percent && i64::from_str(&clean).is_err()
         {
             return Err(bad(
@@ -1505,6 +1598,20 @@ impl Builder<'_> {
             fraction,
             unit,
         })
+    }
+}
+
+/// The value of a literal's digits (no `_`) as `Decimal::normalize` writes it: no leading
+/// zeros in the whole part, no trailing zeros in the fraction (`007.50` is `7.5`, `0.0` is `0`).
+fn canonical_digits(clean: &str) -> String {
+    let (int, frac) = clean.split_once('.').unwrap_or((clean, ""));
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
     }
 }
 
