@@ -20,8 +20,11 @@ pub mod sla;
 pub mod timeline;
 pub mod value;
 
-/// The two-thread pipeline and the busy marker under their old path, for the Node binding until
-/// it routes through [`host`] (which runs batches with them); not for new code.
-pub mod pipeline {
-    pub use crate::host::pipeline::{overlap, Block, Busy, BusyGuard, WorkerPanicked};
-}
+// The types a host needs, at the root (the modules hold the rest).
+pub use host::{Host, Instants, Results, Rows, SharedNetwork};
+pub use network::{Network, NetworkError};
+pub use plan::Plan;
+pub use record::{Column, DataError, Record};
+pub use report::ErrorReport;
+pub use route::{Decision, Engine, Explanation, Outcome, RouteError, RouteOptions};
+pub use schema::Schema;

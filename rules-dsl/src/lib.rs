@@ -23,6 +23,36 @@
 //! assert!(compiled.warnings.is_empty());
 //! ```
 //!
+//! # Quick start
+//!
+//! Compile a rule text, load partners from JSON, route a lead and explain the decision:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use leadrail_core::{Engine, Network, Outcome, Record, RouteOptions};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let rules = r#"ruleset "quick" version 1
+//! schema lead    { region: region }
+//! schema partner { territories: set<region>, acceptance_rate: ratio }
+//! route "territory" { require partner.territories covers lead.region  rank partner.acceptance_rate }
+//! fallback queue "inside-sales""#;
+//! let plan = Arc::new(leadrail_dsl::compile(rules, "quick.rail")?.plan);
+//! let partners: Vec<serde_json::Value> = serde_json::from_str(
+//!     r#"[{"id": "P1", "territories": ["US-TX"], "acceptance_rate": 0.4},
+//!         {"id": "P2", "territories": ["US"], "acceptance_rate": 0.9}]"#)?;
+//! let partners = partners.iter().map(|p| Record::from_json(&plan.partner_schema, p)).collect::<Result<_, _>>()?;
+//! let network = Network::for_plan(&plan, partners)?;
+//! let engine = Engine::new(plan.clone())?;
+//! let lead = Record::from_json(&plan.lead_schema, &serde_json::json!({"id": "L1", "region": "US-TX"}))?;
+//! let opts = RouteOptions { explain: true, ..RouteOptions::default() };
+//! let decision = engine.route(&network, &lead, 1_764_000_000_000, &opts)?;
+//! assert_eq!(decision.outcome, Outcome::Partner { id: "P2".into() });
+//! assert_eq!(decision.explanation.map(|e| e.candidates.len()), Some(2));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The pipeline is `parse` (pest grammar to [`ast`]), `check` (names and types, all errors at
 //! once, elaborating expressions), `lower` (to [`leadrail_core::plan::Plan`]); [`fmt`] is the
 //! canonical formatter and [`reference`](mod@reference) a naive evaluator used to test the engine.

@@ -8,34 +8,7 @@
 //! GIL) with [`Engine::route_prepared_compact`](crate::route::Engine::route_prepared_compact),
 //! so that a batch takes about the longer of the two instead of their sum.
 //!
-//! ```
-//! use leadrail_core::pipeline::{overlap, WorkerPanicked};
-//!
-//! #[derive(Debug)]
-//! enum Error {
-//!     Panicked(WorkerPanicked),
-//! }
-//! impl From<WorkerPanicked> for Error {
-//!     fn from(e: WorkerPanicked) -> Error {
-//!         Error::Panicked(e)
-//!     }
-//! }
-//!
-//! let mut chunks = vec![vec![1, 2], vec![3], vec![4, 5, 6]].into_iter();
-//! let mut sums = Vec::new();
-//! overlap::<_, _, Error, _, _, _, _>(
-//!     2,
-//!     || Ok(chunks.next()),
-//!     |chunk: Vec<i64>| chunk.iter().sum::<i64>(),
-//!     |sum| {
-//!         sums.push(sum);
-//!         Ok(())
-//!     },
-//!     |block| block(),
-//! )
-//! .unwrap();
-//! assert_eq!(sums, [3, 3, 15]);
-//! ```
+//! (The module's tests show a small example: `sums_chunks_in_order`.)
 
 use std::any::Any;
 use std::sync::mpsc::{sync_channel, Receiver, RecvError, SyncSender, TrySendError};
@@ -293,22 +266,7 @@ impl<'scope, 'env, T: Send, U: Send> Worker<'scope, 'env, T, U> {
 /// call into `leadrail::request::busy` instead (the report names `what` host code called).
 /// Calls from other threads pass the check and wait for the batch as usual.
 ///
-/// ```
-/// use leadrail_core::pipeline::Busy;
-///
-/// let busy = Busy::default();
-/// assert!(busy.check("a getter").is_ok());
-/// {
-///     let _batch = busy.hold();
-///     let e = busy.check("a getter").unwrap_err();
-///     assert_eq!(e.code, "leadrail::request::busy");
-///     // another thread is not refused (it waits for the lock instead)
-///     std::thread::scope(|s| {
-///         assert!(s.spawn(|| busy.check("a getter").is_ok()).join().unwrap());
-///     });
-/// }
-/// assert!(busy.check("a getter").is_ok());
-/// ```
+/// (Tested in this module: `busy_refuses_only_the_holding_thread`.)
 #[derive(Debug, Default)]
 pub struct Busy(Mutex<Option<ThreadId>>);
 
@@ -349,6 +307,48 @@ impl Drop for BusyGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_chunks_in_order() {
+        #[derive(Debug)]
+        struct DocError;
+        impl From<WorkerPanicked> for DocError {
+            fn from(_: WorkerPanicked) -> DocError {
+                DocError
+            }
+        }
+
+        let mut chunks = vec![vec![1, 2], vec![3], vec![4, 5, 6]].into_iter();
+        let mut sums = Vec::new();
+        overlap::<_, _, DocError, _, _, _, _>(
+            2,
+            || Ok(chunks.next()),
+            |chunk: Vec<i64>| chunk.iter().sum::<i64>(),
+            |sum| {
+                sums.push(sum);
+                Ok(())
+            },
+            |block| block(),
+        )
+        .unwrap();
+        assert_eq!(sums, [3, 3, 15]);
+    }
+
+    #[test]
+    fn busy_refuses_only_the_holding_thread() {
+        let busy = Busy::default();
+        assert!(busy.check("a getter").is_ok());
+        {
+            let _batch = busy.hold();
+            let e = busy.check("a getter").unwrap_err();
+            assert_eq!(e.code, "leadrail::request::busy");
+            // another thread is not refused (it waits for the lock instead)
+            std::thread::scope(|s| {
+                assert!(s.spawn(|| busy.check("a getter").is_ok()).join().unwrap());
+            });
+        }
+        assert!(busy.check("a getter").is_ok());
+    }
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[derive(Debug, PartialEq)]
