@@ -17,6 +17,7 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod columns;
 mod convert;
 mod engine;
 mod exceptions;

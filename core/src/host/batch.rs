@@ -15,7 +15,7 @@
 
 use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
 
 use super::errors::{self, Host};
@@ -342,10 +342,11 @@ impl SharedNetwork {
         let mut ends = host.chunking().ends(n).into_iter();
         let host = RefCell::new(host);
         let mut at = 0usize;
-        // whether the routing thread was still at work when the calling thread last had to
-        // wait for it: while it is the slower one, the calling thread frees the prepared chunks
-        let routing = AtomicBool::new(false);
-        let behind = AtomicBool::new(false);
+        // the chunks read so far: when the routing thread finishes chunk k and chunk k + 1 is
+        // already read, routing is the slower stage, and the calling thread frees the chunk's
+        // prepared leads (else the routing thread does)
+        let read = AtomicUsize::new(0);
+        let mut routed = 0usize;
         let run = overlap(
             2,
             || -> Result<Option<Rows>, Stop<H::Error>> {
@@ -361,13 +362,14 @@ impl SharedNetwork {
                 }
                 let rows = rows.starting_at(at);
                 at = end;
+                read.fetch_add(1, Ordering::Relaxed);
                 Ok(Some(rows))
             },
             |rows: Rows| {
-                routing.store(true, Ordering::Relaxed);
                 let (results, batch) = rows.prepare(engine).route_keep(engine, net, instants, opts);
-                routing.store(false, Ordering::Relaxed);
-                (results, behind.load(Ordering::Relaxed).then_some(batch))
+                routed += 1;
+                let behind = read.load(Ordering::Relaxed) > routed;
+                (results, behind.then_some(batch))
             },
             |(results, batch): (Results, Option<LeadBatch>)| {
                 let mut h = host
@@ -377,12 +379,9 @@ impl SharedNetwork {
                 drop(batch);
                 Ok(())
             },
-            |block: &mut Block<'_>| {
-                behind.store(routing.load(Ordering::Relaxed), Ordering::Relaxed);
-                match host.try_borrow_mut() {
-                    Ok(mut h) => h.detach(block),
-                    Err(_) => block(),
-                }
+            |block: &mut Block<'_>| match host.try_borrow_mut() {
+                Ok(mut h) => h.detach(block),
+                Err(_) => block(),
             },
         );
         if run.is_err() {
