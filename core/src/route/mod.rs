@@ -81,23 +81,6 @@ impl Times<'_> {
     }
 }
 
-/// The instants of a batch's good leads: `each` holds one per row, `bad` the rows (ascending)
-/// left out of the batch (leads with bad data), whose instants are dropped. A prepared batch
-/// holds only its good leads, so this lines their instants up with them.
-///
-/// ```
-/// use leadrail_core::route::times_without;
-/// assert_eq!(times_without(&[10, 20, 30, 40], [1, 3]), vec![10, 30]);
-/// ```
-pub fn times_without(each: &[Instant], bad: impl IntoIterator<Item = usize>) -> Vec<Instant> {
-    let mut skip = bad.into_iter().peekable();
-    each.iter()
-        .enumerate()
-        .filter(|(i, _)| skip.next_if_eq(i).is_none())
-        .map(|(_, t)| *t)
-        .collect()
-}
-
 /// A plan that cannot be compiled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
