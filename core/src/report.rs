@@ -115,6 +115,19 @@ impl ErrorReport {
     }
 }
 
+/// The report of a column of `found` values in a batch whose `id` column has `rows`.
+///
+/// ```
+/// let r = leadrail_core::host::column_length(&"size", 9, 10);
+/// assert_eq!(r.message, "column `size` has 9 values but `id` has 10");
+/// ```
+pub fn column_length(field: &dyn std::fmt::Display, found: usize, rows: usize) -> ErrorReport {
+    ErrorReport::request(
+        format!("column `{field}` has {found} values but `id` has {rows}"),
+        "give every column one value per lead",
+    )
+}
+
 /// The catalogue of stable error codes. Tests iterate over [`codes::ALL`].
 pub mod codes {
     /// Every code, for tests and docs.
