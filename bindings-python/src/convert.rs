@@ -1,7 +1,7 @@
 //! Conversions between Python objects and core values. No decisions are taken here.
 
 use leadrail_core::geo::GeoPoint;
-use leadrail_core::report::{codes, ErrorReport, Severity};
+use leadrail_core::report::{codes, ErrorReport};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyMapping, PySequence, PyString};
 
@@ -9,18 +9,9 @@ use crate::exceptions;
 
 /// A data error report about `field` of the argument or record `record`.
 pub(crate) fn data_report(code: &str, record: &str, field: &str, message: String) -> ErrorReport {
-    ErrorReport {
-        code: code.to_owned(),
-        message,
-        help: None,
-        severity: Severity::Error,
-        file: None,
-        line: 0,
-        column: 0,
-        labels: Vec::new(),
-        record: Some(record.to_owned()),
-        field: Some(field.to_owned()),
-    }
+    ErrorReport::error(code, message)
+        .with_record(record)
+        .with_field(field)
 }
 
 /// The Python type name of `obj`, for messages.

@@ -255,7 +255,7 @@ impl Entry {
         let valid = match &r {
             // a region with exceptions passes the type check but not the engine's lead check
             Ok(Value::Region(t)) if !t.except().is_empty() => false,
-            Ok(v) => crate::network::validate::field_ok(field, v),
+            Ok(v) => crate::schema::field_ok(field, v),
             Err(_) => false,
         };
         Entry { r, valid }

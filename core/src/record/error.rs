@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::Value as Json;
 
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 use crate::value::Type;
 
 use super::RecordRef;
@@ -162,21 +162,14 @@ impl DataError {
 
 impl From<DataError> for ErrorReport {
     fn from(e: DataError) -> Self {
-        ErrorReport {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            help: e.help(),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record: Some(match &e.record {
-                RecordRef::Id(id) => id.to_string(),
-                RecordRef::Position(n) => format!("#{n}"),
-            }),
-            field: e.field,
-        }
+        let record = match &e.record {
+            RecordRef::Id(id) => id.to_string(),
+            RecordRef::Position(n) => format!("#{n}"),
+        };
+        ErrorReport::error(e.code(), e.to_string())
+            .with_help_opt(e.help())
+            .with_record(record)
+            .with_field_opt(e.field)
     }
 }
 
