@@ -29,7 +29,7 @@ use crate::host::{Host, Instants, Rows};
 use crate::network::{Network, NetworkState};
 use crate::plan::Plan;
 use crate::record::Record;
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 use crate::route::{Engine, RouteOptions};
 use crate::sla::{reroute_plan, Done, Evaluation, PartnerCalendars, ReroutePlan, SlaSet};
 use crate::timeline::{Event, EventKind, Timeline};
@@ -334,21 +334,12 @@ pub fn sla_set(plan: &Plan) -> Result<SlaSet, Vec<ErrorReport>> {
 }
 
 fn timeline_field_error(code: &str, lead: &str, field: String, message: String) -> ErrorReport {
-    ErrorReport {
-        code: code.to_string(),
-        message,
-        help: Some(
-            "a timeline is `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}`"
-                .to_string(),
-        ),
-        severity: Severity::Error,
-        file: None,
-        line: 0,
-        column: 0,
-        labels: Vec::new(),
-        record: Some(lead.to_string()),
-        field: Some(field),
-    }
+    ErrorReport::error(code, message)
+        .with_help(
+            "a timeline is `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}`",
+        )
+        .with_record(lead)
+        .with_field(field)
 }
 
 /// A [`Timeline`] from its JSON form; `at` may be milliseconds or an RFC 3339 string. Shape

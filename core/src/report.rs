@@ -113,6 +113,80 @@ impl ErrorReport {
         self.field = Some(field.into());
         self
     }
+
+    /// An error with `code` and `message` about a place in `file`: its labels (the spans it
+    /// points at, the first one the primary span) and the line and column of the first label
+    /// (0 and 0 without labels).
+    ///
+    /// ```
+    /// use leadrail_core::report::{codes, ErrorReport, Label};
+    ///
+    /// let at = Label { message: String::new(), line: 3, column: 7, end_line: 3, end_column: 9 };
+    /// let r = ErrorReport::located(codes::PARSE_UNEXPECTED_TOKEN, "unexpected `)`", "r.lr", vec![at]);
+    /// assert_eq!((r.file.as_deref(), r.line, r.column), (Some("r.lr"), 3, 7));
+    /// ```
+    pub fn located(
+        code: &str,
+        message: impl Into<String>,
+        file: impl Into<String>,
+        labels: Vec<Label>,
+    ) -> ErrorReport {
+        let (line, column) = labels.first().map_or((0, 0), |l| (l.line, l.column));
+        let mut report = ErrorReport::error(code, message).at(line, column);
+        report.file = Some(file.into());
+        report.labels = labels;
+        report
+    }
+
+    /// The same report at 1-based `line` and `column` (0 for none).
+    pub fn at(mut self, line: u32, column: u32) -> ErrorReport {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    /// The same report with `severity`.
+    pub fn with_severity(mut self, severity: Severity) -> ErrorReport {
+        self.severity = severity;
+        self
+    }
+
+    /// The same report with `help` when there is one (unchanged for `None`).
+    pub fn with_help_opt(self, help: Option<String>) -> ErrorReport {
+        match help {
+            Some(h) => self.with_help(h),
+            None => self,
+        }
+    }
+
+    /// The same report about `record` when there is one (unchanged for `None`).
+    pub fn with_record_opt(self, record: Option<String>) -> ErrorReport {
+        match record {
+            Some(r) => self.with_record(r),
+            None => self,
+        }
+    }
+
+    /// The same report about `field` when there is one (unchanged for `None`).
+    pub fn with_field_opt(self, field: Option<String>) -> ErrorReport {
+        match field {
+            Some(f) => self.with_field(f),
+            None => self,
+        }
+    }
+}
+
+/// The report of a column of `found` values in a batch whose `id` column has `rows`.
+///
+/// ```
+/// let r = leadrail_core::host::column_length(&"size", 9, 10);
+/// assert_eq!(r.message, "column `size` has 9 values but `id` has 10");
+/// ```
+pub fn column_length(field: &dyn std::fmt::Display, found: usize, rows: usize) -> ErrorReport {
+    ErrorReport::request(
+        format!("column `{field}` has {found} values but `id` has {rows}"),
+        "give every column one value per lead",
+    )
 }
 
 /// The catalogue of stable error codes. Tests iterate over [`codes::ALL`].

@@ -158,7 +158,7 @@ fn short_and_absent_columns_are_missing_values() {
 /// the earliest field in schema order wins.
 #[test]
 fn host_errors_merge_in_schema_order() {
-    use leadrail_core::record::merge_host_errors;
+    use leadrail_core::host::merge_host_errors;
     use leadrail_core::report::{codes, ErrorReport, Severity};
     use leadrail_core::schema::{Field, Schema};
     use leadrail_core::value::Type;

@@ -267,19 +267,14 @@ impl Diagnostic {
                 }
             })
             .collect();
-        let (line, column) = labels.first().map_or((0, 0), |l| (l.line, l.column));
-        ErrorReport {
-            code: self.code.to_string(),
-            message: self.message.clone(),
-            help: self.help.clone(),
-            severity: self.severity,
-            file: Some(self.file.to_string()),
-            line,
-            column,
+        ErrorReport::located(
+            self.code,
+            self.message.clone(),
+            self.file.to_string(),
             labels,
-            record: None,
-            field: None,
-        }
+        )
+        .with_help_opt(self.help.clone())
+        .with_severity(self.severity)
     }
 }
 

@@ -42,7 +42,7 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 use crate::value::{DurationMs, Instant};
 
 use table::{chunk_of, Rules, Table, YEARS};
@@ -162,18 +162,9 @@ impl From<&CalendarError> for ErrorReport {
             CalendarError::HolidayLine { line, .. } => u32::try_from(*line).unwrap_or(u32::MAX),
             _ => 0,
         };
-        ErrorReport {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            help: Some(e.help()),
-            severity: Severity::Error,
-            file: None,
-            line,
-            column: if line > 0 { 1 } else { 0 },
-            labels: Vec::new(),
-            record: None,
-            field: None,
-        }
+        ErrorReport::error(e.code(), e.to_string())
+            .with_help(e.help())
+            .at(line, if line > 0 { 1 } else { 0 })
     }
 }
 

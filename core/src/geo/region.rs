@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::iso::AreaId;
 use super::suggest::did_you_mean;
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 
 /// The longest accepted postal code prefix, in characters after normalisation.
 pub const MAX_POSTAL_LEN: usize = 16;
@@ -160,18 +160,7 @@ impl RegionError {
 
 impl From<RegionError> for ErrorReport {
     fn from(e: RegionError) -> Self {
-        ErrorReport {
-            code: codes::DATA_INVALID_FIELD.to_string(),
-            message: e.to_string(),
-            help: e.help(),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record: None,
-            field: None,
-        }
+        ErrorReport::error(codes::DATA_INVALID_FIELD, e.to_string()).with_help_opt(e.help())
     }
 }
 

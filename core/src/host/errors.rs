@@ -2,6 +2,7 @@
 //! (never rewriting their messages), and name their own language through [`Host`].
 
 use crate::record::{DataError, DataErrorKind, RecordRef};
+pub use crate::report::column_length;
 use crate::report::{codes, ErrorReport};
 
 /// What the host layer's messages say about the host language a batch comes from.
@@ -86,19 +87,6 @@ pub(crate) fn instants_overflow(rows: usize, start: i64, step: i64) -> ErrorRepo
     ErrorReport::request(
         format!("{rows} instants from {start} in steps of {step} ms go past the range of instants"),
         "give a smaller step, or one instant per lead",
-    )
-}
-
-/// The report of a column of `found` values in a batch whose `id` column has `rows`.
-///
-/// ```
-/// let r = leadrail_core::host::column_length(&"size", 9, 10);
-/// assert_eq!(r.message, "column `size` has 9 values but `id` has 10");
-/// ```
-pub fn column_length(field: &dyn std::fmt::Display, found: usize, rows: usize) -> ErrorReport {
-    ErrorReport::request(
-        format!("column `{field}` has {found} values but `id` has {rows}"),
-        "give every column one value per lead",
     )
 }
 

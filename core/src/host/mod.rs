@@ -88,4 +88,4 @@ pub use errors::{column_length, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
 pub use results::{ResultViews, Results, RouteResult};
-pub use rows::{Parsed, Prepared, Problem, Rows};
+pub use rows::{merge_host_errors, Parsed, Prepared, Problem, Rows};

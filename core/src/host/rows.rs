@@ -14,7 +14,7 @@ use super::errors::{self, Host};
 use super::instants::Instants;
 use super::results::{Good, Results};
 use crate::network::Network;
-use crate::record::{merge_host_errors, Column, Record, RecordRef};
+use crate::record::{Column, Record, RecordRef};
 use crate::report::ErrorReport;
 use crate::route::{Engine, LeadBatch, RouteOptions};
 use crate::schema::Schema;
@@ -410,5 +410,41 @@ impl Prepared {
         let times = instants.of_good(at, rows, &rows_out);
         let decisions = engine.route_many(network, batch.leads(), times.times(), opts);
         Results::new(at, rows, Good::Full(decisions), bad)
+    }
+}
+
+/// Combines rows read by [`Record::from_columns`] with the problems a host binding met while
+/// reading cells itself (values without a JSON form, e.g. a Python object or a JS symbol), so
+/// that each row reports the problem [`Record::from_json_at`] would report first: the one of
+/// the earliest field in schema order, the id before every field.
+///
+/// `host` holds `(row, position, report)`: position 0 for the id, `1 + i` for schema field `i`.
+/// A host problem replaces a row's record, or core's error unless core's is about an earlier
+/// field; of several host problems of a row, the earliest position wins.
+pub fn merge_host_errors(
+    schema: &Schema,
+    rows: &mut [Result<Record, ErrorReport>],
+    mut host: Vec<(usize, usize, ErrorReport)>,
+) {
+    let position = |e: &ErrorReport| match e.field.as_deref() {
+        None | Some("id") => 0,
+        Some(f) => schema.index_of(f).map_or(0, |i| 1 + usize::from(i)),
+    };
+    host.sort_by_key(|(row, pos, _)| (*row, *pos));
+    let mut last_row = None;
+    for (row, pos, report) in host {
+        if last_row == Some(row) {
+            continue;
+        }
+        last_row = Some(row);
+        if let Some(slot) = rows.get_mut(row) {
+            let replace = match slot {
+                Ok(_) => true,
+                Err(core) => position(core) >= pos,
+            };
+            if replace {
+                *slot = Err(report);
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Errors about host data: partners loaded into a network, leads given to the engine.
 
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 
 /// A problem with partner data or a partner reference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,18 +87,10 @@ impl From<&NetworkError> for ErrorReport {
                 Some(field.clone()),
             ),
         };
-        ErrorReport {
-            code: code.to_string(),
-            message: e.to_string(),
-            help: Some(help.to_string()),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record,
-            field,
-        }
+        ErrorReport::error(code, e.to_string())
+            .with_help(help)
+            .with_record_opt(record)
+            .with_field_opt(field)
     }
 }
 

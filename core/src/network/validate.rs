@@ -1,7 +1,7 @@
 //! Checking record values against a schema.
 
 use crate::record::Record;
-use crate::schema::Schema;
+use crate::schema::{field_ok, Schema};
 use crate::value::{Type, Value};
 
 /// What is wrong with a record.
@@ -37,42 +37,6 @@ pub(crate) fn describe(v: &Value) -> String {
     }
 }
 
-/// Whether `v` is a (non-null) value of type `ty`. The scalar types without a further
-/// condition are decided inline (record checks call this once per field); the rest out of line.
-#[inline]
-pub(crate) fn matches(ty: &Type, v: &Value) -> bool {
-    match (ty, v) {
-        (Type::Text, Value::Text(_))
-        | (Type::Int, Value::Int(_))
-        | (Type::Decimal, Value::Decimal(_))
-        | (Type::Bool, Value::Bool(_))
-        | (Type::Date, Value::Date(_))
-        | (Type::DateTime, Value::DateTime(_))
-        | (Type::Duration, Value::Duration(_))
-        | (Type::Region, Value::Region(_)) => true,
-        _ => matches_other(ty, v),
-    }
-}
-
-/// [`matches`] for the types with a further condition (finite numbers, enum symbols, point
-/// ranges, collection items), and every mismatch.
-#[inline(never)]
-fn matches_other(ty: &Type, v: &Value) -> bool {
-    match (ty, v) {
-        (Type::Ratio, Value::Float(x)) => x.is_finite(),
-        (Type::Float, Value::Float(x)) => !x.is_nan(),
-        (Type::Enum(syms), Value::Enum(s)) => syms.iter().any(|x| x.as_str() == &**s),
-        (Type::GeoPoint, Value::GeoPoint(p)) => {
-            (-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lon)
-        }
-        (Type::Set(t), Value::Set(items)) => items.iter().all(|x| matches(t, x)),
-        (Type::Map(k, t), Value::Map(items)) => {
-            items.iter().all(|(a, b)| matches(k, a) && matches(t, b))
-        }
-        _ => false,
-    }
-}
-
 /// Checks a record's values against a schema: one value per field, each of the field's type
 /// (or null when the field is optional).
 pub(crate) fn check(schema: &Schema, record: &Record) -> Result<(), Invalid> {
@@ -88,16 +52,6 @@ pub(crate) fn check(schema: &Schema, record: &Record) -> Result<(), Invalid> {
         }
     }
     Ok(())
-}
-
-/// Whether `v` may be the value of field `f` in a checked record: a value of its type, or
-/// null when the field is optional.
-#[inline]
-pub(crate) fn field_ok(f: &crate::schema::Field, v: &Value) -> bool {
-    match v {
-        Value::Null => f.optional,
-        _ => matches(&f.ty, v),
-    }
 }
 
 /// The error for field `f` holding the value `v` (kept out of line: the check's loop stays

@@ -50,12 +50,15 @@
 //! becomes its `last_seq`, and `assigned` and `version` grow by one. A queue or unrouted outcome
 //! changes no state; a lead with bad data changes no state.
 
+pub(crate) mod policy;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::schema::Schema;
 use crate::value::Value;
+use policy::SlaPolicy;
 
 /// A compiled ruleset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +83,7 @@ pub struct Plan {
     /// SLA policies (`sla` declarations); build an [`crate::sla::SlaSet`] with
     /// [`crate::sla::SlaSet::from_specs`]`(plan.slas.clone(), &plan.calendars)`.
     #[serde(default)]
-    pub slas: Vec<crate::sla::SlaPolicy>,
+    pub slas: Vec<SlaPolicy>,
 }
 
 /// One `route "name" { ... }` rule.

@@ -1,6 +1,6 @@
 //! Errors about a lead given to the engine.
 
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 
 /// A lead that cannot be routed as given. Routing it changes no state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,18 +58,10 @@ impl From<&RouteError> for ErrorReport {
                 None,
             ),
         };
-        ErrorReport {
-            code: code.to_string(),
-            message: e.to_string(),
-            help: Some(help.to_string()),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record: Some(record),
-            field,
-        }
+        ErrorReport::error(code, e.to_string())
+            .with_help(help)
+            .with_record(record)
+            .with_field_opt(field)
     }
 }
 

@@ -35,7 +35,7 @@ pub use routed::{DecisionView, OutcomeRef, RoutedBatch, StateReadRef, Views};
 use crate::network::Network;
 use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};
 use crate::record::Record;
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 use crate::schema::Schema;
 use crate::value::{DurationMs, Instant, Type};
 use compile::{lead_only, Compiler, FProg, FB};
@@ -104,18 +104,10 @@ impl From<&PlanError> for ErrorReport {
         let (rule, field) = match e {
             PlanError::UnknownField { rule, index, .. } => (rule.clone(), format!("#{index}")),
         };
-        ErrorReport {
-            code: codes::TYPE_UNKNOWN_FIELD.to_string(),
-            message: e.to_string(),
-            help: Some("rebuild the plan against the schemas it was checked with".into()),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record: Some(rule),
-            field: Some(field),
-        }
+        ErrorReport::error(codes::TYPE_UNKNOWN_FIELD, e.to_string())
+            .with_help("rebuild the plan against the schemas it was checked with")
+            .with_record(rule)
+            .with_field(field)
     }
 }
 

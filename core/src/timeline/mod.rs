@@ -24,7 +24,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{codes, ErrorReport, Severity};
+use crate::report::{codes, ErrorReport};
 use crate::value::Instant;
 
 /// One lifecycle event: what happened and when.
@@ -369,18 +369,10 @@ impl TimelineError {
 impl From<&TimelineError> for ErrorReport {
     fn from(e: &TimelineError) -> ErrorReport {
         let (lead, index) = e.lead_and_index();
-        ErrorReport {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            help: Some(e.help().to_string()),
-            severity: Severity::Error,
-            file: None,
-            line: 0,
-            column: 0,
-            labels: Vec::new(),
-            record: Some(lead.to_string()),
-            field: Some(format!("events[{index}]")),
-        }
+        ErrorReport::error(e.code(), e.to_string())
+            .with_help(e.help())
+            .with_record(lead.to_string())
+            .with_field(format!("events[{index}]"))
     }
 }
 

@@ -1,0 +1,519 @@
+//! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and the per-batch dictionary caches.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+
+use crate::report::ErrorReport;
+use crate::schema::Schema;
+use crate::value::{Type, Value};
+
+use super::error::*;
+use super::value::*;
+use super::{Record, RecordRef};
+
+/// One column of a columnar record batch (see [`Record::from_columns`]): the values of one
+/// field (or of the ids) for every row, in the forms [`Record::from_json`] accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// One JSON value per row.
+    Json(Vec<Json>),
+    /// Dictionary-encoded: row `i` holds `dict[codes[i]]`; a code past the dictionary is
+    /// missing (null). Each distinct entry is parsed once per batch, which is what makes text,
+    /// enum and region columns cheap.
+    Dict {
+        /// The distinct values.
+        dict: Vec<Json>,
+        /// One code per row.
+        codes: Vec<u32>,
+    },
+    /// Integers; `None` is missing.
+    Int(Vec<Option<i64>>),
+    /// Floats; `None` is missing (NaN and infinities are invalid values, not missing ones).
+    Float(Vec<Option<f64>>),
+    /// Texts, each as its JSON string would be read; `None` is missing. Shared texts are not
+    /// copied for ids (a record's id is the column's `Arc`), which makes it the cheap form of
+    /// an id column.
+    Text(Vec<Option<Arc<str>>>),
+}
+
+impl Column {
+    /// Checks that the column holds one value per row of a batch of `rows` (the length of its
+    /// `id` column); the error names the field.
+    ///
+    /// ```
+    /// use leadrail_core::record::Column;
+    /// let sizes = Column::Int(vec![Some(5), None]);
+    /// assert!(sizes.check_len("deal_size", 2).is_ok());
+    /// let e = sizes.check_len("deal_size", 3).unwrap_err();
+    /// assert_eq!(e.message, "column `deal_size` has 2 values but `id` has 3");
+    /// ```
+    #[expect(
+        clippy::result_large_err,
+        reason = "the language-neutral ErrorReport is what bindings raise"
+    )]
+    pub fn check_len(&self, field: &str, rows: usize) -> Result<(), ErrorReport> {
+        if self.len() == rows {
+            return Ok(());
+        }
+        Err(crate::report::column_length(&field, self.len(), rows))
+    }
+
+    /// Pairs columns given in the schema's field order with their field names: the form
+    /// [`Record::from_columns`] and [`Record::from_columns_split`] take.
+    pub fn named<'a>(schema: &'a Schema, columns: &'a [Column]) -> Vec<(&'a str, &'a Column)> {
+        schema
+            .fields
+            .iter()
+            .zip(columns)
+            .map(|f| (f.0.name.as_str(), f.1))
+            .collect()
+    }
+
+    /// The number of rows the column holds.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Json(v) => v.len(),
+            Column::Dict { codes, .. } => codes.len(),
+            Column::Int(v) => v.len(),
+            Column::Float(v) => v.len(),
+            Column::Text(v) => v.len(),
+        }
+    }
+
+    /// Whether the column holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A cell of a column as JSON (borrowed when the column holds JSON).
+enum Cell<'a> {
+    Missing,
+    Json(&'a Json),
+    Owned(Json),
+    /// A float that JSON cannot hold (NaN, infinities).
+    NonFinite(f64),
+}
+
+fn cell(col: &Column, row: usize) -> (Cell<'_>, Option<u32>) {
+    match col {
+        Column::Json(v) => (v.get(row).map_or(Cell::Missing, Cell::Json), None),
+        Column::Dict { dict, codes } => match codes.get(row) {
+            Some(&c) => match dict.get(c as usize) {
+                Some(j) => (Cell::Json(j), Some(c)),
+                None => (Cell::Missing, None),
+            },
+            None => (Cell::Missing, None),
+        },
+        Column::Int(v) => match v.get(row).copied().flatten() {
+            Some(i) => (Cell::Owned(Json::from(i)), None),
+            None => (Cell::Missing, None),
+        },
+        Column::Text(v) => match v.get(row) {
+            Some(Some(t)) => (Cell::Owned(Json::String(t.to_string())), None),
+            _ => (Cell::Missing, None),
+        },
+        Column::Float(v) => match v.get(row).copied().flatten() {
+            Some(x) => match serde_json::Number::from_f64(x) {
+                Some(n) => (Cell::Owned(Json::Number(n)), None),
+                None => (Cell::NonFinite(x), None),
+            },
+            None => (Cell::Missing, None),
+        },
+    }
+}
+
+/// Parses one field value with the rules of [`Record::from_json_at`] (null, absent and blank
+/// strings are missing; a missing required field is an error).
+fn field_value(field: &crate::schema::Field, raw: Option<&Json>) -> Result<Value, DataErrorKind> {
+    let missing = match raw {
+        None | Some(Json::Null) => true,
+        Some(j) => (field.optional || field.ty != Type::Text) && is_blank_string(j),
+    };
+    if missing {
+        return if field.optional {
+            Ok(Value::Null)
+        } else {
+            Err(DataErrorKind::MissingField)
+        };
+    }
+    match raw {
+        Some(j) => Value::from_json(&field.ty, j).map_err(DataErrorKind::InvalidField),
+        None => Ok(Value::Null),
+    }
+}
+
+fn id_value(raw: Option<&Json>) -> Result<Arc<str>, DataErrorKind> {
+    match raw {
+        None | Some(Json::Null) => Err(DataErrorKind::MissingId),
+        Some(Json::String(s)) if s.trim().is_empty() => Err(DataErrorKind::MissingId),
+        Some(Json::String(s)) => Ok(Arc::from(s.as_str())),
+        Some(Json::Number(n)) if n.is_i64() || n.is_u64() => Ok(Arc::from(n.to_string())),
+        Some(other) => Err(DataErrorKind::InvalidId(format!(
+            "expected a text or integer `id`, found {}",
+            describe_json(other)
+        ))),
+    }
+}
+
+impl Record {
+    /// Parses a columnar batch of `rows` records against `schema`: `ids` holds the `id` of each
+    /// row and `columns` the schema's fields by name (columns the schema does not declare are
+    /// ignored; a field without a column, or a column shorter than `rows`, is missing in those
+    /// rows). Row `i` gives the same record or [`DataError`] as [`Record::from_json_at`] with
+    /// position `i + 1` on the equivalent JSON object; a dictionary-encoded column parses each
+    /// distinct entry once.
+    pub fn from_columns(
+        schema: &Schema,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+    ) -> Vec<Result<Record, DataError>> {
+        let mut reader = ColumnRows::new(schema, ids, columns);
+        let mut out = Vec::with_capacity(rows);
+        for row in 0..rows {
+            out.push(reader.row(row).map(|(r, _)| r));
+        }
+        out
+    }
+
+    /// Parses a columnar batch like [`Record::from_columns`], returning the records that
+    /// parsed (in row order) apart from the errors of the rows that did not, each with its row
+    /// index (ascending). Row for row it gives what [`Record::from_columns`] gives; the split
+    /// form spares a batch mostly of good rows one large `Result` per row.
+    ///
+    /// ```
+    /// use leadrail_core::record::{Column, Record};
+    /// use leadrail_core::schema::{Field, Schema};
+    /// use leadrail_core::value::Type;
+    /// use serde_json::json;
+    ///
+    /// let schema = Schema {
+    ///     fields: vec![Field {
+    ///         name: "deal_size".into(),
+    ///         ty: Type::Decimal,
+    ///         optional: false,
+    ///     }],
+    /// };
+    /// let ids = Column::Json(vec![json!("L1"), json!("L2"), json!("L3")]);
+    /// let sizes = Column::Int(vec![Some(5), None, Some(7)]);
+    /// let (good, bad) = Record::from_columns_split(&schema, 3, &ids, &[("deal_size", &sizes)]);
+    /// assert_eq!(good.len(), 2);
+    /// assert_eq!(&*good[1].id, "L3");
+    /// assert_eq!(bad.len(), 1);
+    /// assert_eq!(bad[0].0, 1); // row L2 has no deal_size
+    /// ```
+    pub fn from_columns_split(
+        schema: &Schema,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+    ) -> (Vec<Record>, Vec<(usize, DataError)>) {
+        let mut reader = ColumnRows::new(schema, ids, columns);
+        let mut good = Vec::with_capacity(rows);
+        let mut bad = Vec::new();
+        for row in 0..rows {
+            match reader.row(row) {
+                Ok((r, _)) => good.push(r),
+                Err(e) => bad.push((row, e)),
+            }
+        }
+        (good, bad)
+    }
+}
+
+/// The column of each schema field (by name), if given.
+fn field_columns<'a>(schema: &Schema, columns: &[(&str, &'a Column)]) -> Vec<Option<&'a Column>> {
+    schema
+        .fields
+        .iter()
+        .map(|f| {
+            columns
+                .iter()
+                .find(|(name, _)| *name == f.name)
+                .map(|(_, c)| *c)
+        })
+        .collect()
+}
+
+/// A parsed dictionary entry per column, filled on first use.
+type DictCache = Vec<Option<Entry>>;
+
+/// A parsed dictionary entry: the value or what is wrong with it, and whether the value passes
+/// the engine's record check for its field (`validate::check`), so rows built from entries
+/// need no check.
+#[derive(Debug, Clone)]
+struct Entry {
+    r: Result<Value, DataErrorKind>,
+    valid: bool,
+}
+
+impl Entry {
+    fn new(field: &crate::schema::Field, r: Result<Value, DataErrorKind>) -> Entry {
+        let valid = match &r {
+            // a region with exceptions passes the type check but not the engine's lead check
+            Ok(Value::Region(t)) if !t.except().is_empty() => false,
+            Ok(v) => crate::schema::field_ok(field, v),
+            Err(_) => false,
+        };
+        Entry { r, valid }
+    }
+}
+
+fn dict_caches(cols: &[Option<&Column>]) -> Vec<DictCache> {
+    cols.iter()
+        .map(|c| match c {
+            Some(Column::Dict { dict, .. }) => vec![None; dict.len()],
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// How the fast row reader reads a field's column.
+#[derive(Debug, Clone, Copy)]
+enum Src<'a> {
+    /// Integers of an int (`false`) or decimal (`true`) field.
+    Int(&'a [Option<i64>], bool),
+    /// Floats of a float (`false`) or ratio (`true`) field.
+    Float(&'a [Option<f64>], bool),
+    /// Dictionary codes (entries parsed once, in the field's cache).
+    Dict(&'a [u32], &'a [Json]),
+    /// No column: every row is missing the field.
+    Absent,
+    /// Anything else: the row goes through [`column_row`].
+    Slow,
+}
+
+/// A columnar batch read row by row: each row gives what [`Record::from_columns`] gives for
+/// it, with whether the record is known to pass the engine's record check.
+///
+/// Rows whose cells are all integers, floats of the field's type, dictionary entries or
+/// missing optional values, with a text id, are built directly (one allocation: the values);
+/// every other row, and every row with a problem, goes through [`column_row`].
+pub(crate) struct ColumnRows<'a> {
+    schema: &'a Schema,
+    ids: &'a Column,
+    cols: Vec<Option<&'a Column>>,
+    caches: Vec<DictCache>,
+    srcs: Vec<Src<'a>>,
+    /// Whether the ids are texts (the fast path reads no other id column).
+    text_ids: Option<&'a [Option<Arc<str>>]>,
+}
+
+impl<'a> ColumnRows<'a> {
+    /// A reader of `rows` rows of `ids` and `columns` against `schema`.
+    pub(crate) fn new(
+        schema: &'a Schema,
+        ids: &'a Column,
+        columns: &[(&str, &'a Column)],
+    ) -> ColumnRows<'a> {
+        let cols = field_columns(schema, columns);
+        let caches = dict_caches(&cols);
+        let srcs = schema
+            .fields
+            .iter()
+            .zip(&cols)
+            .map(|(f, c)| match (c, &f.ty) {
+                (None, _) => Src::Absent,
+                (Some(Column::Int(v)), Type::Int) => Src::Int(v, false),
+                (Some(Column::Int(v)), Type::Decimal) => Src::Int(v, true),
+                (Some(Column::Float(v)), Type::Float) => Src::Float(v, false),
+                (Some(Column::Float(v)), Type::Ratio) => Src::Float(v, true),
+                (Some(Column::Dict { dict, codes }), _) => Src::Dict(codes, dict),
+                _ => Src::Slow,
+            })
+            .collect();
+        let text_ids = match ids {
+            Column::Text(v) => Some(v.as_slice()),
+            _ => None,
+        };
+        ColumnRows {
+            schema,
+            ids,
+            cols,
+            caches,
+            srcs,
+            text_ids,
+        }
+    }
+
+    /// The column of schema field `f`, if given.
+    pub(crate) fn column(&self, f: usize) -> Option<&'a Column> {
+        self.cols.get(f).copied().flatten()
+    }
+
+    /// Row `row`: the record, and whether it is known to pass the engine's record check (when
+    /// `false` it may or may not).
+    #[inline]
+    pub(crate) fn row(&mut self, row: usize) -> Result<(Record, bool), DataError> {
+        match self.fast(row) {
+            Some(r) => Ok(r),
+            None => column_row(self.schema, row, self.ids, &self.cols, &mut self.caches)
+                .map(|r| (r, false)),
+        }
+    }
+
+    /// A row of the common forms, or `None` for [`column_row`].
+    #[inline]
+    fn fast(&mut self, row: usize) -> Option<(Record, bool)> {
+        let id = match self.text_ids?.get(row) {
+            // (blank as `trim` sees it, stopping at the first other character)
+            Some(Some(t)) if !t.chars().all(char::is_whitespace) => t.clone(),
+            _ => return None,
+        };
+        let mut values = Vec::with_capacity(self.schema.fields.len());
+        let mut valid = true;
+        for ((field, src), cache) in self
+            .schema
+            .fields
+            .iter()
+            .zip(&self.srcs)
+            .zip(self.caches.iter_mut())
+        {
+            let v = match *src {
+                Src::Int(v, dec) => match v.get(row).copied().flatten() {
+                    Some(i) if dec => Value::Decimal(Decimal::from(i)),
+                    Some(i) => Value::Int(i),
+                    None => missing(field)?,
+                },
+                Src::Float(v, ratio) => match v.get(row).copied().flatten() {
+                    // what the JSON number gives: a finite float (in [0, 1] for a ratio)
+                    Some(x) if ratio && x.is_finite() && (0.0..=1.0).contains(&x) => {
+                        Value::Float(x)
+                    }
+                    Some(x) if !ratio && x.is_finite() => Value::Float(x),
+                    Some(_) => return None,
+                    None => missing(field)?,
+                },
+                Src::Dict(codes, dict) => {
+                    let code = codes.get(row).map(|c| *c as usize);
+                    match code.and_then(|c| dict.get(c).map(|j| (c, j))) {
+                        Some((c, j)) => {
+                            let e = cache.get_mut(c)?;
+                            let e = e.get_or_insert_with(|| {
+                                Entry::new(field, field_value(field, Some(j)))
+                            });
+                            valid &= e.valid;
+                            e.r.as_ref().ok()?.clone()
+                        }
+                        None => missing(field)?,
+                    }
+                }
+                Src::Absent => missing(field)?,
+                Src::Slow => return None,
+            };
+            values.push(v);
+        }
+        Some((Record { id, values }, valid))
+    }
+}
+
+/// The value of a missing cell when the field is optional (`None` for the error path).
+#[inline]
+pub(super) fn missing(field: &crate::schema::Field) -> Option<Value> {
+    field.optional.then_some(Value::Null)
+}
+
+/// One row of a columnar batch (see [`Record::from_columns`]).
+fn column_row(
+    schema: &Schema,
+    row: usize,
+    ids: &Column,
+    cols: &[Option<&Column>],
+    caches: &mut [DictCache],
+) -> Result<Record, DataError> {
+    let text_id = match ids {
+        // a text id as `id_value` reads a JSON string, without copying it
+        Column::Text(v) => Some(match v.get(row) {
+            // (blank as `trim` sees it, stopping at the first other character)
+            Some(Some(t)) if !t.chars().all(char::is_whitespace) => Ok(t.clone()),
+            _ => Err(DataErrorKind::MissingId),
+        }),
+        _ => None,
+    };
+    let id = match text_id {
+        Some(r) => r,
+        None => match cell(ids, row).0 {
+            Cell::Missing => id_value(None),
+            Cell::Json(j) => id_value(Some(j)),
+            Cell::Owned(j) => id_value(Some(&j)),
+            Cell::NonFinite(x) => Err(DataErrorKind::InvalidId(format!(
+                "expected a text or integer `id`, found `{x}`"
+            ))),
+        },
+    };
+    let id = match id {
+        Ok(id) => id,
+        Err(kind) => {
+            let field = matches!(kind, DataErrorKind::InvalidId(_)).then_some("id");
+            return Err(DataError::new(&RecordRef::Position(row + 1), field, kind));
+        }
+    };
+    let mut values = Vec::with_capacity(schema.fields.len());
+    for ((field, col), cache) in schema.fields.iter().zip(cols).zip(caches.iter_mut()) {
+        // the common cases first: an int cell, a dictionary entry already parsed
+        match col {
+            Some(Column::Int(v)) => match (v.get(row).copied().flatten(), &field.ty) {
+                (Some(i), Type::Int) => {
+                    values.push(Value::Int(i));
+                    continue;
+                }
+                (Some(i), Type::Decimal) => {
+                    values.push(Value::Decimal(Decimal::from(i)));
+                    continue;
+                }
+                _ => {}
+            },
+            Some(Column::Dict { codes, .. }) => {
+                if let Some(Some(Entry { r: Ok(v), .. })) =
+                    codes.get(row).and_then(|c| cache.get(*c as usize))
+                {
+                    values.push(v.clone());
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        let v = match col {
+            // an integer cell of an int or decimal field: what the JSON number would give
+            Some(Column::Int(v)) if matches!(field.ty, Type::Int | Type::Decimal) => {
+                match v.get(row).copied().flatten() {
+                    Some(i) if field.ty == Type::Int => Ok(Value::Int(i)),
+                    Some(i) => Ok(Value::Decimal(Decimal::from(i))),
+                    None => field_value(field, None),
+                }
+            }
+            Some(col) => {
+                let (c, code) = cell(col, row);
+                let cached = code.and_then(|k| cache.get_mut(k as usize));
+                match (cached, c) {
+                    (Some(Some(e)), _) => e.r.clone(),
+                    (slot, c) => {
+                        let r = match c {
+                            Cell::Missing => field_value(field, None),
+                            Cell::Json(j) => field_value(field, Some(j)),
+                            Cell::Owned(j) => field_value(field, Some(&j)),
+                            Cell::NonFinite(x) => Err(DataErrorKind::InvalidField(
+                                ValueError::expected(&field.ty, format!("`{x}`")),
+                            )),
+                        };
+                        if let Some(slot) = slot {
+                            *slot = Some(Entry::new(field, r.clone()));
+                        }
+                        r
+                    }
+                }
+            }
+            None => field_value(field, None),
+        };
+        match v {
+            Ok(v) => values.push(v),
+            Err(kind) => {
+                return Err(DataError::new(&RecordRef::Id(id), Some(&field.name), kind));
+            }
+        }
+    }
+    Ok(Record { id, values })
+}
