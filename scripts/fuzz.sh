@@ -132,10 +132,15 @@ for t in "${TARGETS[@]}"; do
   log="fuzz/target/fuzz-$t.log"
   mkdir -p "fuzz/artifacts/$t"
   echo "scripts/fuzz.sh: $t for ${seconds} s"
+  case $t in
+    check | fmt_roundtrip) dict=(-dict=fuzz/dict/rail.dict) ;;
+    record_json | timeline) dict=(-dict=fuzz/dict/json.dict) ;;
+    *) dict=() ;;
+  esac
   set +e
   nice -n "$NICE" cargo +nightly fuzz run "${FUZZ_FLAGS[@]}" "$t" "fuzz/corpus/$t" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 > "$log" 2>&1
+    "${dict[@]}" -print_final_stats=1 > "$log" 2>&1
   rc=$?
   set -e
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
