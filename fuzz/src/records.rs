@@ -96,7 +96,11 @@ fn touch(e: &DataError) {
 
 /// The columns of a batch of JSON objects: ids and one column per schema field, in the forms
 /// given by `form` (0 plain JSON, 1 dictionary-encoded, 2 typed where every value allows it).
-fn columns(schema: &Schema, rows: &[&serde_json::Map<String, Json>], form: u8) -> (Column, Vec<Column>) {
+fn columns(
+    schema: &Schema,
+    rows: &[&serde_json::Map<String, Json>],
+    form: u8,
+) -> (Column, Vec<Column>) {
     let values = |name: &str| -> Vec<Json> {
         rows.iter()
             .map(|o| o.get(name).cloned().unwrap_or(Json::Null))
@@ -130,16 +134,18 @@ fn columns(schema: &Schema, rows: &[&serde_json::Map<String, Json>], form: u8) -
             2 if vals.iter().all(|v| v.is_null() || v.is_f64()) => {
                 Column::Float(vals.iter().map(Json::as_f64).collect())
             }
-            2 if vals.iter().all(|v| v.is_null() || v.is_string()) => Column::Text(
-                vals.iter()
-                    .map(|v| v.as_str().map(Arc::from))
-                    .collect(),
-            ),
+            2 if vals.iter().all(|v| v.is_null() || v.is_string()) => {
+                Column::Text(vals.iter().map(|v| v.as_str().map(Arc::from)).collect())
+            }
             _ => Column::Json(vals),
         }
     };
     let ids = make(values("id"));
-    let cols = schema.fields.iter().map(|f| make(values(&f.name))).collect();
+    let cols = schema
+        .fields
+        .iter()
+        .map(|f| make(values(&f.name)))
+        .collect();
     (ids, cols)
 }
 

@@ -98,8 +98,19 @@ const ELSES: &[&str] = &["", "else next", "else queue \"q1\"", "else parent"];
 const FALLBACKS: &[&str] = &["fallback queue \"fb\"", "fallback unrouted", ""];
 
 const REGIONS: &[&str] = &[
-    "US", "US-TX", "US-CA", "US-TX:75", "US-TX:750", "US:75", "DE", "DE-BY", "DE-BY:80", "DE:80",
-    "GB-ENG", "GB-LND", "FR",
+    "US",
+    "US-TX",
+    "US-CA",
+    "US-TX:75",
+    "US-TX:750",
+    "US:75",
+    "DE",
+    "DE-BY",
+    "DE-BY:80",
+    "DE:80",
+    "GB-ENG",
+    "GB-LND",
+    "FR",
 ];
 const TERRITORIES: &[&str] = &[
     "US",

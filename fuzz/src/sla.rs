@@ -41,7 +41,8 @@ sla round_clock { start assigned  stop accepted  goal 48h business "always"  war
                   on breach remind }
 "#;
 
-const HOLIDAYS: &str = "# US\n2026-12-24 Christmas Eve\n2026-12-25\n2026-12-28..2026-12-31 year end\n";
+const HOLIDAYS: &str =
+    "# US\n2026-12-24 Christmas Eve\n2026-12-25\n2026-12-28..2026-12-31 year end\n";
 
 /// The SLA set of [`RULES`] (built once).
 pub fn set() -> &'static SlaSet {
@@ -62,7 +63,10 @@ fn partner_calendars() -> PartnerCalendarMap {
             "P2".to_string(),
             PartnerCalendarJson::Fields(BTreeMap::from([("calendar".into(), "us".into())])),
         ),
-        ("P3".to_string(), PartnerCalendarJson::Name("nowhere".into())),
+        (
+            "P3".to_string(),
+            PartnerCalendarJson::Name("nowhere".into()),
+        ),
     ]))
 }
 
@@ -74,8 +78,8 @@ fn nows(events: &[i64]) -> Vec<i64> {
         1_793_530_800_000, // 2026-11-01T09:00:00Z (US DST ends that night)
         1_798_700_400_000, // 2026-12-31T23:00:00Z
         0,
-        -62_135_596_800_000,        // 0001-01-01
-        253_402_300_799_000,        // 9999-12-31T23:59:59Z
+        -62_135_596_800_000, // 0001-01-01
+        253_402_300_799_000, // 9999-12-31T23:59:59Z
         i64::MIN,
         i64::MAX,
     ];
@@ -93,19 +97,20 @@ pub fn evaluate_bytes(data: &[u8]) {
     let set = set();
     if let Ok(text) = std::str::from_utf8(data) {
         let answer = evaluate_sla_json(set, text);
-        assert!(serde_json::from_str::<Json>(&answer).is_ok(), "the answer is JSON");
+        assert!(
+            serde_json::from_str::<Json>(&answer).is_ok(),
+            "the answer is JSON"
+        );
     }
     let Ok(json) = serde_json::from_slice::<Json>(data) else {
         return;
     };
     let timelines: Vec<Json> = match json {
         Json::Array(items) => items,
-        Json::Object(ref o) if o.contains_key("timelines") => {
-            match o.get("timelines") {
-                Some(Json::Array(items)) => items.clone(),
-                _ => return,
-            }
-        }
+        Json::Object(ref o) if o.contains_key("timelines") => match o.get("timelines") {
+            Some(Json::Array(items)) => items.clone(),
+            _ => return,
+        },
         other => vec![other],
     };
     let calendars = partner_calendars();
