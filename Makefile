@@ -4,7 +4,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 CARGO ?= cargo
 NOW ?= 2026-11-24T09:00:00Z
 
-.PHONY: help example test test-rust test-bindings lint fmt bench gen-example
+.PHONY: help example test test-rust test-bindings test-fuzz fuzz lint fmt bench gen-example
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -15,7 +15,7 @@ example: ## route the bundled example leads with the example rules and print the
 	  --partners examples/industrial/partners.csv \
 	  --leads examples/industrial/leads.csv --now $(NOW)
 
-test: test-rust test-bindings ## run every test: Rust, Python and Node
+test: test-rust test-bindings test-fuzz ## run every test: Rust, Python and Node (and a fuzz smoke run)
 	@echo "all test suites passed"
 
 test-rust: ## Rust tests of core, DSL and benches crates (unit, integration, proptest, doc)
@@ -23,6 +23,22 @@ test-rust: ## Rust tests of core, DSL and benches crates (unit, integration, pro
 
 test-bindings: ## build the Python and Node bindings from source and run pytest and node:test
 	@if [ -x scripts/test-bindings.sh ]; then scripts/test-bindings.sh; else echo "no bindings yet"; fi
+
+# A short run of every fuzz target (scripts/fuzz.sh smoke), only where a nightly toolchain is
+# installed: the fuzz crate builds on nightly only, in its own fuzz/target. From a fresh clone
+# the build takes about 3.2 min (194 s wall, 174 s user on this 2-core machine) and the six
+# 10 s runs about 1.3 min more.
+FUZZ_SECONDS ?= 10
+test-fuzz: ## fuzz smoke run, FUZZ_SECONDS per target (skipped without a nightly toolchain)
+	@if command -v rustup > /dev/null && rustup toolchain list | grep -q nightly; then \
+	  scripts/fuzz.sh smoke $(FUZZ_SECONDS); \
+	else \
+	  echo "test-fuzz: skipped (no nightly toolchain: rustup toolchain install nightly)"; \
+	fi
+
+FUZZ_LONG_SECONDS ?= 600
+fuzz: ## the long fuzz run, FUZZ_LONG_SECONDS (600) per target, one after another
+	scripts/fuzz.sh long $(FUZZ_LONG_SECONDS)
 
 lint: ## cargo fmt --check, clippy and rustdoc with warnings denied
 	$(CARGO) fmt --all -- --check
