@@ -1,7 +1,7 @@
 //! Node.js bindings for leadrail (`require("leadrail")`).
 //!
 //! This crate only converts JavaScript values to core types and back, and maps core
-//! [`ErrorReport`](leadrail_core::report::ErrorReport)s to `Error` objects (see [`errors`]).
+//! [`ErrorReport`](leadrail_core::report::ErrorReport)s to `Error` objects (see `errors.rs`).
 //! Every behaviour lives in `leadrail-core` (and `leadrail-dsl`).
 
 #![expect(

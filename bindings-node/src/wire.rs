@@ -442,7 +442,7 @@ fn narrow(col: Column, ty: Option<&Type>) -> Column {
     }
 }
 
-/// Results in compact form, built off the JavaScript thread; [`Compact::into_js`] makes the
+/// Results in compact form, built off the JavaScript thread; `Compact::into_js` makes the
 /// `[kinds, target, rule, statePartner, stateNums, texts, errors, explanations]` array from
 /// which index.js builds the result objects.
 pub struct Compact {

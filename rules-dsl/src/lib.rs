@@ -57,6 +57,8 @@
 //! once, elaborating expressions), `lower` (to [`leadrail_core::plan::Plan`]); [`fmt`] is the
 //! canonical formatter and [`reference`](mod@reference) a naive evaluator used to test the engine.
 
+#![deny(missing_docs)]
+
 pub mod ast;
 pub mod builtins;
 pub mod check;

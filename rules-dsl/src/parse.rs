@@ -14,16 +14,26 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
-use pest_derive::Parser;
 use rust_decimal::Decimal;
 
 use crate::ast::*;
 use crate::diagnostics::{suggest, Diagnostic, SourceFile};
 
-/// The pest parser generated from `grammar.pest`.
-#[derive(Parser)]
-#[grammar = "grammar.pest"]
-pub struct RailParser;
+pub use generated::{RailParser, Rule};
+
+mod generated {
+    #![expect(
+        missing_docs,
+        reason = "pest_derive generates `Rule` (documented rule by rule from grammar.pest's `///` \
+                  comments) and its helpers without docs of their own"
+    )]
+    use pest_derive::Parser;
+
+    /// The pest parser generated from `grammar.pest`.
+    #[derive(Parser)]
+    #[grammar = "grammar.pest"]
+    pub struct RailParser;
+}
 
 /// Deepest bracket nesting accepted.
 pub const MAX_NESTING: usize = 48;

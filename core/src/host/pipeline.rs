@@ -42,7 +42,7 @@ impl WorkerPanicked {
     }
 }
 
-/// A blocking wait of the calling thread, handed to the `wait` argument of [`overlap`].
+/// A blocking wait of the calling thread, handed to the `wait` argument of `overlap`.
 pub type Block<'a> = dyn FnMut() + Send + 'a;
 
 /// Runs `work` on a second (scoped) thread over the items `read` produces on the calling
