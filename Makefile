@@ -26,8 +26,8 @@ test-bindings: ## build the Python and Node bindings from source and run pytest 
 
 # A short run of every fuzz target (scripts/fuzz.sh smoke), only where a nightly toolchain is
 # installed: the fuzz crate builds on nightly only, in its own fuzz/target. From a fresh clone
-# the build takes about 3.2 min (194 s wall, 174 s user on this 2-core machine) and the six
-# 10 s runs about 1.3 min more.
+# on this 2-core machine the nightly build took 101-194 s and the whole step 171 s
+# (`/usr/bin/time make test-fuzz`).
 FUZZ_SECONDS ?= 10
 test-fuzz: ## fuzz smoke run, FUZZ_SECONDS per target (skipped without a nightly toolchain)
 	@if command -v rustup > /dev/null && rustup toolchain list | grep -q nightly; then \
