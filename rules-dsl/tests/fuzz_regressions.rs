@@ -92,7 +92,6 @@ fn minimised_fuzz_inputs_hold_both_properties() {
 /// A comment between the tokens of the `ruleset` header moved on `fmt`, so the second `fmt`
 /// changed the text again (issue 10, item 8).
 #[test]
-#[ignore = "issue 10: fixed on branch dsl"]
 fn fmt_is_idempotent_with_comments_in_the_header() {
     both(
         "ruleset #a\n\"t\" #b\nversion 1\nschema lead { region: region }\n\
@@ -103,7 +102,6 @@ fn fmt_is_idempotent_with_comments_in_the_header() {
 /// `fmt` dropped the `.0` of the largest decimal, so a file that checked no longer parsed
 /// (issue 10, item 6).
 #[test]
-#[ignore = "issue 10: fixed on branch dsl"]
 fn fmt_keeps_the_largest_decimal_literal() {
     both(
         "ruleset \"t\" version 1\nschema lead { region: region, x: decimal }\n\
