@@ -697,7 +697,10 @@ fn wrap(e: &Expr, col: usize) -> Vec<String> {
 /// The top-level chain of an expression whose root is a non-comparison binary operator: its
 /// first operand (and its text), then each operator with its operand (and the operand's text),
 /// in source order. `None` for any other expression.
-#[allow(clippy::type_complexity)]
+#[expect(
+    clippy::type_complexity,
+    reason = "test code: a failed setup or assertion should stop the test loudly"
+)]
 fn chain(e: &Expr) -> Option<((&Expr, String), Vec<(BinOp, &Expr, String)>)> {
     let ExprKind::Binary(root, _, _) = &e.kind else {
         return None;

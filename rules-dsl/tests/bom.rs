@@ -3,12 +3,6 @@
 //! editor shows.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 const BOM: &str = "\u{feff}";
 

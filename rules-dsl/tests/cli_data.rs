@@ -1,12 +1,7 @@
 //! Data files through the CLI (issue 10, item 8): repeated CSV columns and repeated JSON keys
 //! are errors naming the file, the record and the column or key; a UTF-8 byte order mark at the
 //! start of a `.json` or `.jsonl` file is accepted, as in CSV.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,12 +1,12 @@
 //! Holiday files read from disk are sandboxed (issue 10): only relative paths inside the rule
 //! file's directory, regular files of at most 1 MiB; an error never quotes a file that is not
 //! a holiday file.
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+    reason = "test code"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,26 +1,14 @@
 //! The CLI never panics on its output (issue 10, deliverable 4): a full disk is an error
 //! message with exit code 2, a reader that goes away ends the command quietly, and diagnostics
 //! on lines too long for the snippet renderer are printed in a plain form.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
+
+mod cli_support;
+use cli_support::command as leadrail;
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn leadrail() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_leadrail"));
-    c.current_dir(root()).env("NO_COLOR", "1");
-    c
-}
+use std::process::{Output, Stdio};
 
 const ROUTE: [&str; 9] = [
     "route",

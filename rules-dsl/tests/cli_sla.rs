@@ -1,22 +1,8 @@
 //! `leadrail sla`: states, due actions and re-routes of the industrial example's timelines; bad
 //! timelines name the lead and the event and exit 2.
-#![expect(clippy::unwrap_used, reason = "test code")]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn leadrail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadrail"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+mod cli_support;
+use cli_support::leadrail;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -2,28 +2,12 @@
 //! they are decided, timelines evaluated one by one; the output is the same bytes as before.
 //! Chunking must not change any decision (state carries from chunk to chunk), and a file that
 //! breaks midway still leaves well-formed output of what came before it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+#![expect(clippy::unwrap_used, reason = "test code")]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod cli_support;
+use cli_support::leadrail;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn leadrail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadrail"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 fn tmp(name: &str, text: &str) -> String {
     let path = std::env::temp_dir().join(format!("leadrail-stream-{}-{name}", std::process::id()));

@@ -6,11 +6,9 @@
 //! kills the test process.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use leadrail_core::report::ErrorReport;

@@ -6,11 +6,10 @@
 //! same plan).
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
+#![expect(
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use std::path::Path;

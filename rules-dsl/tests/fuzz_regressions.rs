@@ -4,14 +4,9 @@
 //! Every file under `tests/fuzz-regressions/` (a minimised input, `cargo fuzz tmin`) goes
 //! through both properties: `check` and `compile_with_files` return a value, and for text that
 //! parses `fmt` is idempotent and the formatted text compiles exactly when the input does, to
-//! the same plan (content hash aside) with the same warnings. Inputs whose fix lives on another
-//! branch are inline tests marked `#[ignore]` with the branch.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)] // test code
+//! the same plan (content hash aside) with the same warnings. Inputs found outside the corpus
+//! (reported in issue 10) are inline tests.
+#![expect(clippy::unwrap_used, clippy::panic, reason = "test code")]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -5,11 +5,9 @@
 //! never asserted.)
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+#![expect(
+    clippy::indexing_slicing,
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use std::fmt::Write as _;

@@ -3,11 +3,11 @@
 //! formatted file checks if and only if the original does, and compiles to the same plan.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    reason = "test code: a failed setup or assertion should stop the test loudly"
 )]
 
 use leadrail_core::plan::{Expr, Plan};

@@ -3,12 +3,6 @@
 //! "expected something else". (Its own test binary: the call limit is process-wide.)
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::num::NonZeroUsize;
 

@@ -309,7 +309,10 @@ impl Engine {
     }
 
     /// The general path: each lead through `decide` (explanations, parents, per-lead probes).
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "test code: a failed setup or assertion should stop the test loudly"
+    )]
     fn general(
         &self,
         network: &mut Network,
