@@ -13,7 +13,7 @@ use leadrail_core::plan::{
 };
 use leadrail_core::record::{Column, Record};
 use leadrail_core::schema::{Field, Schema};
-use leadrail_core::value::{Instant, Type, Value};
+use leadrail_core::value::{EpochMs, Type, Value};
 use serde_json::Value as Json;
 
 /// 200 ISO 3166-1 country codes used as W1's region codes.
@@ -37,7 +37,7 @@ pub const REGIONS: [&str; 200] = [
 pub const LINES: usize = 20;
 
 /// The start instant of the lead stream (2026-01-05T09:00:00Z); leads are one second apart.
-pub const START: Instant = 1_767_603_600_000;
+pub const START: EpochMs = 1_767_603_600_000;
 /// The gap between consecutive leads.
 pub const STEP: i64 = 1_000;
 
@@ -62,7 +62,7 @@ pub struct RawPartner {
     /// Conversion rate.
     pub conversion_rate: f64,
     /// Last assignment instant.
-    pub last_assigned_at: Instant,
+    pub last_assigned_at: EpochMs,
 }
 
 /// A W1 lead in raw form.

@@ -17,13 +17,13 @@ use leadrail_core::sla::{
     Action, CalendarRef, Done, Evaluation, Goal, SlaError, SlaPolicy, SlaSet, StageSpec,
 };
 use leadrail_core::timeline::{Event, EventData, EventKind, Timeline};
-use leadrail_core::value::Instant;
+use leadrail_core::value::EpochMs;
 use rustc_hash::FxHashMap;
 
 const H: i64 = 3_600_000;
 const DAY: i64 = 24 * H;
 /// 2026-01-05T00:00:00Z, the start of the 90-day window.
-pub const W4_START: Instant = 1_767_571_200_000;
+pub const W4_START: EpochMs = 1_767_571_200_000;
 
 /// The W4 workload.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub struct W4 {
     /// The timelines.
     pub timelines: Vec<Timeline>,
     /// The evaluation instant.
-    pub now: Instant,
+    pub now: EpochMs,
 }
 
 fn calendar(

@@ -5,7 +5,7 @@ use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RE
 use leadrail_core::geo::GeoPoint;
 use leadrail_core::host::{self, Host, Instants};
 use leadrail_core::report::{codes, ErrorReport};
-use leadrail_core::value::Instant;
+use leadrail_core::value::EpochMs;
 use napi::bindgen_prelude::*;
 use napi::ValueType;
 use serde_json::{Map, Value as Json};
@@ -222,7 +222,7 @@ pub(crate) fn json_arg(
 }
 
 /// An instant: a number (ms since the epoch), an RFC 3339 string or a `Date`.
-pub(crate) fn instant(value: Unknown<'_>) -> Result<std::result::Result<Instant, ErrorReport>> {
+pub(crate) fn instant(value: Unknown<'_>) -> Result<std::result::Result<EpochMs, ErrorReport>> {
     let bad = |v: &Unknown<'_>| {
         request_error(
             format!(
@@ -263,7 +263,7 @@ pub(crate) fn now_arg(
     if let Some(t) = times {
         if t.iter().all(|x| whole(*x)) {
             return Ok(Ok(Instants::PerLead(
-                t.iter().map(|x| *x as Instant).collect(),
+                t.iter().map(|x| *x as EpochMs).collect(),
             )));
         }
     }

@@ -8,7 +8,7 @@ use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
 use leadrail_core::sla::SlaSet;
-use leadrail_core::value::Instant;
+use leadrail_core::value::EpochMs;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyMapping, PyString};
 
@@ -206,7 +206,7 @@ impl PyEngine {
         timeline: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
         partner_calendars: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<Instant>> {
+    ) -> PyResult<Option<EpochMs>> {
         let req = sla_request(py, timeline, now, None, partner_calendars, true)?;
         let set = self.sla.clone();
         let answer = raise(py, py.detach(|| api::evaluate_sla(&set, &req)))?;

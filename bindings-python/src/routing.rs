@@ -7,7 +7,7 @@ use leadrail_core::host::{self, Instants, Problem, Rows};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::schema::Schema;
-use leadrail_core::value::{Instant, Type};
+use leadrail_core::value::{EpochMs, Type};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -366,7 +366,7 @@ pub(crate) fn record_list<'py>(
 }
 
 /// An instant: an `int` (ms since the epoch), an RFC 3339 `str`, or an aware `datetime`.
-pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instant, ErrorReport>> {
+pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<EpochMs, ErrorReport>> {
     let py = obj.py();
     let bad = || {
         request_error(
@@ -403,7 +403,7 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instants, Error
         };
         let mut out = Vec::with_capacity(reserve_for(&seq));
         // an exact int (the common case) inline, anything else through `instant`
-        let one = |out: &mut Vec<Instant>,
+        let one = |out: &mut Vec<EpochMs>,
                    item: &Bound<'_, PyAny>|
          -> PyResult<Result<(), ErrorReport>> {
             if item.is_exact_instance_of::<PyInt>() {

@@ -33,7 +33,7 @@ use crate::report::{codes, ErrorReport};
 use crate::route::{Engine, RouteOptions};
 use crate::sla::{reroute_plan, Done, Evaluation, PartnerCalendars, ReroutePlan, SlaSet};
 use crate::timeline::{Event, EventKind, Timeline};
-use crate::value::Instant;
+use crate::value::EpochMs;
 
 /// An instant in a request: milliseconds since the epoch or an RFC 3339 string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ pub enum InstantJson {
 
 impl InstantJson {
     /// The instant in milliseconds.
-    pub fn millis(&self) -> Result<Instant, ErrorReport> {
+    pub fn millis(&self) -> Result<EpochMs, ErrorReport> {
         match self {
             InstantJson::Millis(t) => Ok(*t),
             InstantJson::Text(s) => chrono::DateTime::parse_from_rfc3339(s)

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::geo::{GeoPoint, Territory};
 
-/// An instant: milliseconds since 1970-01-01T00:00:00Z.
-pub type Instant = i64;
+/// An instant as milliseconds since 1970-01-01T00:00:00Z.
+pub type EpochMs = i64;
 
 /// A span of time in milliseconds.
 pub type DurationMs = i64;
@@ -108,7 +108,7 @@ pub enum Value {
     /// A date.
     Date(NaiveDate),
     /// An instant in milliseconds since the epoch.
-    DateTime(Instant),
+    DateTime(EpochMs),
     /// A duration in milliseconds.
     Duration(DurationMs),
     /// A region or territory.

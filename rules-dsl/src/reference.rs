@@ -38,7 +38,7 @@ use chrono::DateTime;
 use leadrail_core::geo::{haversine_km, Territory};
 use leadrail_core::record::Record;
 use leadrail_core::schema::Schema;
-use leadrail_core::value::{Instant, Type, Value};
+use leadrail_core::value::{EpochMs, Type, Value};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -87,7 +87,7 @@ pub struct PartnerState {
     /// Open leads.
     pub active_leads: i64,
     /// The instant of the last assignment, if any.
-    pub last_assigned_at: Option<Instant>,
+    pub last_assigned_at: Option<EpochMs>,
     /// The network's sequence number at the last assignment (0 = none since load).
     pub last_seq: u64,
     /// Assignments since load.
@@ -167,12 +167,12 @@ pub struct Decision {
 }
 
 /// Routes one lead at `now` without changing any state.
-pub fn route(rs: &Ruleset, net: &Network, lead: &Record, now: Instant) -> Decision {
+pub fn route(rs: &Ruleset, net: &Network, lead: &Record, now: EpochMs) -> Decision {
     route_inner(rs, net, lead, now).0
 }
 
 /// Routes leads in order, applying each assignment to the network's state before the next.
-pub fn route_batch(rs: &Ruleset, net: &mut Network, leads: &[(Record, Instant)]) -> Vec<Decision> {
+pub fn route_batch(rs: &Ruleset, net: &mut Network, leads: &[(Record, EpochMs)]) -> Vec<Decision> {
     let mut out = Vec::with_capacity(leads.len());
     for (lead, now) in leads {
         let (d, chosen) = route_inner(rs, net, lead, *now);
@@ -192,14 +192,14 @@ struct Env<'a> {
     rs: &'a Ruleset,
     lead: &'a Record,
     partner: Option<(&'a Record, &'a PartnerState)>,
-    now: Instant,
+    now: EpochMs,
 }
 
 fn route_inner(
     rs: &Ruleset,
     net: &Network,
     lead: &Record,
-    now: Instant,
+    now: EpochMs,
 ) -> (Decision, Option<usize>) {
     let all: Vec<usize> = (0..net.partners.len()).collect();
     for rule in rs.file.routes() {
@@ -404,7 +404,7 @@ fn best(
     net: &Network,
     rule: &RouteDecl,
     lead: &Record,
-    now: Instant,
+    now: EpochMs,
     cands: &[usize],
 ) -> Option<usize> {
     struct Key<'a> {

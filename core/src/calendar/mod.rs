@@ -43,7 +43,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{codes, ErrorReport};
-use crate::value::{DurationMs, Instant};
+use crate::value::{DurationMs, EpochMs};
 
 use table::{chunk_of, Rules, Table, YEARS};
 
@@ -104,7 +104,7 @@ pub enum CalendarError {
     #[error("instant `{at}` is outside the supported years 1900 to 2199")]
     OutOfRange {
         /// The instant (ms since the epoch).
-        at: Instant,
+        at: EpochMs,
     },
     /// A negative duration was passed to `business_add`.
     #[error("negative business duration `{duration_ms}` ms")]
@@ -402,13 +402,13 @@ impl Calendar {
         !closed && rules.weekly.get(wd).is_some_and(|v| !v.is_empty())
     }
 
-    fn chunk_index(&self, t: Instant) -> Result<usize, CalendarError> {
+    fn chunk_index(&self, t: EpochMs) -> Result<usize, CalendarError> {
         chunk_of(t).ok_or(CalendarError::OutOfRange { at: t })
     }
 
     /// Business time (ms) from `a` to `b`: the measure of the working set in `[a, b)`; negative
     /// when `b < a`.
-    pub fn business_between(&self, a: Instant, b: Instant) -> Result<DurationMs, CalendarError> {
+    pub fn business_between(&self, a: EpochMs, b: EpochMs) -> Result<DurationMs, CalendarError> {
         if b < a {
             return self.business_between(b, a).map(|d| -d);
         }
@@ -431,7 +431,7 @@ impl Calendar {
     }
 
     /// The earliest instant `u >= t` with `business_between(t, u) == d` (`d >= 0`).
-    pub fn business_add(&self, t: Instant, d: DurationMs) -> Result<Instant, CalendarError> {
+    pub fn business_add(&self, t: EpochMs, d: DurationMs) -> Result<EpochMs, CalendarError> {
         if d < 0 {
             return Err(CalendarError::NegativeDuration { duration_ms: d });
         }
@@ -462,7 +462,7 @@ impl Calendar {
     }
 
     /// Whether the instant is inside the working set.
-    pub fn is_working_at(&self, t: Instant) -> Result<bool, CalendarError> {
+    pub fn is_working_at(&self, t: EpochMs) -> Result<bool, CalendarError> {
         Ok(self.business_between(t, t + 1)? == 1)
     }
 }

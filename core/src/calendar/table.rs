@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
-use crate::value::{DurationMs, Instant};
+use crate::value::{DurationMs, EpochMs};
 
 /// Milliseconds in a (civil, 86,400 s) day.
 pub(crate) const DAY_MS: i64 = 86_400_000;
@@ -37,7 +37,7 @@ const fn days_to_new_year(year: i64) -> i64 {
     clippy::indexing_slicing,
     reason = "evaluated at compile time: an out-of-range index cannot build"
 )]
-static BOUNDS: [Instant; YEARS + 1] = {
+static BOUNDS: [EpochMs; YEARS + 1] = {
     let mut out = [0i64; YEARS + 1];
     let mut i = 0;
     while i <= YEARS {
@@ -49,7 +49,7 @@ static BOUNDS: [Instant; YEARS + 1] = {
 
 /// The chunk index of an instant, if inside the table: one division and at most a couple of
 /// comparisons.
-pub(crate) fn chunk_of(t: Instant) -> Option<usize> {
+pub(crate) fn chunk_of(t: EpochMs) -> Option<usize> {
     let first = *BOUNDS.first()?;
     let last = *BOUNDS.last()?;
     if t < first || t >= last {
@@ -68,7 +68,7 @@ pub(crate) fn chunk_of(t: Instant) -> Option<usize> {
 }
 
 /// The UTC range `[start, end)` of chunk `i`.
-pub(crate) fn chunk_range(i: usize) -> Option<(Instant, Instant)> {
+pub(crate) fn chunk_range(i: usize) -> Option<(EpochMs, EpochMs)> {
     Some((*BOUNDS.get(i)?, *BOUNDS.get(i + 1)?))
 }
 
@@ -100,7 +100,7 @@ impl Rules {
     }
 
     /// The UTC offset (ms, local minus UTC) at an instant.
-    fn offset_at(&self, t: Instant) -> i64 {
+    fn offset_at(&self, t: EpochMs) -> i64 {
         match DateTime::from_timestamp_millis(t) {
             Some(dt) => {
                 let off = self.tz.offset_from_utc_datetime(&dt.naive_utc()).fix();
@@ -115,7 +115,7 @@ impl Rules {
     /// Offsets are probed every hour and transitions located to the second by bisection (zone
     /// transitions happen on whole seconds; two transitions less than an hour apart do not occur
     /// in the IANA database for the years the table covers).
-    fn segments(&self, start: Instant, end: Instant) -> Vec<(Instant, Instant, i64)> {
+    fn segments(&self, start: EpochMs, end: EpochMs) -> Vec<(EpochMs, EpochMs, i64)> {
         const STEP: i64 = 3_600_000;
         let mut out = Vec::with_capacity(4);
         let mut seg_start = start;
@@ -156,9 +156,9 @@ impl Rules {
 #[derive(Debug, Default)]
 pub(crate) struct Chunk {
     /// The chunk's first instant (a UTC midnight).
-    start: Instant,
+    start: EpochMs,
     /// Sorted, disjoint `[start, end)` pieces.
-    pieces: Vec<(Instant, Instant)>,
+    pieces: Vec<(EpochMs, EpochMs)>,
     /// `prefix[i]` = total length of `pieces[..i]`; one longer than `pieces`.
     prefix: Vec<DurationMs>,
     /// `day_first[d]` = the number of pieces starting before UTC day `d` of the chunk begins,
@@ -167,8 +167,8 @@ pub(crate) struct Chunk {
 }
 
 impl Chunk {
-    fn build(rules: &Rules, start: Instant, end: Instant) -> Chunk {
-        let mut pieces: Vec<(Instant, Instant)> = Vec::with_capacity(600);
+    fn build(rules: &Rules, start: EpochMs, end: EpochMs) -> Chunk {
+        let mut pieces: Vec<(EpochMs, EpochMs)> = Vec::with_capacity(600);
         for (s, e, off) in rules.segments(start, end) {
             let first_day = (s + off).div_euclid(DAY_MS);
             let last_day = (e - 1 + off).div_euclid(DAY_MS);
@@ -212,7 +212,7 @@ impl Chunk {
     }
 
     /// The number of pieces starting at or before `t` (`t` inside the chunk).
-    fn pieces_started(&self, t: Instant) -> usize {
+    fn pieces_started(&self, t: EpochMs) -> usize {
         let day = usize::try_from((t - self.start).div_euclid(DAY_MS)).ok();
         match day.and_then(|d| self.day_first.get(d)) {
             Some(&first) => {
@@ -232,7 +232,7 @@ impl Chunk {
     }
 
     /// Working time in the chunk before `t`.
-    pub(crate) fn before(&self, t: Instant) -> DurationMs {
+    pub(crate) fn before(&self, t: EpochMs) -> DurationMs {
         let i = self.pieces_started(t);
         let done = self.prefix.get(i).copied().unwrap_or(0);
         match i.checked_sub(1).and_then(|j| self.pieces.get(j)) {
@@ -243,7 +243,7 @@ impl Chunk {
 
     /// The earliest instant at which the chunk's working time before it reaches `target`
     /// (`0 < target <= total`).
-    pub(crate) fn instant_at(&self, target: DurationMs) -> Option<Instant> {
+    pub(crate) fn instant_at(&self, target: DurationMs) -> Option<EpochMs> {
         // First piece i with prefix[i + 1] >= target.
         let i = self.prefix.get(1..)?.partition_point(|&p| p < target);
         let &(s, _) = self.pieces.get(i)?;

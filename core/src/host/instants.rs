@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::errors;
 use crate::report::ErrorReport;
 use crate::route::Times;
-use crate::value::{DurationMs, Instant};
+use crate::value::{DurationMs, EpochMs};
 
 /// The routing instants of a batch: one for every lead, one per lead, or a start and a step.
 ///
@@ -29,13 +29,13 @@ use crate::value::{DurationMs, Instant};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Instants {
     /// Every lead at the same instant.
-    One(Instant),
+    One(EpochMs),
     /// One instant per lead, in lead order.
-    PerLead(Vec<Instant>),
+    PerLead(Vec<EpochMs>),
     /// Lead `i` (0-based, counted in the whole batch) at `start + i * step_ms`.
     Step {
         /// The first lead's instant.
-        start: Instant,
+        start: EpochMs,
         /// The gap between consecutive leads, in milliseconds.
         step_ms: DurationMs,
     },
@@ -43,7 +43,7 @@ pub enum Instants {
 
 impl Instants {
     /// The instant of lead `row` (0-based in the whole batch), if there is one.
-    pub fn get(&self, row: usize) -> Option<Instant> {
+    pub fn get(&self, row: usize) -> Option<EpochMs> {
         self.times().get(row)
     }
 
@@ -108,14 +108,14 @@ impl Instants {
     }
 }
 
-impl From<Instant> for Instants {
-    fn from(t: Instant) -> Instants {
+impl From<EpochMs> for Instants {
+    fn from(t: EpochMs) -> Instants {
         Instants::One(t)
     }
 }
 
-impl From<Vec<Instant>> for Instants {
-    fn from(v: Vec<Instant>) -> Instants {
+impl From<Vec<EpochMs>> for Instants {
+    fn from(v: Vec<EpochMs>) -> Instants {
         Instants::PerLead(v)
     }
 }
@@ -123,7 +123,7 @@ impl From<Vec<Instant>> for Instants {
 /// The instants of a batch's good leads, borrowed from the batch's or computed for them.
 pub(crate) enum GoodTimes<'a> {
     Times(Times<'a>),
-    Owned(Vec<Instant>),
+    Owned(Vec<EpochMs>),
 }
 
 impl GoodTimes<'_> {

@@ -25,7 +25,7 @@ use crate::geo::GeoPoint;
 use crate::plan::Plan;
 use crate::record::Record;
 use crate::schema::Schema;
-use crate::value::{Instant, Type, Value};
+use crate::value::{EpochMs, Type, Value};
 use bits::Bits;
 use index::{CertIndex, Grid, MemberIndex, TerritoryIndex};
 
@@ -66,7 +66,7 @@ pub(crate) fn day_of(d: chrono::NaiveDate) -> i32 {
 }
 
 /// The UTC day of an instant, if representable.
-pub(crate) fn day_of_instant(now: Instant) -> Option<i32> {
+pub(crate) fn day_of_instant(now: EpochMs) -> Option<i32> {
     chrono::DateTime::from_timestamp_millis(now).map(|t| day_of(t.date_naive()))
 }
 
@@ -113,7 +113,7 @@ pub struct PartnerState {
     /// Open leads held by the partner.
     pub active_leads: i64,
     /// When it was last assigned a lead (ms since epoch), if ever.
-    pub last_assigned_at: Option<Instant>,
+    pub last_assigned_at: Option<EpochMs>,
     /// The network sequence number of its last assignment (0 = none since load).
     pub last_seq: u64,
     /// Assignments since the network was loaded.
@@ -135,7 +135,7 @@ pub struct NetworkState {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StateCols {
     pub(crate) active: Vec<i64>,
-    pub(crate) last_at: Vec<Option<Instant>>,
+    pub(crate) last_at: Vec<Option<EpochMs>>,
     pub(crate) last_seq: Vec<u64>,
     pub(crate) assigned: Vec<u64>,
     pub(crate) version: Vec<u64>,
@@ -441,7 +441,7 @@ impl Network {
     }
 
     /// Applies an assignment at `now` to slot `p` (plan/mod.rs, "On assignment").
-    pub(crate) fn assign(&mut self, p: usize, now: Instant) {
+    pub(crate) fn assign(&mut self, p: usize, now: EpochMs) {
         let s = &mut self.state;
         s.seq = s.seq.saturating_add(1);
         if let Some(x) = s.active.get_mut(p) {

@@ -16,7 +16,7 @@ use crate::network::{FieldIndex, Network, S, UNKNOWN};
 use crate::plan::Expr;
 use crate::record::Record;
 use crate::report::ErrorReport;
-use crate::value::Instant;
+use crate::value::EpochMs;
 
 impl Engine {
     /// Routes a prepared batch in order, applying each assignment to the network's state, like
@@ -632,7 +632,7 @@ impl<'e> Fast<'e> {
 
 /// Whether a `when` holds for a lead.
 #[inline(never)]
-fn holds(w: &Expr, lead: &Record, now: Instant) -> bool {
+fn holds(w: &Expr, lead: &Record, now: EpochMs) -> bool {
     let env = Env {
         lead,
         partner: None,
@@ -650,7 +650,7 @@ fn fill(
     vals: Option<&[S]>,
     lead: &Record,
     net: &Network,
-    now: Instant,
+    now: EpochMs,
 ) {
     match vals {
         Some(vals) => {

@@ -16,14 +16,14 @@ use crate::geo::haversine_km;
 use crate::network::{Network, S};
 use crate::plan::{ArithOp, CmpOp, Expr, Plan, Scope};
 use crate::record::Record;
-use crate::value::{Instant, Type, Value};
+use crate::value::{EpochMs, Type, Value};
 
 /// What compiled closures read.
 pub(crate) struct Cx<'a> {
     pub(crate) net: &'a Network,
     pub(crate) slots: &'a [S],
     pub(crate) lead: &'a Record,
-    pub(crate) now: Instant,
+    pub(crate) now: EpochMs,
     /// Per-partner values of static float subexpressions (see [`Compiler::float_prog_folded`]).
     pub(crate) ext: &'a [Vec<f64>],
 }
@@ -50,7 +50,7 @@ pub(crate) type FF = Box<dyn Fn(&Cx<'_>, usize) -> f64 + Send + Sync>;
 pub(crate) type FS = Box<dyn Fn(&Cx<'_>, usize) -> S + Send + Sync>;
 
 /// A compiled lead-only expression, evaluated once per lead (and rule).
-pub(crate) type FL = Box<dyn Fn(&Record, &Network, Instant) -> S + Send + Sync>;
+pub(crate) type FL = Box<dyn Fn(&Record, &Network, EpochMs) -> S + Send + Sync>;
 
 /// A float operand read without a call: a constant, a column, the active-leads state or a slot.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::value::Instant;
+use crate::value::EpochMs;
 
 /// Where a lead goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct PartnerStateRead {
     /// Its active leads when it was chosen.
     pub active_leads: i64,
     /// Its last assignment instant when it was chosen.
-    pub last_assigned_at: Option<Instant>,
+    pub last_assigned_at: Option<EpochMs>,
 }
 
 /// The routing decision for one lead.

@@ -11,13 +11,13 @@ use crate::geo::haversine_km;
 use crate::network::{day_of, day_of_instant, Network};
 use crate::plan::{ArithOp, CmpOp, Expr, Scope};
 use crate::record::Record;
-use crate::value::{Instant, Value};
+use crate::value::{EpochMs, Value};
 
 /// What an expression can read.
 pub(crate) struct Env<'a> {
     pub(crate) lead: &'a Record,
     pub(crate) partner: Option<(&'a Network, usize)>,
-    pub(crate) now: Instant,
+    pub(crate) now: EpochMs,
 }
 
 /// A value as a Kleene truth value (`None` = unknown).

@@ -14,7 +14,7 @@ use crate::network::bits::Bits;
 use crate::network::index::Grid;
 use crate::network::{day_of_instant, FieldIndex, Network, S, UNKNOWN};
 use crate::record::Record;
-use crate::value::{Instant, Value};
+use crate::value::{EpochMs, Value};
 
 /// Reusable buffers for one routing thread.
 #[derive(Debug, Default)]
@@ -216,7 +216,7 @@ impl Engine {
         probe: &Probe,
         net: &Network,
         lead: &Record,
-        now: Instant,
+        now: EpochMs,
         out: &mut Bits,
     ) {
         out.reset(net.slots());
@@ -275,7 +275,7 @@ impl Engine {
         &self,
         net: &Network,
         lead: &Record,
-        now: Instant,
+        now: EpochMs,
         explain: bool,
         pre: Option<Pre<'_>>,
         scratch: &mut Scratch,

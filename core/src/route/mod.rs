@@ -37,7 +37,7 @@ use crate::plan::{CmpOp, Else, Expr, Fallback, Plan, Scope, Tie};
 use crate::record::Record;
 use crate::report::{codes, ErrorReport};
 use crate::schema::Schema;
-use crate::value::{DurationMs, Instant, Type};
+use crate::value::{DurationMs, EpochMs, Type};
 use compile::{lead_only, Compiler, FProg, FB};
 
 /// Per-call options.
@@ -55,21 +55,21 @@ pub struct RouteOptions {
 #[derive(Debug, Clone, Copy)]
 pub enum Times<'a> {
     /// Every lead at the same instant.
-    At(Instant),
+    At(EpochMs),
     /// Lead `i` at `start + i * step`.
     Step {
         /// The first lead's instant.
-        start: Instant,
+        start: EpochMs,
         /// The gap between consecutive leads.
         step: DurationMs,
     },
     /// One instant per lead; a lead without one gets an error.
-    Each(&'a [Instant]),
+    Each(&'a [EpochMs]),
 }
 
 impl Times<'_> {
     /// The instant of lead `i`.
-    pub fn get(&self, i: usize) -> Option<Instant> {
+    pub fn get(&self, i: usize) -> Option<EpochMs> {
         match self {
             Times::At(t) => Some(*t),
             Times::Step { start, step } => {
@@ -550,7 +550,7 @@ impl Engine {
         &self,
         network: &Network,
         lead: &Record,
-        now: Instant,
+        now: EpochMs,
         opts: &RouteOptions,
     ) -> Result<Decision, RouteError> {
         self.check_lead(lead)?;

@@ -7,7 +7,7 @@ use super::decision::{Decision, Explanation, Outcome, PartnerStateRead};
 use super::{Engine, Otherwise, Times};
 use crate::network::Network;
 use crate::report::ErrorReport;
-use crate::value::Instant;
+use crate::value::EpochMs;
 
 /// No partner.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -32,20 +32,20 @@ pub(crate) struct Routed {
 #[derive(Debug, Clone)]
 struct Snapshot {
     active: Vec<i64>,
-    last_at: Vec<Option<Instant>>,
+    last_at: Vec<Option<EpochMs>>,
     version: Vec<u64>,
 }
 
 /// The instants of a batch, owned.
 #[derive(Debug, Clone)]
 enum OwnedTimes {
-    At(Instant),
-    Step { start: Instant, step: i64 },
-    Each(Vec<Instant>),
+    At(EpochMs),
+    Step { start: EpochMs, step: i64 },
+    Each(Vec<EpochMs>),
 }
 
 impl OwnedTimes {
-    fn get(&self, i: usize) -> Option<Instant> {
+    fn get(&self, i: usize) -> Option<EpochMs> {
         match self {
             OwnedTimes::At(t) => Times::At(*t).get(i),
             OwnedTimes::Step { start, step } => Times::Step {
@@ -286,7 +286,7 @@ pub struct StateReadRef<'a> {
     /// Its active leads when it was chosen.
     pub active_leads: i64,
     /// Its last assignment instant when it was chosen.
-    pub last_assigned_at: Option<Instant>,
+    pub last_assigned_at: Option<EpochMs>,
 }
 
 /// One lead's decision, borrowed from a [`RoutedBatch`] (see [`Decision`]).
@@ -428,7 +428,7 @@ impl ExactSizeIterator for Views<'_> {}
 
 impl Snapshot {
     /// Mirrors `Network::assign`.
-    fn assign(&mut self, p: usize, now: Option<Instant>) {
+    fn assign(&mut self, p: usize, now: Option<EpochMs>) {
         if let Some(x) = self.active.get_mut(p) {
             *x = x.saturating_add(1);
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::timeline::{EventData, EventKind, Timeline};
-use crate::value::{DurationMs, Instant};
+use crate::value::{DurationMs, EpochMs};
 
 use super::{Action, ClockSpec, Compiled, Done, PartnerCalendars, SlaError, SlaSet};
 
@@ -45,10 +45,10 @@ pub struct SlaStatus {
     /// The state.
     pub state: SlaState,
     /// When the instance started.
-    pub started_at: Instant,
+    pub started_at: EpochMs,
     /// When it ended (stop, restart, cancellation), if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_at: Option<Instant>,
+    pub ended_at: Option<EpochMs>,
     /// The goal (ms).
     pub goal_ms: DurationMs,
     /// Elapsed clock time (ms) up to the end or `now` (may exceed the goal once breached).
@@ -58,10 +58,10 @@ pub struct SlaStatus {
     /// The due instant: when the goal runs out (or ran out). `None` while paused before it, and
     /// for instances that ended before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_at: Option<Instant>,
+    pub due_at: Option<EpochMs>,
     /// The next warning or due instant after `now` of a running instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_at: Option<Instant>,
+    pub next_at: Option<EpochMs>,
 }
 
 /// What a due action is.
@@ -93,7 +93,7 @@ pub struct DueAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<Arc<str>>,
     /// When it became due.
-    pub at: Instant,
+    pub at: EpochMs,
     /// What it is.
     #[serde(flatten)]
     pub kind: DueKind,
@@ -110,9 +110,9 @@ pub struct Evaluation {
     pub due: Vec<DueAction>,
     /// The earliest `next_at` of all instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_deadline: Option<Instant>,
+    pub next_deadline: Option<EpochMs>,
     /// Pass as [`Done::Cursor`] to the next evaluation to get each action once.
-    pub cursor: Instant,
+    pub cursor: EpochMs,
 }
 
 #[derive(Clone, Copy)]
@@ -122,13 +122,13 @@ enum Clock<'a> {
 }
 
 impl Clock<'_> {
-    fn between(self, a: Instant, b: Instant) -> Result<DurationMs, CalendarError> {
+    fn between(self, a: EpochMs, b: EpochMs) -> Result<DurationMs, CalendarError> {
         match self {
             Clock::Wall => Ok(b.saturating_sub(a)),
             Clock::Business(c) => c.business_between(a, b),
         }
     }
-    fn add(self, t: Instant, d: DurationMs) -> Result<Instant, CalendarError> {
+    fn add(self, t: EpochMs, d: DurationMs) -> Result<EpochMs, CalendarError> {
         match self {
             Clock::Wall => Ok(t.saturating_add(d)),
             Clock::Business(c) => c.business_add(t, d),
@@ -139,9 +139,9 @@ impl Clock<'_> {
 /// Crossing instants of an instance's targets, in target order; inline up to 8 (no
 /// allocation for policies with up to 7 warning thresholds).
 struct Crossed {
-    inline: [Instant; 8],
+    inline: [EpochMs; 8],
     len: usize,
-    spill: Vec<Instant>,
+    spill: Vec<EpochMs>,
 }
 
 impl Crossed {
@@ -159,7 +159,7 @@ impl Crossed {
     fn len(&self) -> usize {
         self.len
     }
-    fn get(&self, k: usize) -> Option<Instant> {
+    fn get(&self, k: usize) -> Option<EpochMs> {
         if k >= self.len {
             return None;
         }
@@ -168,10 +168,10 @@ impl Crossed {
             None => self.spill.get(k - self.inline.len()).copied(),
         }
     }
-    fn last(&self) -> Option<Instant> {
+    fn last(&self) -> Option<EpochMs> {
         self.len.checked_sub(1).and_then(|k| self.get(k))
     }
-    fn push(&mut self, at: Instant) {
+    fn push(&mut self, at: EpochMs) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = at,
             None => self.spill.push(at),
@@ -236,10 +236,10 @@ struct Open<'t, 's> {
     index: u32,
     stage: Option<&'t str>,
     partner: Option<Arc<str>>,
-    started: Instant,
+    started: EpochMs,
     clock: Clock<'s>,
     elapsed: DurationMs,
-    run_from: Option<Instant>,
+    run_from: Option<EpochMs>,
 }
 
 enum End {
@@ -251,7 +251,7 @@ struct Ctx<'a, 's> {
     set: &'s SlaSet,
     p: &'s Compiled,
     lead: &'a str,
-    now: Instant,
+    now: EpochMs,
     done: &'a Done,
     out: &'a mut Evaluation,
     /// Crossing instants of the open instance's `targets[..crossed.len()]`.
@@ -267,7 +267,7 @@ impl<'a, 's> Ctx<'a, 's> {
     }
 
     /// Adds the running segment `[run_from, to)` to `o`, recording crossings up to `to`.
-    fn close_segment(&mut self, o: &mut Open<'_, '_>, to: Instant) -> Result<(), SlaError> {
+    fn close_segment(&mut self, o: &mut Open<'_, '_>, to: EpochMs) -> Result<(), SlaError> {
         if let Some(r) = o.run_from.take() {
             let seg = o.clock.between(r, to).map_err(|e| self.cal_err(e))?;
             while let Some(t) = self.p.targets.get(self.crossed.len()) {
@@ -352,7 +352,7 @@ impl<'a, 's> Ctx<'a, 's> {
     }
 
     /// Ends an open instance at `x`.
-    fn end(&mut self, mut o: Open<'_, '_>, x: Instant, how: End) -> Result<(), SlaError> {
+    fn end(&mut self, mut o: Open<'_, '_>, x: EpochMs, how: End) -> Result<(), SlaError> {
         self.close_segment(&mut o, x)?;
         // The ending event takes precedence over a crossing at the same instant.
         while self.crossed.last().is_some_and(|c| c >= x) {
@@ -497,7 +497,7 @@ impl SlaSet {
     pub fn evaluate_with(
         &self,
         timeline: &Timeline,
-        now: Instant,
+        now: EpochMs,
         done: &Done,
         partners: &dyn PartnerCalendars,
     ) -> Result<Evaluation, SlaError> {
@@ -519,7 +519,7 @@ impl SlaSet {
     pub fn evaluate_into(
         &self,
         timeline: &Timeline,
-        now: Instant,
+        now: EpochMs,
         done: &Done,
         partners: &dyn PartnerCalendars,
         out: &mut Evaluation,

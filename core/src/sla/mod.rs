@@ -64,7 +64,7 @@ use rustc_hash::FxHashMap;
 use crate::calendar::{Calendar, CalendarError};
 use crate::report::{codes, ErrorReport};
 use crate::timeline::{EventKind, TimelineError};
-use crate::value::{DurationMs, Instant};
+use crate::value::{DurationMs, EpochMs};
 
 pub use crate::plan::policy::{Action, CalendarRef, Goal, SlaPolicy, StageSpec};
 pub use eval::{DueAction, DueKind, Evaluation, SlaState, SlaStatus};
@@ -80,7 +80,7 @@ pub enum Done {
     Ids(HashSet<String>),
     /// Actions at or before this instant were executed: the `cursor` of the previous
     /// evaluation. Assumes events are recorded before a later evaluation.
-    Cursor(Instant),
+    Cursor(EpochMs),
 }
 
 /// Looks up a partner's calendar name for [`CalendarRef::PartnerField`].
@@ -470,7 +470,7 @@ impl SlaSet {
     pub fn evaluate(
         &self,
         timeline: &crate::timeline::Timeline,
-        now: Instant,
+        now: EpochMs,
         done: &Done,
     ) -> Result<Evaluation, SlaError> {
         self.evaluate_with(timeline, now, done, &NoPartnerCalendars)
@@ -481,8 +481,8 @@ impl SlaSet {
     pub fn next_deadline(
         &self,
         timeline: &crate::timeline::Timeline,
-        now: Instant,
-    ) -> Result<Option<Instant>, SlaError> {
+        now: EpochMs,
+    ) -> Result<Option<EpochMs>, SlaError> {
         Ok(self.evaluate(timeline, now, &Done::Nothing)?.next_deadline)
     }
 }
@@ -491,7 +491,7 @@ impl SlaSet {
 pub fn evaluate(
     set: &SlaSet,
     timeline: &crate::timeline::Timeline,
-    now: Instant,
+    now: EpochMs,
     done: &Done,
 ) -> Result<Evaluation, SlaError> {
     set.evaluate(timeline, now, done)
@@ -502,7 +502,7 @@ pub fn evaluate(
 pub fn next_deadline(
     set: &SlaSet,
     timeline: &crate::timeline::Timeline,
-    now: Instant,
-) -> Result<Option<Instant>, SlaError> {
+    now: EpochMs,
+) -> Result<Option<EpochMs>, SlaError> {
     set.next_deadline(timeline, now)
 }

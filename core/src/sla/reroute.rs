@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::route::{Decision, Exclusion};
 use crate::timeline::{EventData, Timeline};
-use crate::value::Instant;
+use crate::value::EpochMs;
 
 use super::{Action, DueAction, DueKind, Evaluation, SlaSet, SlaState};
 
@@ -24,7 +24,7 @@ pub enum RerouteReason {
     /// The partner rejected the lead.
     Rejected {
         /// When.
-        at: Instant,
+        at: EpochMs,
         /// The reason it gave.
         reason: String,
     },
@@ -35,7 +35,7 @@ pub enum RerouteReason {
         /// The instance label.
         instance: String,
         /// When the goal ran out.
-        due_at: Instant,
+        due_at: EpochMs,
     },
 }
 
@@ -161,7 +161,7 @@ pub fn exclusions(
             );
         }
     }
-    let mut timed_out: Vec<(&str, RerouteReason, Instant)> = Vec::new();
+    let mut timed_out: Vec<(&str, RerouteReason, EpochMs)> = Vec::new();
     for s in &evaluation.slas {
         let reroutes = set
             .policies

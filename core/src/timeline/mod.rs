@@ -25,13 +25,13 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{codes, ErrorReport};
-use crate::value::Instant;
+use crate::value::EpochMs;
 
 /// One lifecycle event: what happened and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// When it happened (ms since the epoch, UTC).
-    pub at: Instant,
+    pub at: EpochMs,
     /// What happened.
     #[serde(flatten)]
     pub data: EventData,
@@ -39,7 +39,7 @@ pub struct Event {
 
 impl Event {
     /// An event at an instant.
-    pub fn new(at: Instant, data: EventData) -> Event {
+    pub fn new(at: EpochMs, data: EventData) -> Event {
         Event { at, data }
     }
 
@@ -272,9 +272,9 @@ pub enum TimelineError {
         /// The event's kind.
         kind: EventKind,
         /// Its instant.
-        at: Instant,
+        at: EpochMs,
         /// The previous event's instant.
-        previous: Instant,
+        previous: EpochMs,
     },
     /// `created` is not the first event.
     #[error("lead `{lead}`: event {index} is `created` but is not the first event")]
@@ -394,7 +394,7 @@ impl Timeline {
     /// Checks the timeline (see the module docs).
     pub fn validate(&self) -> Result<(), TimelineError> {
         let lead = || self.lead.clone();
-        let mut previous: Option<Instant> = None;
+        let mut previous: Option<EpochMs> = None;
         let mut assignee: Option<&str> = None;
         let mut closed_by: Option<EventKind> = None;
         let mut won = false;

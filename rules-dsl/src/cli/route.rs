@@ -20,7 +20,7 @@ use leadrail_core::record::{DataError, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::schema::Schema;
-use leadrail_core::value::Instant;
+use leadrail_core::value::EpochMs;
 
 use super::input::{self, Origin, Raw};
 use super::{output, render};
@@ -300,7 +300,7 @@ impl<W: Write> Rows<W> {
 }
 
 /// The routing instant: RFC 3339 with an offset, or the current time.
-fn parse_now(now: Option<&str>) -> Result<Instant, String> {
+fn parse_now(now: Option<&str>) -> Result<EpochMs, String> {
     match now {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .map(|t| t.timestamp_millis())

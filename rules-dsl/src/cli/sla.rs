@@ -21,7 +21,7 @@ use leadrail_core::sla::{
     SlaState,
 };
 use leadrail_core::timeline::Timeline;
-use leadrail_core::value::Instant;
+use leadrail_core::value::EpochMs;
 use serde::Serialize;
 
 use super::input::{self, Origin, Raw};
@@ -199,7 +199,7 @@ pub fn run(args: &SlaArgs) -> u8 {
     0
 }
 
-fn parse_instant(text: &str) -> Option<Instant> {
+fn parse_instant(text: &str) -> Option<EpochMs> {
     chrono::DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.timestamp_millis())
@@ -235,7 +235,7 @@ fn partner_table(path: &std::path::Path) -> Result<PartnerTable, u8> {
     Ok(table)
 }
 
-fn instant(t: Instant) -> String {
+fn instant(t: EpochMs) -> String {
     chrono::DateTime::from_timestamp_millis(t)
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_else(|| t.to_string())
