@@ -53,6 +53,21 @@ fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
         .map(|l| l.split('\t').collect())
 }
 
+impl Tables {
+    /// The id the next area pushed gets (`None` past `u16::MAX` areas).
+    fn next_id(&self) -> Option<AreaId> {
+        u16::try_from(self.areas.len()).ok().map(AreaId)
+    }
+
+    /// Adds `area` under the next id, found by its code.
+    fn push(&mut self, area: Area) {
+        if let Some(id) = self.next_id() {
+            self.by_code.insert(area.code, id);
+            self.areas.push(area);
+        }
+    }
+}
+
 fn build() -> Tables {
     let mut t = Tables {
         areas: Vec::new(),
@@ -66,10 +81,8 @@ fn build() -> Tables {
         else {
             continue;
         };
-        let Ok(id) = u16::try_from(t.areas.len()).map(AreaId) else {
-            break;
-        };
-        t.areas.push(Area {
+        let Some(id) = t.next_id() else { break };
+        t.push(Area {
             code,
             alpha3: Some(alpha3),
             name,
@@ -77,7 +90,6 @@ fn build() -> Tables {
             parent: None,
             country: id,
         });
-        t.by_code.insert(code, id);
         t.by_alpha3.insert(alpha3, id);
     }
     t.country_count = t.areas.len();
@@ -95,10 +107,8 @@ fn build() -> Tables {
         else {
             continue;
         };
-        let Ok(id) = u16::try_from(t.areas.len()).map(AreaId) else {
-            break;
-        };
-        t.areas.push(Area {
+        let Some(id) = t.next_id() else { break };
+        t.push(Area {
             code,
             alpha3: None,
             name,
@@ -106,7 +116,6 @@ fn build() -> Tables {
             parent: Some(country),
             country,
         });
-        t.by_code.insert(code, id);
         if let Some(list) = t.subdivisions.get_mut(usize::from(country.0)) {
             list.push(id);
         }

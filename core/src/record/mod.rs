@@ -131,28 +131,13 @@ impl Record {
             }
         };
         rec = RecordRef::Id(id.clone());
-        let mut values = Vec::with_capacity(schema.fields.len());
-        for field in &schema.fields {
-            let raw = obj.get(&field.name);
-            let missing = match raw {
-                None | Some(Json::Null) => true,
-                Some(j) => (field.optional || field.ty != Type::Text) && is_blank_string(j),
-            };
-            let value = match raw {
-                Some(j) if !missing => Value::from_json(&field.ty, j).map_err(|e| {
-                    DataError::new(&rec, Some(&field.name), DataErrorKind::InvalidField(e))
-                })?,
-                _ => Value::Null,
-            };
-            if missing && !field.optional {
-                return Err(DataError::new(
-                    &rec,
-                    Some(&field.name),
-                    DataErrorKind::MissingField,
-                ));
+        let values = read_fields(schema, &rec, |field| match obj.get(&field.name) {
+            None | Some(Json::Null) => Ok(Value::Null),
+            Some(j) if (field.optional || field.ty != Type::Text) && is_blank_string(j) => {
+                Ok(Value::Null)
             }
-            values.push(value);
-        }
+            Some(j) => Value::from_json(&field.ty, j),
+        })?;
         Ok(Record { id, values })
     }
 
@@ -201,23 +186,10 @@ impl Record {
             _ => return Err(DataError::new(&rec, None, DataErrorKind::MissingId)),
         };
         rec = RecordRef::Id(id.clone());
-        let mut values = Vec::with_capacity(schema.fields.len());
-        for field in &schema.fields {
-            let value = match cell(&field.name) {
-                Some(c) => Value::from_text(&field.ty, c).map_err(|e| {
-                    DataError::new(&rec, Some(&field.name), DataErrorKind::InvalidField(e))
-                })?,
-                None => Value::Null,
-            };
-            if value.is_null() && !field.optional {
-                return Err(DataError::new(
-                    &rec,
-                    Some(&field.name),
-                    DataErrorKind::MissingField,
-                ));
-            }
-            values.push(value);
-        }
+        let values = read_fields(schema, &rec, |field| match cell(&field.name) {
+            Some(c) => Value::from_text(&field.ty, c),
+            None => Ok(Value::Null),
+        })?;
         Ok(Record { id, values })
     }
 
@@ -231,4 +203,27 @@ impl Record {
         }
         Json::Object(obj)
     }
+}
+
+/// Reads every field of `schema` with `read` (`Value::Null` for a missing value), in schema
+/// order; the first invalid value, or a missing value of a required field, is the error.
+fn read_fields(
+    schema: &Schema,
+    rec: &RecordRef,
+    mut read: impl FnMut(&crate::schema::Field) -> Result<Value, ValueError>,
+) -> Result<Vec<Value>, DataError> {
+    let mut values = Vec::with_capacity(schema.fields.len());
+    for field in &schema.fields {
+        let value = read(field)
+            .map_err(|e| DataError::new(rec, Some(&field.name), DataErrorKind::InvalidField(e)))?;
+        if value.is_null() && !field.optional {
+            return Err(DataError::new(
+                rec,
+                Some(&field.name),
+                DataErrorKind::MissingField,
+            ));
+        }
+        values.push(value);
+    }
+    Ok(values)
 }

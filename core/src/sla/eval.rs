@@ -365,24 +365,7 @@ impl<'a, 's> Ctx<'a, 's> {
             (false, End::Stop) => SlaState::Met,
             (false, End::Cancel) => SlaState::Cancelled,
         };
-        let label = self.label(o.index);
-        self.emit(&o, &label);
-        let goal = self.goal();
-        self.out.slas.push(SlaStatus {
-            sla: self.p.name.clone(),
-            instance: label,
-            index: o.index,
-            stage: o.stage.map(str::to_string),
-            partner: o.partner,
-            state,
-            started_at: o.started,
-            ended_at: Some(x),
-            goal_ms: goal,
-            elapsed_ms: o.elapsed,
-            remaining_ms: (goal - o.elapsed).max(0),
-            due_at,
-            next_at: None,
-        });
+        self.report(o, state, Some(x), due_at, None);
         Ok(())
     }
 
@@ -432,6 +415,19 @@ impl<'a, 's> Ctx<'a, 's> {
         if let Some(n) = next_at {
             self.out.next_deadline = Some(self.out.next_deadline.map_or(n, |d| d.min(n)));
         }
+        self.report(o, state, None, due_at, next_at);
+        Ok(())
+    }
+
+    /// Emits the instance's events and pushes its status.
+    fn report(
+        &mut self,
+        o: Open<'_, '_>,
+        state: SlaState,
+        ended_at: Option<EpochMs>,
+        due_at: Option<EpochMs>,
+        next_at: Option<EpochMs>,
+    ) {
         let label = self.label(o.index);
         self.emit(&o, &label);
         let goal = self.goal();
@@ -443,14 +439,13 @@ impl<'a, 's> Ctx<'a, 's> {
             partner: o.partner,
             state,
             started_at: o.started,
-            ended_at: None,
+            ended_at,
             goal_ms: goal,
             elapsed_ms: o.elapsed,
             remaining_ms: (goal - o.elapsed).max(0),
             due_at,
             next_at,
         });
-        Ok(())
     }
 
     fn clock_for<'t>(
