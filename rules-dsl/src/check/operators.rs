@@ -95,7 +95,10 @@ impl Checker<'_> {
                 Some((Type::Bool, out))
             }
             BinOp::Covers => self.covers(ctx, a, b),
-            _ => self.comparison(ctx, span, op, a, b),
+            _ => {
+                let (l, r) = self.operands(ctx, a, b);
+                self.comparison(span, op, l?, r?)
+            }
         }
     }
 
@@ -205,18 +208,14 @@ impl Checker<'_> {
         }
     }
 
-    /// `==`, `!=`, `<`, `<=`, `>`, `>=`.
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=` on the typed operands.
     fn comparison(
         &mut self,
-        ctx: &ClauseContext<'_>,
         span: Span,
         op: BinOp,
-        a: &Expr,
-        b: &Expr,
+        (lt, le): (Type, plan::Expr),
+        (rt, re): (Type, plan::Expr),
     ) -> TypedExpr {
-        let (l, r) = self.operands(ctx, a, b);
-        let (lt, le) = l?;
-        let (rt, re) = r?;
         let ordered = matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge);
         if let Some((msg, help)) = compare_problem(&lt, &rt, ordered) {
             let (lt, rt) = (describe(&lt), describe(&rt));
