@@ -144,7 +144,7 @@ impl PyEngine {
     fn network(&self, py: Python<'_>, partners: &Bound<'_, PyAny>) -> PyResult<PyNetwork> {
         let schema = &self.engine.plan().partner_schema;
         let list = routing::record_list(partners, "partners")?;
-        let rows = routing::read_rows(py, list.iter(), schema)?;
+        let rows = routing::read_rows(py, list.iter(), list.len(), schema)?;
         let engine = self.engine.clone();
         let net = py.detach(|| {
             // the first bad row (in row order) is the error

@@ -21,7 +21,7 @@ use pyo3::types::{PyList, PyMapping, PyString};
 use crate::convert::{self, argument_json, wire};
 use crate::exceptions::from_report;
 use crate::routing;
-use crate::typed::{PyDecision, PyRouteResults};
+use crate::typed::{Columns, PyDecision, PyRouteResults};
 use crate::PYTHON;
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -98,22 +98,24 @@ struct ListBatch<'s, 'py> {
     list: Bound<'py, PyList>,
     schema: &'s Schema,
     out: Vec<Results>,
+    /// With `as_columns`: the columns, converted as the chunks come.
+    columns: Option<Columns<'py>>,
 }
 
 impl HostBatch for ListBatch<'_, '_> {
     type Error = PyErr;
 
     fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
-        let r = if rows.start == 0 && rows.end == self.list.len() {
-            routing::read_rows(self.py, self.list.iter(), self.schema)
-        } else {
-            let part = self.list.get_slice(rows.start, rows.end);
-            routing::read_rows(self.py, part.iter(), self.schema)
-        };
-        r.map_err(ReadError::Host)
+        // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
+        let n = rows.len();
+        let leads = rows.map_while(|i| self.list.get_item(i).ok());
+        routing::read_rows(self.py, leads, n, self.schema).map_err(ReadError::Host)
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
+        if let Some(c) = &mut self.columns {
+            c.push(&results)?;
+        }
         self.out.push(results);
         Ok(())
     }
@@ -123,7 +125,10 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 
     fn restart(&mut self) {
-        self.out.clear()
+        self.out.clear();
+        if let Some(c) = &mut self.columns {
+            *c = Columns::new(self.py, self.list.len());
+        }
     }
 
     fn chunking(&self) -> Chunking {
@@ -213,7 +218,7 @@ impl PyNetwork {
         exclude: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyDecision> {
         let schema = &self.engine.plan().lead_schema;
-        let rows = routing::read_rows(py, std::iter::once(lead.clone()), schema)?;
+        let rows = routing::read_rows(py, std::iter::once(lead.clone()), 1, schema)?;
         let lead = raise(py, rows.records(schema).into_records())?;
         let now = raise(py, convert::instant(now)?)?;
         let opts = route_options(explain, exclude)?;
@@ -265,12 +270,12 @@ impl PyNetwork {
             list,
             schema: &self.engine.plan().lead_schema,
             out: Vec::new(),
+            columns: as_columns.then(|| Columns::new(py, n)),
         };
         self.run(py, n, &instants, &opts, &mut batch)?;
-        let results = PyRouteResults::new(batch.out);
-        match as_columns {
-            true => Ok(results.columns_dict(py)?.into_any()),
-            false => Ok(Bound::new(py, results)?.into_any()),
+        match batch.columns {
+            Some(c) => Ok(c.finish()?.into_any()),
+            None => Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any()),
         }
     }
 

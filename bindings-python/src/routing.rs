@@ -103,13 +103,13 @@ pub(crate) fn record_list<'py>(
 }
 
 /// Reads host records (mappings) column by column into core's [`Rows`], with the problems met
-/// reading them: a row that is not a mapping, a value without a JSON form.
+/// reading them: a row that is not a mapping, a value without a JSON form. `n`: about how many.
 pub(crate) fn read_rows<'py>(
     py: Python<'py>,
     rows: impl Iterator<Item = Bound<'py, PyAny>>,
+    n: usize,
     schema: &Schema,
 ) -> PyResult<Rows> {
-    let n = rows.size_hint().0;
     let id = pyo3::intern!(py, "id");
     let mut fields: Vec<_> = schema
         .fields

@@ -510,18 +510,44 @@ impl PyRouteResults {
         }
     }
 
-    /// The columns form: `kind`, `target`, `rule`, `error`, one list each (one Python string
-    /// per distinct text).
+    /// The columns form: `kind`, `target`, `rule`, `error`, one list each.
     pub(crate) fn columns_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let mut texts = FxHashMap::<*const u8, Bound<'py, PyString>>::default();
+        let mut out = Columns::new(py, self.batch.len);
+        for results in &self.batch.chunks {
+            out.push(results)?;
+        }
+        out.finish()
+    }
+}
+
+/// The columns form of results (`kind`, `target`, `rule`, `error`), built chunk by chunk
+/// (with one Python string per distinct text: the results' texts outlive it).
+pub(crate) struct Columns<'py> {
+    py: Python<'py>,
+    texts: FxHashMap<*const u8, Bound<'py, PyString>>,
+    cols: [Vec<Bound<'py, PyAny>>; 4],
+}
+
+impl<'py> Columns<'py> {
+    pub(crate) fn new(py: Python<'py>, n: usize) -> Columns<'py> {
+        let cols = std::array::from_fn(|_| Vec::with_capacity(n));
+        Columns {
+            py,
+            texts: FxHashMap::default(),
+            cols,
+        }
+    }
+
+    /// Appends the results of the next rows.
+    pub(crate) fn push(&mut self, results: &Results) -> PyResult<()> {
+        let py = self.py;
+        let texts = &mut self.texts;
         let mut text = |s: &Arc<str>| {
             let t = texts.entry(s.as_ptr());
             t.or_insert_with(|| PyString::new(py, s)).clone().into_any()
         };
         let none = py.None().into_bound(py);
-        let n = self.batch.len;
-        let mut cols: [Vec<Bound<'py, PyAny>>; 4] = std::array::from_fn(|_| Vec::with_capacity(n));
-        for r in self.batch.chunks.iter().flat_map(Results::views) {
+        for r in results.views() {
             let row = match r {
                 Ok(d) => {
                     let (kind, target) = match d.outcome {
@@ -534,11 +560,15 @@ impl PyRouteResults {
                 }
                 Err(e) => [none.clone(), none.clone(), none.clone(), wire(py, e)?],
             };
-            for (col, x) in cols.iter_mut().zip(row) {
+            for (col, x) in self.cols.iter_mut().zip(row) {
                 col.push(x);
             }
         }
-        let [kind, target, rule, error] = cols;
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> PyResult<Bound<'py, PyDict>> {
+        let (py, [kind, target, rule, error]) = (self.py, self.cols);
         Ok(
             dict!(py, "kind" => PyList::new(py, kind)?, "target" => PyList::new(py, target)?,
             "rule" => PyList::new(py, rule)?, "error" => PyList::new(py, error)?),

@@ -18,7 +18,7 @@ use crate::record::Column;
 /// use leadrail_core::host::ColumnBuilder;
 /// use leadrail_core::record::Column;
 ///
-/// let mut b = ColumnBuilder::new(4, true);
+/// let mut b = ColumnBuilder::new(100, true);
 /// b.push_text("US", Some(0x10));
 /// assert!(b.push_cached(0x10)); // the same host object again
 /// b.push_missing();
@@ -52,7 +52,8 @@ enum Kind {
     /// Only missing values so far (their count).
     Empty(usize),
     Texts {
-        /// A direct-mapped cache of (key, code) of the texts given with a key.
+        /// A direct-mapped cache of (key, code) of the texts given with a key (none for a
+        /// short column).
         by_key: Vec<(usize, u32)>,
         by_text: FxHashMap<String, u32>,
         dict: Vec<Json>,
@@ -66,6 +67,10 @@ enum Kind {
 
 /// The number of entries of a text column's key cache (a power of two).
 const KEY_CACHE: usize = 1024;
+
+/// The fewest values a column is built for that get a key cache (filling one costs about as
+/// much as reading 64 texts).
+const KEY_CACHE_FROM: usize = 64;
 
 /// The cache line of a key (an address: its low bits are alignment).
 #[inline(always)]
@@ -127,7 +132,10 @@ impl ColumnBuilder {
         if let Kind::Empty(n) = self.kind {
             self.kind = match self.dedupe {
                 true => Kind::Texts {
-                    by_key: vec![(0, u32::MAX); KEY_CACHE],
+                    by_key: match self.cap >= KEY_CACHE_FROM {
+                        true => vec![(0, u32::MAX); KEY_CACHE],
+                        false => Vec::new(),
+                    },
                     by_text: FxHashMap::default(),
                     dict: Vec::new(),
                     codes: filled(u32::MAX, n, self.cap),
