@@ -7,7 +7,9 @@ swings by 2x from one minute to the next; runs interleaved in one process share 
 `BEFORE_DIR` holds a copy of another build's package, renamed `leadrail_before` (e.g.
 `cp -r other-venv/lib/python3.*/site-packages/leadrail BEFORE_DIR/leadrail_before`); "after" is
 the `leadrail` this interpreter imports. Paths: W1's three (`python_w1.py`), and two one-piece
-ones (100 batches of 1,000 leads, 20,000 single leads).
+ones (100 batches of 1,000 leads, 20,000 single leads). The hand-written Python loop of
+`python_w1.py` runs once per round too, interleaved with the paths, and each path's "after" is
+also given as a ratio to it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def main() -> None:
     }
     engines = {k: m.Engine.compile(w1.RULES, "w1.rail") for k, m in (("before", before), ("after", after))}
     rates: dict[tuple[str, str], list[float]] = {(p, k): [] for p in paths for k in engines}
+    loop: list[float] = []
     for r in range(a.runs):
         for p, (n, run) in paths.items():
             for k in ("before", "after") if r % 2 == 0 else ("after", "before"):
@@ -55,12 +58,18 @@ def main() -> None:
                 rates[(p, k)].append(n / (time.perf_counter() - t0))
                 del out
                 gc.collect()
-    print(f"{'decisions/s':<32} {'before':>12} {'after':>12} {'after/before':>13}  (medians of {a.runs} interleaved runs)")
+        loop.append(w1.handwritten(partners, leads, times, 1)[0])
+        gc.collect()
+    print(f"{'decisions/s':<32} {'before':>12} {'after':>12} {'after/before':>13}  (medians of {a.runs} interleaved runs)"
+          f"  {'after/loop':>11}")
     for p in paths:
         b, f = rates[(p, "before")], rates[(p, "after")]
         pairs = statistics.median(y / x for x, y in zip(b, f))
+        by_loop = statistics.median(y / x for x, y in zip(loop, f))
         print(f"{p:<32} {statistics.median(b):>12,.0f} {statistics.median(f):>12,.0f} "
-              f"{statistics.median(f) / statistics.median(b):>12.2f}x  (pairs {pairs:.2f}x)")
+              f"{statistics.median(f) / statistics.median(b):>12.2f}x  (pairs {pairs:.2f}x)  {by_loop:>10.2f}x")
+    print(f"{'hand-written Python loop':<32} {statistics.median(loop):>25,.0f}  (after/loop: the median of each "
+          "round's ratio)")
 
 
 if __name__ == "__main__":

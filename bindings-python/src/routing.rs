@@ -31,7 +31,8 @@ fn push(
     if held && column.push_cached(key) {
         return Ok(Ok(()));
     }
-    if let Ok(s) = x.cast::<PyString>() {
+    // the exact types first (a pointer comparison each), then subclasses and the rest
+    if let Ok(s) = x.cast_exact::<PyString>() {
         column.push_text(s.to_str()?, held.then_some(key));
         return Ok(Ok(()));
     }
@@ -50,6 +51,10 @@ fn push(
     }
     if x.is_none() {
         column.push_missing();
+        return Ok(Ok(()));
+    }
+    if let Ok(s) = x.cast::<PyString>() {
+        column.push_text(s.to_str()?, held.then_some(key));
         return Ok(Ok(()));
     }
     match py_to_json(x, ty)? {
@@ -127,7 +132,11 @@ pub(crate) fn read_rows<'py>(
     let mut count = 0;
     for (row, obj) in rows.enumerate() {
         count = row + 1;
-        let dict = obj.cast::<PyDict>().ok();
+        // (an exact dict by a pointer comparison, a subclass by its flags)
+        let dict = obj
+            .cast_exact::<PyDict>()
+            .or_else(|_| obj.cast::<PyDict>())
+            .ok();
         if dict.is_none() && obj.cast::<PyMapping>().is_err() {
             let value = py_to_json(&obj, None)?
                 .map_err(|_| format!("a value of type `{}`", type_name(&obj)));

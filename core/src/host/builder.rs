@@ -79,6 +79,16 @@ fn line(key: usize) -> usize {
     (h >> (usize::BITS - KEY_CACHE.trailing_zeros())) & (KEY_CACHE - 1)
 }
 
+/// Caches `code` under `key` (if given, and if the column has a key cache).
+#[inline(always)]
+fn cache(by_key: &mut [(usize, u32)], key: Option<usize>, code: u32) {
+    if let Some(k) = key {
+        if let Some(e) = by_key.get_mut(line(k)) {
+            *e = (k, code);
+        }
+    }
+}
+
 fn filled<T: Clone>(x: T, n: usize, cap: usize) -> Vec<T> {
     let mut v = Vec::with_capacity(cap.max(n));
     v.resize(n, x);
@@ -129,6 +139,27 @@ impl ColumnBuilder {
     /// Appends a text (cached under `key`, if given, for [`ColumnBuilder::push_cached`]).
     #[inline]
     pub fn push_text(&mut self, text: &str, key: Option<usize>) {
+        match &mut self.kind {
+            Kind::Texts {
+                by_key,
+                by_text,
+                codes,
+                ..
+            } => {
+                if let Some(c) = by_text.get(text) {
+                    cache(by_key, key, *c);
+                    codes.push(*c);
+                    return;
+                }
+            }
+            Kind::Arcs(v) => return v.push(Some(Arc::from(text))),
+            _ => {}
+        }
+        self.push_new_text(text, key)
+    }
+
+    /// [`ColumnBuilder::push_text`] of a text the column has not seen, or of the first text.
+    fn push_new_text(&mut self, text: &str, key: Option<usize>) {
         if let Kind::Empty(n) = self.kind {
             self.kind = match self.dedupe {
                 true => Kind::Texts {
@@ -150,20 +181,11 @@ impl ColumnBuilder {
                 dict,
                 codes,
             } => {
-                let c = match by_text.get(text) {
-                    Some(c) => *c,
-                    None => {
-                        let c = u32::try_from(dict.len()).unwrap_or(u32::MAX);
-                        dict.push(Json::String(text.to_owned()));
-                        by_text.insert(text.to_owned(), c);
-                        c
-                    }
-                };
-                if let Some(k) = key {
-                    if let Some(e) = by_key.get_mut(line(k)) {
-                        *e = (k, c);
-                    }
-                }
+                // (a text the column has not seen)
+                let c = u32::try_from(dict.len()).unwrap_or(u32::MAX);
+                dict.push(Json::String(text.to_owned()));
+                by_text.insert(text.to_owned(), c);
+                cache(by_key, key, c);
                 codes.push(c);
             }
             Kind::Arcs(v) => v.push(Some(Arc::from(text))),
