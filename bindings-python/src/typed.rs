@@ -26,7 +26,7 @@ use crate::exceptions::LeadrailError;
 
 /// A dict of the items given, in their order (keys interned).
 macro_rules! dict {
-    ($py:ident, $($k:literal => $v:expr),* $(,)?) => {{
+    ($py:ident, [$(($k:literal, $v:expr)),* $(,)?]) => {{
         let d = PyDict::new($py);
         $( d.set_item(pyo3::intern!($py, $k), $v)?; )*
         d
@@ -40,8 +40,14 @@ fn decision_dict<'py>(py: Python<'py>, d: &Decision) -> PyResult<Bound<'py, PyAn
         Some(s) => state_dict(py, s)?,
         None => py.None().into_bound(py),
     };
-    let out = dict!(py, "outcome" => outcome_dict(py, &d.outcome)?, "rule" => d.rule.as_deref(),
-        "state_read" => state_read);
+    let out = dict!(
+        py,
+        [
+            ("outcome", outcome_dict(py, &d.outcome)?),
+            ("rule", d.rule.as_deref()),
+            ("state_read", state_read)
+        ]
+    );
     if let Some(e) = &d.explanation {
         out.set_item(pyo3::intern!(py, "explanation"), wire(py, e)?)?;
     }
@@ -50,16 +56,23 @@ fn decision_dict<'py>(py: Python<'py>, d: &Decision) -> PyResult<Bound<'py, PyAn
 
 fn outcome_dict<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyAny>> {
     Ok(match o {
-        Outcome::Partner { id } => dict!(py, "kind" => "partner", "id" => &**id),
-        Outcome::Queue { name } => dict!(py, "kind" => "queue", "name" => &**name),
-        Outcome::Unrouted => dict!(py, "kind" => "unrouted"),
+        Outcome::Partner { id } => dict!(py, [("kind", "partner"), ("id", &**id)]),
+        Outcome::Queue { name } => dict!(py, [("kind", "queue"), ("name", &**name)]),
+        Outcome::Unrouted => dict!(py, [("kind", "unrouted")]),
     }
     .into_any())
 }
 
 fn state_dict<'py>(py: Python<'py>, s: &PartnerStateRead) -> PyResult<Bound<'py, PyAny>> {
-    let d = dict!(py, "partner" => &*s.partner, "version" => s.version,
-        "active_leads" => s.active_leads, "last_assigned_at" => s.last_assigned_at);
+    let d = dict!(
+        py,
+        [
+            ("partner", &*s.partner),
+            ("version", s.version),
+            ("active_leads", s.active_leads),
+            ("last_assigned_at", s.last_assigned_at)
+        ]
+    );
     Ok(d.into_any())
 }
 
@@ -69,8 +82,8 @@ fn result_dict<'py>(
     r: Result<&Decision, &ErrorReport>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Ok(match r {
-        Ok(d) => dict!(py, "ok" => decision_dict(py, d)?),
-        Err(e) => dict!(py, "error" => wire(py, e)?),
+        Ok(d) => dict!(py, [("ok", decision_dict(py, d)?)]),
+        Err(e) => dict!(py, [("error", wire(py, e)?)]),
     }
     .into_any())
 }
@@ -569,10 +582,15 @@ impl<'py> Columns<'py> {
 
     pub(crate) fn finish(self) -> PyResult<Bound<'py, PyDict>> {
         let (py, [kind, target, rule, error]) = (self.py, self.cols);
-        Ok(
-            dict!(py, "kind" => PyList::new(py, kind)?, "target" => PyList::new(py, target)?,
-            "rule" => PyList::new(py, rule)?, "error" => PyList::new(py, error)?),
-        )
+        Ok(dict!(
+            py,
+            [
+                ("kind", PyList::new(py, kind)?),
+                ("target", PyList::new(py, target)?),
+                ("rule", PyList::new(py, rule)?),
+                ("error", PyList::new(py, error)?)
+            ]
+        ))
     }
 }
 
