@@ -33,18 +33,34 @@ macro_rules! dict {
     }};
 }
 
+/// The Python strings of the texts of many results (partner ids, queue and rule names), one
+/// per distinct text (the results' texts outlive it).
+#[derive(Default)]
+pub(crate) struct Texts<'py>(FxHashMap<*const u8, Bound<'py, PyString>>);
+
+impl<'py> Texts<'py> {
+    fn get(&mut self, py: Python<'py>, s: &Arc<str>) -> Bound<'py, PyAny> {
+        let t = self.0.entry(s.as_ptr());
+        t.or_insert_with(|| PyString::new(py, s)).clone().into_any()
+    }
+}
+
 /// A decision in the wire form, its keys in the order `route` always gave them (core's
 /// declaration order; the explanation as [`wire`] gives it).
-fn decision_dict<'py>(py: Python<'py>, d: &Decision) -> PyResult<Bound<'py, PyAny>> {
+fn decision_dict<'py>(
+    py: Python<'py>,
+    d: &Decision,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     let state_read = match &d.state_read {
-        Some(s) => state_dict(py, s)?,
+        Some(s) => state_dict(py, s, texts)?,
         None => py.None().into_bound(py),
     };
     let out = dict!(
         py,
         [
-            ("outcome", outcome_dict(py, &d.outcome)?),
-            ("rule", d.rule.as_deref()),
+            ("outcome", outcome_dict(py, &d.outcome, texts)?),
+            ("rule", d.rule.as_ref().map(|r| texts.get(py, r))),
             ("state_read", state_read)
         ]
     );
@@ -54,20 +70,40 @@ fn decision_dict<'py>(py: Python<'py>, d: &Decision) -> PyResult<Bound<'py, PyAn
     Ok(out.into_any())
 }
 
-fn outcome_dict<'py>(py: Python<'py>, o: &Outcome) -> PyResult<Bound<'py, PyAny>> {
+fn outcome_dict<'py>(
+    py: Python<'py>,
+    o: &Outcome,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     Ok(match o {
-        Outcome::Partner { id } => dict!(py, [("kind", "partner"), ("id", &**id)]),
-        Outcome::Queue { name } => dict!(py, [("kind", "queue"), ("name", &**name)]),
-        Outcome::Unrouted => dict!(py, [("kind", "unrouted")]),
+        Outcome::Partner { id } => dict!(
+            py,
+            [
+                ("kind", pyo3::intern!(py, "partner")),
+                ("id", texts.get(py, id))
+            ]
+        ),
+        Outcome::Queue { name } => dict!(
+            py,
+            [
+                ("kind", pyo3::intern!(py, "queue")),
+                ("name", texts.get(py, name))
+            ]
+        ),
+        Outcome::Unrouted => dict!(py, [("kind", pyo3::intern!(py, "unrouted"))]),
     }
     .into_any())
 }
 
-fn state_dict<'py>(py: Python<'py>, s: &PartnerStateRead) -> PyResult<Bound<'py, PyAny>> {
+fn state_dict<'py>(
+    py: Python<'py>,
+    s: &PartnerStateRead,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     let d = dict!(
         py,
         [
-            ("partner", &*s.partner),
+            ("partner", texts.get(py, &s.partner)),
             ("version", s.version),
             ("active_leads", s.active_leads),
             ("last_assigned_at", s.last_assigned_at)
@@ -80,9 +116,10 @@ fn state_dict<'py>(py: Python<'py>, s: &PartnerStateRead) -> PyResult<Bound<'py,
 fn result_dict<'py>(
     py: Python<'py>,
     r: Result<&Decision, &ErrorReport>,
+    texts: &mut Texts<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Ok(match r {
-        Ok(d) => dict!(py, [("ok", decision_dict(py, d)?)]),
+        Ok(d) => dict!(py, [("ok", decision_dict(py, d, texts)?)]),
         Err(e) => dict!(py, [("error", wire(py, e)?)]),
     }
     .into_any())
@@ -176,7 +213,7 @@ macro_rules! plain {
 typed! {
     /// Where a lead goes: `kind` (`partner`, `queue`, `unrouted`), with the partner's `id` or
     /// the queue's `name`.
-    PyOutcome = "Outcome" (Outcome) to_dict(py, x) => outcome_dict(py, x); {
+    PyOutcome = "Outcome" (Outcome) to_dict(py, x) => outcome_dict(py, x, &mut Texts::default()); {
         /// `partner`, `queue` or `unrouted`.
         kind(py, x) plain!(py, match x {
             Outcome::Partner { .. } => "partner",
@@ -198,7 +235,7 @@ typed! {
 
 typed! {
     /// The chosen partner's state as the decision read it (for a compare-and-set).
-    PyStateRead = "StateRead" (PartnerStateRead) to_dict(py, x) => state_dict(py, x); {
+    PyStateRead = "StateRead" (PartnerStateRead) to_dict(py, x) => state_dict(py, x, &mut Texts::default()); {
         /// The partner id.
         partner(py, x) plain!(py, &*x.partner);
         /// Its state version when it was chosen.
@@ -278,7 +315,7 @@ typed! {
 
 typed! {
     /// The routing decision for one lead.
-    PyDecision = "Decision" (Decision) to_dict(py, x) => decision_dict(py, x); {
+    PyDecision = "Decision" (Decision) to_dict(py, x) => decision_dict(py, x, &mut Texts::default()); {
         /// Where the lead goes.
         outcome(py, x) Ok(Bound::new(py, PyOutcome(x.outcome.clone()))?.into_any());
         /// The rule that decided (its name), or `fallback`.
@@ -537,7 +574,7 @@ impl PyRouteResults {
 /// (with one Python string per distinct text: the results' texts outlive it).
 pub(crate) struct Columns<'py> {
     py: Python<'py>,
-    texts: FxHashMap<*const u8, Bound<'py, PyString>>,
+    texts: Texts<'py>,
     cols: [Vec<Bound<'py, PyAny>>; 4],
 }
 
@@ -546,7 +583,7 @@ impl<'py> Columns<'py> {
         let cols = std::array::from_fn(|_| Vec::with_capacity(n));
         Columns {
             py,
-            texts: FxHashMap::default(),
+            texts: Texts::default(),
             cols,
         }
     }
@@ -555,10 +592,7 @@ impl<'py> Columns<'py> {
     pub(crate) fn push(&mut self, results: &Results) -> PyResult<()> {
         let py = self.py;
         let texts = &mut self.texts;
-        let mut text = |s: &Arc<str>| {
-            let t = texts.entry(s.as_ptr());
-            t.or_insert_with(|| PyString::new(py, s)).clone().into_any()
-        };
+        let mut text = |s: &Arc<str>| texts.get(py, s);
         let none = py.None().into_bound(py);
         for r in results.views() {
             let row = match r {
@@ -649,9 +683,10 @@ impl PyRouteResults {
 
     /// One dict per lead, `{"ok": decision}` or `{"error": report}`: the wire form.
     fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let mut texts = Texts::default();
         let items = without_gc(py, || {
             let all = self.batch.expanded(py).iter();
-            all.map(|r| result_dict(py, r.as_ref()))
+            all.map(|r| result_dict(py, r.as_ref(), &mut texts))
                 .collect::<PyResult<Vec<_>>>()
         })?;
         PyList::new(py, items)
@@ -726,7 +761,7 @@ impl PyRouteResult {
 
     /// `{"ok": decision}` or `{"error": report}`, as plain dicts.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        result_dict(py, self.get(py)?)
+        result_dict(py, self.get(py)?, &mut Texts::default())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
