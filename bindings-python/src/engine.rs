@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
+use leadrail_core::api::{self as api, request_error, SlaOutcome, SlaRequest};
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
@@ -12,7 +12,7 @@ use leadrail_core::value::EpochMs;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyMapping, PyString};
 
-use crate::convert::report_to_py;
+use crate::convert::{self, argument_json, wire};
 use crate::exceptions::from_report;
 use crate::network::{raise, PyNetwork};
 use crate::routing;
@@ -117,12 +117,8 @@ impl PyEngine {
 
     /// The warnings of the compilation, as plain dicts.
     #[getter]
-    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let list = PyList::empty(py);
-        for w in &self.warnings {
-            list.append(report_to_py(py, w)?)?;
-        }
-        Ok(list)
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        wire(py, &self.warnings)
     }
 
     /// The ruleset's name.
@@ -148,7 +144,7 @@ impl PyEngine {
     fn network(&self, py: Python<'_>, partners: &Bound<'_, PyAny>) -> PyResult<PyNetwork> {
         let schema = &self.engine.plan().partner_schema;
         let list = routing::record_list(partners, "partners")?;
-        let rows = routing::read_rows(py, list.iter(), schema)?;
+        let rows = routing::read_rows(py, list.iter(), list.len(), schema)?;
         let engine = self.engine.clone();
         let net = py.detach(|| {
             // the first bad row (in row order) is the error
@@ -176,24 +172,16 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let single = timelines.cast::<PyMapping>().is_ok();
         let req = sla_request(py, timelines, now, done, partner_calendars, single)?;
-        let set = self.sla.clone();
-        let answer = raise(py, py.detach(|| api::evaluate_sla(&set, &req)))?;
+        let answer = raise(py, py.detach(|| api::evaluate_sla(&self.sla, &req)))?;
         if single {
-            return match answer.results.into_iter().next() {
-                Some(SlaResult::Ok(o)) => Ok(Bound::new(py, PySlaEvaluation(o))?.into_any()),
-                Some(SlaResult::Error(e)) => Err(from_report(py, e)),
-                None => Err(from_report(
-                    py,
-                    request_error("no result".into(), "report this as a bug"),
-                )),
-            };
+            let outcome = raise(py, answer.single())?;
+            return Ok(Bound::new(py, PySlaEvaluation(outcome))?.into_any());
         }
         let items = answer
             .results
             .into_iter()
-            .map(|r| Bound::new(py, PySlaResult(r)))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(pyo3::types::PyList::new(py, items)?.into_any())
+            .map(|r| Bound::new(py, PySlaResult(r)));
+        Ok(PyList::new(py, items.collect::<PyResult<Vec<_>>>()?)?.into_any())
     }
 
     /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
@@ -208,16 +196,9 @@ impl PyEngine {
         partner_calendars: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<EpochMs>> {
         let req = sla_request(py, timeline, now, None, partner_calendars, true)?;
-        let set = self.sla.clone();
-        let answer = raise(py, py.detach(|| api::evaluate_sla(&set, &req)))?;
-        match answer.results.into_iter().next() {
-            Some(SlaResult::Ok(o)) => Ok(o.evaluation.next_deadline),
-            Some(SlaResult::Error(e)) => Err(from_report(py, e)),
-            None => Err(from_report(
-                py,
-                request_error("no result".into(), "report this as a bug"),
-            )),
-        }
+        let answer = raise(py, py.detach(|| api::evaluate_sla(&self.sla, &req)))?;
+        let outcome: SlaOutcome = raise(py, answer.single())?;
+        Ok(outcome.evaluation.next_deadline)
     }
 
     /// The names of the ruleset's SLAs, in order.
@@ -232,29 +213,9 @@ impl PyEngine {
     }
 }
 
-/// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
-/// timeline's place, `what`) and the field.
-fn timeline_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
-    match routing::fields_json(obj)? {
-        Ok(j) => Ok(j),
-        Err((field, why)) => {
-            let lead = obj
-                .get_item("lead")
-                .ok()
-                .and_then(|l| l.extract::<String>().ok());
-            let record = match &lead {
-                Some(l) => Ok(l.as_str()),
-                None => Err(what),
-            };
-            Err(from_report(
-                py,
-                routing::value_error(record, field.as_deref(), why),
-            ))
-        }
-    }
-}
-
-/// An `SlaRequest` from the Python arguments (conversion only; core checks the shapes).
+/// An `SlaRequest` from the Python arguments: converted to JSON (a value without a JSON form
+/// is a data error naming the lead, or the timeline's place, or `partner_calendars`, and the
+/// key it is under), then read by core.
 fn sla_request(
     py: Python<'_>,
     timelines: &Bound<'_, PyAny>,
@@ -263,91 +224,32 @@ fn sla_request(
     partner_calendars: Option<&Bound<'_, PyAny>>,
     single: bool,
 ) -> PyResult<SlaRequest> {
-    let timeline_help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
+    let not_timelines = || {
+        let help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
+        let message = format!(
+            "`timelines` must be a mapping or a sequence of mappings, not a `{}`",
+            convert::type_name(timelines)
+        );
+        from_report(py, request_error(message, help))
+    };
     let timelines = if single {
-        vec![timeline_arg(py, timelines, "timeline")?]
-    } else if timelines.cast::<PyString>().is_ok() {
-        return Err(from_report(
-            py,
-            request_error(
-                "`timelines` must be a mapping or a sequence of mappings, not a `str`".into(),
-                timeline_help,
-            ),
-        ));
+        vec![argument_json(timelines, "timeline", true)?]
+    } else if timelines.is_instance_of::<PyString>() {
+        return Err(not_timelines());
     } else {
-        let mut out = Vec::new();
-        let iter = timelines.try_iter().map_err(|_| {
-            from_report(
-                py,
-                request_error(
-                    "`timelines` must be a mapping or a sequence of mappings".into(),
-                    timeline_help,
-                ),
-            )
-        })?;
-        for (i, t) in iter.enumerate() {
-            out.push(timeline_arg(py, &t?, &format!("timelines[{i}]"))?);
-        }
-        out
+        let iter = timelines.try_iter().map_err(|_| not_timelines())?;
+        let each = iter
+            .enumerate()
+            .map(|(i, t)| argument_json(&t?, &format!("timelines[{i}]"), true));
+        each.collect::<PyResult<_>>()?
     };
-    let now = raise(py, routing::instant(now)?)?;
-    let done = match done {
-        None => None,
-        Some(d) if d.is_none() => None,
-        Some(d)
-            if d.is_instance_of::<pyo3::types::PyList>()
-                || d.is_instance_of::<pyo3::types::PyTuple>()
-                || d.is_instance_of::<pyo3::types::PySet>()
-                || d.is_instance_of::<pyo3::types::PyFrozenSet>() =>
-        {
-            let mut ids = Vec::new();
-            for id in d.try_iter()? {
-                let id = id?;
-                match id.cast::<PyString>() {
-                    Ok(s) => ids.push(s.to_str()?.to_owned()),
-                    Err(_) => return Err(from_report(
-                        py,
-                        request_error(
-                            "`done` must list action ids (text)".into(),
-                            "pass the `id`s of the due actions executed, or the previous `cursor`",
-                        ),
-                    )),
-                }
-            }
-            Some(api::DoneJson::Ids(ids))
-        }
-        Some(d) => Some(api::DoneJson::Cursor(InstantJson::Millis(raise(
-            py,
-            routing::instant(d)?,
-        )?))),
-    };
-    let partner_calendars = match partner_calendars {
-        None => Default::default(),
-        Some(p) if p.is_none() => Default::default(),
-        Some(p) => {
-            let help =
-                "pass `{\"P1\": \"us-central\"}` or `{\"P1\": {\"calendar\": \"us-central\"}}`";
-            let j = match routing::fields_json(p)? {
-                Ok(j) => j,
-                Err((field, why)) => {
-                    return Err(from_report(
-                        py,
-                        routing::value_error(Err("partner_calendars"), field.as_deref(), why),
-                    ))
-                }
-            };
-            raise(
-                py,
-                serde_json::from_value(j).map_err(|e| {
-                    request_error(format!("`partner_calendars` is not valid: {e}"), help)
-                }),
-            )?
-        }
-    };
-    Ok(SlaRequest {
-        timelines,
-        now: InstantJson::Millis(now),
-        done,
-        partner_calendars,
-    })
+    let now = raise(py, convert::instant(now)?)?;
+    let json =
+        |x: Option<&Bound<'_, PyAny>>, what| x.map(|x| argument_json(x, what, false)).transpose();
+    let done = json(done, "done")?;
+    let partner_calendars = json(partner_calendars, "partner_calendars")?;
+    raise(
+        py,
+        SlaRequest::from_host(timelines, now, done, partner_calendars),
+    )
 }

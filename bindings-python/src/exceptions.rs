@@ -86,7 +86,7 @@ fn build<'py>(
     exc.setattr("field", first.field.as_deref())?;
     let diagnostics = PyList::empty(py);
     for report in reports {
-        diagnostics.append(convert::report_to_py(py, report)?)?;
+        diagnostics.append(convert::wire(py, report)?)?;
     }
     exc.setattr("diagnostics", diagnostics)?;
     Ok(PyErr::from_value(exc))

@@ -17,12 +17,10 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod columns;
 mod convert;
 mod engine;
 mod exceptions;
 mod network;
-mod results;
 mod routing;
 mod typed;
 

@@ -5,24 +5,23 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use leadrail_core::api::request_error;
+use leadrail_core::api::{network_state, request_error};
 use leadrail_core::host::{
     BatchError, Block, Chunking, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
 };
-use leadrail_core::network::{Network, NetworkState};
+use leadrail_core::network::Network;
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, RouteOptions};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::Type;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyList, PyMapping, PyString};
 
-use crate::convert::json_to_py;
-use crate::exceptions::{from_report, LeadrailError};
-use crate::results::{self, ColumnsOut};
+use crate::convert::{self, argument_json, wire};
+use crate::exceptions::from_report;
 use crate::routing;
-use crate::typed::{PyDecision, PyRouteResults};
+use crate::typed::{Columns, PyDecision, PyRouteResults};
 use crate::PYTHON;
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -93,72 +92,32 @@ fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<
     })
 }
 
-/// Where a batch's results go: kept in core's compact form (typed results, read lazily), or
-/// converted to the columns of `as_columns=True` as they come.
-enum Sink<'py> {
-    Typed(Vec<Results>),
-    Columns(ColumnsOut<'py>),
-}
-
-impl<'py> Sink<'py> {
-    fn new(as_columns: bool, n: usize) -> Sink<'py> {
-        match as_columns {
-            true => Sink::Columns(ColumnsOut::with_capacity(n)),
-            false => Sink::Typed(Vec::new()),
-        }
-    }
-
-    /// Appends the results of the next rows, in order.
-    fn push(&mut self, py: Python<'py>, results: Results) -> PyResult<()> {
-        match self {
-            Sink::Typed(chunks) => chunks.push(results),
-            Sink::Columns(out) => {
-                for r in results.views() {
-                    out.push(py, r)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn clear(&mut self) {
-        match self {
-            Sink::Typed(chunks) => chunks.clear(),
-            Sink::Columns(out) => out.clear(),
-        }
-    }
-
-    fn finish(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self {
-            Sink::Typed(chunks) => Ok(Bound::new(py, PyRouteResults::new(chunks))?.into_any()),
-            Sink::Columns(out) => Ok(out.finish(py)?.into_any()),
-        }
-    }
-}
-
 /// `route_batch`'s side of a batch: leads read from a list of mappings.
 struct ListBatch<'s, 'py> {
     py: Python<'py>,
     list: Bound<'py, PyList>,
     schema: &'s Schema,
-    sink: Sink<'py>,
+    out: Vec<Results>,
+    /// With `as_columns`: the columns, converted as the chunks come.
+    columns: Option<Columns<'py>>,
 }
 
 impl HostBatch for ListBatch<'_, '_> {
     type Error = PyErr;
 
     fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
-        let r = if rows.start == 0 && rows.end == self.list.len() {
-            routing::read_rows(self.py, self.list.iter(), self.schema)
-        } else {
-            let part = self.list.get_slice(rows.start, rows.end);
-            routing::read_rows(self.py, part.iter(), self.schema)
-        };
-        r.map_err(ReadError::Host)
+        // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
+        let n = rows.len();
+        let leads = rows.map_while(|i| self.list.get_item(i).ok());
+        routing::read_rows(self.py, leads, n, self.schema).map_err(ReadError::Host)
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        self.sink.push(self.py, results)
+        if let Some(c) = &mut self.columns {
+            c.push(&results)?;
+        }
+        self.out.push(results);
+        Ok(())
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {
@@ -166,7 +125,10 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 
     fn restart(&mut self) {
-        self.sink.clear()
+        self.out.clear();
+        if let Some(c) = &mut self.columns {
+            *c = Columns::new(self.py, self.list.len());
+        }
     }
 
     fn chunking(&self) -> Chunking {
@@ -174,26 +136,14 @@ impl HostBatch for ListBatch<'_, '_> {
     }
 }
 
-/// A column given to `route_columns`: its name, its type (`None` for the ids), the object given,
-/// and that object as a list.
-type Given<'s, 'py> = (
-    &'s str,
-    Option<&'s Type>,
-    Bound<'py, PyAny>,
-    Option<Bound<'py, PyList>>,
-);
-
-/// `route_columns`' side of a batch: one host sequence per field (and `id`), read in chunks
-/// when they are all lists (or tuples, or objects with `tolist()`) of one length.
+/// `route_columns`' side of a batch: one host list per field (and `id`), read in chunks when
+/// they are all of one length.
 struct ColumnsBatch<'s, 'py> {
     py: Python<'py>,
-    /// `id` and the fields given, with the objects given and their lists.
-    given: Vec<Given<'s, 'py>>,
-    /// The id column when it was read up front (to count the rows), taken by the first read.
-    ids: Option<Column>,
-    /// The number of leads.
+    /// `id` and the fields given: their names, types (`None` for the ids) and lists.
+    given: Vec<(&'s str, Option<&'s Type>, Bound<'py, PyList>)>,
+    /// The number of leads (the ids').
     n: usize,
-    chunked: bool,
     out: Vec<Results>,
 }
 
@@ -201,41 +151,28 @@ impl HostBatch for ColumnsBatch<'_, '_> {
     type Error = PyErr;
 
     fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
-        let py = self.py;
         let whole = rows.start == 0 && rows.end == self.n;
-        let mut ids = if whole { self.ids.take() } else { None };
+        let mut ids = Column::Json(Vec::new());
         let mut fields = Vec::with_capacity(self.given.len());
-        for (name, ty, obj, list) in &self.given {
-            let col = if whole {
-                if *name == "id" && ids.is_some() {
-                    continue;
-                }
-                let obj = list.as_ref().map_or(obj, |l| l.as_any());
-                let c = routing::column(obj, name, *ty).map_err(ReadError::Host)?;
-                let c = raise(py, c).map_err(ReadError::Host)?;
-                if let Some(ids) = &ids {
-                    raise(py, c.check_len(name, ids.len())).map_err(ReadError::Host)?;
-                }
-                c
-            } else {
-                // a chunk: a slice of each list; a value no column can hold, or a list that
-                // changed, sends the batch to one piece, which raises the whole batch's error
-                let Some(l) = list else {
-                    return Err(ReadError::OnePiece);
-                };
-                let part = l.get_slice(rows.start, rows.end);
-                match routing::column(&part, name, *ty).map_err(ReadError::Host)? {
-                    Ok(c) if c.len() == rows.len() => c,
-                    _ => return Err(ReadError::OnePiece),
-                }
+        for (name, ty, list) in &self.given {
+            let part = match whole {
+                true => list.clone(),
+                false => list.get_slice(rows.start, rows.end),
+            };
+            let col = routing::column(&part, name, *ty).map_err(ReadError::Host)?;
+            let col = match col.and_then(|c| c.check_len(name, rows.len()).map(|()| c)) {
+                Ok(c) => c,
+                // a chunk: a value no column can hold, or a list that changed, sends the
+                // batch to one piece, which raises the whole batch's error
+                Err(_) if !whole => return Err(ReadError::OnePiece),
+                Err(e) => return Err(ReadError::Host(from_report(self.py, e))),
             };
             match *name {
-                "id" => ids = Some(col),
+                "id" => ids = col,
                 _ => fields.push(((*name).to_owned(), col)),
             }
         }
-        let ids = ids.unwrap_or(Column::Json(Vec::new()));
-        Ok(Rows::new(PYTHON, ids.len(), ids, fields))
+        Ok(Rows::new(PYTHON, rows.len(), ids, fields))
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
@@ -252,30 +189,12 @@ impl HostBatch for ColumnsBatch<'_, '_> {
     }
 
     fn chunked(&self) -> bool {
-        self.chunked
+        self.given.iter().all(|(_, _, l)| l.len() == self.n)
     }
 
     fn chunking(&self) -> Chunking {
         Chunking::Equal
     }
-}
-
-/// A column of `route_columns` as a list: a list, a tuple, or an object with `tolist()` (a
-/// numpy array, a pandas Series); `None` for anything else (read whole, as it is).
-fn as_list<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyList>> {
-    if let Ok(l) = obj.cast::<PyList>() {
-        return Some(l.clone());
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return Some(t.to_list());
-    }
-    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
-        return None;
-    }
-    if !obj.hasattr("tolist").ok()? {
-        return None;
-    }
-    obj.call_method0("tolist").ok()?.cast_into::<PyList>().ok()
 }
 
 fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -299,9 +218,9 @@ impl PyNetwork {
         exclude: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyDecision> {
         let schema = &self.engine.plan().lead_schema;
-        let rows = routing::read_rows(py, std::iter::once(lead.clone()), schema)?;
+        let rows = routing::read_rows(py, std::iter::once(lead.clone()), 1, schema)?;
         let lead = raise(py, rows.records(schema).into_records())?;
-        let now = raise(py, routing::instant(now)?)?;
+        let now = raise(py, convert::instant(now)?)?;
         let opts = route_options(explain, exclude)?;
         let d = py.detach(|| {
             self.net.read(|net| match lead.first() {
@@ -343,20 +262,21 @@ impl PyNetwork {
             );
         }
         let list = routing::record_list(leads, "leads")?;
-        let instants = raise(py, routing::now_arg(now)?)?;
+        let instants = raise(py, convert::now_arg(now)?)?;
         let opts = route_options(explain, exclude)?;
         let n = list.len();
         let mut batch = ListBatch {
             py,
             list,
             schema: &self.engine.plan().lead_schema,
-            sink: Sink::new(as_columns, n),
+            out: Vec::new(),
+            columns: as_columns.then(|| Columns::new(py, n)),
         };
-        // The collector stays paused for the whole batch: paused only while a chunk's results
-        // are converted, the first collection after each chunk walks every result dict made so
-        // far. Other threads that run during the waits only have theirs deferred.
-        results::without_gc(py, || self.run(py, n, &instants, &opts, &mut batch))?;
-        batch.sink.finish(py)
+        self.run(py, n, &instants, &opts, &mut batch)?;
+        match batch.columns {
+            Some(c) => Ok(c.finish()?.into_any()),
+            None => Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any()),
+        }
     }
 
     /// Routes leads given as columns: a mapping of field name (and `id`) to a sequence of
@@ -397,40 +317,19 @@ impl PyNetwork {
                 given.push((f.name.as_str(), Some(&f.ty), c));
             }
         }
-        let given: Vec<_> = given
-            .into_iter()
-            .map(|(name, ty, obj)| {
-                let list = as_list(&obj);
-                (name, ty, obj, list)
-            })
-            .collect();
-        // in chunks when every column is a list of the same length
-        let first = given
-            .first()
-            .and_then(|(_, _, _, l)| l.as_ref().map(|l| l.len()));
-        let chunked = given
-            .iter()
-            .all(|(_, _, _, l)| first.is_some() && l.as_ref().map(|l| l.len()) == first);
-        // the number of leads: the length of `id` (read up front when it is not a list)
-        let (n, ids) = match given.first() {
-            Some((_, _, _, Some(l))) => (l.len(), None),
-            Some((name, ty, obj, None)) => {
-                let ids = raise(py, routing::column(obj, name, *ty)?)?;
-                (ids.len(), Some(ids))
-            }
-            None => (0, None),
-        };
-        let instants = raise(py, routing::now_arg(now)?)?;
+        let mut lists = Vec::with_capacity(given.len());
+        for (name, ty, obj) in given {
+            lists.push((name, ty, raise(py, routing::column_list(&obj, name)?)?));
+        }
+        let instants = raise(py, convert::now_arg(now)?)?;
         let opts = route_options(false, exclude)?;
         let mut batch = ColumnsBatch {
             py,
-            given,
-            ids,
-            n,
-            chunked,
+            n: lists.first().map_or(0, |(_, _, l)| l.len()),
+            given: lists,
             out: Vec::new(),
         };
-        self.run(py, n, &instants, &opts, &mut batch)?;
+        self.run(py, batch.n, &instants, &opts, &mut batch)?;
         Ok(PyRouteResults::new(batch.out))
     }
 
@@ -440,37 +339,12 @@ impl PyNetwork {
         // (locks are waited for without the GIL: a chunked batch in another thread holds the
         // write lock while it converts with the GIL)
         let st = raise(py, py.detach(|| self.net.read(Network::export_state)))?;
-        let json = serde_json::to_value(&st).map_err(|e| LeadrailError::new_err(e.to_string()))?;
-        json_to_py(py, &json)
+        wire(py, &st)
     }
 
     /// Loads a state exported by `state()` (e.g. from the host's database).
     fn load_state(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let help = "pass the dict that `Network.state()` returned";
-        let json = match routing::fields_json(state)? {
-            Ok(j) => j,
-            // a value without a JSON form inside the state: named by its field
-            Err((Some(field), why)) => {
-                return raise(
-                    py,
-                    Err(routing::value_error(Err("state"), Some(&field), why)),
-                )
-            }
-            Err((None, _)) => {
-                return raise(
-                    py,
-                    Err(request_error(
-                        "`state` must be a mapping as returned by `state()`".into(),
-                        help,
-                    )),
-                )
-            }
-        };
-        let st: NetworkState = raise(
-            py,
-            serde_json::from_value(json)
-                .map_err(|e| request_error(format!("the state is not valid: {e}"), help)),
-        )?;
+        let st = raise(py, network_state(argument_json(state, "state", false)?))?;
         let done = py.detach(|| self.net.write(|net| net.import_state(&st)));
         raise(py, done.and_then(|r| r.map_err(ErrorReport::from)))
     }

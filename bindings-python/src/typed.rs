@@ -12,34 +12,117 @@ use leadrail_core::api::{SlaOutcome, SlaResult};
 use leadrail_core::host::Results;
 use leadrail_core::report::{ErrorReport, Label};
 use leadrail_core::route::{
-    Candidate, Decision, Exclusion, Explanation, Outcome, PartnerStateRead, RuleTrace, RulesetInfo,
+    Candidate, Decision, Exclusion, Explanation, Outcome, OutcomeRef, PartnerStateRead, RuleTrace,
+    RulesetInfo,
 };
 use leadrail_core::sla::{DueAction, DueKind, RerouteExclusion, ReroutePlan, SlaStatus};
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PySlice};
-use serde::Serialize;
+use pyo3::types::{PyDict, PyList, PySlice, PyString};
+use rustc_hash::FxHashMap;
 
-use crate::convert::json_to_py;
+use crate::convert::wire;
 use crate::exceptions::LeadrailError;
-use crate::results::{self, ColumnsOut, Texts};
 
-/// `x` in the wire form (core's serde JSON) as plain Python objects.
-fn wire<'py>(py: Python<'py>, x: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
-    let json = serde_json::to_value(x).map_err(|e| LeadrailError::new_err(e.to_string()))?;
-    json_to_py(py, &json)
+/// A dict of the items given, in their order (keys interned).
+macro_rules! dict {
+    ($py:ident, [$(($k:literal, $v:expr)),* $(,)?]) => {{
+        let d = PyDict::new($py);
+        $( d.set_item(pyo3::intern!($py, $k), $v)?; )*
+        d
+    }};
 }
 
-/// A dict of `items` in their order (the order `route` always gave the keys in).
-fn ordered<'py>(
-    py: Python<'py>,
-    items: &[(&str, Bound<'py, PyAny>)],
-) -> PyResult<Bound<'py, PyAny>> {
-    let d = PyDict::new(py);
-    for (k, v) in items {
-        d.set_item(k, v)?;
+/// The Python strings of the texts of many results (partner ids, queue and rule names), one
+/// per distinct text (the results' texts outlive it).
+#[derive(Default)]
+pub(crate) struct Texts<'py>(FxHashMap<*const u8, Bound<'py, PyString>>);
+
+impl<'py> Texts<'py> {
+    fn get(&mut self, py: Python<'py>, s: &Arc<str>) -> Bound<'py, PyAny> {
+        let t = self.0.entry(s.as_ptr());
+        t.or_insert_with(|| PyString::new(py, s)).clone().into_any()
     }
+}
+
+/// A decision in the wire form, its keys in the order `route` always gave them (core's
+/// declaration order; the explanation as [`wire`] gives it).
+fn decision_dict<'py>(
+    py: Python<'py>,
+    d: &Decision,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let state_read = match &d.state_read {
+        Some(s) => state_dict(py, s, texts)?,
+        None => py.None().into_bound(py),
+    };
+    let out = dict!(
+        py,
+        [
+            ("outcome", outcome_dict(py, &d.outcome, texts)?),
+            ("rule", d.rule.as_ref().map(|r| texts.get(py, r))),
+            ("state_read", state_read)
+        ]
+    );
+    if let Some(e) = &d.explanation {
+        out.set_item(pyo3::intern!(py, "explanation"), wire(py, e)?)?;
+    }
+    Ok(out.into_any())
+}
+
+fn outcome_dict<'py>(
+    py: Python<'py>,
+    o: &Outcome,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match o {
+        Outcome::Partner { id } => dict!(
+            py,
+            [
+                ("kind", pyo3::intern!(py, "partner")),
+                ("id", texts.get(py, id))
+            ]
+        ),
+        Outcome::Queue { name } => dict!(
+            py,
+            [
+                ("kind", pyo3::intern!(py, "queue")),
+                ("name", texts.get(py, name))
+            ]
+        ),
+        Outcome::Unrouted => dict!(py, [("kind", pyo3::intern!(py, "unrouted"))]),
+    }
+    .into_any())
+}
+
+fn state_dict<'py>(
+    py: Python<'py>,
+    s: &PartnerStateRead,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = dict!(
+        py,
+        [
+            ("partner", texts.get(py, &s.partner)),
+            ("version", s.version),
+            ("active_leads", s.active_leads),
+            ("last_assigned_at", s.last_assigned_at)
+        ]
+    );
     Ok(d.into_any())
+}
+
+/// `{"ok": decision}` or `{"error": report}`.
+fn result_dict<'py>(
+    py: Python<'py>,
+    r: Result<&Decision, &ErrorReport>,
+    texts: &mut Texts<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match r {
+        Ok(d) => dict!(py, [("ok", decision_dict(py, d, texts)?)]),
+        Err(e) => dict!(py, [("error", wire(py, e)?)]),
+    }
+    .into_any())
 }
 
 /// A Python object of class `T` holding `x`, or None.
@@ -130,12 +213,7 @@ macro_rules! plain {
 typed! {
     /// Where a lead goes: `kind` (`partner`, `queue`, `unrouted`), with the partner's `id` or
     /// the queue's `name`.
-    PyOutcome = "Outcome" (Outcome)
-    to_dict(py, x) => match x {
-        Outcome::Partner { id } => ordered(py, &[("kind", plain!(py, "partner")?), ("id", plain!(py, &**id)?)]),
-        Outcome::Queue { name } => ordered(py, &[("kind", plain!(py, "queue")?), ("name", plain!(py, &**name)?)]),
-        Outcome::Unrouted => ordered(py, &[("kind", plain!(py, "unrouted")?)]),
-    }; {
+    PyOutcome = "Outcome" (Outcome) to_dict(py, x) => outcome_dict(py, x, &mut Texts::default()); {
         /// `partner`, `queue` or `unrouted`.
         kind(py, x) plain!(py, match x {
             Outcome::Partner { .. } => "partner",
@@ -157,13 +235,7 @@ typed! {
 
 typed! {
     /// The chosen partner's state as the decision read it (for a compare-and-set).
-    PyStateRead = "StateRead" (PartnerStateRead)
-    to_dict(py, x) => ordered(py, &[
-        ("partner", plain!(py, &*x.partner)?),
-        ("version", plain!(py, x.version)?),
-        ("active_leads", plain!(py, x.active_leads)?),
-        ("last_assigned_at", plain!(py, x.last_assigned_at)?),
-    ]); {
+    PyStateRead = "StateRead" (PartnerStateRead) to_dict(py, x) => state_dict(py, x, &mut Texts::default()); {
         /// The partner id.
         partner(py, x) plain!(py, &*x.partner);
         /// Its state version when it was chosen.
@@ -243,9 +315,7 @@ typed! {
 
 typed! {
     /// The routing decision for one lead.
-    PyDecision = "Decision" (Decision)
-    // (the keys in the order `route` always gave them)
-    to_dict(py, x) => Ok(results::decision(py, x.view(), &mut Texts::default())?.into_any()); {
+    PyDecision = "Decision" (Decision) to_dict(py, x) => decision_dict(py, x, &mut Texts::default()); {
         /// Where the lead goes.
         outcome(py, x) Ok(Bound::new(py, PyOutcome(x.outcome.clone()))?.into_any());
         /// The rule that decided (its name), or `fallback`.
@@ -490,13 +560,71 @@ impl PyRouteResults {
         }
     }
 
-    /// Today's columns form: `kind`, `target`, `rule`, `error`, one list each.
+    /// The columns form: `kind`, `target`, `rule`, `error`, one list each.
     pub(crate) fn columns_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let mut out = ColumnsOut::with_capacity(self.batch.len);
-        for r in self.batch.chunks.iter().flat_map(Results::views) {
-            out.push(py, r)?;
+        let mut out = Columns::new(py, self.batch.len);
+        for results in &self.batch.chunks {
+            out.push(results)?;
         }
-        out.finish(py)
+        out.finish()
+    }
+}
+
+/// The columns form of results (`kind`, `target`, `rule`, `error`), built chunk by chunk
+/// (with one Python string per distinct text: the results' texts outlive it).
+pub(crate) struct Columns<'py> {
+    py: Python<'py>,
+    texts: Texts<'py>,
+    cols: [Vec<Bound<'py, PyAny>>; 4],
+}
+
+impl<'py> Columns<'py> {
+    pub(crate) fn new(py: Python<'py>, n: usize) -> Columns<'py> {
+        let cols = std::array::from_fn(|_| Vec::with_capacity(n));
+        Columns {
+            py,
+            texts: Texts::default(),
+            cols,
+        }
+    }
+
+    /// Appends the results of the next rows.
+    pub(crate) fn push(&mut self, results: &Results) -> PyResult<()> {
+        let py = self.py;
+        let texts = &mut self.texts;
+        let mut text = |s: &Arc<str>| texts.get(py, s);
+        let none = py.None().into_bound(py);
+        for r in results.views() {
+            let row = match r {
+                Ok(d) => {
+                    let (kind, target) = match d.outcome {
+                        OutcomeRef::Partner(id) => (pyo3::intern!(py, "partner"), text(id)),
+                        OutcomeRef::Queue(name) => (pyo3::intern!(py, "queue"), text(name)),
+                        OutcomeRef::Unrouted => (pyo3::intern!(py, "unrouted"), none.clone()),
+                    };
+                    let rule = d.rule.map_or_else(|| none.clone(), &mut text);
+                    [kind.clone().into_any(), target, rule, none.clone()]
+                }
+                Err(e) => [none.clone(), none.clone(), none.clone(), wire(py, e)?],
+            };
+            for (col, x) in self.cols.iter_mut().zip(row) {
+                col.push(x);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> PyResult<Bound<'py, PyDict>> {
+        let (py, [kind, target, rule, error]) = (self.py, self.cols);
+        Ok(dict!(
+            py,
+            [
+                ("kind", PyList::new(py, kind)?),
+                ("target", PyList::new(py, target)?),
+                ("rule", PyList::new(py, rule)?),
+                ("error", PyList::new(py, error)?)
+            ]
+        ))
     }
 }
 
@@ -556,12 +684,9 @@ impl PyRouteResults {
     /// One dict per lead, `{"ok": decision}` or `{"error": report}`: the wire form.
     fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let mut texts = Texts::default();
-        let items = results::without_gc(py, || {
-            self.batch
-                .chunks
-                .iter()
-                .flat_map(Results::views)
-                .map(|r| results::result(py, r, &mut texts))
+        let items = without_gc(py, || {
+            let all = self.batch.expanded(py).iter();
+            all.map(|r| result_dict(py, r.as_ref(), &mut texts))
                 .collect::<PyResult<Vec<_>>>()
         })?;
         PyList::new(py, items)
@@ -635,9 +760,8 @@ impl PyRouteResult {
     }
 
     /// `{"ok": decision}` or `{"error": report}`, as plain dicts.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = self.get(py)?.map(Decision::view);
-        results::result(py, r, &mut Texts::default())
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        result_dict(py, self.get(py)?, &mut Texts::default())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -651,4 +775,21 @@ impl PyRouteResult {
             json.unwrap_or_default()
         ))
     }
+}
+
+/// Runs `f` with Python's cyclic garbage collector paused (if it was enabled). Building many
+/// small acyclic containers (dicts per decision) otherwise triggers a collection every few
+/// hundred allocations that walks every container made so far; nothing made here can form a
+/// cycle, and no other Python code runs meanwhile (the GIL is held).
+fn without_gc<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let gc = py.import(pyo3::intern!(py, "gc"))?;
+    let enabled: bool = gc.call_method0(pyo3::intern!(py, "isenabled"))?.extract()?;
+    if enabled {
+        gc.call_method0(pyo3::intern!(py, "disable"))?;
+    }
+    let out = f();
+    if enabled {
+        gc.call_method0(pyo3::intern!(py, "enable"))?;
+    }
+    out
 }

@@ -21,6 +21,8 @@
     reason = "the facade's errors are the language-neutral ErrorReport by design"
 )]
 
+mod host_args;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,7 @@ use crate::route::{Engine, RouteOptions};
 use crate::sla::{reroute_plan, Done, Evaluation, PartnerCalendars, ReroutePlan, SlaSet};
 use crate::timeline::{Event, EventKind, Timeline};
 use crate::value::EpochMs;
+pub use host_args::network_state;
 
 /// An instant in a request: milliseconds since the epoch or an RFC 3339 string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,6 +77,7 @@
 //! [`Decision`]: crate::route::Decision
 
 mod batch;
+mod builder;
 pub(crate) mod errors;
 mod instants;
 pub(crate) mod pipeline;
@@ -84,6 +85,7 @@ mod results;
 mod rows;
 
 pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
+pub use builder::ColumnBuilder;
 pub use errors::{column_length, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
