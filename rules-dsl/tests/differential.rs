@@ -9,7 +9,12 @@
 //! with exclusions and postal prefixes, expired certifications, parents that are absent or
 //! paused. `leadrail_testkit::assert_engine_agrees` routes each with every engine path (records,
 //! prepared, compact with and without explanations) and with the reference.
-#![expect(clippy::unwrap_used, reason = "test code")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code"
+)]
 
 use leadrail_testkit::scenario::SCHEMAS;
 use leadrail_testkit::{assert_engine_agrees, strategy, Case, Scenario};

@@ -191,13 +191,13 @@ pub fn assert_engine_agrees(case: &Case) -> Agreement {
             Times::Each(times),
             &opts,
         );
-        let viewed: Vec<_> = compact
-            .views()
-            .map(|v| match v {
+        let mut viewed = Vec::with_capacity(leads.len());
+        for v in compact.views() {
+            viewed.push(match v {
                 Ok(d) => Ok(d.to_decision()),
                 Err(e) => Err(e.clone()),
-            })
-            .collect();
+            });
+        }
         assert_eq!(
             viewed,
             compact.decisions(),

@@ -1,7 +1,7 @@
 //! Test support for leadrail, never published: the oracle the engine is tested against and the
 //! random scenarios the differential tests and the fuzz target share.
 //!
-//! - [`reference`]: the naive reference evaluator (routing over the checked syntax tree, every
+//! - [`reference`](mod@reference): the naive reference evaluator (routing over the checked syntax tree, every
 //!   partner visited, one comparison function), with types prefixed `Ref`;
 //! - [`scenario`]: random routing scenarios as plain data ([`Scenario`]) and their rendering
 //!   into a rule text, partners and leads;

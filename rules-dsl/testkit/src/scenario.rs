@@ -25,7 +25,8 @@ use crate::compare::Case;
 pub const SCHEMAS: &str = r#"
 ruleset "differential" version 1
 schema lead {
-  region: region, line: text, size: int, loc: geopoint?, wanted: enum(gold, silver, bronze)?
+  region: region, line: text, size: int, loc: geopoint?, wanted: enum(gold, silver, bronze)?,
+  budget: money?
 }
 schema partner {
   territories: set<region>, lines: set<text>, certs: map<text, date>,
@@ -52,6 +53,10 @@ pub const LEAD_ATOMS: &[&str] = &[
     "false",
     "not (lead.size < 100) and lead.line != \"l3\"",
     "lead.wanted != bronze or lead.size > 9000",
+    // an exact decimal against an integer (whole and fractional budgets, equal ones)
+    "lead.budget >= 5000",
+    "lead.budget < 5000",
+    "lead.budget == 5000",
 ];
 
 /// Conditions on the partner and the lead (the atoms of `require`).
@@ -91,6 +96,11 @@ pub const REQUIRE_ATOMS: &[&str] = &[
     "lead.size < 1000 or utilisation(partner) < 50%",
     "lead.size > 5000 or lead.wanted == partner.tier",
     "not (lead.size < 5000) or partner.n > 2",
+    // the same over an exact decimal, compared with an integer (a budget of `5000.00` equals it)
+    "lead.budget >= 5000 or partner.rate >= 0.5",
+    "lead.budget <= 5000 and partner.active_leads < partner.capacity",
+    "lead.budget == 5000 or partner.tier == gold",
+    "lead.budget > 5000 and partner.n > 2",
 ];
 
 /// Numeric terms of a rank.
@@ -115,6 +125,7 @@ pub const NUM_ATOMS: &[&str] = &[
     "0.5 * partner.rate + 0.2 * (1 - partner.active_leads / partner.capacity)",
     "-(partner.rate * partner.n)",
     "partner.rate * lead.size",
+    "lead.budget / 1000",
 ];
 
 /// Constants of a rank.
@@ -170,6 +181,9 @@ pub const LINES: &[&str] = &["l1", "l2", "l3"];
 pub const TIERS: &[&str] = &["gold", "silver", "bronze"];
 /// Deal sizes.
 pub const SIZES: &[i64] = &[50, 1000, 5000, 9000, 20000, 0];
+/// Budgets (money, as decimal strings): 5000 written with a fraction of zeros and without,
+/// just below and above it, far above.
+pub const BUDGETS: &[&str] = &["5000.00", "5000", "4999.99", "5000.01", "250000.50"];
 /// Locations (latitude, longitude); the first and the last are the same place.
 pub const POINTS: &[(f64, f64)] = &[
     (29.76, -95.37),
@@ -361,6 +375,8 @@ pub struct LeadSpec {
     pub loc: Option<u8>,
     /// Index into [`TIERS`].
     pub wanted: Option<u8>,
+    /// Index into [`BUDGETS`].
+    pub budget: Option<u8>,
     /// Seconds since the previous lead's instant, modulo 3 (many leads share an instant).
     pub gap: u8,
 }
@@ -370,6 +386,14 @@ pub struct LeadSpec {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Scenario {
+    /// A two-tier network: every rule ends `else parent`, and every partner has a parent among
+    /// the scenario's partners (its own `parent` modulo their number, or half its own number
+    /// when it has none; so `P00` is its own parent). Without this, a parent hand-off needs a
+    /// drawn parent that exists and qualifies, which random data seldom gives.
+    ///
+    /// The first field, so that fuzz bytes decode it from their first byte (the last field of
+    /// a decoded struct mostly meets an exhausted input and takes its default).
+    pub hand_offs: bool,
     /// The route rules, in order.
     pub rules: Vec<RuleSpec>,
     /// Index into [`FALLBACKS`].
@@ -378,11 +402,6 @@ pub struct Scenario {
     pub partners: Vec<PartnerSpec>,
     /// The leads, ids `L00`, `L01`, ...
     pub leads: Vec<LeadSpec>,
-    /// A two-tier network: every rule ends `else parent`, and every partner has a parent among
-    /// the scenario's partners (its own `parent` modulo their number, or half its own number
-    /// when it has none; so `P00` is its own parent). Without this, a parent hand-off needs a
-    /// drawn parent that exists and qualifies, which random data seldom gives.
-    pub hand_offs: bool,
 }
 
 /// The item of `table` at `i` modulo its length.
@@ -515,6 +534,7 @@ impl Scenario {
                         json!([lat, lon])
                     }),
                     "wanted": l.wanted.map(|w| pick(TIERS, w)),
+                    "budget": l.budget.map(|b| pick(BUDGETS, b)),
                 });
                 (lead, t)
             })

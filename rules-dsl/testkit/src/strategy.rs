@@ -132,14 +132,16 @@ pub fn lead() -> impl Strategy<Value = LeadSpec> {
         index(SIZES.len()),
         prop::option::of(index(POINTS.len())),
         prop::option::of(index(TIERS.len())),
+        prop::option::weighted(0.8, index(BUDGETS.len())),
         0u8..3,
     )
-        .prop_map(|(region, line, size, loc, wanted, gap)| LeadSpec {
+        .prop_map(|(region, line, size, loc, wanted, budget, gap)| LeadSpec {
             region,
             line,
             size,
             loc,
             wanted,
+            budget,
             gap,
         })
 }
