@@ -7,8 +7,9 @@
 //! `engine_vs_reference`) are built to hit the hard cases: many ties (few distinct rates and
 //! instants), missing optional values (Kleene nulls), zero weights and capacities, territories
 //! with exclusions and postal prefixes, expired certifications, parents that are absent or
-//! paused. `leadrail_testkit::assert_engine_agrees` routes each with every engine path (records,
-//! prepared, compact with and without explanations) and with the reference.
+//! paused, exact decimals equal to an integer. `leadrail_testkit::assert_engine_agrees` routes
+//! each with every engine path (records, prepared, compact with and without explanations) and
+//! with the reference.
 #![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,

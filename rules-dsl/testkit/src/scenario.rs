@@ -10,10 +10,13 @@
 //!
 //! The tables aim at the hard cases: many ties (few distinct rates and instants), missing
 //! optional values (Kleene nulls), zero weights and capacities, territories with exclusions and
-//! postal prefixes, expired certifications, parents that are absent or paused, equal distances.
-//! The atoms hold every construct of the language's route rules, with compound atoms for the
-//! shapes the engine compiles specially (lead parts with fixed, state-reading and lead-reading
-//! partner rests; partner-only ranks over the workload state).
+//! postal prefixes, expired certifications, parents that are absent or paused, equal distances,
+//! decimals that equal an integer (`5000.00`); and, with [`Scenario::hand_offs`], two-tier
+//! networks where rules hand leads to parents. The atoms use every built-in (`covers`,
+//! `distance`, `certified`, `smoothed`, `utilisation`), `in` over lists and sets, every
+//! comparison and arithmetic operator, and compound atoms for the shapes the engine compiles
+//! specially (lead parts with fixed, state-reading and lead-reading partner rests; partner-only
+//! ranks over the workload state).
 
 use leadrail_core::value::EpochMs;
 use leadrail_dsl::Diagnostics;
