@@ -18,7 +18,7 @@ example: ## route the bundled example leads with the example rules and print the
 test: test-rust test-bindings test-fuzz ## run every test: Rust, Python and Node (and a fuzz smoke run)
 	@echo "all test suites passed"
 
-test-rust: ## Rust tests of core, DSL and benches crates (unit, integration, proptest, doc)
+test-rust: ## Rust tests of the default members: core, DSL, testkit, benches (unit, integration, proptest, doc)
 	$(CARGO) test --release
 
 test-bindings: ## build the Python and Node bindings from source and run pytest and node:test

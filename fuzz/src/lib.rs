@@ -1,6 +1,7 @@
 //! Shared pieces of the leadrail fuzz targets (`fuzz_targets/*.rs`): the fixed record schema,
-//! the fixed SLA set, the properties checked on rule files and records, and the structured
-//! scenario (rules, partners, leads) decoded with `arbitrary` for the differential target.
+//! the fixed SLA set, the properties checked on rule files and records, and the check of the
+//! differential target on the structured scenarios (rules, partners, leads) of
+//! `leadrail-testkit`, decoded with `arbitrary`.
 //!
 //! A property that does not hold panics, which libFuzzer reports as a crash with the input
 //! saved under `fuzz/artifacts/TARGET/`.

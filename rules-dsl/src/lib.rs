@@ -55,7 +55,7 @@
 //!
 //! The pipeline is `parse` (pest grammar to [`ast`]), `check` (names and types, all errors at
 //! once, elaborating expressions), `lower` (to [`leadrail_core::plan::Plan`]); [`fmt`] is the
-//! canonical formatter and [`reference`](mod@reference) a naive evaluator used to test the engine.
+//! canonical formatter.
 
 #![deny(missing_docs)]
 
@@ -66,7 +66,6 @@ pub mod diagnostics;
 pub mod fmt;
 pub mod lower;
 pub mod parse;
-pub mod reference;
 
 pub use diagnostics::{Diagnostic, Diagnostics, SourceFile};
 

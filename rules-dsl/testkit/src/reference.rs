@@ -1,5 +1,7 @@
-//! A naive reference evaluator over the checked syntax tree (not the plan), kept simple and
-//! obviously right, against which the indexed engine is tested (differential tests).
+//! The naive reference evaluator: routing over the checked syntax tree (not the plan), kept
+//! simple and obviously right, against which the indexed engine is tested (the differential
+//! tests and the `engine_vs_reference` fuzz target). Its types are prefixed `Ref` so that they
+//! are never mistaken for the engine's (`leadrail_core::route::Decision` and the like).
 //!
 //! It follows the routing contract of `leadrail_core::plan` exactly: every partner is visited,
 //! every clause is interpreted on [`Value`]s, candidates are sorted with one comparison
@@ -11,24 +13,24 @@
 //! ```
 //! use leadrail_core::record::Record;
 //! use leadrail_core::value::Value;
-//! use leadrail_dsl::reference::{route, Network, Outcome, Ruleset};
+//! use leadrail_testkit::reference::{route, RefNetwork, RefOutcome, RefRuleset};
 //!
-//! let rs = Ruleset::new(r#"
+//! let rs = RefRuleset::new(r#"
 //!     ruleset "r" version 1
 //!     schema lead { size: int }
 //!     schema partner { score: int }
 //!     route "big" { when lead.size > 10  rank partner.score  else queue "review" }
 //! "#, "r.rail").unwrap();
-//! let net = Network::new(rs.partner_schema(), vec![
+//! let net = RefNetwork::new(rs.partner_schema(), vec![
 //!     Record { id: "a".into(), values: vec![Value::Int(1)] },
 //!     Record { id: "b".into(), values: vec![Value::Int(5)] },
 //! ]);
 //! let lead = Record { id: "l1".into(), values: vec![Value::Int(20)] };
 //! let d = route(&rs, &net, &lead, 0);
-//! assert_eq!(d.outcome, Outcome::Partner("b".into()));
+//! assert_eq!(d.outcome, RefOutcome::Partner("b".into()));
 //! assert_eq!(d.rule.as_deref(), Some("big"));
 //! let small = Record { id: "l2".into(), values: vec![Value::Int(2)] };
-//! assert_eq!(route(&rs, &net, &small, 0).outcome, Outcome::Unrouted);
+//! assert_eq!(route(&rs, &net, &small, 0).outcome, RefOutcome::Unrouted);
 //! ```
 
 use std::cmp::Ordering;
@@ -42,27 +44,27 @@ use leadrail_core::value::{EpochMs, Type, Value};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::ast::*;
-use crate::diagnostics::Diagnostics;
+use leadrail_dsl::ast::*;
+use leadrail_dsl::Diagnostics;
 
 /// A checked ruleset, as the reference evaluator reads it.
 #[derive(Debug, Clone)]
-pub struct Ruleset {
+pub struct RefRuleset {
     file: RuleFile,
     lead: Schema,
     partner: Schema,
     fallback: Option<String>,
 }
 
-impl Ruleset {
+impl RefRuleset {
     /// Parses and checks a rule file.
-    pub fn new(source: &str, file: &str) -> Result<Ruleset, Diagnostics> {
-        let (tree, checked) = crate::check(source, file)?;
+    pub fn new(source: &str, file: &str) -> Result<RefRuleset, Diagnostics> {
+        let (tree, checked) = leadrail_dsl::check(source, file)?;
         let fallback = tree
             .fallback()
             .and_then(|f| f.queue.as_ref())
             .map(|q| q.value.clone());
-        Ok(Ruleset {
+        Ok(RefRuleset {
             file: tree,
             lead: checked.lead,
             partner: checked.partner,
@@ -83,7 +85,7 @@ impl Ruleset {
 
 /// A partner's routing state (see `leadrail_core::plan`, "Partner state").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PartnerState {
+pub struct RefPartnerState {
     /// Open leads.
     pub active_leads: i64,
     /// The instant of the last assignment, if any.
@@ -94,10 +96,10 @@ pub struct PartnerState {
     pub assigned: u64,
 }
 
-impl PartnerState {
+impl RefPartnerState {
     /// The initial state of a partner: `active_leads` and `last_assigned_at` from its fields of
     /// those names if the schema has them, else 0 and never.
-    pub fn initial(schema: &Schema, partner: &Record) -> PartnerState {
+    pub fn initial(schema: &Schema, partner: &Record) -> RefPartnerState {
         let get = |name: &str| {
             schema
                 .index_of(name)
@@ -111,7 +113,7 @@ impl PartnerState {
             Some(Value::DateTime(t)) => Some(*t),
             _ => None,
         };
-        PartnerState {
+        RefPartnerState {
             active_leads,
             last_assigned_at,
             last_seq: 0,
@@ -122,23 +124,23 @@ impl PartnerState {
 
 /// Partners with their states and the assignment sequence.
 #[derive(Debug, Clone)]
-pub struct Network {
+pub struct RefNetwork {
     /// The partners, in load order.
     pub partners: Vec<Record>,
     /// One state per partner.
-    pub states: Vec<PartnerState>,
+    pub states: Vec<RefPartnerState>,
     /// The assignment sequence number (0 after load).
     pub seq: u64,
 }
 
-impl Network {
+impl RefNetwork {
     /// A freshly loaded network: initial states, sequence 0.
-    pub fn new(schema: &Schema, partners: Vec<Record>) -> Network {
+    pub fn new(schema: &Schema, partners: Vec<Record>) -> RefNetwork {
         let states = partners
             .iter()
-            .map(|p| PartnerState::initial(schema, p))
+            .map(|p| RefPartnerState::initial(schema, p))
             .collect();
-        Network {
+        RefNetwork {
             partners,
             states,
             seq: 0,
@@ -148,7 +150,7 @@ impl Network {
 
 /// Where a lead goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RefOutcome {
     /// To the partner with this id.
     Partner(Arc<str>),
     /// To a named queue.
@@ -159,20 +161,24 @@ pub enum Outcome {
 
 /// The outcome and the rule that decided (`None` when the fallback decided).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
+pub struct RefDecision {
     /// The outcome.
-    pub outcome: Outcome,
+    pub outcome: RefOutcome,
     /// The deciding rule's name.
     pub rule: Option<String>,
 }
 
 /// Routes one lead at `now` without changing any state.
-pub fn route(rs: &Ruleset, net: &Network, lead: &Record, now: EpochMs) -> Decision {
+pub fn route(rs: &RefRuleset, net: &RefNetwork, lead: &Record, now: EpochMs) -> RefDecision {
     route_inner(rs, net, lead, now).0
 }
 
 /// Routes leads in order, applying each assignment to the network's state before the next.
-pub fn route_batch(rs: &Ruleset, net: &mut Network, leads: &[(Record, EpochMs)]) -> Vec<Decision> {
+pub fn route_batch(
+    rs: &RefRuleset,
+    net: &mut RefNetwork,
+    leads: &[(Record, EpochMs)],
+) -> Vec<RefDecision> {
     let mut out = Vec::with_capacity(leads.len());
     for (lead, now) in leads {
         let (d, chosen) = route_inner(rs, net, lead, *now);
@@ -189,18 +195,18 @@ pub fn route_batch(rs: &Ruleset, net: &mut Network, leads: &[(Record, EpochMs)])
 }
 
 struct Env<'a> {
-    rs: &'a Ruleset,
+    rs: &'a RefRuleset,
     lead: &'a Record,
-    partner: Option<(&'a Record, &'a PartnerState)>,
+    partner: Option<(&'a Record, &'a RefPartnerState)>,
     now: EpochMs,
 }
 
 fn route_inner(
-    rs: &Ruleset,
-    net: &Network,
+    rs: &RefRuleset,
+    net: &RefNetwork,
     lead: &Record,
     now: EpochMs,
-) -> (Decision, Option<usize>) {
+) -> (RefDecision, Option<usize>) {
     let all: Vec<usize> = (0..net.partners.len()).collect();
     for rule in rs.file.routes() {
         let lead_env = Env {
@@ -247,8 +253,8 @@ fn route_inner(
                 .map(|p| p.id.clone())
                 .unwrap_or_else(|| Arc::from(""));
             return (
-                Decision {
-                    outcome: Outcome::Partner(id),
+                RefDecision {
+                    outcome: RefOutcome::Partner(id),
                     rule: Some(rule.name.value.clone()),
                 },
                 Some(best),
@@ -258,8 +264,8 @@ fn route_inner(
             None | Some(ElseDecl::Next) => {}
             Some(ElseDecl::Queue(q)) => {
                 return (
-                    Decision {
-                        outcome: Outcome::Queue(q.value.clone()),
+                    RefDecision {
+                        outcome: RefOutcome::Queue(q.value.clone()),
                         rule: Some(rule.name.value.clone()),
                     },
                     None,
@@ -299,8 +305,8 @@ fn route_inner(
                         .map(|p| p.id.clone())
                         .unwrap_or_else(|| Arc::from(""));
                     return (
-                        Decision {
-                            outcome: Outcome::Partner(id),
+                        RefDecision {
+                            outcome: RefOutcome::Partner(id),
                             rule: Some(rule.name.value.clone()),
                         },
                         Some(best),
@@ -310,11 +316,11 @@ fn route_inner(
         }
     }
     let outcome = match &rs.fallback {
-        Some(q) => Outcome::Queue(q.clone()),
-        None => Outcome::Unrouted,
+        Some(q) => RefOutcome::Queue(q.clone()),
+        None => RefOutcome::Unrouted,
     };
     (
-        Decision {
+        RefDecision {
             outcome,
             rule: None,
         },
@@ -324,7 +330,7 @@ fn route_inner(
 
 /// The implicit guards: `status` (if an enum field) is `active`; `active_leads < capacity`
 /// (if both are int fields).
-fn implicit_guards(rs: &Ruleset, p: &Record, st: &PartnerState) -> bool {
+fn implicit_guards(rs: &RefRuleset, p: &Record, st: &RefPartnerState) -> bool {
     let field = |name: &str| {
         rs.partner.index_of(name).and_then(|i| {
             let ty = rs.partner.field(i).map(|f| f.ty.clone());
@@ -387,7 +393,7 @@ fn cmp_opt(a: Option<f64>, b: Option<f64>, descending: bool) -> Ordering {
     }
 }
 
-fn utilisation(rs: &Ruleset, p: &Record, st: &PartnerState) -> Option<f64> {
+fn utilisation(rs: &RefRuleset, p: &Record, st: &RefPartnerState) -> Option<f64> {
     let cap = rs
         .partner
         .index_of("capacity")
@@ -400,8 +406,8 @@ fn utilisation(rs: &Ruleset, p: &Record, st: &PartnerState) -> Option<f64> {
 }
 
 fn best(
-    rs: &Ruleset,
-    net: &Network,
+    rs: &RefRuleset,
+    net: &RefNetwork,
     rule: &RouteDecl,
     lead: &Record,
     now: EpochMs,
@@ -412,7 +418,7 @@ fn best(
         rank: Option<f64>,
         util: Option<f64>,
         weight_key: Option<f64>,
-        st: PartnerState,
+        st: RefPartnerState,
         id: &'a str,
     }
     let weight = match rule.tie.as_ref().map(|t| &t.node) {
@@ -462,8 +468,9 @@ fn best(
             o = o.then_with(|| cmp_opt(a.weight_key, b.weight_key, false));
         }
         if by_recency {
-            let rec =
-                |s: &PartnerState| (s.last_assigned_at.is_some(), s.last_assigned_at, s.last_seq);
+            let rec = |s: &RefPartnerState| {
+                (s.last_assigned_at.is_some(), s.last_assigned_at, s.last_seq)
+            };
             o = o.then_with(|| rec(&a.st).cmp(&rec(&b.st)));
         }
         o.then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))

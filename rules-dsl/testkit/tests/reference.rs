@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use leadrail_core::geo::{GeoPoint, Territory};
 use leadrail_core::record::Record;
 use leadrail_core::value::Value;
-use leadrail_dsl::reference::{
-    route, route_batch, Decision, Network, Outcome, PartnerState, Ruleset,
+use leadrail_testkit::reference::{
+    route, route_batch, RefDecision, RefNetwork, RefOutcome, RefPartnerState, RefRuleset,
 };
 
 const RULES: &str = r#"
@@ -125,16 +125,16 @@ fn lead(region_code: &str, at: Option<(f64, f64)>, line: &str, size: i64) -> Rec
 // 2026-06-01T00:00:00Z
 const NOW: i64 = 1_780_272_000_000;
 
-fn partner_outcome(d: &Decision) -> &str {
+fn partner_outcome(d: &RefDecision) -> &str {
     match &d.outcome {
-        Outcome::Partner(id) => id,
+        RefOutcome::Partner(id) => id,
         other => panic!("expected a partner, got {other:?}"),
     }
 }
 
 #[test]
 fn large_project_goes_to_the_certified_gold_partner_with_the_best_smoothed_rate() {
-    let rs = Ruleset::new(RULES, "acme.rail").unwrap();
+    let rs = RefRuleset::new(RULES, "acme.rail").unwrap();
     let partners = vec![
         // certified, gold, rate 1.0 over 1 lead: smoothed (1*1 + 0.5*10)/11 = 0.5454
         partner(P {
@@ -194,20 +194,20 @@ fn large_project_goes_to_the_certified_gold_partner_with_the_best_smoothed_rate(
             ..base()
         }),
     ];
-    let net = Network::new(rs.partner_schema(), partners);
+    let net = RefNetwork::new(rs.partner_schema(), partners);
     let d = route(&rs, &net, &lead("US-TX", None, "hydraulics", 300_000), NOW);
     assert_eq!(partner_outcome(&d), "b");
     assert_eq!(d.rule.as_deref(), Some("large hydraulics projects"));
 
     // outside every territory: the rule's else queue decides
     let d = route(&rs, &net, &lead("DE-BY", None, "hydraulics", 300_000), NOW);
-    assert_eq!(d.outcome, Outcome::Queue("key-accounts".into()));
+    assert_eq!(d.outcome, RefOutcome::Queue("key-accounts".into()));
     assert_eq!(d.rule.as_deref(), Some("large hydraulics projects"));
 }
 
 #[test]
 fn nearest_dealer_then_parent_then_fallback() {
-    let rs = Ruleset::new(RULES, "acme.rail").unwrap();
+    let rs = RefRuleset::new(RULES, "acme.rail").unwrap();
     let chicago = (41.88, -87.63);
     let partners = vec![
         // Milwaukee (~130 km from Chicago), in territory US-WI only
@@ -248,7 +248,7 @@ fn nearest_dealer_then_parent_then_fallback() {
             ..base()
         }),
     ];
-    let net = Network::new(rs.partner_schema(), partners);
+    let net = RefNetwork::new(rs.partner_schema(), partners);
     // small deal in Chicago: not a large project; nearest active dealer within 150 km is mke
     let d = route(
         &rs,
@@ -268,13 +268,13 @@ fn nearest_dealer_then_parent_then_fallback() {
     // US-IN is covered only by gary (paused, so not a candidate); gary has no parent -> the
     // fallback queue decides
     let d = route(&rs, &net, &lead("US-IN", None, "filters", 1_000), NOW);
-    assert_eq!(d.outcome, Outcome::Queue("inside-sales".into()));
+    assert_eq!(d.outcome, RefOutcome::Queue("inside-sales".into()));
     assert_eq!(d.rule, None);
 }
 
 #[test]
 fn else_parent_hands_the_lead_to_the_fit_partners_parent() {
-    let rs = Ruleset::new(RULES, "acme.rail").unwrap();
+    let rs = RefRuleset::new(RULES, "acme.rail").unwrap();
     let partners = vec![
         // covers US-OH but is full; its parent is "dist"
         partner(P {
@@ -291,7 +291,7 @@ fn else_parent_hands_the_lead_to_the_fit_partners_parent() {
             ..base()
         }),
     ];
-    let net = Network::new(rs.partner_schema(), partners);
+    let net = RefNetwork::new(rs.partner_schema(), partners);
     let d = route(&rs, &net, &lead("US-OH", None, "filters", 1_000), NOW);
     assert_eq!(partner_outcome(&d), "dist");
     assert_eq!(d.rule.as_deref(), Some("territory"));
@@ -299,7 +299,7 @@ fn else_parent_hands_the_lead_to_the_fit_partners_parent() {
 
 #[test]
 fn round_robin_rotates_by_recency_and_the_batch_updates_state() {
-    let rs = Ruleset::new(RULES, "acme.rail").unwrap();
+    let rs = RefRuleset::new(RULES, "acme.rail").unwrap();
     let partners = vec![
         partner(P {
             id: "x",
@@ -318,7 +318,7 @@ fn round_robin_rotates_by_recency_and_the_batch_updates_state() {
             ..base()
         }),
     ];
-    let mut net = Network::new(rs.partner_schema(), partners);
+    let mut net = RefNetwork::new(rs.partner_schema(), partners);
     let leads: Vec<(Record, i64)> = (0..5)
         .map(|i| (lead("US-OH", None, "filters", 10), NOW + i * 1_000))
         .collect();
@@ -330,7 +330,7 @@ fn round_robin_rotates_by_recency_and_the_batch_updates_state() {
     assert_eq!(got, ["x", "y", "z", "x", "y"]);
     assert_eq!(
         net.states[0],
-        PartnerState {
+        RefPartnerState {
             active_leads: 2,
             last_assigned_at: Some(NOW + 3_000),
             last_seq: 4,
@@ -350,12 +350,12 @@ schema partner { weight: int }
 route "weighted" { when lead.size > 0  tie round_robin weighted by partner.weight }
 route "by id" { tie id }
 "#;
-    let rs = Ruleset::new(rules, "w.rail").unwrap();
+    let rs = RefRuleset::new(rules, "w.rail").unwrap();
     let p = |id: &str, w: i64| Record {
         id: id.into(),
         values: vec![Value::Int(w)],
     };
-    let mut net = Network::new(rs.partner_schema(), vec![p("a", 1), p("b", 3)]);
+    let mut net = RefNetwork::new(rs.partner_schema(), vec![p("a", 1), p("b", 3)]);
     let leads: Vec<(Record, i64)> = (0..8)
         .map(|i| {
             (
@@ -391,12 +391,12 @@ schema partner { y: int? }
 route "or" { require partner.y > 0 or lead.x > 0  else next }
 route "not" { require not (partner.y > 0)  else queue "nope" }
 "#;
-    let rs = Ruleset::new(rules, "k.rail").unwrap();
+    let rs = RefRuleset::new(rules, "k.rail").unwrap();
     let p = |id: &str, y: Option<i64>| Record {
         id: id.into(),
         values: vec![y.map_or(Value::Null, Value::Int)],
     };
-    let net = Network::new(rs.partner_schema(), vec![p("n", None), p("neg", Some(-1))]);
+    let net = RefNetwork::new(rs.partner_schema(), vec![p("n", None), p("neg", Some(-1))]);
     let l = |x: Option<i64>| Record {
         id: "l".into(),
         values: vec![x.map_or(Value::Null, Value::Int)],
