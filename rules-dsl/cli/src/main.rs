@@ -28,7 +28,13 @@ macro_rules! eprint {
     }};
 }
 
-mod cli;
+mod check;
+mod fmt;
+mod input;
+mod output;
+mod render;
+mod route;
+mod sla;
 
 /// leadrail: routing and SLA rules for channel sales.
 #[derive(Debug, Parser)]
@@ -95,8 +101,8 @@ enum Command {
         #[arg(long)]
         partners: Option<std::path::PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = cli::sla::SlaFormat::Text)]
-        format: cli::sla::SlaFormat,
+        #[arg(long, value_enum, default_value_t = sla::SlaFormat::Text)]
+        format: sla::SlaFormat,
     },
 }
 
@@ -112,8 +118,8 @@ pub enum OutputFormat {
 fn main() -> ExitCode {
     let args = Args::parse();
     let code = match args.command {
-        Command::Check { files, json } => cli::check::run(&files, json),
-        Command::Fmt { files, check } => cli::fmt::run(&files, check),
+        Command::Check { files, json } => check::run(&files, json),
+        Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Route {
             rules,
             partners,
@@ -121,7 +127,7 @@ fn main() -> ExitCode {
             now,
             explain,
             format,
-        } => cli::route::run(&cli::route::RouteArgs {
+        } => route::run(&route::RouteArgs {
             rules,
             partners,
             leads,
@@ -135,7 +141,7 @@ fn main() -> ExitCode {
             now,
             partners,
             format,
-        } => cli::sla::run(&cli::sla::SlaArgs {
+        } => sla::run(&sla::SlaArgs {
             rules,
             timelines,
             partners,

@@ -148,6 +148,10 @@ fn check_reports_errors_with_position_and_exits_1() {
 
 #[test]
 fn fmt_check_passes_on_the_bundled_example() {
-    let o = leadrail(&["fmt", "--check", "../../../examples/industrial/rules.rail"]);
+    let o = leadrail(&[
+        "fmt",
+        "--check",
+        "../../../../examples/industrial/rules.rail",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }

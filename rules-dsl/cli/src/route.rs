@@ -22,9 +22,9 @@ use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
 use leadrail_core::schema::Schema;
 use leadrail_core::value::EpochMs;
 
-use super::input::{self, Origin, Raw};
-use super::{output, render};
+use crate::input::{self, Origin, Raw};
 use crate::OutputFormat;
+use crate::{output, render};
 
 /// The arguments of `leadrail route`.
 #[derive(Debug)]

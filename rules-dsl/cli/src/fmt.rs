@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use std::io::Write as _;
 
-use super::{output, render};
+use crate::{output, render};
 
 /// Run the formatter; returns the exit code (1 on syntax errors or, with `--check`, unformatted
 /// files).

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use std::io::Write as _;
 
-use super::{output, render};
+use crate::{output, render};
 
 /// Run the check; returns the exit code.
 pub fn run(files: &[PathBuf], json: bool) -> u8 {

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 /// The repository root (the CLI runs there, so example paths are relative to it).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// A `leadrail` command at the repository root, without colours.

@@ -24,9 +24,9 @@ use leadrail_core::timeline::Timeline;
 use leadrail_core::value::EpochMs;
 use serde::Serialize;
 
-use super::input::{self, Origin, Raw};
-use super::output::{self, write_nested};
-use super::render;
+use crate::input::{self, Origin, Raw};
+use crate::output::{self, write_nested};
+use crate::render;
 
 /// How `sla` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
