@@ -7,9 +7,10 @@
 //! be written (a full disk). When the reader of the output goes away (`| head`), the command
 //! stops quietly with 0.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 /// `eprintln!` that ignores a failing stderr (the standard one panics; a message that cannot be
 /// shown must not turn into a crash).
@@ -28,17 +29,43 @@ macro_rules! eprint {
     }};
 }
 
+/// mimalloc, as in the bindings: a stream of leads allocates its records (ids, values) on the
+/// reading thread and frees them on the routing thread, which the system allocator serves
+/// several times slower (measured: `benches/cli_1m.sh`).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod check;
+mod decisions;
 mod fmt;
 mod input;
 mod output;
+mod progress;
 mod render;
 mod route;
+mod rules;
 mod sla;
+mod state;
 
-/// leadrail: routing and SLA rules for channel sales.
+/// Decide which channel partner gets each lead, and keep track of what partners owe, with
+/// rules you write in `.rail` files.
 #[derive(Debug, Parser)]
-#[command(name = "leadrail", version, about, long_about = None)]
+#[command(
+    name = "leadrail",
+    version,
+    after_help = "\
+Examples:
+  leadrail check rules.rail
+  leadrail route --rules rules.rail --partners partners.csv --leads leads.csv
+  export-leads | leadrail route --rules rules.rail --partners partners.csv \\
+                   --leads - --input-format jsonl --format jsonl --state routing-state.json
+  leadrail sla --rules rules.rail --timelines timelines.json --now 2026-11-24T09:00:00Z
+
+Wherever a file is read or written, `-` means standard input or output.
+Exit status: 0 done; 1 a rule file has errors (or `fmt --check` found files to format);
+2 bad data (each bad record is named with its file, line and field), a file that cannot be
+read or written, or a wrong option."
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -46,73 +73,101 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check rule files: print every error and warning with file:line:col, a snippet and a hint.
+    /// Check rule files: every error and warning, with its line and column, the text around it
+    /// and how to fix it.
     Check {
-        /// Rule files (`.rail`).
-        #[arg(required = true)]
-        files: Vec<std::path::PathBuf>,
-        /// Print the diagnostics as JSON error reports instead of rendered text.
+        /// Rule files (`.rail`); `-` reads the rules from standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print the errors and warnings as JSON, for editors and scripts.
         #[arg(long)]
         json: bool,
     },
-    /// Format rule files in place (canonical layout, comments kept).
+    /// Format rule files in place (the standard layout; comments are kept).
     Fmt {
-        /// Rule files (`.rail`).
-        #[arg(required = true)]
-        files: Vec<std::path::PathBuf>,
-        /// Do not write; list the files that are not formatted and exit 1 if any.
+        /// Rule files (`.rail`); `-` formats standard input to standard output.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Change nothing: list the files that are not formatted and exit with 1 if there are
+        /// any.
         #[arg(long)]
         check: bool,
     },
-    /// Route leads with a rule file against a partner network and print the decisions.
-    Route {
-        /// The rule file.
-        #[arg(long)]
-        rules: std::path::PathBuf,
-        /// Partners: `.csv` (header row), `.json` (array of objects) or `.jsonl`.
-        #[arg(long)]
-        partners: std::path::PathBuf,
-        /// Leads: `.csv`, `.json` or `.jsonl`, routed in file order.
-        #[arg(long)]
-        leads: std::path::PathBuf,
-        /// The routing instant (RFC 3339, e.g. `2026-11-24T09:00:00Z`); default: the current time.
-        #[arg(long)]
-        now: Option<String>,
-        /// Explain each decision: excluded partners by reason, scores, the tie-break.
-        #[arg(long)]
-        explain: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
-        format: OutputFormat,
-    },
-    /// Evaluate the SLAs of a rule file over lead timelines at an instant: every SLA's state,
-    /// the actions now due and the re-routes to perform.
+    /// Decide which partner gets each lead, in order (each assignment counts for the leads
+    /// after it), and print one decision per lead.
+    Route(RouteCli),
+    /// Show where each lead stands against its SLAs at an instant: every SLA's state, the
+    /// reminders, escalations and retractions now due, and the leads to re-route.
     Sla {
-        /// The rule file (with `calendar` and `sla` declarations).
-        #[arg(long)]
-        rules: std::path::PathBuf,
-        /// Timelines: `.json` (array) or `.jsonl` of `{"lead": ..., "events": [...]}`.
-        #[arg(long)]
-        timelines: std::path::PathBuf,
-        /// The evaluation instant (RFC 3339, e.g. `2026-11-24T09:00:00Z`).
-        #[arg(long)]
+        /// The rule file, with its `calendar` and `sla` declarations.
+        #[arg(long, value_name = "FILE")]
+        rules: PathBuf,
+        /// Lead timelines: a JSON array or JSON Lines of `{"lead": ..., "events": [...]}`
+        /// (`-` for standard input).
+        #[arg(long, value_name = "FILE")]
+        timelines: PathBuf,
+        /// The instant to evaluate at (e.g. `2026-11-24T09:00:00Z`).
+        #[arg(long, value_name = "INSTANT")]
         now: String,
-        /// Partners (`.csv`, `.json`, `.jsonl` with an `id`), for `business partner.<field>`.
-        #[arg(long)]
-        partners: Option<std::path::PathBuf>,
-        /// Output format.
+        /// Partners with the calendar each works on, for SLAs timed on `partner.<field>`
+        /// (CSV, JSON or JSON Lines with an `id`).
+        #[arg(long, value_name = "FILE")]
+        partners: Option<PathBuf>,
+        /// The format of inputs whose file name does not say (standard input, or a file
+        /// without a `.csv`, `.json` or `.jsonl` extension).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        input_format: Option<input::Format>,
+        /// How to print the results.
         #[arg(long, value_enum, default_value_t = sla::SlaFormat::Text)]
         format: sla::SlaFormat,
+        /// Write the results to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE", default_value = "-")]
+        output: PathBuf,
     },
 }
 
-/// How `route` prints decisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// One CSV row per lead.
-    Csv,
-    /// A JSON array of results.
-    Json,
+/// The options of `leadrail route`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Each decision names the partner (or the queue) and the rule that decided. A lead that cannot
+be routed (a missing or malformed field) gets an `error` row with the reason, and the reason
+is also printed on standard error with its file and line.")]
+struct RouteCli {
+    /// The rule file.
+    #[arg(long, value_name = "FILE")]
+    rules: PathBuf,
+    /// Partners: CSV with a header row, a JSON array of objects, or JSON Lines.
+    #[arg(long, value_name = "FILE")]
+    partners: PathBuf,
+    /// Leads (CSV, JSON or JSON Lines), routed in the order given; `-` reads them from
+    /// standard input.
+    #[arg(long, value_name = "FILE")]
+    leads: PathBuf,
+    /// The format of inputs whose file name does not say (standard input, or a file without a
+    /// `.csv`, `.json` or `.jsonl` extension).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<input::Format>,
+    /// When the leads arrive, for all of them (e.g. `2026-11-24T09:00:00Z`); the default is
+    /// now.
+    #[arg(long, value_name = "INSTANT", conflicts_with = "now_column")]
+    now: Option<String>,
+    /// Read when each lead arrives from this column or field of the lead (e.g.
+    /// `created_at`: `2026-11-24T09:00:00Z`).
+    #[arg(long, value_name = "COLUMN")]
+    now_column: Option<String>,
+    /// Carry the partners' workload and round-robin turns from run to run: read them from
+    /// FILE if it exists, and save them there when every lead has been routed and written.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Say why: the partners left out and the reason, the scores, what broke a tie.
+    #[arg(long)]
+    explain: bool,
+    /// How to print the decisions.
+    #[arg(long, value_enum, default_value_t = decisions::OutputFormat::Csv)]
+    format: decisions::OutputFormat,
+    /// Write the decisions to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    output: PathBuf,
 }
 
 fn main() -> ExitCode {
@@ -120,33 +175,36 @@ fn main() -> ExitCode {
     let code = match args.command {
         Command::Check { files, json } => check::run(&files, json),
         Command::Fmt { files, check } => fmt::run(&files, check),
-        Command::Route {
-            rules,
-            partners,
-            leads,
-            now,
-            explain,
-            format,
-        } => route::run(&route::RouteArgs {
-            rules,
-            partners,
-            leads,
-            now,
-            explain,
-            format,
+        Command::Route(r) => route::run(&route::RouteArgs {
+            rules: r.rules,
+            partners: r.partners,
+            leads: r.leads,
+            input_format: r.input_format,
+            now: match r.now_column {
+                Some(column) => route::Now::Column(column),
+                None => route::Now::At(r.now),
+            },
+            state: r.state,
+            explain: r.explain,
+            format: r.format,
+            output: r.output,
         }),
         Command::Sla {
             rules,
             timelines,
             now,
             partners,
+            input_format,
             format,
+            output,
         } => sla::run(&sla::SlaArgs {
             rules,
             timelines,
             partners,
+            input_format,
             now,
             format,
+            output,
         }),
     };
     ExitCode::from(code)

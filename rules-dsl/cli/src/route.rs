@@ -1,171 +1,390 @@
-//! `leadrail route`: compile the rules, load the partner network, route the leads in file order
-//! (each assignment updating workload and round-robin state) and print one decision per lead.
+//! `leadrail route`: compile the rules, load the partner network (and the saved routing state),
+//! route the leads in the order given (each assignment updating workload and round-robin state)
+//! and write one result per lead.
 //!
-//! Leads are streamed: read, routed and written in chunks of 1,024, so memory follows a chunk
-//! (and the network), not the lead file or the output; the output is the same as routing all
-//! leads in one batch.
+//! Leads are streamed: one thread reads, parses and prepares chunks of 8,192 leads while the
+//! other routes and writes the chunk before, so memory follows two chunks (and the network),
+//! not the input or the output, and the output is the same as routing all leads in one batch.
 //!
-//! Exit codes: 0 every lead routed; 1 the rule file has errors; 2 a data file is unreadable, a
-//! partner is malformed (nothing is routed), some lead rows are malformed (they are reported
-//! with file, line and field; the other leads are routed), the lead file breaks off midway (the
-//! leads before the break are routed and written, the output is closed), or the output cannot
-//! be written.
+//! Exit codes: 0 every lead routed; 1 the rule file has errors; 2 an input is unreadable, a
+//! partner is malformed (nothing is routed), some leads are malformed or refused (each is an
+//! `error` row in the output and is reported on stderr with file, line and field; the other
+//! leads are routed), the lead input breaks off midway (the leads before the break are routed
+//! and written, the output is closed), the state file is unreadable or cannot be saved, or the
+//! output cannot be written.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 use leadrail_core::network::Network;
-use leadrail_core::record::{DataError, Record};
+use leadrail_core::record::{DataError, Record, RecordRef};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Decision, Engine, Outcome, RouteOptions, Times};
-use leadrail_core::schema::Schema;
-use leadrail_core::value::EpochMs;
+use leadrail_core::route::{Engine, LeadBatch, OutcomeRef, RouteOptions, Times};
+use leadrail_core::schema::{Field, Schema};
+use leadrail_core::value::{EpochMs, Type, Value};
 
-use crate::input::{self, Origin, Raw};
-use crate::OutputFormat;
-use crate::{output, render};
+use crate::decisions::{Decisions, OutputFormat};
+use crate::input::{self, Format, Input, Origin, Raw, Stopped};
+use crate::output;
+use crate::progress::Progress;
+use crate::{rules, state};
+
+/// When the leads arrive.
+#[derive(Debug)]
+pub enum Now {
+    /// All at this instant (RFC 3339); `None` is the current time.
+    At(Option<String>),
+    /// Each at the instant in this column (or field) of the lead.
+    Column(String),
+}
 
 /// The arguments of `leadrail route`.
 #[derive(Debug)]
 pub struct RouteArgs {
     /// The rule file.
     pub rules: PathBuf,
-    /// The partner file.
+    /// The partners (`-`: standard input).
     pub partners: PathBuf,
-    /// The lead file.
+    /// The leads (`-`: standard input).
     pub leads: PathBuf,
-    /// The routing instant (RFC 3339); `None` is the current time.
-    pub now: Option<String>,
+    /// The format of inputs whose name does not give it.
+    pub input_format: Option<Format>,
+    /// When the leads arrive.
+    pub now: Now,
+    /// The routing state file.
+    pub state: Option<PathBuf>,
     /// Explain decisions.
     pub explain: bool,
     /// Output format.
     pub format: OutputFormat,
+    /// The output (`-`: standard output).
+    pub output: PathBuf,
 }
+
+/// Leads read, prepared and routed per chunk.
+const CHUNK: usize = 8_192;
 
 /// Run `route`; returns the exit code.
 pub fn run(args: &RouteArgs) -> u8 {
-    let name = args.rules.display().to_string();
-    let source = match std::fs::read_to_string(&args.rules) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot read {name}: {e}");
-            return 2;
-        }
-    };
-    let compiled = match leadrail_dsl::compile(&source, &name) {
-        Ok(c) => c,
-        Err(errors) => {
-            for d in errors.iter() {
-                eprint!("{}", render::diagnostic(d));
-            }
-            return 1;
-        }
-    };
-    for w in &compiled.warnings {
-        eprint!("{}", render::diagnostic(w));
+    match Setup::new(args) {
+        Ok(setup) => setup.run(args),
+        Err(code) => code,
     }
-    let now = match parse_now(args.now.as_deref()) {
-        Ok(t) => t,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return 2;
-        }
-    };
-    let plan = Arc::new(compiled.plan);
-    let engine = match Engine::new(Arc::clone(&plan)) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: {name}: {e}");
-            return 1;
-        }
-    };
+}
 
-    let (partners, bad) = match load(&args.partners, &plan.partner_schema) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    if bad > 0 {
-        eprintln!(
-            "error: {}: {bad} malformed partner record(s); nothing was routed",
-            args.partners.display()
-        );
-        return 2;
-    }
-    let mut network = match Network::for_plan(&plan, partners) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.partners.display());
-            return 2;
+/// Everything a run needs before its first lead.
+struct Setup {
+    engine: Engine,
+    network: Network,
+    leads: Input,
+    now: When,
+}
+
+/// The instants of the leads.
+enum When {
+    At(EpochMs),
+    /// Read per lead, as a required datetime field of a one-field schema (so the errors are
+    /// core's, naming the record and the column).
+    Column(Schema),
+}
+
+impl Setup {
+    fn new(args: &RouteArgs) -> Result<Setup, u8> {
+        let usage = |e: String| {
+            eprintln!("error: {e}");
+            2u8
+        };
+        input::one_stdin([args.partners.as_path(), args.leads.as_path()]).map_err(usage)?;
+        let partners =
+            Input::new(&args.partners, args.input_format).map_err(|e| usage(e.to_string()))?;
+        let leads = Input::new(&args.leads, args.input_format).map_err(|e| usage(e.to_string()))?;
+        leads.check().map_err(|e| usage(e.to_string()))?;
+        let compiled = rules::compile(&args.rules)?;
+        let now = match &args.now {
+            Now::At(text) => When::At(parse_now(text.as_deref()).map_err(usage)?),
+            Now::Column(name) => When::Column(Schema {
+                fields: vec![Field {
+                    name: name.clone(),
+                    ty: Type::DateTime,
+                    optional: false,
+                }],
+            }),
+        };
+        let plan = Arc::new(compiled.plan);
+        let engine = Engine::new(Arc::clone(&plan)).map_err(|e| {
+            eprintln!("error: {}: {e}", input::name(&args.rules));
+            1u8
+        })?;
+        let (records, bad) = load(&partners, &plan.partner_schema)?;
+        if bad > 0 {
+            return Err(usage(format!(
+                "{}: {bad} malformed partner record(s); nothing was routed",
+                partners.name()
+            )));
         }
-    };
-    let opts = RouteOptions {
-        explain: args.explain,
-        exclude: Vec::new(),
-    };
-    // Leads are read, routed and written in chunks (each chunk's decisions dropped once
-    // written), so memory follows the chunk, not the file; routing chunk after chunk applies
-    // every assignment in file order, as one batch would.
-    let schema = &plan.lead_schema;
-    let mut rows = Rows::new(output::stdout(), args.format, args.explain);
-    let mut counts = Counts::default();
-    let mut chunk: Vec<Record> = Vec::with_capacity(CHUNK);
-    let mut index = 0usize;
-    let leads_path = args.leads.as_path();
-    let mut route_chunk = |chunk: &mut Vec<Record>, rows: &mut Rows<_>, counts: &mut Counts| {
-        let results = engine.route_batch(&mut network, chunk, Times::At(now), &opts);
-        counts.tally(leads_path, chunk, &results);
-        let written = rows.write(chunk, &results);
-        chunk.clear();
-        written.map_err(|e| output::failed(&e))
-    };
-    let read = input::each(leads_path, |headers, origin, raw| {
-        index += 1;
-        match parse_record(schema, headers, &raw, index) {
-            Ok(r) => chunk.push(r),
-            Err(e) => {
-                counts.bad += 1;
-                report_data_error(leads_path, &origin, &e);
+        let mut network = Network::for_plan(&plan, records)
+            .map_err(|e| usage(format!("{}: {e}", partners.name())))?;
+        if let Some(path) = &args.state {
+            state::load(path, &mut network).map_err(|e| {
+                eprintln!("error: {}", e.message);
+                eprintln!("  help: {}", e.help);
+                2u8
+            })?;
+        }
+        Ok(Setup {
+            engine,
+            network,
+            leads,
+            now,
+        })
+    }
+
+    fn run(mut self, args: &RouteArgs) -> u8 {
+        let out = match output::open(&args.output) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        let progress = Progress::new("leads");
+        let opts = RouteOptions {
+            explain: args.explain,
+            exclude: Vec::new(),
+        };
+        let mut writer = Writer {
+            out: Decisions::new(out, args.format, args.explain),
+            progress: &progress,
+            leads: &self.leads,
+            counts: Counts::default(),
+        };
+        let (tx, rx) = sync_channel::<Ready>(2);
+        let (engine, leads, now) = (&self.engine, &self.leads, &self.now);
+        let (read, written) = std::thread::scope(|s| {
+            let progress = &progress;
+            let reader = s.spawn(move || read_chunks(engine, leads, now, progress, tx));
+            let written = writer.route_all(engine, &mut self.network, now, &opts, rx);
+            let read = reader.join();
+            (read, written)
+        });
+        progress.finish();
+        let mut code = 0;
+        match read {
+            Ok(Ok(())) => {}
+            // the writer stopped first (its exit code is below)
+            Ok(Err(Stopped::Exit(_))) => {}
+            Ok(Err(Stopped::Read(e))) => {
+                // the leads before the error are routed and written; the run fails
+                eprintln!("error: {e}");
+                code = 2;
+            }
+            Err(_) => {
+                eprintln!("error: internal error: the thread reading the leads stopped");
+                code = 2;
             }
         }
-        if chunk.len() >= CHUNK {
-            route_chunk(&mut chunk, &mut rows, &mut counts)?;
+        if let Err(e) = written.and_then(|()| writer.out.end()) {
+            return output::failed(&e);
         }
-        Ok(())
-    });
-    let mut code = 0;
-    match read {
-        Ok(()) => {}
-        Err(input::Stopped::Exit(c)) => return c,
-        Err(input::Stopped::Read(e)) => {
-            // the leads before the error are routed and written; the run fails
-            eprintln!("error: {e}");
-            code = 2;
+        let c = &writer.counts;
+        eprintln!(
+            "{} lead(s): {} to a partner, {} to a queue or unrouted, {} with errors",
+            c.ok + c.failed + c.bad,
+            c.routed,
+            c.ok - c.routed,
+            c.bad + c.failed
+        );
+        if code == 0 {
+            if let Some(path) = &args.state {
+                if let Err(e) = state::save(path, &self.network) {
+                    eprintln!("error: {}", e.message);
+                    eprintln!("  help: {}", e.help);
+                    return 2;
+                }
+            }
         }
-    }
-    if let Err(c) = route_chunk(&mut chunk, &mut rows, &mut counts) {
-        return c;
-    }
-    let written = rows.end();
-    if let Err(c) = output::finish(written, &mut rows.out) {
-        return c;
-    }
-    eprintln!(
-        "{} lead(s): {} to a partner, {} to a queue or unrouted, {} with errors",
-        counts.ok + counts.failed + counts.bad,
-        counts.routed,
-        counts.ok - counts.routed,
-        counts.bad + counts.failed
-    );
-    if counts.bad + counts.failed > 0 {
-        2
-    } else {
+        if c.bad + c.failed > 0 {
+            return 2;
+        }
         code
     }
 }
 
-/// Leads routed per chunk.
-const CHUNK: usize = 1024;
+/// A malformed row: its lead's id (if it has one) and the error.
+type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
+
+/// A chunk of leads as read: every row in order (its origin and, for a malformed row, its
+/// error), the good rows' records and, with `--now-column`, their instants.
+#[derive(Default)]
+struct Chunk {
+    rows: Vec<(Origin, Option<Bad>)>,
+    records: Vec<Record>,
+    times: Vec<EpochMs>,
+}
+
+/// A chunk ready to route.
+struct Ready {
+    rows: Vec<(Origin, Option<Bad>)>,
+    batch: LeadBatch,
+    times: Vec<EpochMs>,
+}
+
+impl Chunk {
+    fn prepare(self, engine: &Engine) -> Ready {
+        Ready {
+            rows: self.rows,
+            batch: engine.prepare_leads(self.records),
+            times: self.times,
+        }
+    }
+}
+
+/// Reads the leads, parses and prepares them chunk by chunk and sends the chunks to the
+/// routing thread (runs on its own thread). Stops when the routing thread has gone.
+fn read_chunks(
+    engine: &Engine,
+    leads: &Input,
+    now: &When,
+    progress: &Progress,
+    tx: std::sync::mpsc::SyncSender<Ready>,
+) -> Result<(), Stopped> {
+    let schema = &engine.plan().lead_schema;
+    let mut chunk = Chunk::default();
+    let mut index = 0usize;
+    let mut checked = false;
+    let read = leads.each(progress, |headers, origin, raw| {
+        if let (When::Column(s), false) = (now, checked) {
+            checked = true;
+            let column = s.fields.first().map_or("", |f| f.name.as_str());
+            if !headers.is_empty() && !headers.contains(&column) {
+                progress.eprintln(&format!(
+                    "error: {}:1: the header row has no `{column}` column (named by \
+                     --now-column)",
+                    leads.name()
+                ));
+                return Err(2);
+            }
+        }
+        index += 1;
+        let parsed = parse(schema, headers, raw, index)
+            .map_err(bad)
+            .and_then(|record| match now {
+                When::At(_) => Ok((record, None)),
+                When::Column(s) => instant(s, headers, raw, index).map(|t| (record, Some(t))),
+            });
+        match parsed {
+            Ok((record, t)) => {
+                chunk.records.push(record);
+                chunk.times.extend(t);
+                chunk.rows.push((origin, None));
+            }
+            Err(e) => chunk.rows.push((origin, Some(e))),
+        }
+        if chunk.rows.len() >= CHUNK {
+            let full = std::mem::take(&mut chunk).prepare(engine);
+            tx.send(full).map_err(|_| 0u8)?;
+        }
+        Ok(())
+    });
+    // the leads before a broken input are routed too
+    if !chunk.rows.is_empty() && !matches!(read, Err(Stopped::Exit(_))) {
+        let _ = tx.send(chunk.prepare(engine));
+    }
+    read
+}
+
+/// A malformed row's error.
+fn bad(e: DataError) -> Bad {
+    let lead = match e.record() {
+        RecordRef::Id(id) => Some(Arc::clone(id)),
+        RecordRef::Position(_) => None,
+    };
+    Box::new((lead, ErrorReport::from(e)))
+}
+
+/// A lead's instant from its `--now-column`.
+fn instant(schema: &Schema, headers: &[&str], raw: Raw<'_>, index: usize) -> Result<EpochMs, Bad> {
+    let record = parse(schema, headers, raw, index).map_err(bad)?;
+    match record.values.first() {
+        Some(Value::DateTime(t)) => Ok(*t),
+        // (a required datetime field parses to a datetime or fails)
+        _ => Err(Box::new((
+            Some(record.id),
+            ErrorReport::request(
+                "internal error: the instant of the lead was not read",
+                "report this as a bug in leadrail",
+            ),
+        ))),
+    }
+}
+
+/// Writes the results; counts what happened.
+struct Writer<'a> {
+    out: Decisions<output::Output>,
+    progress: &'a Progress,
+    leads: &'a Input,
+    counts: Counts,
+}
+
+impl Writer<'_> {
+    /// Routes the chunks as they arrive and writes their results, in order.
+    fn route_all(
+        &mut self,
+        engine: &Engine,
+        network: &mut Network,
+        now: &When,
+        opts: &RouteOptions,
+        rx: Receiver<Ready>,
+    ) -> io::Result<()> {
+        for ready in rx {
+            let times = match now {
+                When::At(t) => Times::At(*t),
+                When::Column(_) => Times::Each(&ready.times),
+            };
+            let routed = engine.route_prepared_compact(network, &ready.batch, times, opts);
+            let mut views = routed.views();
+            let mut leads = ready.batch.leads().iter();
+            for (origin, bad) in ready.rows {
+                if let Some(e) = bad {
+                    self.counts.bad += 1;
+                    let (lead, report) = &*e;
+                    self.report(origin, report);
+                    self.out.error(lead.as_deref(), report)?;
+                    continue;
+                }
+                let (Some(lead), Some(view)) = (leads.next(), views.next()) else {
+                    return Err(io::Error::other("internal error: a decision went missing"));
+                };
+                match view {
+                    Ok(d) => {
+                        self.counts.ok += 1;
+                        if matches!(d.outcome, OutcomeRef::Partner(_)) {
+                            self.counts.routed += 1;
+                        }
+                        self.out.decision(&lead.id, &d)?;
+                    }
+                    Err(report) => {
+                        self.counts.failed += 1;
+                        self.report(origin, report);
+                        self.out.error(Some(&lead.id), report)?;
+                    }
+                }
+            }
+            let c = &self.counts;
+            self.progress.done(c.ok + c.failed + c.bad);
+        }
+        Ok(())
+    }
+
+    /// Reports a lead's error on stderr: where it is and what is wrong (the message names the
+    /// lead and the field), and the help.
+    fn report(&self, origin: Origin, e: &ErrorReport) {
+        self.progress
+            .eprintln(&format!("error: {}: {}", self.leads.at(origin), e.message));
+        if let Some(help) = e.help.as_deref().filter(|h| !h.is_empty()) {
+            self.progress.eprintln(&format!("  help: {help}"));
+        }
+    }
+}
 
 /// What happened to the leads so far.
 #[derive(Debug, Default)]
@@ -174,129 +393,10 @@ struct Counts {
     ok: usize,
     /// Routed to a partner.
     routed: usize,
-    /// Rejected by the engine.
+    /// Refused by the engine.
     failed: usize,
     /// Malformed rows.
     bad: usize,
-}
-
-impl Counts {
-    fn tally(
-        &mut self,
-        path: &std::path::Path,
-        leads: &[Record],
-        results: &[Result<Decision, ErrorReport>],
-    ) {
-        for (lead, r) in leads.iter().zip(results) {
-            match r {
-                Ok(d) => {
-                    self.ok += 1;
-                    if matches!(d.outcome, Outcome::Partner { .. }) {
-                        self.routed += 1;
-                    }
-                }
-                Err(e) => {
-                    self.failed += 1;
-                    eprintln!(
-                        "error: {}: lead `{}`: {}",
-                        path.display(),
-                        lead.id,
-                        e.message
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// The decisions written as they come: CSV rows, or the items of one JSON array (`[`, the items
-/// separated by `,`, `]`; the same bytes as pretty-printing the whole array at once).
-struct Rows<W: Write> {
-    out: W,
-    format: OutputFormat,
-    explain: bool,
-    started: bool,
-    items: usize,
-    buf: Vec<u8>,
-}
-
-impl<W: Write> Rows<W> {
-    fn new(out: W, format: OutputFormat, explain: bool) -> Rows<W> {
-        Rows {
-            out,
-            format,
-            explain,
-            started: false,
-            items: 0,
-            buf: Vec::new(),
-        }
-    }
-
-    /// Writes the header (CSV) or `[` (JSON) once, before the first rows or at the end.
-    fn start(&mut self) -> io::Result<()> {
-        if self.started {
-            return Ok(());
-        }
-        self.started = true;
-        match self.format {
-            OutputFormat::Csv => {
-                let mut header = vec!["lead", "outcome", "target", "rule"];
-                if self.explain {
-                    header.push("why");
-                }
-                let mut w = csv::Writer::from_writer(&mut self.out);
-                w.write_record(&header).map_err(csv_io)?;
-                w.flush()
-            }
-            OutputFormat::Json => self.out.write_all(b"["),
-        }
-    }
-
-    fn write(
-        &mut self,
-        leads: &[Record],
-        results: &[Result<Decision, ErrorReport>],
-    ) -> io::Result<()> {
-        if leads.is_empty() {
-            return Ok(());
-        }
-        self.start()?;
-        match self.format {
-            OutputFormat::Csv => {
-                let mut w = csv::Writer::from_writer(&mut self.out);
-                for (lead, r) in leads.iter().zip(results) {
-                    w.write_record(csv_row(lead, r, self.explain))
-                        .map_err(csv_io)?;
-                }
-                w.flush()
-            }
-            OutputFormat::Json => {
-                for (lead, r) in leads.iter().zip(results) {
-                    let item = match r {
-                        Ok(d) => serde_json::json!({ "lead": lead.id, "decision": d }),
-                        Err(e) => serde_json::json!({ "lead": lead.id, "error": e }),
-                    };
-                    self.buf.clear();
-                    serde_json::to_writer_pretty(&mut self.buf, &item)?;
-                    self.out
-                        .write_all(if self.items == 0 { b"\n  " } else { b",\n  " })?;
-                    self.items += 1;
-                    output::write_nested(&mut self.out, &self.buf)?;
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// Ends the output (`]` for JSON).
-    fn end(&mut self) -> io::Result<()> {
-        self.start()?;
-        if self.format == OutputFormat::Json {
-            self.out
-                .write_all(if self.items == 0 { b"]\n" } else { b"\n]\n" })?;
-        }
-        Ok(())
-    }
 }
 
 /// The routing instant: RFC 3339 with an offset, or the current time.
@@ -322,124 +422,45 @@ fn parse_now(now: Option<&str>) -> Result<EpochMs, String> {
     }
 }
 
-/// Read a data file and parse its records against `schema`. Malformed records are reported
-/// (file, line, record, field) and counted, not returned. Unreadable files give `Err(2)`.
-fn load(path: &std::path::Path, schema: &Schema) -> Result<(Vec<Record>, usize), u8> {
+/// Reads the partners and parses them against `schema`. Malformed records are reported (file,
+/// line, record, field) and counted, not returned. An unreadable input gives `Err(2)`.
+fn load(input: &Input, schema: &Schema) -> Result<(Vec<Record>, usize), u8> {
     let mut records = Vec::new();
     let mut bad = 0usize;
     let mut index = 0usize;
-    let read = input::each(path, |headers, origin, raw| {
+    let read = input.each(&Progress::off(), |headers, origin, raw| {
         index += 1;
-        match parse_record(schema, headers, &raw, index) {
+        match parse(schema, headers, raw, index) {
             Ok(r) => records.push(r),
             Err(e) => {
                 bad += 1;
-                report_data_error(path, &origin, &e);
+                eprintln!("error: {}: {e}", input.at(origin));
+                if let Some(help) = e.help() {
+                    eprintln!("  help: {help}");
+                }
             }
         }
         Ok(())
     });
     match read {
         Ok(()) => Ok((records, bad)),
-        Err(input::Stopped::Exit(c)) => Err(c),
-        Err(input::Stopped::Read(e)) => {
+        Err(Stopped::Exit(c)) => Err(c),
+        Err(Stopped::Read(e)) => {
             eprintln!("error: {e}");
             Err(2)
         }
     }
 }
 
-/// One raw record parsed against `schema` (`index`: its 1-based position in the file).
-fn parse_record(
+/// One record parsed against `schema` (`index`: its 1-based position in the input).
+fn parse(
     schema: &Schema,
-    headers: &[String],
-    raw: &Raw,
+    headers: &[&str],
+    raw: Raw<'_>,
     index: usize,
 ) -> Result<Record, DataError> {
     match raw {
-        Raw::Cells(cells) => {
-            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-            Record::from_text_at(schema, &headers, &cells, index)
-        }
+        Raw::Cells(cells) => Record::from_text_at(schema, headers, cells, index),
         Raw::Json(v) => Record::from_json_at(schema, v, index),
-    }
-}
-
-fn report_data_error(path: &std::path::Path, origin: &Origin, e: &DataError) {
-    let location = match origin {
-        Origin::Line(n) => format!("{}:{n}", path.display()),
-        Origin::Item(n) => format!("{} (item {n})", path.display()),
-    };
-    eprintln!("error: {location}: {e}");
-    if let Some(help) = e.help() {
-        eprintln!("  help: {help}");
-    }
-}
-
-fn target(d: &Decision) -> (&'static str, String) {
-    match &d.outcome {
-        Outcome::Partner { id } => ("partner", id.to_string()),
-        Outcome::Queue { name } => ("queue", name.to_string()),
-        Outcome::Unrouted => ("unrouted", String::new()),
-    }
-}
-
-/// A one-line, human-readable summary of an explanation for the CSV `why` column.
-fn why(d: &Decision) -> String {
-    let Some(x) = &d.explanation else {
-        return String::new();
-    };
-    let mut parts = Vec::new();
-    for ex in &x.excluded {
-        parts.push(format!("{} excluded: {}", ex.partners.len(), ex.reason));
-    }
-    let top: Vec<String> = x
-        .candidates
-        .iter()
-        .take(3)
-        .map(|c| match c.score {
-            Some(s) => format!("{} {s:.4}", c.partner),
-            None => c.partner.to_string(),
-        })
-        .collect();
-    if !top.is_empty() {
-        parts.push(format!("top: {}", top.join(", ")));
-    }
-    if let Some(t) = &x.tie_break {
-        parts.push(format!("decided by: {t}"));
-    }
-    parts.join("; ")
-}
-
-fn csv_row(lead: &Record, r: &Result<Decision, ErrorReport>, explain: bool) -> Vec<String> {
-    let mut row: Vec<String> = match r {
-        Ok(d) => {
-            let (kind, target) = target(d);
-            vec![
-                lead.id.to_string(),
-                kind.to_string(),
-                target,
-                d.rule.as_deref().unwrap_or("").to_string(),
-            ]
-        }
-        Err(e) => vec![
-            lead.id.to_string(),
-            "error".to_string(),
-            String::new(),
-            e.message.clone(),
-        ],
-    };
-    if explain {
-        row.push(r.as_ref().map(why).unwrap_or_default());
-    }
-    row
-}
-
-/// The I/O error inside a CSV writer's error (a closed pipe must stay recognisable).
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
     }
 }
