@@ -170,8 +170,9 @@ impl Setup {
         let mut code = 0;
         match read {
             Ok(Ok(())) => {}
-            // the writer stopped first (its exit code is below)
-            Ok(Err(Stopped::Exit(_))) => {}
+            // the reader stopped with this code (the reason printed), or with 0 when the
+            // writer stopped first (its exit code is below)
+            Ok(Err(Stopped::Exit(c))) => code = c,
             Ok(Err(Stopped::Read(e))) => {
                 // the leads before the error are routed and written; the run fails
                 eprintln!("error: {e}");
