@@ -270,15 +270,16 @@ fn csv_each(
     err: &impl Fn(Option<u64>, String) -> ReadError,
     f: &mut impl FnMut(&[&str], Origin, Raw<'_>) -> Result<(), u8>,
 ) -> Result<(), Stopped> {
+    // cells and headers are trimmed here, as borrowed slices (the csv crate's `Trim::All`
+    // trims the same whitespace by copying every row twice)
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .trim(csv::Trim::All)
         .from_reader(reader);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| err(Some(1), format!("cannot read the header row: {e}")))?
         .iter()
-        .map(str::to_string)
+        .map(|h| h.trim().to_string())
         .collect();
     let mut seen = std::collections::HashMap::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
@@ -315,7 +316,7 @@ fn csv_each(
         }
         let line = row.position().map_or(0, |p| p.line());
         let mut cells = recycle(spare);
-        cells.extend(row.iter());
+        cells.extend(row.iter().map(str::trim));
         let done = f(&headers, Origin::Line(line), Raw::Cells(&cells));
         spare = recycle(cells);
         done.map_err(Stopped::Exit)?;

@@ -19,7 +19,7 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 use leadrail_core::network::Network;
-use leadrail_core::record::{DataError, Record, RecordRef};
+use leadrail_core::record::{DataError, Record, RecordRef, TextHeader};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, LeadBatch, OutcomeRef, RouteOptions, Times};
 use leadrail_core::schema::{Field, Schema};
@@ -248,7 +248,11 @@ fn read_chunks(
     progress: &Progress,
     tx: std::sync::mpsc::SyncSender<Ready>,
 ) -> Result<(), Stopped> {
-    let schema = &engine.plan().lead_schema;
+    let mut parser = Parser::new(&engine.plan().lead_schema);
+    let mut instants = match now {
+        When::Column(s) => Some(Parser::new(s)),
+        When::At(_) => None,
+    };
     let mut chunk = Chunk::default();
     let mut index = 0usize;
     let mut checked = false;
@@ -266,11 +270,12 @@ fn read_chunks(
             }
         }
         index += 1;
-        let parsed = parse(schema, headers, raw, index)
+        let parsed = parser
+            .parse(headers, raw, index)
             .map_err(bad)
-            .and_then(|record| match now {
-                When::At(_) => Ok((record, None)),
-                When::Column(s) => instant(s, headers, raw, index).map(|t| (record, Some(t))),
+            .and_then(|record| match &mut instants {
+                None => Ok((record, None)),
+                Some(p) => instant(p, headers, raw, index).map(|t| (record, Some(t))),
             });
         match parsed {
             Ok((record, t)) => {
@@ -303,8 +308,13 @@ fn bad(e: DataError) -> Bad {
 }
 
 /// A lead's instant from its `--now-column`.
-fn instant(schema: &Schema, headers: &[&str], raw: Raw<'_>, index: usize) -> Result<EpochMs, Bad> {
-    let record = parse(schema, headers, raw, index).map_err(bad)?;
+fn instant(
+    parser: &mut Parser<'_>,
+    headers: &[&str],
+    raw: Raw<'_>,
+    index: usize,
+) -> Result<EpochMs, Bad> {
+    let record = parser.parse(headers, raw, index).map_err(bad)?;
     match record.values.first() {
         Some(Value::DateTime(t)) => Ok(*t),
         // (a required datetime field parses to a datetime or fails)
@@ -429,9 +439,10 @@ fn load(input: &Input, schema: &Schema) -> Result<(Vec<Record>, usize), u8> {
     let mut records = Vec::new();
     let mut bad = 0usize;
     let mut index = 0usize;
+    let mut parser = Parser::new(schema);
     let read = input.each(&Progress::off(), |headers, origin, raw| {
         index += 1;
-        match parse(schema, headers, raw, index) {
+        match parser.parse(headers, raw, index) {
             Ok(r) => records.push(r),
             Err(e) => {
                 bad += 1;
@@ -453,15 +464,30 @@ fn load(input: &Input, schema: &Schema) -> Result<(Vec<Record>, usize), u8> {
     }
 }
 
-/// One record parsed against `schema` (`index`: its 1-based position in the input).
-fn parse(
-    schema: &Schema,
-    headers: &[&str],
-    raw: Raw<'_>,
-    index: usize,
-) -> Result<Record, DataError> {
-    match raw {
-        Raw::Cells(cells) => Record::from_text_at(schema, headers, cells, index),
-        Raw::Json(v) => Record::from_json_at(schema, v, index),
+/// Parses the records of one input against a schema (a CSV header is resolved once).
+struct Parser<'a> {
+    schema: &'a Schema,
+    header: Option<TextHeader<'a>>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(schema: &'a Schema) -> Parser<'a> {
+        Parser {
+            schema,
+            header: None,
+        }
+    }
+
+    /// One record (`index`: its 1-based position in the input).
+    fn parse(&mut self, headers: &[&str], raw: Raw<'_>, index: usize) -> Result<Record, DataError> {
+        match raw {
+            Raw::Cells(cells) => {
+                let schema = self.schema;
+                self.header
+                    .get_or_insert_with(|| TextHeader::new(schema, headers))
+                    .record(cells, index)
+            }
+            Raw::Json(v) => Record::from_json_at(self.schema, v, index),
+        }
     }
 }
