@@ -44,7 +44,7 @@ pub struct Decisions<W: Write> {
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json(W),
 }
 
@@ -52,7 +52,7 @@ impl<W: Write> Decisions<W> {
     /// Results written to `out`.
     pub fn new(out: W, format: OutputFormat, explain: bool) -> Decisions<W> {
         let sink = match format {
-            OutputFormat::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+            OutputFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             OutputFormat::Json | OutputFormat::Jsonl => Sink::Json(out),
         };
         Decisions {

@@ -1,7 +1,7 @@
 //! Routing over time from the CLI (issue 12, item 6): `--state FILE` carries the partners'
 //! workload and round-robin turns from run to run, so two runs of half the leads each decide
 //! as one run of all of them; `--now-column` gives each lead its own instant.
-#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 mod cli_support;
 use cli_support::{leadrail, root, tmp};
