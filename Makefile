@@ -10,7 +10,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
 example: ## route the bundled example leads with the example rules and print the decisions
-	$(CARGO) run --quiet --release -p leadrail-dsl --bin leadrail -- route \
+	$(CARGO) run --quiet --release -p leadrail-cli --bin leadrail -- route \
 	  --rules examples/industrial/rules.rail \
 	  --partners examples/industrial/partners.csv \
 	  --leads examples/industrial/leads.csv --now $(NOW)
@@ -18,7 +18,7 @@ example: ## route the bundled example leads with the example rules and print the
 test: test-rust test-bindings test-fuzz ## run every test: Rust, Python and Node (and a fuzz smoke run)
 	@echo "all test suites passed"
 
-test-rust: ## Rust tests of the default members: core, DSL, testkit, benches (unit, integration, proptest, doc)
+test-rust: ## Rust tests of the default members: core, DSL, CLI, testkit, benches (unit, integration, proptest, doc)
 	$(CARGO) test --release
 
 test-bindings: ## build the Python and Node bindings from source and run pytest and node:test

@@ -76,12 +76,13 @@ fn parse_decimal_text(s: &str) -> Option<Decimal> {
         .or_else(|| Decimal::from_scientific(&clean).ok())
 }
 
-fn ratio_checked(x: f64, shown: &str) -> Result<f64, ValueError> {
+/// `x` if it is a ratio; `shown` (how the value was written) is formatted only for the error.
+fn ratio_checked(x: f64, shown: impl FnOnce() -> String) -> Result<f64, ValueError> {
     if x.is_finite() && (0.0..=1.0).contains(&x) {
         Ok(x)
     } else {
         Err(ValueError::new(
-            format!("ratio {shown} is outside [0, 1]"),
+            format!("ratio {} is outside [0, 1]", shown()),
             Some("a ratio is between 0 and 1 (`0.85`) or a percentage up to 100% (`85%`)".into()),
         ))
     }
@@ -91,7 +92,7 @@ fn ratio_checked(x: f64, shown: &str) -> Result<f64, ValueError> {
 fn parse_percent(s: &str) -> Option<Result<f64, ValueError>> {
     let num = s.trim().strip_suffix('%')?.trim_end();
     let x: f64 = num.parse().ok()?;
-    Some(ratio_checked(x / 100.0, &describe_text(s.trim())))
+    Some(ratio_checked(x / 100.0, || describe_text(s.trim())))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
@@ -239,21 +240,26 @@ fn parse_region(s: &str) -> Result<Value, ValueError> {
         .map_err(|e| ValueError::new(e.to_string(), e.help()))
 }
 
-pub(super) fn point(lat: f64, lon: f64, shown: &str) -> Result<Value, ValueError> {
+pub(super) fn point(
+    lat: f64,
+    lon: f64,
+    shown: impl FnOnce() -> String,
+) -> Result<Value, ValueError> {
     let p = GeoPoint { lat, lon };
     if p.is_valid() {
         Ok(Value::GeoPoint(p))
     } else {
         Err(ValueError::new(
-            format!("point {shown} is out of range"),
+            format!("point {} is out of range", shown()),
             Some(example(&Type::GeoPoint)),
         ))
     }
 }
 
 /// Parses one string-valued form shared by JSON strings and text cells (date, datetime,
-/// duration, enum, region, decimal string, percentage).
-fn from_string(ty: &Type, s: &str, shown: String) -> Result<Value, ValueError> {
+/// duration, enum, region, decimal string, percentage). `shown` (how the value was written)
+/// is formatted only for an error: every cell of a batch passes here.
+fn from_string(ty: &Type, s: &str, shown: impl FnOnce() -> String) -> Result<Value, ValueError> {
     match ty {
         Type::Text => Ok(Value::Text(Arc::from(s))),
         Type::Date => parse_date(s).map(Value::Date),
@@ -263,12 +269,12 @@ fn from_string(ty: &Type, s: &str, shown: String) -> Result<Value, ValueError> {
         Type::Region => parse_region(s),
         Type::Decimal => parse_decimal_text(s)
             .map(Value::Decimal)
-            .ok_or_else(|| ValueError::expected(ty, shown)),
+            .ok_or_else(|| ValueError::expected(ty, shown())),
         Type::Ratio => match parse_percent(s) {
             Some(r) => r.map(Value::Float),
-            None => Err(ValueError::expected(ty, shown)),
+            None => Err(ValueError::expected(ty, shown())),
         },
-        _ => Err(ValueError::expected(ty, shown)),
+        _ => Err(ValueError::expected(ty, shown())),
     }
 }
 
@@ -396,7 +402,7 @@ fn value_from_json(ty: &Type, json: &Json) -> Result<Value, ValueError> {
         }
         (Type::Ratio, Json::Number(n)) => {
             let x = n.as_f64().unwrap_or(f64::NAN);
-            ratio_checked(x, &found()).map(Value::Float)
+            ratio_checked(x, found).map(Value::Float)
         }
         (Type::Float, Json::Number(n)) => n
             .as_f64()
@@ -445,7 +451,7 @@ fn value_from_json(ty: &Type, json: &Json) -> Result<Value, ValueError> {
             let lon = obj.get("lon").and_then(Json::as_f64);
             match (lat, lon) {
                 (Some(lat), Some(lon)) if obj.len() == 2 => {
-                    point(lat, lon, &clip(&json.to_string()))
+                    point(lat, lon, || clip(&json.to_string()))
                 }
                 _ => Err(ValueError::expected(
                     ty,
@@ -456,7 +462,7 @@ fn value_from_json(ty: &Type, json: &Json) -> Result<Value, ValueError> {
         (Type::GeoPoint, Json::Array(a)) => match a.as_slice() {
             [lat, lon] => match (lat.as_f64(), lon.as_f64()) {
                 (Some(lat), Some(lon)) => {
-                    point(lat, lon, &format!("`{}`", clip(&json.to_string())))
+                    point(lat, lon, || format!("`{}`", clip(&json.to_string())))
                 }
                 _ => Err(ValueError::expected(
                     ty,
@@ -468,31 +474,33 @@ fn value_from_json(ty: &Type, json: &Json) -> Result<Value, ValueError> {
                 format!("an array of length {}", a.len()),
             )),
         },
-        (_, Json::String(s)) => from_string(ty, s, found()),
+        (_, Json::String(s)) => from_string(ty, s, found),
         _ => Err(ValueError::expected(ty, found())),
     }
 }
 
 fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
     let t = cell.trim();
-    let shown = describe_text(t);
+    // how the cell was written, for an error only (formatting it for every cell of a batch
+    // cost more than parsing it)
+    let shown = || describe_text(t);
     match ty {
         Type::Text => Ok(Value::Text(Arc::from(cell))),
         Type::Int => match parse_int_text(t) {
             Some(r) => r.map(Value::Int),
-            None => Err(ValueError::expected(ty, shown)),
+            None => Err(ValueError::expected(ty, shown())),
         },
         Type::Float => t
             .parse::<f64>()
             .ok()
             .filter(|x| x.is_finite())
             .map(Value::Float)
-            .ok_or_else(|| ValueError::expected(ty, shown)),
+            .ok_or_else(|| ValueError::expected(ty, shown())),
         Type::Ratio => match parse_percent(t) {
             Some(r) => r.map(Value::Float),
             None => match t.parse::<f64>() {
-                Ok(x) => ratio_checked(x, &shown).map(Value::Float),
-                Err(_) => Err(ValueError::expected(ty, shown)),
+                Ok(x) => ratio_checked(x, shown).map(Value::Float),
+                Err(_) => Err(ValueError::expected(ty, shown())),
             },
         },
         Type::Bool => {
@@ -501,7 +509,7 @@ fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
             } else if t.eq_ignore_ascii_case("false") {
                 Ok(Value::Bool(false))
             } else {
-                Err(ValueError::expected(ty, shown))
+                Err(ValueError::expected(ty, shown()))
             }
         }
         Type::Set(item) => {
@@ -509,7 +517,7 @@ fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
             for (i, part) in t.split('|').enumerate() {
                 if part.trim().is_empty() {
                     return Err(ValueError::new(
-                        format!("empty item {} in {shown}", i + 1),
+                        format!("empty item {} in {}", i + 1, shown()),
                         Some("separate items with a single `|`: `a|b|c`".into()),
                     ));
                 }
@@ -544,7 +552,7 @@ fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
             if let Value::Map(m) = &map {
                 if m.len() != n {
                     return Err(ValueError::new(
-                        format!("duplicate key in {shown}"),
+                        format!("duplicate key in {}", shown()),
                         Some("give each key once".into()),
                     ));
                 }
@@ -558,10 +566,10 @@ fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
                 .collect();
             match parts.as_slice() {
                 [lat, lon] => match (lat.parse::<f64>(), lon.parse::<f64>()) {
-                    (Ok(lat), Ok(lon)) => point(lat, lon, &shown),
-                    _ => Err(ValueError::expected(ty, shown)),
+                    (Ok(lat), Ok(lon)) => point(lat, lon, shown),
+                    _ => Err(ValueError::expected(ty, shown())),
                 },
-                _ => Err(ValueError::expected(ty, shown)),
+                _ => Err(ValueError::expected(ty, shown())),
             }
         }
         _ => from_string(ty, t, shown),

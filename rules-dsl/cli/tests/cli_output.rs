@@ -13,11 +13,11 @@ use std::process::{Output, Stdio};
 const ROUTE: [&str; 9] = [
     "route",
     "--rules",
-    "rules-dsl/tests/cli/rules.rail",
+    "rules-dsl/cli/tests/cli/rules.rail",
     "--partners",
-    "rules-dsl/tests/cli/partners.csv",
+    "rules-dsl/cli/tests/cli/partners.csv",
     "--leads",
-    "rules-dsl/tests/cli/leads.csv",
+    "rules-dsl/cli/tests/cli/leads.csv",
     "--now",
     "2026-11-24T09:00:00Z",
 ];

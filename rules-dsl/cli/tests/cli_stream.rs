@@ -19,9 +19,9 @@ fn route(leads: &str, format: &str) -> Output {
     leadrail(&[
         "route",
         "--rules",
-        "rules-dsl/tests/cli/rules.rail",
+        "rules-dsl/cli/tests/cli/rules.rail",
         "--partners",
-        "rules-dsl/tests/cli/partners.csv",
+        "rules-dsl/cli/tests/cli/partners.csv",
         "--leads",
         leads,
         "--now",

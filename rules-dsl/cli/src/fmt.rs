@@ -1,22 +1,26 @@
-//! `leadrail fmt [--check] FILE...`: canonical formatting, in place or as a check.
+//! `leadrail fmt [--check] FILE...`: canonical formatting, in place or as a check. `-` formats
+//! standard input to standard output.
 
 use std::path::PathBuf;
 
 use std::io::Write as _;
 
-use super::{output, render};
+use crate::{input, output, render, rules};
 
 /// Run the formatter; returns the exit code (1 on syntax errors or, with `--check`, unformatted
 /// files).
 pub fn run(files: &[PathBuf], check: bool) -> u8 {
+    if let Err(e) = crate::input::one_stdin(files.iter().map(PathBuf::as_path)) {
+        eprintln!("error: {e}");
+        return 2;
+    }
     let mut code = 0;
     let mut out = output::stdout();
     for path in files {
-        let name = path.display().to_string();
-        let source = match std::fs::read_to_string(path) {
+        let (name, source) = match rules::read(path) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: cannot read {name}: {e}");
+                eprintln!("error: cannot read {}: {e}", input::name(path));
                 code = 1;
                 continue;
             }
@@ -31,6 +35,13 @@ pub fn run(files: &[PathBuf], check: bool) -> u8 {
                 continue;
             }
         };
+        if input::is_stdin(path) && !check {
+            // standard input is formatted to standard output, formatted or not
+            if let Err(e) = out.write_all(formatted.as_bytes()) {
+                return output::failed(&e);
+            }
+            continue;
+        }
         if formatted == source {
             continue;
         }

@@ -112,10 +112,13 @@ fn a_malformed_lead_row_names_file_line_and_field_and_exits_2() {
     let err = stderr(&o);
     assert!(err.contains("bad_leads.csv:3"), "{err}");
     assert!(err.contains("`L2`") && err.contains("`region`"), "{err}");
-    // The other leads are still routed.
+    // The other leads are still routed; the malformed one is an error row in its place
+    // (issue 12: malformed leads do not vanish from the output).
     assert_eq!(
         stdout(&o),
-        "lead,outcome,target,rule\nL1,partner,P1,territory\nL3,partner,P2,territory\n"
+        "lead,outcome,target,rule\nL1,partner,P1,territory\n\
+         L2,error,,\"record `L2`, field `region`: unknown country code `XX`\"\n\
+         L3,partner,P2,territory\n"
     );
 }
 
@@ -148,6 +151,10 @@ fn check_reports_errors_with_position_and_exits_1() {
 
 #[test]
 fn fmt_check_passes_on_the_bundled_example() {
-    let o = leadrail(&["fmt", "--check", "../../../examples/industrial/rules.rail"]);
+    let o = leadrail(&[
+        "fmt",
+        "--check",
+        "../../../../examples/industrial/rules.rail",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }

@@ -24,9 +24,10 @@ use leadrail_core::timeline::Timeline;
 use leadrail_core::value::EpochMs;
 use serde::Serialize;
 
-use super::input::{self, Origin, Raw};
-use super::output::{self, write_nested};
-use super::render;
+use crate::input::{self, Format, Input, Raw};
+use crate::output::{self, write_nested};
+use crate::progress::Progress;
+use crate::rules;
 
 /// How `sla` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,6 +36,8 @@ pub enum SlaFormat {
     Text,
     /// A JSON array: per lead its evaluation and the re-route to perform, if any.
     Json,
+    /// JSON Lines: the same objects as `json`, one per line.
+    Jsonl,
 }
 
 /// The arguments of `leadrail sla`.
@@ -42,10 +45,14 @@ pub enum SlaFormat {
 pub struct SlaArgs {
     /// The rule file.
     pub rules: PathBuf,
-    /// The timelines file (`.json` or `.jsonl`).
+    /// The timelines (`.json` or `.jsonl`; `-`: standard input).
     pub timelines: PathBuf,
     /// Partners (for partner calendars), optional.
     pub partners: Option<PathBuf>,
+    /// The format of inputs whose name does not give it.
+    pub input_format: Option<Format>,
+    /// The output (`-`: standard output).
+    pub output: PathBuf,
     /// The evaluation instant (RFC 3339).
     pub now: String,
     /// Output format.
@@ -72,26 +79,26 @@ struct LeadOut<'a> {
 
 /// Run `sla`; returns the exit code.
 pub fn run(args: &SlaArgs) -> u8 {
-    let name = args.rules.display().to_string();
-    let source = match std::fs::read_to_string(&args.rules) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot read {name}: {e}");
-            return 2;
-        }
+    let name = input::name(&args.rules);
+    let usage = |e: String| {
+        eprintln!("error: {e}");
+        2u8
     };
-    let compiled = match leadrail_dsl::compile(&source, &name) {
-        Ok(c) => c,
-        Err(errors) => {
-            for d in errors.iter() {
-                eprint!("{}", render::diagnostic(d));
-            }
-            return 1;
-        }
-    };
-    for w in &compiled.warnings {
-        eprint!("{}", render::diagnostic(w));
+    let inputs = [Some(args.timelines.as_path()), args.partners.as_deref()];
+    if let Err(e) = input::one_stdin(inputs.into_iter().flatten()) {
+        return usage(e);
     }
+    let timelines = match Input::new(&args.timelines, args.input_format).and_then(|i| {
+        i.check()?;
+        Ok(i)
+    }) {
+        Ok(i) => i,
+        Err(e) => return usage(e.to_string()),
+    };
+    let compiled = match rules::compile(&args.rules) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let set = match SlaSet::from_specs(compiled.plan.slas.clone(), &compiled.plan.calendars) {
         Ok(s) => s,
         Err(errors) => {
@@ -112,7 +119,7 @@ pub fn run(args: &SlaArgs) -> u8 {
         }
     };
     let partners = match &args.partners {
-        Some(p) => match partner_table(p) {
+        Some(p) => match partner_table(p, args.input_format) {
             Ok(t) => t,
             Err(code) => return code,
         },
@@ -121,26 +128,25 @@ pub fn run(args: &SlaArgs) -> u8 {
     // Timelines are read, evaluated and written one at a time: memory does not grow with the
     // file. The JSON output is one array, written `[`, items separated by `,`, `]` (the same
     // bytes as pretty-printing the whole array).
-    let path = args.timelines.display().to_string();
     let mut bad = 0usize;
-    let mut out = output::stdout();
+    let mut out = match output::open(&args.output) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
     let mut items = 0usize;
     let mut buf: Vec<u8> = Vec::new();
-    let read = input::each(&args.timelines, |_, origin, raw| {
-        let location = match origin {
-            Origin::Line(n) => format!("{path}:{n}"),
-            Origin::Item(n) => format!("{path} (item {n})"),
-        };
-        let timeline = match &raw {
+    let progress = Progress::new("timelines");
+    let read = timelines.each(&progress, |_, origin, raw| {
+        let location = timelines.at(origin);
+        let timeline = match raw {
             Raw::Json(v) => leadrail_core::api::timeline_from_json(v).map_err(|r| r.message),
             Raw::Cells(_) => Err("timelines are JSON objects `{\"lead\", \"events\"}`".to_string()),
         };
-        drop(raw);
         let timeline = match timeline {
             Ok(t) => t,
             Err(msg) => {
                 bad += 1;
-                eprintln!("error: {location}: {msg}");
+                progress.eprintln(&format!("error: {location}: {msg}"));
                 return Ok(());
             }
         };
@@ -149,9 +155,9 @@ pub fn run(args: &SlaArgs) -> u8 {
             Err(e) => {
                 bad += 1;
                 let report = leadrail_core::report::ErrorReport::from(&e);
-                eprintln!("error: {location}: {}", report.message);
+                progress.eprintln(&format!("error: {location}: {}", report.message));
                 if let Some(help) = report.help.filter(|h| !h.is_empty()) {
-                    eprintln!("  help: {help}");
+                    progress.eprintln(&format!("  help: {help}"));
                 }
                 return Ok(());
             }
@@ -171,10 +177,29 @@ pub fn run(args: &SlaArgs) -> u8 {
                         write_nested(&mut out, &buf)
                     })
             }
-            SlaFormat::Text => out.write_all(text_block(&set, &timeline, &evaluation).as_bytes()),
+            SlaFormat::Jsonl => {
+                let row = LeadOut {
+                    evaluation: &evaluation,
+                    reroute: reroute_plan(&set, &timeline, &evaluation),
+                };
+                buf.clear();
+                serde_json::to_writer(&mut buf, &row)
+                    .map_err(io::Error::from)
+                    .and_then(|()| {
+                        buf.push(b'\n');
+                        items += 1;
+                        out.write_all(&buf)
+                    })
+            }
+            SlaFormat::Text => {
+                items += 1;
+                out.write_all(text_block(&set, &timeline, &evaluation).as_bytes())
+            }
         };
+        progress.done(items);
         written.map_err(|e| output::failed(&e))
     });
+    progress.finish();
     let mut code = 0;
     match read {
         Ok(()) => {}
@@ -188,7 +213,7 @@ pub fn run(args: &SlaArgs) -> u8 {
     let end: &[u8] = match (args.format, items) {
         (SlaFormat::Json, 0) => b"[]\n",
         (SlaFormat::Json, _) => b"\n]\n",
-        (SlaFormat::Text, _) => b"",
+        (SlaFormat::Text | SlaFormat::Jsonl, _) => b"",
     };
     if let Err(c) = output::finish(out.write_all(end), &mut out) {
         return c;
@@ -205,19 +230,19 @@ fn parse_instant(text: &str) -> Option<EpochMs> {
         .map(|t| t.timestamp_millis())
 }
 
-fn partner_table(path: &std::path::Path) -> Result<PartnerTable, u8> {
-    let file = input::read(path).map_err(|e| {
+fn partner_table(path: &std::path::Path, format: Option<Format>) -> Result<PartnerTable, u8> {
+    let fail = |e: input::ReadError| {
         eprintln!("error: {e}");
         2u8
-    })?;
+    };
+    let input = Input::new(path, format).map_err(fail)?;
     let mut table = PartnerTable::default();
-    for (_, raw) in &file.records {
+    let read = input.each(&Progress::off(), |headers, _, raw| {
         let row: HashMap<String, String> = match raw {
-            Raw::Cells(cells) => file
-                .headers
+            Raw::Cells(cells) => headers
                 .iter()
-                .cloned()
-                .zip(cells.iter().cloned())
+                .zip(cells)
+                .map(|(h, c)| (h.to_string(), c.to_string()))
                 .collect(),
             Raw::Json(v) => v
                 .as_object()
@@ -231,8 +256,13 @@ fn partner_table(path: &std::path::Path) -> Result<PartnerTable, u8> {
         if let Some(id) = row.get("id").cloned() {
             table.0.insert(id, row);
         }
+        Ok(())
+    });
+    match read {
+        Ok(()) => Ok(table),
+        Err(input::Stopped::Read(e)) => Err(fail(e)),
+        Err(input::Stopped::Exit(c)) => Err(c),
     }
-    Ok(table)
 }
 
 fn instant(t: EpochMs) -> String {

@@ -2,11 +2,30 @@
 //! reader went away, as with `leadrail route ... | head`) ends the command quietly with exit
 //! code 0; any other write error (a full disk) is reported on stderr and gives exit code 2.
 
-use std::io::{self, BufWriter, StdoutLock, Write};
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
-/// Buffered standard output (64 KiB).
-pub fn stdout() -> BufWriter<StdoutLock<'static>> {
-    BufWriter::with_capacity(1 << 16, io::stdout().lock())
+/// The output: standard output or a file, buffered (64 KiB).
+pub type Output = BufWriter<Box<dyn Write>>;
+
+/// Buffered standard output.
+pub fn stdout() -> Output {
+    BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock()))
+}
+
+/// The output named on the command line: `-` is standard output, anything else a file, created
+/// or truncated. `Err` is the exit code (the reason printed).
+pub fn open(path: &Path) -> Result<Output, u8> {
+    if crate::input::is_stdin(path) {
+        return Ok(stdout());
+    }
+    match std::fs::File::create(path) {
+        Ok(file) => Ok(BufWriter::with_capacity(1 << 16, Box::new(file))),
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            Err(2)
+        }
+    }
 }
 
 /// Flushes `out` after `written` (the result of writing to it): `Ok` if all went well, else

@@ -1,21 +1,25 @@
 //! `leadrail check FILE...`: print every error and warning; exit 1 if any file has an error.
+//! `-` checks the rules given on standard input.
 
 use std::path::PathBuf;
 
 use std::io::Write as _;
 
-use super::{output, render};
+use crate::{output, render, rules};
 
 /// Run the check; returns the exit code.
 pub fn run(files: &[PathBuf], json: bool) -> u8 {
+    if let Err(e) = crate::input::one_stdin(files.iter().map(PathBuf::as_path)) {
+        eprintln!("error: {e}");
+        return 2;
+    }
     let mut failed = false;
     let mut reports = Vec::new();
     for path in files {
-        let name = path.display().to_string();
-        let source = match std::fs::read_to_string(path) {
+        let (name, source) = match rules::read(path) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: cannot read {name}: {e}");
+                eprintln!("error: cannot read {}: {e}", crate::input::name(path));
                 failed = true;
                 continue;
             }

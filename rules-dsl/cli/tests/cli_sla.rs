@@ -72,7 +72,7 @@ fn bad_timelines_name_lead_and_event_and_exit_2() {
         "--rules",
         "examples/industrial/rules.rail",
         "--timelines",
-        "rules-dsl/tests/cli_sla/bad.jsonl",
+        "rules-dsl/cli/tests/cli_sla/bad.jsonl",
         "--partners",
         "examples/industrial/partner-calendars.csv",
         "--now",
