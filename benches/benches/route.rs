@@ -81,9 +81,7 @@ fn w1(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    // The second yardstick: leads as string rows, resolved inside the timed loop; and the
-    // engine from the same rows, as a Rust host pays for it (columns built from the rows,
-    // prepared and routed).
+    // The second yardstick: leads as string rows, resolved inside the timed loop.
     let rows = w.lead_rows();
     g.bench_function("handwritten_rows", |b| {
         b.iter_batched_ref(
@@ -95,10 +93,11 @@ fn w1(c: &mut Criterion) {
     // The engine from the same rows, as a Rust host pays for it through core's host layer:
     // the rows read into columns (`host::read_rows`: ids as texts, region and product line
     // dictionary-encoded, deal sizes as integers), prepared, routed, the results in the compact
-    // form every host gets. `engine_rows` runs the batch runner the bindings use
-    // (`SharedNetwork::route_batch`: 100,000 leads go in chunks, read on the calling thread
-    // while a second thread prepares and routes); `engine_rows_one_piece` runs the same steps
-    // on one thread; `engine_rows_text_cells` is one piece with every text as its own `Arc`
+    // form every host gets (`Rows::prepare`, `Prepared::route`: the steps the batch runner of
+    // the bindings takes for each piece), on one thread like the hand-written loop.
+    // `engine_rows_chunked` runs the batch runner itself (`SharedNetwork::route_batch`: 100,000
+    // leads go in chunks, read on the calling thread while a second thread prepares and routes
+    // them); `engine_rows_text_cells` is `engine_rows` with every text as its own `Arc`
     // (`Column::Text`).
     let instants = Instants::Step {
         start: START,
@@ -106,24 +105,24 @@ fn w1(c: &mut Criterion) {
     };
     g.bench_function("engine_rows", |b| {
         b.iter_batched_ref(
-            || SharedNetwork::new(net.clone(), Host::RUST),
-            |n| {
-                let mut batch = RowsBatch::new(&rows);
-                n.route_batch(&engine, rows.len(), &instants, &opts, &mut batch)
-                    .unwrap();
-                black_box(batch.out)
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    g.bench_function("engine_rows_one_piece", |b| {
-        b.iter_batched_ref(
             || net.clone(),
             |n| {
                 let results = read_rows(&rows)
                     .prepare(&engine)
                     .route(&engine, n, &instants, &opts);
                 black_box(results)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("engine_rows_chunked", |b| {
+        b.iter_batched_ref(
+            || SharedNetwork::new(net.clone(), Host::RUST),
+            |n| {
+                let mut batch = RowsBatch::new(&rows);
+                n.route_batch(&engine, rows.len(), &instants, &opts, &mut batch)
+                    .unwrap();
+                black_box(batch.out)
             },
             BatchSize::LargeInput,
         )

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use serde_json::Value as Json;
 
 use crate::report::ErrorReport;
@@ -11,6 +10,7 @@ use crate::schema::Schema;
 use crate::value::{Type, Value};
 
 use super::error::*;
+use super::texts::TextMap;
 use super::value::*;
 use super::{Record, RecordRef};
 
@@ -90,12 +90,12 @@ impl Column {
     /// ```
     pub fn texts<'s>(texts: impl IntoIterator<Item = Option<&'s str>>) -> Column {
         let texts = texts.into_iter();
-        let mut seen: FxHashMap<&'s str, u32> = FxHashMap::default();
+        let mut seen: TextMap<'s, u32> = TextMap::default();
         let mut dict = Vec::new();
         let mut codes = Vec::with_capacity(texts.size_hint().0);
         for t in texts {
             let code = match t {
-                Some(t) => *seen.entry(t).or_insert_with(|| {
+                Some(t) => *seen.get_or_insert_with(t, || {
                     dict.push(Json::String(t.to_owned()));
                     u32::try_from(dict.len() - 1).unwrap_or(u32::MAX)
                 }),
@@ -308,7 +308,7 @@ fn fits(field: &crate::schema::Field, v: &Value) -> bool {
 /// The parsed entries of a field's distinct text cells (of a text or JSON column), filled on
 /// first use: hosts repeat a few hundred regions, product lines and enum symbols across a
 /// batch, and each is parsed and checked once.
-type TextCache<'a> = FxHashMap<&'a str, Entry>;
+type TextCache<'a> = TextMap<'a, Entry>;
 
 /// How the fast row reader reads a field's column.
 #[derive(Debug, Clone, Copy)]
@@ -532,7 +532,7 @@ fn cached_text<'c, 'a>(
     field: &crate::schema::Field,
     t: &'a str,
 ) -> &'c Entry {
-    texts.entry(t).or_insert_with(|| {
+    texts.get_or_insert_with(t, || {
         let j = Json::String(t.to_owned());
         Entry::new(field, field_value(field, Some(&j)))
     })
