@@ -1,4 +1,4 @@
-//! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and the per-batch dictionary caches.
+//! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and its per-batch caches (dictionary entries, distinct texts).
 
 use std::sync::Arc;
 
