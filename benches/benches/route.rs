@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use leadrail_benches::handwritten::Handwritten;
-use leadrail_benches::w1::{START, STEP, W1};
+use leadrail_benches::host::{read_rows, RowsBatch};
+use leadrail_benches::w1::{LeadRow, START, STEP, W1};
+use leadrail_core::host::{Host, Instants, Rows, SharedNetwork};
 use leadrail_core::network::Network;
 use leadrail_core::record::Column;
 use leadrail_core::route::{Engine, RouteOptions, Times};
@@ -79,9 +81,7 @@ fn w1(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    // The second yardstick: leads as string rows, resolved inside the timed loop; and the
-    // engine from the same rows, as a Rust host pays for it (columns built from the rows,
-    // prepared and routed).
+    // The second yardstick: leads as string rows, resolved inside the timed loop.
     let rows = w.lead_rows();
     g.bench_function("handwritten_rows", |b| {
         b.iter_batched_ref(
@@ -90,35 +90,63 @@ fn w1(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    // The engine from the same rows, as a Rust host pays for it through core's host layer:
+    // the rows read into columns (`host::read_rows`: ids as texts, region and product line
+    // dictionary-encoded, deal sizes as integers), prepared, routed, the results in the compact
+    // form every host gets (`Rows::prepare`, `Prepared::route`: the steps the batch runner of
+    // the bindings takes for each piece), on one thread like the hand-written loop.
+    // `engine_rows_chunked` runs the batch runner itself (`SharedNetwork::route_batch`: 100,000
+    // leads go in chunks, read on the calling thread while a second thread prepares and routes
+    // them); `engine_rows_text_cells` is `engine_rows` with every text as its own `Arc`
+    // (`Column::Text`).
+    let instants = Instants::Step {
+        start: START,
+        step_ms: STEP,
+    };
     g.bench_function("engine_rows", |b| {
         b.iter_batched_ref(
             || net.clone(),
             |n| {
-                let ids = Column::Text(
-                    rows.iter()
-                        .map(|r| Some(Arc::from(r.id.as_str())))
-                        .collect(),
-                );
-                let cols = [
-                    Column::Text(
-                        rows.iter()
-                            .map(|r| Some(Arc::from(r.region.as_str())))
-                            .collect(),
+                let results = read_rows(&rows)
+                    .prepare(&engine)
+                    .route(&engine, n, &instants, &opts);
+                black_box(results)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("engine_rows_chunked", |b| {
+        b.iter_batched_ref(
+            || SharedNetwork::new(net.clone(), Host::RUST),
+            |n| {
+                let mut batch = RowsBatch::new(&rows);
+                n.route_batch(&engine, rows.len(), &instants, &opts, &mut batch)
+                    .unwrap();
+                black_box(batch.out)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("engine_rows_text_cells", |b| {
+        b.iter_batched_ref(
+            || net.clone(),
+            |n| {
+                let text = |f: fn(&LeadRow) -> &str| {
+                    Column::Text(rows.iter().map(|r| Some(Arc::from(f(r)))).collect())
+                };
+                let ids = text(|r| &r.id);
+                let fields = vec![
+                    ("region".to_string(), text(|r| &r.region)),
+                    ("product_line".to_string(), text(|r| &r.product_line)),
+                    (
+                        "deal_size".to_string(),
+                        Column::Int(rows.iter().map(|r| Some(r.deal_size)).collect()),
                     ),
-                    Column::Text(
-                        rows.iter()
-                            .map(|r| Some(Arc::from(r.product_line.as_str())))
-                            .collect(),
-                    ),
-                    Column::Int(rows.iter().map(|r| Some(r.deal_size)).collect()),
                 ];
-                let named: Vec<(&str, &Column)> = ["region", "product_line", "deal_size"]
-                    .into_iter()
-                    .zip(cols.iter())
-                    .collect();
-                let (batch, bad) = engine.prepare_columns(rows.len(), &ids, &named);
-                black_box(bad);
-                black_box(engine.route_prepared_compact(n, &batch, times, &opts))
+                let results = Rows::new(Host::RUST, rows.len(), ids, fields)
+                    .prepare(&engine)
+                    .route(&engine, n, &instants, &opts);
+                black_box(results)
             },
             BatchSize::LargeInput,
         )

@@ -1,6 +1,7 @@
 //! Workload generators and the hand-written yardstick for leadrail's benches (BENCH.md).
 
 pub mod handwritten;
+pub mod host;
 pub mod rng;
 pub mod w1;
 pub mod w4;

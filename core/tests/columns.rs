@@ -349,3 +349,100 @@ fn text_columns_equal_json_strings() {
         assert!(Arc::ptr_eq(v[0].as_ref().unwrap(), &r.id));
     }
 }
+
+/// Texts that repeat across a batch are parsed once per distinct text (a per-batch cache), in
+/// every column form that holds texts: every row still gets what `Record::from_json_at` gives,
+/// and a repeated bad text gives each of its rows its own error, naming the record and the
+/// field.
+#[test]
+fn repeated_texts_read_as_json_objects_in_every_form() {
+    let n = 12;
+    let ids: Vec<String> = (0..n).map(|i| format!("L{i}")).collect();
+    let region_of = |i: usize| ["DE", "XX", "US-TX", "", "US except US-AK"][i % 5];
+    let line_of = |i: usize| ["a", "b", "", " "][i % 4];
+    let tier_of = |i: usize| ["gold", "silver", ""][i % 3];
+    let want: Vec<_> = (0..n)
+        .map(|i| {
+            let obj = json!({
+                "id": ids[i],
+                "region": region_of(i),
+                "line": line_of(i),
+                "rate": 0.5,
+                "tier": tier_of(i),
+            });
+            Record::from_json_at(&schema(), &obj, i + 1)
+        })
+        .collect();
+    let texts = |f: &dyn Fn(usize) -> &'static str| -> [Column; 3] {
+        [
+            Column::Text((0..n).map(|i| Some(Arc::from(f(i)))).collect()),
+            Column::Json((0..n).map(|i| json!(f(i))).collect()),
+            Column::texts((0..n).map(|i| Some(f(i)))),
+        ]
+    };
+    let id_forms = [
+        Column::Text(ids.iter().map(|s| Some(Arc::from(s.as_str()))).collect()),
+        Column::Json(ids.iter().map(|s| json!(s)).collect()),
+        Column::texts(ids.iter().map(|s| Some(s.as_str()))),
+    ];
+    let rates = Column::Float(vec![Some(0.5); n]);
+    for (form, ((regions, lines), tiers)) in texts(&region_of)
+        .iter()
+        .zip(texts(&line_of).iter())
+        .zip(texts(&tier_of).iter())
+        .enumerate()
+    {
+        let named = [
+            ("region", regions),
+            ("line", lines),
+            ("rate", &rates),
+            ("tier", tiers),
+        ];
+        let got = Record::from_columns(&schema(), n, &id_forms[form], &named);
+        assert_eq!(got, want, "column form {form}");
+        let (good, bad) = Record::from_columns_split(&schema(), n, &id_forms[form], &named);
+        assert_eq!(good.len() + bad.len(), n);
+        let bad_rows: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
+        let want_bad: Vec<usize> = (0..n).filter(|i| want[*i].is_err()).collect();
+        assert_eq!(bad_rows, want_bad, "column form {form}");
+    }
+    // the repeated bad region: one error per row, each naming its record and the field
+    let regions = Column::texts((0..n).map(|i| Some(region_of(i))));
+    let lines = Column::texts((0..n).map(|_| Some("a")));
+    let named = [("region", &regions), ("line", &lines), ("rate", &rates)];
+    let (_, bad) = Record::from_columns_split(&schema(), n, &id_forms[2], &named);
+    let errors: Vec<String> = bad.iter().map(|(_, e)| e.to_string()).collect();
+    assert_eq!(errors.len(), 5, "{errors:?}");
+    for (i, e) in bad.iter().filter(|(i, _)| region_of(*i) == "XX") {
+        assert!(
+            e.to_string()
+                .starts_with(&format!("record `L{i}`, field `region`: ")),
+            "{e}"
+        );
+    }
+}
+
+/// `Column::texts` dictionary-encodes: row for row it reads as a `Text` column of the same
+/// texts, each distinct text stored once, a missing text past the dictionary.
+#[test]
+fn texts_builder_stores_each_distinct_text_once() {
+    let cells = [
+        Some("DE"),
+        Some("FR"),
+        None,
+        Some("DE"),
+        Some(""),
+        Some("FR"),
+    ];
+    let col = Column::texts(cells);
+    let Column::Dict { dict, codes } = &col else {
+        panic!("not dictionary-encoded: {col:?}");
+    };
+    assert_eq!(dict, &[json!("DE"), json!("FR"), json!("")]);
+    assert_eq!(codes.len(), cells.len());
+    assert!(codes[2] as usize >= dict.len());
+    let text = Column::Text(cells.iter().map(|c| c.map(Arc::from)).collect());
+    let ids = Column::texts((0..cells.len()).map(|i| Some(["A", "B", "C", "D", "E", "F"][i])));
+    let read = |c: &Column| Record::from_columns(&schema(), cells.len(), &ids, &[("region", c)]);
+    assert_eq!(read(&col), read(&text));
+}

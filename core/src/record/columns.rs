@@ -1,4 +1,4 @@
-//! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and the per-batch dictionary caches.
+//! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and its per-batch caches (dictionary entries, distinct texts).
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use crate::schema::Schema;
 use crate::value::{Type, Value};
 
 use super::error::*;
+use super::texts::TextMap;
 use super::value::*;
 use super::{Record, RecordRef};
 
@@ -69,6 +70,41 @@ impl Column {
             .zip(columns)
             .map(|f| (f.0.name.as_str(), f.1))
             .collect()
+    }
+
+    /// A dictionary-encoded column ([`Column::Dict`]) of texts, `None` for a missing one: each
+    /// distinct text is stored (and later parsed) once, which makes it the cheap form for a
+    /// host that holds its records' texts itself (regions, product lines and enum symbols
+    /// repeat across a batch). Row for row the column reads as [`Column::Text`] of the same
+    /// texts.
+    ///
+    /// ```
+    /// use leadrail_core::record::Column;
+    /// use serde_json::json;
+    ///
+    /// let regions = Column::texts(["DE", "FR", "DE"].into_iter().map(Some).chain([None]));
+    /// assert_eq!(
+    ///     regions,
+    ///     Column::Dict { dict: vec![json!("DE"), json!("FR")], codes: vec![0, 1, 0, u32::MAX] }
+    /// );
+    /// ```
+    pub fn texts<'s>(texts: impl IntoIterator<Item = Option<&'s str>>) -> Column {
+        let texts = texts.into_iter();
+        let mut seen: TextMap<'s, u32> = TextMap::default();
+        let mut dict = Vec::new();
+        let mut codes = Vec::with_capacity(texts.size_hint().0);
+        for t in texts {
+            let code = match t {
+                Some(t) => *seen.get_or_insert_with(t, || {
+                    dict.push(Json::String(t.to_owned()));
+                    u32::try_from(dict.len() - 1).unwrap_or(u32::MAX)
+                }),
+                // (a code past the dictionary is missing)
+                None => u32::MAX,
+            };
+            codes.push(code);
+        }
+        Column::Dict { dict, codes }
     }
 
     /// The number of rows the column holds.
@@ -253,53 +289,94 @@ struct Entry {
 impl Entry {
     fn new(field: &crate::schema::Field, r: Result<Value, DataErrorKind>) -> Entry {
         let valid = match &r {
-            // a region with exceptions passes the type check but not the engine's lead check
-            Ok(Value::Region(t)) if !t.except().is_empty() => false,
-            Ok(v) => crate::schema::field_ok(field, v),
+            Ok(v) => fits(field, v),
             Err(_) => false,
         };
         Entry { r, valid }
     }
 }
 
-fn dict_caches(cols: &[Option<&Column>]) -> Vec<DictCache> {
-    cols.iter()
-        .map(|c| match c {
-            Some(Column::Dict { dict, .. }) => vec![None; dict.len()],
-            _ => Vec::new(),
-        })
-        .collect()
+/// Whether a parsed value passes the engine's record check for its field.
+fn fits(field: &crate::schema::Field, v: &Value) -> bool {
+    match v {
+        // a region with exceptions passes the type check but not the engine's lead check
+        Value::Region(t) if !t.except().is_empty() => false,
+        v => crate::schema::field_ok(field, v),
+    }
 }
+
+/// The parsed entries of a field's distinct text cells (of a text or JSON column), filled on
+/// first use: hosts repeat a few hundred regions, product lines and enum symbols across a
+/// batch, and each is parsed and checked once.
+type TextCache<'a> = TextMap<'a, Entry>;
 
 /// How the fast row reader reads a field's column.
 #[derive(Debug, Clone, Copy)]
 enum Src<'a> {
-    /// Integers of an int (`false`) or decimal (`true`) field.
-    Int(&'a [Option<i64>], bool),
+    /// Integers of an int field.
+    Int(&'a [Option<i64>]),
+    /// Integers of a decimal field.
+    IntDecimal(&'a [Option<i64>]),
     /// Floats of a float (`false`) or ratio (`true`) field.
     Float(&'a [Option<f64>], bool),
     /// Dictionary codes (entries parsed once, in the field's cache).
     Dict(&'a [u32], &'a [Json]),
+    /// Texts (each distinct text parsed once, in the field's text cache).
+    Text(&'a [Option<Arc<str>>]),
+    /// JSON values (each distinct string parsed once, in the field's text cache; other values
+    /// parsed per row).
+    Json(&'a [Json]),
     /// No column: every row is missing the field.
     Absent,
     /// Anything else: the row goes through [`column_row`].
     Slow,
 }
 
+/// One schema field as the row reader reads it: its column and the entries parsed so far.
+struct FieldReader<'a> {
+    field: &'a crate::schema::Field,
+    src: Src<'a>,
+    /// Per dictionary code (a dictionary-encoded column), used by both row paths.
+    dict: DictCache,
+    /// Per distinct text (a text or JSON column), used by the fast path.
+    texts: TextCache<'a>,
+}
+
 /// A columnar batch read row by row: each row gives what [`Record::from_columns`] gives for
 /// it, with whether the record is known to pass the engine's record check.
 ///
-/// Rows whose cells are all integers, floats of the field's type, dictionary entries or
-/// missing optional values, with a text id, are built directly (one allocation: the values);
-/// every other row, and every row with a problem, goes through [`column_row`].
+/// Rows whose cells are all integers, floats of the field's type, dictionary entries, texts,
+/// JSON values or missing optional values, with a text id, are built directly (one
+/// allocation: the values; each distinct dictionary entry or text parsed and checked once per
+/// batch); every other row, and every row with a problem, goes through [`column_row`].
 pub(crate) struct ColumnRows<'a> {
     schema: &'a Schema,
     ids: &'a Column,
     cols: Vec<Option<&'a Column>>,
-    caches: Vec<DictCache>,
-    srcs: Vec<Src<'a>>,
-    /// Whether the ids are texts (the fast path reads no other id column).
-    text_ids: Option<&'a [Option<Arc<str>>]>,
+    fields: Vec<FieldReader<'a>>,
+    /// The ids as the fast path reads them.
+    fast_ids: Ids<'a>,
+}
+
+/// An id column as the fast row reader reads it.
+#[derive(Debug, Clone, Copy)]
+enum Ids<'a> {
+    /// Texts (shared, not copied).
+    Text(&'a [Option<Arc<str>>]),
+    /// JSON values: strings are read, other rows go through [`column_row`].
+    Json(&'a [Json]),
+    /// Any other column: every row goes through [`column_row`].
+    Other,
+}
+
+/// Whether an id is blank as `trim` sees it (stopping at the first other character).
+#[inline]
+fn blank(t: &str) -> bool {
+    match t.as_bytes().first() {
+        // (the common case: an id starting with a visible ASCII character)
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => t.chars().all(char::is_whitespace),
+    }
 }
 
 impl<'a> ColumnRows<'a> {
@@ -310,32 +387,41 @@ impl<'a> ColumnRows<'a> {
         columns: &[(&str, &'a Column)],
     ) -> ColumnRows<'a> {
         let cols = field_columns(schema, columns);
-        let caches = dict_caches(&cols);
-        let srcs = schema
+        let fields = schema
             .fields
             .iter()
             .zip(&cols)
-            .map(|(f, c)| match (c, &f.ty) {
-                (None, _) => Src::Absent,
-                (Some(Column::Int(v)), Type::Int) => Src::Int(v, false),
-                (Some(Column::Int(v)), Type::Decimal) => Src::Int(v, true),
-                (Some(Column::Float(v)), Type::Float) => Src::Float(v, false),
-                (Some(Column::Float(v)), Type::Ratio) => Src::Float(v, true),
-                (Some(Column::Dict { dict, codes }), _) => Src::Dict(codes, dict),
-                _ => Src::Slow,
+            .map(|(f, c)| FieldReader {
+                field: f,
+                src: match (c, &f.ty) {
+                    (None, _) => Src::Absent,
+                    (Some(Column::Int(v)), Type::Int) => Src::Int(v),
+                    (Some(Column::Int(v)), Type::Decimal) => Src::IntDecimal(v),
+                    (Some(Column::Float(v)), Type::Float) => Src::Float(v, false),
+                    (Some(Column::Float(v)), Type::Ratio) => Src::Float(v, true),
+                    (Some(Column::Dict { dict, codes }), _) => Src::Dict(codes, dict),
+                    (Some(Column::Text(v)), _) => Src::Text(v),
+                    (Some(Column::Json(v)), _) => Src::Json(v),
+                    _ => Src::Slow,
+                },
+                dict: match c {
+                    Some(Column::Dict { dict, .. }) => vec![None; dict.len()],
+                    _ => Vec::new(),
+                },
+                texts: TextCache::default(),
             })
             .collect();
-        let text_ids = match ids {
-            Column::Text(v) => Some(v.as_slice()),
-            _ => None,
+        let fast_ids = match ids {
+            Column::Text(v) => Ids::Text(v),
+            Column::Json(v) => Ids::Json(v),
+            _ => Ids::Other,
         };
         ColumnRows {
             schema,
             ids,
             cols,
-            caches,
-            srcs,
-            text_ids,
+            fields,
+            fast_ids,
         }
     }
 
@@ -350,7 +436,7 @@ impl<'a> ColumnRows<'a> {
     pub(crate) fn row(&mut self, row: usize) -> Result<(Record, bool), DataError> {
         match self.fast(row) {
             Some(r) => Ok(r),
-            None => column_row(self.schema, row, self.ids, &self.cols, &mut self.caches)
+            None => column_row(self.schema, row, self.ids, &self.cols, &mut self.fields)
                 .map(|r| (r, false)),
         }
     }
@@ -358,25 +444,30 @@ impl<'a> ColumnRows<'a> {
     /// A row of the common forms, or `None` for [`column_row`].
     #[inline]
     fn fast(&mut self, row: usize) -> Option<(Record, bool)> {
-        let id = match self.text_ids?.get(row) {
-            // (blank as `trim` sees it, stopping at the first other character)
-            Some(Some(t)) if !t.chars().all(char::is_whitespace) => t.clone(),
-            _ => return None,
+        let id = match self.fast_ids {
+            Ids::Text(v) => match v.get(row) {
+                Some(Some(t)) if !blank(t) => t.clone(),
+                _ => return None,
+            },
+            // what `id_value` reads from a JSON string
+            Ids::Json(v) => match v.get(row) {
+                Some(Json::String(t)) if !blank(t) => Arc::from(t.as_str()),
+                _ => return None,
+            },
+            Ids::Other => return None,
         };
-        let mut values = Vec::with_capacity(self.schema.fields.len());
+        let mut values = Vec::with_capacity(self.fields.len());
         let mut valid = true;
-        for ((field, src), cache) in self
-            .schema
-            .fields
-            .iter()
-            .zip(&self.srcs)
-            .zip(self.caches.iter_mut())
-        {
-            let v = match *src {
-                Src::Int(v, dec) => match v.get(row).copied().flatten() {
-                    Some(i) if dec => Value::Decimal(Decimal::from(i)),
-                    Some(i) => Value::Int(i),
-                    None => missing(field)?,
+        for f in &mut self.fields {
+            let field = f.field;
+            let v = match f.src {
+                Src::Int(v) => match v.get(row) {
+                    Some(Some(i)) => Value::Int(*i),
+                    _ => missing(field)?,
+                },
+                Src::IntDecimal(v) => match v.get(row) {
+                    Some(Some(i)) => Value::Decimal(Decimal::from(*i)),
+                    _ => missing(field)?,
                 },
                 Src::Float(v, ratio) => match v.get(row).copied().flatten() {
                     // what the JSON number gives: a finite float (in [0, 1] for a ratio)
@@ -388,19 +479,43 @@ impl<'a> ColumnRows<'a> {
                     None => missing(field)?,
                 },
                 Src::Dict(codes, dict) => {
-                    let code = codes.get(row).map(|c| *c as usize);
-                    match code.and_then(|c| dict.get(c).map(|j| (c, j))) {
-                        Some((c, j)) => {
-                            let e = cache.get_mut(c)?;
-                            let e = e.get_or_insert_with(|| {
-                                Entry::new(field, field_value(field, Some(j)))
-                            });
+                    // (a row past the codes, or a code past the dictionary, is missing)
+                    let c = codes.get(row).map_or(usize::MAX, |c| *c as usize);
+                    match f.dict.get_mut(c) {
+                        Some(Some(e)) => {
+                            valid &= e.valid;
+                            e.r.as_ref().ok()?.clone()
+                        }
+                        Some(slot) => {
+                            let j = dict.get(c)?;
+                            let e = slot.insert(Entry::new(field, field_value(field, Some(j))));
                             valid &= e.valid;
                             e.r.as_ref().ok()?.clone()
                         }
                         None => missing(field)?,
                     }
                 }
+                Src::Text(v) => match v.get(row) {
+                    Some(Some(t)) => {
+                        let e = cached_text(&mut f.texts, field, t);
+                        valid &= e.valid;
+                        e.r.as_ref().ok()?.clone()
+                    }
+                    _ => missing(field)?,
+                },
+                Src::Json(v) => match v.get(row) {
+                    Some(Json::String(t)) => {
+                        let e = cached_text(&mut f.texts, field, t);
+                        valid &= e.valid;
+                        e.r.as_ref().ok()?.clone()
+                    }
+                    Some(Json::Null) | None => missing(field)?,
+                    Some(j) => {
+                        let v = field_value(field, Some(j)).ok()?;
+                        valid &= fits(field, &v);
+                        v
+                    }
+                },
                 Src::Absent => missing(field)?,
                 Src::Slow => return None,
             };
@@ -408,6 +523,19 @@ impl<'a> ColumnRows<'a> {
         }
         Some((Record { id, values }, valid))
     }
+}
+
+/// The entry of text cell `t` of `field`, parsed as the JSON string `t` on first use.
+#[inline]
+fn cached_text<'c, 'a>(
+    texts: &'c mut TextCache<'a>,
+    field: &crate::schema::Field,
+    t: &'a str,
+) -> &'c Entry {
+    texts.get_or_insert_with(t, || {
+        let j = Json::String(t.to_owned());
+        Entry::new(field, field_value(field, Some(&j)))
+    })
 }
 
 /// The value of a missing cell when the field is optional (`None` for the error path).
@@ -422,7 +550,7 @@ fn column_row(
     row: usize,
     ids: &Column,
     cols: &[Option<&Column>],
-    caches: &mut [DictCache],
+    readers: &mut [FieldReader<'_>],
 ) -> Result<Record, DataError> {
     let text_id = match ids {
         // a text id as `id_value` reads a JSON string, without copying it
@@ -452,7 +580,8 @@ fn column_row(
         }
     };
     let mut values = Vec::with_capacity(schema.fields.len());
-    for ((field, col), cache) in schema.fields.iter().zip(cols).zip(caches.iter_mut()) {
+    for ((field, col), reader) in schema.fields.iter().zip(cols).zip(readers.iter_mut()) {
+        let cache = &mut reader.dict;
         // the common cases first: an int cell, a dictionary entry already parsed
         match col {
             Some(Column::Int(v)) => match (v.get(row).copied().flatten(), &field.ty) {

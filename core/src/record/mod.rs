@@ -31,6 +31,7 @@
 
 mod columns;
 mod error;
+mod texts;
 mod value;
 
 pub use columns::Column;
