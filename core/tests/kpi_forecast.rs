@@ -81,7 +81,10 @@ fn probabilities_expected_values_and_exact_range() {
     let input = KpiInput::new(&ts).with_leads(&records);
     let f = kpi::forecast(&input, NOW, &opts(&["partner"], 10.0)).unwrap();
     // closed: 5, won 3
-    assert_eq!((f.overall.closed, f.overall.won, f.overall.rate), (5, 3, Some(0.6)));
+    assert_eq!(
+        (f.overall.closed, f.overall.won, f.overall.rate),
+        (5, 3, Some(0.6))
+    );
     // proposal: C1..C4 were in it (C4 under P2), 2 won; qualified: C4 (unheld, then P2);
     // negotiation: no closed lead, so the overall rate
     let stages: Vec<(&str, u64, u64, Option<f64>)> = f
@@ -108,7 +111,10 @@ fn probabilities_expected_values_and_exact_range() {
         .iter()
         .map(|l| (l.lead.as_str(), l.probability))
         .collect();
-    assert_eq!(probs, vec![("O1", 0.5), ("O2", 0.0), ("O3", 0.5), ("O4", 0.6)]);
+    assert_eq!(
+        probs,
+        vec![("O1", 0.5), ("O2", 0.0), ("O3", 0.5), ("O4", 0.6)]
+    );
     assert_eq!((f.total.leads, f.total.amount), (4, 3900.0));
     assert_eq!(f.total.expected, 500.0 + 0.0 + 200.0 + 300.0);
     // O5 has no stage, O6 no amount
@@ -147,8 +153,12 @@ fn m_zero_uses_the_partner_rate_alone_and_r_s_when_n_plus_m_is_zero() {
 fn without_a_closed_lead_every_open_lead_is_left_out() {
     let (ts, records) = leads();
     let open: Vec<Timeline> = ts.into_iter().filter(|t| t.lead.starts_with('O')).collect();
-    let f = kpi::forecast(&KpiInput::new(&open).with_leads(&records), NOW, &opts(&[], 10.0))
-        .unwrap();
+    let f = kpi::forecast(
+        &KpiInput::new(&open).with_leads(&records),
+        NOW,
+        &opts(&[], 10.0),
+    )
+    .unwrap();
     assert_eq!(f.overall.rate, None);
     assert_eq!((f.total.leads, f.total.expected), (0, 0.0));
     assert_eq!((f.left_out.leads, f.left_out.amount), (6, 4600.0));
@@ -181,7 +191,11 @@ fn a_large_forecast_draws_its_range_reproducibly() {
     // the same seed gives the same range; inputs in another order too
     ts.reverse();
     records.reverse();
-    let again = kpi::forecast(&KpiInput::new(&ts).with_leads(&records), NOW, &opts(&[], 10.0));
+    let again = kpi::forecast(
+        &KpiInput::new(&ts).with_leads(&records),
+        NOW,
+        &opts(&[], 10.0),
+    );
     assert_eq!(again.unwrap(), f);
 }
 
@@ -247,7 +261,12 @@ fn measures_are_written_into_partner_fields() {
     // P2: one pending assignment: no acceptance rate (the required field keeps its value)
     assert_eq!(
         values("P2"),
-        vec![Value::Float(0.9), Value::Float(0.0), Value::Int(1), Value::Null]
+        vec![
+            Value::Float(0.9),
+            Value::Float(0.0),
+            Value::Int(1),
+            Value::Null
+        ]
     );
     // P3: no assignment: 0 received, the optional rate cleared
     assert_eq!(

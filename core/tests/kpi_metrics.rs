@@ -6,8 +6,8 @@ mod kpi_support;
 
 use kpi_support::*;
 use leadrail_core::kpi::{
-    self, EngagementEvent, GroupBy, Joined, KpiInput, KpiOptions, KpiReport, LeadInfo,
-    PartnerInfo, Stats,
+    self, EngagementEvent, GroupBy, Joined, KpiInput, KpiOptions, KpiReport, LeadInfo, PartnerInfo,
+    Stats,
 };
 use leadrail_core::sla::NoPartnerCalendars;
 use leadrail_core::timeline::Timeline;
@@ -122,7 +122,10 @@ fn assignments_acceptance_conversion_and_response_in_total() {
     assert_eq!(a.first_contact, hours(&[3, 4]));
     assert_eq!(a.first_contact.median, Some(3.5 * H as f64));
     assert_eq!(r.rejections.len(), 1);
-    assert_eq!((r.rejections[0].reason.as_str(), r.rejections[0].count), ("too far", 1));
+    assert_eq!(
+        (r.rejections[0].reason.as_str(), r.rejections[0].count),
+        ("too far", 1)
+    );
 }
 
 #[test]
@@ -147,7 +150,17 @@ fn assignments_by_partner() {
         .collect();
     let want = vec![
         ("D1".to_string(), 1, 1, 0, 0, 0, Some(1.0), 1, hours(&[1])),
-        ("P1".to_string(), 3, 1, 1, 0, 1, Some(0.5), 0, hours(&[2, 2, 1])),
+        (
+            "P1".to_string(),
+            3,
+            1,
+            1,
+            0,
+            1,
+            Some(0.5),
+            0,
+            hours(&[2, 2, 1]),
+        ),
         ("P2".to_string(), 2, 1, 0, 1, 0, Some(0.5), 1, hours(&[2])),
         ("P3".to_string(), 2, 0, 0, 1, 1, Some(0.0), 0, hours(&[8])),
         ("R1".to_string(), 1, 1, 0, 0, 0, Some(1.0), 1, hours(&[2])),
@@ -157,7 +170,10 @@ fn assignments_by_partner() {
     let json = serde_json::to_value(&r.assignments[1]).unwrap();
     assert_eq!(json["partner"], "P1");
     assert_eq!(json["conversion_rate"], 0.0);
-    assert!(json.get("period").is_none(), "only grouped dimensions: {json}");
+    assert!(
+        json.get("period").is_none(),
+        "only grouped dimensions: {json}"
+    );
 }
 
 #[test]
@@ -170,7 +186,10 @@ fn lead_conversion_counts_delivered_as_won() {
     // lead conversion has no partner, even when grouped by partner
     let r = report(&scenario(), &["partner"]);
     assert_eq!(r.leads.len(), 1);
-    assert!(serde_json::to_value(&r.leads[0]).unwrap().get("partner").is_none());
+    assert!(serde_json::to_value(&r.leads[0])
+        .unwrap()
+        .get("partner")
+        .is_none());
 }
 
 #[test]
@@ -198,7 +217,14 @@ fn time_in_stage_with_a_reopened_stage() {
     let stages: Vec<(&str, Stats, u64, Option<f64>)> = r
         .stages
         .iter()
-        .map(|s| (s.stage.as_str(), s.time_in_stage.clone(), s.open, s.open_mean_age))
+        .map(|s| {
+            (
+                s.stage.as_str(),
+                s.time_in_stage.clone(),
+                s.open,
+                s.open_mean_age,
+            )
+        })
         .collect();
     assert_eq!(
         stages,
@@ -221,7 +247,10 @@ fn time_in_stage_with_a_reopened_stage() {
         .filter(|s| s.stage == "qualified")
         .map(|s| (s.key.partner.as_deref(), s.time_in_stage.clone()))
         .collect();
-    assert_eq!(q, vec![(Some("P1"), hours(&[3])), (Some("P3"), hours(&[10]))]);
+    assert_eq!(
+        q,
+        vec![(Some("P1"), hours(&[3])), (Some("P3"), hours(&[10]))]
+    );
 }
 
 #[test]
@@ -230,7 +259,13 @@ fn sales_cycle_and_order_fulfilment() {
     let deals: Vec<(Option<&str>, Stats, Stats)> = r
         .deals
         .iter()
-        .map(|d| (d.key.partner.as_deref(), d.sales_cycle.clone(), d.fulfilment.clone()))
+        .map(|d| {
+            (
+                d.key.partner.as_deref(),
+                d.sales_cycle.clone(),
+                d.fulfilment.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         deals,
@@ -256,7 +291,15 @@ fn sla_attainment_per_partner() {
     let got: Vec<(Option<&str>, &str, u64, u64, Option<f64>)> = r
         .sla
         .iter()
-        .map(|s| (s.key.partner.as_deref(), s.sla.as_str(), s.met, s.breached, s.attainment))
+        .map(|s| {
+            (
+                s.key.partner.as_deref(),
+                s.sla.as_str(),
+                s.met,
+                s.breached,
+                s.attainment,
+            )
+        })
         .collect();
     // L1: P1 met twice (rejected at 2h, accepted 2h after the new assignment); L2: D1 met;
     // L3: P2 breached at 4h (no stop before `delivered`); L4: P1 still running past its due
@@ -299,7 +342,9 @@ fn engagement_and_first_deals() {
     let partners = vec![
         PartnerInfo {
             id: "R2".into(),
-            joined_at: Some(Joined::Date(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap())),
+            joined_at: Some(Joined::Date(
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            )),
         },
         PartnerInfo {
             id: "P2".into(),
@@ -321,7 +366,14 @@ fn engagement_and_first_deals() {
     let eng: Vec<(Option<&str>, Option<&str>, u64, u64)> = r
         .engagement
         .iter()
-        .map(|e| (e.key.partner.as_deref(), e.key.period.as_deref(), e.events, e.active_days))
+        .map(|e| {
+            (
+                e.key.partner.as_deref(),
+                e.key.period.as_deref(),
+                e.events,
+                e.active_days,
+            )
+        })
         .collect();
     assert_eq!(
         eng,
@@ -334,7 +386,13 @@ fn engagement_and_first_deals() {
     let first: Vec<(Option<&str>, Option<&str>, Stats)> = r
         .first_deals
         .iter()
-        .map(|f| (f.key.partner.as_deref(), f.key.period.as_deref(), f.time_to_first_deal.clone()))
+        .map(|f| {
+            (
+                f.key.partner.as_deref(),
+                f.key.period.as_deref(),
+                f.time_to_first_deal.clone(),
+            )
+        })
         .collect();
     // P2: L3's implied `won` at 7h, joined 10h before T0; R2: won at 30h, joined on the day
     // before T0 (its local start, UTC). D1 never held a lead at `won`.
@@ -513,7 +571,13 @@ fn regions_by_country_or_subdivision_and_product_lines() {
             .unwrap()
             .assignments
             .iter()
-            .map(|a| (a.key.region.clone(), a.key.product_line.clone(), a.assignments))
+            .map(|a| {
+                (
+                    a.key.region.clone(),
+                    a.key.product_line.clone(),
+                    a.assignments,
+                )
+            })
             .collect()
     };
     let o = |s: &str| Some(s.to_string());
@@ -581,18 +645,28 @@ fn bad_timelines_fail_the_call_naming_the_lead_and_field() {
     assert_eq!(err.code, "leadrail::data::duplicate_id");
     assert_eq!(err.record.as_deref(), Some("L2"));
     assert_eq!(err.field.as_deref(), Some("lead"));
-    assert_eq!(err.message, "timeline of lead `L2` is given twice (#2 and #7)");
+    assert_eq!(err.message, "lead `L2` has two timelines (#2 and #7)");
     let err = kpi::forecast(&KpiInput::new(&ts), NOW, &KpiOptions::default()).unwrap_err();
     assert_eq!(err.record.as_deref(), Some("L2"));
 
     let ts = scenario();
-    let leads = vec![LeadInfo {
-        id: "L1".into(),
-        ..LeadInfo::default()
-    }; 2];
-    let err = kpi::kpis(&KpiInput::new(&ts).with_leads(&leads), NOW, &KpiOptions::default())
-        .unwrap_err();
-    assert_eq!((err.record.as_deref(), err.field.as_deref()), (Some("L1"), Some("id")));
+    let leads = vec![
+        LeadInfo {
+            id: "L1".into(),
+            ..LeadInfo::default()
+        };
+        2
+    ];
+    let err = kpi::kpis(
+        &KpiInput::new(&ts).with_leads(&leads),
+        NOW,
+        &KpiOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.record.as_deref(), err.field.as_deref()),
+        (Some("L1"), Some("id"))
+    );
 
     let err = kpi::parse_tz("Mars/Olympus").unwrap_err();
     assert_eq!(err.code, "leadrail::calendar::unknown_time_zone");

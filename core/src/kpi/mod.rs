@@ -385,14 +385,36 @@ fn out_of_range(record: &str, field: String, what: &str, at: EpochMs) -> ErrorRe
     .with_field(field)
 }
 
-fn duplicate(what: &str, id: &str, first: usize, second: usize, field: &str) -> ErrorReport {
-    ErrorReport::error(
-        codes::DATA_DUPLICATE_ID,
-        format!("{what} `{id}` is given twice (#{first} and #{second})"),
-    )
-    .with_help(format!("give each {what} once; merge the two"))
-    .with_record(id.to_string())
-    .with_field(field.to_string())
+/// What is given twice.
+#[derive(Debug, Clone, Copy)]
+enum Twice {
+    Timeline,
+    LeadRecord,
+    PartnerRecord,
+}
+
+fn duplicate(id: &str, what: Twice, first: usize, second: usize) -> ErrorReport {
+    let (message, help, field) = match what {
+        Twice::Timeline => (
+            format!("lead `{id}` has two timelines (#{first} and #{second})"),
+            "merge the lead's events into one timeline",
+            "lead",
+        ),
+        Twice::LeadRecord => (
+            format!("lead `{id}` has two lead records (#{first} and #{second})"),
+            "give each lead one record",
+            "id",
+        ),
+        Twice::PartnerRecord => (
+            format!("partner `{id}` has two partner records (#{first} and #{second})"),
+            "give each partner one record",
+            "id",
+        ),
+    };
+    ErrorReport::error(codes::DATA_DUPLICATE_ID, message)
+        .with_help(help)
+        .with_record(id.to_string())
+        .with_field(field)
 }
 
 /// The one pass behind every entry point.
@@ -412,20 +434,14 @@ fn run<'a>(
     let mut timeline_of: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, t) in input.timelines.iter().enumerate() {
         if let Some(first) = timeline_of.insert(t.lead.as_str(), i) {
-            return Err(duplicate(
-                "timeline of lead",
-                &t.lead,
-                first + 1,
-                i + 1,
-                "lead",
-            ));
+            return Err(duplicate(&t.lead, Twice::Timeline, first + 1, i + 1));
         }
     }
     let mut lead_of: FxHashMap<&str, &LeadInfo> = FxHashMap::default();
     let mut lead_pos: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, l) in input.leads.iter().enumerate() {
         if let Some(first) = lead_pos.insert(l.id.as_str(), i) {
-            return Err(duplicate("lead record", &l.id, first + 1, i + 1, "id"));
+            return Err(duplicate(&l.id, Twice::LeadRecord, first + 1, i + 1));
         }
         lead_of.insert(l.id.as_str(), l);
     }
@@ -559,7 +575,7 @@ fn run<'a>(
     let mut partner_pos: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, p) in input.partners.iter().enumerate() {
         if let Some(first) = partner_pos.insert(p.id.as_str(), i) {
-            return Err(duplicate("partner record", &p.id, first + 1, i + 1, "id"));
+            return Err(duplicate(&p.id, Twice::PartnerRecord, first + 1, i + 1));
         }
         let at = match p.joined_at {
             Some(Joined::At(t)) => t,

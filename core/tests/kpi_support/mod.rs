@@ -27,16 +27,36 @@ fn p(s: &str) -> String {
 }
 
 pub fn assigned(h: i64, partner: &str) -> Event {
-    Event::new(at(h), EventData::Assigned { partner: p(partner) })
+    Event::new(
+        at(h),
+        EventData::Assigned {
+            partner: p(partner),
+        },
+    )
 }
 pub fn reassigned(h: i64, partner: &str) -> Event {
-    Event::new(at(h), EventData::Reassigned { partner: p(partner) })
+    Event::new(
+        at(h),
+        EventData::Reassigned {
+            partner: p(partner),
+        },
+    )
 }
 pub fn handed_down(h: i64, reseller: &str) -> Event {
-    Event::new(at(h), EventData::HandedDown { reseller: p(reseller) })
+    Event::new(
+        at(h),
+        EventData::HandedDown {
+            reseller: p(reseller),
+        },
+    )
 }
 pub fn accepted(h: i64, partner: &str) -> Event {
-    Event::new(at(h), EventData::Accepted { partner: p(partner) })
+    Event::new(
+        at(h),
+        EventData::Accepted {
+            partner: p(partner),
+        },
+    )
 }
 pub fn rejected(h: i64, partner: &str, reason: &str) -> Event {
     Event::new(
