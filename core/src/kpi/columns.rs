@@ -57,8 +57,13 @@ impl Table {
         for (i, row) in rows.iter().enumerate() {
             pairs.clear();
             flatten("", serde_json::to_value(row)?, &mut pairs);
-            for (name, value) in pairs.drain(..) {
-                match t.columns.iter_mut().find(|(n, _)| *n == name) {
+            for (j, (name, value)) in pairs.drain(..).enumerate() {
+                // rows of one type have the same columns in the same order: try position j first
+                let at = match t.columns.get(j) {
+                    Some((n, _)) if *n == name => Some(j),
+                    _ => t.columns.iter().position(|(n, _)| *n == name),
+                };
+                match at.and_then(|k| t.columns.get_mut(k)) {
                     Some((_, col)) => col.push(value),
                     None => {
                         // a column first seen in row i: null before

@@ -19,7 +19,8 @@ use crate::value::EpochMs;
 pub struct ForecastOptions {
     /// The weight `m` of the stage's overall rate in a partner's smoothed rate (default 10).
     pub m: f64,
-    /// Draws for the range when it is not computed exactly (at least 10,000; default 10,000).
+    /// Draws for the range when it is not computed exactly (10,000 to 1,000,000; default
+    /// 10,000).
     pub draws: u32,
     /// The seed of the draws (default 0).
     pub seed: u64,
@@ -40,6 +41,8 @@ impl Default for ForecastOptions {
 
 /// The fewest draws the range is estimated from.
 pub const MIN_DRAWS: u32 = 10_000;
+/// The most draws (more are capped to this).
+pub const MAX_DRAWS: u32 = 1_000_000;
 /// Up to this many forecast leads, the range is computed exactly (every outcome enumerated).
 pub const EXACT_MAX_LEADS: usize = 16;
 
@@ -261,6 +264,7 @@ impl<'a> ForecastAcc<'a> {
         opts: &ForecastOptions,
         now: EpochMs,
         tz: String,
+        parallel: bool,
     ) -> Forecast {
         let m = if opts.m.is_finite() && opts.m >= 0.0 {
             opts.m
@@ -383,7 +387,7 @@ impl<'a> ForecastAcc<'a> {
             expected: g.2,
         };
         let amounts: Vec<Decimal> = self.open.iter().map(|o| o.amount).collect();
-        let range = range(&amounts, &probs, opts);
+        let range = range(&amounts, &probs, opts, parallel);
         Forecast {
             now,
             tz,
@@ -423,7 +427,7 @@ impl<'a> ForecastAcc<'a> {
 const LEVEL_SLACK: f64 = 1e-12;
 
 /// The range of the total of independent outcomes: amount `a[i]` with probability `p[i]`.
-fn range(a: &[Decimal], p: &[f64], opts: &ForecastOptions) -> Range {
+fn range(a: &[Decimal], p: &[f64], opts: &ForecastOptions, parallel: bool) -> Range {
     if a.len() <= EXACT_MAX_LEADS {
         // every outcome: (total, probability), merged by total
         let mut dist: Vec<(Decimal, f64)> = vec![(Decimal::ZERO, 1.0)];
@@ -462,24 +466,29 @@ fn range(a: &[Decimal], p: &[f64], opts: &ForecastOptions) -> Range {
             p90_interval: None,
         };
     }
-    let draws = opts.draws.max(MIN_DRAWS);
+    let draws = opts.draws.clamp(MIN_DRAWS, MAX_DRAWS);
     let amounts: Vec<f64> = a.iter().map(|x| x.to_f64().unwrap_or(0.0)).collect();
-    // success when 53 random bits fall below p * 2^53
+    // a lead is won when 32 random bits fall below p * 2^32 (p = 1: always, p = 0: never)
     let thresholds: Vec<u64> = p
         .iter()
-        .map(|&q| (q.clamp(0.0, 1.0) * (1u64 << 53) as f64) as u64)
+        .map(|&q| (q.clamp(0.0, 1.0) * (1u64 << 32) as f64) as u64)
         .collect();
     let draw = |d: u32| {
         let mut rng = SplitMix64::new(opts.seed ^ SplitMix64::new(u64::from(d)).next());
         let mut t = 0.0;
-        for (&x, &thr) in amounts.iter().zip(&thresholds) {
-            if rng.next() >> 11 < thr {
-                t += x;
+        // one 64-bit draw decides two leads
+        for (xs, ths) in amounts.chunks(2).zip(thresholds.chunks(2)) {
+            let r = rng.next();
+            for (k, (&x, &thr)) in xs.iter().zip(ths).enumerate() {
+                let bits = if k == 0 { r & 0xFFFF_FFFF } else { r >> 32 };
+                if bits < thr {
+                    t += x;
+                }
             }
         }
         t
     };
-    let mut totals: Vec<f64> = if a.len() * draws as usize > 1 << 16 {
+    let mut totals: Vec<f64> = if parallel && a.len() * draws as usize > 1 << 16 {
         (0..draws).into_par_iter().map(draw).collect()
     } else {
         (0..draws).map(draw).collect()
@@ -534,7 +543,7 @@ mod tests {
     fn exact_range_of_two_leads() {
         // T in {0, 100, 300, 400} with probabilities .4*.5, .6*.5, .4*.5, .6*.5
         let a = [Decimal::from(100), Decimal::from(300)];
-        let r = range(&a, &[0.6, 0.5], &ForecastOptions::default());
+        let r = range(&a, &[0.6, 0.5], &ForecastOptions::default(), true);
         assert_eq!(r.method, RangeMethod::Exact);
         // P(T <= 0) = 0.2 >= 0.1; P(T <= 300) = 0.7, P(T <= 400) = 1 >= 0.9
         assert_eq!((r.p10, r.p90), (0.0, 400.0));
@@ -545,7 +554,7 @@ mod tests {
         let a: Vec<Decimal> = (0..100).map(|_| Decimal::from(10)).collect();
         let p = vec![0.5; 100];
         let opts = ForecastOptions::default();
-        let r = range(&a, &p, &opts);
+        let r = range(&a, &p, &opts, true);
         assert_eq!(r.method, RangeMethod::Draws);
         assert_eq!(r.draws, Some(MIN_DRAWS));
         // Binomial(100, 0.5) x 10: 10% point 440, 90% point 560 (to within a draw's error)
@@ -553,6 +562,6 @@ mod tests {
         assert!((540.0..=580.0).contains(&r.p90), "{r:?}");
         let [lo, hi] = r.p10_interval.unwrap_or_default();
         assert!(lo <= r.p10 && r.p10 <= hi, "{r:?}");
-        assert_eq!(range(&a, &p, &opts), r);
+        assert_eq!(range(&a, &p, &opts, false), r, "threads change nothing");
     }
 }

@@ -540,19 +540,21 @@ fn run<'a>(
         Ok(part)
     };
     let timelines = input.timelines;
-    let parts: Vec<Result<Part<'a>, ErrorReport>> =
-        if timelines.len() < PARALLEL_FROM || opts.threads == Some(1) {
-            timelines.chunks(CHUNK).map(chunk).collect()
-        } else {
-            let work = || timelines.par_chunks(CHUNK).map(chunk).collect();
-            match opts
-                .threads
-                .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
-            {
-                Some(pool) => pool.install(work),
-                None => work(),
-            }
-        };
+    let sequential = opts.threads == Some(1);
+    let pool = opts
+        .threads
+        .filter(|&n| n > 1)
+        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
+    let parts: Vec<Result<Part<'a>, ErrorReport>> = if timelines.len() < PARALLEL_FROM || sequential
+    {
+        timelines.chunks(CHUNK).map(chunk).collect()
+    } else {
+        let work = || timelines.par_chunks(CHUNK).map(chunk).collect();
+        match &pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
+    };
     // the first error in input order; else everything merged
     let mut total = Part {
         acc: Acc::default(),
@@ -564,9 +566,16 @@ fn run<'a>(
         total.forecast.merge(p.forecast);
     }
     let tz = opts.tz.name().to_string();
-    let forecast = want
-        .forecast()
-        .then(|| total.forecast.finish(&by, &opts.forecast, now, tz.clone()));
+    let forecast = if want.forecast() {
+        let acc = std::mem::take(&mut total.forecast);
+        let finish = || acc.finish(&by, &opts.forecast, now, tz.clone(), !sequential);
+        Some(match &pool {
+            Some(pool) => pool.install(finish),
+            None => finish(),
+        })
+    } else {
+        None
+    };
     if !want.kpis() {
         return Ok((None, forecast));
     }
