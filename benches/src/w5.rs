@@ -97,6 +97,12 @@ pub fn slas() -> Result<SlaSet, String> {
     .map_err(|e| format!("{e:?}"))
 }
 
+/// One of `items`, uniformly.
+fn pick<'a>(rng: &mut SplitMix64, items: &[&'a str]) -> &'a str {
+    let i = usize::try_from(rng.below(items.len() as u64)).unwrap_or(0);
+    items.get(i).copied().unwrap_or_default()
+}
+
 fn partner(rng: &mut SplitMix64, partners: u64) -> String {
     format!("P{:04}", rng.below(partners))
 }
@@ -162,7 +168,7 @@ pub fn timeline(rng: &mut SplitMix64, i: usize, partners: u64) -> Timeline {
             }
             break;
         } else if roll < 80 {
-            let reason = REASONS[rng.below(5) as usize].to_string();
+            let reason = pick(rng, &REASONS).to_string();
             push(
                 &mut events,
                 &mut t,
@@ -226,7 +232,7 @@ pub fn timeline(rng: &mut SplitMix64, i: usize, partners: u64) -> Timeline {
                 1 => s,
                 _ => (s + 1).min(STAGES.len() - 1),
             };
-            let stage = STAGES[s].to_string();
+            let stage = STAGES.get(s).copied().unwrap_or("new").to_string();
             push(&mut events, &mut t, gap, EventData::StageChanged { stage });
             continue;
         }
@@ -234,7 +240,7 @@ pub fn timeline(rng: &mut SplitMix64, i: usize, partners: u64) -> Timeline {
             0 => EventData::Viewed { partner: None },
             1 => EventData::Contacted { partner: None },
             _ => EventData::StatusChanged {
-                status: ["open", "waiting_on_customer"][rng.below(2) as usize].into(),
+                status: pick(rng, &["open", "waiting_on_customer"]).into(),
             },
         };
         push(&mut events, &mut t, gap, data);
@@ -278,7 +284,7 @@ pub fn timeline(rng: &mut SplitMix64, i: usize, partners: u64) -> Timeline {
 /// A lead's record.
 pub fn lead(rng: &mut SplitMix64, i: usize) -> LeadInfo {
     let amount = (1000.0 * 500f64.powf(rng.unit())).round() as i64;
-    let country = COUNTRIES[rng.below(10) as usize];
+    let country = pick(rng, &COUNTRIES);
     LeadInfo {
         id: format!("L{i:06}"),
         amount: Some(Decimal::from(amount)),

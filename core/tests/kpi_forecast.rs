@@ -1,6 +1,6 @@
 //! Issue 14: the stage-weighted forecast on crafted leads with hand-computed probabilities, and
 //! measured values written back into partner fields for routing.
-#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 mod kpi_support;
 

@@ -1,6 +1,6 @@
 //! Issue 14: every KPI definition on crafted leads with hand-computed values (the definitions
 //! are in `core/src/kpi/mod.rs` and `docs/kpi.md`).
-#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 mod kpi_support;
 
@@ -131,7 +131,9 @@ fn assignments_acceptance_conversion_and_response_in_total() {
 #[test]
 fn assignments_by_partner() {
     let r = report(&scenario(), &["partner"]);
-    let got: Vec<(String, u64, u64, u64, u64, u64, Option<f64>, u64, Stats)> = r
+    // partner, assignments, accepted, rejected, lapsed, pending, rate, converted, response
+    type Row = (String, u64, u64, u64, u64, u64, Option<f64>, u64, Stats);
+    let got: Vec<Row> = r
         .assignments
         .iter()
         .map(|a| {
@@ -288,7 +290,8 @@ fn sla_attainment_per_partner() {
         ..KpiOptions::default()
     };
     let r = kpi::kpis(&input, NOW, &opts).unwrap();
-    let got: Vec<(Option<&str>, &str, u64, u64, Option<f64>)> = r
+    type Row<'a> = (Option<&'a str>, &'a str, u64, u64, Option<f64>);
+    let got: Vec<Row> = r
         .sla
         .iter()
         .map(|s| {

@@ -475,18 +475,23 @@ fn range(a: &[Decimal], p: &[f64], opts: &ForecastOptions, parallel: bool) -> Ra
         .collect();
     let draw = |d: u32| {
         let mut rng = SplitMix64::new(opts.seed ^ SplitMix64::new(u64::from(d)).next());
-        let mut t = 0.0;
-        // one 64-bit draw decides two leads
-        for (xs, ths) in amounts.chunks(2).zip(thresholds.chunks(2)) {
-            let r = rng.next();
-            for (k, (&x, &thr)) in xs.iter().zip(ths).enumerate() {
-                let bits = if k == 0 { r & 0xFFFF_FFFF } else { r >> 32 };
-                if bits < thr {
-                    t += x;
-                }
+        // one 64-bit draw decides two leads; two sums, without branches on the outcomes
+        let (mut t0, mut t1) = (0.0, 0.0);
+        let pairs = amounts.chunks_exact(2).zip(thresholds.chunks_exact(2));
+        for (xs, ths) in pairs {
+            if let ([x0, x1], [h0, h1]) = (xs, ths) {
+                let r = rng.next();
+                t0 += won(*x0, r & 0xFFFF_FFFF < *h0);
+                t1 += won(*x1, r >> 32 < *h1);
             }
         }
-        t
+        if let (Some(x), Some(h)) = (
+            amounts.chunks_exact(2).remainder().first(),
+            thresholds.chunks_exact(2).remainder().first(),
+        ) {
+            t0 += won(*x, rng.next() & 0xFFFF_FFFF < *h);
+        }
+        t0 + t1
     };
     let mut totals: Vec<f64> = if parallel && a.len() * draws as usize > 1 << 16 {
         (0..draws).into_par_iter().map(draw).collect()
@@ -515,6 +520,12 @@ fn range(a: &[Decimal], p: &[f64], opts: &ForecastOptions, parallel: bool) -> Ra
         p10_interval: Some(interval(0.1)),
         p90_interval: Some(interval(0.9)),
     }
+}
+
+/// `x` if `hit`, else 0, without a branch (outcomes are unpredictable).
+#[inline]
+fn won(x: f64, hit: bool) -> f64 {
+    f64::from_bits(x.to_bits() & u64::from(hit).wrapping_neg())
 }
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): the draws' random source, written out so a seed
