@@ -678,3 +678,36 @@ fn bad_timelines_fail_the_call_naming_the_lead_and_field() {
     let err = GroupBy::parse(["country", "region"]).unwrap_err();
     assert_eq!(err.code, "leadrail::request::invalid");
 }
+
+#[test]
+fn the_json_call_reads_records_strictly_and_answers_errors() {
+    use leadrail_core::kpi::request;
+    let answer = |text: &str| -> serde_json::Value {
+        serde_json::from_str(&request::kpi_json(None, text)).unwrap()
+    };
+    let ok = answer(
+        r#"{"timelines": [{"lead": "L1", "events": [{"at": "2026-03-02T00:00:00Z", "event": "assigned", "partner": "P1"}]}],
+            "engagement": [{"partner": "P1", "at": 1772409600000, "kind": "login"}],
+            "now": "2026-03-03T00:00:00Z", "by": "partner,day"}"#,
+    );
+    assert_eq!(ok["assignments"][0]["period"], "2026-03-02");
+    assert_eq!(ok["engagement"][0]["active_days"], 1);
+    let err = answer(
+        r#"{"timelines": [], "engagement": [{"partner": "P1", "partner": "P2", "at": 0, "kind": "x"}], "now": 0}"#,
+    );
+    assert_eq!(err["error"]["code"], "leadrail::request::invalid");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key `partner` in engagement event 1"),
+        "{err}"
+    );
+    let err =
+        answer(r#"{"timelines": [], "engagement": [{"partner": "P1", "kind": "x"}], "now": 0}"#);
+    assert_eq!(err["error"]["code"], "leadrail::data::missing_field");
+    assert_eq!(err["error"]["record"], "#1");
+    assert_eq!(err["error"]["field"], "at");
+    let err = answer(r#"{"timelines": [], "now": 0, "by": ["partner", "hour"]}"#);
+    assert_eq!(err["error"]["code"], "leadrail::request::invalid");
+}

@@ -68,6 +68,15 @@ pub enum Format {
     Columns,
 }
 
+/// `#[serde(deserialize_with)]` for a list of engagement events read strictly.
+fn engagement<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Json>, D::Error> {
+    use serde::de::DeserializeSeed;
+    crate::json::StrictRecords {
+        what: "engagement event",
+    }
+    .deserialize(d)
+}
+
 fn joined_at() -> String {
     "joined_at".into()
 }
@@ -81,8 +90,8 @@ pub struct KpiRequest {
     /// Lead records.
     #[serde(default, deserialize_with = "crate::json::leads")]
     pub leads: Vec<Json>,
-    /// Partner engagement events.
-    #[serde(default)]
+    /// Partner engagement events (a key repeated in one is an error).
+    #[serde(default, deserialize_with = "engagement")]
     pub engagement: Vec<Json>,
     /// Partner records.
     #[serde(default, deserialize_with = "crate::json::partners")]
