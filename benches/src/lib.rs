@@ -5,3 +5,4 @@ pub mod host;
 pub mod rng;
 pub mod w1;
 pub mod w4;
+pub mod w5;

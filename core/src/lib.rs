@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod geo;
 pub mod host;
 pub mod json;
+pub mod kpi;
 pub mod network;
 pub mod plan;
 pub mod record;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use leadrail_core::api::{self, NowJson, RouteRequest, Session, SlaRequest, SlaResult};
+use leadrail_core::kpi;
 use leadrail_core::report::ErrorReport;
 use serde_json::{json, Value as Json};
 
@@ -182,6 +183,15 @@ fn run(path: &Path) {
                     SlaResult::Ok(o) => json!(o.evaluation.next_deadline),
                     SlaResult::Error(e) => json!({ "error": e }),
                 }
+            }
+            // the call object is the request (`call` and `expect` are ignored)
+            "kpi" => {
+                let set = api::sla_set(session.engine().plan()).unwrap();
+                let answer = kpi::request::kpi_json(Some(&set), &call.to_string());
+                serde_json::from_str(&answer).unwrap()
+            }
+            "forecast" => {
+                serde_json::from_str(&kpi::request::forecast_json(&call.to_string())).unwrap()
             }
             other => panic!("{}: unknown call {other}", path.display()),
         };
