@@ -47,7 +47,7 @@ const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
 /// let sizes = CodedColumn { codes: vec![NUMBER, MISSING], nums: vec![5.0, 0.0], ..Default::default() };
 /// let parsed = Rows::from_coded(Host::RUST, &schema, ids, vec![sizes], Vec::new()).records(&schema);
 /// assert_eq!(parsed.good.len(), 1);
-/// assert_eq!(parsed.bad[0].1.message, "record `L2`: missing field `size`");
+/// assert_eq!(parsed.bad[0].1.message, "record `L2`: missing required field `size`");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodedColumn {
