@@ -390,7 +390,7 @@ define(Engine.prototype, 'network', function network(partners) {
 
 define(NetworkProto, 'route', function route(lead, now, options) {
   if (!(this instanceof Network)) return NetworkProto._route.call(this, null, now, options)
-  return results(this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options))[0].ok
+  return this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options)
 })
 
 // `asColumns: true`: the results as the columns of `routeColumns`

@@ -135,8 +135,8 @@ impl<'task> ScopedTask<'task> for RouteLeads {
 
 #[napi]
 impl JsNetwork {
-    /// `route` (index.js): the lead as index.js encodes records; returns its decision in
-    /// compact form. Routes without changing any state.
+    /// `route` (index.js): the lead as index.js encodes records; returns its decision (core's
+    /// serde form). Routes without changing any state.
     #[napi(js_name = "_route", skip_typescript)]
     pub fn route<'env>(
         &self,
@@ -144,14 +144,13 @@ impl JsNetwork {
         lead: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Array<'env>> {
+    ) -> Result<Unknown<'env>> {
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
         let opts = route_options(env, options, false)?;
-        let out = self.net.route_one(&self.engine, &lead, now, &opts);
-        results_js(raise(env, out)?.to_arrays(), env)
+        env.to_js_value(&raise(env, self.net.route_one(&self.engine, &lead, now, &opts))?)
     }
 
     /// `routeBatch` in one piece (index.js): `encoded`, the leads as index.js encodes records

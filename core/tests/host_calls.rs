@@ -223,7 +223,7 @@ fn one_lead_routes_without_changing_state_and_one_piece_as_a_batch() {
     let batch = Rows::from_json(Host::RUST, &schema, &leads(1, &[]));
     let opts = RouteOptions::default();
     let all = shared.route_rows(&engine, batch, &Instants::One(NOW), &opts);
-    assert_eq!(one.decisions(), all.unwrap().decisions());
+    assert_eq!(vec![Ok(one)], all.unwrap().decisions());
     assert_ne!(shared.read(state).unwrap(), before);
     let bad = Rows::from_json(Host::RUST, &schema, &leads(1, &[0])).records(&schema);
     assert_eq!(

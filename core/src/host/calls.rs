@@ -19,13 +19,13 @@ use serde_json::{Map, Value as Json};
 use super::batch::{BatchError, HostBatch, ReadError, SharedNetwork};
 use super::errors;
 use super::instants::Instants;
-use super::results::{Good, Results};
+use super::results::Results;
 use super::rows::{Parsed, Rows};
 use crate::api::{DoneJson, InstantJson, SlaAnswer, SlaOutcome, SlaRequest, SlaResult};
 use crate::network::NetworkState;
 use crate::record::Record;
 use crate::report::ErrorReport;
-use crate::route::{Engine, RouteOptions};
+use crate::route::{Decision, Engine, RouteOptions};
 use crate::value::EpochMs;
 
 /// A batch read before it is routed, in one piece: its rows, then its results.
@@ -75,17 +75,17 @@ impl SharedNetwork {
         }
     }
 
-    /// Routes one lead at `now` without changing any state.
+    /// Routes one lead at `now` without changing any state (errors as
+    /// [`SharedNetwork::read`]'s, or the lead's).
     pub fn route_one(
         &self,
         engine: &Engine,
         lead: &Record,
         now: EpochMs,
         opts: &RouteOptions,
-    ) -> Result<Results, ErrorReport> {
+    ) -> Result<Decision, ErrorReport> {
         let d = self.read(|net| engine.route(net, lead, now, opts))?;
-        let d = d.map_err(ErrorReport::from)?;
-        Ok(Results::new(0, 1, Good::Full(vec![Ok(d)]), Vec::new()))
+        d.map_err(ErrorReport::from)
     }
 }
 
