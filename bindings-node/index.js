@@ -5,9 +5,10 @@
 // property reads, string dictionaries and object literals are cheap, instead of one addon call
 // per field and per result object.
 //
-// This is the one conversion path (src/wire.rs has the Rust side and defines the codes): the
+// This is the one conversion path (src/wire.rs has the Rust side and exports core's codes): the
 // records go to Rust as one encoded column per field, core parses, routes and reports, and the
-// results come back as typed arrays and a string table that are built into plain objects here.
+// results come back as typed arrays and a string table that are built into plain objects here
+// (one lead's decision comes as core's serde form).
 // Anything unusual (a record that is not an object, a value that is not a string, a finite
 // number, null or undefined, the hole of a sparse array) is passed to Rust as it is found, and
 // core's error about it is thrown or returned.
@@ -247,8 +248,8 @@ function results(r) {
 
 /**
  * Writes the results of `r` (`[kinds, target, rule, statePartner, stateNums, texts, errors,
- * explanations]`, src/wire.rs) into `out` from index `at`: the one place where a decision's
- * object is built (core's serde form of `Decision`).
+ * explanations]`, core's `host::ResultArrays`) into `out` from index `at`: the one place where
+ * a batch's decision objects are built (core's serde form of `Decision`, as `route` returns it).
  */
 function resultsInto(r, out, at) {
   const [kinds, target, rule, partner, nums, texts, errors, explanations] = r
