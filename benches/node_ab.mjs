@@ -2,7 +2,12 @@
 // medians and the median ratio of each pair. On a loaded machine the rate of separate processes
 // swings from one minute to the next; runs interleaved in one process share that swing.
 //
-//   node benches/node_ab.mjs BEFORE_DIR [--runs 11] [--leads 100000]
+//   node benches/node_ab.mjs BEFORE_DIR [--runs 11] [--leads 100000] [--cpu]
+//
+// --cpu: rates per second of the process's CPU time (user + system, all threads) rather than of
+// wall time: on a machine shared with other jobs the wall time is mostly waiting for a core,
+// while the CPU time is the work done (the chunked batch's overlap of two threads is then not
+// seen; its wall time is).
 //
 // `BEFORE_DIR` is another checkout's `bindings-node` with its addon built (`npm ci` there);
 // "after" is this checkout's. Paths: W1's five (`node_w1.mjs`), and two smaller ones (100
@@ -36,6 +41,12 @@ async function main() {
     after: require(join(HERE, '..', 'bindings-node', 'index.js')),
   }
   const runs = arg('runs', 11)
+  const cpu = process.argv.includes('--cpu')
+  const clock = () => {
+    if (!cpu) return performance.now()
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1000
+  }
   const { partners, leads } = generate(1, 1_000, arg('leads', 100_000))
   const START = 1_767_603_600_000
   const times = leads.map((_, i) => START + i * 1_000)
@@ -72,14 +83,15 @@ async function main() {
     for (const [p, [count, run, onePiece]] of Object.entries(paths)) {
       for (const k of r % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
         const net = network(k, onePiece)
-        const t0 = performance.now()
+        const t0 = clock()
         await run(net)
-        rates[p][k].push(count / ((performance.now() - t0) / 1000))
+        rates[p][k].push(count / ((clock() - t0) / 1000))
       }
     }
   }
   const fmt = (x) => Math.round(x).toLocaleString('en-US').padStart(12)
-  console.log(`${'decisions/s'.padEnd(32)} ${'before'.padStart(12)} ${'after'.padStart(12)} ${'after/before'.padStart(13)}  (medians of ${runs} interleaved runs)`)
+  const unit = cpu ? 'decisions/CPU s' : 'decisions/s'
+  console.log(`${unit.padEnd(32)} ${'before'.padStart(12)} ${'after'.padStart(12)} ${'after/before'.padStart(13)}  (medians of ${runs} interleaved runs)`)
   for (const [p, { before, after }] of Object.entries(rates)) {
     const pairs = median(before.map((b, i) => after[i] / b))
     console.log(`${p.padEnd(32)} ${fmt(median(before))} ${fmt(median(after))} ${(median(after) / median(before)).toFixed(2).padStart(12)}x  (pairs ${pairs.toFixed(2)}x)`)
