@@ -150,7 +150,8 @@ impl JsNetwork {
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
         let opts = route_options(env, options, false)?;
-        env.to_js_value(&raise(env, self.net.route_one(&self.engine, &lead, now, &opts))?)
+        let decision = self.net.route_one(&self.engine, &lead, now, &opts);
+        env.to_js_value(&raise(env, decision)?)
     }
 
     /// `routeBatch` in one piece (index.js): `encoded`, the leads as index.js encodes records
