@@ -2,7 +2,11 @@
 // medians and the median ratio of each pair. On a loaded machine the rate of separate processes
 // swings from one minute to the next; runs interleaved in one process share that swing.
 //
-//   node benches/node_ab.mjs BEFORE_DIR [--runs 11] [--leads 100000] [--cpu]
+//   node --expose-gc benches/node_ab.mjs BEFORE_DIR [--runs 11] [--leads 100000] [--cpu]
+//
+// With --expose-gc, a full garbage collection runs (untimed) before each timed run, so that no
+// run pays for the garbage of the one before (of the other build: a major collection otherwise
+// lands on whichever run is going, up to 30 ms on W1).
 //
 // --cpu: rates per second of the process's CPU time (user + system, all threads) rather than of
 // wall time: on a machine shared with other jobs the wall time is mostly waiting for a core,
@@ -83,6 +87,7 @@ async function main() {
     for (const [p, [count, run, onePiece]] of Object.entries(paths)) {
       for (const k of r % 2 === 0 ? ['before', 'after'] : ['after', 'before']) {
         const net = network(k, onePiece)
+        globalThis.gc?.()
         const t0 = clock()
         await run(net)
         rates[p][k].push(count / ((clock() - t0) / 1000))
