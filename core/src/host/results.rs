@@ -51,6 +51,10 @@ pub struct Results {
     rows: usize,
     good: Good,
     bad: Vec<(usize, ErrorReport)>,
+    /// The rows as arrays, when the routing thread made them ([`HostBatch::host_bound`]).
+    ///
+    /// [`HostBatch::host_bound`]: super::HostBatch::host_bound
+    pub(super) arrays: Option<Box<super::ResultArrays>>,
 }
 
 impl Results {
@@ -65,6 +69,7 @@ impl Results {
             rows,
             good,
             bad,
+            arrays: None,
         }
     }
 
