@@ -97,14 +97,10 @@ impl HostBatch for Chunks<'_> {
     }
 
     fn emit(&mut self, results: Results) -> std::result::Result<(), napi::Error> {
-        let at = js_row(results.start());
-        let js = results_js(results.into_arrays(), self.env)?;
-        self.emit.call(FnArgs::from((js, at)))?;
+        let js = results_js(results.to_arrays(), self.env)?;
+        self.emit
+            .call(FnArgs::from((js, js_row(results.start()))))?;
         Ok(())
-    }
-
-    fn host_bound(&self) -> bool {
-        true
     }
 }
 

@@ -11,15 +11,12 @@
 mod host_support;
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::ops::Range;
 
 use host_support::*;
 use leadrail_core::api::{sla_set, DoneJson, SlaRequest};
 use leadrail_core::host::{
-    batch_options, columns_in_utf16, state_from_json, CodedColumn, CompileOptions, Host, HostBatch,
-    HostColumn, Instants, ReadError, ResultArrays, Results, Rows, SharedNetwork, MISSING, NONE,
-    NUMBER, OTHER,
+    batch_options, columns_in_utf16, state_from_json, CodedColumn, CompileOptions, Host,
+    HostColumn, Instants, ResultArrays, Rows, SharedNetwork, MISSING, NONE, NUMBER, OTHER,
 };
 use leadrail_core::record::Column;
 use leadrail_core::report::{ErrorReport, Label};
@@ -206,59 +203,6 @@ fn result_arrays_expand_to_the_wire_form() {
         assert_eq!(Json::Array(expand(&results.to_arrays())), wire);
         let kinds: std::collections::BTreeSet<u8> = results.to_arrays().kinds.into_iter().collect();
         assert_eq!(kinds, [0, 1, 3].into(), "partners, queues and errors");
-    }
-}
-
-/// A host that takes each chunk's results as arrays, `bound`: the slower stage.
-struct ArraysHost {
-    leads: Vec<Json>,
-    bound: bool,
-    out: Vec<Json>,
-}
-
-impl HostBatch for ArraysHost {
-    type Error = Infallible;
-
-    fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<Infallible>> {
-        Ok(Rows::from_json(
-            Host::RUST,
-            &lead_schema(),
-            &self.leads[rows],
-        ))
-    }
-
-    fn emit(&mut self, results: Results) -> Result<(), Infallible> {
-        self.out.extend(expand(&results.into_arrays()));
-        Ok(())
-    }
-
-    fn host_bound(&self) -> bool {
-        self.bound
-    }
-}
-
-#[test]
-fn a_host_bound_batch_gets_the_arrays_and_state_of_one_piece() {
-    let engine = engine();
-    let leads = leads(40_000, &[5, 20_000, 39_999]);
-    let one = SharedNetwork::new(network(), Host::RUST);
-    let rows = Rows::from_json(Host::RUST, &lead_schema(), &leads);
-    let opts = RouteOptions::default();
-    let want = one.route_rows(&engine, rows, &Instants::One(NOW), &opts);
-    let want = serde_json::to_value(want.unwrap().to_wire()).unwrap();
-    for bound in [false, true] {
-        let shared = SharedNetwork::new(network(), Host::RUST);
-        let mut host = ArraysHost {
-            leads: leads.clone(),
-            bound,
-            out: Vec::new(),
-        };
-        let n = leads.len();
-        shared
-            .route_batch(&engine, n, &Instants::One(NOW), &opts, &mut host)
-            .unwrap();
-        assert_eq!(Json::Array(host.out), want, "bound: {bound}");
-        assert_eq!(shared.read(state).unwrap(), one.read(state).unwrap());
     }
 }
 

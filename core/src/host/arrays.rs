@@ -67,15 +67,6 @@ impl Results {
     pub fn to_arrays(&self) -> ResultArrays {
         ResultArrays::new(self.len(), self.views())
     }
-
-    /// [`Results::to_arrays`], made by the routing thread of a chunked batch when the host is
-    /// the slower stage ([`HostBatch::host_bound`](super::HostBatch::host_bound)).
-    pub fn into_arrays(self) -> ResultArrays {
-        match self.arrays {
-            Some(a) => *a,
-            None => self.to_arrays(),
-        }
-    }
 }
 
 impl ResultArrays {

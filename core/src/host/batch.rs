@@ -166,16 +166,6 @@ pub trait HostBatch {
     fn chunking(&self) -> Chunking {
         Chunking::default()
     }
-
-    /// Whether the calling thread is the slower stage of a chunked batch (reading the leads
-    /// and converting the results take longer than routing them, as in Node): the routing
-    /// thread then also makes each chunk's [`ResultArrays`](super::ResultArrays) (taken by
-    /// [`Results::into_arrays`]) and frees each chunk's prepared leads. Default `false`: the
-    /// calling thread frees a chunk's leads when it has read the next chunk before the routing
-    /// thread finished this one.
-    fn host_bound(&self) -> bool {
-        false
-    }
 }
 
 /// A partner network shared by a host's threads: its lock, and the busy marker that turns a
@@ -350,7 +340,6 @@ impl SharedNetwork {
         let before = guard.export_state();
         let net: &mut Network = &mut guard;
         let mut ends = host.chunking().ends(n).into_iter();
-        let host_bound = host.host_bound();
         let host = RefCell::new(host);
         let mut at = 0usize;
         // the chunks read so far: when the routing thread finishes chunk k and chunk k + 1 is
@@ -377,13 +366,9 @@ impl SharedNetwork {
                 Ok(Some(rows))
             },
             |rows: Rows| {
-                let (mut results, batch) =
-                    rows.prepare(engine).route_keep(engine, net, instants, opts);
-                if host_bound {
-                    results.arrays = Some(Box::new(results.to_arrays()));
-                }
+                let (results, batch) = rows.prepare(engine).route_keep(engine, net, instants, opts);
                 routed += 1;
-                let behind = !host_bound && read.load(Ordering::Relaxed) > routed;
+                let behind = read.load(Ordering::Relaxed) > routed;
                 (results, behind.then_some(batch))
             },
             |(results, batch): (Results, Option<LeadBatch>)| {

@@ -51,10 +51,6 @@ pub struct Results {
     rows: usize,
     good: Good,
     bad: Vec<(usize, ErrorReport)>,
-    /// The rows as arrays, when the routing thread made them ([`HostBatch::host_bound`]).
-    ///
-    /// [`HostBatch::host_bound`]: super::HostBatch::host_bound
-    pub(super) arrays: Option<Box<super::ResultArrays>>,
 }
 
 impl Results {
@@ -69,7 +65,6 @@ impl Results {
             rows,
             good,
             bad,
-            arrays: None,
         }
     }
 
