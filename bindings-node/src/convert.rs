@@ -3,7 +3,7 @@
 
 use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
 use leadrail_core::geo::GeoPoint;
-use leadrail_core::host::{self, Host, Instants};
+use leadrail_core::host::{self, hole, number_json, whole, Host, Instants};
 use leadrail_core::report::{codes, ErrorReport};
 use leadrail_core::value::EpochMs;
 use napi::bindgen_prelude::*;
@@ -20,8 +20,6 @@ pub(crate) const NODE: Host = Host {
 
 /// Why a value has no JSON form, as core's messages show it (e.g. "a value of type `symbol`").
 pub(crate) type Unreadable = String;
-
-const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
 
 fn text(value: Unknown<'_>) -> Result<String> {
     Ok(value.coerce_to_string()?.into_utf8()?.as_str()?.to_owned())
@@ -45,26 +43,6 @@ pub(crate) fn type_name(value: &Unknown<'_>) -> &'static str {
         Ok(ValueType::BigInt) => "bigint",
         _ => "unknown",
     }
-}
-
-/// Whether `x` is a whole number within +-2^53 (so `x as i64` is exact): `x.fract() == 0.0 &&
-/// x.abs() <= 2^53`, without the `trunc` call `fract` compiles to on baseline x86-64.
-#[inline]
-pub(crate) fn whole(x: f64) -> bool {
-    x.abs() <= MAX_SAFE && (x as i64) as f64 == x
-}
-
-/// A number as JSON: JavaScript has one number type, so an integral value is an integer.
-pub(crate) fn number_json(x: f64) -> std::result::Result<Json, Unreadable> {
-    if !x.is_finite() {
-        return Err(format!("`{x}`, which is not a finite number"));
-    }
-    if whole(x) {
-        return Ok(Json::from(x as i64));
-    }
-    serde_json::Number::from_f64(x)
-        .map(Json::Number)
-        .ok_or_else(|| format!("`{x}`"))
 }
 
 fn date_json(value: Unknown<'_>) -> Result<std::result::Result<Json, Unreadable>> {
@@ -109,22 +87,6 @@ pub(crate) fn element<'a>(arr: &Object<'a>, i: u32) -> Result<Option<Unknown<'a>
         return Ok(None);
     }
     Ok(Some(v))
-}
-
-/// The error of a hole at index `i` of the array `name` (see [`element`]); `record` and `field`
-/// as the report names them. Reading stops there: a sparse array's claimed length is never
-/// walked.
-pub(crate) fn hole(name: &str, i: u64, record: String, field: Option<&str>) -> ErrorReport {
-    let r = ErrorReport::error(
-        codes::DATA_INVALID_RECORD,
-        format!("`{name}[{i}]` is a hole: `{name}` is a sparse array"),
-    )
-    .with_help("pass an array with an item at every index (`null` for a missing value)")
-    .with_record(record);
-    match field {
-        Some(f) => r.with_field(f),
-        None => r,
-    }
 }
 
 /// [`js_to_json`] of a value inside `depth` arrays or objects.

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use leadrail_core::api::{self as api, request_error, InstantJson, SlaRequest, SlaResult};
+use leadrail_core::api::{self as api, SlaRequest};
+use leadrail_core::host::{columns_in_utf16, hole, CompileOptions};
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
@@ -12,8 +13,8 @@ use napi::bindgen_prelude::*;
 use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
-use crate::convert::{self, element, hole, json_arg, reserve};
-use crate::errors::{from_report, from_reports, raise, utf16_columns};
+use crate::convert::{self, element, json_arg, reserve};
+use crate::errors::{fail, from_reports, raise};
 use crate::network::JsNetwork;
 use crate::wire;
 
@@ -44,32 +45,29 @@ impl JsEngine {
         file: Option<Unknown<'_>>,
         files: Option<Unknown<'_>>,
     ) -> Result<JsEngine> {
-        let options = compile_options(&env, file, files)?;
-        JsEngine::compile_with(env, &text, &options.0, &options.1)
+        let arg = |v: Option<Unknown<'_>>| match v {
+            Some(v) => raise(&env, json_arg(v, "options")?),
+            None => Ok(serde_json::Value::Null),
+        };
+        let options = raise(&env, CompileOptions::from_call(arg(file)?, arg(files)?))?;
+        JsEngine::compile_with(env, &text, options)
     }
 
     /// Compiles a rule file (its path is the file name in diagnostics); holiday files are read
     /// from its directory, as with `baseDir`.
     #[napi(factory)]
     pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            from_report(
-                &env,
-                request_error(
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                return fail(
+                    &env,
                     format!("cannot read `{path}`: {e}"),
                     "check the path and its permissions",
-                ),
-            )
-        })?;
-        let dir = match std::path::Path::new(&path).parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
+                )
+            }
         };
-        let sources = leadrail_dsl::HolidaySources {
-            files: Default::default(),
-            dir: Some(dir),
-        };
-        JsEngine::compile_with(env, &text, &path, &sources)
+        JsEngine::compile_with(env, &text, CompileOptions::for_file(&path))
     }
 
     /// The warnings of the compilation (reports as plain objects).
@@ -116,17 +114,10 @@ impl JsEngine {
         let single = !(timelines.get_type()? == ValueType::Object && timelines.is_array()?);
         let req = sla_request(env, timelines, now, options, single)?;
         let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
-        if single {
-            return match answer.results.into_iter().next() {
-                Some(SlaResult::Ok(o)) => env.to_js_value(&o),
-                Some(SlaResult::Error(e)) => Err(from_report(env, e)),
-                None => Err(from_report(
-                    env,
-                    request_error("no result".into(), "report this as a bug"),
-                )),
-            };
+        match single {
+            true => env.to_js_value(&raise(env, answer.into_one())?),
+            false => env.to_js_value(&answer.results),
         }
-        env.to_js_value(&answer.results)
     }
 
     /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
@@ -146,14 +137,8 @@ impl JsEngine {
         let mut req = sla_request(&env, timeline, now, options, true)?;
         req.done = None;
         let answer = raise(&env, api::evaluate_sla(&self.sla, &req))?;
-        match answer.results.into_iter().next() {
-            Some(SlaResult::Ok(o)) => Ok(o.evaluation.next_deadline.map(|t| t as f64)),
-            Some(SlaResult::Error(e)) => Err(from_report(&env, e)),
-            None => Err(from_report(
-                &env,
-                request_error("no result".into(), "report this as a bug"),
-            )),
-        }
+        let outcome = raise(&env, answer.into_one())?;
+        Ok(outcome.evaluation.next_deadline.map(|t| t as f64))
     }
 
     /// Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
@@ -170,13 +155,12 @@ impl JsEngine {
         options: Option<Unknown<'_>>,
     ) -> Result<AsyncTask<SlaBatch>> {
         if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
-            return Err(from_report(
+            let help = "pass `[{ lead: 'L1', events: [...] }, ...]`";
+            return fail(
                 &env,
-                request_error(
-                    "`timelines` must be an array of timelines".into(),
-                    "pass `[{ lead: 'L1', events: [...] }, ...]`",
-                ),
-            ));
+                "`timelines` must be an array of timelines".into(),
+                help,
+            );
         }
         let req = sla_request(&env, timelines, now, options, false)?;
         Ok(AsyncTask::new(SlaBatch {
@@ -210,21 +194,13 @@ impl JsEngine {
     ) -> Result<JsNetwork> {
         let Some(encoded) = encoded else {
             let what = convert::type_name(&partners);
-            return raise(
-                &env,
-                Err(request_error(
-                    format!("`partners` must be an array of objects, not {what}"),
-                    "pass an array of plain objects",
-                )),
-            );
+            let msg = format!("`partners` must be an array of objects, not {what}");
+            return fail(&env, msg, "pass an array of plain objects");
         };
         let schema = &self.engine.plan().partner_schema;
         let rows = raise(&env, wire::records(encoded, schema, "partners", 0)?)?;
-        let parsed = rows.records(schema);
-        if let Some((_, e)) = parsed.bad.into_iter().next() {
-            return raise(&env, Err(e));
-        }
-        let net = Network::for_plan(self.engine.plan(), parsed.good).map_err(ErrorReport::from);
+        let partners = raise(&env, rows.records(schema).into_records())?;
+        let net = Network::for_plan(self.engine.plan(), partners).map_err(ErrorReport::from);
         Ok(JsNetwork::new(self.engine.clone(), raise(&env, net)?))
     }
 }
@@ -291,79 +267,30 @@ fn sla_request(
         out
     };
     let now = raise(env, convert::instant(now)?)?;
-    let options_help =
-        "pass `{ done: ['accept:warn:50'], partnerCalendars: { P1: 'us-central' } }`";
     let options = match options {
         None => serde_json::Value::Null,
         Some(o) => raise(env, json_arg(o, "options")?)?,
     };
-    let options = match options {
-        serde_json::Value::Null => serde_json::Map::new(),
-        serde_json::Value::Object(m) => m,
-        _ => {
-            return Err(from_report(
-                env,
-                request_error("`options` must be an object".into(), options_help),
-            ))
-        }
-    };
-    let field = |name: &str| -> Result<Option<serde_json::Value>> {
-        match options.get(name) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => Ok(Some(v.clone())),
-        }
-    };
-    let done = match field("done")? {
-        None => None,
-        Some(v) => Some(raise(
-            env,
-            serde_json::from_value(v).map_err(|_| {
-                request_error(
-                    "`done` must be an array of action ids or an instant (the previous `cursor`)"
-                        .into(),
-                    options_help,
-                )
-            }),
-        )?),
-    };
-    let partner_calendars = match field("partnerCalendars")? {
-        None => Default::default(),
-        Some(v) => raise(
-            env,
-            serde_json::from_value(v).map_err(|e| {
-                request_error(
-                    format!("`partnerCalendars` is not valid: {e}"),
-                    options_help,
-                )
-            }),
-        )?,
-    };
-    Ok(SlaRequest {
-        timelines,
-        now: InstantJson::Millis(now),
-        done,
-        partner_calendars,
-    })
+    raise(env, SlaRequest::from_call(timelines, now, options))
 }
 
 impl JsEngine {
-    fn compile_with(
-        env: Env,
-        text: &str,
-        file: &str,
-        sources: &leadrail_dsl::HolidaySources,
-    ) -> Result<JsEngine> {
-        let compiled = match leadrail_dsl::compile_with_sources(text, file, sources) {
+    fn compile_with(env: Env, text: &str, options: CompileOptions) -> Result<JsEngine> {
+        let sources = leadrail_dsl::HolidaySources {
+            files: options.files,
+            dir: options.base_dir,
+        };
+        let compiled = match leadrail_dsl::compile_with_sources(text, &options.file, &sources) {
             Ok(c) => c,
             Err(d) => {
                 let mut reports = d.reports();
-                utf16_columns(text, &mut reports);
+                columns_in_utf16(text, &mut reports);
                 return Err(from_reports(&env, &reports));
             }
         };
         let mut warnings: Vec<ErrorReport> =
             compiled.warnings.iter().map(|w| w.to_report()).collect();
-        utf16_columns(text, &mut warnings);
+        columns_in_utf16(text, &mut warnings);
         let sla = api::sla_set(&compiled.plan).map_err(|r| from_reports(&env, &r))?;
         let engine = raise(
             &env,
@@ -375,113 +302,4 @@ impl JsEngine {
             warnings,
         })
     }
-}
-
-/// The second and third arguments of `Engine.compile`: a file name and `files`, or options
-/// `{ file?, files?, baseDir? }` (then no third argument).
-fn compile_options(
-    env: &Env,
-    file: Option<Unknown<'_>>,
-    files: Option<Unknown<'_>>,
-) -> Result<(String, leadrail_dsl::HolidaySources)> {
-    let help = "pass a file name (`'rules.rail'`) or options `{ file, files, baseDir }`";
-    let bad = |what: String| from_report(env, request_error(what, help));
-    let files_of = |v: Option<Unknown<'_>>| -> Result<std::collections::BTreeMap<String, String>> {
-        Ok(match v {
-            Some(f) => files_arg(env, f)?.unwrap_or_default(),
-            None => Default::default(),
-        })
-    };
-    let Some(file) = file else {
-        return Ok((
-            "rules.rail".to_owned(),
-            leadrail_dsl::HolidaySources {
-                files: files_of(files)?,
-                dir: None,
-            },
-        ));
-    };
-    match file.get_type()? {
-        ValueType::Undefined | ValueType::Null => Ok((
-            "rules.rail".to_owned(),
-            leadrail_dsl::HolidaySources {
-                files: files_of(files)?,
-                dir: None,
-            },
-        )),
-        ValueType::String => Ok((
-            file.coerce_to_string()?.into_utf8()?.as_str()?.to_owned(),
-            leadrail_dsl::HolidaySources {
-                files: files_of(files)?,
-                dir: None,
-            },
-        )),
-        ValueType::Object if !file.is_array()? => {
-            if files.is_some_and(|f| {
-                !matches!(f.get_type(), Ok(ValueType::Undefined) | Ok(ValueType::Null))
-            }) {
-                return Err(bad(
-                    "give `files` in the options object, not as a third argument".to_owned(),
-                ));
-            }
-            let obj = file.coerce_to_object()?;
-            let text_option = |key: &str| -> Result<Option<String>> {
-                let v = obj.get_named_property::<Unknown>(key)?;
-                match v.get_type()? {
-                    ValueType::Undefined | ValueType::Null => Ok(None),
-                    ValueType::String => Ok(Some(
-                        v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned(),
-                    )),
-                    _ => Err(bad(format!(
-                        "option `{key}` must be a string, not {}",
-                        crate::convert::type_name(&v)
-                    ))),
-                }
-            };
-            let name = text_option("file")?.unwrap_or_else(|| "rules.rail".to_owned());
-            let dir = text_option("baseDir")?.map(std::path::PathBuf::from);
-            let files = files_of(Some(obj.get_named_property::<Unknown>("files")?))?;
-            Ok((name, leadrail_dsl::HolidaySources { files, dir }))
-        }
-        _ => Err(bad(format!(
-            "the second argument must be a file name or options, not {}",
-            crate::convert::type_name(&file)
-        ))),
-    }
-}
-
-/// The `files` argument of `Engine.compile`: a plain object of path to text (`undefined` or
-/// `null`: none).
-fn files_arg(
-    env: &Env,
-    value: Unknown<'_>,
-) -> Result<Option<std::collections::BTreeMap<String, String>>> {
-    let help = "pass an object of each holiday file's path (as written in the rule text) to its \
-                text, e.g. `{ \"de.txt\": \"2026-12-25 Christmas\" }`";
-    let bad = |what: String| Err(from_report(env, request_error(what, help)));
-    match value.get_type()? {
-        ValueType::Undefined | ValueType::Null => return Ok(None),
-        ValueType::Object if !value.is_array()? => {}
-        _ => {
-            return bad(format!(
-                "`files` must be an object of path to text, not {}",
-                convert::type_name(&value)
-            ))
-        }
-    }
-    let obj = value.coerce_to_object()?;
-    let keys = obj.get_property_names()?;
-    let mut out = std::collections::BTreeMap::new();
-    for i in 0..keys.get_array_length()? {
-        let key: String = keys.get_element::<String>(i)?;
-        let v = obj.get_named_property::<Unknown>(&key)?;
-        if v.get_type()? != ValueType::String {
-            return bad(format!(
-                "`files` must map paths to strings; `{key}` is {}",
-                convert::type_name(&v)
-            ));
-        }
-        out.insert(key, v.coerce_to_string()?.into_utf8()?.as_str()?.to_owned());
-    }
-    Ok(Some(out))
 }

@@ -20,6 +20,11 @@ pub(crate) fn raise<T>(env: &Env, r: std::result::Result<T, ErrorReport>) -> Res
     r.map_err(|e| from_report(env, e))
 }
 
+/// A request error (`message`, the fix in `help`), thrown.
+pub(crate) fn fail<T>(env: &Env, message: String, help: &str) -> Result<T> {
+    Err(from_report(env, ErrorReport::request(message, help)))
+}
+
 /// One report as an `Error`.
 pub(crate) fn from_report(env: &Env, report: ErrorReport) -> Error {
     from_reports(env, std::slice::from_ref(&report))
@@ -39,32 +44,4 @@ fn build(env: &Env, reports: &[ErrorReport]) -> Result<Error> {
     obj.set_named_property("field", first.field.as_deref())?;
     obj.set_named_property("diagnostics", env.to_js_value(&reports)?)?;
     Ok(Error::from(obj.into_unknown(env)?))
-}
-
-/// Converts the columns of reports about `source` from code points (core's unit) to UTF-16
-/// units (JavaScript's string indexing).
-pub(crate) fn utf16_columns(source: &str, reports: &mut [ErrorReport]) {
-    let lines: Vec<&str> = source.split('\n').collect();
-    let convert = |line: u32, column: u32| -> u32 {
-        if line == 0 || column == 0 {
-            return column;
-        }
-        let Some(text) = lines.get(line as usize - 1) else {
-            return column;
-        };
-        let units: usize = text
-            .chars()
-            .take(column as usize - 1)
-            .map(char::len_utf16)
-            .sum();
-        let extra = (column as usize - 1).saturating_sub(text.chars().count());
-        u32::try_from(units + extra + 1).unwrap_or(column)
-    };
-    for r in reports {
-        r.column = convert(r.line, r.column);
-        for l in &mut r.labels {
-            l.column = convert(l.line, l.column);
-            l.end_column = convert(l.end_line, l.end_column);
-        }
-    }
 }

@@ -17,7 +17,7 @@ mod wire;
 
 pub use engine::{JsEngine, SlaBatch};
 pub use network::{JsNetwork, RouteLeads, RouteOptionsJs};
-pub use wire::{wire, Compact};
+pub use wire::wire;
 
 use leadrail_core::geo;
 use leadrail_core::report::codes;

@@ -2,17 +2,17 @@
 //! [`SharedNetwork`]. The batches are core's ([`SharedNetwork::route_batch`]: the lock, the
 //! busy marker, chunks on two threads, the state put back on failure); this file hands core
 //! the leads index.js encoded ([`wire::records`], [`wire::columns`]) and hands index.js the
-//! results in compact form ([`Compact`]), from which it builds the result objects.
+//! results as core's arrays ([`wire::results_js`]), from which it builds the result objects.
 
-use std::convert::Infallible;
 use std::ops::Range;
 use std::sync::Arc;
 
 use leadrail_core::api::request_error;
 use leadrail_core::host::{
-    self, BatchError, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork, MIN_CHUNKED,
+    self, batch_options, state_from_json, BatchError, HostBatch, Instants, ReadError, ResultArrays,
+    Results, Rows, SharedNetwork, MIN_CHUNKED,
 };
-use leadrail_core::network::{Network, NetworkState};
+use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, RouteOptions};
 use leadrail_core::schema::Schema;
@@ -22,8 +22,8 @@ use napi::ScopedTask;
 use napi_derive::napi;
 
 use crate::convert::{self, NODE};
-use crate::errors::{from_report, raise};
-use crate::wire::{self, Compact};
+use crate::errors::{fail, from_report, raise};
+use crate::wire::{self, results_js};
 
 /// Partners and their routing state, bound to the engine that built it.
 #[napi(js_name = "Network")]
@@ -55,82 +55,18 @@ pub struct RouteOptionsJs<'a> {
     pub as_columns: Option<bool>,
 }
 
-fn route_options(env: &Env, o: Option<RouteOptionsJs<'_>>) -> Result<RouteOptions> {
+/// The options of a call; `batch`: of a batch call (where `asColumns` is read too).
+fn route_options(env: &Env, o: Option<RouteOptionsJs<'_>>, batch: bool) -> Result<RouteOptions> {
     let Some(o) = o else {
         return Ok(RouteOptions::default());
     };
-    let exclude = match o.exclude {
-        Some(e) => raise(env, convert::exclude(e)?)?,
-        None => Vec::new(),
-    };
-    Ok(RouteOptions {
-        explain: o.explain.unwrap_or(false),
-        exclude,
-    })
-}
-
-/// The options of a batch call: `asColumns` (applied by index.js) cannot come with `explain`.
-fn batch_options(env: &Env, o: Option<RouteOptionsJs<'_>>) -> Result<RouteOptions> {
-    if let Some(RouteOptionsJs {
-        explain: Some(true),
-        as_columns: Some(true),
-        ..
-    }) = &o
-    {
-        return raise(
-            env,
-            Err(request_error(
-                "`explain` needs one object per lead, not `asColumns`".into(),
-                "drop `asColumns: true` to read explanations",
-            )),
-        );
+    let explain = o.explain.unwrap_or(false);
+    let as_columns = batch && o.as_columns.unwrap_or(false);
+    let mut opts = raise(env, batch_options(explain, as_columns))?;
+    if let Some(e) = o.exclude {
+        opts.exclude = raise(env, convert::exclude(e)?)?;
     }
-    route_options(env, o)
-}
-
-/// A batch read before it is routed, in one piece: its rows, then its results.
-struct Whole {
-    rows: Option<Rows>,
-    out: Option<Compact>,
-}
-
-impl HostBatch for Whole {
-    type Error = Infallible;
-
-    fn read(&mut self, _: Range<usize>) -> std::result::Result<Rows, ReadError<Infallible>> {
-        self.rows.take().ok_or(ReadError::OnePiece)
-    }
-
-    fn emit(&mut self, results: Results) -> std::result::Result<(), Infallible> {
-        self.out = Some(Compact::of(&results));
-        Ok(())
-    }
-
-    fn chunked(&self) -> bool {
-        false
-    }
-}
-
-/// Routes `rows` in one piece with core's batch runner; every row's result in compact form.
-fn route_whole(
-    engine: &Engine,
-    net: &SharedNetwork,
-    rows: Rows,
-    instants: &Instants,
-    opts: &RouteOptions,
-) -> std::result::Result<Compact, ErrorReport> {
-    let n = rows.len();
-    let mut batch = Whole {
-        rows: Some(rows),
-        out: None,
-    };
-    match net.route_batch(engine, n, instants, opts, &mut batch) {
-        Ok(()) => batch.out.ok_or_else(|| {
-            request_error("internal error: no results".into(), "report this as a bug")
-        }),
-        Err(BatchError::Report(r)) => Err(r),
-        Err(BatchError::Host(never)) => match never {},
-    }
+    Ok(opts)
 }
 
 /// `routeBatch` of a big array (`_routeChunked`): index.js's encoder reads chunk k + 1 and
@@ -161,7 +97,7 @@ impl HostBatch for Chunks<'_> {
     }
 
     fn emit(&mut self, results: Results) -> std::result::Result<(), napi::Error> {
-        let js = Compact::of(&results).into_js(self.env)?;
+        let js = results_js(results.to_arrays(), self.env)?;
         self.emit
             .call(FnArgs::from((js, js_row(results.start()))))?;
         Ok(())
@@ -178,35 +114,29 @@ pub struct RouteLeads {
 }
 
 impl<'task> ScopedTask<'task> for RouteLeads {
-    type Output = std::result::Result<Compact, ErrorReport>;
+    type Output = std::result::Result<ResultArrays, ErrorReport>;
     type JsValue = Array<'task>;
 
     fn compute(&mut self) -> Result<Self::Output> {
         let Some(rows) = self.rows.take() else {
-            let again = request_error(
-                "the batch was already routed".into(),
-                "report this as a bug",
-            );
+            let again = request_error("the batch was already routed".into(), "report a bug");
             return Ok(Err(again));
         };
-        Ok(route_whole(
-            &self.engine,
-            &self.net,
-            rows,
-            &self.instants,
-            &self.opts,
-        ))
+        let out = self
+            .net
+            .route_rows(&self.engine, rows, &self.instants, &self.opts);
+        Ok(out.map(|r| r.to_arrays()))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
-        raise(env, output)?.into_js(env)
+        results_js(raise(env, output)?, env)
     }
 }
 
 #[napi]
 impl JsNetwork {
-    /// `route` (index.js): the lead as index.js encodes records; returns its decision in
-    /// compact form. Routes without changing any state.
+    /// `route` (index.js): the lead as index.js encodes records; returns its decision (core's
+    /// serde form). Routes without changing any state.
     #[napi(js_name = "_route", skip_typescript)]
     pub fn route<'env>(
         &self,
@@ -214,19 +144,14 @@ impl JsNetwork {
         lead: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Array<'env>> {
+    ) -> Result<Unknown<'env>> {
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
-        let lead = match rows.records(schema).into_rows().into_iter().next() {
-            Some(lead) => raise(env, lead)?,
-            None => return raise(env, Err(request_error("no lead".into(), "pass one lead"))),
-        };
+        let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
-        let opts = route_options(env, options)?;
-        let engine = &self.engine;
-        let d = self.net.read(|net| engine.route(net, &lead, now, &opts));
-        let d = raise(env, d.and_then(|d| d.map_err(ErrorReport::from)))?;
-        Compact::new(1, std::iter::once(Ok(d.view()))).into_js(env)
+        let opts = route_options(env, options, false)?;
+        let decision = self.net.route_one(&self.engine, &lead, now, &opts);
+        env.to_js_value(&raise(env, decision)?)
     }
 
     /// `routeBatch` in one piece (index.js): `encoded`, the leads as index.js encodes records
@@ -243,8 +168,8 @@ impl JsNetwork {
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Array<'env>> {
         let (rows, instants, opts) = self.batch_args(env, leads, encoded, times, now, options)?;
-        let out = route_whole(&self.engine, &self.net, rows, &instants, &opts);
-        raise(env, out)?.into_js(env)
+        let out = self.net.route_rows(&self.engine, rows, &instants, &opts);
+        results_js(raise(env, out)?.to_arrays(), env)
     }
 
     /// `routeBatchAsync` (index.js): like `_routeLeads`, routed on the libuv thread pool.
@@ -278,16 +203,11 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<(Rows, Instants, RouteOptions)> {
-        let opts = batch_options(env, options)?;
+        let opts = route_options(env, options, true)?;
         let Some(encoded) = encoded else {
             let what = convert::type_name(&leads);
-            return raise(
-                env,
-                Err(request_error(
-                    format!("`leads` must be an array of objects, not {what}"),
-                    "pass an array of plain objects",
-                )),
-            );
+            let msg = format!("`leads` must be an array of objects, not {what}");
+            return fail(env, msg, "pass an array of plain objects");
         };
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(encoded, schema, "leads", 0)?)?;
@@ -308,20 +228,15 @@ impl JsNetwork {
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Array<'env>> {
         let Some(given) = given else {
-            return raise(
-                env,
-                Err(request_error(
-                    "`columns` must be an object of field names to arrays".into(),
-                    "pass e.g. `{ id: [...], region: [...] }`",
-                )),
-            );
+            let msg = "`columns` must be an object of field names to arrays";
+            return fail(env, msg.into(), "pass e.g. `{ id: [...], region: [...] }`");
         };
         let rows = raise(env, wire::columns(given, &self.engine.plan().lead_schema)?)?;
         let instants = raise(env, convert::now_arg(times, now)?)?;
-        let mut opts = route_options(env, options)?;
+        let mut opts = route_options(env, options, false)?;
         opts.explain = false;
-        let out = route_whole(&self.engine, &self.net, rows, &instants, &opts);
-        raise(env, out)?.into_js(env)
+        let out = self.net.route_rows(&self.engine, rows, &instants, &opts);
+        results_js(raise(env, out)?.to_arrays(), env)
     }
 
     /// The lead schema's field names, in order (for index.js's encoder).
@@ -358,7 +273,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<bool> {
-        let opts = batch_options(env, options)?;
+        let opts = route_options(env, options, true)?;
         let instants = raise(env, convert::now_arg(times, now)?)?;
         let mut batch = Chunks {
             env,
@@ -387,7 +302,6 @@ impl JsNetwork {
     /// Loads a state exported by `state()` (e.g. from the host's database).
     #[napi(ts_args_type = "state: NetworkState")]
     pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
-        let help = "pass the object that `network.state()` returned";
         let json = match convert::fields_json(state)? {
             Ok(j) => j,
             // a value without a JSON form inside the state: named by its key
@@ -403,18 +317,15 @@ impl JsNetwork {
                 )
             }
             Err((None, _)) => {
-                let e = request_error(
-                    "`state` must be an object as returned by `state()`".into(),
-                    help,
+                let msg = "`state` must be an object as returned by `state()`";
+                return fail(
+                    &env,
+                    msg.into(),
+                    "pass the object that `network.state()` returned",
                 );
-                return raise(&env, Err(e));
             }
         };
-        let st: NetworkState = raise(
-            &env,
-            serde_json::from_value(json)
-                .map_err(|e| request_error(format!("the state is not valid: {e}"), help)),
-        )?;
+        let st = raise(&env, state_from_json(json))?;
         let done = self.net.write(|net| net.import_state(&st));
         raise(&env, done.and_then(|r| r.map_err(ErrorReport::from)))
     }

@@ -11,6 +11,10 @@
 //!   marking itself busy for host code the batch runs, and putting its state back on failure;
 //! - [`Results`]: every row's result in compact form, read borrowed ([`Results::views`]) or
 //!   expanded to [`Decision`]s and the JSON wire form ([`RouteResult`]);
+//! - [`CodedColumn`]: the columns of a host that codes its records itself, and
+//!   [`ResultArrays`]: results as flat arrays for a host that builds its own objects;
+//! - the arguments of host calls checked once (a batch in one piece, one lead, batch options,
+//!   SLA options, compile options, a network state);
 //! - the error texts of all of it, produced here (bindings raise them as they are), naming the
 //!   host's language through [`Host`].
 //!
@@ -76,16 +80,22 @@
 //! [`Engine`]: crate::route::Engine
 //! [`Decision`]: crate::route::Decision
 
+mod arrays;
 mod batch;
 mod builder;
+mod calls;
+mod coded;
 pub(crate) mod errors;
 mod instants;
 pub(crate) mod pipeline;
 mod results;
 mod rows;
 
+pub use arrays::{ResultArrays, RowKind, NONE};
 pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
 pub use builder::ColumnBuilder;
+pub use calls::{batch_options, columns_in_utf16, state_from_json, CompileOptions};
+pub use coded::{hole, number_json, whole, CodedColumn, HostColumn, MISSING, NUMBER, OTHER};
 pub use errors::{column_length, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
