@@ -12,7 +12,9 @@ const { Engine } = require('../index.js')
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'conformance')
 const files = readdirSync(ROOT)
-  .filter((d) => d !== 'tools' && statSync(join(ROOT, d)).isDirectory())
+  // the capabilities this binding offers; kpi/ (issue 14) is run by the Rust runner only until
+  // the bindings expose it
+  .filter((d) => ['routing', 'sla', 'errors'].includes(d) && statSync(join(ROOT, d)).isDirectory())
   .flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.json')).map((f) => join(d, f)))
   .sort()
 

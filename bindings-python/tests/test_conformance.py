@@ -14,7 +14,10 @@ def wire(x):
     return [r.to_dict() for r in x] if isinstance(x, list) else x.to_dict()
 
 VECTORS = Path(__file__).resolve().parents[2] / "conformance"
-FILES = sorted(p for p in VECTORS.glob("*/*.json"))
+# The capabilities this binding offers; `kpi/` (KPIs and the forecast, issue 14) is run by the
+# Rust runner only until the bindings expose it.
+SUITES = ("routing", "sla", "errors")
+FILES = sorted(p for p in VECTORS.glob("*/*.json") if p.parent.name in SUITES)
 
 
 def canon(x):
