@@ -4,6 +4,7 @@ median / p90, time per stage, SLA attainment of three calendar-time SLAs, and th
 stage-weighted forecast with its 10,000-draw range), written as a polars pipeline over the
 events table, per the definitions in docs/kpi.md.
 
+    pip install polars numpy            # measured with polars 1.44.2, numpy 2.4.6
     cargo run --release -p leadrail-benches --bin gen_w5 -- --out /tmp/w5
     python benches/polars_w5.py /tmp/w5 [--runs 5] [--check]
 
