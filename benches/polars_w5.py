@@ -4,6 +4,7 @@ median / p90, time per stage, SLA attainment of three calendar-time SLAs, and th
 stage-weighted forecast with its 10,000-draw range), written as a polars pipeline over the
 events table, per the definitions in docs/kpi.md.
 
+    pip install polars numpy            # measured with polars 1.44.2, numpy 2.4.6
     cargo run --release -p leadrail-benches --bin gen_w5 -- --out /tmp/w5
     python benches/polars_w5.py /tmp/w5 [--runs 5] [--check]
 
@@ -11,7 +12,8 @@ Prints the median wall time and process CPU time (all threads) of the computatio
 load is not timed: leadrail's bench starts from timelines in memory too; compare the CPU time
 with `cargo run --release -p leadrail-benches --bin w5_cpu`). `--check` compares every figure with leadrail's answers
 (`kpis.json`, `forecast.json` written by gen_w5): counts and durations exactly, rates to 1e-12,
-expected values to 1e-9 relative; the drawn range within its stated 95% intervals.
+expected values to 1e-9 relative; the drawn 10% and 90% points (numpy's draws) within the
+width of leadrail's 95% intervals of its own draws.
 """
 
 from __future__ import annotations
@@ -365,10 +367,14 @@ def check(d: Path, table, stage_t, sla_t, fc) -> int:
     if not close(rf["total"]["expected"], total["expected"], 1e-9):
         print(f"forecast total: rust {rf['total']['expected']}, polars {total['expected']}")
         bad += 1
+    # two estimates from independent draws: each within its own error of the true point, so
+    # they agree within the width of leadrail's 95% interval (about 2.8 standard errors of
+    # their difference)
     for q in ("p10", "p90"):
         lo, hi = rf["range"][f"{q}_interval"]
-        if not lo <= total[q] <= hi:
-            print(f"forecast {q}: polars {total[q]} outside rust's interval [{lo}, {hi}]")
+        w = hi - lo
+        if not lo - w / 2 <= total[q] <= hi + w / 2:
+            print(f"forecast {q}: polars {total[q]}, rust {rf['range'][q]} (interval [{lo}, {hi}])")
             bad += 1
     print(f"check: {'ok' if bad == 0 else f'{bad} differences'} "
           f"({len(rust['assignments'])} assignment rows, {len(rust['stages'])} stage rows, "
