@@ -2,21 +2,15 @@
 //! protection periods, and the check of a deal against the registry (other partners' active
 //! registrations, CRM accounts, open leads), each verdict explained.
 
+pub mod check;
 pub mod domains;
 pub mod legal;
 pub mod names;
+pub mod registration;
+pub mod registry;
 
+pub use check::{Conflict, MatchRule, Outcome, Verdict};
 pub use names::{compare, similarity, NameMatch, NormalizedName};
+pub use registration::{ExtendError, Policy, RecordKind, Registration, Status};
+pub use registry::Registry;
 
-/// The registration policy (placeholder: thresholds only until the checker lands).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Policy {
-    /// Name similarity at or above which two companies are the same.
-    pub name_threshold: f64,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy { name_threshold: 0.9 }
-    }
-}

@@ -250,8 +250,8 @@ pub struct NameMatch {
     pub legal_conflict: bool,
 }
 
-/// Weight of a key in the Dice coefficient.
-fn weight(key: &str) -> f64 {
+/// Weight of a key in the Dice coefficient: a quarter for weak words ("group", "of", ...).
+pub fn word_weight(key: &str) -> f64 {
     if WEAK.contains(&key) {
         0.25
     } else {
@@ -325,7 +325,7 @@ pub fn compare(a: &NormalizedName, b: &NormalizedName) -> NameMatch {
     }
     let xa = joined(a, b);
     let xb = joined(b, a);
-    let total: f64 = xa.iter().chain(xb.iter()).map(|(_, k)| weight(k)).sum();
+    let total: f64 = xa.iter().chain(xb.iter()).map(|(_, k)| word_weight(k)).sum();
     // all pairs with a positive similarity, best first; greedy one-to-one alignment
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, (_, ka)) in xa.iter().enumerate() {
@@ -353,7 +353,7 @@ pub fn compare(a: &NormalizedName, b: &NormalizedName) -> NameMatch {
             *g = true;
         }
         if let (Some((wa, ka)), Some((wb, kb))) = (xa.get(i), xb.get(j)) {
-            matched += s * (weight(ka) + weight(kb));
+            matched += s * (word_weight(ka) + word_weight(kb));
             words.push(WordMatch {
                 a: wa.clone(),
                 b: wb.clone(),
