@@ -10,7 +10,10 @@ fn precision_and_recall_on_labelled_pairs() {
     let threshold = Policy::default().name_threshold;
     let (mut tp, mut fp, mut fn_, mut tn) = (0u32, 0u32, 0u32, 0u32);
     let mut wrong = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         let [label, a, b] = cols[..] else {
             panic!("bad line `{line}`");
@@ -33,7 +36,10 @@ fn precision_and_recall_on_labelled_pairs() {
     }
     let precision = f64::from(tp) / f64::from(tp + fp);
     let recall = f64::from(tp) / f64::from(tp + fn_);
-    println!("pairs: {} (tp {tp}, fp {fp}, fn {fn_}, tn {tn}) at threshold {threshold}", tp + fp + fn_ + tn);
+    println!(
+        "pairs: {} (tp {tp}, fp {fp}, fn {fn_}, tn {tn}) at threshold {threshold}",
+        tp + fp + fn_ + tn
+    );
     println!("precision {precision:.4}, recall {recall:.4}");
     for w in &wrong {
         println!("{w}");

@@ -52,7 +52,8 @@ pub fn normalize_domain(input: &str) -> Option<String> {
     let ok = s.contains('.')
         && !s.starts_with('.')
         && !s.contains("..")
-        && s.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     ok.then_some(s)
 }
 
@@ -103,15 +104,27 @@ mod tests {
 
     #[test]
     fn free_mail_is_never_a_company_domain() {
-        for s in ["john@gmail.com", "x@GMX.de", "y@mail.ru", "z@yahoo.co.uk", "outlook.com"] {
+        for s in [
+            "john@gmail.com",
+            "x@GMX.de",
+            "y@mail.ru",
+            "z@yahoo.co.uk",
+            "outlook.com",
+        ] {
             assert_eq!(company_domain(s), None, "{s}");
         }
-        assert_eq!(company_domain("buyer@bosch.de").as_deref(), Some("bosch.de"));
+        assert_eq!(
+            company_domain("buyer@bosch.de").as_deref(),
+            Some("bosch.de")
+        );
     }
 
     #[test]
     fn emails() {
-        assert_eq!(normalize_email(" Jane@Acme.com ").as_deref(), Some("jane@acme.com"));
+        assert_eq!(
+            normalize_email(" Jane@Acme.com ").as_deref(),
+            Some("jane@acme.com")
+        );
         assert_eq!(normalize_email("jane"), None);
     }
 }

@@ -13,4 +13,3 @@ pub use check::{Conflict, MatchRule, Outcome, Verdict};
 pub use names::{compare, similarity, NameMatch, NormalizedName};
 pub use registration::{ExtendError, Policy, RecordKind, Registration, Status};
 pub use registry::Registry;
-

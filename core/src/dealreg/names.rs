@@ -154,7 +154,9 @@ pub fn expand_abbreviation(word: &str, first: bool) -> &str {
 
 /// Step 5a: German umlaut spellings onto the plain vowel ("mueller" -> "muller").
 pub fn fold(word: &str) -> String {
-    word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    word.replace("ae", "a")
+        .replace("oe", "o")
+        .replace("ue", "u")
 }
 
 /// Step 5b: a final "s" dropped from words of four letters or more ("smiths" -> "smith").
@@ -325,7 +327,11 @@ pub fn compare(a: &NormalizedName, b: &NormalizedName) -> NameMatch {
     }
     let xa = joined(a, b);
     let xb = joined(b, a);
-    let total: f64 = xa.iter().chain(xb.iter()).map(|(_, k)| word_weight(k)).sum();
+    let total: f64 = xa
+        .iter()
+        .chain(xb.iter())
+        .map(|(_, k)| word_weight(k))
+        .sum();
     // all pairs with a positive similarity, best first; greedy one-to-one alignment
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, (_, ka)) in xa.iter().enumerate() {
@@ -400,7 +406,9 @@ mod tests {
         assert_eq!(tokens("Amazon.com, Inc."), ["amazon", "inc"]);
         assert_eq!(tokens("Hewlett-Packard"), ["hewlett", "packard"]);
         assert_eq!(tokens("St.Mary"), ["st", "mary"]);
-        for s in ["A & B", "A and B", "A und B", "A et B", "A e B", "A y B", "A + B", "A och B"] {
+        for s in [
+            "A & B", "A and B", "A und B", "A et B", "A e B", "A y B", "A + B", "A och B",
+        ] {
             assert_eq!(tokens(s), ["a", "&", "b"], "{s}");
         }
         // "e" and "y" at an end are letters, not connectors
@@ -418,7 +426,10 @@ mod tests {
 
     #[test]
     fn step4_abbreviations() {
-        assert_eq!(n("Acme Intl Mfg Svcs"), "acme international manufacturing services");
+        assert_eq!(
+            n("Acme Intl Mfg Svcs"),
+            "acme international manufacturing services"
+        );
         assert_eq!(n("St. Mary's Hospital"), "saint marys hospital");
         assert_eq!(n("Pine St Dental"), "pine street dental");
         assert_eq!(n("Mt. Sinai Medical Ctr"), "mount sinai medical center");
@@ -434,7 +445,10 @@ mod tests {
         assert_eq!(stem("smiths"), "smith");
         assert_eq!(stem("glass"), "glass");
         assert_eq!(stem("bus"), "bus");
-        assert_eq!(NormalizedName::new("Müller").keys(), NormalizedName::new("Mueller").keys());
+        assert_eq!(
+            NormalizedName::new("Müller").keys(),
+            NormalizedName::new("Mueller").keys()
+        );
     }
 
     #[test]

@@ -263,7 +263,10 @@ mod tests {
         assert!(r.is_protected(10 + 90 * DAY_MS - 1));
         assert!(!r.is_protected(10 + 90 * DAY_MS));
         assert_eq!(r.extend(20, &p), Ok(10 + 120 * DAY_MS));
-        assert_eq!(r.extend(30, &p), Err(ExtendError::NoExtensionLeft { max: 1 }));
+        assert_eq!(
+            r.extend(30, &p),
+            Err(ExtendError::NoExtensionLeft { max: 1 })
+        );
         assert!(!r.expire(10 + 120 * DAY_MS - 1));
         assert!(r.expire(10 + 120 * DAY_MS));
         assert_eq!(r.status, Status::Expired);

@@ -203,7 +203,9 @@ impl Registry {
     /// The slots worth comparing with `probe` (see the module docs).
     fn candidates(&self, probe: &Probe, policy: &Policy) -> Vec<u32> {
         if policy.name_threshold <= 0.0 || policy.postal_name_threshold <= 0.0 {
-            return (0..self.slots.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+            return (0..self.slots.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect();
         }
         let mut out: Vec<u32> = Vec::new();
         out.extend_from_slice(self.posting(key(Tag::Compact, &probe.name.compact(), 0)));
@@ -224,7 +226,9 @@ impl Registry {
             .enumerate()
             .map(|(i, k)| {
                 let mut units = vec![k.clone()];
-                if let (Some(a), Some(b)) = (i.checked_sub(1).and_then(|j| words.get(j)), words.get(i)) {
+                if let (Some(a), Some(b)) =
+                    (i.checked_sub(1).and_then(|j| words.get(j)), words.get(i))
+                {
                     units.push(super::names::stem(&format!("{a}{b}")).to_owned());
                 }
                 if let (Some(a), Some(b)) = (words.get(i), words.get(i + 1)) {
@@ -293,11 +297,19 @@ impl Registry {
 
     /// Checks every deal against the registry (not against each other), in parallel on
     /// rayon's pool; one verdict per deal, in order, whatever the thread count.
-    pub fn check_batch(&self, deals: &[Registration], now: EpochMs, policy: &Policy) -> Vec<Verdict> {
+    pub fn check_batch(
+        &self,
+        deals: &[Registration],
+        now: EpochMs,
+        policy: &Policy,
+    ) -> Vec<Verdict> {
         if deals.len() < 64 {
             return deals.iter().map(|d| self.check(d, now, policy)).collect();
         }
-        deals.par_iter().map(|d| self.check(d, now, policy)).collect()
+        deals
+            .par_iter()
+            .map(|d| self.check(d, now, policy))
+            .collect()
     }
 
     /// Checks a deal and records it: approved and protected on `auto_approve`, pending on
