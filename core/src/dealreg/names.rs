@@ -42,9 +42,7 @@ fn web_suffix(chars: &[char], i: usize) -> usize {
             continue;
         };
         if seg.iter().copied().eq(w.chars())
-            && chars
-                .get(i + n)
-                .map_or(true, |a| !a.is_ascii_alphanumeric())
+            && !chars.get(i + n).is_some_and(|a| a.is_ascii_alphanumeric())
         {
             return n;
         }

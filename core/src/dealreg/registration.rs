@@ -124,7 +124,7 @@ impl Registration {
     pub fn is_active(&self, now: EpochMs) -> bool {
         match self.status {
             Status::Pending => true,
-            Status::Approved => self.protected_until.map_or(true, |t| now < t),
+            Status::Approved => !matches!(self.protected_until, Some(t) if now >= t),
             _ => false,
         }
     }
@@ -133,7 +133,7 @@ impl Registration {
     pub fn is_protected(&self, now: EpochMs) -> bool {
         self.kind == RecordKind::Registration
             && self.status == Status::Approved
-            && self.protected_until.map_or(true, |t| now < t)
+            && !matches!(self.protected_until, Some(t) if now >= t)
     }
 
     /// Approves it at `now`: protected for the policy's period.
@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn json_form() {
         let mut r = Registration::new("r1", "p1", "Acme GmbH", 5);
-        r.estimated_value = Some(Decimal::new(12_500_50, 2));
+        r.estimated_value = Some(Decimal::new(1_250_050, 2));
         let j = serde_json::to_string(&r).unwrap_or_default();
         assert_eq!(
             j,
