@@ -4,3 +4,4 @@ pub mod handwritten;
 pub mod rng;
 pub mod w1;
 pub mod w4;
+pub mod w6;

@@ -285,8 +285,13 @@ fn joined(x: &NormalizedName, y: &NormalizedName) -> Vec<(String, String)> {
     let mut i = 0;
     while i < x.words.len() {
         if let (Some(w1), Some(w2)) = (x.words.get(i), x.words.get(i + 1)) {
-            let cat = format!("{w1}{w2}");
-            if y.words.contains(&cat) && !y.words.contains(w1) {
+            let fits = |w: &String| {
+                w.len() == w1.len() + w2.len()
+                    && w.starts_with(w1.as_str())
+                    && w.ends_with(w2.as_str())
+            };
+            if y.words.iter().any(fits) && !y.words.contains(w1) {
+                let cat = format!("{w1}{w2}");
                 let key = stem(&cat).to_owned();
                 out.push((cat, key));
                 i += 2;

@@ -1,14 +1,17 @@
 //! The registry: registrations, CRM accounts and open leads, indexed for the check.
 //!
 //! The index blocks on normalised name words (each word's key, the keys of adjacent words
-//! joined, and for keys of 7 letters or more their first and last three letters with the
-//! length, which every one-edit variant shares), the whole name without spaces, the company
+//! joined, and for keys of 7 letters or more their first and last halves with the length,
+//! one of which every one-edit variant shares), the whole name without spaces, the company
 //! domain, the contact e-mail and the postal key. A check looks up the domain, e-mail, postal and
 //! whole-name postings, then the postings of the deal's rarest words until the words left
 //! unprobed could not reach `name_threshold` on their own (with `u` words left and probed weight
 //! `W`, no name sharing none of the probed words scores above `2u / (W + 2u)`); every candidate
 //! is then compared in full. The result equals a scan of every record
-//! ([`Registry::check_exhaustive`], tested). Records are added, replaced, removed and expired
+//! ([`Registry::check_exhaustive`], tested), with one exception: a one-edit key (a word half
+//! and a length) shared by more than [`FUZZY_CAP`] records is not probed, so a typo in a word
+//! whose intact half is that common ("Serfing" for "Surfing": `ing`, 7 letters) is found only
+//! through another word, the domain, the e-mail or the postal code. Records are added, replaced, removed and expired
 //! one at a time, without rebuilding: a removed record's slot is left dead in the postings.
 
 use std::collections::BTreeSet;
@@ -23,6 +26,9 @@ use crate::value::EpochMs;
 
 /// Minimum key length for one-edit matching (as in [`super::names::word_similarity`]).
 const FUZZY_MIN: usize = 7;
+
+/// One-edit keys with more records than this are not probed (see the module docs).
+pub const FUZZY_CAP: usize = 64;
 
 #[derive(Debug, Clone, Copy)]
 enum Tag {
@@ -49,18 +55,26 @@ fn unit_keys(p: &Probe) -> Vec<String> {
     out
 }
 
+/// The one-edit keys of `k` for words of each length in `lens`: a word of length `l` keeps
+/// either its first `(l - 1) / 2` letters or its last `l - 1 - (l - 1) / 2` letters through one
+/// edit (a substitution, insertion, deletion or transposition touches at most two adjacent
+/// letters), so two words within one edit share the key of the one of length `l`.
 fn fuzzy_keys(k: &str, lens: &[usize]) -> Vec<u64> {
     let mut out = Vec::new();
     if k.len() < FUZZY_MIN || !k.is_ascii() {
         return out;
     }
-    let (Some(pre), Some(suf)) = (k.get(..3), k.get(k.len() - 3..)) else {
-        return out;
-    };
     for &l in lens {
-        if l >= FUZZY_MIN {
-            out.push(key(Tag::Fuzzy, &format!("<{pre}"), l));
-            out.push(key(Tag::Fuzzy, &format!(">{suf}"), l));
+        if l < FUZZY_MIN {
+            continue;
+        }
+        let pre = (l - 1) / 2;
+        let suf = l - 1 - pre;
+        if let Some(p) = k.get(..pre) {
+            out.push(key(Tag::Fuzzy, &format!("<{p}"), l));
+        }
+        if let Some(s) = k.len().checked_sub(suf).and_then(|i| k.get(i..)) {
+            out.push(key(Tag::Fuzzy, &format!(">{s}"), l));
         }
     }
     out
@@ -238,7 +252,13 @@ impl Registry {
                 for u in &units {
                     ks.push(key(Tag::Word, u, 0));
                     let l = u.len();
-                    ks.extend(fuzzy_keys(u, &[l.saturating_sub(1), l, l + 1]));
+                    // one-edit keys, unless a key is so common that it would not narrow the
+                    // search (a half such as "ing" of length 7)
+                    ks.extend(
+                        fuzzy_keys(u, &[l.saturating_sub(1), l, l + 1])
+                            .into_iter()
+                            .filter(|k| self.posting(*k).len() <= FUZZY_CAP),
+                    );
                 }
                 let cost = ks.iter().map(|k| self.posting(*k).len()).sum::<usize>();
                 (cost, super::names::word_weight(k), ks)
