@@ -6,3 +6,4 @@ pub mod rng;
 pub mod w1;
 pub mod w4;
 pub mod w5;
+pub mod w6;

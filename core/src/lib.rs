@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod dealreg;
 pub mod geo;
 pub mod host;
 pub mod json;
