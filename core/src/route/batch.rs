@@ -100,7 +100,7 @@ impl Engine {
 
 /// The routing instant of prepared lead `i`, or `None` once its error (a failed check, no
 /// instant) is in `out`.
-#[inline]
+#[inline(always)]
 pub(super) fn ready(
     batch: &LeadBatch,
     i: usize,
@@ -108,15 +108,20 @@ pub(super) fn ready(
     times: Times<'_>,
     out: &mut RoutedBatch,
 ) -> Option<EpochMs> {
-    let checked = match batch.checks.get(i) {
-        Some(Some(e)) => Err(ErrorReport::from(&**e)),
-        _ => times.of_lead(i, lead).map_err(ErrorReport::from),
-    };
-    match checked {
-        Ok(now) => Some(now),
-        Err(e) => {
-            out.error(i, e);
-            None
-        }
+    if let Some(Some(e)) = batch.checks.get(i) {
+        out.error(i, ErrorReport::from(&**e));
+        return None;
+    }
+    let now = times.get(i);
+    if now.is_none() {
+        no_instant(i, lead, times, out);
+    }
+    now
+}
+
+#[cold]
+fn no_instant(i: usize, lead: &Record, times: Times<'_>, out: &mut RoutedBatch) {
+    if let Err(e) = times.of_lead(i, lead) {
+        out.error(i, ErrorReport::from(e));
     }
 }

@@ -15,7 +15,7 @@ use super::analysis::{
 use super::eval::{self, holds, kleene, ValueEnv};
 use super::number::{decimal_arith, int_arith, Number};
 use super::rule::{LeadSlot, SlotTiming};
-use crate::network::{scalar_of, Network, Scalar, UNKNOWN};
+use crate::network::{scalar_of, Network, PartnerColumn, Scalar, UNKNOWN};
 use crate::plan::{CmpOp, Expr, Plan, Scope};
 use crate::record::Record;
 use crate::value::{EpochMs, Type, Value};
@@ -39,24 +39,32 @@ impl LeadFrame<'_> {
         self.slots.get(k).copied().unwrap_or(Scalar::Null)
     }
 
+    /// Partner column `i`'s entry for slot `p` in one of its views (`missing` if none).
+    #[inline(always)]
+    fn partner_entry<T: Copy>(
+        &self,
+        i: usize,
+        p: usize,
+        view: impl Fn(&PartnerColumn) -> &[T],
+        missing: T,
+    ) -> T {
+        let column = self.network.columns.get(i);
+        column
+            .and_then(|c| view(c).get(p))
+            .copied()
+            .unwrap_or(missing)
+    }
+
     /// Partner column `i`'s number for slot `p` (`NaN` for null).
     #[inline(always)]
     pub(crate) fn partner_number(&self, i: usize, p: usize) -> f64 {
-        let column = self.network.columns.get(i);
-        column
-            .and_then(|c| c.numbers.get(p))
-            .copied()
-            .unwrap_or(f64::NAN)
+        self.partner_entry(i, p, |c| &c.numbers, f64::NAN)
     }
 
     /// Partner column `i`'s scalar for slot `p`.
     #[inline(always)]
     fn partner_scalar(&self, i: usize, p: usize) -> Scalar {
-        let column = self.network.columns.get(i);
-        column
-            .and_then(|c| c.scalars.get(p))
-            .copied()
-            .unwrap_or(Scalar::Null)
+        self.partner_entry(i, p, |c| &c.scalars, Scalar::Null)
     }
 
     /// Slot `p`'s active lead count (state).
@@ -136,6 +144,7 @@ pub(crate) fn truth(s: Scalar) -> Option<bool> {
 }
 
 /// Orders two scalars of the same static kind (numbers exactly, as [`Number::compare`]).
+#[inline]
 fn compare_scalars(a: Scalar, b: Scalar) -> Option<Ordering> {
     if let (Some(x), Some(y)) = (Number::of_scalar(a), Number::of_scalar(b)) {
         return x.compare(y);

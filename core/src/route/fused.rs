@@ -117,7 +117,7 @@ impl Engine {
                 let combo = batch.combos.get(i, r).unwrap_or(u32::MAX) as usize;
                 let vals = prepared.and_then(|t| {
                     let start = starts.get(r).copied().unwrap_or(0);
-                    t.row(i).get(start..start + f.rule.slots.prepared.len())
+                    t.part(i, start..start + f.rule.slots.prepared.len())
                 });
                 let step = f.step((lead, now), net, vals, &mut lists, combo, &mut checks);
                 let r32 = u32::try_from(r).unwrap_or(FALLBACK);

@@ -92,6 +92,7 @@ pub enum Times<'a> {
 
 impl Times<'_> {
     /// The instant of lead `i`.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<EpochMs> {
         match self {
             Times::At(t) => Some(*t),
@@ -104,6 +105,7 @@ impl Times<'_> {
     }
 
     /// The instant of lead `i`, or the error of a lead without one.
+    #[inline]
     pub(crate) fn of_lead(&self, i: usize, lead: &Record) -> Result<EpochMs, RouteError> {
         self.get(i).ok_or_else(|| RouteError::MissingInstant {
             lead: lead.id.to_string(),

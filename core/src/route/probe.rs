@@ -119,6 +119,7 @@ impl Probe {
     }
 
     /// The partners passing the probe for `lead` at `now`, into `out`.
+    #[inline]
     pub(crate) fn fill(&self, net: &Network, lead: &Record, now: EpochMs, out: &mut Bits) {
         out.reset(net.slots());
         let env = ValueEnv {
@@ -178,6 +179,7 @@ impl Probe {
 }
 
 /// The partners whose territory field `field` covers `region`, added to `out`.
+#[inline(always)]
 fn territory(net: &Network, field: u16, region: &RegionCode, out: &mut Bits) {
     if let Some(FieldIndex::Territory(ix)) = net.index.get(usize::from(field)) {
         ix.lookup(region, out);
@@ -185,6 +187,7 @@ fn territory(net: &Network, field: u16, region: &RegionCode, out: &mut Bits) {
 }
 
 /// The partners whose set or map field `field` holds `symbol`, added to `out`.
+#[inline(always)]
 fn member(net: &Network, field: u16, symbol: &str, out: &mut Bits) {
     let id = net.symbols.lookup(symbol);
     if let (true, Some(FieldIndex::Member(ix))) = (id != UNKNOWN, net.index.get(usize::from(field)))

@@ -173,12 +173,60 @@ impl RoutedBatch {
     /// The decisions, in lead order, as [`Engine::route_prepared`] returns them (each
     /// [`PartnerStateRead`] is the chosen partner's state just before that lead's assignment).
     pub fn decisions(&self) -> Vec<Result<Decision, ErrorReport>> {
+        let mut snap = self.start.clone();
+        let mut errors = self.errors.iter().peekable();
+        let mut full = self.full.iter().peekable();
         let mut out = Vec::with_capacity(self.items.len());
-        for r in self.views() {
-            out.push(match r {
-                Ok(d) => Ok(d.to_decision()),
-                Err(e) => Err(e.clone()),
-            });
+        for (i, it) in self.items.iter().enumerate() {
+            match it.rule {
+                ERROR => {
+                    let e = errors.next_if(|x| x.0 == i).map(|x| x.1.clone());
+                    out.push(Err(e.unwrap_or_else(|| self.gap.clone())));
+                }
+                FULL => match full.next_if(|x| x.0 == i) {
+                    Some((_, d, slot)) => {
+                        if let Some(p) = slot {
+                            snap.assign(*p, self.times.get(i));
+                        }
+                        out.push(Ok(d.clone()));
+                    }
+                    None => out.push(Err(self.gap.clone())),
+                },
+                r => {
+                    let (rule, queue) = match self.rules.get(r as usize) {
+                        Some((n, q)) => (n.clone(), q.clone()),
+                        None => (self.fallback_rule.clone(), self.fallback_queue.clone()),
+                    };
+                    let p = it.slot as usize;
+                    let d = match self.ids.get(p).filter(|_| it.slot != NONE) {
+                        Some(id) => {
+                            let read = PartnerStateRead {
+                                partner: id.clone(),
+                                version: snap.version.get(p).copied().unwrap_or(0),
+                                active_leads: snap.active.get(p).copied().unwrap_or(0),
+                                last_assigned_at: snap.last_at.get(p).copied().flatten(),
+                            };
+                            snap.assign(p, self.times.get(i));
+                            Decision {
+                                outcome: Outcome::Partner { id: id.clone() },
+                                rule: Some(rule),
+                                state_read: Some(read),
+                                explanation: None,
+                            }
+                        }
+                        None => Decision {
+                            outcome: match queue {
+                                Some(name) => Outcome::Queue { name },
+                                None => Outcome::Unrouted,
+                            },
+                            rule: Some(rule),
+                            state_read: None,
+                            explanation: None,
+                        },
+                    };
+                    out.push(Ok(d));
+                }
+            }
         }
         out
     }

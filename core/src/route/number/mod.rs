@@ -39,7 +39,7 @@ pub(crate) enum Number {
 
 impl Number {
     /// A value's number, if it is one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of_value(v: &Value) -> Option<Number> {
         match v {
             Value::Int(i) => Some(Number::Int(*i)),
@@ -50,7 +50,7 @@ impl Number {
     }
 
     /// A scalar's number, if it is one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of_scalar(s: Scalar) -> Option<Number> {
         match s {
             Scalar::Int(i) => Some(Number::Int(i)),
@@ -61,7 +61,7 @@ impl Number {
     }
 
     /// The number as a float (`NaN` for a decimal out of range).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn to_f64(self) -> f64 {
         match self {
             Number::Int(i) => i as f64,
@@ -71,7 +71,7 @@ impl Number {
     }
 
     /// The number as an exact decimal (`None` for a float).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn to_decimal(self) -> Option<Decimal> {
         match self {
             Number::Int(i) => Some(Decimal::from(i)),
@@ -82,7 +82,7 @@ impl Number {
 
     /// Orders two numbers: ints and decimals exactly, anything with a float as floats (`None`
     /// when a float is `NaN`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn compare(self, other: Number) -> Option<Ordering> {
         match (self, other) {
             (Number::Int(x), Number::Int(y)) => Some(x.cmp(&y)),

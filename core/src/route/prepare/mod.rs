@@ -53,18 +53,33 @@ impl<T: Copy> PerLead<T> {
         self.values.get(i * w..(i + 1) * w).unwrap_or(&[])
     }
 
+    /// Lead `i`'s values `range` (`None` past the row's end).
+    #[inline]
+    pub(super) fn part(&self, i: usize, range: std::ops::Range<usize>) -> Option<&[T]> {
+        let at = i * self.width;
+        if range.end > self.width {
+            return None;
+        }
+        self.values.get(at + range.start..at + range.end)
+    }
+
     /// Lead `i`'s value `j`.
     #[inline]
     pub(super) fn get(&self, i: usize, j: usize) -> Option<T> {
-        self.row(i).get(j).copied()
+        if j >= self.width {
+            return None;
+        }
+        self.values.get(i * self.width + j).copied()
     }
 
-    fn set(&mut self, i: usize, j: usize, v: T) {
-        if j < self.width {
-            if let Some(x) = self.values.get_mut(i * self.width + j) {
-                *x = v;
-            }
-        }
+    /// All values, lead by lead.
+    fn values(&self) -> &[T] {
+        &self.values
+    }
+
+    /// All values, lead by lead, mutable.
+    fn values_mut(&mut self) -> &mut [T] {
+        &mut self.values
     }
 
     fn push(&mut self, v: T) {
