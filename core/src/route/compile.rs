@@ -2,10 +2,10 @@
 //!
 //! Lead-only subexpressions are hoisted into per-lead *slots* ([`LeadSlot`]), evaluated once
 //! per lead (and rule); the closures then read partner columns and slots only, and never
-//! allocate. Numbers compile to [`NumProgram`]s (see [`super::number`]), with `NaN` standing for
-//! null (arithmetic propagates it and comparisons treat it as unknown, as the generic evaluator
-//! does). Shapes without a specialised closure fall back to the generic evaluator
-//! ([`super::eval`]) for that subexpression.
+//! allocate. Numbers compile to [`NumProgram`](super::number::NumProgram)s (see
+//! [`super::number`]), with `NaN` standing for null (arithmetic propagates it and comparisons
+//! treat it as unknown, as the generic evaluator does). Shapes without a specialised closure
+//! fall back to the generic evaluator ([`super::eval`]) for that subexpression.
 
 use std::cmp::Ordering;
 

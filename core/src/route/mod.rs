@@ -23,7 +23,7 @@
 //! | `order.rs` | the candidate order (score, workload, round robin, id) |
 //! | `decide.rs` | deciding one lead: rules in order, candidates, explanation |
 //! | `prepare/` | prepared batches: checks, probe keys, prepared slot values |
-//! | `batch.rs`, `fused.rs`, `fused_rule.rs` | routing prepared batches: the general path and the fused loop |
+//! | `batch.rs`, `fused.rs`, `fused_rule.rs` | prepared batches: the general path, the fused loop |
 //! | `routed.rs`, `decision.rs`, `error.rs` | what routing returns and its errors |
 
 mod analysis;

@@ -73,7 +73,10 @@ impl Probe {
                     .then_some((Probe::Member { field, item }, true))
             }
             Expr::Certified { field, name } => {
-                let ok = matches!(field_type(*field)?, Type::Map(k, v) if **k == Type::Text && **v == Type::Date);
+                let ok = matches!(
+                    field_type(*field)?,
+                    Type::Map(k, v) if **k == Type::Text && **v == Type::Date
+                );
                 let probe = Probe::Cert {
                     field: *field,
                     name: (**name).clone(),
