@@ -32,29 +32,34 @@ use index::{CertIndex, Grid, MemberIndex, TerritoryIndex};
 /// The interned id of a text that the network has never seen.
 pub(crate) const UNKNOWN: u32 = u32::MAX;
 
-/// A scalar cell: what compiled expressions compute with. Texts and enum symbols are interned.
+/// A scalar value as compiled expressions compute with it: a [`Value`] without sets, maps and
+/// regions, whose texts and enum symbols are interned.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum S {
+pub(crate) enum Scalar {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Dec(Decimal),
-    Sym(u32),
+    Decimal(Decimal),
+    /// An interned text or enum symbol ([`SymbolTable`]; [`UNKNOWN`] for one never seen).
+    Symbol(u32),
+    /// A date as its day number ([`day_of`]).
     Date(i32),
-    Time(i64),
-    Dur(i64),
+    /// Ms since epoch.
+    DateTime(EpochMs),
+    /// Ms.
+    Duration(i64),
     Point(GeoPoint),
 }
 
-impl S {
+impl Scalar {
     /// The cell as a float (`NaN` for null and non-numbers).
     #[inline]
     pub(crate) fn f64(self) -> f64 {
         match self {
-            S::Int(i) => i as f64,
-            S::Float(x) => x,
-            S::Dec(d) => d.to_f64().unwrap_or(f64::NAN),
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(x) => x,
+            Scalar::Decimal(d) => d.to_f64().unwrap_or(f64::NAN),
             _ => f64::NAN,
         }
     }
@@ -70,14 +75,14 @@ pub(crate) fn day_of_instant(now: EpochMs) -> Option<i32> {
     chrono::DateTime::from_timestamp_millis(now).map(|t| day_of(t.date_naive()))
 }
 
-/// Texts and symbols interned to small ints.
+/// The network's texts and enum symbols, interned to small ints ([`Scalar::Symbol`]).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Interner {
+pub(crate) struct SymbolTable {
     map: FxHashMap<Arc<str>, u32>,
     strs: Vec<Arc<str>>,
 }
 
-impl Interner {
+impl SymbolTable {
     pub(crate) fn intern(&mut self, s: &Arc<str>) -> u32 {
         if let Some(i) = self.map.get(s) {
             return *i;
@@ -94,15 +99,15 @@ impl Interner {
     }
 }
 
-/// One partner field as columns.
+/// One partner field as columns, one entry per partner slot.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Column {
-    /// Scalar cells (null for sets, maps and regions).
-    pub(crate) s: Vec<S>,
-    /// Numeric view (`NaN` for null and non-numeric fields).
-    pub(crate) f: Vec<f64>,
+pub(crate) struct PartnerColumn {
+    /// The field's scalars (null for sets, maps and regions).
+    pub(crate) scalars: Vec<Scalar>,
+    /// Its numeric view (`NaN` for null and non-numeric fields).
+    pub(crate) numbers: Vec<f64>,
     /// Sorted interned items of set<text|enum> fields and keys of map<text, _> fields.
-    pub(crate) syms: Vec<Box<[u32]>>,
+    pub(crate) members: Vec<Box<[u32]>>,
 }
 
 /// A partner's routing state.
@@ -161,10 +166,10 @@ pub struct Network {
     by_id: FxHashMap<Arc<str>, u32>,
     /// Position of each slot's id in byte order among live partners.
     pub(crate) id_rank: Vec<u32>,
-    pub(crate) cols: Vec<Column>,
+    pub(crate) columns: Vec<PartnerColumn>,
     pub(crate) index: Vec<FieldIndex>,
     pub(crate) certs: Vec<Option<CertIndex>>,
-    pub(crate) texts: Interner,
+    pub(crate) symbols: SymbolTable,
     pub(crate) state: StateCols,
     /// The `status` enum field and the interned `active` symbol.
     pub(crate) f_status: Option<(u16, u32)>,
@@ -185,9 +190,9 @@ impl Network {
     /// Builds a network from partner records checked against `schema` (the plan's partner
     /// schema). Fails on a record that does not fit the schema or on a repeated id.
     pub fn new(schema: &Schema, partners: Vec<Record>) -> Result<Network, NetworkError> {
-        let mut texts = Interner::default();
+        let mut symbols = SymbolTable::default();
         let f_status = field_of(schema, "status", |t| matches!(t, Type::Enum(_)))
-            .map(|i| (i, texts.intern(&Arc::from("active"))));
+            .map(|i| (i, symbols.intern(&Arc::from("active"))));
         let f_active = field_of(schema, "active_leads", |t| *t == Type::Int);
         let f_capacity =
             field_of(schema, "capacity", |t| *t == Type::Int).filter(|_| f_active.is_some());
@@ -226,10 +231,10 @@ impl Network {
             alive: Bits::with_len(partners.len()),
             by_id: FxHashMap::default(),
             id_rank: Vec::new(),
-            cols: vec![Column::default(); schema.fields.len()],
+            columns: vec![PartnerColumn::default(); schema.fields.len()],
             index,
             certs,
-            texts,
+            symbols,
             state: StateCols::default(),
             f_status,
             f_capacity,
@@ -378,11 +383,11 @@ impl Network {
             id: r.id.clone(),
             values: std::mem::take(&mut r.values),
         });
-        for c in &mut self.cols {
-            if let Some(x) = c.s.get_mut(p) {
-                *x = S::Null;
+        for c in &mut self.columns {
+            if let Some(x) = c.scalars.get_mut(p) {
+                *x = Scalar::Null;
             }
-            if let Some(x) = c.syms.get_mut(p) {
+            if let Some(x) = c.members.get_mut(p) {
                 *x = Box::new([]);
             }
         }
@@ -453,24 +458,28 @@ impl Network {
         bump(&mut s.version, p);
     }
 
-    /// The scalar cell of a partner field, reading state for `active_leads` and
+    /// The scalar of a partner field, reading state for `active_leads` and
     /// `last_assigned_at`.
     #[inline]
-    pub(crate) fn cell(&self, f: u16, p: usize) -> S {
+    pub(crate) fn scalar(&self, f: u16, p: usize) -> Scalar {
         if Some(f) == self.f_active {
-            return self.state.active.get(p).map_or(S::Null, |x| S::Int(*x));
+            return self
+                .state
+                .active
+                .get(p)
+                .map_or(Scalar::Null, |x| Scalar::Int(*x));
         }
         if Some(f) == self.f_last {
             return match self.state.last_at.get(p) {
-                Some(Some(t)) => S::Time(*t),
-                _ => S::Null,
+                Some(Some(t)) => Scalar::DateTime(*t),
+                _ => Scalar::Null,
             };
         }
-        self.cols
+        self.columns
             .get(usize::from(f))
-            .and_then(|c| c.s.get(p))
+            .and_then(|c| c.scalars.get(p))
             .copied()
-            .unwrap_or(S::Null)
+            .unwrap_or(Scalar::Null)
     }
 
     /// A partner field's value, reading state for `active_leads` and `last_assigned_at`.
@@ -499,14 +508,17 @@ impl Network {
     #[inline]
     pub(crate) fn guard_fail(&self, p: usize) -> Option<Guard> {
         if let Some((f, active)) = self.f_status {
-            if self.cell(f, p) != S::Sym(active) {
+            if self.scalar(f, p) != Scalar::Symbol(active) {
                 return Some(Guard::Status);
             }
         }
         if let Some(fc) = self.f_capacity {
-            let cap = self.cols.get(usize::from(fc)).and_then(|c| c.s.get(p));
+            let cap = self
+                .columns
+                .get(usize::from(fc))
+                .and_then(|c| c.scalars.get(p));
             let ok = match (cap, self.state.active.get(p)) {
-                (Some(S::Int(c)), Some(a)) => a < c,
+                (Some(Scalar::Int(c)), Some(a)) => a < c,
                 _ => false,
             };
             if !ok {
@@ -521,11 +533,11 @@ impl Network {
     pub(crate) fn utilisation(&self, p: usize) -> f64 {
         let cap = self
             .f_capacity
-            .and_then(|f| self.cols.get(usize::from(f)))
-            .and_then(|c| c.s.get(p));
+            .and_then(|f| self.columns.get(usize::from(f)))
+            .and_then(|c| c.scalars.get(p));
         match (cap, self.state.active.get(p)) {
-            (Some(S::Int(0)), Some(_)) => 1.0,
-            (Some(S::Int(c)), Some(a)) => *a as f64 / *c as f64,
+            (Some(Scalar::Int(0)), Some(_)) => 1.0,
+            (Some(Scalar::Int(c)), Some(a)) => *a as f64 / *c as f64,
             _ => f64::NAN,
         }
     }
@@ -539,9 +551,9 @@ impl Network {
         }
     }
 
-    /// Interns a lead or literal value as a cell, without growing the interner.
-    pub(crate) fn to_cell(&self, v: &Value) -> S {
-        value_cell(v, |s| self.texts.lookup(s))
+    /// A lead or literal value as a scalar, its texts looked up without growing the symbol table.
+    pub(crate) fn to_scalar(&self, v: &Value) -> Scalar {
+        scalar_of(v, |s| self.symbols.lookup(s))
     }
 
     fn check(&self, record: &Record) -> Result<(), NetworkError> {
@@ -604,10 +616,10 @@ impl Network {
             id: record.id.clone(),
             values: Vec::new(),
         });
-        for c in &mut self.cols {
-            c.s.push(S::Null);
-            c.f.push(f64::NAN);
-            c.syms.push(Box::new([]));
+        for c in &mut self.columns {
+            c.scalars.push(Scalar::Null);
+            c.numbers.push(f64::NAN);
+            c.members.push(Box::new([]));
         }
         self.fill(p, record);
         Ok(())
@@ -617,25 +629,25 @@ impl Network {
     fn fill(&mut self, p: usize, record: Record) {
         let slot = p as u32;
         for (i, v) in record.values.iter().enumerate() {
-            let Some(col) = self.cols.get_mut(i) else {
+            let Some(col) = self.columns.get_mut(i) else {
                 continue;
             };
-            let texts = &mut self.texts;
-            let cell = value_cell(v, |s| texts.intern(&Arc::from(s)));
-            set_at(&mut col.s, p, cell);
-            set_at(&mut col.f, p, cell.f64());
+            let symbols = &mut self.symbols;
+            let cell = scalar_of(v, |s| symbols.intern(&Arc::from(s)));
+            set_at(&mut col.scalars, p, cell);
+            set_at(&mut col.numbers, p, cell.f64());
             let mut items: Vec<u32> = match v {
                 Value::Set(xs) => xs
                     .iter()
                     .filter_map(|x| match x {
-                        Value::Text(t) | Value::Enum(t) => Some(texts.intern(t)),
+                        Value::Text(t) | Value::Enum(t) => Some(symbols.intern(t)),
                         _ => None,
                     })
                     .collect(),
                 Value::Map(kv) => kv
                     .iter()
                     .filter_map(|(k, _)| match k {
-                        Value::Text(t) => Some(texts.intern(t)),
+                        Value::Text(t) => Some(symbols.intern(t)),
                         _ => None,
                     })
                     .collect(),
@@ -664,11 +676,11 @@ impl Network {
             if let (Some(Some(ci)), Value::Map(kv)) = (self.certs.get_mut(i), v) {
                 for (k, d) in kv.iter() {
                     if let (Value::Text(k), Value::Date(d)) = (k, d) {
-                        ci.add(slot, self.texts.intern(k), day_of(*d));
+                        ci.add(slot, self.symbols.intern(k), day_of(*d));
                     }
                 }
             }
-            set_at(&mut col.syms, p, items.into_boxed_slice());
+            set_at(&mut col.members, p, items.into_boxed_slice());
         }
         set_at(&mut self.records, p, record);
     }
@@ -687,7 +699,7 @@ impl Network {
                     }
                 }
                 Some(FieldIndex::Member(ix)) => {
-                    if let Some(items) = self.cols.get(i).and_then(|c| c.syms.get(p)) {
+                    if let Some(items) = self.columns.get(i).and_then(|c| c.members.get(p)) {
                         for it in items.iter() {
                             ix.remove(p, *it);
                         }
@@ -732,20 +744,20 @@ fn bump(v: &mut [u64], p: usize) {
     }
 }
 
-/// Converts a value to a cell, interning texts with `sym`.
-pub(crate) fn value_cell(v: &Value, mut sym: impl FnMut(&str) -> u32) -> S {
+/// Converts a value to a scalar, interning texts with `sym`.
+pub(crate) fn scalar_of(v: &Value, mut sym: impl FnMut(&str) -> u32) -> Scalar {
     match v {
-        Value::Null => S::Null,
-        Value::Bool(b) => S::Bool(*b),
-        Value::Int(i) => S::Int(*i),
-        Value::Decimal(d) => S::Dec(*d),
-        Value::Float(x) => S::Float(*x),
-        Value::Text(t) | Value::Enum(t) => S::Sym(sym(t)),
-        Value::Date(d) => S::Date(day_of(*d)),
-        Value::DateTime(t) => S::Time(*t),
-        Value::Duration(d) => S::Dur(*d),
-        Value::GeoPoint(p) => S::Point(*p),
-        Value::Region(_) | Value::Set(_) | Value::Map(_) => S::Null,
+        Value::Null => Scalar::Null,
+        Value::Bool(b) => Scalar::Bool(*b),
+        Value::Int(i) => Scalar::Int(*i),
+        Value::Decimal(d) => Scalar::Decimal(*d),
+        Value::Float(x) => Scalar::Float(*x),
+        Value::Text(t) | Value::Enum(t) => Scalar::Symbol(sym(t)),
+        Value::Date(d) => Scalar::Date(day_of(*d)),
+        Value::DateTime(t) => Scalar::DateTime(*t),
+        Value::Duration(d) => Scalar::Duration(*d),
+        Value::GeoPoint(p) => Scalar::Point(*p),
+        Value::Region(_) | Value::Set(_) | Value::Map(_) => Scalar::Null,
     }
 }
 

@@ -1,4 +1,5 @@
-//! Errors about a lead given to the engine.
+//! The engine's errors: a plan it cannot compile ([`PlanError`]) and a lead it cannot route
+//! as given ([`RouteError`]), each with its [`ErrorReport`] form.
 
 use crate::report::{codes, ErrorReport};
 
@@ -67,6 +68,42 @@ impl From<&RouteError> for ErrorReport {
 
 impl From<RouteError> for ErrorReport {
     fn from(e: RouteError) -> ErrorReport {
+        ErrorReport::from(&e)
+    }
+}
+
+/// A plan that cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// An expression refers to a field index the schema does not have.
+    #[error(
+        "rule `{rule}` refers to {scope} field #{index}, which the {scope} schema does not declare"
+    )]
+    UnknownField {
+        /// The rule name.
+        rule: String,
+        /// `lead` or `partner`.
+        scope: String,
+        /// The field index.
+        index: u16,
+    },
+}
+
+impl From<&PlanError> for ErrorReport {
+    fn from(e: &PlanError) -> ErrorReport {
+        let (rule, field) = match e {
+            PlanError::UnknownField { rule, index, .. } => (rule.clone(), format!("#{index}")),
+        };
+        ErrorReport::error(codes::TYPE_UNKNOWN_FIELD, e.to_string())
+            .with_help("rebuild the plan against the schemas it was checked with")
+            .with_record(rule)
+            .with_field(field)
+    }
+}
+
+impl From<PlanError> for ErrorReport {
+    fn from(e: PlanError) -> ErrorReport {
         ErrorReport::from(&e)
     }
 }

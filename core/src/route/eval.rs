@@ -1,20 +1,21 @@
-//! The generic evaluator over [`Value`]s: `when` clauses, per-lead hoisted sub-expressions and
+//! The generic evaluator over [`Value`]s: `when` clauses, per-lead hoisted subexpressions and
 //! the shapes the compiled evaluator does not specialise. It follows plan/mod.rs exactly
-//! (Kleene logic, `Null` propagation, division by zero is `Null`).
+//! (Kleene logic, `Null` propagation, division by zero is `Null`); its comparison and Kleene
+//! steps ([`holds`], [`kleene`]) and the numeric semantics of [`super::number`] are the ones the
+//! compiled evaluator uses too.
 
 use std::cmp::Ordering;
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
-
+use super::number::{decimal_arith, float_arith, int_arith, smoothed, utilisation, Number};
 use crate::geo::haversine_km;
 use crate::network::{day_of, day_of_instant, Network};
 use crate::plan::{ArithOp, CmpOp, Expr, Scope};
 use crate::record::Record;
 use crate::value::{EpochMs, Value};
 
-/// What an expression can read.
-pub(crate) struct Env<'a> {
+/// What an expression can read: the lead, a partner (the network and its slot) and the
+/// routing instant.
+pub(crate) struct ValueEnv<'a> {
     pub(crate) lead: &'a Record,
     pub(crate) partner: Option<(&'a Network, usize)>,
     pub(crate) now: EpochMs,
@@ -28,48 +29,45 @@ pub(crate) fn truth(v: &Value) -> Option<bool> {
     }
 }
 
-enum Num {
-    I(i64),
-    D(Decimal),
-    F(f64),
-}
-
-fn num(v: &Value) -> Option<Num> {
-    match v {
-        Value::Int(i) => Some(Num::I(*i)),
-        Value::Decimal(d) => Some(Num::D(*d)),
-        Value::Float(x) => Some(Num::F(*x)),
-        _ => None,
+/// Whether `op` holds for two operands in order `o`.
+#[inline]
+pub(crate) fn holds(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
     }
 }
 
-fn dec_f64(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(f64::NAN)
-}
-
-fn num_cmp(a: &Num, b: &Num) -> Option<Ordering> {
-    match (a, b) {
-        (Num::I(x), Num::I(y)) => Some(x.cmp(y)),
-        (Num::I(x), Num::D(y)) => Some(Decimal::from(*x).cmp(y)),
-        (Num::D(x), Num::I(y)) => Some(x.cmp(&Decimal::from(*y))),
-        (Num::D(x), Num::D(y)) => Some(x.cmp(y)),
-        (Num::F(x), _) => x.partial_cmp(&num_f64(b)),
-        (_, Num::F(y)) => num_f64(a).partial_cmp(y),
+/// Kleene `or` (`dominant` true) or `and` (`dominant` false) of truth values (`None` is
+/// unknown), read in order until one is `dominant`.
+#[inline]
+pub(crate) fn kleene(
+    truths: impl IntoIterator<Item = Option<bool>>,
+    dominant: bool,
+) -> Option<bool> {
+    let mut unknown = false;
+    for t in truths {
+        match t {
+            Some(b) if b == dominant => return Some(dominant),
+            Some(_) => {}
+            None => unknown = true,
+        }
     }
-}
-
-fn num_f64(a: &Num) -> f64 {
-    match a {
-        Num::I(i) => *i as f64,
-        Num::D(d) => dec_f64(*d),
-        Num::F(x) => *x,
+    if unknown {
+        None
+    } else {
+        Some(!dominant)
     }
 }
 
 /// Orders two values (`None` if either is null or they are not ordered).
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    if let (Some(x), Some(y)) = (num(a), num(b)) {
-        return num_cmp(&x, &y);
+    if let (Some(x), Some(y)) = (Number::of_value(a), Number::of_value(b)) {
+        return x.compare(y);
     }
     match (a, b) {
         (Value::Text(x) | Value::Enum(x), Value::Text(y) | Value::Enum(y)) => {
@@ -88,8 +86,8 @@ pub(crate) fn equal(a: &Value, b: &Value) -> Option<bool> {
     if a.is_null() || b.is_null() {
         return None;
     }
-    if let (Some(x), Some(y)) = (num(a), num(b)) {
-        return num_cmp(&x, &y).map(|o| o == Ordering::Equal);
+    if let (Some(x), Some(y)) = (Number::of_value(a), Number::of_value(b)) {
+        return x.compare(y).map(|o| o == Ordering::Equal);
     }
     match (a, b) {
         (Value::Text(x) | Value::Enum(x), Value::Text(y) | Value::Enum(y)) => Some(x == y),
@@ -99,35 +97,16 @@ pub(crate) fn equal(a: &Value, b: &Value) -> Option<bool> {
 
 fn arith(op: ArithOp, a: &Value, b: &Value) -> Value {
     use ArithOp::*;
-    if let (Some(x), Some(y)) = (num(a), num(b)) {
+    if let (Some(x), Some(y)) = (Number::of_value(a), Number::of_value(b)) {
         return match (x, y) {
-            (Num::I(x), Num::I(y)) => match op {
-                Add => x.checked_add(y).map_or(Value::Null, Value::Int),
-                Sub => x.checked_sub(y).map_or(Value::Null, Value::Int),
-                Mul => x.checked_mul(y).map_or(Value::Null, Value::Int),
-                Div => float_div(x as f64, y as f64),
+            (Number::Int(x), Number::Int(y)) if op == Div => float_op(op, x as f64, y as f64),
+            (Number::Int(x), Number::Int(y)) => int_arith(op, x, y).map_or(Value::Null, Value::Int),
+            (Number::Float(x), y) => float_op(op, x, y.to_f64()),
+            (x, Number::Float(y)) => float_op(op, x.to_f64(), y),
+            (x, y) => match (x.to_decimal(), y.to_decimal()) {
+                (Some(x), Some(y)) => decimal_arith(op, x, y).map_or(Value::Null, Value::Decimal),
+                _ => Value::Null,
             },
-            (Num::F(x), y) => float_op(op, x, num_f64(&y)),
-            (x, Num::F(y)) => float_op(op, num_f64(&x), y),
-            (x, y) => {
-                let dx = match x {
-                    Num::I(i) => Decimal::from(i),
-                    Num::D(d) => d,
-                    Num::F(_) => return Value::Null,
-                };
-                let dy = match y {
-                    Num::I(i) => Decimal::from(i),
-                    Num::D(d) => d,
-                    Num::F(_) => return Value::Null,
-                };
-                let r = match op {
-                    Add => dx.checked_add(dy),
-                    Sub => dx.checked_sub(dy),
-                    Mul => dx.checked_mul(dy),
-                    Div => dx.checked_div(dy),
-                };
-                r.map_or(Value::Null, Value::Decimal)
-            }
         };
     }
     match (op, a, b) {
@@ -151,46 +130,12 @@ fn arith(op: ArithOp, a: &Value, b: &Value) -> Value {
     }
 }
 
-fn float_div(x: f64, y: f64) -> Value {
-    if y == 0.0 {
-        Value::Null
-    } else {
-        Value::Float(x / y)
-    }
-}
-
+/// Float arithmetic as a value (division by zero is null).
 fn float_op(op: ArithOp, x: f64, y: f64) -> Value {
-    match op {
-        ArithOp::Add => Value::Float(x + y),
-        ArithOp::Sub => Value::Float(x - y),
-        ArithOp::Mul => Value::Float(x * y),
-        ArithOp::Div => float_div(x, y),
-    }
-}
-
-fn kleene(xs: &[Expr], env: &Env<'_>, dominant: bool) -> Value {
-    let mut unknown = false;
-    for x in xs {
-        match truth(&eval(x, env)) {
-            Some(b) if b == dominant => return Value::Bool(dominant),
-            Some(_) => {}
-            None => unknown = true,
-        }
-    }
-    if unknown {
+    if op == ArithOp::Div && y == 0.0 {
         Value::Null
     } else {
-        Value::Bool(!dominant)
-    }
-}
-
-/// `smoothed(rate, n)` on floats; `NaN` when undefined.
-pub(crate) fn smoothed(rate: f64, n: f64, prior: f64, weight: f64) -> f64 {
-    let den = n + weight;
-    if den == 0.0 {
-        f64::NAN
-    } else {
-        (rate * n + prior * weight) / den
+        Value::Float(float_arith(op, x, y))
     }
 }
 
@@ -203,7 +148,7 @@ fn float_value(x: f64) -> Value {
 }
 
 /// Evaluates an expression.
-pub(crate) fn eval(e: &Expr, env: &Env<'_>) -> Value {
+pub(crate) fn eval(e: &Expr, env: &ValueEnv<'_>) -> Value {
     match e {
         Expr::Lit(v) => v.clone(),
         Expr::Field(Scope::Lead, i) => env
@@ -232,17 +177,16 @@ pub(crate) fn eval(e: &Expr, env: &Env<'_>) -> Value {
             Value::Duration(d) => d.checked_neg().map_or(Value::Null, Value::Duration),
             _ => Value::Null,
         },
-        Expr::And(xs) => kleene(xs, env, false),
-        Expr::Or(xs) => kleene(xs, env, true),
+        Expr::And(xs) | Expr::Or(xs) => {
+            let truths = xs.iter().map(|x| truth(&eval(x, env)));
+            kleene(truths, matches!(e, Expr::Or(_))).map_or(Value::Null, Value::Bool)
+        }
         Expr::Cmp(op, a, b) => {
             let (a, b) = (eval(a, env), eval(b, env));
             let r = match op {
                 CmpOp::Eq => equal(&a, &b),
                 CmpOp::Ne => equal(&a, &b).map(|x| !x),
-                CmpOp::Lt => compare(&a, &b).map(|o| o == Ordering::Less),
-                CmpOp::Le => compare(&a, &b).map(|o| o != Ordering::Greater),
-                CmpOp::Gt => compare(&a, &b).map(|o| o == Ordering::Greater),
-                CmpOp::Ge => compare(&a, &b).map(|o| o != Ordering::Less),
+                _ => compare(&a, &b).map(|o| holds(*op, o)),
             };
             r.map_or(Value::Null, Value::Bool)
         }
@@ -252,19 +196,8 @@ pub(crate) fn eval(e: &Expr, env: &Env<'_>) -> Value {
             if x.is_null() {
                 return Value::Null;
             }
-            let mut unknown = false;
-            for it in items {
-                match equal(&x, &eval(it, env)) {
-                    Some(true) => return Value::Bool(true),
-                    Some(false) => {}
-                    None => unknown = true,
-                }
-            }
-            if unknown {
-                Value::Null
-            } else {
-                Value::Bool(false)
-            }
+            let equalities = items.iter().map(|it| equal(&x, &eval(it, env)));
+            kleene(equalities, true).map_or(Value::Null, Value::Bool)
         }
         Expr::InSet(x, s) => {
             let x = eval(x, env);
@@ -327,8 +260,7 @@ pub(crate) fn eval(e: &Expr, env: &Env<'_>) -> Value {
             let a = eval(&Expr::Field(Scope::Partner, *active_leads), env);
             let c = eval(&Expr::Field(Scope::Partner, *capacity), env);
             match (a.as_f64(), c.as_f64()) {
-                (Some(_), Some(0.0)) => Value::Float(1.0),
-                (Some(a), Some(c)) => float_value(a / c),
+                (Some(a), Some(c)) => float_value(utilisation(a, c)),
                 _ => Value::Null,
             }
         }

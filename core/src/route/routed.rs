@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use super::decision::{Decision, Explanation, Outcome, PartnerStateRead};
-use super::{Engine, Otherwise, Times};
+use super::rule::Otherwise;
+use super::{Engine, Times};
 use crate::network::Network;
 use crate::report::ErrorReport;
 use crate::value::EpochMs;
@@ -101,7 +102,7 @@ impl RoutedBatch {
                 })
                 .collect(),
             fallback_rule: engine.fallback_name.clone(),
-            fallback_queue: engine.fallback.clone(),
+            fallback_queue: engine.fallback_queue.clone(),
             start: Snapshot {
                 active: st.active.clone(),
                 last_at: st.last_at.clone(),

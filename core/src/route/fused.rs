@@ -1,0 +1,339 @@
+//! The fused loop: prepared batches without explanations whose rules all probe territories and
+//! memberships only and never hand leads to a parent (see
+//! [`Engine::route_prepared_compact`]). It decides as `decide.rs` does (the differential tests
+//! hold every path to the reference evaluator) from per-batch data: candidate lists per
+//! combination of probe keys, a packed record per partner and rule (`fused_rule.rs`), and
+//! lead-only require parts decided once per lead.
+
+use std::sync::Arc;
+
+use super::batch::ready;
+use super::compile::LeadFrame;
+use super::eval::{eval, truth, ValueEnv};
+use super::fused_rule::{CandidateRecord, FusedRule};
+use super::order::{score, score_order, tie};
+use super::prepare::LeadBatch;
+use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
+use super::rule::{Otherwise, SlotTiming};
+use super::{Engine, Times};
+use crate::network::bits::Bits;
+use crate::network::{Network, Scalar};
+use crate::plan::Expr;
+use crate::record::Record;
+use crate::value::EpochMs;
+
+/// The candidate slots of each combination of probe keys in the batch (live, not excluded,
+/// passing the probes), as ranges of one array. A range shrinks as its partners fail the
+/// implicit guards, which they then fail for the rest of the batch (counts only grow).
+struct CandidateLists {
+    /// Per combination: `[start, end)` in `slots`.
+    ranges: Vec<[u32; 2]>,
+    slots: Vec<u32>,
+}
+
+impl CandidateLists {
+    fn new(net: &Network, batch: &LeadBatch, resolved: &[Bits], excluded: &Bits) -> Self {
+        let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combinations.len());
+        let mut slots: Vec<u32> = Vec::new();
+        let mut sets: Vec<&Bits> = Vec::new();
+        for c in &batch.combinations {
+            sets.clear();
+            let mut known = true;
+            for k in &c.keys {
+                match resolved.get(*k as usize) {
+                    Some(b) => sets.push(b),
+                    None => known = false,
+                }
+            }
+            let start = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+            if known {
+                net.alive.push_ones_and(&sets, excluded, &mut slots);
+            }
+            ranges.push([start, u32::try_from(slots.len()).unwrap_or(u32::MAX)]);
+        }
+        CandidateLists { ranges, slots }
+    }
+}
+
+/// What a rule does with a lead in the fused loop.
+enum Step {
+    /// The lead goes to this partner slot.
+    Partner(usize),
+    /// The lead goes to the rule's queue.
+    Queue,
+    /// The next rule is tried.
+    Next,
+}
+
+impl Engine {
+    /// The fused loop (see the module docs).
+    pub(super) fn route_fused(
+        &self,
+        network: &mut Network,
+        batch: &LeadBatch,
+        times: Times<'_>,
+        resolved: &[Bits],
+        excluded: &Bits,
+        out: &mut RoutedBatch,
+    ) {
+        let mut lists = CandidateLists::new(network, batch, resolved, excluded);
+        let blank = Record {
+            id: Arc::from(""),
+            values: Vec::new(),
+        };
+        let has_capacity = network.f_capacity.is_some();
+        let mut rules: Vec<FusedRule<'_>> = self
+            .rules
+            .iter()
+            .map(|r| FusedRule::new(r, network, &blank))
+            .collect();
+        // where each rule's prepared slot values start within a lead's
+        let mut starts = Vec::with_capacity(self.rules.len());
+        let mut width = 0usize;
+        for r in &self.rules {
+            starts.push(width);
+            width += r.slots.prepared.len();
+        }
+        let prepared = batch.prepared.as_ref().filter(|t| t.width() == width);
+        // the residual requires evaluated per candidate with a closure (for one lead and rule)
+        let mut checks: Vec<usize> = Vec::new();
+        for (i, lead) in batch.leads.iter().enumerate() {
+            let Some(now) = ready(batch, i, lead, times, out) else {
+                continue;
+            };
+            let mut item = Routed {
+                slot: NONE,
+                rule: FALLBACK,
+            };
+            let net: &Network = network;
+            for (r, f) in rules.iter_mut().enumerate() {
+                if let Some(w) = &f.rule.when {
+                    if !when_holds(w, lead, now) {
+                        continue;
+                    }
+                }
+                // (every checked lead has a combination for every fused rule: its territory and
+                // membership keys are always interned by `prepare_leads`)
+                let combo = batch.combos.get(i, r).unwrap_or(u32::MAX) as usize;
+                let vals = prepared.and_then(|t| {
+                    let start = starts.get(r).copied().unwrap_or(0);
+                    t.part(i, start..start + f.rule.slots.prepared.len())
+                });
+                let step = f.step((lead, now), net, vals, &mut lists, combo, &mut checks);
+                let r32 = u32::try_from(r).unwrap_or(FALLBACK);
+                match step {
+                    Step::Partner(p) => {
+                        let slot = u32::try_from(p).unwrap_or(NONE);
+                        item = Routed { slot, rule: r32 };
+                        break;
+                    }
+                    Step::Queue => {
+                        item = Routed {
+                            slot: NONE,
+                            rule: r32,
+                        };
+                        break;
+                    }
+                    Step::Next => {}
+                }
+            }
+            if item.slot != NONE {
+                let p = item.slot as usize;
+                network.assign(p, now);
+                let active = network.state.active.get(p).copied().unwrap_or(0);
+                for f in &mut rules {
+                    let order = f
+                        .rescore_on_assign
+                        .then(|| score_order(f.score_of(network, &blank, p)));
+                    if let Some(c) = f.records.get_mut(p) {
+                        if has_capacity {
+                            c.active_leads = active;
+                        }
+                        if let Some(k) = order {
+                            c.score_order = k;
+                        }
+                    }
+                }
+            }
+            out.items.push(item);
+        }
+    }
+}
+
+impl FusedRule<'_> {
+    /// Decides the rule for one lead: its prepared slot values `vals` (if any), the candidates
+    /// of combination `combo` (partners failing the guards are dropped from it).
+    #[inline]
+    fn step(
+        &mut self,
+        (lead, now): (&Record, EpochMs),
+        net: &Network,
+        vals: Option<&[Scalar]>,
+        lists: &mut CandidateLists,
+        combo: usize,
+        checks: &mut Vec<usize>,
+    ) -> Step {
+        let rule = self.rule;
+        let queue_or_next = match rule.otherwise {
+            Otherwise::Queue(_) => Step::Queue,
+            Otherwise::Next | Otherwise::Parent => Step::Next,
+        };
+        let Some(&[a, b]) = lists.ranges.get(combo) else {
+            return Step::Next;
+        };
+        if self.copy || vals.is_none() {
+            fill_slots(self, vals, lead, net, now);
+        }
+        let Some(need) = self.lead_parts(vals, checks) else {
+            return queue_or_next;
+        };
+        let slots: &[Scalar] = &self.slots;
+        // (closures read the slots only when `self.copy`)
+        let frame = || LeadFrame {
+            network: net,
+            slots,
+            lead,
+            now,
+            statics: &[],
+        };
+        let mut best: Option<(usize, u64)> = None;
+        let records: &[CandidateRecord] = &self.records;
+        let cands = &mut lists.slots;
+        let (mut j, mut end) = (a as usize, b as usize);
+        while let (true, Some(&p)) = (j < end, cands.get(j)) {
+            let p = p as usize;
+            let Some(c) = records.get(p) else {
+                j += 1;
+                continue;
+            };
+            if c.active_leads >= c.capacity {
+                // the guards fail for the rest of the batch (counts only grow): drop the
+                // partner from this combination (the best candidate does not depend on the
+                // order of the scan)
+                end -= 1;
+                if let Some(&last) = cands.get(end) {
+                    if let Some(x) = cands.get_mut(j) {
+                        *x = last;
+                    }
+                }
+                continue;
+            }
+            j += 1;
+            if c.fixed_passed & need != need {
+                continue;
+            }
+            if !checks.is_empty() {
+                let frame = frame();
+                let ok = checks.iter().all(|j| {
+                    rule.residual
+                        .get(*j)
+                        .and_then(|r| r.split.rest.as_ref())
+                        .is_some_and(|f| f(&frame, p) == Some(true))
+                });
+                if !ok {
+                    continue;
+                }
+            }
+            let k = if self.cached {
+                c.score_order
+            } else {
+                score_order(score(rule, &frame(), p))
+            };
+            match best {
+                // a lower score loses before the tie-break state is read
+                Some((q, bk)) if k < bk || (k == bk && tie(rule, &frame(), p, q).is_ge()) => {}
+                _ => best = Some((p, k)),
+            }
+        }
+        if end != b as usize {
+            if let Some(rg) = lists.ranges.get_mut(combo) {
+                rg[1] = u32::try_from(end).unwrap_or(0);
+            }
+        }
+        match best {
+            Some((p, _)) => Step::Partner(p),
+            None => queue_or_next,
+        }
+    }
+
+    /// Decides the lead parts of the residual requires: `None` if one fails the lead outright,
+    /// else the fixed bits a candidate needs, with the residuals evaluated per candidate in
+    /// `checks`.
+    #[inline]
+    fn lead_parts(&self, vals: Option<&[Scalar]>, checks: &mut Vec<usize>) -> Option<u64> {
+        checks.clear();
+        if !self.dynamic.is_empty() {
+            checks.extend_from_slice(&self.dynamic);
+        }
+        let mut need = self.always_needed;
+        for ls in &self.lead_splits {
+            let v = match (ls.prepared, vals) {
+                (Some(at), Some(vals)) => vals.get(at),
+                _ => self.slots.get(ls.slot),
+            };
+            let v = matches!(v, Some(Scalar::Bool(true)));
+            if v == ls.or {
+                // `true or _` passes every partner, `false and _` none
+                if !v {
+                    return None;
+                }
+            } else if !ls.has_rest {
+                // a lead-only require that is not true
+                if !v {
+                    return None;
+                }
+            } else {
+                match ls.bit {
+                    Some(m) => need |= m,
+                    None => checks.push(ls.residual),
+                }
+            }
+        }
+        Some(need)
+    }
+}
+
+/// Whether a `when` holds for a lead.
+#[inline(never)]
+fn when_holds(w: &Expr, lead: &Record, now: EpochMs) -> bool {
+    let env = ValueEnv {
+        lead,
+        partner: None,
+        now,
+    };
+    truth(&eval(w, &env)) == Some(true)
+}
+
+/// Writes a lead's values into a rule's slots: the prepared values `vals` and the live slots, or
+/// without prepared values every lead slot.
+#[inline(never)]
+fn fill_slots(
+    f: &mut FusedRule<'_>,
+    vals: Option<&[Scalar]>,
+    lead: &Record,
+    net: &Network,
+    now: EpochMs,
+) {
+    let slots = &f.rule.slots;
+    match vals {
+        Some(vals) => {
+            for (k, v) in slots.prepared.iter().zip(vals) {
+                if let Some(s) = f.slots.get_mut(*k) {
+                    *s = *v;
+                }
+            }
+            for k in &slots.live {
+                if let (Some(s), Some(slot)) = (f.slots.get_mut(*k), slots.all.get(*k)) {
+                    *s = (slot.eval)(lead, net, now);
+                }
+            }
+        }
+        None => {
+            for (slot, s) in slots.all.iter().zip(f.slots.iter_mut()) {
+                if slot.timing != SlotTiming::Constant {
+                    *s = (slot.eval)(lead, net, now);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! A partner-only rank specialised for one batch ([`PartnerScoreFn`]): the fused loop rescores
+//! a partner each time it is assigned, from its active lead count and a row of values fixed
+//! for the batch, through closures whose operators and operand kinds are chosen when the batch
+//! starts.
+
+use crate::network::Scalar;
+use crate::plan::ArithOp;
+
+use super::float_arith;
+use super::program::{NumLeaf, NumProgram};
+
+/// A partner-only rank specialised for one batch (see [`NumProgram::partner_score`]): called
+/// with the partner's active lead count (`NaN` if unknown) and its row of static values.
+pub(crate) type PartnerScoreFn = Box<dyn Fn(f64, &[f64]) -> f64 + Send + Sync>;
+
+/// An operand of a [`PartnerScoreFn`].
+#[derive(Debug, Clone, Copy)]
+enum ScoreLeaf {
+    Const(f64),
+    ActiveLeads,
+    /// An entry of the partner's row.
+    Row(usize),
+}
+
+#[inline(always)]
+fn row_at(r: &[f64], k: usize) -> f64 {
+    r.get(k).copied().unwrap_or(f64::NAN)
+}
+
+impl ScoreLeaf {
+    #[inline(always)]
+    fn get(self, active: f64, row: &[f64]) -> f64 {
+        match self {
+            ScoreLeaf::Const(x) => x,
+            ScoreLeaf::ActiveLeads => active,
+            ScoreLeaf::Row(k) => row_at(row, k),
+        }
+    }
+
+    fn into_fn(self) -> PartnerScoreFn {
+        match self {
+            ScoreLeaf::Const(x) => Box::new(move |_, _| x),
+            ScoreLeaf::ActiveLeads => Box::new(|a, _| a),
+            ScoreLeaf::Row(k) => Box::new(move |_, r| row_at(r, k)),
+        }
+    }
+}
+
+/// A compiled node or a leaf.
+enum ScoreNode {
+    Leaf(ScoreLeaf),
+    Fn(PartnerScoreFn),
+}
+
+impl ScoreNode {
+    fn into_fn(self) -> PartnerScoreFn {
+        match self {
+            ScoreNode::Leaf(l) => l.into_fn(),
+            ScoreNode::Fn(f) => f,
+        }
+    }
+}
+
+/// A [`PartnerScoreFn`] computing `x op y` (as [`float_arith`]), with the operator chosen when
+/// compiling.
+macro_rules! by_op {
+    ($op:expr, |$a:ident, $r:ident| $x:expr, $y:expr) => {
+        match $op {
+            ArithOp::Add => Box::new(move |$a: f64, $r: &[f64]| float_arith(ArithOp::Add, $x, $y))
+                as PartnerScoreFn,
+            ArithOp::Sub => Box::new(move |$a: f64, $r: &[f64]| float_arith(ArithOp::Sub, $x, $y)),
+            ArithOp::Mul => Box::new(move |$a: f64, $r: &[f64]| float_arith(ArithOp::Mul, $x, $y)),
+            ArithOp::Div => Box::new(move |$a: f64, $r: &[f64]| float_arith(ArithOp::Div, $x, $y)),
+        }
+    };
+}
+
+fn binary(op: ArithOp, a: ScoreNode, b: ScoreNode) -> PartnerScoreFn {
+    use ScoreLeaf::{ActiveLeads, Const, Row};
+    match (a, b) {
+        (ScoreNode::Leaf(x), ScoreNode::Leaf(y)) => match (x, y) {
+            (Const(c), Row(k)) => by_op!(op, |_a, r| c, row_at(r, k)),
+            (Row(k), Const(c)) => by_op!(op, |_a, r| row_at(r, k), c),
+            (ActiveLeads, Row(k)) => by_op!(op, |a, r| a, row_at(r, k)),
+            (Row(k), ActiveLeads) => by_op!(op, |a, r| row_at(r, k), a),
+            (Row(j), Row(k)) => by_op!(op, |_a, r| row_at(r, j), row_at(r, k)),
+            (x, y) => by_op!(op, |a, r| x.get(a, r), y.get(a, r)),
+        },
+        (ScoreNode::Leaf(x), ScoreNode::Fn(g)) => match x {
+            Const(c) => by_op!(op, |a, r| c, g(a, r)),
+            Row(k) => by_op!(op, |a, r| row_at(r, k), g(a, r)),
+            ActiveLeads => by_op!(op, |a, r| a, g(a, r)),
+        },
+        (ScoreNode::Fn(g), ScoreNode::Leaf(y)) => match y {
+            Const(c) => by_op!(op, |a, r| g(a, r), c),
+            Row(k) => by_op!(op, |a, r| g(a, r), row_at(r, k)),
+            ActiveLeads => by_op!(op, |a, r| g(a, r), a),
+        },
+        (ScoreNode::Fn(f), ScoreNode::Fn(g)) => by_op!(op, |a, r| f(a, r), g(a, r)),
+    }
+}
+
+impl NumProgram {
+    /// This program as a [`PartnerScoreFn`] for a partner-only rank: constants and constant
+    /// slots (`consts`) become literals, the active-leads state the call's argument, and columns
+    /// and static subexpressions entries of the partner's row, whose leaves are pushed to `row`
+    /// (read them per partner with [`NumLeaf::get`]). `None` if the program has a node other
+    /// than leaves, arithmetic and negation. Each node computes exactly the operation of
+    /// [`NumProgram::eval`], so results are bit-identical.
+    pub(crate) fn partner_score(
+        &self,
+        consts: &[Scalar],
+        row: &mut Vec<NumLeaf>,
+    ) -> Option<PartnerScoreFn> {
+        Some(self.score_node(consts, row)?.into_fn())
+    }
+
+    fn score_node(&self, consts: &[Scalar], row: &mut Vec<NumLeaf>) -> Option<ScoreNode> {
+        let leaf = |l: &NumLeaf, row: &mut Vec<NumLeaf>| -> ScoreLeaf {
+            match *l {
+                NumLeaf::Const(x) => ScoreLeaf::Const(x),
+                NumLeaf::ActiveLeads => ScoreLeaf::ActiveLeads,
+                NumLeaf::Slot(k) => {
+                    ScoreLeaf::Const(consts.get(k).copied().unwrap_or(Scalar::Null).f64())
+                }
+                NumLeaf::Column(_) | NumLeaf::Static(_) => {
+                    row.push(*l);
+                    ScoreLeaf::Row(row.len() - 1)
+                }
+            }
+        };
+        Some(match self {
+            NumProgram::Leaf(l) => ScoreNode::Leaf(leaf(l, row)),
+            NumProgram::LeafLeaf(o, a, b) => {
+                let (a, b) = (leaf(a, row), leaf(b, row));
+                ScoreNode::Fn(binary(*o, ScoreNode::Leaf(a), ScoreNode::Leaf(b)))
+            }
+            NumProgram::TreeLeaf(o, a, b) => {
+                let a = a.score_node(consts, row)?;
+                let b = leaf(b, row);
+                ScoreNode::Fn(binary(*o, a, ScoreNode::Leaf(b)))
+            }
+            NumProgram::LeafTree(o, a, b) => {
+                let a = leaf(a, row);
+                let b = b.score_node(consts, row)?;
+                ScoreNode::Fn(binary(*o, ScoreNode::Leaf(a), b))
+            }
+            NumProgram::Tree(o, a, b) => {
+                let a = a.score_node(consts, row)?;
+                let b = b.score_node(consts, row)?;
+                ScoreNode::Fn(binary(*o, a, b))
+            }
+            NumProgram::Neg(a) => {
+                let f = a.score_node(consts, row)?.into_fn();
+                ScoreNode::Fn(Box::new(move |x, r| -f(x, r)))
+            }
+            NumProgram::Smoothed(_)
+            | NumProgram::Utilisation(_)
+            | NumProgram::Distance(_)
+            | NumProgram::Scalar(_) => return None,
+        })
+    }
+}

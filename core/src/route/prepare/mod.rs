@@ -1,0 +1,485 @@
+//! Prepared lead batches ([`LeadBatch`]): leads checked once against the lead schema, the
+//! lead-side values of the index probes interned once per distinct value (`keys.rs`), each
+//! fused rule's candidate combination numbered per lead, and the lead-only slot values that do
+//! not depend on the network computed once (`slots.rs`).
+
+mod keys;
+mod slots;
+
+use crate::network::validate::Shape;
+use crate::network::Scalar;
+use crate::record::{Column, ColumnRows, DataError, Record};
+use crate::report::ErrorReport;
+use crate::route::analysis::single_lead_field;
+use crate::route::probe::ProbeKey;
+use crate::route::rule::LeadSlot;
+use crate::route::{Engine, RouteError};
+use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
+use slots::{push_values, EmptyNetwork, PreparedSlot, SlotEval};
+
+/// A lead-major table: `width` values per lead.
+#[derive(Debug, Clone)]
+pub(super) struct PerLead<T> {
+    width: usize,
+    values: Vec<T>,
+}
+
+impl<T: Copy> PerLead<T> {
+    /// `rows` rows of `v`.
+    fn filled(rows: usize, width: usize, v: T) -> PerLead<T> {
+        PerLead {
+            width,
+            values: vec![v; rows * width],
+        }
+    }
+
+    /// No rows yet, room for `rows` (rows are pushed value by value).
+    fn with_capacity(rows: usize, width: usize) -> PerLead<T> {
+        PerLead {
+            width,
+            values: Vec::with_capacity(rows * width),
+        }
+    }
+
+    /// The values per lead.
+    pub(super) fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Lead `i`'s values (empty past the last row).
+    #[inline]
+    pub(super) fn row(&self, i: usize) -> &[T] {
+        let w = self.width;
+        self.values.get(i * w..(i + 1) * w).unwrap_or(&[])
+    }
+
+    /// Lead `i`'s values `range` (`None` past the row's end).
+    #[inline]
+    pub(super) fn part(&self, i: usize, range: std::ops::Range<usize>) -> Option<&[T]> {
+        let at = i * self.width;
+        if range.end > self.width {
+            return None;
+        }
+        self.values.get(at + range.start..at + range.end)
+    }
+
+    /// Lead `i`'s value `j`.
+    #[inline]
+    pub(super) fn get(&self, i: usize, j: usize) -> Option<T> {
+        if j >= self.width {
+            return None;
+        }
+        self.values.get(i * self.width + j).copied()
+    }
+
+    /// All values, lead by lead.
+    fn values(&self) -> &[T] {
+        &self.values
+    }
+
+    /// All values, lead by lead, mutable.
+    fn values_mut(&mut self) -> &mut [T] {
+        &mut self.values
+    }
+
+    fn push(&mut self, v: T) {
+        self.values.push(v);
+    }
+
+    /// Makes the table at least `rows` rows long, new values `v`.
+    fn grow(&mut self, rows: usize, v: T) {
+        if self.values.len() < rows * self.width {
+            self.values.resize(rows * self.width, v);
+        }
+    }
+
+    /// Keeps the first `rows` rows.
+    fn truncate(&mut self, rows: usize) {
+        self.values.truncate(rows * self.width);
+    }
+
+    /// The rows, mutable, in order.
+    fn rows_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
+        self.values.chunks_exact_mut(self.width.max(1))
+    }
+}
+
+/// A distinct lead-side key of a probe in a batch.
+#[derive(Debug, Clone)]
+pub(super) struct DistinctKey {
+    /// The probe's id.
+    pub(super) probe: usize,
+    pub(super) key: ProbeKey,
+}
+
+/// A combination of probe keys a fused rule's candidates are listed for.
+#[derive(Debug, Clone)]
+pub(super) struct Combination {
+    /// The rule's probes' key ids (indexes into [`LeadBatch::distinct`]).
+    pub(super) keys: Vec<u32>,
+}
+
+/// Leads checked against the lead schema, with the lead-side values of the plan's index probes
+/// (territories, memberships) interned per batch, so routing resolves each distinct value
+/// against the network once.
+#[derive(Debug, Clone)]
+pub struct LeadBatch {
+    pub(super) leads: Vec<Record>,
+    /// Per lead: the error of its check (`None`: it passed).
+    pub(super) checks: Vec<Option<Box<RouteError>>>,
+    /// Per lead and probe (by id): the key id, `u32::MAX` for a probe resolved per lead.
+    pub(super) keys: PerLead<u32>,
+    pub(super) distinct: Vec<DistinctKey>,
+    /// Per lead and rule: the lead's candidate combination for a fused rule, `u32::MAX` for
+    /// none.
+    pub(super) combos: PerLead<u32>,
+    pub(super) combinations: Vec<Combination>,
+    /// Per lead, the values of every rule's prepared slots in rule order
+    /// ([`super::rule::LeadSlots::prepared`]); `None` if they could not be computed.
+    pub(super) prepared: Option<PerLead<Scalar>>,
+}
+
+impl LeadBatch {
+    /// The number of leads.
+    pub fn len(&self) -> usize {
+        self.leads.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.leads.is_empty()
+    }
+
+    /// The leads.
+    pub fn leads(&self) -> &[Record] {
+        &self.leads
+    }
+}
+
+/// The per-lead work of preparing a batch, shared by [`Engine::prepare_leads`] and
+/// [`Engine::prepare_columns`] (which adds per-dictionary-code shortcuts giving the same
+/// values).
+struct Preparation<'a> {
+    probes: Vec<ProbeKeys<'a>>,
+    rules: Vec<RuleCombinations>,
+    keys: PerLead<u32>,
+    distinct: Vec<DistinctKey>,
+    checks: Vec<Option<Box<RouteError>>>,
+    combos: PerLead<u32>,
+    combinations: Vec<Combination>,
+    /// Every rule's prepared slots, in rule order.
+    slots: Vec<PreparedSlot<'a>>,
+    prepared: PerLead<Scalar>,
+    /// The network the closures of network-independent slots read.
+    net: EmptyNetwork<'a>,
+}
+
+impl<'a> Preparation<'a> {
+    /// Preparation for up to `n` leads.
+    fn new(engine: &'a Engine, n: usize) -> Preparation<'a> {
+        let probes = engine
+            .probes
+            .iter()
+            .enumerate()
+            .map(|(id, p)| ProbeKeys::new(id, p))
+            .collect();
+        let slots = PreparedSlot::of(engine);
+        Preparation {
+            probes,
+            rules: RuleCombinations::of(engine),
+            keys: PerLead::filled(n, engine.probes.len(), u32::MAX),
+            distinct: Vec::new(),
+            checks: Vec::with_capacity(n),
+            combos: PerLead::filled(n, engine.rules.len(), u32::MAX),
+            combinations: Vec::new(),
+            prepared: PerLead::with_capacity(n, slots.len()),
+            slots,
+            net: EmptyNetwork::new(engine),
+        }
+    }
+
+    /// Uses the dictionary codes of columns for the probes and slots that read one lead field
+    /// held by a dictionary-encoded column.
+    fn use_columns(&mut self, reader: &ColumnRows<'a>) {
+        let dict_codes = |f: usize| match reader.column(f) {
+            Some(Column::Dict { codes, dict }) => Some((codes.as_slice(), dict.len())),
+            _ => None,
+        };
+        for p in &mut self.probes {
+            p.dict = p.field.and_then(dict_codes).map(|(codes, len)| DictKeys {
+                codes,
+                ids: vec![u32::MAX; len],
+            });
+        }
+        for s in &mut self.slots {
+            let field = single_lead_field(&s.slot.expr).map(usize::from);
+            if let Some((codes, len)) = field.and_then(dict_codes) {
+                let slot: &'a LeadSlot = s.slot;
+                s.how = SlotEval::Memo {
+                    codes,
+                    memo: vec![None; len],
+                    eval: &slot.eval,
+                };
+            }
+        }
+    }
+
+    /// Prepares `leads` (checked: `checks` holds their checks), lead `i` being row `rows[i]`
+    /// of its columns (or row `i`). Each step runs over the whole batch in lead order, so
+    /// keys and combinations are numbered as lead by lead.
+    fn run(&mut self, leads: &[Record], rows: Option<&[usize]>) {
+        let n = leads.len();
+        self.keys.grow(n, u32::MAX);
+        self.combos.grow(n, u32::MAX);
+        let row = |i: usize| rows.and_then(|r| r.get(i).copied()).unwrap_or(i);
+        let passed =
+            |checks: &[Option<Box<RouteError>>], i: usize| matches!(checks.get(i), Some(None));
+        if !self.slots.is_empty() {
+            for (i, lead) in leads.iter().enumerate() {
+                let ok = passed(&self.checks, i);
+                push_values(
+                    &mut self.slots,
+                    &mut self.prepared,
+                    &mut self.net,
+                    row(i),
+                    lead,
+                    ok,
+                );
+            }
+        }
+        if self.keys.width() > 0 {
+            for (i, (lead, keys)) in leads.iter().zip(self.keys.rows_mut()).enumerate() {
+                if !passed(&self.checks, i) {
+                    continue;
+                }
+                let r = row(i);
+                for (p, slot) in self.probes.iter_mut().zip(keys.iter_mut()) {
+                    *slot = p.key(lead, r, &mut self.distinct);
+                }
+            }
+        }
+        let checks = &self.checks;
+        number_combinations(
+            &mut self.rules,
+            &self.keys,
+            |i| passed(checks, i),
+            n,
+            &mut self.combos,
+            &mut self.combinations,
+        );
+    }
+
+    /// The batch of `leads` (the leads pushed, in order).
+    fn finish(mut self, leads: Vec<Record>) -> LeadBatch {
+        let n = leads.len();
+        self.keys.truncate(n);
+        self.combos.truncate(n);
+        LeadBatch {
+            leads,
+            checks: self.checks,
+            keys: self.keys,
+            distinct: self.distinct,
+            combos: self.combos,
+            combinations: self.combinations,
+            prepared: (!self.net.failed).then_some(self.prepared),
+        }
+    }
+}
+
+impl Engine {
+    /// Prepares leads for [`Engine::route_prepared`]: checks each against the lead schema and
+    /// interns the values its index probes look up.
+    ///
+    /// The work per lead does not allocate: a record whose values have the variants of its
+    /// fields' types is not checked further; probe keys are interned per probe by the address
+    /// of the lead's value (then by the value); candidate combinations per rule by their keys
+    /// (packed into one integer for up to two probes, in an open-addressing table); and the
+    /// lead-only slot values are computed into one array (comparisons of an int or decimal
+    /// field with an integer as a range test, without the slot's closure; the others through
+    /// the closure, with an empty network built once per batch, only if needed).
+    pub fn prepare_leads(&self, leads: Vec<Record>) -> LeadBatch {
+        let mut prep = Preparation::new(self, leads.len());
+        // (most records pass on the variants of their values alone)
+        let shape = Shape::new(&self.plan().lead_schema);
+        for lead in &leads {
+            prep.checks.push(if shape.passes(lead) {
+                None
+            } else {
+                self.check_lead(lead).err().map(Box::new)
+            });
+        }
+        prep.run(&leads, None);
+        prep.finish(leads)
+    }
+
+    /// Prepares a columnar batch: the same batch and the same row errors as
+    /// `Record::from_columns_split` followed by `Engine::prepare_leads`, faster.
+    ///
+    /// `ids` holds the id of each of the `rows` rows and `columns` the lead schema's fields by
+    /// name, in the forms [`Record::from_columns`] reads. Rows with bad data are left out of
+    /// the batch and returned with their row index (ascending) and error; the batch holds the
+    /// other rows' records in order.
+    ///
+    /// What makes it cheaper: a row of integer, float, dictionary and missing optional cells
+    /// with a text id is built with one allocation and needs no schema check (each dictionary
+    /// entry is parsed and checked once); a probe reading a dictionary-encoded field interns
+    /// each dictionary entry once; a lead-only value that reads one dictionary-encoded field
+    /// is computed once per entry.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use leadrail_core::network::Network;
+    /// use leadrail_core::plan::{CmpOp, Else, Expr, Fallback, Plan, Require, RouteRule, Scope, Tie};
+    /// use leadrail_core::record::{Column, Record};
+    /// use leadrail_core::route::{Engine, Outcome, RouteOptions, Times};
+    /// use leadrail_core::schema::{Field, Schema};
+    /// use leadrail_core::value::{Type, Value};
+    /// use serde_json::json;
+    ///
+    /// let field = |name: &str, ty: Type| Field { name: name.into(), ty, optional: false };
+    /// let lead_schema = Schema { fields: vec![field("line", Type::Text), field("size", Type::Int)] };
+    /// let partner_schema = Schema {
+    ///     fields: vec![field("lines", Type::Set(Box::new(Type::Text)))],
+    /// };
+    /// // route "big": lead.line in partner.lines, lead.size >= 100
+    /// let plan = Plan {
+    ///     name: "doc".into(),
+    ///     version: 1,
+    ///     content_hash: "0".into(),
+    ///     lead_schema: lead_schema.clone(),
+    ///     partner_schema: partner_schema.clone(),
+    ///     rules: vec![RouteRule {
+    ///         name: "big".into(),
+    ///         when: None,
+    ///         requires: vec![
+    ///             Require {
+    ///                 expr: Expr::InSet(
+    ///                     Box::new(Expr::Field(Scope::Lead, 0)),
+    ///                     Box::new(Expr::Field(Scope::Partner, 0)),
+    ///                 ),
+    ///                 label: "lead.line in partner.lines".into(),
+    ///                 workload: false,
+    ///             },
+    ///             Require {
+    ///                 expr: Expr::Cmp(
+    ///                     CmpOp::Ge,
+    ///                     Box::new(Expr::Field(Scope::Lead, 1)),
+    ///                     Box::new(Expr::Lit(Value::Int(100))),
+    ///                 ),
+    ///                 label: "lead.size >= 100".into(),
+    ///                 workload: false,
+    ///             },
+    ///         ],
+    ///         rank: None,
+    ///         balance: false,
+    ///         tie: Tie::Id,
+    ///         otherwise: Else::Next,
+    ///     }],
+    ///     fallback: Fallback::Unrouted,
+    ///     calendars: Vec::new(),
+    ///     slas: Vec::new(),
+    /// };
+    /// let engine = Engine::new(Arc::new(plan)).unwrap();
+    /// let partner = Record {
+    ///     id: Arc::from("P1"),
+    ///     values: vec![Value::Set(Arc::from(vec![Value::Text(Arc::from("pumps"))]))],
+    /// };
+    /// let mut network = Network::new(&partner_schema, vec![partner]).unwrap();
+    ///
+    /// // ids as texts, lines dictionary-encoded, sizes as integers (row 2 has no size)
+    /// let ids = Column::Text(vec![Some(Arc::from("L1")), Some(Arc::from("L2")), Some(Arc::from("L3"))]);
+    /// let lines = Column::Dict { dict: vec![json!("pumps"), json!("valves")], codes: vec![0, 1, 0] };
+    /// let sizes = Column::Int(vec![Some(500), Some(900), None]);
+    /// let columns = [("line", &lines), ("size", &sizes)];
+    /// let (batch, bad) = engine.prepare_columns(3, &ids, &columns);
+    /// assert_eq!(batch.len(), 2);
+    /// assert_eq!(bad.len(), 1);
+    /// assert_eq!(bad[0].0, 2);
+    ///
+    /// // the same as parsing the columns into records and preparing those
+    /// let (good, bad2) = Record::from_columns_split(&lead_schema, 3, &ids, &columns);
+    /// assert_eq!(batch.leads(), good.as_slice());
+    /// assert_eq!(bad, bad2);
+    ///
+    /// let out = engine
+    ///     .route_prepared_compact(&mut network, &batch, Times::At(0), &RouteOptions::default())
+    ///     .decisions();
+    /// let routed: Vec<bool> = out
+    ///     .iter()
+    ///     .map(|d| matches!(d.as_ref().unwrap().outcome, Outcome::Partner { .. }))
+    ///     .collect();
+    /// assert_eq!(routed, [true, false]); // no partner has L2's line
+    /// ```
+    pub fn prepare_columns(
+        &self,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+    ) -> (LeadBatch, Vec<(usize, DataError)>) {
+        let mut reader = ColumnRows::new(&self.plan().lead_schema, ids, columns);
+        // (rows past the ids have no id: at most that many records)
+        let most = rows.min(ids.len());
+        let mut prep = Preparation::new(self, most);
+        prep.use_columns(&reader);
+        let mut leads = Vec::with_capacity(most);
+        // the row of each lead, kept from the first bad row on (until then lead `i` is row `i`)
+        let mut at: Vec<usize> = Vec::new();
+        let mut bad = Vec::new();
+        for row in 0..rows {
+            match reader.row(row) {
+                Ok((lead, valid)) => {
+                    // a record known to fit the schema needs no check
+                    prep.checks.push(if valid {
+                        None
+                    } else {
+                        self.check_lead(&lead).err().map(Box::new)
+                    });
+                    leads.push(lead);
+                    if !bad.is_empty() {
+                        at.push(row);
+                    }
+                }
+                Err(e) => {
+                    if bad.is_empty() {
+                        at.reserve(most);
+                        at.extend(0..leads.len());
+                    }
+                    bad.push((row, e));
+                }
+            }
+        }
+        prep.run(&leads, (!bad.is_empty()).then_some(at.as_slice()));
+        (prep.finish(leads), bad)
+    }
+
+    /// [`Engine::prepare_columns`] for `rows` rows that start at row `at` (0-based) of a larger
+    /// batch, with the columns named as hosts hold them: each bad row's error as a report, a
+    /// record known only by its position (`record #n`) named by its position in the larger
+    /// batch. Hosts that route a batch in chunks prepare each chunk so, and a batch in one piece
+    /// with `at` 0.
+    ///
+    /// ```
+    /// # use leadrail_core::record::Column;
+    /// # fn demo(engine: &leadrail_core::route::Engine, ids: &Column, cols: &[(String, Column)]) {
+    /// // the second chunk of 1,000 rows of a batch
+    /// let (batch, bad) = engine.prepare_columns_at(1_000, 1_000, ids, cols);
+    /// # let _ = (batch, bad);
+    /// # }
+    /// ```
+    pub fn prepare_columns_at(
+        &self,
+        at: usize,
+        rows: usize,
+        ids: &Column,
+        columns: &[(String, Column)],
+    ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
+        let named: Vec<(&str, &Column)> = columns.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let (batch, bad) = self.prepare_columns(rows, ids, &named);
+        let bad = bad
+            .into_iter()
+            .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+            .collect();
+        (batch, bad)
+    }
+}
