@@ -129,6 +129,7 @@ pub mod columns;
 mod feedback;
 pub mod forecast;
 mod group;
+pub mod host;
 mod input;
 mod period;
 mod report;
