@@ -261,6 +261,15 @@ export interface FeedBackOptions extends Omit<KpiOptions<'rows'>, 'by' | 'format
   measureFields?: Partial<Record<keyof Omit<Measure, 'partner'>, string>>
 }
 
+/** `network.feedBack` (src/kpi.rs). */
+export interface Network {
+  /**
+   * Writes each partner's measured performance (the KPIs by partner as of `now`, with the
+   * ruleset's SLAs) into its fields; returns the measures.
+   */
+  feedBack(timelines: Array<Timeline>, now: KpiInstant, options?: FeedBackOptions): Array<Measure>
+}
+
 /** Statistics of durations (ms); an empty set has count 0 and the rest null. */
 export interface Stats {
   count: number
@@ -281,8 +290,8 @@ export interface KpiKey {
   period?: string | null
 }
 
-export interface AssignmentRow extends KpiKey {
-  assignments: number
+/** What became of a partner's assignments (in `AssignmentRow` and `Measure`). */
+export interface KpiOutcomes {
   accepted: number
   rejected: number
   lapsed: number
@@ -290,6 +299,10 @@ export interface AssignmentRow extends KpiKey {
   acceptance_rate: number | null
   converted: number
   conversion_rate: number | null
+}
+
+export interface AssignmentRow extends KpiKey, KpiOutcomes {
+  assignments: number
   response_time: Stats
   first_contact: Stats
 }
@@ -358,16 +371,9 @@ export interface Forecast {
 export type ForecastColumns = { groups: KpiTable; stages: KpiTable; leads?: KpiTable }
 
 /** A partner's measured performance, as `network.feedBack` writes it. */
-export interface Measure {
+export interface Measure extends KpiOutcomes {
   partner: string
   leads_received: number
-  accepted: number
-  rejected: number
-  lapsed: number
-  pending: number
-  acceptance_rate: number | null
-  converted: number
-  conversion_rate: number | null
   median_response_time: number | null
   mean_response_time: number | null
   p90_response_time: number | null

@@ -23,31 +23,6 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 from . import _leadrail
 from ._types import Instant, PartnerCalendars, Timeline
 
-__all__ = [
-    "AssignmentRow",
-    "DealRow",
-    "EngagementKindRow",
-    "EngagementRow",
-    "FirstDealRow",
-    "Forecast",
-    "ForecastRow",
-    "KpiReport",
-    "LeadForecast",
-    "LeadRow",
-    "LeftOut",
-    "Measure",
-    "OpenLeadRow",
-    "Range",
-    "RejectionRow",
-    "SlaRow",
-    "StageRate",
-    "StageRow",
-    "Stats",
-    "feed_back",
-    "forecast",
-    "kpi",
-]
-
 
 class _Typed:
     """Built from core's serde form: nested values by `_nested` (a class, or a list of it)."""
@@ -92,11 +67,9 @@ class _Keyed(_Typed):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AssignmentRow(_Keyed):
-    """Assignments and what became of them, response and first-contact times."""
+class _Outcomes(_Typed):
+    """What became of a partner's assignments (shared by `AssignmentRow` and `Measure`)."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"response_time": Stats, "first_contact": Stats}
-    assignments: int
     accepted: int
     rejected: int
     lapsed: int
@@ -104,6 +77,14 @@ class AssignmentRow(_Keyed):
     acceptance_rate: float | None
     converted: int
     conversion_rate: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentRow(_Keyed, _Outcomes):
+    """Assignments and what became of them, response and first-contact times."""
+
+    _nested: ClassVar[Mapping[str, Any]] = {"response_time": Stats, "first_contact": Stats}
+    assignments: int
     response_time: Stats
     first_contact: Stats
 
@@ -190,18 +171,11 @@ class FirstDealRow(_Keyed):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Measure(_Typed):
+class Measure(_Outcomes):
     """A partner's measured performance, as written into its fields by `feed_back`."""
 
     partner: str
     leads_received: int
-    accepted: int
-    rejected: int
-    lapsed: int
-    pending: int
-    acceptance_rate: float | None
-    converted: int
-    conversion_rate: float | None
     median_response_time: float | None
     mean_response_time: float | None
     p90_response_time: int | None
@@ -351,8 +325,10 @@ class Forecast(_Answer):
     leads: list[LeadForecast] | None = None
 
 
-def _options(**kw: Any) -> dict[str, Any]:
-    return {k: v for k, v in kw.items() if v is not None}
+def _options(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The options given (a call's keyword arguments but `network`, `engine`)."""
+    skip = ("timelines", "now", "network", "engine")
+    return {k: v for k, v in args.items() if v is not None and k not in skip}
 
 
 def kpi(
@@ -376,18 +352,7 @@ def kpi(
     `untouched_after`: ms or text (`7d`); `fields`: the lead record fields read
     (`{"amount": "deal_size"}`); `joined_field`: the partner field with the join date. Raises
     `DataError` naming the record and the field for a bad input."""
-    opts = _options(
-        leads=leads,
-        engagement=engagement,
-        partners=partners,
-        by=by,
-        tz=tz,
-        untouched_after=untouched_after,
-        fields=fields,
-        joined_field=joined_field,
-        partner_calendars=partner_calendars,
-        threads=threads,
-    )
+    opts = _options(locals())
     return KpiReport._wrap(_leadrail.kpi_call(timelines, now, opts, engine))  # type: ignore[no-any-return]
 
 
@@ -407,17 +372,7 @@ def forecast(
 ) -> Forecast:
     """The stage-weighted forecast as of `now`: `m` the prior weight (10), `draws` and `seed`
     for the range of more than 16 leads, `detail` for each lead's probability."""
-    opts = _options(
-        leads=leads,
-        by=by,
-        tz=tz,
-        m=m,
-        draws=draws,
-        seed=seed,
-        detail=detail,
-        fields=fields,
-        threads=threads,
-    )
+    opts = _options(locals())
     return Forecast._wrap(_leadrail.forecast_call(timelines, now, opts))  # type: ignore[no-any-return]
 
 
@@ -437,12 +392,5 @@ def feed_back(
     the network's ruleset) into its fields: `measure_fields` maps measure names to partner
     fields (default: `acceptance_rate`, `conversion_rate`, `leads_received`, `sla_attainment`
     into the fields of those names the schema has). Returns the measures."""
-    opts = _options(
-        measure_fields=measure_fields,
-        leads=leads,
-        tz=tz,
-        untouched_after=untouched_after,
-        partner_calendars=partner_calendars,
-        threads=threads,
-    )
+    opts = _options(locals())
     return [Measure._of(m) for m in _leadrail.feed_back_call(network, timelines, now, opts)]
