@@ -8,6 +8,11 @@
 //! file, line (or item), record and field, the others are read too, and the command exits 2
 //! without output.
 
+#![expect(
+    clippy::result_large_err,
+    reason = "records are read into core's language-neutral ErrorReport, as in core's kpi module"
+)]
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
