@@ -57,9 +57,9 @@ pub struct Common {
     now: String,
     /// The breakdown: any of `partner`, `country` or `region`, `product`, and one of `day`,
     /// `week`, `month`, `quarter`, comma-separated (none: the totals).
-    #[arg(long, value_name = "DIMS", default_value = "")]
-    by: String,
-    /// The IANA zone of periods and local days (default `UTC`).
+    #[arg(long, value_name = "DIMS")]
+    by: Option<String>,
+    /// The IANA zone of periods and local days.
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     tz: String,
     /// The lead record field with the amount.
@@ -273,8 +273,8 @@ fn options(c: &Common) -> Result<KpiOptions, u8> {
         show(None, &e);
         2u8
     };
-    let by =
-        GroupBy::parse(c.by.split(',').map(str::trim).filter(|s| !s.is_empty())).map_err(usage)?;
+    let dims = c.by.as_deref().unwrap_or_default().split(',');
+    let by = GroupBy::parse(dims.map(str::trim).filter(|s| !s.is_empty())).map_err(usage)?;
     Ok(KpiOptions {
         by,
         tz: kpi::parse_tz(&c.tz).map_err(usage)?,
