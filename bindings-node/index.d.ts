@@ -209,6 +209,178 @@ export interface SlaEvaluation {
 
 export type SlaResult = { ok: SlaEvaluation } | { error: Diagnostic }
 
+// ---- KPIs and the forecast (src/kpi.rs, docs/kpi.md) ----
+
+/** An instant: ms since the epoch, an RFC 3339 string or a `Date`. */
+export type KpiInstant = Date | number | string
+
+/** The breakdown: `partner`, `country` or `region`, `product` (`product_line`), and one of `day`, `week`, `month`, `quarter`. */
+export type KpiDimension = 'partner' | 'country' | 'region' | 'product' | 'product_line' | 'day' | 'week' | 'month' | 'quarter'
+
+/** Options of `engine.kpi` (every input but the timelines). */
+export interface KpiOptions<F extends 'rows' | 'columns' = 'rows' | 'columns'> {
+  /** Lead records `{ id, amount?, region?, product_line? }` (amount: a number or a decimal string). */
+  leads?: Array<Record<string, unknown>>
+  /** Partner engagement events. */
+  engagement?: Array<{ partner: string; at: KpiInstant; kind: string }>
+  /** Partner records `{ id, joined_at? }` (a date `2025-06-01` or an instant); other fields are ignored. */
+  partners?: Array<Record<string, unknown>>
+  /** The breakdown, as a list or one comma-separated string (none: the totals). */
+  by?: Array<KpiDimension> | string
+  /** The IANA zone of periods and local days (default `UTC`). */
+  tz?: string
+  /** Count open leads untouched for this long: ms or text (`7d`). */
+  untouchedAfter?: number | string
+  /** The lead record fields read, e.g. `{ amount: 'deal_size' }`. */
+  fields?: { amount?: string; region?: string; product_line?: string }
+  /** The partner field with the join date (default `joined_at`). */
+  joinedField?: string
+  /** Partner id -> calendar name, for SLAs on partner calendars. */
+  partnerCalendars?: Record<string, string | Record<string, string>>
+  /** Run on this many threads (default: the global pool); results do not depend on it. */
+  threads?: number
+  /** `rows` (default): typed rows; `columns`: each table as `{ column: values }`. */
+  format?: F
+}
+
+/** Options of `engine.forecast`. */
+export interface ForecastOptions<F extends 'rows' | 'columns' = 'rows' | 'columns'> extends Omit<KpiOptions<F>, 'engagement' | 'partners' | 'untouchedAfter' | 'joinedField' | 'partnerCalendars'> {
+  /** The weight of the all-partner rate of a stage (default 10). */
+  m?: number
+  /** Draws for the range of more than 16 leads (default and least 10,000). */
+  draws?: number
+  /** The seed of the draws (default 0). */
+  seed?: number
+  /** List each forecast lead's probability (`leads`). */
+  detail?: boolean
+}
+
+/** Options of `network.feedBack`. */
+export interface FeedBackOptions extends Omit<KpiOptions<'rows'>, 'by' | 'format'> {
+  /** Measure name -> partner field (default: `acceptance_rate`, `conversion_rate`, `leads_received`, `sla_attainment` where the schema has them). */
+  measureFields?: Partial<Record<keyof Omit<Measure, 'partner'>, string>>
+}
+
+/** `network.feedBack` (src/kpi.rs). */
+export interface Network {
+  /**
+   * Writes each partner's measured performance (the KPIs by partner as of `now`, with the
+   * ruleset's SLAs) into its fields; returns the measures.
+   */
+  feedBack(timelines: Array<Timeline>, now: KpiInstant, options?: FeedBackOptions): Array<Measure>
+}
+
+/** Statistics of durations (ms); an empty set has count 0 and the rest null. */
+export interface Stats {
+  count: number
+  sum: number | null
+  mean: number | null
+  median: number | null
+  /** The value at position ceil(9n/10) of the ascending list. */
+  p90: number | null
+}
+
+/** The group of a row: only the grouped dimensions are present (null: unheld, or no region). */
+export interface KpiKey {
+  partner?: string | null
+  country?: string | null
+  region?: string | null
+  product_line?: string | null
+  /** `2026-03-02`, `2026-W53`, `2026-03` or `2026-Q1`. */
+  period?: string | null
+}
+
+/** What became of a partner's assignments (in `AssignmentRow` and `Measure`). */
+export interface KpiOutcomes {
+  accepted: number
+  rejected: number
+  lapsed: number
+  pending: number
+  acceptance_rate: number | null
+  converted: number
+  conversion_rate: number | null
+}
+
+export interface AssignmentRow extends KpiKey, KpiOutcomes {
+  assignments: number
+  response_time: Stats
+  first_contact: Stats
+}
+export interface RejectionRow extends KpiKey { reason: string; count: number }
+export interface LeadRow extends KpiKey { leads: number; won: number; conversion_rate: number | null }
+export interface OpenLeadRow extends KpiKey { open: number; age: Stats; untouched: number | null }
+export interface StageRow extends KpiKey { stage: string; time_in_stage: Stats; open: number; open_mean_age: number | null }
+export interface DealRow extends KpiKey { sales_cycle: Stats; fulfilment: Stats }
+export interface SlaRow extends KpiKey { sla: string; met: number; breached: number; attainment: number | null }
+export interface EngagementRow extends KpiKey { events: number; active_days: number }
+export interface EngagementKindRow extends KpiKey { kind: string; events: number }
+export interface FirstDealRow extends KpiKey { time_to_first_deal: Stats }
+
+/** Every KPI as of `now` (core's `KpiReport`). */
+export interface KpiReport {
+  now: number
+  tz: string
+  by: Array<string>
+  assignments: Array<AssignmentRow>
+  rejections: Array<RejectionRow>
+  leads: Array<LeadRow>
+  open_leads: Array<OpenLeadRow>
+  stages: Array<StageRow>
+  deals: Array<DealRow>
+  sla: Array<SlaRow>
+  engagement: Array<EngagementRow>
+  engagement_kinds: Array<EngagementKindRow>
+  first_deals: Array<FirstDealRow>
+}
+
+/** A table as columns (statistics flattened: `response_time_median`); an empty table has none. */
+export type KpiTable = Record<string, Array<string | number | null>>
+
+/** Every table of a `KpiReport` as columns. */
+export type KpiColumns = Record<'assignments' | 'rejections' | 'leads' | 'open_leads' | 'stages' | 'deals' | 'sla' | 'engagement' | 'engagement_kinds' | 'first_deals', KpiTable>
+
+export interface StageRate { stage?: string; closed: number; won: number; rate: number | null }
+export interface ForecastRow extends KpiKey { leads: number; amount: number; expected: number }
+export interface ForecastRange {
+  p10: number
+  p90: number
+  method: 'exact' | 'draws'
+  draws?: number
+  seed?: number
+  p10_interval?: [number, number]
+  p90_interval?: [number, number]
+}
+export interface LeadForecast { lead: string; stage: string; partner: string | null; amount: number; probability: number }
+
+/** The stage-weighted forecast (core's `Forecast`). */
+export interface Forecast {
+  now: number
+  tz: string
+  by: Array<string>
+  m: number
+  overall: StageRate
+  stages: Array<StageRate>
+  total: ForecastRow
+  range: ForecastRange
+  groups: Array<ForecastRow>
+  left_out: { leads: number; amount: number }
+  leads?: Array<LeadForecast>
+}
+
+/** The forecast's tables as columns (`leads` with `detail`). */
+export type ForecastColumns = { groups: KpiTable; stages: KpiTable; leads?: KpiTable }
+
+/** A partner's measured performance, as `network.feedBack` writes it. */
+export interface Measure extends KpiOutcomes {
+  partner: string
+  leads_received: number
+  median_response_time: number | null
+  mean_response_time: number | null
+  p90_response_time: number | null
+  median_first_contact: number | null
+  sla_attainment: number | null
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -264,6 +436,13 @@ export declare class Engine {
   evaluateSlaAsync(timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions): Promise<Array<SlaResult>>
   /** The names of the ruleset's SLAs, in order. */
   get slas(): Array<string>
+  /**
+   * Every KPI as of `now`, with the ruleset's SLAs (docs/kpi.md); throws an `Error` whose
+   * `record` and `field` name the first bad input.
+   */
+  kpi<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: KpiOptions<F>): F extends 'columns' ? KpiColumns : KpiReport
+  /** The stage-weighted forecast as of `now` (docs/kpi.md). */
+  forecast<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: ForecastOptions<F>): F extends 'columns' ? ForecastColumns : Forecast
 }
 export type JsEngine = Engine
 

@@ -12,9 +12,8 @@ const { Engine } = require('../index.js')
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'conformance')
 const files = readdirSync(ROOT)
-  // the capabilities this binding offers; kpi/ (issue 14) is run by the Rust runner only until
-  // the bindings expose it
-  .filter((d) => ['routing', 'sla', 'errors'].includes(d) && statSync(join(ROOT, d)).isDirectory())
+  // the capabilities this binding offers: every suite
+  .filter((d) => ['routing', 'sla', 'errors', 'kpi'].includes(d) && statSync(join(ROOT, d)).isDirectory())
   .flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.json')).map((f) => join(d, f)))
   .sort()
 
@@ -83,6 +82,14 @@ for (const file of files) {
       } else if (call.call === 'next_deadline') {
         try {
           got = engine.nextDeadline(call.timeline, call.now, { partnerCalendars: call.partner_calendars })
+        } catch (e) {
+          got = { error: e.diagnostics[0] }
+        }
+      } else if (call.call === 'kpi' || call.call === 'forecast') {
+        // the call object's other keys are the options (snake_case names are taken as they are)
+        const { call: kind, timelines, now, expect: _, ...options } = call
+        try {
+          got = kind === 'kpi' ? engine.kpi(timelines, now, options) : engine.forecast(timelines, now, options)
         } catch (e) {
           got = { error: e.diagnostics[0] }
         }

@@ -22,7 +22,7 @@ use crate::wire;
 #[napi(js_name = "Engine")]
 pub struct JsEngine {
     engine: Arc<Engine>,
-    sla: Arc<SlaSet>,
+    pub(crate) sla: Arc<SlaSet>,
     warnings: Vec<ErrorReport>,
 }
 
@@ -227,7 +227,7 @@ impl<'task> ScopedTask<'task> for SlaBatch {
 
 /// A timeline as JSON; a value without a JSON form is a data error naming the lead (or the
 /// timeline's place, `what`) and the field.
-fn timeline_arg(env: &Env, value: Unknown<'_>, what: &str) -> Result<serde_json::Value> {
+pub(crate) fn timeline_arg(env: &Env, value: Unknown<'_>, what: &str) -> Result<serde_json::Value> {
     let is_object = value.get_type()? == ValueType::Object && !value.is_array()?;
     let lead = if is_object {
         let lead = value

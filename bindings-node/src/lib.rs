@@ -12,6 +12,7 @@
 mod convert;
 mod engine;
 mod errors;
+mod kpi;
 mod network;
 mod wire;
 

@@ -28,8 +28,8 @@ use crate::wire::{self, results_js};
 /// Partners and their routing state, bound to the engine that built it.
 #[napi(js_name = "Network")]
 pub struct JsNetwork {
-    engine: Arc<Engine>,
-    net: Arc<SharedNetwork>,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) net: Arc<SharedNetwork>,
 }
 
 impl JsNetwork {

@@ -22,7 +22,7 @@ use crate::typed::{PySlaEvaluation, PySlaResult};
 #[pyclass(name = "Engine", module = "leadrail", frozen)]
 pub struct PyEngine {
     engine: Arc<Engine>,
-    sla: Arc<SlaSet>,
+    pub(crate) sla: Arc<SlaSet>,
     warnings: Vec<ErrorReport>,
 }
 

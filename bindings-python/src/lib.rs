@@ -20,6 +20,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod convert;
 mod engine;
 mod exceptions;
+mod kpi;
 mod network;
 mod routing;
 mod typed;
@@ -48,6 +49,9 @@ mod _leadrail {
 
     #[pymodule_export]
     use crate::network::PyNetwork;
+
+    #[pymodule_export]
+    use crate::kpi::{feed_back_call, forecast_call, kpi_call, PyKpiAnswer};
 
     #[pymodule_export]
     use crate::typed::{

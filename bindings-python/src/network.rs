@@ -27,8 +27,8 @@ use crate::PYTHON;
 /// Partners and their routing state, bound to the engine that built it.
 #[pyclass(name = "Network", module = "leadrail", frozen)]
 pub struct PyNetwork {
-    engine: Arc<Engine>,
-    net: SharedNetwork,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) net: SharedNetwork,
 }
 
 impl PyNetwork {

@@ -14,9 +14,8 @@ def wire(x):
     return [r.to_dict() for r in x] if isinstance(x, list) else x.to_dict()
 
 VECTORS = Path(__file__).resolve().parents[2] / "conformance"
-# The capabilities this binding offers; `kpi/` (KPIs and the forecast, issue 14) is run by the
-# Rust runner only until the bindings expose it.
-SUITES = ("routing", "sla", "errors")
+# The capabilities this binding offers: every suite.
+SUITES = ("routing", "sla", "errors", "kpi")
 FILES = sorted(p for p in VECTORS.glob("*/*.json") if p.parent.name in SUITES)
 
 
@@ -35,6 +34,21 @@ def canon(x):
         raise TypeError(f"not JSON: {v!r}")
 
     return json.dumps(norm(x), sort_keys=True, ensure_ascii=False)
+
+
+def kpi_call(engine, call):
+    """A `kpi` or `forecast` call: the call object's other keys are the options (`forecast`'s
+    `m`, `draws`, `seed`, `detail` given as keywords); `format: columns` compares `columns()`."""
+    opts = {k: v for k, v in call.items() if k not in ("call", "timelines", "now", "expect")}
+    columns = opts.pop("format", "rows") == "columns"
+    try:
+        if call["call"] == "kpi":
+            r = leadrail.kpi(call["timelines"], call["now"], engine=engine, **opts)
+        else:
+            r = leadrail.forecast(call["timelines"], call["now"], **opts.pop("forecast", {}), **opts)
+    except leadrail.LeadrailError as e:
+        return {"error": e.diagnostics[0]}
+    return r.columns() if columns else r.to_dict()
 
 
 def project(d):
@@ -98,6 +112,8 @@ def test_vector(path):
                 )
             except leadrail.LeadrailError as e:
                 got = {"error": e.diagnostics[0]}
+        elif kind in ("kpi", "forecast"):
+            got = kpi_call(engine, call)
         else:
             raise AssertionError(f"unknown call {kind}")
         assert canon(got) == canon(call["expect"]), kind

@@ -36,6 +36,11 @@ __all__ = [
     "distances_km",
     "error_codes",
     "haversine_km",
+    # KPIs (src/kpi.rs)
+    "KpiAnswer",
+    "feed_back_call",
+    "forecast_call",
+    "kpi_call",
 ]
 
 __version__: Final[str]
@@ -497,3 +502,39 @@ class Network:
     def load_state(self, state: Mapping[str, Any]) -> None:
         """Loads a state exported by `state()`."""
     def __len__(self) -> int: ...
+
+# KPIs and the forecast (src/kpi.rs); the typed API is `leadrail.kpi`, `leadrail.forecast`,
+# `leadrail.feed_back` (leadrail/_kpi.py), which wrap these.
+
+@final
+class KpiAnswer:
+    """A KPI report or forecast as core computed it."""
+    def to_dict(self) -> dict[str, Any]:
+        """Core's serde form of the `KpiReport` or `Forecast`."""
+    def columns(self) -> dict[str, dict[str, list[Any]]]:
+        """Each table as columns: `{table: {column: [values]}}`."""
+    def measures(self) -> list[dict[str, Any]]:
+        """The per-partner measures of a report grouped by partner only."""
+
+def kpi_call(
+    timelines: Iterable[Timeline],
+    now: Instant,
+    options: Optional[Mapping[str, Any]] = None,
+    engine: Optional[Engine] = None,
+) -> KpiAnswer:
+    """Every KPI as of `now` (with `engine`'s SLAs); `options` as `leadrail.kpi` takes them."""
+
+def forecast_call(
+    timelines: Iterable[Timeline],
+    now: Instant,
+    options: Optional[Mapping[str, Any]] = None,
+) -> KpiAnswer:
+    """The stage-weighted forecast as of `now`."""
+
+def feed_back_call(
+    network: Network,
+    timelines: Iterable[Timeline],
+    now: Instant,
+    options: Optional[Mapping[str, Any]] = None,
+) -> list[dict[str, Any]]:
+    """Writes the measured KPIs into the network's partner fields; returns the measures."""

@@ -265,10 +265,20 @@ impl<'a> Acc<'a> {
     }
 
     /// The rows of every lead-derived table.
-    pub(crate) fn finish(self, by: &GroupBy, untouched: bool, policies: &[String]) -> LeadTables {
+    pub(crate) fn finish(
+        self,
+        now: EpochMs,
+        tz: String,
+        by: &GroupBy,
+        untouched: bool,
+        policies: &[String],
+    ) -> KpiReport {
         let dims = by.dims(true, true);
         let lead_dims = by.dims(false, true);
-        LeadTables {
+        KpiReport {
+            now,
+            tz,
+            by: *by,
             assignments: sorted(self.assign)
                 .into_iter()
                 .map(|(k, mut a)| AssignmentRow {
@@ -339,20 +349,12 @@ impl<'a> Acc<'a> {
                     attainment: rate(met, met + breached),
                 })
                 .collect(),
+            // from the partners' records and events, filled by the caller
+            engagement: Vec::new(),
+            engagement_kinds: Vec::new(),
+            first_deals: Vec::new(),
         }
     }
-}
-
-/// The tables computed from the leads.
-#[derive(Debug)]
-pub(crate) struct LeadTables {
-    pub assignments: Vec<AssignmentRow>,
-    pub rejections: Vec<RejectionRow>,
-    pub leads: Vec<LeadRow>,
-    pub open_leads: Vec<OpenLeadRow>,
-    pub stages: Vec<StageRow>,
-    pub deals: Vec<DealRow>,
-    pub sla: Vec<SlaRow>,
 }
 
 /// Engagement tables from the partners' events (only those at or before `now`).

@@ -4,44 +4,25 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 
-use super::report::KpiReport;
+use super::report::{AssignmentRow, KpiReport};
 use crate::network::Network;
 use crate::record::Record;
 use crate::report::{codes, ErrorReport};
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 
-/// A partner's measured performance: its assignment and SLA figures over the report's items.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// A partner's measured performance: its row of the report's assignments and its SLA
+/// attainment. Serialised flat: `partner`, then each measure by name (see [`MeasureFields`];
+/// counts as integers, 0 without assignments).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Measure {
     /// The partner id.
     pub partner: String,
-    /// Assignments ("leads received").
-    pub leads_received: u64,
-    /// Accepted assignments.
-    pub accepted: u64,
-    /// Rejected assignments.
-    pub rejected: u64,
-    /// Lapsed assignments.
-    pub lapsed: u64,
-    /// Pending assignments.
-    pub pending: u64,
-    /// Acceptance rate (null without a decided assignment).
-    pub acceptance_rate: Option<f64>,
-    /// Converted assignments.
-    pub converted: u64,
-    /// Conversion rate (null without assignments).
-    pub conversion_rate: Option<f64>,
-    /// Median response time (ms).
-    pub median_response_time: Option<f64>,
-    /// Mean response time (ms).
-    pub mean_response_time: Option<f64>,
-    /// 90th percentile response time (ms).
-    pub p90_response_time: Option<i64>,
-    /// Median time to first contact (ms).
-    pub median_first_contact: Option<f64>,
+    /// The partner's row of the report's `assignments` (none: it had no assignment).
+    pub assignments: Option<AssignmentRow>,
     /// SLA attainment over every policy: met / (met + breached).
     pub sla_attainment: Option<f64>,
 }
@@ -72,24 +53,45 @@ const MEASURES: [(&str, Kind); 13] = [
 ];
 
 impl Measure {
-    /// A measure by name, as a number (counts exact, durations in ms); `None` when null.
-    fn get(&self, name: &str) -> Option<f64> {
-        Some(match name {
-            "leads_received" => self.leads_received as f64,
-            "accepted" => self.accepted as f64,
-            "rejected" => self.rejected as f64,
-            "lapsed" => self.lapsed as f64,
-            "pending" => self.pending as f64,
-            "acceptance_rate" => self.acceptance_rate?,
-            "converted" => self.converted as f64,
-            "conversion_rate" => self.conversion_rate?,
-            "median_response_time" => self.median_response_time?,
-            "mean_response_time" => self.mean_response_time?,
-            "p90_response_time" => self.p90_response_time? as f64,
-            "median_first_contact" => self.median_first_contact?,
-            "sla_attainment" => self.sla_attainment?,
-            _ => return None,
-        })
+    /// A measure by name (see [`MeasureFields`]) as a number: counts exact (0 without
+    /// assignments), durations in ms; `None` when null or not a measure.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        let r = self.assignments.as_ref();
+        let count = |f: fn(&AssignmentRow) -> u64| Some(r.map_or(0, f) as f64);
+        match name {
+            "leads_received" => count(|r| r.assignments),
+            "accepted" => count(|r| r.accepted),
+            "rejected" => count(|r| r.rejected),
+            "lapsed" => count(|r| r.lapsed),
+            "pending" => count(|r| r.pending),
+            "converted" => count(|r| r.converted),
+            "acceptance_rate" => r?.acceptance_rate,
+            "conversion_rate" => r?.conversion_rate,
+            "median_response_time" => r?.response_time.median,
+            "mean_response_time" => r?.response_time.mean,
+            "p90_response_time" => r?.response_time.p90.map(|x| x as f64),
+            "median_first_contact" => r?.first_contact.median,
+            "sla_attainment" => self.sla_attainment,
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Measure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(MEASURES.len() + 1))?;
+        m.serialize_entry("partner", &self.partner)?;
+        for (name, kind) in MEASURES {
+            let x = self.get(name);
+            match kind {
+                Kind::Count => m.serialize_entry(name, &(x.unwrap_or(0.0) as u64))?,
+                _ if name == "p90_response_time" => {
+                    m.serialize_entry(name, &x.map(|v| v as i64))?
+                }
+                _ => m.serialize_entry(name, &x)?,
+            }
+        }
+        m.end()
     }
 }
 
@@ -113,18 +115,7 @@ pub fn measures(report: &KpiReport) -> Result<Vec<Measure>, ErrorReport> {
             p.clone(),
             Measure {
                 partner: p.clone(),
-                leads_received: r.assignments,
-                accepted: r.accepted,
-                rejected: r.rejected,
-                lapsed: r.lapsed,
-                pending: r.pending,
-                acceptance_rate: r.acceptance_rate,
-                converted: r.converted,
-                conversion_rate: r.conversion_rate,
-                median_response_time: r.response_time.median,
-                mean_response_time: r.response_time.mean,
-                p90_response_time: r.response_time.p90,
-                median_first_contact: r.first_contact.median,
+                assignments: Some(r.clone()),
                 sla_attainment: None,
             },
         );

@@ -129,6 +129,7 @@ pub mod columns;
 mod feedback;
 pub mod forecast;
 mod group;
+pub mod host;
 mod input;
 mod period;
 mod report;
@@ -328,21 +329,7 @@ pub fn kpis_and_forecast(
 }
 
 fn empty_report(now: EpochMs, opts: &KpiOptions) -> KpiReport {
-    KpiReport {
-        now,
-        tz: opts.tz.name().to_string(),
-        by: opts.by,
-        assignments: Vec::new(),
-        rejections: Vec::new(),
-        leads: Vec::new(),
-        open_leads: Vec::new(),
-        stages: Vec::new(),
-        deals: Vec::new(),
-        sla: Vec::new(),
-        engagement: Vec::new(),
-        engagement_kinds: Vec::new(),
-        first_deals: Vec::new(),
-    }
+    Acc::default().finish(now, opts.tz.name().to_string(), &opts.by, false, &[])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -605,25 +592,11 @@ fn run<'a>(
     let first_won = std::mem::take(&mut total.acc.first_won);
     let first_deals = acc::first_deals(&first_won, &joined, &by, &mut periods);
     let (engagement, engagement_kinds) = acc::engagement(input.engagement, &by, &mut periods, now);
-    let t = total
+    let mut report = total
         .acc
-        .finish(&by, opts.untouched_after.is_some(), &policies);
-    Ok((
-        Some(KpiReport {
-            now,
-            tz,
-            by,
-            assignments: t.assignments,
-            rejections: t.rejections,
-            leads: t.leads,
-            open_leads: t.open_leads,
-            stages: t.stages,
-            deals: t.deals,
-            sla: t.sla,
-            engagement,
-            engagement_kinds,
-            first_deals,
-        }),
-        forecast,
-    ))
+        .finish(now, tz, &by, opts.untouched_after.is_some(), &policies);
+    report.engagement = engagement;
+    report.engagement_kinds = engagement_kinds;
+    report.first_deals = first_deals;
+    Ok((Some(report), forecast))
 }

@@ -1,6 +1,6 @@
 //! `leadrail`: check, format and run routing rule files from the command line.
 //!
-//! Subcommands: `check`, `fmt`, `route`, `sla`.
+//! Subcommands: `check`, `fmt`, `route`, `sla`, `kpi`, `forecast`.
 //!
 //! Exit codes: 0 success; 1 a rule file has errors (or `fmt --check` found unformatted files);
 //! 2 bad data or usage (a malformed row names its file, line and field), or the output could not
@@ -39,6 +39,7 @@ mod check;
 mod decisions;
 mod fmt;
 mod input;
+mod kpi;
 mod output;
 mod progress;
 mod render;
@@ -60,6 +61,8 @@ Examples:
   export-leads | leadrail route --rules rules.rail --partners partners.csv \\
                    --leads - --input-format jsonl --format jsonl --state routing-state.json
   leadrail sla --rules rules.rail --timelines timelines.json --now 2026-11-24T09:00:00Z
+  leadrail kpi --rules rules.rail --timelines timelines.json --leads leads.csv \\
+               --now 2026-12-01T00:00:00Z --by partner,month
 
 Wherever a file is read or written, `-` means standard input or output.
 Exit status: 0 done; 1 a rule file has errors (or `fmt --check` found files to format);
@@ -124,6 +127,12 @@ enum Command {
         #[arg(short, long, value_name = "FILE", default_value = "-")]
         output: PathBuf,
     },
+    /// Channel KPIs as of an instant (acceptance, conversion, response times, time in stage,
+    /// sales cycle, SLA attainment, engagement, ...; docs/kpi.md), and the partners file with
+    /// the measured values (`--update-partners`).
+    Kpi(kpi::KpiCli),
+    /// The stage-weighted forecast of the open leads as of an instant (docs/kpi.md).
+    Forecast(kpi::ForecastCli),
 }
 
 /// The options of `leadrail route`.
@@ -206,6 +215,8 @@ fn main() -> ExitCode {
             format,
             output,
         }),
+        Command::Kpi(k) => kpi::run_kpi(&k),
+        Command::Forecast(f) => kpi::run_forecast(&f),
     };
     ExitCode::from(code)
 }

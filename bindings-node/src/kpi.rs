@@ -1,0 +1,143 @@
+//! KPIs, the forecast and the feedback into routing (`engine.kpi`, `engine.forecast`,
+//! `network.feedBack`): the arguments converted to JSON and read by core
+//! (`leadrail_core::kpi::host`), the answers given as core's serde form (or as columns).
+
+use leadrail_core::host::hole;
+use leadrail_core::kpi::host::{KpiAnswer, KpiCall};
+use leadrail_core::report::ErrorReport;
+use napi::bindgen_prelude::*;
+use napi::ValueType;
+use napi_derive::napi;
+use serde_json::Value as Json;
+
+use crate::convert::{self, element, json_arg, reserve};
+use crate::engine::{timeline_arg, JsEngine};
+use crate::errors::{fail, raise};
+use crate::network::JsNetwork;
+
+/// The call read from the JavaScript arguments (conversion only; core checks the shapes).
+fn call(
+    env: &Env,
+    timelines: Unknown<'_>,
+    now: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<KpiCall> {
+    if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
+        let help = "pass `[{ lead: 'L1', events: [...] }, ...]`";
+        return fail(
+            env,
+            "`timelines` must be an array of timelines".into(),
+            help,
+        );
+    }
+    let arr = timelines.coerce_to_object()?;
+    let len = arr.get_array_length()?;
+    let mut list = Vec::with_capacity(reserve(len));
+    for i in 0..len {
+        let Some(t) = element(&arr, i)? else {
+            let r = hole("timelines", i.into(), format!("timelines[{i}]"), None);
+            return raise(env, Err(r));
+        };
+        list.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
+    }
+    let now = raise(env, convert::instant(now)?)?;
+    let options = match options {
+        None => Json::Null,
+        Some(o) => raise(env, json_arg(o, "options")?)?,
+    };
+    raise(env, KpiCall::from_call(list, now, options))
+}
+
+/// `json` as JavaScript values, every number a double (napi turns a `u64` into a BigInt).
+fn to_js(env: &Env, mut json: Json) -> Result<Unknown<'_>> {
+    fn doubles(v: &mut Json) {
+        match v {
+            Json::Number(n) => {
+                if let Some(d) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                    *n = d;
+                }
+            }
+            Json::Array(a) => a.iter_mut().for_each(doubles),
+            Json::Object(m) => m.values_mut().for_each(doubles),
+            _ => {}
+        }
+    }
+    doubles(&mut json);
+    env.to_js_value(&json)
+}
+
+/// The answer in the form the call asked for (`format`: rows or columns).
+fn answer<'env>(
+    env: &'env Env,
+    c: &KpiCall,
+    a: std::result::Result<KpiAnswer, ErrorReport>,
+) -> Result<Unknown<'env>> {
+    to_js(
+        env,
+        raise(env, a.and_then(|a| a.to_json(c.request.format)))?,
+    )
+}
+
+#[napi]
+impl JsEngine {
+    /// Every KPI as of `now`, with the ruleset's SLAs (docs/kpi.md); throws an `Error` whose
+    /// `record` and `field` name the first bad input.
+    #[napi(
+        ts_generic_types = "F extends 'rows' | 'columns' = 'rows'",
+        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: KpiOptions<F>",
+        ts_return_type = "F extends 'columns' ? KpiColumns : KpiReport"
+    )]
+    pub fn kpi<'env>(
+        &self,
+        env: &'env Env,
+        timelines: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'env>> {
+        let c = call(env, timelines, now, options)?;
+        answer(env, &c, c.kpi(Some(&self.sla)))
+    }
+
+    /// The stage-weighted forecast as of `now` (docs/kpi.md).
+    #[napi(
+        ts_generic_types = "F extends 'rows' | 'columns' = 'rows'",
+        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: ForecastOptions<F>",
+        ts_return_type = "F extends 'columns' ? ForecastColumns : Forecast"
+    )]
+    pub fn forecast<'env>(
+        &self,
+        env: &'env Env,
+        timelines: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'env>> {
+        let c = call(env, timelines, now, options)?;
+        answer(env, &c, c.forecast())
+    }
+}
+
+#[napi]
+impl JsNetwork {
+    /// Writes each partner's measured performance (the KPIs by partner as of `now`, with the
+    /// ruleset's SLAs) into its fields (`measureFields`, default `acceptance_rate`,
+    /// `conversion_rate`, `leads_received`, `sla_attainment` where the schema has them);
+    /// returns the measures.
+    #[napi(
+        js_name = "feedBack",
+        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: FeedBackOptions",
+        ts_return_type = "Array<Measure>"
+    )]
+    pub fn feed_back<'env>(
+        &self,
+        env: &'env Env,
+        timelines: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'env>> {
+        let c = call(env, timelines, now, options)?;
+        let plan = self.engine.plan();
+        let measures = raise(env, self.net.write(|n| c.feed_back(plan, n)))?;
+        let json = serde_json::to_value(raise(env, measures)?);
+        to_js(env, json.map_err(|e| Error::from_reason(e.to_string()))?)
+    }
+}
