@@ -86,6 +86,7 @@ mod builder;
 mod calls;
 mod coded;
 pub(crate) mod errors;
+mod flows;
 mod instants;
 pub(crate) mod pipeline;
 mod results;
