@@ -28,8 +28,8 @@ use crate::wire::{self, results_js};
 /// Partners and their routing state, bound to the engine that built it.
 #[napi(js_name = "Network")]
 pub struct JsNetwork {
-    engine: Arc<Engine>,
-    net: Arc<SharedNetwork>,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) net: Arc<SharedNetwork>,
 }
 
 impl JsNetwork {
@@ -48,7 +48,7 @@ pub struct RouteOptionsJs<'a> {
     pub explain: Option<bool>,
     /// Partner ids that are never candidates.
     // (read by `convert::exclude`, item by item: an array's `length` sizes nothing)
-    #[napi(ts_type = "Array<string>")]
+    #[napi(ts_type = "ReadonlyArray<string>")]
     pub exclude: Option<Unknown<'a>>,
     /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
     /// one object per lead (the same decisions, for much less; not with `explain`).
@@ -56,7 +56,7 @@ pub struct RouteOptionsJs<'a> {
 }
 
 /// The options of a call; `batch`: of a batch call (where `asColumns` is read too).
-fn route_options(env: &Env, o: Option<RouteOptionsJs<'_>>, batch: bool) -> Result<RouteOptions> {
+pub(crate) fn route_options(env: &Env, o: Option<RouteOptionsJs<'_>>, batch: bool) -> Result<RouteOptions> {
     let Some(o) = o else {
         return Ok(RouteOptions::default());
     };

@@ -378,7 +378,7 @@ impl Network {
     /// let bad = net.add_partner(Record { id: "P2".into(), values: vec![Value::Text("two".into())] });
     /// assert_eq!(
     ///     bad.unwrap_err().to_string(),
-    ///     "partner `P2`: field `capacity` expects int, found `\"two\"`"
+    ///     "partner `P2`: field `capacity` expects int, found text `two`"
     /// );
     /// assert_eq!(net.ids().collect::<Vec<_>>(), ["P1"]);
     /// ```
