@@ -19,10 +19,10 @@ schema lead    { region: region }
 schema partner { territories: set<region> }
 route "r" {
   require partner.territories covers lead.regoin
-  tie     sideways
+  require partner.teritories covers lead.region
 }
 `
-const GOOD = RULES.replace('lead.regoin', 'lead.region').replace('  tie     sideways\n', '')
+const GOOD = RULES.replace('lead.regoin', 'lead.region').replace('partner.teritories', 'partner.territories')
 
 test('LeadrailError is a runtime class, exported to CommonJS and ESM', () => {
   assert.equal(typeof LeadrailError, 'function')

@@ -108,7 +108,7 @@ pub(crate) fn os_error(py: Python<'_>, e: &std::io::Error, path: &std::path::Pat
     let strerror = text.split(" (os error").next().unwrap_or(&text).to_owned();
     let made = py
         .get_type::<pyo3::exceptions::PyOSError>()
-        .call1((errno, strerror, path));
+        .call1((errno, strerror, path.to_string_lossy()));
     match made {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,

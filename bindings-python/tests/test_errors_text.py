@@ -13,7 +13,7 @@ schema lead    { region: region }
 schema partner { territories: set<region> }
 route "r" {
   require partner.territories covers lead.regoin
-  tie     sideways
+  require partner.teritories covers lead.region
 }
 """
 
@@ -32,14 +32,14 @@ def test_str_of_a_rule_error_has_the_position_and_the_count():
 
 def test_str_of_one_diagnostic_has_no_count():
     with pytest.raises(leadrail.RuleError) as info:
-        leadrail.Engine.compile(RULES.replace("tie     sideways\n", ""), "one.rail")
+        leadrail.Engine.compile(RULES.replace("partner.teritories", "partner.territories"), "one.rail")
     e = info.value
     assert len(e.diagnostics) == 1
     assert str(e) == f"one.rail:5:{e.column}: {e.message}"
 
 
 def test_a_data_error_reads_as_its_message():
-    engine = leadrail.Engine.compile(RULES.replace("lead.regoin", "lead.region").replace("tie     sideways\n", ""))
+    engine = leadrail.Engine.compile(RULES.replace("lead.regoin", "lead.region").replace("partner.teritories", "partner.territories"))
     with pytest.raises(leadrail.DataError) as info:
         engine.network([{"id": "P1", "territories": 7}])
     assert str(info.value) == info.value.message
@@ -49,7 +49,7 @@ def test_a_data_error_reads_as_its_message():
 def test_a_missing_rule_file_is_file_not_found_with_the_path(tmp_path):
     path = tmp_path / "missing.rail"
     with pytest.raises(FileNotFoundError) as info:
-        leadrail.Engine.from_file(path)
+        leadrail.Engine.from_file(str(path))
     assert info.value.filename == str(path)
     assert info.value.errno == errno.ENOENT
     assert str(path) in str(info.value)
