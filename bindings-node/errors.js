@@ -37,10 +37,13 @@ function wrap(fn) {
   return wrapped
 }
 
-/** Wraps the public methods and getters of `target` (a prototype or a class) in place. */
+/**
+ * Wraps the methods and getters of `target` (a prototype or a class) in place: the public ones
+ * and the addon's own (`_route`, ...), so that the two paths throw the same class.
+ */
 function wrapMembers(target) {
   for (const name of Object.getOwnPropertyNames(target)) {
-    if (name.startsWith('_') || name === 'constructor' || name === 'prototype' || name === 'length' || name === 'name') continue
+    if (name === 'constructor' || name === 'prototype' || name === 'length' || name === 'name') continue
     const d = Object.getOwnPropertyDescriptor(target, name)
     if (!d.configurable) continue
     if (typeof d.value === 'function') d.value = wrap(d.value)

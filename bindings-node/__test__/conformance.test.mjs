@@ -112,7 +112,8 @@ for (const file of files) {
 test('the async batch gives the same results as the sync one', async () => {
   for (const file of files) {
     const vec = JSON.parse(readFileSync(join(ROOT, file), 'utf8'))
-    if (!vec.calls) continue
+    // (flows/ vectors interleave single-lead calls, which change the state between batches)
+    if (!vec.calls || file.startsWith('flows')) continue
     const batches = vec.calls.filter((c) => c.call === 'route_batch')
     if (batches.length === 0) continue
     const net = Engine.compile(vec.rules, 'rules.rail', vec.files).network(vec.partners)

@@ -35,8 +35,11 @@ impl JsEngine {
     /// baseDir }`. Holiday files (`holidays "path"`) come from `files` (an object of path to
     /// text), then from `baseDir` (relative paths inside it only, regular files of at most
     /// 1 MiB); with neither, rule text reads no file from disk.
+    // (writable and configurable, as methods are, so that index.js can wrap it: errors.js)
     #[napi(
         factory,
+        writable = true,
+        configurable = true,
         ts_args_type = "text: string, file?: string | CompileOptions | undefined | null, files?: Record<string, string> | undefined | null"
     )]
     pub fn compile(
@@ -55,7 +58,7 @@ impl JsEngine {
 
     /// Compiles a rule file (its path is the file name in diagnostics); holiday files are read
     /// from its directory, as with `baseDir`.
-    #[napi(factory)]
+    #[napi(factory, writable = true, configurable = true)]
     pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,

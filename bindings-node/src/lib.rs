@@ -12,8 +12,10 @@
 mod convert;
 mod engine;
 mod errors;
-mod flows;
 mod network;
+// (after `network`: napi's type definitions name `Network`'s methods here only once the
+// struct is known)
+mod flows;
 mod wire;
 
 pub use engine::{JsEngine, SlaBatch};
