@@ -65,7 +65,11 @@ pub(crate) fn os_error(env: &Env, e: &std::io::Error, path: &str) -> Error {
         _ => "EIO",
     };
     let text = e.to_string();
-    let what = text.split(" (os error").next().unwrap_or(&text).to_lowercase();
+    let what = text
+        .split(" (os error")
+        .next()
+        .unwrap_or(&text)
+        .to_lowercase();
     let build = || -> Result<Error> {
         let msg = format!("{code}: {what}, open '{path}'");
         let mut obj = env.create_error(Error::from_reason(msg))?;

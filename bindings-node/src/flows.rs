@@ -74,7 +74,10 @@ impl JsNetwork {
     /// The id of the partner holding a lead that `assign` gave it, or null.
     #[napi]
     pub fn holder(&self, env: Env, lead_id: String) -> Result<Option<String>> {
-        raise(&env, self.net.read(|n| n.holder(&lead_id).map(str::to_owned)))
+        raise(
+            &env,
+            self.net.read(|n| n.holder(&lead_id).map(str::to_owned)),
+        )
     }
 
     /// The partner schema's field names, in order (for index.js's encoder).

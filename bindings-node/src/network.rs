@@ -56,7 +56,11 @@ pub struct RouteOptionsJs<'a> {
 }
 
 /// The options of a call; `batch`: of a batch call (where `asColumns` is read too).
-pub(crate) fn route_options(env: &Env, o: Option<RouteOptionsJs<'_>>, batch: bool) -> Result<RouteOptions> {
+pub(crate) fn route_options(
+    env: &Env,
+    o: Option<RouteOptionsJs<'_>>,
+    batch: bool,
+) -> Result<RouteOptions> {
     let Some(o) = o else {
         return Ok(RouteOptions::default());
     };

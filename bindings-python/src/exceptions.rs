@@ -106,9 +106,11 @@ pub(crate) fn os_error(py: Python<'_>, e: &std::io::Error, path: &std::path::Pat
     // (the OS's text without Rust's " (os error N)")
     let text = e.to_string();
     let strerror = text.split(" (os error").next().unwrap_or(&text).to_owned();
-    let made = py
-        .get_type::<pyo3::exceptions::PyOSError>()
-        .call1((errno, strerror, path.to_string_lossy()));
+    let made = py.get_type::<pyo3::exceptions::PyOSError>().call1((
+        errno,
+        strerror,
+        path.to_string_lossy(),
+    ));
     match made {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,

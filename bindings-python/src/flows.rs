@@ -12,7 +12,11 @@ use crate::routing;
 
 /// One host record (a mapping) read against `schema`; its error (naming the record and the
 /// field) raised.
-pub(crate) fn one_record(py: Python<'_>, obj: &Bound<'_, PyAny>, schema: &Schema) -> PyResult<Record> {
+pub(crate) fn one_record(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    schema: &Schema,
+) -> PyResult<Record> {
     let rows = routing::read_rows(py, std::iter::once(obj.clone()), 1, schema)?;
     raise(py, rows.records(schema).into_one())
 }

@@ -11,7 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use leadrail_core::api::{self, InstantJson, NowJson, RouteRequest, Session, SlaRequest, SlaResult};
+use leadrail_core::api::{
+    self, InstantJson, NowJson, RouteRequest, Session, SlaRequest, SlaResult,
+};
 use leadrail_core::host::{Host, Rows};
 use leadrail_core::kpi;
 use leadrail_core::report::ErrorReport;
@@ -207,7 +209,11 @@ fn run(path: &Path) {
 /// (`release`: the partner id), or `{"error": report}`.
 fn flow(session: &mut Session, call: &Json, explain: bool, exclude: Vec<String>) -> Json {
     let engine = session.engine().clone();
-    let one = |schema, j: &Json| Rows::from_json(Host::RUST, schema, std::slice::from_ref(j)).records(schema).into_one();
+    let one = |schema, j: &Json| {
+        Rows::from_json(Host::RUST, schema, std::slice::from_ref(j))
+            .records(schema)
+            .into_one()
+    };
     let net = session.network_mut();
     let answer: Result<Json, ErrorReport> = match call["call"].as_str().unwrap() {
         "assign" => one(&engine.plan().lead_schema, &call["lead"]).and_then(|lead| {
