@@ -249,8 +249,8 @@ define(NetworkProto, 'route', function route(lead, now, options) {
 })
 
 define(NetworkProto, 'assign', function assign(lead, now, options) {
-  if (!(this instanceof Network)) return NetworkProto._assign.call(this, null, now, options)
-  return this._assign(encodeRecords([lead], this._leadFields, 0, 1), now, options)
+  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, now, options, true)
+  return this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options, true)
 })
 
 define(NetworkProto, 'addPartner', function addPartner(partner) {

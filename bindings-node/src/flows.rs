@@ -1,14 +1,14 @@
-//! A portal's single-lead flow (`assign`, `addPartner`, `updatePartner`, `removePartner`,
-//! `release`, `holder`): one record as index.js encodes records, core's `SharedNetwork` called
-//! (the write lock as batches take it; nothing changes on failure), its report thrown as it is.
+//! A portal's single-lead flow (`addPartner`, `updatePartner`, `removePartner`, `release`,
+//! `holder`; `assign` is network.rs's `_route` with `record`): one record as index.js encodes
+//! records, core's `SharedNetwork` called (the write lock as batches take it; nothing changes
+//! on failure), its report thrown as it is.
 
 use leadrail_core::record::Record;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::convert;
 use crate::errors::raise;
-use crate::network::{route_options, JsNetwork, RouteOptionsJs};
+use crate::network::JsNetwork;
 use crate::wire;
 
 impl JsNetwork {
@@ -22,25 +22,6 @@ impl JsNetwork {
 
 #[napi]
 impl JsNetwork {
-    /// `assign` (index.js): the lead as index.js encodes records; routes it and records it
-    /// (a one-lead `routeBatch`, and the partner holds the lead until `release`).
-    #[napi(js_name = "_assign", skip_typescript)]
-    pub fn assign<'env>(
-        &self,
-        env: &'env Env,
-        lead: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<RouteOptionsJs<'_>>,
-    ) -> Result<Unknown<'env>> {
-        let schema = &self.engine.plan().lead_schema;
-        let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
-        let lead = raise(env, rows.records(schema).into_one())?;
-        let now = raise(env, convert::instant(now)?)?;
-        let opts = route_options(env, options, false)?;
-        let decision = self.net.assign(&self.engine, &lead, now, &opts);
-        env.to_js_value(&raise(env, decision)?)
-    }
-
     /// `addPartner` (index.js): the partner as index.js encodes records.
     #[napi(js_name = "_addPartner", skip_typescript)]
     pub fn add_partner(&self, env: Env, partner: Unknown<'_>) -> Result<()> {
