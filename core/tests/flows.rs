@@ -1,7 +1,12 @@
 //! A portal's single-lead flow (issue 12, item 4): `assign` routes and records exactly as a
 //! one-lead batch does, `release` frees a workload slot once, partners are added, changed and
 //! removed on a live network, and a call that fails changes nothing.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::result_large_err,
+    reason = "test code"
+)]
 
 mod host_support;
 
