@@ -26,8 +26,13 @@ export interface CompileOptions {
   baseDir?: string
 }
 
-/** The `Error` every leadrail call throws: `code` is a stable leadrail code. */
-export interface LeadrailError extends Error {
+/**
+ * The error every leadrail call throws for a leadrail reason (`err instanceof LeadrailError`):
+ * `code` is a stable leadrail code, `diagnostics` every report; `message` is the first at
+ * `file:line:column` and "(and N more)". A missing rule file throws Node's `ENOENT` error.
+ */
+export declare class LeadrailError extends Error {
+  private constructor()
   code: string
   help: string | null
   line: number
@@ -58,6 +63,9 @@ export interface Decision {
   explanation?: Explanation
 }
 
+/** A decision asked for with `explain: true`: its explanation is there. */
+export type ExplainedDecision = Decision & { explanation: Explanation }
+
 /** The language-neutral error report (core's `ErrorReport`): a `Diagnostic`. */
 export type ErrorReport = Diagnostic
 
@@ -67,8 +75,11 @@ export type RouteResult = { ok: Decision } | { error: ErrorReport }
 /** The instant of a call: ms since the epoch, an RFC 3339 string or a `Date`. */
 export type InstantLike = Date | number | string
 
-/** A lead or a partner: `id` and the schema's fields (other keys are reported by core). */
-export type HostRecord = Record<string, unknown>
+/**
+ * A lead or a partner: `id` and the schema's fields (other keys are ignored; a missing or bad
+ * field is reported by core). Any object: a plain object, or a row typed by an interface.
+ */
+export type HostRecord = object
 
 // The methods that take records or columns are defined in index.js (the one conversion path);
 // these interfaces merge with the classes declared below.
@@ -78,38 +89,66 @@ export interface Engine {
    * A partner network from an array of plain objects; throws an `Error` whose `record` and
    * `field` name the bad value.
    */
-  network(partners: Array<HostRecord>): Network
+  network(partners: ReadonlyArray<HostRecord>): Network
+  /**
+   * Evaluates the SLAs over one timeline (`{ lead, events }`) at `now`. `options.done`: the
+   * action ids already executed (an array) or the `cursor` of the previous evaluation (an
+   * instant); `options.partnerCalendars`: `{ P1: 'us-central' }` or `{ P1: { calendar:
+   * 'us-central' } }`. Returns its evaluation or throws a `LeadrailError` whose `record`
+   * names the lead and `field` the event.
+   */
+  evaluateSla(timeline: Timeline, now: InstantLike, options?: SlaOptions): SlaEvaluation
+  /** Evaluates the SLAs over each timeline of an array: one `{ ok }` or `{ error }` per timeline. */
+  evaluateSla(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Array<SlaResult>
 }
 
 export interface Network {
   /** Routes one lead at `now` without changing any state; returns the decision. */
+  route(lead: HostRecord, now: InstantLike, options: RouteOptions & { explain: true }): ExplainedDecision
   route(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
+  /**
+   * Routes one lead at `now` and records it: the decision and state of a one-lead
+   * `routeBatch`, and the partner holds the lead until `release(leadId)`. A lead a partner
+   * already holds throws `leadrail::data::lead_held`.
+   */
+  assign(lead: HostRecord, now: InstantLike, options: RouteOptions & { explain: true }): ExplainedDecision
+  assign(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
+  /** Adds a partner; a bad record or a known id throws (naming the record and the field) and changes nothing. */
+  addPartner(partner: HostRecord): void
+  /** Replaces a partner's record by its `id`, keeping its state (workload, held leads, round robin); throws like `addPartner`. */
+  updatePartner(partner: HostRecord): void
   /**
    * Routes leads in order, applying each assignment to the partners' state; `now` is one
    * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
    * no state); with `asColumns: true`, the columns of `routeColumns` instead.
    */
-  routeBatch<O extends RouteOptions = RouteOptions>(
-    leads: Array<HostRecord>,
-    now: InstantLike | Array<InstantLike>,
-    options?: O,
-  ): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
+  routeBatch(
+    leads: ReadonlyArray<HostRecord>,
+    now: InstantLike | ReadonlyArray<InstantLike>,
+    options: RouteOptions & { asColumns: true },
+  ): RouteColumnsResult
+  routeBatch(leads: ReadonlyArray<HostRecord>, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): Array<RouteResult>
   /**
    * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
    * arguments throw at once.
    */
-  routeBatchAsync<O extends RouteOptions = RouteOptions>(
-    leads: Array<HostRecord>,
-    now: InstantLike | Array<InstantLike>,
-    options?: O,
-  ): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
+  routeBatchAsync(
+    leads: ReadonlyArray<HostRecord>,
+    now: InstantLike | ReadonlyArray<InstantLike>,
+    options: RouteOptions & { asColumns: true },
+  ): Promise<RouteColumnsResult>
+  routeBatchAsync(
+    leads: ReadonlyArray<HostRecord>,
+    now: InstantLike | ReadonlyArray<InstantLike>,
+    options?: RouteOptions,
+  ): Promise<Array<RouteResult>>
   /**
    * Routes leads given as columns: an object of field name (and `id`) to an array or typed
    * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
    * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
    * name), `rule`, `error` (a report or null).
    */
-  routeColumns(columns: Record<string, ArrayLike<unknown>>, now: InstantLike | Array<InstantLike>, options?: RouteOptions): RouteColumnsResult
+  routeColumns(columns: { readonly id: ArrayLike<unknown> } & object, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): RouteColumnsResult
 }
 
 /** The result of `routeColumns`: one entry per lead in each column. */
@@ -124,6 +163,8 @@ export interface RouteColumnsResult {
 export interface NetworkState {
   seq: number
   partners: Array<{ id: string; active_leads: number; last_assigned_at: number | null; last_seq: number; assigned: number; version: number }>
+  /** The leads partners hold (given by `assign`, until `release`); absent when none. */
+  held?: Array<{ lead: string; partner: string }>
 }
 
 /** One lifecycle event of a lead; `at` is ms since the epoch, an RFC 3339 string or a Date. */
@@ -141,15 +182,15 @@ export interface TimelineEvent {
 /** A lead's lifecycle events, in the order they happened. */
 export interface Timeline {
   lead: string
-  events: Array<TimelineEvent>
+  events: ReadonlyArray<TimelineEvent>
 }
 
 /** Options of `evaluateSla` / `nextDeadline`. */
 export interface SlaOptions {
   /** The action ids already executed, or the `cursor` of the previous evaluation. */
-  done?: Array<string> | Date | number | string | null
+  done?: ReadonlyArray<string> | Date | number | string | null
   /** Partner id -> calendar name, or -> { field: calendar name }. */
-  partnerCalendars?: Record<string, string | Record<string, string>> | null
+  partnerCalendars?: Readonly<Record<string, string | Readonly<Record<string, string>>>> | null
 }
 
 /** One SLA instance as of `now`. */

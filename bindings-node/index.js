@@ -248,6 +248,21 @@ define(NetworkProto, 'route', function route(lead, now, options) {
   return this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options)
 })
 
+define(NetworkProto, 'assign', function assign(lead, now, options) {
+  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, now, options, true)
+  return this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options, true)
+})
+
+define(NetworkProto, 'addPartner', function addPartner(partner) {
+  if (!(this instanceof Network)) return NetworkProto._addPartner.call(this, null)
+  return this._addPartner(encodePartners([partner], this._partnerFields, 0, 1))
+})
+
+define(NetworkProto, 'updatePartner', function updatePartner(partner) {
+  if (!(this instanceof Network)) return NetworkProto._updatePartner.call(this, null)
+  return this._updatePartner(encodePartners([partner], this._partnerFields, 0, 1))
+})
+
 // `asColumns: true`: the results as the columns of `routeColumns`
 define(NetworkProto, 'routeBatch', function routeBatch(leads, now, options) {
   if (!(this instanceof Network)) return NetworkProto._routeLeads.call(this, leads, null, null, now, options)
@@ -276,5 +291,10 @@ define(NetworkProto, 'routeColumns', function routeColumns(columns, now, options
   return resultColumns(this._routeColumns(given, instants(now), now, options))
 })
 
+// every public call throws `LeadrailError`s (errors.js)
+const { LeadrailError, adoptErrors } = require('./errors.js')
+adoptErrors(native)
+
 // (as a re-export, so that Node's ESM loader finds the named exports)
 module.exports = require('./native.js')
+module.exports.LeadrailError = LeadrailError

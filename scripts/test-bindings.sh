@@ -52,6 +52,10 @@ test_node() {
     step "node: npm ci (its prepare script builds the addon: napi build --release)"
     (cd bindings-node && npm ci --no-audit --no-fund)
 
+    step "node: TypeScript for the type checks (pinned, into the target dir)"
+    npm install --no-audit --no-fund --no-save --silent --prefix "$CARGO_TARGET_DIR/typecheck" typescript@5.9.3
+    export LEADRAIL_TSC="$CARGO_TARGET_DIR/typecheck/node_modules/.bin/tsc"
+
     step "node: node --test"
     (cd bindings-node && node --test __test__/)
 }

@@ -10,7 +10,7 @@ import { RULES as W1_RULES, generate } from '../../benches/node_w1.mjs'
 import { form, goldenFile } from './golden.mjs'
 
 const require = createRequire(import.meta.url)
-const { Engine, Network } = require('../index.js')
+const { Engine, LeadrailError, Network } = require('../index.js')
 
 const RULES = `ruleset "t" version 3
 schema lead    { region: region, size: int, share: ratio?, due: date?, at: datetime?, tag: text?, amount: decimal? }
@@ -33,13 +33,25 @@ const partners = () => [
 const net = () => engine.network(partners())
 const golden = goldenFile('encoded')
 
+/**
+ * The class an error was recorded with: the recorded path threw plain `Error`s; errors with a
+ * leadrail code are now `LeadrailError`s (a subclass of `Error`, errors.js), checked here.
+ */
+function ctor(e) {
+  if (typeof e?.code === 'string' && e.code.startsWith('leadrail::')) {
+    assert.ok(e instanceof LeadrailError, `${e.code} thrown as ${e.constructor.name}`)
+    return 'Error'
+  }
+  return e?.constructor?.name
+}
+
 /** What `fn` returns or throws, comparable with deepEqual. */
 function outcome(fn) {
   try {
     return { value: fn() }
   } catch (e) {
     const { message, code, help, line, column, file, record, field, diagnostics } = e
-    return { thrown: { ctor: e.constructor.name, message, code, help, line, column, file, record, field, diagnostics } }
+    return { thrown: { ctor: ctor(e), message, code, help, line, column, file, record, field, diagnostics } }
   }
 }
 

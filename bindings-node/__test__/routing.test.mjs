@@ -49,18 +49,19 @@ test('rule errors carry code, position and every diagnostic', () => {
     line: 6,
     column: 11,
     file: 'bad.rail',
-    message: 'expected `round_robin` or `id`, found `sideways`',
+    message: 'bad.rail:6:11: expected `round_robin` or `id`, found `sideways`',
   })
   assert.equal(e.diagnostics.length, 1)
+  assert.equal(e.diagnostics[0].message, 'expected `round_robin` or `id`, found `sideways`')
   assert.equal(e.diagnostics[0].code, e.code)
 })
 
-test('fromFile names the file; a missing file is an error with a code', () => {
+test('fromFile names the file; a missing file is Node\'s ENOENT error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leadrail-'))
   const p = join(dir, 'r.rail')
   writeFileSync(p, RULES.replace('size: int', 'size: integer'))
   throwsWith(() => Engine.fromFile(p), { code: 'leadrail::type::unknown_type', file: p })
-  throwsWith(() => Engine.fromFile(join(dir, 'missing.rail')), { code: 'leadrail::request::invalid' })
+  throwsWith(() => Engine.fromFile(join(dir, 'missing.rail')), { code: 'ENOENT', path: join(dir, 'missing.rail') })
 })
 
 test('metadata and warnings', () => {

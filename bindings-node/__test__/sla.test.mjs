@@ -198,7 +198,7 @@ test('holiday files given as an object move the deadline', () => {
 test('a holiday file missing from the object is a rule error at its entry', () => {
   throwsWith(() => Engine.compile(HOLIDAY_RULES, 'sla.rail', { 'de.txt': '2026-12-25' }), {
     code: 'leadrail::calendar::holiday_file',
-    message: 'cannot read holiday file `us.txt`: it is not among the files given (`de.txt`)',
+    message: 'sla.rail:5:81: cannot read holiday file `us.txt`: it is not among the files given (`de.txt`)',
   })
   assert.throws(
     () => Engine.compile(HOLIDAY_RULES, 'sla.rail', {}),

@@ -35,8 +35,11 @@ impl JsEngine {
     /// baseDir }`. Holiday files (`holidays "path"`) come from `files` (an object of path to
     /// text), then from `baseDir` (relative paths inside it only, regular files of at most
     /// 1 MiB); with neither, rule text reads no file from disk.
+    // (writable and configurable, as methods are, so that index.js can wrap it: errors.js)
     #[napi(
         factory,
+        writable = true,
+        configurable = true,
         ts_args_type = "text: string, file?: string | CompileOptions | undefined | null, files?: Record<string, string> | undefined | null"
     )]
     pub fn compile(
@@ -55,17 +58,11 @@ impl JsEngine {
 
     /// Compiles a rule file (its path is the file name in diagnostics); holiday files are read
     /// from its directory, as with `baseDir`.
-    #[napi(factory)]
+    #[napi(factory, writable = true, configurable = true)]
     pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) => {
-                return fail(
-                    &env,
-                    format!("cannot read `{path}`: {e}"),
-                    "check the path and its permissions",
-                )
-            }
+            Err(e) => return Err(crate::errors::os_error(&env, &e, &path)),
         };
         JsEngine::compile_with(env, &text, CompileOptions::for_file(&path))
     }
@@ -100,10 +97,8 @@ impl JsEngine {
     /// `{ P1: { calendar: 'us-central' } }`. One timeline: returns its evaluation or throws an
     /// `Error` whose `record` names the lead and `field` the event; an array: one `{ ok }` or
     /// `{ error }` per timeline.
-    #[napi(
-        ts_args_type = "timelines: Timeline | Array<Timeline>, now: Date | number | string, options?: SlaOptions",
-        ts_return_type = "SlaEvaluation | Array<SlaResult>"
-    )]
+    /// (typed in dts-header.d.ts, one overload per form of `timelines`)
+    #[napi(skip_typescript)]
     pub fn evaluate_sla<'env>(
         &self,
         env: &'env Env,
@@ -124,7 +119,7 @@ impl JsEngine {
     /// changes if no event is recorded, or `null` if no SLA is running; throws like
     /// `evaluateSla`.
     #[napi(
-        ts_args_type = "timeline: Timeline, now: Date | number | string, options?: SlaOptions",
+        ts_args_type = "timeline: Timeline, now: InstantLike, options?: SlaOptions",
         ts_return_type = "number | null"
     )]
     pub fn next_deadline(
@@ -144,7 +139,7 @@ impl JsEngine {
     /// Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
     /// `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
     #[napi(
-        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: SlaOptions",
+        ts_args_type = "timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions",
         ts_return_type = "Promise<Array<SlaResult>>"
     )]
     pub fn evaluate_sla_async(

@@ -14,6 +14,9 @@ mod engine;
 mod errors;
 mod kpi;
 mod network;
+// (after `network`: napi's type definitions name `Network`'s methods here only once the
+// struct is known)
+mod flows;
 mod wire;
 
 pub use engine::{JsEngine, SlaBatch};
@@ -38,7 +41,7 @@ pub struct GeoPoint {
 /// Great-circle distance in km between two points, each `{ lat, lon }` or `[lat, lon]`
 /// (degrees, WGS 84).
 #[napi(
-    ts_args_type = "a: GeoPoint | [lat: number, lon: number], b: GeoPoint | [lat: number, lon: number]"
+    ts_args_type = "a: GeoPoint | readonly [lat: number, lon: number], b: GeoPoint | readonly [lat: number, lon: number]"
 )]
 pub fn haversine_km(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> Result<f64> {
     let a = convert::geo_point(&env, a, "a")?;
@@ -48,7 +51,7 @@ pub fn haversine_km(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> Result<f64> {
 
 /// Great-circle distances in km from `origin` to each of `points`.
 #[napi(
-    ts_args_type = "origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>"
+    ts_args_type = "origin: GeoPoint | readonly [lat: number, lon: number], points: ReadonlyArray<GeoPoint | readonly [lat: number, lon: number]>"
 )]
 pub fn distances_km(env: Env, origin: Unknown<'_>, points: Unknown<'_>) -> Result<Vec<f64>> {
     let origin = convert::geo_point(&env, origin, "origin")?;
@@ -58,7 +61,7 @@ pub fn distances_km(env: Env, origin: Unknown<'_>, points: Unknown<'_>) -> Resul
 
 /// Like [`distances_km`], computed on the libuv thread pool; bad arguments throw at once.
 #[napi(
-    ts_args_type = "origin: GeoPoint | [lat: number, lon: number], points: Array<GeoPoint | [lat: number, lon: number]>",
+    ts_args_type = "origin: GeoPoint | readonly [lat: number, lon: number], points: ReadonlyArray<GeoPoint | readonly [lat: number, lon: number]>",
     ts_return_type = "Promise<Array<number>>"
 )]
 pub fn distances_km_async(

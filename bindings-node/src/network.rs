@@ -48,7 +48,7 @@ pub struct RouteOptionsJs<'a> {
     pub explain: Option<bool>,
     /// Partner ids that are never candidates.
     // (read by `convert::exclude`, item by item: an array's `length` sizes nothing)
-    #[napi(ts_type = "Array<string>")]
+    #[napi(ts_type = "ReadonlyArray<string>")]
     pub exclude: Option<Unknown<'a>>,
     /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
     /// one object per lead (the same decisions, for much less; not with `explain`).
@@ -56,7 +56,11 @@ pub struct RouteOptionsJs<'a> {
 }
 
 /// The options of a call; `batch`: of a batch call (where `asColumns` is read too).
-fn route_options(env: &Env, o: Option<RouteOptionsJs<'_>>, batch: bool) -> Result<RouteOptions> {
+pub(crate) fn route_options(
+    env: &Env,
+    o: Option<RouteOptionsJs<'_>>,
+    batch: bool,
+) -> Result<RouteOptions> {
     let Some(o) = o else {
         return Ok(RouteOptions::default());
     };
@@ -135,8 +139,10 @@ impl<'task> ScopedTask<'task> for RouteLeads {
 
 #[napi]
 impl JsNetwork {
-    /// `route` (index.js): the lead as index.js encodes records; returns its decision (core's
-    /// serde form). Routes without changing any state.
+    /// `route` and `assign` (index.js): the lead as index.js encodes records; returns its
+    /// decision (core's serde form). `record` false: routes without changing any state; true:
+    /// routes and records (a one-lead `routeBatch`, and the partner holds the lead until
+    /// `release`).
     #[napi(js_name = "_route", skip_typescript)]
     pub fn route<'env>(
         &self,
@@ -144,13 +150,17 @@ impl JsNetwork {
         lead: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
+        record: Option<bool>,
     ) -> Result<Unknown<'env>> {
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
         let opts = route_options(env, options, false)?;
-        let decision = self.net.route_one(&self.engine, &lead, now, &opts);
+        let decision = match record {
+            Some(true) => self.net.assign(&self.engine, &lead, now, &opts),
+            _ => self.net.route_one(&self.engine, &lead, now, &opts),
+        };
         env.to_js_value(&raise(env, decision)?)
     }
 

@@ -8,4 +8,7 @@ network = engine.network([
 decision = network.route({"id": "L1", "region": "US-TX:752"}, "2026-11-24T09:00:00Z", explain=True)
 print(decision.outcome.to_dict(), [c.to_dict() for c in decision.explanation.candidates])
 for result in network.route_batch([{"id": "L2", "region": "US-CA"}, {"id": "L3"}], "2026-11-24T09:05:00Z"):
-    print(result.ok.outcome.to_dict() if result.ok else result.error.message)
+    if result.ok:
+        print(result.ok.outcome.to_dict())
+    elif result.error:
+        print(result.error.message)

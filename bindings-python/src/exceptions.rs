@@ -5,6 +5,9 @@
 //! data (`leadrail::data::*`, `leadrail::timeline::*`). Every instance carries `.code`, `.message`, `.help` and
 //! `.diagnostics` (the reports as plain dicts, never flattened to one string); `RuleError` adds
 //! `.line` and `.column` of the first diagnostic, `DataError` adds `.record` and `.field`.
+//! `str()` of one is core's `host::summary`: the first diagnostic at `file:line:column` and
+//! "(and N more)". A file that cannot be read raises Python's own `OSError` subclass
+//! (`FileNotFoundError` for a missing one) with `errno`, `strerror` and `filename` set.
 
 use leadrail_core::report::ErrorReport;
 use pyo3::create_exception;
@@ -75,7 +78,8 @@ fn build<'py>(
     let (Some(first), Some(class)) = (reports.first(), class) else {
         return Ok(LeadrailError::new_err("unknown error"));
     };
-    let exc = class.call1((first.message.clone(),))?;
+    // `str(exc)`: the first report at its position, and how many more (core's text)
+    let exc = class.call1((leadrail_core::host::summary(reports),))?;
     exc.setattr("code", &first.code)?;
     exc.setattr("message", &first.message)?;
     exc.setattr("help", first.help.as_deref())?;
@@ -90,4 +94,25 @@ fn build<'py>(
     }
     exc.setattr("diagnostics", diagnostics)?;
     Ok(PyErr::from_value(exc))
+}
+
+/// The `OSError` for a file that could not be read: built as `OSError(errno, strerror,
+/// filename)`, which Python turns into its subclass for the errno (`FileNotFoundError` for
+/// ENOENT, `PermissionError`, `IsADirectoryError`, ...).
+pub(crate) fn os_error(py: Python<'_>, e: &std::io::Error, path: &std::path::Path) -> PyErr {
+    let Some(errno) = e.raw_os_error() else {
+        return PyErr::from(std::io::Error::new(e.kind(), e.to_string()));
+    };
+    // (the OS's text without Rust's " (os error N)")
+    let text = e.to_string();
+    let strerror = text.split(" (os error").next().unwrap_or(&text).to_owned();
+    let made = py.get_type::<pyo3::exceptions::PyOSError>().call1((
+        errno,
+        strerror,
+        path.to_string_lossy(),
+    ));
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
 }

@@ -20,6 +20,7 @@ use pyo3::types::{PyList, PyMapping, PyString};
 
 use crate::convert::{self, argument_json, wire};
 use crate::exceptions::from_report;
+use crate::flows;
 use crate::routing;
 use crate::typed::{Columns, PyDecision, PyRouteResults};
 use crate::PYTHON;
@@ -55,6 +56,28 @@ impl PyNetwork {
                 BatchError::Host(e) => e,
                 BatchError::Report(r) => from_report(py, r),
             })
+    }
+}
+
+impl PyNetwork {
+    /// `route` (`record: false`) or `assign` of one lead.
+    fn one<'py>(
+        &self,
+        py: Python<'py>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+        exclude: Option<&Bound<'py, PyAny>>,
+        record: bool,
+    ) -> PyResult<PyDecision> {
+        let lead = flows::one_record(py, lead, &self.engine.plan().lead_schema)?;
+        let now = raise(py, convert::instant(now)?)?;
+        let opts = route_options(explain, exclude)?;
+        let d = py.detach(|| match record {
+            true => self.net.assign(&self.engine, &lead, now, &opts),
+            false => self.net.route_one(&self.engine, &lead, now, &opts),
+        });
+        Ok(PyDecision(raise(py, d)?))
     }
 }
 
@@ -207,7 +230,7 @@ fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<B
 
 #[pymethods]
 impl PyNetwork {
-    /// Routes one lead at `now` without changing any state; returns its `Decision`.
+    /// Routes one lead at `now` without changing any state (what if); returns its `Decision`.
     #[pyo3(signature = (lead, now, explain = false, exclude = None))]
     fn route<'py>(
         &self,
@@ -217,19 +240,58 @@ impl PyNetwork {
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyDecision> {
-        let schema = &self.engine.plan().lead_schema;
-        let rows = routing::read_rows(py, std::iter::once(lead.clone()), 1, schema)?;
-        let lead = raise(py, rows.records(schema).into_records())?;
-        let now = raise(py, convert::instant(now)?)?;
-        let opts = route_options(explain, exclude)?;
-        let d = py.detach(|| {
-            self.net.read(|net| match lead.first() {
-                Some(lead) => self.engine.route(net, lead, now, &opts).map_err(Into::into),
-                None => Err(request_error("no lead".into(), "pass one lead")),
-            })
-        });
-        let d = raise(py, d.and_then(|d| d))?;
-        Ok(PyDecision(d))
+        self.one(py, lead, now, explain, exclude, false)
+    }
+
+    /// Routes one lead at `now` and records it: the same decision and state as a one-lead
+    /// `route_batch`, and the partner holds the lead until `release(lead_id)`. Raises
+    /// `DataError` (`leadrail::data::lead_held`) for a lead a partner already holds.
+    #[pyo3(signature = (lead, now, explain = false, exclude = None))]
+    fn assign<'py>(
+        &self,
+        py: Python<'py>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+        exclude: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<PyDecision> {
+        self.one(py, lead, now, explain, exclude, true)
+    }
+
+    /// Adds a partner (a mapping); raises `DataError` naming the record and the field, or for
+    /// an id the network has, and then changes nothing.
+    fn add_partner(&self, py: Python<'_>, partner: &Bound<'_, PyAny>) -> PyResult<()> {
+        let r = flows::one_record(py, partner, &self.engine.plan().partner_schema)?;
+        raise(py, py.detach(|| self.net.add_partner(r)))
+    }
+
+    /// Replaces a partner's record (by its `id`; every field replaced), keeping its state
+    /// (workload, held leads, round-robin position); raises like `add_partner`, or for an
+    /// unknown id, and then changes nothing.
+    fn update_partner(&self, py: Python<'_>, partner: &Bound<'_, PyAny>) -> PyResult<()> {
+        let r = flows::one_record(py, partner, &self.engine.plan().partner_schema)?;
+        raise(py, py.detach(|| self.net.update_partner(r)))
+    }
+
+    /// Removes a partner: later decisions never pick it, and the leads it held are no longer
+    /// held. Raises `DataError` (`leadrail::data::unknown_partner`) for an unknown id.
+    fn remove_partner(&self, py: Python<'_>, id: &str) -> PyResult<()> {
+        raise(py, py.detach(|| self.net.remove_partner(id)))
+    }
+
+    /// Releases a lead (closed, lost or retracted): its partner's workload slot is freed once.
+    /// Returns that partner's id. A lead that `assign` did not give or that is already
+    /// released raises `DataError` (`leadrail::data::unknown_lead`) and changes nothing; for a
+    /// lead routed by `route_batch` (which keeps no ledger), name its `partner`.
+    #[pyo3(signature = (lead_id, partner = None))]
+    fn release(&self, py: Python<'_>, lead_id: &str, partner: Option<&str>) -> PyResult<String> {
+        raise(py, py.detach(|| self.net.release(lead_id, partner)))
+    }
+
+    /// The id of the partner holding a lead that `assign` gave it, or None.
+    fn holder(&self, py: Python<'_>, lead_id: &str) -> PyResult<Option<String>> {
+        let h = py.detach(|| self.net.read(|n| n.holder(lead_id).map(str::to_owned)));
+        raise(py, h)
     }
 
     /// Routes leads in order (any iterable of mappings), applying each assignment to the

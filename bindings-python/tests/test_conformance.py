@@ -15,7 +15,7 @@ def wire(x):
 
 VECTORS = Path(__file__).resolve().parents[2] / "conformance"
 # The capabilities this binding offers: every suite.
-SUITES = ("routing", "sla", "errors", "kpi")
+SUITES = ("routing", "sla", "errors", "kpi", "flows")
 FILES = sorted(p for p in VECTORS.glob("*/*.json") if p.parent.name in SUITES)
 
 
@@ -53,6 +53,18 @@ def kpi_call(engine, call):
 
 def project(d):
     return {k: d[k] for k in ("code", "severity", "message", "line", "column")}
+
+
+# The single-lead flow's calls (flows/): each answers a value or raises.
+FLOWS = {
+    "assign": lambda net, c: net.assign(
+        c["lead"], c["now"], explain=c.get("explain", False), exclude=c.get("exclude", ())
+    ).to_dict(),
+    "add_partner": lambda net, c: net.add_partner(c["partner"]),
+    "update_partner": lambda net, c: net.update_partner(c["partner"]),
+    "remove_partner": lambda net, c: net.remove_partner(c["id"]),
+    "release": lambda net, c: net.release(c["lead"], c.get("partner")),
+}
 
 
 def test_there_are_at_least_40_vectors():
@@ -98,6 +110,11 @@ def test_vector(path):
                 got = {"error": e.diagnostics[0]}
         elif kind == "state":
             got = net.state()
+        elif kind in FLOWS:
+            try:
+                got = {"ok": FLOWS[kind](net, call)}
+            except leadrail.LeadrailError as e:
+                got = {"error": e.diagnostics[0]}
         elif kind == "sla":
             got = wire(engine.evaluate_sla(
                 call["timelines"],

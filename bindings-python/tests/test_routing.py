@@ -64,7 +64,7 @@ def test_rule_error_carries_every_diagnostic():
     assert [(d["line"], d["column"], d["message"]) for d in e.diagnostics] == [
         (6, 11, "expected `round_robin` or `id`, found `sideways`")
     ]
-    assert str(e) == "expected `round_robin` or `id`, found `sideways`"
+    assert str(e) == "bad.rail:6:11: expected `round_robin` or `id`, found `sideways`"
 
 
 def test_warnings_and_metadata(engine):
@@ -407,7 +407,7 @@ def test_threads_share_one_network(engine):
 def test_quickstart_runs():
     ex = Path(__file__).resolve().parents[1] / "examples"
     lines = (ex / "quickstart.py").read_text().splitlines()
-    assert len(lines) <= 11  # the README shows it whole
+    assert len(lines) <= 14  # the README shows it whole
     out = subprocess.run([sys.executable, "quickstart.py"], cwd=ex, capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [
         "{'kind': 'partner', 'id': 'P1'} [{'partner': 'P1', 'position': 1, 'score': 8.0}, "

@@ -221,6 +221,6 @@ def test_mypy_strict_accepts_the_typed_example_and_refuses_a_misspelt_attribute(
     bad.write_text(text.replace("decision.outcome.id", "decision.outcom.id"))
     out = mypy_strict(bad, tmp_path)
     assert out.returncode == 1
-    assert 'error: "Decision" has no attribute "outcom"' in out.stdout, out.stdout
+    assert 'error: "Decision[Explanation | None]" has no attribute "outcom"' in out.stdout, out.stdout
     run = subprocess.run([sys.executable, "typed.py"], cwd=EXAMPLES, capture_output=True, text=True, check=True)
     assert run.stdout.splitlines() == ["['P1', None] 2 True", "queue inside-sales []"]

@@ -200,6 +200,8 @@ pub mod codes {
         DATA_INVALID_RECORD,
         DATA_DUPLICATE_ID,
         DATA_UNKNOWN_PARTNER,
+        DATA_UNKNOWN_LEAD,
+        DATA_LEAD_HELD,
         REQUEST_INVALID,
         REQUEST_BUSY,
         CALENDAR_UNKNOWN_TIME_ZONE,
@@ -251,6 +253,11 @@ pub mod codes {
     pub const DATA_DUPLICATE_ID: &str = "leadrail::data::duplicate_id";
     /// A reference to a partner id that the network does not hold.
     pub const DATA_UNKNOWN_PARTNER: &str = "leadrail::data::unknown_partner";
+    /// A lead id that the network holds no assignment of (`release` of a lead never assigned
+    /// with `assign`, or already released).
+    pub const DATA_UNKNOWN_LEAD: &str = "leadrail::data::unknown_lead";
+    /// `assign` of a lead that a partner already holds (release it first).
+    pub const DATA_LEAD_HELD: &str = "leadrail::data::lead_held";
     /// A call/answer request that is not of the expected form.
     pub const REQUEST_INVALID: &str = "leadrail::request::invalid";
     /// A call on an object that is busy with another call of the same thread (e.g. a network's

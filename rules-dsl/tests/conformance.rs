@@ -5,13 +5,17 @@
     clippy::unwrap_used,
     clippy::indexing_slicing,
     clippy::panic,
+    clippy::result_large_err,
     reason = "test code"
 )]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use leadrail_core::api::{self, NowJson, RouteRequest, Session, SlaRequest, SlaResult};
+use leadrail_core::api::{
+    self, InstantJson, NowJson, RouteRequest, Session, SlaRequest, SlaResult,
+};
+use leadrail_core::host::{Host, Rows};
 use leadrail_core::kpi;
 use leadrail_core::report::ErrorReport;
 use serde_json::{json, Value as Json};
@@ -161,6 +165,9 @@ fn run(path: &Path) {
                 serde_json::to_value(&answer.results[0]).unwrap()
             }
             "state" => serde_json::from_str(&session.state_json()).unwrap(),
+            "assign" | "add_partner" | "update_partner" | "remove_partner" | "release" => {
+                flow(&mut session, call, explain, exclude)
+            }
             "sla" => {
                 let set = api::sla_set(session.engine().plan()).unwrap();
                 let req: SlaRequest = serde_json::from_value(call.clone()).unwrap();
@@ -196,6 +203,44 @@ fn run(path: &Path) {
             other => panic!("{}: unknown call {other}", path.display()),
         };
         same(&got, &call["expect"], call["call"].as_str().unwrap(), path);
+    }
+}
+
+/// One call of a single-lead flow (`flows/`): a decision or `null` as `{"ok": ...}`'s value
+/// (`release`: the partner id), or `{"error": report}`.
+fn flow(session: &mut Session, call: &Json, explain: bool, exclude: Vec<String>) -> Json {
+    let engine = session.engine().clone();
+    let one = |schema, j: &Json| {
+        Rows::from_json(Host::RUST, schema, std::slice::from_ref(j))
+            .records(schema)
+            .into_one()
+    };
+    let net = session.network_mut();
+    let answer: Result<Json, ErrorReport> = match call["call"].as_str().unwrap() {
+        "assign" => one(&engine.plan().lead_schema, &call["lead"]).and_then(|lead| {
+            let now: InstantJson = serde_json::from_value(call["now"].clone()).unwrap();
+            let opts = leadrail_core::route::RouteOptions { explain, exclude };
+            let d = engine.assign(net, &lead, now.millis()?, &opts)?;
+            Ok(serde_json::to_value(d).unwrap())
+        }),
+        "add_partner" => one(&engine.plan().partner_schema, &call["partner"])
+            .and_then(|r| Ok(net.add_partner(r)?))
+            .map(|()| Json::Null),
+        "update_partner" => one(&engine.plan().partner_schema, &call["partner"])
+            .and_then(|r| Ok(net.update_partner(r)?))
+            .map(|()| Json::Null),
+        "remove_partner" => net
+            .remove_partner(call["id"].as_str().unwrap())
+            .map(|_| Json::Null)
+            .map_err(ErrorReport::from),
+        _ => net
+            .release(call["lead"].as_str().unwrap(), call["partner"].as_str())
+            .map(Json::from)
+            .map_err(ErrorReport::from),
+    };
+    match answer {
+        Ok(v) => json!({ "ok": v }),
+        Err(e) => json!({ "error": e }),
     }
 }
 

@@ -3,7 +3,9 @@
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from os import PathLike
-from typing import Any, Final, Literal, Optional, Union, final, overload
+from typing import Any, Final, Generic, Literal, Optional, Union, final, overload
+
+from typing_extensions import TypeVar
 
 from leadrail._types import GeoPointLike, Instant, PartnerCalendars, Timeline
 
@@ -177,9 +179,12 @@ class Explanation:
     ) -> Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+_Explained = TypeVar("_Explained", bound=Optional[Explanation], default=Optional[Explanation], covariant=True)
+
 @final
-class Decision:
-    """The routing decision for one lead."""
+class Decision(Generic[_Explained]):
+    """The routing decision for one lead (`Decision[Explanation]`: asked for with
+    `explain=True`, so its `explanation` is there)."""
 
     @property
     def outcome(self) -> Outcome: ...
@@ -190,7 +195,7 @@ class Decision:
     def state_read(self) -> Optional[StateRead]:
         """The chosen partner's state as read (a partner outcome), else None."""
     @property
-    def explanation(self) -> Optional[Explanation]:
+    def explanation(self) -> _Explained:
         """Why (with `explain=True`), else None."""
     def to_dict(self) -> dict[str, Any]:
         """`{"outcome": ..., "rule": ..., "state_read": ..., "explanation": ...}` (explanation only
@@ -453,6 +458,15 @@ class Engine:
 class Network:
     """Partners and their routing state, bound to the engine that built it."""
 
+    @overload
+    def route(
+        self,
+        lead: Mapping[str, Any],
+        now: Instant,
+        explain: Literal[True],
+        exclude: Optional[Union[str, Iterable[str]]] = None,
+    ) -> Decision[Explanation]: ...
+    @overload
     def route(
         self,
         lead: Mapping[str, Any],
@@ -496,9 +510,39 @@ class Network:
     ) -> RouteResults:
         """Like `route_batch` with leads as columns (`id` and the fields; lists, tuples, numpy
         arrays, pandas Series); `columns()` of the results gives `kind`, `target`, `rule`, `error`."""
+    @overload
+    def assign(
+        self,
+        lead: Mapping[str, Any],
+        now: Instant,
+        explain: Literal[True],
+        exclude: Optional[Union[str, Iterable[str]]] = None,
+    ) -> Decision[Explanation]: ...
+    @overload
+    def assign(
+        self,
+        lead: Mapping[str, Any],
+        now: Instant,
+        explain: bool = False,
+        exclude: Optional[Union[str, Iterable[str]]] = None,
+    ) -> Decision:
+        """Routes one lead and records it (the decision and state of a one-lead `route_batch`);
+        the partner holds the lead until `release`."""
+    def add_partner(self, partner: Mapping[str, Any]) -> None:
+        """Adds a partner; a bad record or a known id raises `DataError` and changes nothing."""
+    def update_partner(self, partner: Mapping[str, Any]) -> None:
+        """Replaces a partner's record by id, keeping its state; raises like `add_partner`."""
+    def remove_partner(self, id: str) -> None:
+        """Removes a partner; the leads it held are no longer held."""
+    def release(self, lead_id: str, partner: Optional[str] = None) -> str:
+        """Frees the workload slot of a lead `assign` gave (or, with `partner`, of a lead routed
+        in a batch) once; returns the partner id. Unknown or released: `DataError`."""
+    def holder(self, lead_id: str) -> Optional[str]:
+        """The partner holding a lead `assign` gave it, or None."""
     def state(self) -> dict[str, Any]:
         """`{"seq": int, "partners": [{"id", "active_leads", "last_assigned_at", "last_seq",
-        "assigned", "version"}, ...]}`."""
+        "assigned", "version"}, ...], "held": [{"lead", "partner"}, ...]}` (`held` only when
+        leads are held)."""
     def load_state(self, state: Mapping[str, Any]) -> None:
         """Loads a state exported by `state()`."""
     def __len__(self) -> int: ...

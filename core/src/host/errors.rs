@@ -49,6 +49,39 @@ pub(crate) fn busy_error(what: &str) -> ErrorReport {
     )
 }
 
+/// The one-line text of an error made of `reports` (a host's exception text, Python's
+/// `str(error)`, JavaScript's `error.message`): the first report's message, after its
+/// position when it has one (`file:line:column: `, or `line L, column C: ` without a file),
+/// then ` (and N more)` when there are more. The reports themselves stay whole beside it.
+///
+/// ```
+/// use leadrail_core::host::summary;
+/// use leadrail_core::report::ErrorReport;
+///
+/// let at = |line, column| {
+///     ErrorReport::located("leadrail::type::unknown_field", "unknown field `regoin`", "rules.rail", vec![])
+///         .at(line, column)
+/// };
+/// assert_eq!(summary(&[at(3, 7), at(5, 1), at(9, 2)]), "rules.rail:3:7: unknown field `regoin` (and 2 more)");
+/// assert_eq!(summary(&[at(3, 7)]), "rules.rail:3:7: unknown field `regoin`");
+/// assert_eq!(summary(&[ErrorReport::request("no lead", "pass one lead")]), "no lead");
+/// assert_eq!(summary(&[]), "unknown error");
+/// ```
+pub fn summary(reports: &[ErrorReport]) -> String {
+    let Some(first) = reports.first() else {
+        return "unknown error".into();
+    };
+    let at = match (&first.file, first.line) {
+        (_, 0) => String::new(),
+        (Some(f), l) => format!("{f}:{l}:{}: ", first.column),
+        (None, l) => format!("line {l}, column {}: ", first.column),
+    };
+    match reports.len() {
+        0 | 1 => format!("{at}{}", first.message),
+        n => format!("{at}{} (and {} more)", first.message, n - 1),
+    }
+}
+
 /// The report of a network whose lock was poisoned by a panic in another thread.
 pub(crate) fn poisoned() -> ErrorReport {
     ErrorReport::request(

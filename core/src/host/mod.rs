@@ -86,6 +86,7 @@ mod builder;
 mod calls;
 mod coded;
 pub(crate) mod errors;
+mod flows;
 mod instants;
 pub(crate) mod pipeline;
 mod results;
@@ -96,7 +97,7 @@ pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_C
 pub use builder::ColumnBuilder;
 pub use calls::{batch_options, columns_in_utf16, state_from_json, CompileOptions};
 pub use coded::{hole, number_json, whole, CodedColumn, HostColumn, MISSING, NUMBER, OTHER};
-pub use errors::{column_length, unreadable, Host, Owner};
+pub use errors::{column_length, summary, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
 pub use results::{ResultViews, Results, RouteResult};

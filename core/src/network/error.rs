@@ -40,6 +40,12 @@ pub enum NetworkError {
         /// The id.
         id: String,
     },
+    /// A lead id that the network's ledger does not hold ([`Network::release`](crate::network::Network::release)).
+    #[error("no held lead `{lead}` in the network")]
+    UnknownLead {
+        /// The lead id.
+        lead: String,
+    },
     /// Imported state with a sequence number the network cannot count on from.
     #[error("state `{field}` `{value}` is out of range: at most {max}")]
     StateOutOfRange {
@@ -77,6 +83,13 @@ impl From<&NetworkError> for ErrorReport {
                 codes::DATA_UNKNOWN_PARTNER,
                 "add the partner to the network first, or check the id",
                 Some(id.clone()),
+                None,
+            ),
+            NetworkError::UnknownLead { lead } => (
+                codes::DATA_UNKNOWN_LEAD,
+                "release a lead that `assign` gave a partner and that is not released yet; for a \
+                 lead routed in a batch, name its partner too",
+                Some(lead.clone()),
                 None,
             ),
             NetworkError::StateOutOfRange { field, .. } => (

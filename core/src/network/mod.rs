@@ -8,6 +8,7 @@
 
 pub(crate) mod bits;
 mod error;
+mod flows;
 pub(crate) mod index;
 pub(crate) mod validate;
 
@@ -20,6 +21,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub use error::NetworkError;
+pub use flows::Hold;
 
 use crate::geo::GeoPoint;
 use crate::plan::Plan;
@@ -134,6 +136,10 @@ pub struct NetworkState {
     pub seq: u64,
     /// Partner states, ordered by id.
     pub partners: Vec<PartnerState>,
+    /// The leads partners hold ([`Network::assign_lead`], until [`Network::release`]), ordered
+    /// by lead id; omitted when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<Hold>,
 }
 
 /// Partner state as columns.
@@ -179,6 +185,8 @@ pub struct Network {
     pub(crate) f_last: Option<u16>,
     pub(crate) f_parent: Option<u16>,
     live: usize,
+    /// The ledger of held leads: lead id -> the slot of the partner holding it (`flows.rs`).
+    held: FxHashMap<Arc<str>, u32>,
 }
 
 fn field_of(schema: &Schema, name: &str, ok: impl Fn(&Type) -> bool) -> Option<u16> {
@@ -242,6 +250,7 @@ impl Network {
             f_last,
             f_parent,
             live: 0,
+            held: FxHashMap::default(),
         };
         for r in partners {
             net.insert(r)?;
@@ -311,11 +320,14 @@ impl Network {
         NetworkState {
             seq: self.state.seq,
             partners,
+            held: self.export_holds(),
         }
     }
 
     /// Imports state exported by [`Network::export_state`]. Partners not listed keep their
-    /// state. Fails, changing nothing, if an id is not in the network, or if `seq` (or a
+    /// state; the ledger of held leads becomes the state's `held` (none when absent). Fails,
+    /// changing nothing, if an id (of a partner, or of a lead's holder) is not in the network,
+    /// or if `seq` (or a
     /// partner's `last_seq`) is above [`Network::MAX_SEQ`]: the sequence counts assignments
     /// and must be able to grow (a `seq` of 2^64 - 1 would wrap to 0 on the next assignment,
     /// which reads as "never assigned" to round-robin).
@@ -341,6 +353,8 @@ impl Network {
                 .ok_or_else(|| NetworkError::UnknownPartner { id: ps.id.clone() })?;
             slots.push(p);
         }
+        let held = self.import_holds(&st.held)?;
+        self.held = held;
         for (p, ps) in slots.into_iter().zip(&st.partners) {
             self.put_state(p, ps);
         }
@@ -348,15 +362,37 @@ impl Network {
         Ok(())
     }
 
-    /// Adds a partner. Fails on a repeated id or a record that does not fit the schema.
+    /// Adds a partner, with a state of its own: `active_leads` and `last_assigned_at` from its
+    /// record's fields of those names (else 0 and never), never assigned since load. Fails,
+    /// changing nothing, on a repeated id or a record that does not fit the schema (the error
+    /// names the partner and the field).
+    ///
+    /// ```
+    /// # use leadrail_core::network::Network;
+    /// # use leadrail_core::record::Record;
+    /// # use leadrail_core::schema::{Field, Schema};
+    /// # use leadrail_core::value::{Type, Value};
+    /// let schema = Schema { fields: vec![Field { name: "capacity".into(), ty: Type::Int, optional: false }] };
+    /// let mut net = Network::new(&schema, Vec::new()).unwrap();
+    /// net.add_partner(Record { id: "P1".into(), values: vec![Value::Int(2)] }).unwrap();
+    /// let bad = net.add_partner(Record { id: "P2".into(), values: vec![Value::Text("two".into())] });
+    /// assert_eq!(
+    ///     bad.unwrap_err().to_string(),
+    ///     "partner `P2`: field `capacity` expects int, found text `two`"
+    /// );
+    /// assert_eq!(net.ids().collect::<Vec<_>>(), ["P1"]);
+    /// ```
     pub fn add_partner(&mut self, record: Record) -> Result<(), NetworkError> {
         self.insert(record)?;
         self.rerank();
         Ok(())
     }
 
-    /// Replaces a partner's record (same id), re-indexing it. Its state is kept and its
-    /// version grows by one.
+    /// Replaces a partner's record (same id; every field replaced), re-indexing it. Its state is
+    /// kept (`active_leads`, the leads it holds, `last_assigned_at` and its round-robin
+    /// position: the record's `active_leads` and `last_assigned_at` fields are not read again)
+    /// and its version grows by one. Fails, changing nothing, on an unknown id or a record that
+    /// does not fit the schema.
     pub fn update_partner(&mut self, record: Record) -> Result<(), NetworkError> {
         let p = self
             .slot(&record.id)
@@ -370,12 +406,16 @@ impl Network {
         Ok(())
     }
 
-    /// Removes a partner and returns its record.
+    /// Removes a partner and returns its record: later decisions never pick it, its state is
+    /// gone (added again, it starts afresh) and the leads it held are no longer held (their
+    /// slots went with it; releasing one is [`NetworkError::UnknownLead`]). Fails, changing
+    /// nothing, on an unknown id.
     pub fn remove_partner(&mut self, id: &str) -> Result<Record, NetworkError> {
         let p = self
             .slot(id)
             .ok_or_else(|| NetworkError::UnknownPartner { id: id.to_string() })?;
         self.unindex(p);
+        self.drop_holds(p);
         self.alive.clear(p);
         self.by_id.remove(id);
         self.live -= 1;

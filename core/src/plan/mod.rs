@@ -49,6 +49,17 @@
 //! `last_assigned_at` becomes the lead's routing instant, the network sequence grows by one and
 //! becomes its `last_seq`, and `assigned` and `version` grow by one. A queue or unrouted outcome
 //! changes no state; a lead with bad data changes no state.
+//!
+//! `Engine::assign` routes one lead and applies its assignment exactly so (the same decision
+//! and state as a one-lead `route_batch`), and records in the network's ledger that the chosen
+//! partner holds the lead. On release (`Network::release`: the lead closed, lost or retracted)
+//! the holder's `active_leads` falls by one (never below 0) and its `version` grows by one;
+//! `last_assigned_at`, `last_seq` and `assigned` stay, so round robin is unchanged. A lead is
+//! released once: releasing it again, or a lead never assigned, is `leadrail::data::unknown_lead`
+//! and changes nothing; assigning a held lead is `leadrail::data::lead_held`. Batches keep no
+//! ledger (a batch lead is released by naming its partner). Partners added later start with
+//! their own state; an update keeps the partner's state (the record's `active_leads` and
+//! `last_assigned_at` are not read again); a removed partner's state and held leads go with it.
 
 pub(crate) mod policy;
 

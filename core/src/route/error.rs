@@ -29,6 +29,14 @@ pub enum RouteError {
         /// Number of values given.
         found: usize,
     },
+    /// `assign` of a lead that a partner already holds.
+    #[error("lead `{lead}` is already held by partner `{partner}`")]
+    LeadHeld {
+        /// The lead id.
+        lead: String,
+        /// The partner that holds it.
+        partner: String,
+    },
     /// No routing instant was given for the lead.
     #[error("lead `{lead}` has no routing instant")]
     MissingInstant {
@@ -49,6 +57,12 @@ impl From<&RouteError> for ErrorReport {
             RouteError::FieldCount { lead, .. } => (
                 codes::DATA_INVALID_RECORD,
                 "build the record with one value per lead schema field, in schema order",
+                lead.clone(),
+                None,
+            ),
+            RouteError::LeadHeld { lead, .. } => (
+                codes::DATA_LEAD_HELD,
+                "release the lead first (e.g. after a retract), then assign it again",
                 lead.clone(),
                 None,
             ),

@@ -14,6 +14,7 @@
 //! | file | job |
 //! |---|---|
 //! | `mod.rs` | [`Engine`], options and instants, routing one lead or a batch of records |
+//! | `assign.rs` | [`Engine::assign`]: one lead routed and recorded, held until released |
 //! | `rule.rs` | the compiled rule and how a plan rule is compiled |
 //! | `analysis.rs` | what an expression reads, its static type, its field references |
 //! | `probe.rs` | index probes: recognised shapes and index lookups |
@@ -27,6 +28,7 @@
 //! | `routed.rs`, `decision.rs`, `error.rs` | what routing returns and its errors |
 
 mod analysis;
+mod assign;
 mod batch;
 mod compile;
 mod decide;
