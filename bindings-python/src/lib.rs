@@ -20,6 +20,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod convert;
 mod engine;
 mod exceptions;
+mod frames;
 mod network;
 mod routing;
 mod typed;

@@ -20,9 +20,9 @@ use pyo3::types::{PyList, PyMapping, PyString};
 
 use crate::convert::{self, argument_json, wire};
 use crate::exceptions::from_report;
-use crate::routing;
 use crate::typed::{Columns, PyDecision, PyRouteResults};
 use crate::PYTHON;
+use crate::{frames, routing};
 
 /// Partners and their routing state, bound to the engine that built it.
 #[pyclass(name = "Network", module = "leadrail", frozen)]
@@ -41,7 +41,7 @@ impl PyNetwork {
 
     /// Routes a batch (`host` reads its `n` leads and converts the results) with core's
     /// runner; raises the host's own error as it is and core's reports as exceptions.
-    fn run<H: HostBatch<Error = PyErr>>(
+    pub(crate) fn run<H: HostBatch<Error = PyErr>>(
         &self,
         py: Python<'_>,
         n: usize,
@@ -100,6 +100,8 @@ struct ListBatch<'s, 'py> {
     out: Vec<Results>,
     /// With `as_columns`: the columns, converted as the chunks come.
     columns: Option<Columns<'py>>,
+    /// Read as text cells (`text_cells=True`).
+    text: bool,
 }
 
 impl HostBatch for ListBatch<'_, '_> {
@@ -109,7 +111,7 @@ impl HostBatch for ListBatch<'_, '_> {
         // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
         let n = rows.len();
         let leads = rows.map_while(|i| self.list.get_item(i).ok());
-        routing::read_rows(self.py, leads, n, self.schema).map_err(ReadError::Host)
+        routing::read_rows(self.py, leads, n, self.schema, self.text).map_err(ReadError::Host)
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
@@ -208,7 +210,8 @@ fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<B
 #[pymethods]
 impl PyNetwork {
     /// Routes one lead at `now` without changing any state; returns its `Decision`.
-    #[pyo3(signature = (lead, now, explain = false, exclude = None))]
+    /// `text_cells=True`: the lead's string values are CSV cells (as `csv.DictReader` gives them).
+    #[pyo3(signature = (lead, now, explain = false, exclude = None, *, text_cells = false))]
     fn route<'py>(
         &self,
         py: Python<'py>,
@@ -216,9 +219,11 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
+        text_cells: bool,
     ) -> PyResult<PyDecision> {
         let schema = &self.engine.plan().lead_schema;
-        let rows = routing::read_rows(py, std::iter::once(lead.clone()), 1, schema)?;
+        let one = std::iter::once(lead.clone());
+        let rows = routing::read_rows(py, one, 1, schema, text_cells)?;
         let lead = raise(py, rows.records(schema).into_records())?;
         let now = raise(py, convert::instant(now)?)?;
         let opts = route_options(explain, exclude)?;
@@ -242,7 +247,11 @@ impl PyNetwork {
     /// With `as_columns=True` the results come as the columns of `route_columns` (`kind`,
     /// `target`, `rule`, `error`) rather than one dict per lead: the same decisions, for a
     /// fraction of the cost of building four dicts per lead (no explanations in that form).
-    #[pyo3(signature = (leads, now, explain = false, exclude = None, *, as_columns = false))]
+    ///
+    /// `leads` may also be a pandas DataFrame or a pyarrow Table (read as columns, missing values
+    /// missing); `text_cells=True` (the default for a table) reads string values as CSV cells.
+    #[pyo3(signature = (leads, now, explain = false, exclude = None, *, as_columns = false, text_cells = None))]
+    #[expect(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn route_batch<'py>(
         &self,
         py: Python<'py>,
@@ -251,6 +260,7 @@ impl PyNetwork {
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
         as_columns: bool,
+        text_cells: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if explain && as_columns {
             return raise(
@@ -260,6 +270,12 @@ impl PyNetwork {
                     "drop `as_columns=True` to read explanations",
                 )),
             );
+        }
+        let schema = &self.engine.plan().lead_schema;
+        if let Some(rows) = frames::table_rows(leads, schema, text_cells)? {
+            let instants = raise(py, convert::now_arg(now)?)?;
+            let opts = route_options(explain, exclude)?;
+            return frames::route(self, py, rows, &instants, &opts, as_columns);
         }
         let list = routing::record_list(leads, "leads")?;
         let instants = raise(py, convert::now_arg(now)?)?;
@@ -271,6 +287,7 @@ impl PyNetwork {
             schema: &self.engine.plan().lead_schema,
             out: Vec::new(),
             columns: as_columns.then(|| Columns::new(py, n)),
+            text: text_cells.unwrap_or(false),
         };
         self.run(py, n, &instants, &opts, &mut batch)?;
         match batch.columns {
@@ -284,14 +301,17 @@ impl PyNetwork {
     /// as `route_batch`, and the same results (`RouteResults`; their `columns()` are `kind`
     /// (`partner`/`queue`/`unrouted`, or None for an error), `target` (partner id or queue
     /// name), `rule`, `error` (a report dict or None)).
-    #[pyo3(signature = (columns, now, exclude = None))]
+    /// numpy and pyarrow numeric columns are read from their buffers; `text_cells=True` reads
+    /// string values as CSV cells.
+    #[pyo3(signature = (columns, now, exclude = None, *, text_cells = false))]
     fn route_columns<'py>(
         &self,
         py: Python<'py>,
         columns: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<PyRouteResults> {
+        text_cells: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let Ok(map) = columns.cast::<PyMapping>() else {
             return raise(
                 py,
@@ -311,6 +331,11 @@ impl PyNetwork {
             );
         };
         let schema = &self.engine.plan().lead_schema;
+        if let Some(rows) = frames::mapping_rows(map, schema, text_cells)? {
+            let instants = raise(py, convert::now_arg(now)?)?;
+            let opts = route_options(false, exclude)?;
+            return frames::route(self, py, rows, &instants, &opts, false);
+        }
         let mut given = vec![("id", None, ids)];
         for f in &schema.fields {
             if let Some(c) = get_column(map, &f.name)? {
@@ -330,7 +355,7 @@ impl PyNetwork {
             out: Vec::new(),
         };
         self.run(py, batch.n, &instants, &opts, &mut batch)?;
-        Ok(PyRouteResults::new(batch.out))
+        Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any())
     }
 
     /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",
