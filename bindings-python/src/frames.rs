@@ -54,11 +54,12 @@ fn call<'py>(
     obj: &Bound<'py, PyAny>,
     name: &str,
     schema: &Schema,
+    text: bool,
 ) -> PyResult<Option<(usize, Bound<'py, PyDict>)>> {
     let py = obj.py();
     let names = std::iter::once("id").chain(schema.fields.iter().map(|f| f.name.as_str()));
     let names = PyList::new(py, names)?;
-    let r = module(py)?.getattr(name)?.call1((obj, names))?;
+    let r = module(py)?.getattr(name)?.call1((obj, names, text))?;
     match r.is_none() {
         true => Ok(None),
         false => {
@@ -156,31 +157,21 @@ pub(crate) fn table_rows(
     schema: &Schema,
     text: Option<bool>,
 ) -> PyResult<Option<Rows>> {
-    match call(obj, "table", schema)? {
+    match call(obj, "table", schema, true)? {
         Some((n, cols)) => read(cols, n, schema, text.unwrap_or(true)).map(Some),
         None => Ok(None),
     }
 }
 
 /// The records of columns given as a mapping (name to list, tuple, numpy array, pandas
-/// Series, pyarrow array) when one of them is not a list or a tuple (or `text`), else `None`
+/// Series, pyarrow array) when one of them is an array (or `text`), else `None`
 /// (`route_columns` reads lists and tuples in chunks).
 pub(crate) fn mapping_rows(
     map: &Bound<'_, PyMapping>,
     schema: &Schema,
     text: bool,
 ) -> PyResult<Option<Rows>> {
-    let mut arrays = text;
-    for name in std::iter::once("id").chain(schema.fields.iter().map(|f| f.name.as_str())) {
-        if map.contains(name)? {
-            let c = map.get_item(name)?;
-            arrays |= !(c.is_instance_of::<PyList>() || c.is_instance_of::<PyTuple>());
-        }
-    }
-    if !arrays {
-        return Ok(None);
-    }
-    match call(map.as_any(), "arrays", schema)? {
+    match call(map.as_any(), "arrays", schema, text)? {
         Some((n, cols)) => read(cols, n, schema, text).map(Some),
         None => Ok(None),
     }

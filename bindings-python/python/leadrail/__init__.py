@@ -34,7 +34,7 @@ from ._leadrail import (
     error_codes,
     haversine_km,
 )
-from ._types import GeoPointLike, Instant, PartnerCalendars, Timeline
+from ._types import GeoPointLike, Instant, Instants, PartnerCalendars, Records, Timeline
 
 __all__ = [
     "Candidate",
@@ -46,11 +46,13 @@ __all__ = [
     "Explanation",
     "GeoPointLike",
     "Instant",
+    "Instants",
     "Label",
     "LeadrailError",
     "Network",
     "Outcome",
     "PartnerCalendars",
+    "Records",
     "Report",
     "RerouteExclusion",
     "ReroutePlan",

@@ -9,14 +9,18 @@ table is recognised by its type's module, so leadrail works without them install
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 def _root(obj: Any) -> str:
     return type(obj).__module__.split(".", 1)[0]
 
 
-def table(obj: Any, names: Sequence[str]) -> tuple[int, dict[str, Any]] | None:
+_ARRAYS = ("numpy", "pandas", "pyarrow", "polars")
+
+
+def table(obj: Any, names: Sequence[str], text: bool = True) -> tuple[int, dict[str, Any]] | None:
     """The columns `names` of a pandas DataFrame, a pyarrow Table or RecordBatch, or a polars
     DataFrame (as its Arrow table); None when `obj` is none of these. A pandas index named
     `id` serves as the `id` column."""
@@ -34,11 +38,19 @@ def table(obj: Any, names: Sequence[str]) -> tuple[int, dict[str, Any]] | None:
     return None
 
 
-def arrays(columns: Mapping[str, Any], names: Sequence[str]) -> tuple[int, dict[str, Any]]:
+def arrays(
+    columns: Mapping[str, Any], names: Sequence[str], text: bool
+) -> tuple[int, dict[str, Any]] | None:
     """The columns `names` of a mapping of lists, tuples, numpy arrays, pandas Series or
-    pyarrow arrays."""
-    given = {n: column(columns[n]) for n in names if n in columns}
-    return len(given.get("id", ())), given
+    pyarrow arrays; None when none is an array and `text` is false (`route_columns` reads
+    lists and tuples itself, in chunks)."""
+    given = {n: columns[n] for n in names if n in columns}
+    if not text and not any(_root(c) in _ARRAYS for c in given.values()):
+        return None
+    if any(isinstance(c, (str, bytes, Mapping)) for c in given.values()):
+        return None  # (refused by `route_columns`, with the column's name)
+    read = {n: column(c) for n, c in given.items()}
+    return len(read.get("id", ())), read
 
 
 def column(c: Any) -> Any:
