@@ -450,7 +450,8 @@ pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instants, Error
         return Ok(Instants::from_json(&Json::Object(json)));
     }
     let one = obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyInt>();
-    if one || obj.is_instance_of::<PyBytes>() || obj.try_iter().is_err() {
+    let seq = obj.try_iter().is_ok() || obj.hasattr("tolist")?;
+    if one || obj.is_instance_of::<PyBytes>() || !seq {
         return Ok(instant(obj)?.map(Instants::One));
     }
     let seq = crate::frames::values(obj)?;

@@ -101,7 +101,7 @@ def test_a_dataframe_is_never_read_as_its_column_names(engine):
 
 
 RULES = """ruleset "forms" version 1
-schema lead    { region: region, size: int, score: float?, created_at: datetime? }
+schema lead    { region: region, size: int, score: ratio?, created_at: datetime? }
 schema partner { territories: set<region>, since: datetime?, spots: map<text, date>, at: geopoint? }
 route "territory" {
   require partner.territories covers lead.region

@@ -75,4 +75,4 @@ def column(c: Any) -> Any:
         if c.dtype.kind == "M":  # numpy datetimes have no time zone: read as naive datetimes
             return c.astype("datetime64[ms]").astype(object).tolist()
         return c if c.dtype.kind in "iuf" and c.ndim == 1 else c.tolist()
-    return list(c)
+    return c.tolist() if hasattr(c, "tolist") else list(c)

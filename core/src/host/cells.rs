@@ -20,8 +20,9 @@ use crate::value::{Type, Value};
 impl Rows {
     /// The same rows with their cells read as text cells (see the module docs): each string
     /// cell of a field parsed with [`Value::from_text`] against the field's type (text trimmed,
-    /// an empty cell missing, or the empty set or map), each float NaN missing. Numbers,
-    /// booleans and other non-text values are left as they are. Ids are not changed.
+    /// an empty cell missing, or the empty set or map), each float NaN missing, and a missing set
+    /// or map the empty one. Numbers, booleans and other non-text values are left as they are.
+    /// Ids are not changed.
     ///
     /// ```
     /// use leadrail_core::host::{Host, Rows};
@@ -39,9 +40,12 @@ impl Rows {
     /// let rows = [
     ///     json!({"id": "P1", "territories": "US except US-AK, US-HI|CA", "capacity": "287"}),
     ///     json!({"id": "P2", "territories": "", "capacity": "many"}),
+    ///     json!({"id": "P3", "capacity": 1}),
     /// ];
     /// let parsed = Rows::from_json(Host::RUST, &schema, &rows).text_cells(&schema).records(&schema);
     /// assert_eq!(parsed.good[0].values[1], Value::Int(287));
+    /// // a missing set (or map) is the empty one, as an empty cell is
+    /// assert_eq!(parsed.good[1].values[0], Value::Set(Vec::new().into()));
     /// assert_eq!(parsed.bad[0].1.message, "record `P2`, field `capacity`: expected an integer, found `many`");
     /// ```
     pub fn text_cells(mut self, schema: &Schema) -> Rows {
@@ -76,8 +80,73 @@ fn cell_json(ty: &Type, cell: &str) -> Result<Json, ValueError> {
 }
 
 /// Rewrites the string cells (and NaN floats) of `column`, of type `ty`, into their JSON form;
-/// returns the rows whose cell does not parse (their cell is made missing).
+/// returns the rows whose cell does not parse (their cell is made missing). A missing cell of a
+/// set or a map is the empty one, as an empty cell is.
 fn read_cells(ty: &Type, column: &mut Column) -> Vec<(usize, ValueError)> {
+    let mut bad = read_strings(ty, column);
+    if let Ok(empty) = Value::from_text(ty, "").map(|v| v.to_json()) {
+        if !empty.is_null() {
+            fill_missing(column, &empty, &bad);
+        }
+    }
+    bad
+}
+
+/// Gives every missing cell of `column` the value `empty` (an empty set or map), the rows of
+/// `bad` aside.
+fn fill_missing(column: &mut Column, empty: &Json, bad: &[(usize, ValueError)]) {
+    let mut kept = vec![false; column.len()];
+    for (row, _) in bad {
+        if let Some(k) = kept.get_mut(*row) {
+            *k = true;
+        }
+    }
+    let fill = |row: usize, missing: bool| missing && !kept.get(row).copied().unwrap_or(true);
+    if let Column::Dict { dict, codes } = column {
+        let empty_code = u32::try_from(dict.len()).unwrap_or(u32::MAX);
+        let mut used = false;
+        for (row, c) in codes.iter_mut().enumerate() {
+            if fill(row, dict.get(*c as usize).is_none_or(Json::is_null)) {
+                *c = empty_code;
+                used = true;
+            }
+        }
+        if used {
+            dict.push(empty.clone());
+        }
+        return;
+    }
+    let cells: Vec<Json> = match column {
+        Column::Json(cells) => std::mem::take(cells),
+        Column::Float(xs) => xs
+            .iter()
+            .map(|x| x.map_or(Json::Null, Json::from))
+            .collect(),
+        Column::Int(xs) => xs
+            .iter()
+            .map(|x| x.map_or(Json::Null, Json::from))
+            .collect(),
+        Column::Text(xs) => xs
+            .iter()
+            .map(|x| {
+                x.as_deref()
+                    .map_or(Json::Null, |s| Json::String(s.to_owned()))
+            })
+            .collect(),
+        Column::Dict { .. } => Vec::new(),
+    };
+    let filled = cells
+        .into_iter()
+        .enumerate()
+        .map(|(row, j)| match fill(row, j.is_null()) {
+            true => empty.clone(),
+            false => j,
+        });
+    *column = Column::Json(filled.collect());
+}
+
+/// [`read_cells`] of the string cells and NaN floats.
+fn read_strings(ty: &Type, column: &mut Column) -> Vec<(usize, ValueError)> {
     let mut bad = Vec::new();
     match column {
         Column::Dict { dict, codes } => {
