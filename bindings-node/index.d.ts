@@ -73,12 +73,29 @@ export type HostRecord = Record<string, unknown>
 // The methods that take records or columns are defined in index.js (the one conversion path);
 // these interfaces merge with the classes declared below.
 
+/**
+ * An Apache Arrow table (apache-arrow's `Table`; the package is not a dependency): read as
+ * columns, nulls missing, its string cells as text cells unless `textCells: false`.
+ */
+export interface ArrowTableLike {
+  readonly numRows: number
+  readonly schema: unknown
+  getChild(name: string): unknown
+}
+
+/**
+ * `now` of a batch: one instant, one per lead, or `{ start, step }` (lead `i` at `start + i *
+ * step`; the step in milliseconds or a duration text, `'90s'`).
+ */
+export type InstantsLike = InstantLike | ReadonlyArray<InstantLike> | { start: InstantLike; step: number | string }
+
 export interface Engine {
   /**
-   * A partner network from an array of plain objects; throws an `Error` whose `record` and
-   * `field` name the bad value.
+   * A partner network from an array of plain objects or an Arrow table; throws an `Error`
+   * whose `record` and `field` name the bad value. `textCells: true`: string values are CSV
+   * cells (`a|b` sets, `US except US-AK` territories, `k=v|k2=v2` maps, `lat lon` points).
    */
-  network(partners: Array<HostRecord>): Network
+  network(partners: Array<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
 }
 
 export interface Network {
@@ -90,8 +107,8 @@ export interface Network {
    * no state); with `asColumns: true`, the columns of `routeColumns` instead.
    */
   routeBatch<O extends RouteOptions = RouteOptions>(
-    leads: Array<HostRecord>,
-    now: InstantLike | Array<InstantLike>,
+    leads: Array<HostRecord> | ArrowTableLike,
+    now: InstantsLike,
     options?: O,
   ): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
   /**
@@ -100,7 +117,7 @@ export interface Network {
    */
   routeBatchAsync<O extends RouteOptions = RouteOptions>(
     leads: Array<HostRecord>,
-    now: InstantLike | Array<InstantLike>,
+    now: InstantsLike,
     options?: O,
   ): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
   /**
@@ -109,7 +126,7 @@ export interface Network {
    * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
    * name), `rule`, `error` (a report or null).
    */
-  routeColumns(columns: Record<string, ArrayLike<unknown>>, now: InstantLike | Array<InstantLike>, options?: RouteOptions): RouteColumnsResult
+  routeColumns(columns: Record<string, ArrayLike<unknown>> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
 }
 
 /** The result of `routeColumns`: one entry per lead in each column. */
@@ -318,6 +335,11 @@ export interface RouteOptions {
    * one object per lead (the same decisions, for much less; not with `explain`).
    */
   asColumns?: boolean
+  /**
+   * Read string values as CSV cells, as a CSV parser gives them (`a|b` sets, `US except
+   * US-AK` territories, `k=v|k2=v2` maps, `lat lon` points, `42`; empty cells missing).
+   */
+  textCells?: boolean
 }
 
 /** The version of the package (the crate's version). */

@@ -109,7 +109,7 @@ fallback queue "triage"
 test('Arrow nulls are missing, int64 and timestamps are numbers, datetimes take epoch ms', () => {
   const e = Engine.compile(RULES)
   const net = e.network([
-    { id: 'A', territories: 'US|CA', since: NOW_MS },
+    { id: 'A', territories: 'US-NY|CA', since: NOW_MS },
     { id: 'B', territories: 'US-TX', since: '' },
   ], { textCells: true })
   const leads = new arrow.Table({
@@ -123,7 +123,7 @@ test('Arrow nulls are missing, int64 and timestamps are numbers, datetimes take 
   assert.equal(got[1].error.message, 'record `L2`: missing required field `region`')
   assert.deepEqual(got[2].ok.outcome, { kind: 'partner', id: 'A' })
   // a datetime field takes epoch ms from plain rows too
-  const r = net.route({ id: 'L4', region: 'US', size: 1, created_at: NOW_MS }, NOW)
+  const r = net.route({ id: 'L4', region: 'US-NY', size: 1, created_at: NOW_MS }, NOW)
   assert.equal(r.outcome.kind, 'partner')
 })
 

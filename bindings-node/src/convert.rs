@@ -216,6 +216,12 @@ pub(crate) fn instant(value: Unknown<'_>) -> Result<std::result::Result<EpochMs,
     })
 }
 
+/// Whether an object has a `start` or a `step` (`now` as a start and a step).
+fn starts(now: &Unknown<'_>) -> Result<bool> {
+    let o = now.coerce_to_object()?;
+    Ok(o.has_named_property("start")? || o.has_named_property("step")?)
+}
+
 /// `now` of a batch: `times`, the instants index.js packed when `now` is an array of integral
 /// numbers, else `now` as given (one instant, an array of them, or `{ start, step }`).
 pub(crate) fn now_arg(
@@ -230,7 +236,7 @@ pub(crate) fn now_arg(
         }
     }
     let object = now.get_type()? == ValueType::Object;
-    if object && !now.is_array()? && !now.is_date()? {
+    if object && !now.is_array()? && !now.is_date()? && starts(&now)? {
         // `{ start, step }`: read by core
         return Ok(match js_to_json(now)? {
             Ok(json) => Instants::from_json(&json),
