@@ -5,21 +5,14 @@
 //! `tobytes()` copy, no Python object per value). Conversion only: core parses the cells
 //! (`Rows::text_cells`) and writes every error text.
 
-use std::ops::Range;
-
-use leadrail_core::host::{
-    self, Block, Chunking, ColumnBuilder, HostBatch, Instants, Problem, ReadError, Results, Rows,
-};
+use leadrail_core::host::{self, ColumnBuilder, Problem, Rows};
 use leadrail_core::record::Column;
-use leadrail_core::route::RouteOptions;
 use leadrail_core::schema::Schema;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyMapping, PyModule, PyTuple};
 
-use crate::network::PyNetwork;
 use crate::routing::push;
-use crate::typed::{Columns, PyRouteResults};
 use crate::PYTHON;
 
 /// Whether `x` is a float NaN (a data frame's missing value).
@@ -174,65 +167,5 @@ pub(crate) fn mapping_rows(
     match call(map.as_any(), "arrays", schema, text)? {
         Some((n, cols)) => read(cols, n, schema, text).map(Some),
         None => Ok(None),
-    }
-}
-
-/// A batch read whole (a table): routed in one piece without the GIL.
-struct Whole<'py> {
-    py: Python<'py>,
-    rows: Option<Rows>,
-    out: Vec<Results>,
-    columns: Option<Columns<'py>>,
-}
-
-impl HostBatch for Whole<'_> {
-    type Error = PyErr;
-
-    fn read(&mut self, _: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
-        self.rows.take().ok_or(ReadError::OnePiece)
-    }
-
-    fn emit(&mut self, results: Results) -> PyResult<()> {
-        if let Some(c) = &mut self.columns {
-            c.push(&results)?;
-        }
-        self.out.push(results);
-        Ok(())
-    }
-
-    fn detach(&mut self, work: &mut Block<'_>) {
-        self.py.detach(work)
-    }
-
-    fn chunked(&self) -> bool {
-        false
-    }
-
-    fn chunking(&self) -> Chunking {
-        Chunking::Equal
-    }
-}
-
-/// Routes rows read whole (`route_batch` of a table, `route_columns` of arrays); with
-/// `as_columns`, the results as columns.
-pub(crate) fn route<'py>(
-    net: &PyNetwork,
-    py: Python<'py>,
-    rows: Rows,
-    instants: &Instants,
-    opts: &RouteOptions,
-    as_columns: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    let n = rows.len();
-    let mut batch = Whole {
-        py,
-        rows: Some(rows),
-        out: Vec::new(),
-        columns: as_columns.then(|| Columns::new(py, n)),
-    };
-    net.run(py, n, instants, opts, &mut batch)?;
-    match batch.columns {
-        Some(c) => Ok(c.finish()?.into_any()),
-        None => Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any()),
     }
 }

@@ -41,7 +41,7 @@ impl PyNetwork {
 
     /// Routes a batch (`host` reads its `n` leads and converts the results) with core's
     /// runner; raises the host's own error as it is and core's reports as exceptions.
-    pub(crate) fn run<H: HostBatch<Error = PyErr>>(
+    fn run<H: HostBatch<Error = PyErr>>(
         &self,
         py: Python<'_>,
         n: usize,
@@ -102,12 +102,43 @@ struct ListBatch<'s, 'py> {
     columns: Option<Columns<'py>>,
     /// Read as text cells (`text_cells=True`).
     text: bool,
+    /// The rows of a table, read whole (then routed in one piece).
+    whole: Option<Rows>,
+    /// The number of leads.
+    n: usize,
+}
+
+impl<'s, 'py> ListBatch<'s, 'py> {
+    /// The batch of `list`, or of the rows of a table read `whole` (`list` then empty).
+    fn new(
+        list: Bound<'py, PyList>,
+        schema: &'s Schema,
+        whole: Option<Rows>,
+        as_columns: bool,
+        text: bool,
+    ) -> ListBatch<'s, 'py> {
+        let py = list.py();
+        let n = whole.as_ref().map_or(list.len(), Rows::len);
+        ListBatch {
+            py,
+            list,
+            schema,
+            out: Vec::new(),
+            columns: as_columns.then(|| Columns::new(py, n)),
+            text,
+            whole,
+            n,
+        }
+    }
 }
 
 impl HostBatch for ListBatch<'_, '_> {
     type Error = PyErr;
 
     fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
+        if let Some(whole) = self.whole.take() {
+            return Ok(whole);
+        }
         // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
         let n = rows.len();
         let leads = rows.map_while(|i| self.list.get_item(i).ok());
@@ -135,6 +166,10 @@ impl HostBatch for ListBatch<'_, '_> {
 
     fn chunking(&self) -> Chunking {
         Chunking::Equal
+    }
+
+    fn chunked(&self) -> bool {
+        self.whole.is_none()
     }
 }
 
@@ -272,24 +307,16 @@ impl PyNetwork {
             );
         }
         let schema = &self.engine.plan().lead_schema;
-        if let Some(rows) = frames::table_rows(leads, schema, text_cells)? {
-            let instants = raise(py, convert::now_arg(now)?)?;
-            let opts = route_options(explain, exclude)?;
-            return frames::route(self, py, rows, &instants, &opts, as_columns);
-        }
-        let list = routing::record_list(leads, "leads")?;
+        let whole = frames::table_rows(leads, schema, text_cells)?;
+        let list = match whole {
+            Some(_) => PyList::empty(py),
+            None => routing::record_list(leads, "leads")?,
+        };
         let instants = raise(py, convert::now_arg(now)?)?;
         let opts = route_options(explain, exclude)?;
-        let n = list.len();
-        let mut batch = ListBatch {
-            py,
-            list,
-            schema: &self.engine.plan().lead_schema,
-            out: Vec::new(),
-            columns: as_columns.then(|| Columns::new(py, n)),
-            text: text_cells.unwrap_or(false),
-        };
-        self.run(py, n, &instants, &opts, &mut batch)?;
+        let text = text_cells.unwrap_or(false);
+        let mut batch = ListBatch::new(list, schema, whole, as_columns, text);
+        self.run(py, batch.n, &instants, &opts, &mut batch)?;
         match batch.columns {
             Some(c) => Ok(c.finish()?.into_any()),
             None => Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any()),
@@ -332,9 +359,11 @@ impl PyNetwork {
         };
         let schema = &self.engine.plan().lead_schema;
         if let Some(rows) = frames::mapping_rows(map, schema, text_cells)? {
+            let mut batch = ListBatch::new(PyList::empty(py), schema, Some(rows), false, false);
             let instants = raise(py, convert::now_arg(now)?)?;
             let opts = route_options(false, exclude)?;
-            return frames::route(self, py, rows, &instants, &opts, false);
+            self.run(py, batch.n, &instants, &opts, &mut batch)?;
+            return Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any());
         }
         let mut given = vec![("id", None, ids)];
         for f in &schema.fields {

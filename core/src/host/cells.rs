@@ -83,7 +83,7 @@ fn cell_json(ty: &Type, cell: &str) -> Result<Json, ValueError> {
 /// returns the rows whose cell does not parse (their cell is made missing). A missing cell of a
 /// set or a map is the empty one, as an empty cell is.
 fn read_cells(ty: &Type, column: &mut Column) -> Vec<(usize, ValueError)> {
-    let mut bad = read_strings(ty, column);
+    let bad = read_strings(ty, column);
     if let Ok(empty) = Value::from_text(ty, "").map(|v| v.to_json()) {
         if !empty.is_null() {
             fill_missing(column, &empty, &bad);
