@@ -32,6 +32,9 @@ fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 /// The values of a sequence (a list, a tuple, a `range`, a numpy array, a pandas Series, a
 /// pyarrow array, any iterable) as a list, pandas' and pyarrow's missing values as `None`.
 pub(crate) fn values<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    if let Ok(l) = obj.cast::<PyList>() {
+        return Ok(l.clone());
+    }
     let c = module(obj.py())?.getattr("column")?.call1((obj,))?;
     if let Ok(t) = c.cast::<PyTuple>() {
         return Ok(t.to_list());
@@ -150,6 +153,9 @@ pub(crate) fn table_rows(
     schema: &Schema,
     text: Option<bool>,
 ) -> PyResult<Option<Rows>> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        return Ok(None);
+    }
     match call(obj, "table", schema, true)? {
         Some((n, cols)) => read(cols, n, schema, text.unwrap_or(true)).map(Some),
         None => Ok(None),
