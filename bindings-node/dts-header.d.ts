@@ -84,12 +84,29 @@ export type HostRecord = object
 // The methods that take records or columns are defined in index.js (the one conversion path);
 // these interfaces merge with the classes declared below.
 
+/**
+ * An Apache Arrow table (apache-arrow's `Table`; the package is not a dependency): read as
+ * columns, nulls missing, its string cells as text cells unless `textCells: false`.
+ */
+export interface ArrowTableLike {
+  readonly numRows: number
+  readonly schema: unknown
+  getChild(name: string): unknown
+}
+
+/**
+ * `now` of a batch: one instant, one per lead, or `{ start, step }` (lead `i` at `start + i *
+ * step`; the step in milliseconds or a duration text, `'90s'`).
+ */
+export type InstantsLike = InstantLike | ReadonlyArray<InstantLike> | { start: InstantLike; step: number | string }
+
 export interface Engine {
   /**
-   * A partner network from an array of plain objects; throws an `Error` whose `record` and
-   * `field` name the bad value.
+   * A partner network from an array of plain objects or an Arrow table; throws an `Error`
+   * whose `record` and `field` name the bad value. `textCells: true`: string values are CSV
+   * cells (`a|b` sets, `US except US-AK` territories, `k=v|k2=v2` maps, `lat lon` points).
    */
-  network(partners: ReadonlyArray<HostRecord>): Network
+  network(partners: ReadonlyArray<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
   /**
    * Evaluates the SLAs over one timeline (`{ lead, events }`) at `now`. `options.done`: the
    * action ids already executed (an array) or the `cursor` of the previous evaluation (an
@@ -123,23 +140,23 @@ export interface Network {
    * no state); with `asColumns: true`, the columns of `routeColumns` instead.
    */
   routeBatch(
-    leads: ReadonlyArray<HostRecord>,
-    now: InstantLike | ReadonlyArray<InstantLike>,
+    leads: ReadonlyArray<HostRecord> | ArrowTableLike,
+    now: InstantsLike,
     options: RouteOptions & { asColumns: true },
   ): RouteColumnsResult
-  routeBatch(leads: ReadonlyArray<HostRecord>, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): Array<RouteResult>
+  routeBatch(leads: ReadonlyArray<HostRecord> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): Array<RouteResult>
   /**
    * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
    * arguments throw at once.
    */
   routeBatchAsync(
     leads: ReadonlyArray<HostRecord>,
-    now: InstantLike | ReadonlyArray<InstantLike>,
+    now: InstantsLike,
     options: RouteOptions & { asColumns: true },
   ): Promise<RouteColumnsResult>
   routeBatchAsync(
     leads: ReadonlyArray<HostRecord>,
-    now: InstantLike | ReadonlyArray<InstantLike>,
+    now: InstantsLike,
     options?: RouteOptions,
   ): Promise<Array<RouteResult>>
   /**
@@ -148,7 +165,7 @@ export interface Network {
    * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
    * name), `rule`, `error` (a report or null).
    */
-  routeColumns(columns: { readonly id: ArrayLike<unknown> } & object, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): RouteColumnsResult
+  routeColumns(columns: ({ readonly id: ArrayLike<unknown> } & object) | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
 }
 
 /** The result of `routeColumns`: one entry per lead in each column. */

@@ -84,11 +84,29 @@ export type HostRecord = object
 // The methods that take records or columns are defined in index.js (the one conversion path);
 // these interfaces merge with the classes declared below.
 
+/**
+ * An Apache Arrow table (apache-arrow's `Table`; the package is not a dependency): read as
+ * columns, nulls missing, its string cells as text cells unless `textCells: false`.
+ */
+export interface ArrowTableLike {
+  readonly numRows: number
+  readonly schema: unknown
+  getChild(name: string): unknown
+}
+
+/**
+ * `now` of a batch: one instant, one per lead, or `{ start, step }` (lead `i` at `start + i *
+ * step`; the step in milliseconds or a duration text, `'90s'`).
+ */
+export type InstantsLike = InstantLike | ReadonlyArray<InstantLike> | { start: InstantLike; step: number | string }
+
 export interface Engine {
   /**
-   * A partner network from an array of plain objects; throws an `Error` whose `record` and
-   * `field` name the bad value.
+   * A partner network from an array of plain objects or an Arrow table; throws an `Error`
+   * whose `record` and `field` name the bad value. `textCells: true`: string values are CSV
+   * cells (`a|b` sets, `US except US-AK` territories, `k=v|k2=v2` maps, `lat lon` points).
    */
+<<<<<<< HEAD
   network(partners: ReadonlyArray<HostRecord>): Network
   /**
    * Evaluates the SLAs over one timeline (`{ lead, events }`) at `now`. `options.done`: the
@@ -100,6 +118,9 @@ export interface Engine {
   evaluateSla(timeline: Timeline, now: InstantLike, options?: SlaOptions): SlaEvaluation
   /** Evaluates the SLAs over each timeline of an array: one `{ ok }` or `{ error }` per timeline. */
   evaluateSla(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Array<SlaResult>
+=======
+  network(partners: Array<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
+>>>>>>> dataforms
 }
 
 export interface Network {
@@ -122,16 +143,25 @@ export interface Network {
    * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
    * no state); with `asColumns: true`, the columns of `routeColumns` instead.
    */
+<<<<<<< HEAD
   routeBatch(
     leads: ReadonlyArray<HostRecord>,
     now: InstantLike | ReadonlyArray<InstantLike>,
     options: RouteOptions & { asColumns: true },
   ): RouteColumnsResult
   routeBatch(leads: ReadonlyArray<HostRecord>, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): Array<RouteResult>
+=======
+  routeBatch<O extends RouteOptions = RouteOptions>(
+    leads: Array<HostRecord> | ArrowTableLike,
+    now: InstantsLike,
+    options?: O,
+  ): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
+>>>>>>> dataforms
   /**
    * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
    * arguments throw at once.
    */
+<<<<<<< HEAD
   routeBatchAsync(
     leads: ReadonlyArray<HostRecord>,
     now: InstantLike | ReadonlyArray<InstantLike>,
@@ -142,13 +172,24 @@ export interface Network {
     now: InstantLike | ReadonlyArray<InstantLike>,
     options?: RouteOptions,
   ): Promise<Array<RouteResult>>
+=======
+  routeBatchAsync<O extends RouteOptions = RouteOptions>(
+    leads: Array<HostRecord>,
+    now: InstantsLike,
+    options?: O,
+  ): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
+>>>>>>> dataforms
   /**
    * Routes leads given as columns: an object of field name (and `id`) to an array or typed
    * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
    * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
    * name), `rule`, `error` (a report or null).
    */
+<<<<<<< HEAD
   routeColumns(columns: { readonly id: ArrayLike<unknown> } & object, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): RouteColumnsResult
+=======
+  routeColumns(columns: Record<string, ArrayLike<unknown>> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
+>>>>>>> dataforms
 }
 
 /** The result of `routeColumns`: one entry per lead in each column. */
@@ -543,6 +584,11 @@ export interface RouteOptions {
    * one object per lead (the same decisions, for much less; not with `explain`).
    */
   asColumns?: boolean
+  /**
+   * Read string values as CSV cells, as a CSV parser gives them (`a|b` sets, `US except
+   * US-AK` territories, `k=v|k2=v2` maps, `lat lon` points, `42`; empty cells missing).
+   */
+  textCells?: boolean
 }
 
 /** The version of the package (the crate's version). */

@@ -230,6 +230,44 @@ const wantsColumns = (options) => typeof options === 'object' && options !== nul
 /** A column of `routeColumns` for the addon: encoded when it is an array, else as given. */
 const givenColumn = (x, dedupe) => (plainArray(x) ? encodeArray(x, dedupe) : x)
 
+/** The columns of `routeColumns` for the addon: `[id, ...fields]`. */
+function givenColumns(columns, fields) {
+  const given = [givenColumn(columns.id, false)]
+  for (const f of fields) given.push(givenColumn(columns[f], true))
+  return given
+}
+
+// Apache Arrow tables (apache-arrow's `Table`, recognised by its shape: the package is not a
+// dependency) are read as columns: numeric columns without nulls as their typed arrays, the
+// others value by value (nulls missing, timestamps as epoch ms); their cells are text cells
+// unless `textCells: false`.
+const isArrowTable = (x) =>
+  typeof x === 'object' && x !== null && typeof x.getChild === 'function' && typeof x.numRows === 'number' && x.schema != null
+const TYPED = /^(Float64|Int32|Int64)$/
+
+/** An Arrow vector as a column of `routeColumns`. */
+function arrowColumn(v) {
+  if (v == null) return undefined
+  if (v.nullCount === 0 && TYPED.test(String(v.type))) return v.toArray()
+  const out = new Array(v.length)
+  let i = 0
+  for (const x of v) out[i++] = x
+  return out
+}
+
+/** The columns of an Arrow table (`id` and `fields`). */
+function arrowColumns(t, fields) {
+  const cols = { id: arrowColumn(t.getChild('id')) }
+  for (const f of fields) cols[f] = arrowColumn(t.getChild(f))
+  return cols
+}
+
+/** The rows of an Arrow table as plain objects. */
+const arrowRows = (t) => t.toArray().map((r) => r.toJSON())
+
+/** `options` with `textCells` on unless it is given (a table read from a text file). */
+const tableOptions = (options) => ({ textCells: true, ...options })
+
 const define = (proto, name, fn) =>
   Object.defineProperty(proto, name, { value: fn, writable: true, enumerable: true, configurable: true })
 const NetworkProto = Network.prototype
@@ -237,10 +275,12 @@ const NetworkProto = Network.prototype
 // Each method called on something that is not an engine or a network throws the addon's error
 // (its method called with that receiver).
 
-define(Engine.prototype, 'network', function network(partners) {
-  if (!(this instanceof Engine)) return Engine.prototype._network.call(this, partners, null)
+// `textCells: true`: string values are CSV cells (an Arrow table's by default)
+define(Engine.prototype, 'network', function network(partners, options) {
+  if (!(this instanceof Engine)) return Engine.prototype._network.call(this, partners, null, options)
+  if (isArrowTable(partners)) return this.network(arrowRows(partners), tableOptions(options))
   const encoded = plainArray(partners) ? encodePartners(partners, this._partnerFields, 0, partners.length) : null
-  return this._network(partners, encoded)
+  return this._network(partners, encoded, options)
 })
 
 define(NetworkProto, 'route', function route(lead, now, options) {
@@ -267,6 +307,11 @@ define(NetworkProto, 'updatePartner', function updatePartner(partner) {
 define(NetworkProto, 'routeBatch', function routeBatch(leads, now, options) {
   if (!(this instanceof Network)) return NetworkProto._routeLeads.call(this, leads, null, null, now, options)
   const asColumns = wantsColumns(options)
+  if (isArrowTable(leads)) {
+    if (options != null && options.explain === true) return this.routeBatch(arrowRows(leads), now, tableOptions(options))
+    const r = this._routeColumns(givenColumns(arrowColumns(leads, this._leadFields), this._leadFields), instants(now), now, tableOptions(options))
+    return asColumns ? resultColumns(r) : results(r)
+  }
   const times = instants(now)
   if (plainArray(leads) && leads.length >= this._chunkMinLeads) return routeChunked(this, leads, times, now, options, asColumns)
   const encoded = plainArray(leads) ? encodeRecords(leads, this._leadFields, 0, leads.length) : null
@@ -283,11 +328,9 @@ define(NetworkProto, 'routeBatchAsync', function routeBatchAsync(leads, now, opt
 
 define(NetworkProto, 'routeColumns', function routeColumns(columns, now, options) {
   if (!(this instanceof Network)) return NetworkProto._routeColumns.call(this, null, null, now, options)
+  if (isArrowTable(columns)) return resultColumns(this._routeColumns(givenColumns(arrowColumns(columns, this._leadFields), this._leadFields), instants(now), now, tableOptions(options)))
   let given = null
-  if (typeof columns === 'object' && columns !== null && !plainArray(columns)) {
-    given = [givenColumn(columns.id, false)]
-    for (const f of this._leadFields) given.push(givenColumn(columns[f], true))
-  }
+  if (typeof columns === 'object' && columns !== null && !plainArray(columns)) given = givenColumns(columns, this._leadFields)
   return resultColumns(this._routeColumns(given, instants(now), now, options))
 })
 

@@ -216,8 +216,14 @@ pub(crate) fn instant(value: Unknown<'_>) -> Result<std::result::Result<EpochMs,
     })
 }
 
+/// Whether an object has a `start` or a `step` (`now` as a start and a step).
+fn starts(now: &Unknown<'_>) -> Result<bool> {
+    let o = now.coerce_to_object()?;
+    Ok(o.has_named_property("start")? || o.has_named_property("step")?)
+}
+
 /// `now` of a batch: `times`, the instants index.js packed when `now` is an array of integral
-/// numbers, else `now` as given (one instant, or an array of them).
+/// numbers, else `now` as given (one instant, an array of them, or `{ start, step }`).
 pub(crate) fn now_arg(
     times: Option<Float64ArraySlice<'_>>,
     now: Unknown<'_>,
@@ -229,7 +235,18 @@ pub(crate) fn now_arg(
             )));
         }
     }
-    if now.get_type()? != ValueType::Object || !now.is_array()? {
+    let object = now.get_type()? == ValueType::Object;
+    if object && !now.is_array()? && !now.is_date()? && starts(&now)? {
+        // `{ start, step }`: read by core
+        return Ok(match js_to_json(now)? {
+            Ok(json) => Instants::from_json(&json),
+            Err(found) => Err(request_error(
+                format!("`now` must be an instant, an array of them or {{ start, step }}: cannot read {found}"),
+                "pass e.g. `{ start: new Date(), step: 60000 }`",
+            )),
+        });
+    }
+    if !object || !now.is_array()? {
         return Ok(instant(now)?.map(Instants::One));
     }
     let arr = now.coerce_to_object()?;

@@ -178,7 +178,7 @@ impl JsEngine {
     }
 
     /// `network` (index.js): `encoded`, the partners as index.js encodes records, or null when
-    /// `partners` is not an array; throws an `Error` whose `record` and `field` name the first
+    /// `partners` is not an array; `options`: `{ textCells }`; throws an `Error` whose `record` and `field` name the first
     /// bad value.
     #[napi(js_name = "_network", skip_typescript)]
     pub fn network(
@@ -186,6 +186,7 @@ impl JsEngine {
         env: Env,
         partners: Unknown<'_>,
         encoded: Option<Unknown<'_>>,
+        options: Option<crate::network::RouteOptionsJs<'_>>,
     ) -> Result<JsNetwork> {
         let Some(encoded) = encoded else {
             let what = convert::type_name(&partners);
@@ -194,6 +195,8 @@ impl JsEngine {
         };
         let schema = &self.engine.plan().partner_schema;
         let rows = raise(&env, wire::records(encoded, schema, "partners", 0)?)?;
+        let text = crate::network::text_cells(&options);
+        let rows = crate::network::cells(rows, schema, text);
         let partners = raise(&env, rows.records(schema).into_records())?;
         let net = Network::for_plan(self.engine.plan(), partners).map_err(ErrorReport::from);
         Ok(JsNetwork::new(self.engine.clone(), raise(&env, net)?))

@@ -53,6 +53,22 @@ pub struct RouteOptionsJs<'a> {
     /// `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
     /// one object per lead (the same decisions, for much less; not with `explain`).
     pub as_columns: Option<bool>,
+    /// Read string values as CSV cells, as a CSV parser gives them (`a|b` sets, `US except
+    /// US-AK` territories, `k=v|k2=v2` maps, `lat lon` points, `42`; empty cells missing).
+    pub text_cells: Option<bool>,
+}
+
+/// Whether a call's options ask for text cells.
+pub(crate) fn text_cells(o: &Option<RouteOptionsJs<'_>>) -> bool {
+    o.as_ref().and_then(|o| o.text_cells).unwrap_or(false)
+}
+
+/// `rows`, read as text cells when `text` (core's `Rows::text_cells`).
+pub(crate) fn cells(rows: Rows, schema: &Schema, text: bool) -> Rows {
+    match text {
+        true => rows.text_cells(schema),
+        false => rows,
+    }
 }
 
 /// The options of a call; `batch`: of a batch call (where `asColumns` is read too).
@@ -80,6 +96,7 @@ struct Chunks<'e> {
     schema: &'e Schema,
     encode: &'e Function<'e, FnArgs<(u32, u32)>, Unknown<'e>>,
     emit: &'e Function<'e, FnArgs<(Array<'e>, u32)>, Unknown<'e>>,
+    text: bool,
 }
 
 /// A row number as JavaScript takes it.
@@ -94,7 +111,7 @@ impl HostBatch for Chunks<'_> {
         let args = FnArgs::from((js_row(rows.start), js_row(rows.end)));
         let value = self.encode.call(args).map_err(ReadError::Host)?;
         match wire::records(value, self.schema, "leads", rows.start) {
-            Ok(Ok(rows)) => Ok(rows),
+            Ok(Ok(rows)) => Ok(cells(rows, self.schema, self.text)),
             Ok(Err(report)) => Err(ReadError::Host(from_report(self.env, report))),
             Err(e) => Err(ReadError::Host(e)),
         }
@@ -154,6 +171,7 @@ impl JsNetwork {
     ) -> Result<Unknown<'env>> {
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
+        let rows = cells(rows, schema, text_cells(&options));
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
         let opts = route_options(env, options, false)?;
@@ -213,6 +231,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<(Rows, Instants, RouteOptions)> {
+        let text = text_cells(&options);
         let opts = route_options(env, options, true)?;
         let Some(encoded) = encoded else {
             let what = convert::type_name(&leads);
@@ -222,7 +241,7 @@ impl JsNetwork {
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(encoded, schema, "leads", 0)?)?;
         let instants = raise(env, convert::now_arg(times, now)?)?;
-        Ok((rows, instants, opts))
+        Ok((cells(rows, schema, text), instants, opts))
     }
 
     /// `routeColumns` (index.js): `given` is `[id, ...fields]` in schema order, each an
@@ -241,7 +260,12 @@ impl JsNetwork {
             let msg = "`columns` must be an object of field names to arrays";
             return fail(env, msg.into(), "pass e.g. `{ id: [...], region: [...] }`");
         };
-        let rows = raise(env, wire::columns(given, &self.engine.plan().lead_schema)?)?;
+        let schema = &self.engine.plan().lead_schema;
+        let rows = cells(
+            raise(env, wire::columns(given, schema)?)?,
+            schema,
+            text_cells(&options),
+        );
         let instants = raise(env, convert::now_arg(times, now)?)?;
         let mut opts = route_options(env, options, false)?;
         opts.explain = false;
@@ -283,6 +307,7 @@ impl JsNetwork {
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<bool> {
+        let text = text_cells(&options);
         let opts = route_options(env, options, true)?;
         let instants = raise(env, convert::now_arg(times, now)?)?;
         let mut batch = Chunks {
@@ -290,6 +315,7 @@ impl JsNetwork {
             schema: &self.engine.plan().lead_schema,
             encode: &encode_chunk,
             emit: &emit,
+            text,
         };
         match self
             .net

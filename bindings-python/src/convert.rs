@@ -9,8 +9,8 @@ use leadrail_core::value::{EpochMs, Type};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySequence, PySet, PyString,
-    PyTuple, PyType,
+    PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySequence, PySet,
+    PyString, PyTuple, PyType,
 };
 use serde_json::{Map, Value as Json};
 
@@ -22,10 +22,25 @@ use crate::PYTHON;
 pub(crate) struct Unsupported {
     pub(crate) found: String,
     pub(crate) key: Option<String>,
+    /// A naive datetime (`found` is how it prints): core says what to pass instead.
+    pub(crate) naive: bool,
 }
 
 fn unsupported(found: String) -> Unsupported {
-    Unsupported { found, key: None }
+    Unsupported {
+        found,
+        key: None,
+        naive: false,
+    }
+}
+
+impl Unsupported {
+    pub(crate) fn naive(shown: String) -> Unsupported {
+        Unsupported {
+            naive: true,
+            ..unsupported(shown)
+        }
+    }
 }
 
 /// The `datetime` module's classes and `decimal.Decimal`, looked up once.
@@ -51,6 +66,19 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             decimal: class(&py.import("decimal")?, "Decimal")?,
         })
     })
+}
+
+/// How `x` prints when it is a naive datetime (a `datetime` whose `utcoffset()` is `None`;
+/// pandas' `NaT` aside), else `None`.
+pub(crate) fn naive(x: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let py = x.py();
+    if !x.is_instance(classes(py)?.datetime.bind(py))? || !x.call_method0("utcoffset")?.is_none() {
+        return Ok(None);
+    }
+    if x.get_type().name()?.to_str()? == "NaTType" {
+        return Ok(None);
+    }
+    Ok(Some(x.str()?.to_str()?.to_owned()))
 }
 
 /// The Python type name of `obj`, for messages.
@@ -391,22 +419,42 @@ pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<EpochMs, ErrorR
         return Ok(InstantJson::Text(s.to_str()?.to_owned()).millis());
     }
     if obj.is_instance(classes(py)?.datetime.bind(py))? {
+        if let Some(shown) = naive(obj)? {
+            let e = host::naive_datetime(&shown);
+            let message = format!("`now`: {}", e.message());
+            return Ok(Err(request_error(message, e.help().unwrap_or_default())));
+        }
         let text: String = obj.call_method0("isoformat")?.extract()?;
         return Ok(InstantJson::Text(text).millis());
     }
     Ok(Err(bad()))
 }
 
-/// `now` of a batch: one instant, or one per lead (a list, a tuple, or an object with
-/// `tolist()`, e.g. a numpy array).
+/// `now` of a batch: one instant; one per lead (any sequence: a list, a tuple, a `range`, a
+/// numpy array, a pandas Series, a pyarrow array); or `{"start": instant, "step": step}` (the
+/// step in milliseconds, a `timedelta` or a duration text), read by core.
 pub(crate) fn now_arg(obj: &Bound<'_, PyAny>) -> PyResult<Result<Instants, ErrorReport>> {
-    let seq = if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        obj.clone()
-    } else if obj.hasattr("tolist")? {
-        obj.call_method0("tolist")?
-    } else {
+    if let Ok(map) = obj.cast::<PyMapping>() {
+        let mut json = Map::new();
+        for kv in map.items()?.iter() {
+            let (k, v): (String, Bound<'_, PyAny>) = kv.extract()?;
+            let v = match (k.as_str(), v) {
+                ("start", v) => match instant(&v)? {
+                    Ok(t) => Json::from(t),
+                    Err(e) => return Ok(Err(e)),
+                },
+                (_, v) => py_to_json(&v, None)?.unwrap_or(Json::Null),
+            };
+            json.insert(k, v);
+        }
+        return Ok(Instants::from_json(&Json::Object(json)));
+    }
+    let one = obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyInt>();
+    let seq = obj.try_iter().is_ok() || obj.hasattr("tolist")?;
+    if one || obj.is_instance_of::<PyBytes>() || !seq {
         return Ok(instant(obj)?.map(Instants::One));
-    };
+    }
+    let seq = crate::frames::values(obj)?;
     let mut out = Vec::with_capacity(reserve_for(&seq));
     for item in seq.try_iter()? {
         let item = item?;

@@ -140,12 +140,26 @@ impl PyEngine {
         self.engine.plan().content_hash.clone()
     }
 
-    /// A partner network from any iterable of mappings; raises `DataError` naming the record
-    /// and the field.
-    fn network(&self, py: Python<'_>, partners: &Bound<'_, PyAny>) -> PyResult<PyNetwork> {
+    /// A partner network from any iterable of mappings, a pandas DataFrame or a pyarrow Table;
+    /// raises `DataError` naming the record and the field. `text_cells=True` (the default for a
+    /// table) reads string values as CSV cells (`a|b` sets, `US except US-AK` territories,
+    /// `k=v|k2=v2` maps, `lat lon` points, `42`), as `csv.DictReader` gives them.
+    #[pyo3(signature = (partners, *, text_cells = None))]
+    fn network(
+        &self,
+        py: Python<'_>,
+        partners: &Bound<'_, PyAny>,
+        text_cells: Option<bool>,
+    ) -> PyResult<PyNetwork> {
         let schema = &self.engine.plan().partner_schema;
-        let list = routing::record_list(partners, "partners")?;
-        let rows = routing::read_rows(py, list.iter(), list.len(), schema)?;
+        let rows = match crate::frames::table_rows(partners, schema, text_cells)? {
+            Some(rows) => rows,
+            None => {
+                let list = routing::record_list(partners, "partners")?;
+                let text = text_cells.unwrap_or(false);
+                routing::read_rows(py, list.iter(), list.len(), schema, text)?
+            }
+        };
         let engine = self.engine.clone();
         let net = py.detach(|| {
             // the first bad row (in row order) is the error

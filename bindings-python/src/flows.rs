@@ -10,13 +10,15 @@ use pyo3::prelude::*;
 use crate::network::raise;
 use crate::routing;
 
-/// One host record (a mapping) read against `schema`; its error (naming the record and the
+/// One host record (a mapping) read against `schema` (its string values as CSV cells with
+/// `text_cells`); its error (naming the record and the
 /// field) raised.
 pub(crate) fn one_record(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
     schema: &Schema,
+    text_cells: bool,
 ) -> PyResult<Record> {
-    let rows = routing::read_rows(py, std::iter::once(obj.clone()), 1, schema)?;
+    let rows = routing::read_rows(py, std::iter::once(obj.clone()), 1, schema, text_cells)?;
     raise(py, rows.records(schema).into_one())
 }

@@ -21,6 +21,7 @@ mod convert;
 mod engine;
 mod exceptions;
 mod flows;
+mod frames;
 mod kpi;
 mod network;
 mod routing;

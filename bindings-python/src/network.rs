@@ -21,9 +21,9 @@ use pyo3::types::{PyList, PyMapping, PyString};
 use crate::convert::{self, argument_json, wire};
 use crate::exceptions::from_report;
 use crate::flows;
-use crate::routing;
 use crate::typed::{Columns, PyDecision, PyRouteResults};
 use crate::PYTHON;
+use crate::{frames, routing};
 
 /// Partners and their routing state, bound to the engine that built it.
 #[pyclass(name = "Network", module = "leadrail", frozen)]
@@ -66,13 +66,12 @@ impl PyNetwork {
         py: Python<'py>,
         lead: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
-        explain: bool,
-        exclude: Option<&Bound<'py, PyAny>>,
+        opts: RouteOptions,
+        text_cells: bool,
         record: bool,
     ) -> PyResult<PyDecision> {
-        let lead = flows::one_record(py, lead, &self.engine.plan().lead_schema)?;
+        let lead = flows::one_record(py, lead, &self.engine.plan().lead_schema, text_cells)?;
         let now = raise(py, convert::instant(now)?)?;
-        let opts = route_options(explain, exclude)?;
         let d = py.detach(|| match record {
             true => self.net.assign(&self.engine, &lead, now, &opts),
             false => self.net.route_one(&self.engine, &lead, now, &opts),
@@ -123,16 +122,49 @@ struct ListBatch<'s, 'py> {
     out: Vec<Results>,
     /// With `as_columns`: the columns, converted as the chunks come.
     columns: Option<Columns<'py>>,
+    /// Read as text cells (`text_cells=True`).
+    text: bool,
+    /// The rows of a table, read whole (then routed in one piece).
+    whole: Option<Rows>,
+    /// The number of leads.
+    n: usize,
+}
+
+impl<'s, 'py> ListBatch<'s, 'py> {
+    /// The batch of `list`, or of the rows of a table read `whole` (`list` then empty).
+    fn new(
+        list: Bound<'py, PyList>,
+        schema: &'s Schema,
+        whole: Option<Rows>,
+        as_columns: bool,
+        text: bool,
+    ) -> ListBatch<'s, 'py> {
+        let py = list.py();
+        let n = whole.as_ref().map_or(list.len(), Rows::len);
+        ListBatch {
+            py,
+            list,
+            schema,
+            out: Vec::new(),
+            columns: as_columns.then(|| Columns::new(py, n)),
+            text,
+            whole,
+            n,
+        }
+    }
 }
 
 impl HostBatch for ListBatch<'_, '_> {
     type Error = PyErr;
 
     fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
+        if let Some(whole) = self.whole.take() {
+            return Ok(whole);
+        }
         // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
         let n = rows.len();
         let leads = rows.map_while(|i| self.list.get_item(i).ok());
-        routing::read_rows(self.py, leads, n, self.schema).map_err(ReadError::Host)
+        routing::read_rows(self.py, leads, n, self.schema, self.text).map_err(ReadError::Host)
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
@@ -156,6 +188,10 @@ impl HostBatch for ListBatch<'_, '_> {
 
     fn chunking(&self) -> Chunking {
         Chunking::Equal
+    }
+
+    fn chunked(&self) -> bool {
+        self.whole.is_none()
     }
 }
 
@@ -231,7 +267,8 @@ fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<B
 #[pymethods]
 impl PyNetwork {
     /// Routes one lead at `now` without changing any state (what if); returns its `Decision`.
-    #[pyo3(signature = (lead, now, explain = false, exclude = None))]
+    /// `text_cells=True`: the lead's string values are CSV cells (as `csv.DictReader` gives them).
+    #[pyo3(signature = (lead, now, explain = false, exclude = None, *, text_cells = false))]
     fn route<'py>(
         &self,
         py: Python<'py>,
@@ -239,14 +276,15 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
+        text_cells: bool,
     ) -> PyResult<PyDecision> {
-        self.one(py, lead, now, explain, exclude, false)
+        self.one(py, lead, now, route_options(explain, exclude)?, text_cells, false)
     }
 
     /// Routes one lead at `now` and records it: the same decision and state as a one-lead
     /// `route_batch`, and the partner holds the lead until `release(lead_id)`. Raises
     /// `DataError` (`leadrail::data::lead_held`) for a lead a partner already holds.
-    #[pyo3(signature = (lead, now, explain = false, exclude = None))]
+    #[pyo3(signature = (lead, now, explain = false, exclude = None, *, text_cells = false))]
     fn assign<'py>(
         &self,
         py: Python<'py>,
@@ -254,14 +292,15 @@ impl PyNetwork {
         now: &Bound<'py, PyAny>,
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
+        text_cells: bool,
     ) -> PyResult<PyDecision> {
-        self.one(py, lead, now, explain, exclude, true)
+        self.one(py, lead, now, route_options(explain, exclude)?, text_cells, true)
     }
 
     /// Adds a partner (a mapping); raises `DataError` naming the record and the field, or for
     /// an id the network has, and then changes nothing.
     fn add_partner(&self, py: Python<'_>, partner: &Bound<'_, PyAny>) -> PyResult<()> {
-        let r = flows::one_record(py, partner, &self.engine.plan().partner_schema)?;
+        let r = flows::one_record(py, partner, &self.engine.plan().partner_schema, false)?;
         raise(py, py.detach(|| self.net.add_partner(r)))
     }
 
@@ -269,7 +308,7 @@ impl PyNetwork {
     /// (workload, held leads, round-robin position); raises like `add_partner`, or for an
     /// unknown id, and then changes nothing.
     fn update_partner(&self, py: Python<'_>, partner: &Bound<'_, PyAny>) -> PyResult<()> {
-        let r = flows::one_record(py, partner, &self.engine.plan().partner_schema)?;
+        let r = flows::one_record(py, partner, &self.engine.plan().partner_schema, false)?;
         raise(py, py.detach(|| self.net.update_partner(r)))
     }
 
@@ -304,7 +343,11 @@ impl PyNetwork {
     /// With `as_columns=True` the results come as the columns of `route_columns` (`kind`,
     /// `target`, `rule`, `error`) rather than one dict per lead: the same decisions, for a
     /// fraction of the cost of building four dicts per lead (no explanations in that form).
-    #[pyo3(signature = (leads, now, explain = false, exclude = None, *, as_columns = false))]
+    ///
+    /// `leads` may also be a pandas DataFrame or a pyarrow Table (read as columns, missing values
+    /// missing); `text_cells=True` (the default for a table) reads string values as CSV cells.
+    #[pyo3(signature = (leads, now, explain = false, exclude = None, *, as_columns = false, text_cells = None))]
+    #[expect(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn route_batch<'py>(
         &self,
         py: Python<'py>,
@@ -313,6 +356,7 @@ impl PyNetwork {
         explain: bool,
         exclude: Option<&Bound<'py, PyAny>>,
         as_columns: bool,
+        text_cells: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if explain && as_columns {
             return raise(
@@ -323,18 +367,17 @@ impl PyNetwork {
                 )),
             );
         }
-        let list = routing::record_list(leads, "leads")?;
+        let schema = &self.engine.plan().lead_schema;
+        let whole = frames::table_rows(leads, schema, text_cells)?;
+        let list = match whole {
+            Some(_) => PyList::empty(py),
+            None => routing::record_list(leads, "leads")?,
+        };
         let instants = raise(py, convert::now_arg(now)?)?;
         let opts = route_options(explain, exclude)?;
-        let n = list.len();
-        let mut batch = ListBatch {
-            py,
-            list,
-            schema: &self.engine.plan().lead_schema,
-            out: Vec::new(),
-            columns: as_columns.then(|| Columns::new(py, n)),
-        };
-        self.run(py, n, &instants, &opts, &mut batch)?;
+        let text = text_cells.unwrap_or(false);
+        let mut batch = ListBatch::new(list, schema, whole, as_columns, text);
+        self.run(py, batch.n, &instants, &opts, &mut batch)?;
         match batch.columns {
             Some(c) => Ok(c.finish()?.into_any()),
             None => Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any()),
@@ -346,14 +389,17 @@ impl PyNetwork {
     /// as `route_batch`, and the same results (`RouteResults`; their `columns()` are `kind`
     /// (`partner`/`queue`/`unrouted`, or None for an error), `target` (partner id or queue
     /// name), `rule`, `error` (a report dict or None)).
-    #[pyo3(signature = (columns, now, exclude = None))]
+    /// numpy and pyarrow numeric columns are read from their buffers; `text_cells=True` reads
+    /// string values as CSV cells.
+    #[pyo3(signature = (columns, now, exclude = None, *, text_cells = false))]
     fn route_columns<'py>(
         &self,
         py: Python<'py>,
         columns: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         exclude: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<PyRouteResults> {
+        text_cells: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let Ok(map) = columns.cast::<PyMapping>() else {
             return raise(
                 py,
@@ -373,6 +419,13 @@ impl PyNetwork {
             );
         };
         let schema = &self.engine.plan().lead_schema;
+        if let Some(rows) = frames::mapping_rows(map, schema, text_cells)? {
+            let mut batch = ListBatch::new(PyList::empty(py), schema, Some(rows), false, false);
+            let instants = raise(py, convert::now_arg(now)?)?;
+            let opts = route_options(false, exclude)?;
+            self.run(py, batch.n, &instants, &opts, &mut batch)?;
+            return Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any());
+        }
         let mut given = vec![("id", None, ids)];
         for f in &schema.fields {
             if let Some(c) = get_column(map, &f.name)? {
@@ -392,7 +445,7 @@ impl PyNetwork {
             out: Vec::new(),
         };
         self.run(py, batch.n, &instants, &opts, &mut batch)?;
-        Ok(PyRouteResults::new(batch.out))
+        Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any())
     }
 
     /// The partners' routing state: `{"seq": int, "partners": [{"id", "active_leads",

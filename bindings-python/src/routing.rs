@@ -12,7 +12,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 
 use crate::convert::{float_json, py_to_json, type_name, Unsupported};
-use crate::exceptions::from_report;
 use crate::PYTHON;
 
 /// How a non-finite float that a column had to hold as JSON is described.
@@ -21,7 +20,7 @@ const NOT_FINITE: &str = "a value that is not a finite number";
 /// Appends `x` (read as `ty`) to `column` by its Python kind; `held`: the batch holds `x` (in a
 /// dict or a list), so its address names its text.
 #[inline(always)]
-fn push(
+pub(crate) fn push(
     column: &mut ColumnBuilder,
     x: &Bound<'_, PyAny>,
     held: bool,
@@ -57,6 +56,10 @@ fn push(
         column.push_text(s.to_str()?, held.then_some(key));
         return Ok(Ok(()));
     }
+    if let Some(shown) = crate::convert::naive(x)? {
+        column.push_missing();
+        return Ok(Err(Unsupported::naive(shown)));
+    }
     match py_to_json(x, ty)? {
         Ok(j) => column.push_json(j),
         Err(e) => {
@@ -90,12 +93,11 @@ pub(crate) fn record_list<'py>(
     what: &str,
 ) -> PyResult<Bound<'py, PyList>> {
     let not_rows = || {
-        let message = format!(
-            "`{what}` must be an iterable of mappings, not a `{}`",
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "`{what}` must be an iterable of mappings, a pandas DataFrame or a pyarrow Table, \
+             not a `{}`",
             type_name(obj)
-        );
-        let help = "pass a list of dicts, e.g. `df.to_dict(\"records\")`";
-        from_report(obj.py(), request_error(message, help))
+        ))
     };
     if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
         return Err(not_rows());
@@ -108,12 +110,15 @@ pub(crate) fn record_list<'py>(
 }
 
 /// Reads host records (mappings) column by column into core's [`Rows`], with the problems met
-/// reading them: a row that is not a mapping, a value without a JSON form. `n`: about how many.
+/// reading them: a row that is not a mapping, a value without a JSON form. `n`: about how many;
+/// `text`: the rows of a text table (core's [`Rows::text_cells`]: string cells in the CSV forms,
+/// NaN missing).
 pub(crate) fn read_rows<'py>(
     py: Python<'py>,
     rows: impl Iterator<Item = Bound<'py, PyAny>>,
     n: usize,
     schema: &Schema,
+    text: bool,
 ) -> PyResult<Rows> {
     let id = pyo3::intern!(py, "id");
     let mut fields: Vec<_> = schema
@@ -156,8 +161,18 @@ pub(crate) fn read_rows<'py>(
                 None => col.push_missing(),
                 Some(v) => {
                     if let Err(e) = push(col, &v, held, ty)? {
-                        let found = e.found;
-                        problems.push(Problem::Unreadable { row, field, found });
+                        match (e.naive, field) {
+                            // (a NaN of a text table is a missing cell)
+                            _ if text && crate::frames::is_nan(&v) => {}
+                            (true, Some(field)) => {
+                                let error = host::naive_datetime(&e.found);
+                                problems.push(Problem::Invalid { row, field, error });
+                            }
+                            _ => {
+                                let found = e.found;
+                                problems.push(Problem::Unreadable { row, field, found });
+                            }
+                        }
                     }
                 }
             }
@@ -173,15 +188,21 @@ pub(crate) fn read_rows<'py>(
     let mut columns = Vec::with_capacity(fields.len());
     for (f, (_, _, col)) in fields.into_iter().enumerate() {
         let (col, lost) = col.finish();
-        // a non-finite float that had to become JSON: the row's error says so
-        problems.extend(lost.into_iter().map(|row| Problem::Unreadable {
+        // a non-finite float that had to become JSON: the row's error says so (a NaN of a text
+        // table: a missing cell)
+        let lost = lost.into_iter().filter(|_| !text);
+        problems.extend(lost.map(|row| Problem::Unreadable {
             row,
             field: Some(f),
             found: NOT_FINITE.into(),
         }));
         columns.push(col);
     }
-    Ok(Rows::in_schema_order(PYTHON, count, ids, schema, columns).with_problems(problems))
+    let rows = Rows::in_schema_order(PYTHON, count, ids, schema, columns).with_problems(problems);
+    Ok(match text {
+        true => rows.text_cells(schema),
+        false => rows,
+    })
 }
 
 /// A column given by the host as a list: a list as it is, a tuple, the `tolist()` of an object

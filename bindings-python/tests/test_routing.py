@@ -122,9 +122,8 @@ def test_partner_values_python_types(engine):
 
 @pytest.mark.parametrize("bad", ["partners", {"id": "A"}, 42, None])
 def test_partners_must_be_an_iterable_of_mappings(engine, bad):
-    with pytest.raises(leadrail.LeadrailError) as info:
+    with pytest.raises(TypeError, match="`partners` must be an iterable of mappings, a pandas DataFrame or a pyarrow Table"):
         engine.network(bad)
-    assert info.value.code in ("leadrail::request::invalid",)
 
 
 def test_partner_that_is_not_a_mapping(engine):
@@ -206,7 +205,7 @@ def test_per_lead_instants_must_match_the_leads(net):
 
 @pytest.mark.parametrize("bad", [{"id": "L"}, "leads", 3])
 def test_leads_must_be_an_iterable_of_mappings(net, bad):
-    with pytest.raises(leadrail.LeadrailError):
+    with pytest.raises(TypeError, match="`leads` must be an iterable of mappings"):
         net.route_batch(bad, NOW).to_list()
 
 

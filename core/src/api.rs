@@ -53,14 +53,7 @@ impl InstantJson {
     pub fn millis(&self) -> Result<EpochMs, ErrorReport> {
         match self {
             InstantJson::Millis(t) => Ok(*t),
-            InstantJson::Text(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| t.timestamp_millis())
-                .map_err(|_| {
-                    request_error(
-                        format!("`{s}` is not an RFC 3339 instant"),
-                        "write instants like `2026-11-24T09:00:00Z` or as milliseconds since the epoch",
-                    )
-                }),
+            InstantJson::Text(s) => crate::host::instant_text(s),
         }
     }
 }

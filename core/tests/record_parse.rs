@@ -257,8 +257,8 @@ fn json_errors_name_record_field_expected_and_found() {
         ),
         (
             Type::DateTime,
-            json!(1795510800000i64),
-            "expected a datetime, found `1795510800000`".into(),
+            json!(1795510800000.5),
+            "expected a datetime, found `1795510800000.5`".into(),
         ),
         (
             Type::Duration,

@@ -58,7 +58,7 @@ from ._kpi import (
     forecast,
     kpi,
 )
-from ._types import GeoPointLike, Instant, PartnerCalendars, Timeline
+from ._types import GeoPointLike, Instant, Instants, PartnerCalendars, Records, Timeline
 
 __all__ = [
     # KPIs and the forecast (_kpi.py)
@@ -93,11 +93,13 @@ __all__ = [
     "Explanation",
     "GeoPointLike",
     "Instant",
+    "Instants",
     "Label",
     "LeadrailError",
     "Network",
     "Outcome",
     "PartnerCalendars",
+    "Records",
     "Report",
     "RerouteExclusion",
     "ReroutePlan",

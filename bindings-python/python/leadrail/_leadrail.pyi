@@ -7,7 +7,7 @@ from typing import Any, Final, Generic, Literal, Optional, Union, final, overloa
 
 from typing_extensions import TypeVar
 
-from leadrail._types import GeoPointLike, Instant, PartnerCalendars, Timeline
+from leadrail._types import GeoPointLike, Instant, Instants, PartnerCalendars, Records, Timeline
 
 __all__ = [
     "Candidate",
@@ -424,8 +424,11 @@ class Engine:
     @property
     def slas(self) -> list[str]:
         """The names of the ruleset's SLAs, in order."""
-    def network(self, partners: Iterable[Mapping[str, Any]]) -> Network:
-        """A partner network; raises `DataError` naming the record and the field."""
+    def network(self, partners: Records, *, text_cells: Optional[bool] = None) -> Network:
+        """A partner network from any iterable of mappings, a pandas DataFrame or a pyarrow
+        Table; raises `DataError` naming the record and the field. `text_cells=True` (the
+        default for a table) reads string values as CSV cells (`a|b` sets, `US except US-AK`
+        territories, `k=v|k2=v2` maps, `lat lon` points, `42`), as `csv.DictReader` gives them."""
     @overload
     def evaluate_sla(
         self,
@@ -465,6 +468,8 @@ class Network:
         now: Instant,
         explain: Literal[True],
         exclude: Optional[Union[str, Iterable[str]]] = None,
+        *,
+        text_cells: bool = False,
     ) -> Decision[Explanation]: ...
     @overload
     def route(
@@ -473,17 +478,20 @@ class Network:
         now: Instant,
         explain: bool = False,
         exclude: Optional[Union[str, Iterable[str]]] = None,
+        *,
+        text_cells: bool = False,
     ) -> Decision:
         """Routes one lead without changing any state; raises `DataError` for a bad lead."""
     @overload
     def route_batch(
         self,
-        leads: Iterable[Mapping[str, Any]],
-        now: Union[Instant, Sequence[Instant]],
+        leads: Records,
+        now: Instants,
         explain: bool = False,
         exclude: Optional[Union[str, Iterable[str]]] = None,
         *,
         as_columns: Literal[False] = False,
+        text_cells: Optional[bool] = None,
     ) -> RouteResults:
         """Routes leads in order, applying each assignment; one result per lead (a bad lead
         gets an `error` and changes no state). Runs without the GIL; batches of 32,768
@@ -492,24 +500,28 @@ class Network:
     @overload
     def route_batch(
         self,
-        leads: Iterable[Mapping[str, Any]],
-        now: Union[Instant, Sequence[Instant]],
+        leads: Records,
+        now: Instants,
         explain: Literal[False] = False,
         exclude: Optional[Union[str, Iterable[str]]] = None,
         *,
         as_columns: Literal[True],
+        text_cells: Optional[bool] = None,
     ) -> dict[str, list[Any]]:
         """Like `route_batch`, returning the columns of `route_columns` (`kind`, `target`,
         `rule`, `error`) rather than a dict per lead: far cheaper for big batches (not with
         `explain`)."""
     def route_columns(
         self,
-        columns: Mapping[str, Sequence[Any]],
-        now: Union[Instant, Sequence[Instant]],
+        columns: Mapping[str, Any],
+        now: Instants,
         exclude: Optional[Union[str, Iterable[str]]] = None,
+        *,
+        text_cells: bool = False,
     ) -> RouteResults:
         """Like `route_batch` with leads as columns (`id` and the fields; lists, tuples, numpy
-        arrays, pandas Series); `columns()` of the results gives `kind`, `target`, `rule`, `error`."""
+        arrays, pandas Series, pyarrow arrays; numeric arrays read from their buffer);
+        `columns()` of the results gives `kind`, `target`, `rule`, `error`."""
     @overload
     def assign(
         self,
@@ -517,6 +529,8 @@ class Network:
         now: Instant,
         explain: Literal[True],
         exclude: Optional[Union[str, Iterable[str]]] = None,
+        *,
+        text_cells: bool = False,
     ) -> Decision[Explanation]: ...
     @overload
     def assign(
@@ -525,6 +539,8 @@ class Network:
         now: Instant,
         explain: bool = False,
         exclude: Optional[Union[str, Iterable[str]]] = None,
+        *,
+        text_cells: bool = False,
     ) -> Decision:
         """Routes one lead and records it (the decision and state of a one-lead `route_batch`);
         the partner holds the lead until `release`."""

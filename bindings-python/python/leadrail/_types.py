@@ -5,9 +5,9 @@ same objects and `stubtest` finds them at run time."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any, Union
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, Union
 
 GeoPointLike = Union[Mapping[str, float], Sequence[float]]
 """A point: `{"lat": .., "lon": ..}` or a pair `(lat, lon)`, in degrees."""
@@ -23,3 +23,29 @@ lead's lifecycle events in the order they happened (`event` one of `created`, `a
 
 PartnerCalendars = Mapping[str, Union[str, Mapping[str, str]]]
 """Partner id -> calendar name, or -> `{field: calendar name}`."""
+
+Instants = Union[Instant, Iterable[Instant], Mapping[str, Union[Instant, timedelta]]]
+"""`now` of a batch: one `Instant`; one per lead (any sequence: a list, a tuple, a `range`, a
+numpy array, a pandas Series, a pyarrow array); or `{"start": Instant, "step": step}`, lead `i`
+at `start + i * step` (the step in milliseconds, a `timedelta` or a duration text, `"90s"`)."""
+
+
+class DataFrameLike(Protocol):
+    """A pandas DataFrame (read as columns; NaN, None, NaT and NA missing)."""
+
+    @property
+    def columns(self) -> Any: ...
+    def __len__(self) -> int: ...
+
+
+class ArrowTableLike(Protocol):
+    """A pyarrow Table or RecordBatch (read as columns; nulls missing)."""
+
+    @property
+    def column_names(self) -> list[str]: ...
+    @property
+    def num_rows(self) -> int: ...
+
+
+Records = Union[Iterable[Mapping[str, Any]], DataFrameLike, ArrowTableLike]
+"""Partners or leads: any iterable of mappings, a pandas DataFrame or a pyarrow Table."""

@@ -6,6 +6,7 @@
 )]
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 use super::errors;
 use crate::report::ErrorReport;
@@ -106,6 +107,102 @@ impl Instants {
             }
         }
     }
+}
+
+/// How every error about `now` says what to pass.
+const NOW_HELP: &str = "pass one instant (milliseconds since the epoch, an RFC 3339 text or an \
+                        aware datetime), one per lead (any sequence), or `{\"start\": instant, \
+                        \"step\": milliseconds}`";
+
+impl Instants {
+    /// `now` of a batch in its JSON form (the bindings convert theirs to it): one instant (an
+    /// integer, milliseconds since the epoch, or an RFC 3339 text), an array of them (one per
+    /// lead), or `{"start": instant, "step": step}` (lead `i` at `start + i * step`; the step
+    /// in milliseconds or as a duration text, `"90s"`).
+    ///
+    /// ```
+    /// use leadrail_core::host::Instants;
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(Instants::from_json(&json!(5)).unwrap(), Instants::One(5));
+    /// assert_eq!(Instants::from_json(&json!([1, "1970-01-01T00:00:00.002Z"])).unwrap(), Instants::PerLead(vec![1, 2]));
+    /// let steps = Instants::from_json(&json!({"start": "2026-11-24T09:00:00Z", "step": "1m"})).unwrap();
+    /// assert_eq!(steps, Instants::Step { start: 1795510800000, step_ms: 60_000 });
+    /// let e = Instants::from_json(&json!({"start": 0})).unwrap_err();
+    /// assert_eq!(e.message, "`now` as start and step needs `step` (milliseconds between leads)");
+    /// ```
+    pub fn from_json(json: &Json) -> Result<Instants, ErrorReport> {
+        match json {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| instant(t, &format!("now[{i}]")))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Instants::PerLead),
+            Json::Object(map) => {
+                if let Some(k) = map.keys().find(|k| *k != "start" && *k != "step") {
+                    return Err(now_error(format!(
+                        "`now` as start and step has an unknown key `{k}`"
+                    )));
+                }
+                let (Some(start), Some(step)) = (map.get("start"), map.get("step")) else {
+                    let missing = match map.contains_key("start") {
+                        true => "`step` (milliseconds between leads)",
+                        false => "`start` (the first lead's instant)",
+                    };
+                    return Err(now_error(format!(
+                        "`now` as start and step needs {missing}"
+                    )));
+                };
+                let step_ms = match step {
+                    Json::Number(n) => n.as_i64(),
+                    Json::String(s) => crate::record::parse_duration(s).ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| {
+                    now_error(format!(
+                        "`now`'s step must be milliseconds (an integer) or a duration text \
+                         (`\"90s\"`), not `{step}`"
+                    ))
+                })?;
+                Ok(Instants::Step {
+                    start: instant(start, "now.start")?,
+                    step_ms,
+                })
+            }
+            other => instant(other, "now").map(Instants::One),
+        }
+    }
+}
+
+/// One instant in its JSON form: milliseconds since the epoch, or an RFC 3339 text; `what`
+/// names it in the error.
+pub(crate) fn instant(json: &Json, what: &str) -> Result<EpochMs, ErrorReport> {
+    match json {
+        Json::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| now_error(format!("`{what}` must be whole milliseconds, not `{n}`"))),
+        Json::String(s) => instant_text(s),
+        other => Err(now_error(format!(
+            "`{what}` must be an instant, not `{other}`"
+        ))),
+    }
+}
+
+/// An RFC 3339 instant (with an offset).
+pub(crate) fn instant_text(s: &str) -> Result<EpochMs, ErrorReport> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| {
+            ErrorReport::request(
+                format!("`{s}` is not an RFC 3339 instant"),
+                "write instants like `2026-11-24T09:00:00Z` or as milliseconds since the epoch",
+            )
+        })
+}
+
+fn now_error(message: String) -> ErrorReport {
+    ErrorReport::request(message, NOW_HELP)
 }
 
 impl From<EpochMs> for Instants {

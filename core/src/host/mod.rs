@@ -4,6 +4,8 @@
 //! - [`Rows`]: a host's records read into columns (with the [`Problem`]s the host met reading
 //!   them itself), parsed and prepared by core, good and bad rows apart, every row's position
 //!   kept;
+//! - [`Rows::text_cells`]: the records of a text table (CSV rows, a data frame read from a
+//!   CSV file) with their cells in the CSV forms the `leadrail` CLI reads, parsed here;
 //! - [`Instants`]: one way to give the routing instants (one for the batch, one per lead, or a
 //!   start and a step), checked once;
 //! - [`SharedNetwork`]: a network shared by a host's threads, which routes a host's batch
@@ -84,6 +86,7 @@ mod arrays;
 mod batch;
 mod builder;
 mod calls;
+mod cells;
 mod coded;
 pub(crate) mod errors;
 mod flows;
@@ -96,8 +99,10 @@ pub use arrays::{ResultArrays, RowKind, NONE};
 pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
 pub use builder::ColumnBuilder;
 pub use calls::{batch_options, columns_in_utf16, state_from_json, CompileOptions};
+pub use cells::naive_datetime;
 pub use coded::{hole, number_json, whole, CodedColumn, HostColumn, MISSING, NUMBER, OTHER};
 pub use errors::{column_length, summary, unreadable, Host, Owner};
+pub(crate) use instants::instant_text;
 pub use instants::Instants;
 pub use pipeline::Block;
 pub use results::{ResultViews, Results, RouteResult};

@@ -14,7 +14,7 @@ use super::errors::{self, Host};
 use super::instants::Instants;
 use super::results::{Good, Results};
 use crate::network::Network;
-use crate::record::{Column, Record, RecordRef};
+use crate::record::{Column, DataError, DataErrorKind, Record, RecordRef, ValueError};
 use crate::report::ErrorReport;
 use crate::route::{Engine, LeadBatch, RouteOptions};
 use crate::schema::Schema;
@@ -41,12 +41,24 @@ pub enum Problem {
         /// The value's description.
         found: String,
     },
+    /// A cell of row `row` has a form, but not one its field's type takes (a text cell that
+    /// does not parse, a naive datetime): core names the record and the field.
+    Invalid {
+        /// The row (0-based in the [`Rows`]).
+        row: usize,
+        /// The schema field's index.
+        field: usize,
+        /// What is wrong, and the fix.
+        error: ValueError,
+    },
 }
 
 impl Problem {
     fn row(&self) -> usize {
         match self {
-            Problem::NotARecord { row, .. } | Problem::Unreadable { row, .. } => *row,
+            Problem::NotARecord { row, .. }
+            | Problem::Unreadable { row, .. }
+            | Problem::Invalid { row, .. } => *row,
         }
     }
 }
@@ -84,8 +96,8 @@ pub struct Rows {
     rows: usize,
     at: usize,
     ids: Column,
-    fields: Vec<(String, Column)>,
-    problems: Vec<Problem>,
+    pub(super) fields: Vec<(String, Column)>,
+    pub(super) problems: Vec<Problem>,
 }
 
 /// Records parsed from [`Rows`]: the good ones in row order, and each bad row (0-based in the
@@ -290,6 +302,12 @@ impl Rows {
                     Problem::NotARecord {
                         value: Err(found), ..
                     } => (row, 0, errors::not_a_record(position, found)),
+                    Problem::Invalid { field, error, .. } => {
+                        let name = schema.fields.get(*field).map_or("", |f| f.name.as_str());
+                        let kind = DataErrorKind::InvalidField(error.clone());
+                        let e = DataError::new(&self.name(row), Some(name), kind);
+                        (row, 1 + field, ErrorReport::from(e))
+                    }
                     Problem::Unreadable { field, found, .. } => {
                         let (pos, name) = match field.and_then(|f| schema.fields.get(f)) {
                             Some(f) => (1 + field.unwrap_or(0), f.name.as_str()),

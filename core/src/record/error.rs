@@ -19,7 +19,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    pub(super) fn new(message: impl Into<String>, help: Option<String>) -> ValueError {
+    pub(crate) fn new(message: impl Into<String>, help: Option<String>) -> ValueError {
         ValueError {
             message: message.into(),
             help,
@@ -204,7 +204,9 @@ pub(super) fn example(ty: &Type) -> String {
         Type::Bool => "write `true` or `false` without quotes".into(),
         Type::Date => "write a date as `2026-12-24` (year-month-day)".into(),
         Type::DateTime => {
-            "write an RFC 3339 datetime with an offset: `2026-11-24T09:00:00Z`".into()
+            "write an RFC 3339 datetime with an offset (`2026-11-24T09:00:00Z`) or milliseconds \
+             since the epoch (`1795510800000`)"
+                .into()
         }
         Type::Duration => {
             "write an amount and a unit (ms, s, m, h, d, w): `24h`, `90m`, `7d`".into()

@@ -410,6 +410,16 @@ fn value_from_json(ty: &Type, json: &Json) -> Result<Value, ValueError> {
             .map(Value::Float)
             .ok_or_else(|| ValueError::expected(ty, found())),
         (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
+        // milliseconds since the epoch (the form `now` takes), integral and within +-2^53 when
+        // written as a float (a JavaScript number)
+        (Type::DateTime, Json::Number(n)) => match n.as_i64() {
+            Some(ms) => Ok(Value::DateTime(ms)),
+            None => n
+                .as_f64()
+                .filter(|x| x.fract() == 0.0 && x.abs() <= MAX_EXACT_FLOAT_INT)
+                .map(|x| Value::DateTime(x as i64))
+                .ok_or_else(|| ValueError::expected(ty, found())),
+        },
         (Type::Int, Json::String(s)) if parse_int_text(s).is_some_and(|r| r.is_ok()) => {
             Err(ValueError::new(
                 format!("expected an integer, found text {}", found()),
