@@ -278,7 +278,14 @@ impl PyNetwork {
         exclude: Option<&Bound<'py, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
-        self.one(py, lead, now, route_options(explain, exclude)?, text_cells, false)
+        self.one(
+            py,
+            lead,
+            now,
+            route_options(explain, exclude)?,
+            text_cells,
+            false,
+        )
     }
 
     /// Routes one lead at `now` and records it: the same decision and state as a one-lead
@@ -294,7 +301,14 @@ impl PyNetwork {
         exclude: Option<&Bound<'py, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
-        self.one(py, lead, now, route_options(explain, exclude)?, text_cells, true)
+        self.one(
+            py,
+            lead,
+            now,
+            route_options(explain, exclude)?,
+            text_cells,
+            true,
+        )
     }
 
     /// Adds a partner (a mapping); raises `DataError` naming the record and the field, or for
