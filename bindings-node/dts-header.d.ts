@@ -319,15 +319,6 @@ export interface FeedBackOptions extends Omit<KpiOptions<'rows'>, 'by' | 'format
   measureFields?: Partial<Record<keyof Omit<Measure, 'partner'>, string>>
 }
 
-/** `network.feedBack` (src/kpi.rs). */
-export interface Network {
-  /**
-   * Writes each partner's measured performance (the KPIs by partner as of `now`, with the
-   * ruleset's SLAs) into its fields; returns the measures.
-   */
-  feedBack(timelines: Array<Timeline>, now: KpiInstant, options?: FeedBackOptions): Array<Measure>
-}
-
 /** Statistics of durations (ms); an empty set has count 0 and the rest null. */
 export interface Stats {
   count: number

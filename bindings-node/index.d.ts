@@ -106,8 +106,7 @@ export interface Engine {
    * whose `record` and `field` name the bad value. `textCells: true`: string values are CSV
    * cells (`a|b` sets, `US except US-AK` territories, `k=v|k2=v2` maps, `lat lon` points).
    */
-<<<<<<< HEAD
-  network(partners: ReadonlyArray<HostRecord>): Network
+  network(partners: ReadonlyArray<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
   /**
    * Evaluates the SLAs over one timeline (`{ lead, events }`) at `now`. `options.done`: the
    * action ids already executed (an array) or the `cursor` of the previous evaluation (an
@@ -118,9 +117,6 @@ export interface Engine {
   evaluateSla(timeline: Timeline, now: InstantLike, options?: SlaOptions): SlaEvaluation
   /** Evaluates the SLAs over each timeline of an array: one `{ ok }` or `{ error }` per timeline. */
   evaluateSla(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Array<SlaResult>
-=======
-  network(partners: Array<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
->>>>>>> dataforms
 }
 
 export interface Network {
@@ -143,53 +139,33 @@ export interface Network {
    * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
    * no state); with `asColumns: true`, the columns of `routeColumns` instead.
    */
-<<<<<<< HEAD
   routeBatch(
-    leads: ReadonlyArray<HostRecord>,
-    now: InstantLike | ReadonlyArray<InstantLike>,
+    leads: ReadonlyArray<HostRecord> | ArrowTableLike,
+    now: InstantsLike,
     options: RouteOptions & { asColumns: true },
   ): RouteColumnsResult
-  routeBatch(leads: ReadonlyArray<HostRecord>, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): Array<RouteResult>
-=======
-  routeBatch<O extends RouteOptions = RouteOptions>(
-    leads: Array<HostRecord> | ArrowTableLike,
-    now: InstantsLike,
-    options?: O,
-  ): O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>
->>>>>>> dataforms
+  routeBatch(leads: ReadonlyArray<HostRecord> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): Array<RouteResult>
   /**
    * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
    * arguments throw at once.
    */
-<<<<<<< HEAD
   routeBatchAsync(
     leads: ReadonlyArray<HostRecord>,
-    now: InstantLike | ReadonlyArray<InstantLike>,
+    now: InstantsLike,
     options: RouteOptions & { asColumns: true },
   ): Promise<RouteColumnsResult>
   routeBatchAsync(
     leads: ReadonlyArray<HostRecord>,
-    now: InstantLike | ReadonlyArray<InstantLike>,
+    now: InstantsLike,
     options?: RouteOptions,
   ): Promise<Array<RouteResult>>
-=======
-  routeBatchAsync<O extends RouteOptions = RouteOptions>(
-    leads: Array<HostRecord>,
-    now: InstantsLike,
-    options?: O,
-  ): Promise<O extends { asColumns: true } ? RouteColumnsResult : Array<RouteResult>>
->>>>>>> dataforms
   /**
    * Routes leads given as columns: an object of field name (and `id`) to an array or typed
    * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
    * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
    * name), `rule`, `error` (a report or null).
    */
-<<<<<<< HEAD
-  routeColumns(columns: { readonly id: ArrayLike<unknown> } & object, now: InstantLike | ReadonlyArray<InstantLike>, options?: RouteOptions): RouteColumnsResult
-=======
-  routeColumns(columns: Record<string, ArrayLike<unknown>> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
->>>>>>> dataforms
+  routeColumns(columns: ({ readonly id: ArrayLike<unknown> } & object) | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
 }
 
 /** The result of `routeColumns`: one entry per lead in each column. */
@@ -341,15 +317,6 @@ export interface ForecastOptions<F extends 'rows' | 'columns' = 'rows' | 'column
 export interface FeedBackOptions extends Omit<KpiOptions<'rows'>, 'by' | 'format'> {
   /** Measure name -> partner field (default: `acceptance_rate`, `conversion_rate`, `leads_received`, `sla_attainment` where the schema has them). */
   measureFields?: Partial<Record<keyof Omit<Measure, 'partner'>, string>>
-}
-
-/** `network.feedBack` (src/kpi.rs). */
-export interface Network {
-  /**
-   * Writes each partner's measured performance (the KPIs by partner as of `now`, with the
-   * ruleset's SLAs) into its fields; returns the measures.
-   */
-  feedBack(timelines: Array<Timeline>, now: KpiInstant, options?: FeedBackOptions): Array<Measure>
 }
 
 /** Statistics of durations (ms); an empty set has count 0 and the rest null. */
@@ -544,6 +511,13 @@ export declare class Network {
   release(leadId: string, partnerId?: string | undefined | null): string
   /** The id of the partner holding a lead that `assign` gave it, or null. */
   holder(leadId: string): string | null
+  /**
+   * Writes each partner's measured performance (the KPIs by partner as of `now`, with the
+   * ruleset's SLAs) into its fields (`measureFields`, default `acceptance_rate`,
+   * `conversion_rate`, `leads_received`, `sla_attainment` where the schema has them);
+   * returns the measures.
+   */
+  feedBack(timelines: Array<Timeline>, now: Date | number | string, options?: FeedBackOptions): Array<Measure>
 }
 export type JsNetwork = Network
 

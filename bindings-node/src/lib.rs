@@ -12,11 +12,11 @@
 mod convert;
 mod engine;
 mod errors;
-mod kpi;
 mod network;
 // (after `network`: napi's type definitions name `Network`'s methods here only once the
-// struct is known)
+// struct is known; so does napi's registration of the class's methods at run time)
 mod flows;
+mod kpi;
 mod wire;
 
 pub use engine::{JsEngine, SlaBatch};
