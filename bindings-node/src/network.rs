@@ -135,18 +135,20 @@ impl<'task> ScopedTask<'task> for RouteLeads {
 
 #[napi]
 impl JsNetwork {
-    /// `route` (index.js): the lead as index.js encodes records; returns its decision (core's
-    /// serde form). Routes without changing any state.
+    /// `route` (index.js): `values`, the lead's id and fields in schema order as index.js read
+    /// them (null when `lead` is not a record); returns its decision (core's serde form).
+    /// Routes without changing any state.
     #[napi(js_name = "_route", skip_typescript)]
     pub fn route<'env>(
         &self,
         env: &'env Env,
         lead: Unknown<'_>,
+        values: Option<Object<'_>>,
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Unknown<'env>> {
         let schema = &self.engine.plan().lead_schema;
-        let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
+        let rows = wire::record(lead, values, schema)?;
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
         let opts = route_options(env, options, false)?;

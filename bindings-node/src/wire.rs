@@ -25,6 +25,7 @@ use leadrail_core::schema::Schema;
 use napi::bindgen_prelude::*;
 use napi::{JsString, ValueType};
 use napi_derive::napi;
+use serde_json::Value as Json;
 
 use crate::convert::{self, element, js_to_json, reserve, NODE};
 
@@ -166,6 +167,56 @@ pub(crate) fn records(
         not_records.push((row, js_to_json(bad_vals.get_element::<Unknown>(i)?)?));
     }
     Ok(Ok(Rows::from_coded(NODE, schema, ids, fields, not_records)))
+}
+
+/// One value of a record as a coded column of one row, coded as index.js's encoder codes it.
+fn cell(value: Unknown<'_>) -> Result<CodedColumn> {
+    let mut c = CodedColumn::default();
+    let code = match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => MISSING,
+        ValueType::Number if value.coerce_to_number()?.get_double()?.is_finite() => {
+            c.nums.push(value.coerce_to_number()?.get_double()?);
+            NUMBER
+        }
+        _ => match js_to_json(value)? {
+            Ok(Json::String(s)) => {
+                c.strings.push(s);
+                0
+            }
+            j => {
+                c.others.push((0, j));
+                OTHER
+            }
+        },
+    };
+    c.codes.push(code);
+    Ok(c)
+}
+
+/// One record as index.js reads it for `route`: `values`, its id and fields in schema order,
+/// or `None` when `record` is not a record (core reports it).
+pub(crate) fn record(
+    record: Unknown<'_>,
+    values: Option<Object<'_>>,
+    schema: &Schema,
+) -> Result<Rows> {
+    let width = 1 + schema.fields.len();
+    let mut cells = Vec::with_capacity(width);
+    let mut not_records = Vec::new();
+    for i in 0..width {
+        cells.push(match &values {
+            Some(v) => cell(v.get_element::<Unknown>(i as u32)?)?,
+            None => CodedColumn {
+                codes: vec![MISSING],
+                ..CodedColumn::default()
+            },
+        });
+    }
+    if values.is_none() {
+        not_records.push((0, js_to_json(record)?));
+    }
+    let ids = cells.remove(0);
+    Ok(Rows::from_coded(NODE, schema, ids, cells, not_records))
 }
 
 /// Reads columns as given to `routeColumns` (`[id, ...fields]` in schema order, each an

@@ -235,19 +235,24 @@ fn narrow(col: Column, ty: &Type) -> Column {
     }
 }
 
-impl Rows {
-    /// Records a host coded: `ids` and one column per field of `schema` (in its order, each as
-    /// long as `ids`), and the rows that are not records at all with their values (the JSON
-    /// form, or the description of a value without one). A value without a JSON form is that
-    /// record's error, naming it and the field.
-    pub fn from_coded(
-        host: Host,
-        schema: &Schema,
-        ids: CodedColumn,
-        fields: Vec<CodedColumn>,
-        not_records: Vec<(usize, Result<Json, String>)>,
-    ) -> Rows {
-        let rows = ids.codes.len();
+/// Records a host coded, kept as they came until core reads them ([`Rows::from_coded`]): on a
+/// chunked batch's routing thread, not the host's.
+#[derive(Debug, Clone)]
+pub(super) struct CodedRows {
+    ids: CodedColumn,
+    fields: Vec<CodedColumn>,
+    not_records: Vec<(usize, Result<Json, String>)>,
+}
+
+impl CodedRows {
+    /// The rows read into columns, with the problems met (values without a JSON form, rows
+    /// that are not records).
+    pub(super) fn columns(self) -> (Column, Vec<Column>, Vec<Problem>) {
+        let CodedRows {
+            ids,
+            fields,
+            not_records,
+        } = self;
         let mut problems = Vec::new();
         let mut unreadable = |field: Option<usize>, bad: Vec<(usize, String)>| {
             problems.extend(bad.into_iter().map(|(row, found)| Problem::Unreadable {
@@ -275,7 +280,31 @@ impl Rows {
                 .into_iter()
                 .map(|(row, value)| Problem::NotARecord { row, value }),
         );
-        Rows::in_schema_order(host, rows, ids, schema, columns).with_problems(problems)
+        (ids, columns, problems)
+    }
+}
+
+impl Rows {
+    /// Records a host coded: `ids` and one column per field of `schema` (in its order, each as
+    /// long as `ids`), and the rows that are not records at all with their values (the JSON
+    /// form, or the description of a value without one). A value without a JSON form is that
+    /// record's error, naming it and the field. The columns are read when the rows are parsed
+    /// or prepared (on the routing thread of a chunked batch).
+    pub fn from_coded(
+        host: Host,
+        schema: &Schema,
+        ids: CodedColumn,
+        fields: Vec<CodedColumn>,
+        not_records: Vec<(usize, Result<Json, String>)>,
+    ) -> Rows {
+        let rows = ids.codes.len();
+        let coded = CodedRows {
+            ids,
+            fields,
+            not_records,
+        };
+        Rows::in_schema_order(host, rows, Column::Json(Vec::new()), schema, Vec::new())
+            .with_coded(coded)
     }
 
     /// A batch given as columns: the ids and one column per field of `schema` (in its order;

@@ -99,5 +99,5 @@ pub use coded::{hole, number_json, whole, CodedColumn, HostColumn, MISSING, NUMB
 pub use errors::{column_length, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
-pub use results::{ResultViews, Results, RouteResult};
+pub use results::{ResultViews, Results, RouteResult, Span};
 pub use rows::{merge_host_errors, Parsed, Prepared, Problem, Rows};
