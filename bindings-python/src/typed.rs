@@ -543,7 +543,7 @@ pub struct PyRouteResults {
 impl PyRouteResults {
     /// The results of a batch routed in `chunks` (core's results, in row order).
     pub(crate) fn new(chunks: Vec<Results>) -> PyRouteResults {
-        let len = chunks.iter().map(Results::len).sum();
+        let len = chunks.iter().map(|r| r.len()).sum();
         PyRouteResults {
             batch: Arc::new(Batch {
                 chunks,

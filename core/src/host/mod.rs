@@ -95,7 +95,9 @@ pub use arrays::{ResultArrays, RowKind, NONE};
 pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
 pub use builder::ColumnBuilder;
 pub use calls::{batch_options, columns_in_utf16, state_from_json, CompileOptions};
-pub use coded::{hole, number_json, whole, CodedColumn, HostColumn, MISSING, NUMBER, OTHER};
+pub use coded::{
+    hole, number_json, whole, CodedColumn, HostColumn, Joined, JoinedText, MISSING, NUMBER, OTHER,
+};
 pub use errors::{column_length, unreadable, Host, Owner};
 pub use instants::Instants;
 pub use pipeline::Block;
