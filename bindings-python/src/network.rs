@@ -209,27 +209,21 @@ fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<B
 impl PyNetwork {
     /// Routes one lead at `now` without changing any state; returns its `Decision`.
     #[pyo3(signature = (lead, now, explain = false, exclude = None))]
-    fn route<'py>(
+    fn route(
         &self,
-        py: Python<'py>,
-        lead: &Bound<'py, PyAny>,
-        now: &Bound<'py, PyAny>,
+        lead: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
         explain: bool,
-        exclude: Option<&Bound<'py, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDecision> {
+        let py = lead.py();
         let schema = &self.engine.plan().lead_schema;
         let rows = routing::read_rows(py, std::iter::once(lead.clone()), 1, schema)?;
-        let lead = raise(py, rows.records(schema).into_records())?;
+        let lead = raise(py, rows.records(schema).into_one())?;
         let now = raise(py, convert::instant(now)?)?;
         let opts = route_options(explain, exclude)?;
-        let d = py.detach(|| {
-            self.net.read(|net| match lead.first() {
-                Some(lead) => self.engine.route(net, lead, now, &opts).map_err(Into::into),
-                None => Err(request_error("no lead".into(), "pass one lead")),
-            })
-        });
-        let d = raise(py, d.and_then(|d| d))?;
-        Ok(PyDecision(d))
+        let d = py.detach(|| self.net.route_one(&self.engine, &lead, now, &opts));
+        Ok(PyDecision(raise(py, d)?))
     }
 
     /// Routes leads in order (any iterable of mappings), applying each assignment to the
