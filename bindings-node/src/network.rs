@@ -97,9 +97,9 @@ impl HostBatch for Chunks<'_> {
     }
 
     fn emit(&mut self, results: Results) -> std::result::Result<(), napi::Error> {
-        let js = results_js(results.to_arrays(), self.env)?;
-        self.emit
-            .call(FnArgs::from((js, js_row(results.start()))))?;
+        let start = js_row(results.start());
+        let js = results_js(results.into_arrays(), self.env)?;
+        self.emit.call(FnArgs::from((js, start)))?;
         Ok(())
     }
 }
@@ -125,7 +125,7 @@ impl<'task> ScopedTask<'task> for RouteLeads {
         let out = self
             .net
             .route_rows(&self.engine, rows, &self.instants, &self.opts);
-        Ok(out.map(|r| r.to_arrays()))
+        Ok(out.map(Results::into_arrays))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -171,7 +171,7 @@ impl JsNetwork {
     ) -> Result<Array<'env>> {
         let (rows, instants, opts) = self.batch_args(env, leads, encoded, times, now, options)?;
         let out = self.net.route_rows(&self.engine, rows, &instants, &opts);
-        results_js(raise(env, out)?.to_arrays(), env)
+        results_js(raise(env, out)?.into_arrays(), env)
     }
 
     /// `routeBatchAsync` (index.js): like `_routeLeads`, routed on the libuv thread pool.
@@ -238,7 +238,7 @@ impl JsNetwork {
         let mut opts = route_options(env, options, false)?;
         opts.explain = false;
         let out = self.net.route_rows(&self.engine, rows, &instants, &opts);
-        results_js(raise(env, out)?.to_arrays(), env)
+        results_js(raise(env, out)?.into_arrays(), env)
     }
 
     /// The lead schema's field names, in order (for index.js's encoder).

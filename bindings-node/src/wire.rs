@@ -140,7 +140,8 @@ pub(crate) fn records(
         let row = bad_rows.get_element::<u32>(i)? as usize;
         not_records.push((row, js_to_json(bad_vals.get_element::<Unknown>(i)?)?));
     }
-    Ok(Ok(Rows::from_coded(NODE, schema, ids, fields, not_records)))
+    let rows = Rows::from_coded(NODE, schema, ids, fields, not_records);
+    Ok(Ok(rows.with_arrays()))
 }
 
 /// One value of a record as a coded column of one row, coded as index.js's encoder codes it.

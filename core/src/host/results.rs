@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrays::ResultArrays;
 use super::errors;
 use super::instants::{GoodTimes, Instants};
 use crate::report::ErrorReport;
@@ -93,6 +94,10 @@ impl Span {
 pub struct Results {
     span: Span,
     good: Good,
+    /// The results as arrays, made where they were routed ([`Rows::with_arrays`]).
+    ///
+    /// [`Rows::with_arrays`]: super::Rows::with_arrays
+    pub(crate) arrays: Option<Box<ResultArrays>>,
 }
 
 impl std::ops::Deref for Results {
@@ -105,7 +110,11 @@ impl std::ops::Deref for Results {
 
 impl Results {
     pub(crate) fn new(span: Span, good: Good) -> Results {
-        Results { span, good }
+        Results {
+            span,
+            good,
+            arrays: None,
+        }
     }
 
     /// Each row's result, borrowed, in row order: the decision as a [`DecisionView`] or the

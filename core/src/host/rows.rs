@@ -89,6 +89,8 @@ pub struct Rows {
     problems: Vec<Problem>,
     /// Coded rows not read yet ([`Rows::from_coded`]): read into the columns above first.
     coded: Option<Box<CodedRows>>,
+    /// Whether the results are wanted as arrays ([`Rows::with_arrays`]).
+    arrays: bool,
 }
 
 /// Records parsed from [`Rows`]: the good ones in row order, and each bad row (0-based in the
@@ -152,6 +154,7 @@ impl Rows {
             fields,
             problems: Vec::new(),
             coded: None,
+            arrays: false,
         }
     }
 
@@ -213,6 +216,14 @@ impl Rows {
         self
     }
 
+    /// The same rows, whose results the host takes as [`ResultArrays`](super::ResultArrays)
+    /// ([`Results::into_arrays`]): they are made where the rows are routed (on a chunked
+    /// batch's routing thread, not the host's).
+    pub fn with_arrays(mut self) -> Rows {
+        self.arrays = true;
+        self
+    }
+
     /// The rows with their coded columns read (in `schema`'s order), if they have any.
     fn decoded(self, schema: &Schema) -> Rows {
         let Some(coded) = self.coded else {
@@ -221,9 +232,13 @@ impl Rows {
         let (ids, columns, mut problems) = coded.columns();
         problems.extend(self.problems);
         let (host, rows, at) = (self.host, self.rows, self.at);
-        Rows::in_schema_order(host, rows, ids, schema, columns)
-            .with_problems(problems)
-            .starting_at(at)
+        let decoded = Rows::in_schema_order(host, rows, ids, schema, columns);
+        Rows {
+            at,
+            problems,
+            arrays: self.arrays,
+            ..decoded
+        }
     }
 
     /// The same rows as rows `at..` (0-based) of a larger batch: an error about a record known
@@ -281,7 +296,7 @@ impl Rows {
     pub fn prepare(self, engine: &Engine) -> Prepared {
         let schema = &engine.plan().lead_schema;
         let this = self.decoded(schema);
-        let (at, rows) = (this.at, this.rows);
+        let (at, rows, arrays) = (this.at, this.rows, this.arrays);
         let (batch, bad) = if this.problems.is_empty() {
             engine.prepare_columns_at(at, rows, &this.ids, &this.fields)
         } else {
@@ -291,6 +306,7 @@ impl Rows {
         Prepared {
             span: Span::new(at, rows, bad),
             batch,
+            arrays,
         }
     }
 
@@ -361,6 +377,7 @@ impl Rows {
 pub struct Prepared {
     span: Span,
     batch: LeadBatch,
+    arrays: bool,
 }
 
 impl std::ops::Deref for Prepared {
@@ -393,10 +410,15 @@ impl Prepared {
         instants: &Instants,
         opts: &RouteOptions,
     ) -> (Results, LeadBatch) {
-        let Prepared { span, batch } = self;
+        let Prepared {
+            span,
+            batch,
+            arrays,
+        } = self;
         let times = span.good_times(instants);
         let routed = engine.route_prepared_compact(network, &batch, times.times(), opts);
-        (Results::new(span, Good::Compact(Box::new(routed))), batch)
+        let results = Results::new(span, Good::Compact(Box::new(routed)));
+        (if arrays { results.arrayed() } else { results }, batch)
     }
 
     /// Routes the good rows without changing `network` (each sees the same state; in parallel),
@@ -408,7 +430,7 @@ impl Prepared {
         instants: &Instants,
         opts: &RouteOptions,
     ) -> Results {
-        let Prepared { span, batch } = self;
+        let Prepared { span, batch, .. } = self;
         let times = span.good_times(instants);
         let decisions = engine.route_many(network, batch.leads(), times.times(), opts);
         Results::new(span, Good::Full(decisions))
