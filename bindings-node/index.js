@@ -263,8 +263,8 @@ function leadValues(lead, fields) {
 }
 
 define(NetworkProto, 'route', function route(lead, now, options) {
-  if (!(this instanceof Network)) return NetworkProto._route.call(this, lead, null, now, options)
-  return this._route(lead, leadValues(lead, leadFields(this)), now, options)
+  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, lead, now, options)
+  return this._route(leadValues(lead, leadFields(this)), lead, now, options)
 })
 
 // `asColumns: true`: the results as the columns of `routeColumns`

@@ -136,14 +136,14 @@ impl<'task> ScopedTask<'task> for RouteLeads {
 #[napi]
 impl JsNetwork {
     /// `route` (index.js): `values`, the lead's id and fields in schema order as index.js read
-    /// them (null when `lead` is not a record); returns its decision (core's serde form).
-    /// Routes without changing any state.
+    /// them (null when `lead` is not a record, which core reports); returns its decision
+    /// (core's serde form). Routes without changing any state.
     #[napi(js_name = "_route", skip_typescript)]
     pub fn route<'env>(
         &self,
         env: &'env Env,
-        lead: Unknown<'_>,
         values: Option<Object<'_>>,
+        lead: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Unknown<'env>> {

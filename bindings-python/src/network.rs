@@ -281,11 +281,11 @@ impl PyNetwork {
     #[pyo3(signature = (columns, now, exclude = None))]
     fn route_columns<'py>(
         &self,
-        py: Python<'py>,
         columns: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         exclude: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRouteResults> {
+        let py = columns.py();
         let Ok(map) = columns.cast::<PyMapping>() else {
             return raise(
                 py,

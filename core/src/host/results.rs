@@ -109,6 +109,12 @@ impl std::ops::Deref for Results {
 }
 
 impl Results {
+    /// The batch row of the first result ([`Span::start`], here for the host's
+    /// [`HostBatch::emit`](super::HostBatch::emit)).
+    pub fn start(&self) -> usize {
+        self.span.start()
+    }
+
     pub(crate) fn new(span: Span, good: Good) -> Results {
         Results {
             span,
