@@ -109,15 +109,22 @@ impl HostBatch for ListBatch<'_, '_> {
         // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
         let n = rows.len();
         let leads = rows.map_while(|i| self.list.get_item(i).ok());
-        routing::read_rows(self.py, leads, n, self.schema).map_err(ReadError::Host)
+        let rows = routing::read_rows(self.py, leads, n, self.schema).map_err(ReadError::Host)?;
+        // (columns: from the arrays, made on the routing thread)
+        Ok(match self.columns {
+            Some(_) => rows.with_arrays(),
+            None => rows,
+        })
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        if let Some(c) = &mut self.columns {
-            c.push(&results)?;
+        match &mut self.columns {
+            Some(c) => c.push(results.into_arrays()),
+            None => {
+                self.out.push(results);
+                Ok(())
+            }
         }
-        self.out.push(results);
-        Ok(())
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {

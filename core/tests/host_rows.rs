@@ -274,3 +274,22 @@ fn views_decisions_and_wire_form_agree() {
     assert_eq!(json["error"]["field"], json!("size"));
     assert!(serde_json::to_value(&wire[0]).unwrap()["ok"]["outcome"]["kind"].is_string());
 }
+
+#[test]
+fn arrays_made_where_the_rows_are_routed_are_the_results_arrays() {
+    let engine = engine();
+    let xs = leads(200, &[3, 100]);
+    let route = |rows: Rows| {
+        let mut net = network();
+        let opts = RouteOptions::default();
+        (rows.prepare(&engine)).route(&engine, &mut net, &Instants::One(NOW), &opts)
+    };
+    let plain = route(Rows::from_json(Host::RUST, &lead_schema(), &xs));
+    let arrayed = route(Rows::from_json(Host::RUST, &lead_schema(), &xs).with_arrays());
+    assert_eq!(arrayed.to_arrays(), plain.to_arrays());
+    assert_eq!(arrayed.decisions(), plain.decisions());
+    let want = plain.to_arrays();
+    assert_eq!(want.errors.len(), 2);
+    assert_eq!(arrayed.into_arrays(), want);
+    assert_eq!(plain.into_arrays(), want);
+}
