@@ -22,7 +22,7 @@ const { MISSING, NUMBER, OTHER, NONE, PARTNER, QUEUE, UNROUTED, ERROR } = native
 // a longer one goes to Rust as it is, which reads it item by item.
 const MAX_PACK = 2 ** 24
 // The record encoder, evaluated once for leads and once for partners (see records.js).
-const { FIRST_CAPACITY, encodeRecords, grow, isHole, plainArray, wire } = require('./records.js')
+const { FIRST_CAPACITY, encodeRecords, grow, isHole, isRecord, plainArray, wire } = require('./records.js')
 delete require.cache[require.resolve('./records.js')]
 const { encodeRecords: encodePartners } = require('./records.js')
 
@@ -184,7 +184,7 @@ const STOPPED = new Error('stopped by the wrapper')
  */
 function routeChunked(net, leads, times, now, options, asColumns) {
   const n = leads.length
-  const fields = net._leadFields
+  const fields = leadFields(net)
   const out = asColumns ? newColumns(n) : new Array(n)
   const into = asColumns ? resultColumnsInto : resultsInto
   // what the encoder or the result building threw (a getter of a lead, say) is rethrown here
@@ -283,14 +283,33 @@ define(Engine.prototype, 'network', function network(partners, options) {
   return this._network(partners, encoded, options)
 })
 
+/** Each network's lead fields (the addon's getter builds a new array at each call). */
+const fieldsOf = new WeakMap()
+function leadFields(net) {
+  let fields = fieldsOf.get(net)
+  if (fields === undefined) {
+    fields = net._leadFields
+    fieldsOf.set(net, fields)
+  }
+  return fields
+}
+
+/** One lead's id and fields in schema order, each read once, or null when it is not a record. */
+function leadValues(lead, fields) {
+  if (!isRecord(lead)) return null
+  const values = [lead.id]
+  for (let i = 0; i < fields.length; i++) values.push(lead[fields[i]])
+  return values
+}
+
 define(NetworkProto, 'route', function route(lead, now, options) {
-  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, now, options)
-  return this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options)
+  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, lead, now, options)
+  return this._route(leadValues(lead, leadFields(this)), lead, now, options)
 })
 
 define(NetworkProto, 'assign', function assign(lead, now, options) {
-  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, now, options, true)
-  return this._route(encodeRecords([lead], this._leadFields, 0, 1), now, options, true)
+  if (!(this instanceof Network)) return NetworkProto._route.call(this, null, lead, now, options, true)
+  return this._route(leadValues(lead, leadFields(this)), lead, now, options, true)
 })
 
 define(NetworkProto, 'addPartner', function addPartner(partner) {
@@ -314,14 +333,14 @@ define(NetworkProto, 'routeBatch', function routeBatch(leads, now, options) {
   }
   const times = instants(now)
   if (plainArray(leads) && leads.length >= this._chunkMinLeads) return routeChunked(this, leads, times, now, options, asColumns)
-  const encoded = plainArray(leads) ? encodeRecords(leads, this._leadFields, 0, leads.length) : null
+  const encoded = plainArray(leads) ? encodeRecords(leads, leadFields(this), 0, leads.length) : null
   const r = this._routeLeads(leads, encoded, times, now, options)
   return asColumns ? resultColumns(r) : results(r)
 })
 
 define(NetworkProto, 'routeBatchAsync', function routeBatchAsync(leads, now, options) {
   if (!(this instanceof Network)) return NetworkProto._routeLeadsAsync.call(this, leads, null, null, now, options)
-  const encoded = plainArray(leads) ? encodeRecords(leads, this._leadFields, 0, leads.length) : null
+  const encoded = plainArray(leads) ? encodeRecords(leads, leadFields(this), 0, leads.length) : null
   const done = this._routeLeadsAsync(leads, encoded, instants(now), now, options)
   return done.then(wantsColumns(options) ? resultColumns : results)
 })
@@ -330,7 +349,7 @@ define(NetworkProto, 'routeColumns', function routeColumns(columns, now, options
   if (!(this instanceof Network)) return NetworkProto._routeColumns.call(this, null, null, now, options)
   if (isArrowTable(columns)) return resultColumns(this._routeColumns(givenColumns(arrowColumns(columns, this._leadFields), this._leadFields), instants(now), now, tableOptions(options)))
   let given = null
-  if (typeof columns === 'object' && columns !== null && !plainArray(columns)) given = givenColumns(columns, this._leadFields)
+  if (typeof columns === 'object' && columns !== null && !plainArray(columns)) given = givenColumns(columns, leadFields(this))
   return resultColumns(this._routeColumns(given, instants(now), now, options))
 })
 

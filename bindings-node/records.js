@@ -161,4 +161,4 @@ function readFields(records, a, n, keys, first) {
   return out.slice(0, w)
 }
 
-module.exports = { FIRST_CAPACITY, encodeRecords, grow, isHole, plainArray, wire }
+module.exports = { FIRST_CAPACITY, encodeRecords, grow, isHole, isRecord, plainArray, wire }

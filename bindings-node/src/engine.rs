@@ -124,15 +124,15 @@ impl JsEngine {
     )]
     pub fn next_deadline(
         &self,
-        env: Env,
+        env: &Env,
         timeline: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<Unknown<'_>>,
     ) -> Result<Option<f64>> {
-        let mut req = sla_request(&env, timeline, now, options, true)?;
+        let mut req = sla_request(env, timeline, now, options, true)?;
         req.done = None;
-        let answer = raise(&env, api::evaluate_sla(&self.sla, &req))?;
-        let outcome = raise(&env, answer.into_one())?;
+        let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
+        let outcome = raise(env, answer.into_one())?;
         Ok(outcome.evaluation.next_deadline.map(|t| t as f64))
     }
 

@@ -118,9 +118,9 @@ impl HostBatch for Chunks<'_> {
     }
 
     fn emit(&mut self, results: Results) -> std::result::Result<(), napi::Error> {
-        let js = results_js(results.to_arrays(), self.env)?;
-        self.emit
-            .call(FnArgs::from((js, js_row(results.start()))))?;
+        let start = js_row(results.start());
+        let js = results_js(results.into_arrays(), self.env)?;
+        self.emit.call(FnArgs::from((js, start)))?;
         Ok(())
     }
 }
@@ -146,7 +146,7 @@ impl<'task> ScopedTask<'task> for RouteLeads {
         let out = self
             .net
             .route_rows(&self.engine, rows, &self.instants, &self.opts);
-        Ok(out.map(|r| r.to_arrays()))
+        Ok(out.map(Results::into_arrays))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -156,7 +156,8 @@ impl<'task> ScopedTask<'task> for RouteLeads {
 
 #[napi]
 impl JsNetwork {
-    /// `route` and `assign` (index.js): the lead as index.js encodes records; returns its
+    /// `route` and `assign` (index.js): `values`, the lead's id and fields in schema order as
+    /// index.js read them (null when `lead` is not a record, which core reports); returns its
     /// decision (core's serde form). `record` false: routes without changing any state; true:
     /// routes and records (a one-lead `routeBatch`, and the partner holds the lead until
     /// `release`).
@@ -164,13 +165,14 @@ impl JsNetwork {
     pub fn route<'env>(
         &self,
         env: &'env Env,
+        values: Option<Object<'_>>,
         lead: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<RouteOptionsJs<'_>>,
         record: Option<bool>,
     ) -> Result<Unknown<'env>> {
         let schema = &self.engine.plan().lead_schema;
-        let rows = raise(env, wire::records(lead, schema, "leads", 0)?)?;
+        let rows = wire::record(lead, values, schema)?;
         let rows = cells(rows, schema, text_cells(&options));
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
@@ -197,7 +199,7 @@ impl JsNetwork {
     ) -> Result<Array<'env>> {
         let (rows, instants, opts) = self.batch_args(env, leads, encoded, times, now, options)?;
         let out = self.net.route_rows(&self.engine, rows, &instants, &opts);
-        results_js(raise(env, out)?.to_arrays(), env)
+        results_js(raise(env, out)?.into_arrays(), env)
     }
 
     /// `routeBatchAsync` (index.js): like `_routeLeads`, routed on the libuv thread pool.
@@ -270,7 +272,7 @@ impl JsNetwork {
         let mut opts = route_options(env, options, false)?;
         opts.explain = false;
         let out = self.net.route_rows(&self.engine, rows, &instants, &opts);
-        results_js(raise(env, out)?.to_arrays(), env)
+        results_js(raise(env, out)?.into_arrays(), env)
     }
 
     /// The lead schema's field names, in order (for index.js's encoder).

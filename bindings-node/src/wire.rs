@@ -17,7 +17,8 @@
 
 use leadrail_core::api::request_error;
 use leadrail_core::host::{
-    hole, CodedColumn, HostColumn, ResultArrays, RowKind, Rows, MISSING, NONE, NUMBER, OTHER,
+    hole, CodedColumn, HostColumn, Joined, JoinedText, ResultArrays, RowKind, Rows, MISSING, NONE,
+    NUMBER, OTHER,
 };
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
@@ -25,6 +26,7 @@ use leadrail_core::schema::Schema;
 use napi::bindgen_prelude::*;
 use napi::{JsString, ValueType};
 use napi_derive::napi;
+use serde_json::Value as Json;
 
 use crate::convert::{self, element, js_to_json, reserve, NODE};
 
@@ -43,40 +45,16 @@ pub fn wire(env: &Env) -> Result<Object<'_>> {
     Ok(o)
 }
 
-/// The concatenated strings of a column: kept as UTF-8 when they are all ASCII (then a UTF-16
-/// length is a byte length), else as UTF-16 units.
-enum Text {
-    Ascii(String),
-    Utf16(Vec<u16>),
-}
-
-impl Text {
-    fn read(s: JsString<'_>) -> Result<Text> {
-        let utf8 = s.into_utf8()?;
-        if utf8.as_slice().is_ascii() {
-            return Ok(Text::Ascii(utf8.into_owned()?));
-        }
-        Ok(Text::Utf16(
-            utf8.into_value().into_utf16()?.as_slice().to_vec(),
-        ))
+/// A column's concatenated strings: as UTF-8 when they are all ASCII (then a UTF-16 length is
+/// a byte length), else as UTF-16 units.
+fn joined_text(s: JsString<'_>) -> Result<JoinedText> {
+    let utf8 = s.into_utf8()?;
+    if utf8.as_slice().is_ascii() {
+        return Ok(JoinedText::Ascii(utf8.into_owned()?));
     }
-
-    fn len(&self) -> usize {
-        match self {
-            Text::Ascii(s) => s.len(),
-            Text::Utf16(u) => u.len(),
-        }
-    }
-
-    /// The string of the UTF-16 units `at..end` (clamped; lone surrogates become U+FFFD, as in
-    /// `napi_get_value_string_utf8`).
-    fn string(&self, at: usize, end: usize) -> String {
-        let end = end.min(self.len());
-        match self {
-            Text::Ascii(s) => s.get(at.min(end)..end).unwrap_or("").to_owned(),
-            Text::Utf16(u) => String::from_utf16_lossy(u.get(at.min(end)..end).unwrap_or(&[])),
-        }
-    }
+    Ok(JoinedText::Utf16(
+        utf8.into_value().into_utf16()?.as_slice().to_vec(),
+    ))
 }
 
 fn bad_shape(what: &str) -> ErrorReport {
@@ -102,14 +80,10 @@ fn coded(value: Unknown<'_>, what: &str) -> Result<std::result::Result<CodedColu
     ) else {
         return Ok(Err(bad_shape(what)));
     };
-    let text = Text::read(text)?;
-    let mut strings = Vec::with_capacity(lens.len());
-    let mut at = 0usize;
-    for len in lens.iter() {
-        let end = at.saturating_add(*len as usize);
-        strings.push(text.string(at, end));
-        at = end;
-    }
+    let joined = Joined {
+        text: joined_text(text)?,
+        lens: lens.to_vec(),
+    };
     let n = rows.get_array_length()?;
     let mut others = Vec::with_capacity(reserve(n));
     for i in 0..n {
@@ -121,8 +95,9 @@ fn coded(value: Unknown<'_>, what: &str) -> Result<std::result::Result<CodedColu
     Ok(Ok(CodedColumn {
         codes: codes.to_vec(),
         nums: nums.map(|n| n.to_vec()).unwrap_or_default(),
-        strings,
+        joined,
         others,
+        ..CodedColumn::default()
     }))
 }
 
@@ -165,7 +140,58 @@ pub(crate) fn records(
         let row = bad_rows.get_element::<u32>(i)? as usize;
         not_records.push((row, js_to_json(bad_vals.get_element::<Unknown>(i)?)?));
     }
-    Ok(Ok(Rows::from_coded(NODE, schema, ids, fields, not_records)))
+    let rows = Rows::from_coded(NODE, schema, ids, fields, not_records);
+    Ok(Ok(rows.with_arrays()))
+}
+
+/// One value of a record as a coded column of one row, coded as index.js's encoder codes it.
+fn cell(value: Unknown<'_>) -> Result<CodedColumn> {
+    let mut c = CodedColumn::default();
+    let code = match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => MISSING,
+        ValueType::Number if value.coerce_to_number()?.get_double()?.is_finite() => {
+            c.nums.push(value.coerce_to_number()?.get_double()?);
+            NUMBER
+        }
+        _ => match js_to_json(value)? {
+            Ok(Json::String(s)) => {
+                c.strings.push(s);
+                0
+            }
+            j => {
+                c.others.push((0, j));
+                OTHER
+            }
+        },
+    };
+    c.codes.push(code);
+    Ok(c)
+}
+
+/// One record as index.js reads it for `route`: `values`, its id and fields in schema order,
+/// or `None` when `record` is not a record (core reports it).
+pub(crate) fn record(
+    record: Unknown<'_>,
+    values: Option<Object<'_>>,
+    schema: &Schema,
+) -> Result<Rows> {
+    let width = 1 + schema.fields.len();
+    let mut cells = Vec::with_capacity(width);
+    let mut not_records = Vec::new();
+    for i in 0..width {
+        cells.push(match &values {
+            Some(v) => cell(v.get_element::<Unknown>(i as u32)?)?,
+            None => CodedColumn {
+                codes: vec![MISSING],
+                ..CodedColumn::default()
+            },
+        });
+    }
+    if values.is_none() {
+        not_records.push((0, js_to_json(record)?));
+    }
+    let ids = cells.remove(0);
+    Ok(Rows::from_coded(NODE, schema, ids, cells, not_records))
 }
 
 /// Reads columns as given to `routeColumns` (`[id, ...fields]` in schema order, each an

@@ -61,15 +61,15 @@ impl PyNetwork {
 
 impl PyNetwork {
     /// `route` (`record: false`) or `assign` of one lead.
-    fn one<'py>(
+    fn one(
         &self,
-        py: Python<'py>,
-        lead: &Bound<'py, PyAny>,
-        now: &Bound<'py, PyAny>,
+        lead: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
         opts: RouteOptions,
         text_cells: bool,
         record: bool,
     ) -> PyResult<PyDecision> {
+        let py = lead.py();
         let lead = flows::one_record(py, lead, &self.engine.plan().lead_schema, text_cells)?;
         let now = raise(py, convert::instant(now)?)?;
         let d = py.detach(|| match record {
@@ -164,15 +164,23 @@ impl HostBatch for ListBatch<'_, '_> {
         // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
         let n = rows.len();
         let leads = rows.map_while(|i| self.list.get_item(i).ok());
-        routing::read_rows(self.py, leads, n, self.schema, self.text).map_err(ReadError::Host)
+        let rows = routing::read_rows(self.py, leads, n, self.schema, self.text)
+            .map_err(ReadError::Host)?;
+        // (columns: from the arrays, made on the routing thread)
+        Ok(match self.columns {
+            Some(_) => rows.with_arrays(),
+            None => rows,
+        })
     }
 
     fn emit(&mut self, results: Results) -> PyResult<()> {
-        if let Some(c) = &mut self.columns {
-            c.push(&results)?;
+        match &mut self.columns {
+            Some(c) => c.push(results.into_arrays()),
+            None => {
+                self.out.push(results);
+                Ok(())
+            }
         }
-        self.out.push(results);
-        Ok(())
     }
 
     fn detach(&mut self, work: &mut Block<'_>) {
@@ -269,17 +277,15 @@ impl PyNetwork {
     /// Routes one lead at `now` without changing any state (what if); returns its `Decision`.
     /// `text_cells=True`: the lead's string values are CSV cells (as `csv.DictReader` gives them).
     #[pyo3(signature = (lead, now, explain = false, exclude = None, *, text_cells = false))]
-    fn route<'py>(
+    fn route(
         &self,
-        py: Python<'py>,
-        lead: &Bound<'py, PyAny>,
-        now: &Bound<'py, PyAny>,
+        lead: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
         explain: bool,
-        exclude: Option<&Bound<'py, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
         self.one(
-            py,
             lead,
             now,
             route_options(explain, exclude)?,
@@ -292,17 +298,15 @@ impl PyNetwork {
     /// `route_batch`, and the partner holds the lead until `release(lead_id)`. Raises
     /// `DataError` (`leadrail::data::lead_held`) for a lead a partner already holds.
     #[pyo3(signature = (lead, now, explain = false, exclude = None, *, text_cells = false))]
-    fn assign<'py>(
+    fn assign(
         &self,
-        py: Python<'py>,
-        lead: &Bound<'py, PyAny>,
-        now: &Bound<'py, PyAny>,
+        lead: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
         explain: bool,
-        exclude: Option<&Bound<'py, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
         self.one(
-            py,
             lead,
             now,
             route_options(explain, exclude)?,
@@ -408,12 +412,12 @@ impl PyNetwork {
     #[pyo3(signature = (columns, now, exclude = None, *, text_cells = false))]
     fn route_columns<'py>(
         &self,
-        py: Python<'py>,
         columns: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         exclude: Option<&Bound<'py, PyAny>>,
         text_cells: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let py = columns.py();
         let Ok(map) = columns.cast::<PyMapping>() else {
             return raise(
                 py,

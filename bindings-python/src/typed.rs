@@ -9,11 +9,10 @@
 use std::sync::{Arc, OnceLock};
 
 use leadrail_core::api::{SlaOutcome, SlaResult};
-use leadrail_core::host::Results;
+use leadrail_core::host::{ResultArrays, Results, RowKind};
 use leadrail_core::report::{ErrorReport, Label};
 use leadrail_core::route::{
-    Candidate, Decision, Exclusion, Explanation, Outcome, OutcomeRef, PartnerStateRead, RuleTrace,
-    RulesetInfo,
+    Candidate, Decision, Exclusion, Explanation, Outcome, PartnerStateRead, RuleTrace, RulesetInfo,
 };
 use leadrail_core::sla::{DueAction, DueKind, RerouteExclusion, ReroutePlan, SlaStatus};
 use pyo3::exceptions::{PyIndexError, PyTypeError};
@@ -543,7 +542,7 @@ pub struct PyRouteResults {
 impl PyRouteResults {
     /// The results of a batch routed in `chunks` (core's results, in row order).
     pub(crate) fn new(chunks: Vec<Results>) -> PyRouteResults {
-        let len = chunks.iter().map(Results::len).sum();
+        let len = chunks.iter().map(|r| r.len()).sum();
         PyRouteResults {
             batch: Arc::new(Batch {
                 chunks,
@@ -564,7 +563,7 @@ impl PyRouteResults {
     pub(crate) fn columns_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let mut out = Columns::new(py, self.batch.len);
         for results in &self.batch.chunks {
-            out.push(results)?;
+            out.push(results.to_arrays())?;
         }
         out.finish()
     }
@@ -588,28 +587,36 @@ impl<'py> Columns<'py> {
         }
     }
 
-    /// Appends the results of the next rows.
-    pub(crate) fn push(&mut self, results: &Results) -> PyResult<()> {
+    /// Appends the results of the next rows, as core's arrays.
+    pub(crate) fn push(&mut self, a: ResultArrays) -> PyResult<()> {
         let py = self.py;
-        let texts = &mut self.texts;
-        let mut text = |s: &Arc<str>| texts.get(py, s);
+        let texts: Vec<_> = a.texts.iter().map(|t| self.texts.get(py, t)).collect();
         let none = py.None().into_bound(py);
-        for r in results.views() {
-            let row = match r {
-                Ok(d) => {
-                    let (kind, target) = match d.outcome {
-                        OutcomeRef::Partner(id) => (pyo3::intern!(py, "partner"), text(id)),
-                        OutcomeRef::Queue(name) => (pyo3::intern!(py, "queue"), text(name)),
-                        OutcomeRef::Unrouted => (pyo3::intern!(py, "unrouted"), none.clone()),
+        let text = |i: &u32| texts.get(*i as usize).unwrap_or(&none).clone();
+        let mut errors = a.errors.iter();
+        let rows = a.kinds.iter().zip(&a.target).zip(&a.rule);
+        for ((kind, target), rule) in rows {
+            let kind = match *kind {
+                k if k == RowKind::Partner as u8 => pyo3::intern!(py, "partner"),
+                k if k == RowKind::Queue as u8 => pyo3::intern!(py, "queue"),
+                k if k == RowKind::Unrouted as u8 => pyo3::intern!(py, "unrouted"),
+                _ => {
+                    let e = match errors.next() {
+                        Some((_, e)) => wire(py, e)?,
+                        None => none.clone(),
                     };
-                    let rule = d.rule.map_or_else(|| none.clone(), &mut text);
-                    [kind.clone().into_any(), target, rule, none.clone()]
+                    let row = [none.clone(), none.clone(), none.clone(), e];
+                    self.cols.iter_mut().zip(row).for_each(|(c, x)| c.push(x));
+                    continue;
                 }
-                Err(e) => [none.clone(), none.clone(), none.clone(), wire(py, e)?],
             };
-            for (col, x) in self.cols.iter_mut().zip(row) {
-                col.push(x);
-            }
+            let row = [
+                kind.clone().into_any(),
+                text(target),
+                text(rule),
+                none.clone(),
+            ];
+            self.cols.iter_mut().zip(row).for_each(|(c, x)| c.push(x));
         }
         Ok(())
     }

@@ -7,7 +7,9 @@
 mod host_support;
 
 use host_support::*;
-use leadrail_core::host::{Host, Instants, Problem, RouteResult, Rows, SharedNetwork};
+use leadrail_core::host::{
+    Host, Instants, Problem, ResultArrays, RouteResult, Rows, SharedNetwork,
+};
 use leadrail_core::record::Column;
 use leadrail_core::route::{Decision, RouteOptions};
 use serde_json::json;
@@ -273,4 +275,25 @@ fn views_decisions_and_wire_form_agree() {
     let json = serde_json::to_value(&wire[3]).unwrap();
     assert_eq!(json["error"]["field"], json!("size"));
     assert!(serde_json::to_value(&wire[0]).unwrap()["ok"]["outcome"]["kind"].is_string());
+}
+
+#[test]
+fn arrays_made_where_the_rows_are_routed_are_the_results_arrays() {
+    let engine = engine();
+    let xs = leads(200, &[3, 100]);
+    let route = |rows: Rows| {
+        let mut net = network();
+        let opts = RouteOptions::default();
+        (rows.prepare(&engine)).route(&engine, &mut net, &Instants::One(NOW), &opts)
+    };
+    let plain = route(Rows::from_json(Host::RUST, &lead_schema(), &xs));
+    let arrayed = route(Rows::from_json(Host::RUST, &lead_schema(), &xs).with_arrays());
+    // (compared as text: the arrays hold NaN for "no last assignment")
+    let text = |a: ResultArrays| format!("{a:?}");
+    assert_eq!(text(arrayed.to_arrays()), text(plain.to_arrays()));
+    assert_eq!(arrayed.decisions(), plain.decisions());
+    let want = plain.to_arrays();
+    assert_eq!(want.errors.len(), 2);
+    assert_eq!(text(arrayed.into_arrays()), text(want.clone()));
+    assert_eq!(text(plain.into_arrays()), text(want));
 }

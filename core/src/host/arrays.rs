@@ -65,7 +65,25 @@ pub struct ResultArrays {
 impl Results {
     /// Every row's result as [`ResultArrays`].
     pub fn to_arrays(&self) -> ResultArrays {
-        ResultArrays::new(self.len(), self.views())
+        match &self.arrays {
+            Some(a) => (**a).clone(),
+            None => ResultArrays::new(self.len(), self.views()),
+        }
+    }
+
+    /// [`Results::to_arrays`], taking the arrays made where the rows were routed when they
+    /// were read [`Rows::with_arrays`](super::Rows::with_arrays).
+    pub fn into_arrays(self) -> ResultArrays {
+        match self.arrays {
+            Some(a) => *a,
+            None => ResultArrays::new(self.len(), self.views()),
+        }
+    }
+
+    /// The same results with their arrays made.
+    pub(crate) fn arrayed(mut self) -> Results {
+        self.arrays = Some(Box::new(self.to_arrays()));
+        self
     }
 }
 

@@ -48,8 +48,10 @@ impl Rows {
     /// assert_eq!(parsed.good[1].values[0], Value::Set(Vec::new().into()));
     /// assert_eq!(parsed.bad[0].1.message, "record `P2`, field `capacity`: expected an integer, found `many`");
     /// ```
-    pub fn text_cells(mut self, schema: &Schema) -> Rows {
-        for (name, column) in &mut self.fields {
+    pub fn text_cells(self, schema: &Schema) -> Rows {
+        // (coded rows are read into their columns first)
+        let mut this = self.decoded(schema);
+        for (name, column) in &mut this.fields {
             let Some(i) = schema.index_of(name) else {
                 continue;
             };
@@ -58,14 +60,14 @@ impl Rows {
                 continue;
             };
             for (row, error) in read_cells(&field.ty, column) {
-                self.problems.push(Problem::Invalid {
+                this.problems.push(Problem::Invalid {
                     row,
                     field: i,
                     error,
                 });
             }
         }
-        self
+        this
     }
 }
 

@@ -55,11 +55,75 @@ pub struct CodedColumn {
     pub codes: Vec<u32>,
     /// The numbers by row (read at the rows coded [`NUMBER`]; empty when there are none).
     pub nums: Vec<f64>,
-    /// The column's distinct strings.
+    /// The column's distinct strings (then those of `joined`).
     pub strings: Vec<String>,
+    /// More of the column's strings, joined (split when core reads the column).
+    pub joined: Joined,
     /// The rows coded [`OTHER`], ascending, each with its value's JSON form or, when it has
     /// none, its description in the host's words (e.g. "a value of type `symbol`").
     pub others: Vec<(usize, Result<Json, String>)>,
+}
+
+/// Strings given as one text and each one's length in it: the form in which a host whose
+/// strings are UTF-16 (JavaScript) hands over many strings at the cost of one. Core splits them
+/// when it reads the column (on a chunked batch's routing thread).
+///
+/// ```
+/// use leadrail_core::host::{CodedColumn, Host, Joined, JoinedText, Rows};
+/// use leadrail_core::schema::Schema;
+///
+/// let joined = Joined { text: JoinedText::Utf16("L1Lé".encode_utf16().collect()), lens: vec![2, 2] };
+/// let ids = CodedColumn { codes: vec![1, 0], joined, ..Default::default() };
+/// let schema = Schema { fields: Vec::new() };
+/// let parsed = Rows::from_coded(Host::RUST, &schema, ids, Vec::new(), Vec::new()).records(&schema);
+/// assert_eq!((&*parsed.good[0].id, &*parsed.good[1].id), ("Lé", "L1"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Joined {
+    /// The strings, one after the other.
+    pub text: JoinedText,
+    /// The length of each string, in UTF-16 code units.
+    pub lens: Vec<u32>,
+}
+
+/// The text of [`Joined`] strings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinedText {
+    /// All ASCII (a length in UTF-16 code units is a length in bytes).
+    Ascii(String),
+    /// UTF-16 code units (a lone surrogate reads as U+FFFD).
+    Utf16(Vec<u16>),
+}
+
+impl Default for JoinedText {
+    fn default() -> JoinedText {
+        JoinedText::Ascii(String::new())
+    }
+}
+
+impl Joined {
+    /// Each string, in order, as `make` makes it from its text.
+    fn split<T>(&self, mut make: impl FnMut(&str) -> T) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.lens.len());
+        let mut at = 0usize;
+        for len in &self.lens {
+            let end = at.saturating_add(*len as usize);
+            out.push(match &self.text {
+                JoinedText::Ascii(s) => {
+                    let end = end.min(s.len());
+                    make(s.get(at.min(end)..end).unwrap_or(""))
+                }
+                JoinedText::Utf16(u) => {
+                    let end = end.min(u.len());
+                    make(&String::from_utf16_lossy(
+                        u.get(at.min(end)..end).unwrap_or(&[]),
+                    ))
+                }
+            });
+            at = end;
+        }
+        out
+    }
 }
 
 /// A column of a batch given as columns ([`Rows::from_host_columns`]).
@@ -143,7 +207,8 @@ impl CodedColumn {
         if !self.others.is_empty() {
             return None;
         }
-        let texts: Vec<Arc<str>> = self.strings.iter().map(|s| Arc::from(s.as_str())).collect();
+        let mut texts: Vec<Arc<str>> = self.strings.iter().map(|s| Arc::from(s.as_str())).collect();
+        texts.extend(self.joined.split(|s| Arc::<str>::from(s)));
         let mut out = Vec::with_capacity(self.codes.len());
         for c in &self.codes {
             out.push(match *c {
@@ -155,7 +220,9 @@ impl CodedColumn {
     }
 
     /// The core column, and the rows whose value has no JSON form (with why).
-    fn column(self, numbers: Numbers) -> (Column, Vec<(usize, String)>) {
+    fn column(mut self, numbers: Numbers) -> (Column, Vec<(usize, String)>) {
+        let joined = std::mem::take(&mut self.joined);
+        self.strings.extend(joined.split(str::to_owned));
         let nstr = self.strings.len() as u64;
         let has_num = self.codes.contains(&NUMBER);
         let has_str = self.codes.iter().any(|c| u64::from(*c) < nstr);
@@ -235,19 +302,24 @@ fn narrow(col: Column, ty: &Type) -> Column {
     }
 }
 
-impl Rows {
-    /// Records a host coded: `ids` and one column per field of `schema` (in its order, each as
-    /// long as `ids`), and the rows that are not records at all with their values (the JSON
-    /// form, or the description of a value without one). A value without a JSON form is that
-    /// record's error, naming it and the field.
-    pub fn from_coded(
-        host: Host,
-        schema: &Schema,
-        ids: CodedColumn,
-        fields: Vec<CodedColumn>,
-        not_records: Vec<(usize, Result<Json, String>)>,
-    ) -> Rows {
-        let rows = ids.codes.len();
+/// Records a host coded, kept as they came until core reads them ([`Rows::from_coded`]): on a
+/// chunked batch's routing thread, not the host's.
+#[derive(Debug, Clone)]
+pub(super) struct CodedRows {
+    ids: CodedColumn,
+    fields: Vec<CodedColumn>,
+    not_records: Vec<(usize, Result<Json, String>)>,
+}
+
+impl CodedRows {
+    /// The rows read into columns, with the problems met (values without a JSON form, rows
+    /// that are not records).
+    pub(super) fn columns(self) -> (Column, Vec<Column>, Vec<Problem>) {
+        let CodedRows {
+            ids,
+            fields,
+            not_records,
+        } = self;
         let mut problems = Vec::new();
         let mut unreadable = |field: Option<usize>, bad: Vec<(usize, String)>| {
             problems.extend(bad.into_iter().map(|(row, found)| Problem::Unreadable {
@@ -275,7 +347,31 @@ impl Rows {
                 .into_iter()
                 .map(|(row, value)| Problem::NotARecord { row, value }),
         );
-        Rows::in_schema_order(host, rows, ids, schema, columns).with_problems(problems)
+        (ids, columns, problems)
+    }
+}
+
+impl Rows {
+    /// Records a host coded: `ids` and one column per field of `schema` (in its order, each as
+    /// long as `ids`), and the rows that are not records at all with their values (the JSON
+    /// form, or the description of a value without one). A value without a JSON form is that
+    /// record's error, naming it and the field. The columns are read when the rows are parsed
+    /// or prepared (on the routing thread of a chunked batch).
+    pub fn from_coded(
+        host: Host,
+        schema: &Schema,
+        ids: CodedColumn,
+        fields: Vec<CodedColumn>,
+        not_records: Vec<(usize, Result<Json, String>)>,
+    ) -> Rows {
+        let rows = ids.codes.len();
+        let coded = CodedRows {
+            ids,
+            fields,
+            not_records,
+        };
+        Rows::in_schema_order(host, rows, Column::Json(Vec::new()), schema, Vec::new())
+            .with_coded(coded)
     }
 
     /// A batch given as columns: the ids and one column per field of `schema` (in its order;

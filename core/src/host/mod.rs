@@ -100,10 +100,12 @@ pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_C
 pub use builder::ColumnBuilder;
 pub use calls::{batch_options, columns_in_utf16, state_from_json, CompileOptions};
 pub use cells::naive_datetime;
-pub use coded::{hole, number_json, whole, CodedColumn, HostColumn, MISSING, NUMBER, OTHER};
+pub use coded::{
+    hole, number_json, whole, CodedColumn, HostColumn, Joined, JoinedText, MISSING, NUMBER, OTHER,
+};
 pub use errors::{column_length, summary, unreadable, Host, Owner};
 pub(crate) use instants::instant_text;
 pub use instants::Instants;
 pub use pipeline::Block;
-pub use results::{ResultViews, Results, RouteResult};
+pub use results::{ResultViews, Results, RouteResult, Span};
 pub use rows::{merge_host_errors, Parsed, Prepared, Problem, Rows};

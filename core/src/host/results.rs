@@ -9,7 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrays::ResultArrays;
 use super::errors;
+use super::instants::{GoodTimes, Instants};
 use crate::report::ErrorReport;
 use crate::route::{Decision, DecisionView, RoutedBatch, Views};
 
@@ -41,34 +43,22 @@ pub(crate) enum Good {
     Full(Vec<Result<Decision, ErrorReport>>),
 }
 
-/// The results of rows `start()..start() + len()` of a batch, in compact form (8 bytes per
-/// routed lead plus the bad rows' errors). Read them borrowed with [`Results::views`] (what a
-/// binding converts to its own objects), or expanded with [`Results::decisions`] and
-/// [`Results::to_wire`].
+/// Rows `start()..start() + len()` of a batch, with the bad ones' errors: what rows prepared
+/// for routing ([`Prepared`](super::Prepared)) and their [`Results`] have in common (both
+/// dereference to it).
 #[derive(Debug, Clone)]
-pub struct Results {
+pub struct Span {
     start: usize,
     rows: usize,
-    good: Good,
     bad: Vec<(usize, ErrorReport)>,
 }
 
-impl Results {
-    pub(crate) fn new(
-        start: usize,
-        rows: usize,
-        good: Good,
-        bad: Vec<(usize, ErrorReport)>,
-    ) -> Results {
-        Results {
-            start,
-            rows,
-            good,
-            bad,
-        }
+impl Span {
+    pub(crate) fn new(start: usize, rows: usize, bad: Vec<(usize, ErrorReport)>) -> Span {
+        Span { start, rows, bad }
     }
 
-    /// The batch row of the first result (0 for a batch in one piece, the chunk's start for a
+    /// The batch row of the first row (0 for a batch in one piece, the chunk's start for a
     /// chunk).
     pub fn start(&self) -> usize {
         self.start
@@ -84,9 +74,53 @@ impl Results {
         self.rows == 0
     }
 
-    /// The rows (0-based in these results, ascending) that had bad data, with their errors.
+    /// The rows (0-based in the span, ascending) that had bad data, with their errors.
     pub fn bad(&self) -> &[(usize, ErrorReport)] {
         &self.bad
+    }
+
+    /// The instants of the good rows, of the whole batch's `instants`.
+    pub(crate) fn good_times<'i>(&self, instants: &'i Instants) -> GoodTimes<'i> {
+        let bad: Vec<usize> = self.bad.iter().map(|(i, _)| *i).collect();
+        instants.of_good(self.start, self.rows, &bad)
+    }
+}
+
+/// The results of rows `start()..start() + len()` of a batch (its [`Span`]), in compact form
+/// (8 bytes per routed lead plus the bad rows' errors). Read them borrowed with
+/// [`Results::views`] (what a binding converts to its own objects), or expanded with
+/// [`Results::decisions`] and [`Results::to_wire`].
+#[derive(Debug, Clone)]
+pub struct Results {
+    span: Span,
+    good: Good,
+    /// The results as arrays, made where they were routed ([`Rows::with_arrays`]).
+    ///
+    /// [`Rows::with_arrays`]: super::Rows::with_arrays
+    pub(crate) arrays: Option<Box<ResultArrays>>,
+}
+
+impl std::ops::Deref for Results {
+    type Target = Span;
+
+    fn deref(&self) -> &Span {
+        &self.span
+    }
+}
+
+impl Results {
+    /// The batch row of the first result ([`Span::start`], here for the host's
+    /// [`HostBatch::emit`](super::HostBatch::emit)).
+    pub fn start(&self) -> usize {
+        self.span.start()
+    }
+
+    pub(crate) fn new(span: Span, good: Good) -> Results {
+        Results {
+            span,
+            good,
+            arrays: None,
+        }
     }
 
     /// Each row's result, borrowed, in row order: the decision as a [`DecisionView`] or the
@@ -94,8 +128,8 @@ impl Results {
     pub fn views(&self) -> ResultViews<'_> {
         ResultViews {
             row: 0,
-            rows: self.rows,
-            bad: self.bad.iter().peekable(),
+            rows: self.span.rows,
+            bad: self.span.bad.iter().peekable(),
             good: match &self.good {
                 Good::Compact(r) => GoodViews::Compact(r.views()),
                 Good::Full(v) => GoodViews::Full(v.iter()),

@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::coded::CodedRows;
 use super::errors::{self, Host};
 use super::instants::Instants;
-use super::results::{Good, Results};
+use super::results::{Good, Results, Span};
 use crate::network::Network;
 use crate::record::{Column, DataError, DataErrorKind, Record, RecordRef, ValueError};
 use crate::report::ErrorReport;
@@ -98,6 +99,10 @@ pub struct Rows {
     ids: Column,
     pub(super) fields: Vec<(String, Column)>,
     pub(super) problems: Vec<Problem>,
+    /// Coded rows not read yet ([`Rows::from_coded`]): read into the columns above first.
+    coded: Option<Box<CodedRows>>,
+    /// Whether the results are wanted as arrays ([`Rows::with_arrays`]).
+    arrays: bool,
 }
 
 /// Records parsed from [`Rows`]: the good ones in row order, and each bad row (0-based in the
@@ -160,6 +165,8 @@ impl Rows {
             ids,
             fields,
             problems: Vec::new(),
+            coded: None,
+            arrays: false,
         }
     }
 
@@ -215,6 +222,37 @@ impl Rows {
         self
     }
 
+    /// The same number of rows, coded, to be read into columns when parsed or prepared.
+    pub(super) fn with_coded(mut self, coded: CodedRows) -> Rows {
+        self.coded = Some(Box::new(coded));
+        self
+    }
+
+    /// The same rows, whose results the host takes as [`ResultArrays`](super::ResultArrays)
+    /// ([`Results::into_arrays`]): they are made where the rows are routed (on a chunked
+    /// batch's routing thread, not the host's).
+    pub fn with_arrays(mut self) -> Rows {
+        self.arrays = true;
+        self
+    }
+
+    /// The rows with their coded columns read (in `schema`'s order), if they have any.
+    pub(super) fn decoded(self, schema: &Schema) -> Rows {
+        let Some(coded) = self.coded else {
+            return self;
+        };
+        let (ids, columns, mut problems) = coded.columns();
+        problems.extend(self.problems);
+        let (host, rows, at) = (self.host, self.rows, self.at);
+        let decoded = Rows::in_schema_order(host, rows, ids, schema, columns);
+        Rows {
+            at,
+            problems,
+            arrays: self.arrays,
+            ..decoded
+        }
+    }
+
     /// The same rows as rows `at..` (0-based) of a larger batch: an error about a record known
     /// only by its position names its position in that batch. The batch runner sets it for each
     /// chunk it reads.
@@ -242,11 +280,12 @@ impl Rows {
     /// [`Record::from_json_at`] gives for the equivalent JSON object, or the report of the
     /// earliest of its problems in schema order (the id first) when that comes first.
     pub fn records(self, schema: &Schema) -> Parsed {
+        let this = self.decoded(schema);
         let named: Vec<(&str, &Column)> =
-            self.fields.iter().map(|(n, c)| (n.as_str(), c)).collect();
-        let at = self.at;
-        if self.problems.is_empty() {
-            let (good, bad) = Record::from_columns_split(schema, self.rows, &self.ids, &named);
+            this.fields.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let at = this.at;
+        if this.problems.is_empty() {
+            let (good, bad) = Record::from_columns_split(schema, this.rows, &this.ids, &named);
             let bad = bad
                 .into_iter()
                 .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
@@ -254,12 +293,12 @@ impl Rows {
             return Parsed { good, bad };
         }
         let mut all: Vec<Result<Record, ErrorReport>> =
-            Record::from_columns(schema, self.rows, &self.ids, &named)
+            Record::from_columns(schema, this.rows, &this.ids, &named)
                 .into_iter()
                 .enumerate()
                 .map(|(i, r)| r.map_err(|e| ErrorReport::from(e.with_position(at + i + 1))))
                 .collect();
-        let host = self.problem_reports(schema);
+        let host = this.problem_reports(schema);
         merge_host_errors(schema, &mut all, host);
         Parsed::from_rows(all)
     }
@@ -267,18 +306,19 @@ impl Rows {
     /// The rows parsed and prepared for routing by `engine` (the good ones checked against the
     /// lead schema, their probe values interned), the bad ones apart with their errors.
     pub fn prepare(self, engine: &Engine) -> Prepared {
-        let (at, rows) = (self.at, self.rows);
-        let (batch, bad) = if self.problems.is_empty() {
-            engine.prepare_columns_at(at, rows, &self.ids, &self.fields)
+        let schema = &engine.plan().lead_schema;
+        let this = self.decoded(schema);
+        let (at, rows, arrays) = (this.at, this.rows, this.arrays);
+        let (batch, bad) = if this.problems.is_empty() {
+            engine.prepare_columns_at(at, rows, &this.ids, &this.fields)
         } else {
-            let Parsed { good, bad } = self.records(&engine.plan().lead_schema);
+            let Parsed { good, bad } = this.records(schema);
             (engine.prepare_leads(good), bad)
         };
         Prepared {
-            at,
-            rows,
+            span: Span::new(at, rows, bad),
             batch,
-            bad,
+            arrays,
         }
     }
 
@@ -350,31 +390,23 @@ impl Rows {
 }
 
 /// Rows ready to route: the good ones prepared by the engine, in order, and the bad ones'
-/// errors apart.
+/// errors apart (their [`Span`]).
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    at: usize,
-    rows: usize,
+    span: Span,
     batch: LeadBatch,
-    bad: Vec<(usize, ErrorReport)>,
+    arrays: bool,
+}
+
+impl std::ops::Deref for Prepared {
+    type Target = Span;
+
+    fn deref(&self) -> &Span {
+        &self.span
+    }
 }
 
 impl Prepared {
-    /// The number of rows, good and bad.
-    pub fn len(&self) -> usize {
-        self.rows
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.rows == 0
-    }
-
-    /// The bad rows (0-based, ascending) and their errors.
-    pub fn bad(&self) -> &[(usize, ErrorReport)] {
-        &self.bad
-    }
-
     /// Routes the good rows in order, applying each assignment to `network`'s state; `instants`
     /// are the whole batch's (checked with [`Instants::check`]), those of the bad rows skipped.
     pub fn route(
@@ -397,16 +429,14 @@ impl Prepared {
         opts: &RouteOptions,
     ) -> (Results, LeadBatch) {
         let Prepared {
-            at,
-            rows,
+            span,
             batch,
-            bad,
+            arrays,
         } = self;
-        let rows_out: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
-        let times = instants.of_good(at, rows, &rows_out);
+        let times = span.good_times(instants);
         let routed = engine.route_prepared_compact(network, &batch, times.times(), opts);
-        let results = Results::new(at, rows, Good::Compact(Box::new(routed)), bad);
-        (results, batch)
+        let results = Results::new(span, Good::Compact(Box::new(routed)));
+        (if arrays { results.arrayed() } else { results }, batch)
     }
 
     /// Routes the good rows without changing `network` (each sees the same state; in parallel),
@@ -418,16 +448,10 @@ impl Prepared {
         instants: &Instants,
         opts: &RouteOptions,
     ) -> Results {
-        let Prepared {
-            at,
-            rows,
-            batch,
-            bad,
-        } = self;
-        let rows_out: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
-        let times = instants.of_good(at, rows, &rows_out);
+        let Prepared { span, batch, .. } = self;
+        let times = span.good_times(instants);
         let decisions = engine.route_many(network, batch.leads(), times.times(), opts);
-        Results::new(at, rows, Good::Full(decisions), bad)
+        Results::new(span, Good::Full(decisions))
     }
 }
 
