@@ -257,7 +257,7 @@ impl Rows {
     pub fn prepare(self, engine: &Engine) -> Prepared {
         let (at, rows) = (self.at, self.rows);
         let (batch, bad) = if self.problems.is_empty() {
-            engine.prepare_columns_at(at, rows, &self.ids, &self.fields)
+            engine.prepare_owned(at, rows, self.ids, self.fields)
         } else {
             let Parsed { good, bad } = self.records(&engine.plan().lead_schema);
             (engine.prepare_leads(good), bad)
@@ -408,7 +408,7 @@ impl Prepared {
         } = self;
         let rows_out: Vec<usize> = bad.iter().map(|(i, _)| *i).collect();
         let times = instants.of_good(at, rows, &rows_out);
-        let decisions = engine.route_many(network, batch.leads(), times.times(), opts);
+        let decisions = engine.route_many(network, &batch.leads(), times.times(), opts);
         Results::new(at, rows, Good::Full(decisions), bad)
     }
 }

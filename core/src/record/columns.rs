@@ -1,5 +1,6 @@
 //! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and its per-batch caches (dictionary entries, distinct texts).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -444,39 +445,82 @@ impl<'a> ColumnRows<'a> {
     /// A row of the common forms, or `None` for [`column_row`].
     #[inline]
     fn fast(&mut self, row: usize) -> Option<(Record, bool)> {
-        let id = match self.fast_ids {
+        let id = self.fast_id(row, true)?.unwrap_or_else(|| Arc::from(""));
+        let mut values = Vec::with_capacity(self.fields.len());
+        let valid = self.fast_values(row, Some(&mut values))?;
+        Some((Record { id, values }, valid))
+    }
+
+    /// Whether row `row` is of the common forms (`Some`) and then whether its record is known
+    /// to pass the engine's record check: what [`ColumnRows::row`] would say of its record,
+    /// without building it.
+    #[inline]
+    pub(crate) fn peek(&mut self, row: usize) -> Option<bool> {
+        self.fast_id(row, false)?;
+        self.fast_values(row, None)
+    }
+
+    /// The integer cell of row `row` of schema field `f` when the field is an int or decimal
+    /// field read from an integer column (`Some(None)`: the cell is missing): the value the
+    /// row's record holds, as an integer.
+    #[inline]
+    pub(crate) fn int(&self, row: usize, f: usize) -> Option<Option<i64>> {
+        match self.fields.get(f)?.src {
+            Src::Int(v) | Src::IntDecimal(v) => Some(v.get(row).copied().flatten()),
+            _ => None,
+        }
+    }
+
+    /// Whether schema field `f` is an int or decimal field read from an integer column (see
+    /// [`ColumnRows::int`]).
+    pub(crate) fn int_column(&self, f: usize) -> bool {
+        self.fields
+            .get(f)
+            .is_some_and(|r| matches!(r.src, Src::Int(_) | Src::IntDecimal(_)))
+    }
+
+    /// The id of row `row` when the fast path reads it (`Some(None)` when not asked to
+    /// `build` it), `None` for [`column_row`].
+    #[inline]
+    fn fast_id(&self, row: usize, build: bool) -> Option<Option<Arc<str>>> {
+        Some(match self.fast_ids {
             Ids::Text(v) => match v.get(row) {
-                Some(Some(t)) if !blank(t) => t.clone(),
+                Some(Some(t)) if !blank(t) => build.then(|| t.clone()),
                 _ => return None,
             },
             // what `id_value` reads from a JSON string
             Ids::Json(v) => match v.get(row) {
-                Some(Json::String(t)) if !blank(t) => Arc::from(t.as_str()),
+                Some(Json::String(t)) if !blank(t) => build.then(|| Arc::from(t.as_str())),
                 _ => return None,
             },
             Ids::Other => return None,
-        };
-        let mut values = Vec::with_capacity(self.fields.len());
+        })
+    }
+
+    /// Reads the values of row `row` into `out` (when given), returning whether they are known
+    /// to pass the engine's record check, or `None` for [`column_row`].
+    #[inline]
+    fn fast_values(&mut self, row: usize, mut out: Option<&mut Vec<Value>>) -> Option<bool> {
         let mut valid = true;
         for f in &mut self.fields {
             let field = f.field;
-            let v = match f.src {
+            let v: Cow<'_, Value> = match f.src {
                 Src::Int(v) => match v.get(row) {
-                    Some(Some(i)) => Value::Int(*i),
-                    _ => missing(field)?,
+                    Some(Some(i)) => Cow::Owned(Value::Int(*i)),
+                    _ => Cow::Owned(missing(field)?),
                 },
                 Src::IntDecimal(v) => match v.get(row) {
-                    Some(Some(i)) => Value::Decimal(Decimal::from(*i)),
-                    _ => missing(field)?,
+                    Some(Some(i)) => Cow::Owned(Value::Decimal(Decimal::from(*i))),
+                    _ => Cow::Owned(missing(field)?),
                 },
                 Src::Float(v, ratio) => match v.get(row).copied().flatten() {
                     // what the JSON number gives: a finite float (in [0, 1] for a ratio)
                     Some(x) if ratio && x.is_finite() && (0.0..=1.0).contains(&x) => {
-                        Value::Float(x)
+                        Cow::Owned(Value::Float(x))
                     }
-                    Some(x) if !ratio && x.is_finite() => Value::Float(x),
+                    Some(x) if !ratio && x.is_finite() => Cow::Owned(Value::Float(x)),
                     Some(_) => return None,
-                    None => missing(field)?,
+                    None => Cow::Owned(missing(field)?),
                 },
                 Src::Dict(codes, dict) => {
                     // (a row past the codes, or a code past the dictionary, is missing)
@@ -484,44 +528,46 @@ impl<'a> ColumnRows<'a> {
                     match f.dict.get_mut(c) {
                         Some(Some(e)) => {
                             valid &= e.valid;
-                            e.r.as_ref().ok()?.clone()
+                            Cow::Borrowed(e.r.as_ref().ok()?)
                         }
                         Some(slot) => {
                             let j = dict.get(c)?;
                             let e = slot.insert(Entry::new(field, field_value(field, Some(j))));
                             valid &= e.valid;
-                            e.r.as_ref().ok()?.clone()
+                            Cow::Borrowed(e.r.as_ref().ok()?)
                         }
-                        None => missing(field)?,
+                        None => Cow::Owned(missing(field)?),
                     }
                 }
                 Src::Text(v) => match v.get(row) {
                     Some(Some(t)) => {
                         let e = cached_text(&mut f.texts, field, t);
                         valid &= e.valid;
-                        e.r.as_ref().ok()?.clone()
+                        Cow::Borrowed(e.r.as_ref().ok()?)
                     }
-                    _ => missing(field)?,
+                    _ => Cow::Owned(missing(field)?),
                 },
                 Src::Json(v) => match v.get(row) {
                     Some(Json::String(t)) => {
                         let e = cached_text(&mut f.texts, field, t);
                         valid &= e.valid;
-                        e.r.as_ref().ok()?.clone()
+                        Cow::Borrowed(e.r.as_ref().ok()?)
                     }
-                    Some(Json::Null) | None => missing(field)?,
+                    Some(Json::Null) | None => Cow::Owned(missing(field)?),
                     Some(j) => {
                         let v = field_value(field, Some(j)).ok()?;
                         valid &= fits(field, &v);
-                        v
+                        Cow::Owned(v)
                     }
                 },
-                Src::Absent => missing(field)?,
+                Src::Absent => Cow::Owned(missing(field)?),
                 Src::Slow => return None,
             };
-            values.push(v);
+            if let Some(out) = out.as_deref_mut() {
+                out.push(v.into_owned());
+            }
         }
-        Some((Record { id, values }, valid))
+        Some(valid)
     }
 }
 
