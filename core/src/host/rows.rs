@@ -322,6 +322,9 @@ impl Rows {
                 Some(Json::String(s)) => Some(Arc::from(s.as_str())),
                 _ => None,
             },
+            Column::Packed { text, ends } => {
+                crate::record::packed_text(text, ends, row).map(Arc::from)
+            }
             Column::Int(_) | Column::Float(_) => None,
         };
         match text {

@@ -35,9 +35,18 @@ pub enum Column {
     /// Floats; `None` is missing (NaN and infinities are invalid values, not missing ones).
     Float(Vec<Option<f64>>),
     /// Texts, each as its JSON string would be read; `None` is missing. Shared texts are not
-    /// copied for ids (a record's id is the column's `Arc`), which makes it the cheap form of
-    /// an id column.
+    /// copied for ids (a record's id is the column's `Arc`).
     Text(Vec<Option<Arc<str>>>),
+    /// Texts one after another in one string, each as its JSON string would be read: row `i`
+    /// is `text[ends[i - 1]..ends[i]]` (row 0 starts at 0); a row past `ends` is missing. Two
+    /// allocations for the whole column, which makes it the cheap form of a column of
+    /// distinct texts such as ids (see [`Column::packed`]).
+    Packed {
+        /// The texts, one after another.
+        text: String,
+        /// Where each row's text ends in `text`.
+        ends: Vec<usize>,
+    },
 }
 
 impl Column {
@@ -108,6 +117,27 @@ impl Column {
         Column::Dict { dict, codes }
     }
 
+    /// A column of texts packed into one string ([`Column::Packed`]): the cheap form for a
+    /// host's ids. Row for row it reads as [`Column::Text`] of the same texts.
+    ///
+    /// ```
+    /// use leadrail_core::record::Column;
+    ///
+    /// let ids = Column::packed(["L1", "L22"]);
+    /// assert_eq!(ids, Column::Packed { text: "L1L22".into(), ends: vec![2, 5] });
+    /// assert_eq!(ids.len(), 2);
+    /// ```
+    pub fn packed<'s>(texts: impl IntoIterator<Item = &'s str>) -> Column {
+        let texts = texts.into_iter();
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(texts.size_hint().0);
+        for t in texts {
+            text.push_str(t);
+            ends.push(text.len());
+        }
+        Column::Packed { text, ends }
+    }
+
     /// The number of rows the column holds.
     pub fn len(&self) -> usize {
         match self {
@@ -116,6 +146,7 @@ impl Column {
             Column::Int(v) => v.len(),
             Column::Float(v) => v.len(),
             Column::Text(v) => v.len(),
+            Column::Packed { ends, .. } => ends.len(),
         }
     }
 
@@ -123,6 +154,16 @@ impl Column {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Row `row`'s text of a [`Column::Packed`] (`None` past its rows).
+#[inline]
+pub(crate) fn packed_text<'a>(text: &'a str, ends: &[usize], row: usize) -> Option<&'a str> {
+    let start = match row.checked_sub(1) {
+        Some(r) => *ends.get(r)?,
+        None => 0,
+    };
+    text.get(start..*ends.get(row)?)
 }
 
 /// A cell of a column as JSON (borrowed when the column holds JSON).
@@ -151,6 +192,10 @@ fn cell(col: &Column, row: usize) -> (Cell<'_>, Option<u32>) {
         Column::Text(v) => match v.get(row) {
             Some(Some(t)) => (Cell::Owned(Json::String(t.to_string())), None),
             _ => (Cell::Missing, None),
+        },
+        Column::Packed { text, ends } => match packed_text(text, ends, row) {
+            Some(t) => (Cell::Owned(Json::String(t.to_owned())), None),
+            None => (Cell::Missing, None),
         },
         Column::Float(v) => match v.get(row).copied().flatten() {
             Some(x) => match serde_json::Number::from_f64(x) {
@@ -324,6 +369,8 @@ enum Src<'a> {
     Dict(&'a [u32], &'a [Json]),
     /// Texts (each distinct text parsed once, in the field's text cache).
     Text(&'a [Option<Arc<str>>]),
+    /// Packed texts (each distinct text parsed once, in the field's text cache).
+    Packed(&'a str, &'a [usize]),
     /// JSON values (each distinct string parsed once, in the field's text cache; other values
     /// parsed per row).
     Json(&'a [Json]),
@@ -364,6 +411,8 @@ pub(crate) struct ColumnRows<'a> {
 enum Ids<'a> {
     /// Texts (shared, not copied).
     Text(&'a [Option<Arc<str>>]),
+    /// Packed texts (copied into an `Arc` when a record is built).
+    Packed(&'a str, &'a [usize]),
     /// JSON values: strings are read, other rows go through [`column_row`].
     Json(&'a [Json]),
     /// Any other column: every row goes through [`column_row`].
@@ -402,6 +451,7 @@ impl<'a> ColumnRows<'a> {
                     (Some(Column::Float(v)), Type::Ratio) => Src::Float(v, true),
                     (Some(Column::Dict { dict, codes }), _) => Src::Dict(codes, dict),
                     (Some(Column::Text(v)), _) => Src::Text(v),
+                    (Some(Column::Packed { text, ends }), _) => Src::Packed(text, ends),
                     (Some(Column::Json(v)), _) => Src::Json(v),
                     _ => Src::Slow,
                 },
@@ -414,6 +464,7 @@ impl<'a> ColumnRows<'a> {
             .collect();
         let fast_ids = match ids {
             Column::Text(v) => Ids::Text(v),
+            Column::Packed { text, ends } => Ids::Packed(text, ends),
             Column::Json(v) => Ids::Json(v),
             _ => Ids::Other,
         };
@@ -493,6 +544,10 @@ impl<'a> ColumnRows<'a> {
                 Some(Json::String(t)) if !blank(t) => build.then(|| Arc::from(t.as_str())),
                 _ => return None,
             },
+            Ids::Packed(text, ends) => match packed_text(text, ends, row) {
+                Some(t) if !blank(t) => build.then(|| Arc::from(t)),
+                _ => return None,
+            },
             Ids::Other => return None,
         })
     }
@@ -546,6 +601,14 @@ impl<'a> ColumnRows<'a> {
                         Cow::Borrowed(e.r.as_ref().ok()?)
                     }
                     _ => Cow::Owned(missing(field)?),
+                },
+                Src::Packed(text, ends) => match packed_text(text, ends, row) {
+                    Some(t) => {
+                        let e = cached_text(&mut f.texts, field, t);
+                        valid &= e.valid;
+                        Cow::Borrowed(e.r.as_ref().ok()?)
+                    }
+                    None => Cow::Owned(missing(field)?),
                 },
                 Src::Json(v) => match v.get(row) {
                     Some(Json::String(t)) => {
@@ -603,6 +666,10 @@ fn column_row(
         Column::Text(v) => Some(match v.get(row) {
             // (blank as `trim` sees it, stopping at the first other character)
             Some(Some(t)) if !t.chars().all(char::is_whitespace) => Ok(t.clone()),
+            _ => Err(DataErrorKind::MissingId),
+        }),
+        Column::Packed { text, ends } => Some(match packed_text(text, ends, row) {
+            Some(t) if !t.chars().all(char::is_whitespace) => Ok(Arc::from(t)),
             _ => Err(DataErrorKind::MissingId),
         }),
         _ => None,
