@@ -92,6 +92,11 @@ impl<T: Copy> PerLead<T> {
         self.values.push(v);
     }
 
+    /// Room for `rows` more rows.
+    fn reserve(&mut self, rows: usize) {
+        self.values.reserve(rows * self.width);
+    }
+
     /// Makes the table at least `rows` rows long, new values `v`.
     fn grow(&mut self, rows: usize, v: T) {
         if self.values.len() < rows * self.width {
@@ -524,12 +529,15 @@ impl Engine {
         let named: Vec<(&str, &Column)> = fields.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let mut reader = ColumnRows::new(&self.plan().lead_schema, &ids, &named);
         let most = rows.min(ids.len());
-        let mut prep = Preparation::new(self, most);
+        // (its tables grow as leads are pushed: nothing allocated per lead before the choice)
+        let mut prep = Preparation::new(self, 0);
         prep.use_columns(&reader);
         if self.rules.iter().any(fused_reads_lead) || !prep.served_by(&reader) {
             drop((prep, reader));
             return self.prepare_columns_at(at, rows, &ids, &fields);
         }
+        prep.checks.reserve(most);
+        prep.prepared.reserve(most);
         // lead `n` is row `n` until the first bad row, then row `at_rows[n]`
         let (mut n, mut at_rows, mut bad) = (0usize, Vec::new(), Vec::new());
         for row in 0..rows {
