@@ -2,24 +2,18 @@
 //! into columns, routed by [`SharedNetwork::route_batch`] (the batch runner the Python and Node
 //! bindings use), the results kept in core's compact form.
 
-use std::convert::Infallible;
-use std::ops::Range;
-use std::sync::Arc;
-
 use leadrail_core::host::{Host, HostBatch, ReadError, Results, Rows};
 use leadrail_core::record::Column;
+use std::convert::Infallible;
+use std::ops::Range;
 
 use crate::w1::LeadRow;
 
-/// Reads rows as a Rust host holding its leads as strings would: the ids as texts, the region
-/// and product line dictionary-encoded ([`Column::texts`]: each distinct text stored once),
-/// the deal size as integers.
+/// Reads rows as a Rust host holding its leads as strings would: the ids packed into one
+/// string ([`Column::packed`]), the region and product line dictionary-encoded
+/// ([`Column::texts`]: each distinct text stored once), the deal size as integers.
 pub fn read_rows(rows: &[LeadRow]) -> Rows {
-    let ids = Column::Text(
-        rows.iter()
-            .map(|r| Some(Arc::from(r.id.as_str())))
-            .collect(),
-    );
+    let ids = Column::packed(rows.iter().map(|r| r.id.as_str()));
     let fields = vec![
         (
             "region".to_string(),

@@ -37,6 +37,7 @@ use crate::sla::{reroute_plan, Done, Evaluation, PartnerCalendars, ReroutePlan, 
 use crate::timeline::{Event, EventKind, Timeline};
 use crate::value::EpochMs;
 pub use host_args::network_state;
+pub(crate) use host_args::partner_calendars_of;
 
 /// An instant in a request: milliseconds since the epoch or an RFC 3339 string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -63,6 +63,13 @@ fn cells(col: &Column) -> Vec<Result<Json, f64>> {
             .iter()
             .map(|x| Ok(x.as_deref().map_or(Json::Null, Json::from)))
             .collect(),
+        Column::Packed { text, ends } => {
+            let starts = std::iter::once(0).chain(ends.iter().copied());
+            starts
+                .zip(ends)
+                .map(|(a, b)| Ok(Json::from(&text[a..*b])))
+                .collect()
+        }
     }
 }
 

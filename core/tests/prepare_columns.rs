@@ -549,7 +549,15 @@ fn ids(len: usize) -> BoxedStrategy<Column> {
         len,
     )
     .prop_map(Column::Json);
-    prop_oneof![4 => texts, 1 => json, 1 => floats(len)].boxed()
+    let packed = proptest::collection::vec(
+        prop_oneof![
+            8 => (0..50u32).prop_map(|i| format!("L{i}")),
+            1 => proptest::sample::select(vec![" ".to_string(), String::new()]),
+        ],
+        len,
+    )
+    .prop_map(|v| Column::packed(v.iter().map(String::as_str)));
+    prop_oneof![4 => texts, 2 => packed, 1 => json, 1 => floats(len)].boxed()
 }
 
 /// A length for a column of a batch of `rows`: mostly `rows`, sometimes short.
@@ -598,6 +606,13 @@ fn json_cell(col: &Column, row: usize) -> Result<Option<Json>, ()> {
             None => None,
         },
         Column::Text(v) => v.get(row).cloned().flatten().map(|t| Json::from(&*t)),
+        Column::Packed { text, ends } => {
+            let start = row.checked_sub(1).map_or(Some(0), |r| ends.get(r).copied());
+            match (start, ends.get(row)) {
+                (Some(a), Some(b)) => Some(Json::from(&text[a..*b])),
+                _ => None,
+            }
+        }
     })
 }
 

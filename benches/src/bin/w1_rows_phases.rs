@@ -6,15 +6,17 @@
 //! machine (wall-clock medians there swing 2x); the medians (and minima) of `N` rounds
 //! (default 21) are printed.
 //!
-//! `cargo run --release -p leadrail-benches --bin w1_rows_phases -- [N]`
+//! `cargo run --release -p leadrail-benches --bin w1_rows_phases -- [N] [whole]` (`whole`: run
+//! the host layer's whole path `N` times and print nothing, for profilers)
 //! (add `--features mimalloc` to allocate as the Python and Node bindings do)
 //!
-//! The steps: the host builds its columns (`ids`: one `Arc<str>` per lead; `texts`: region
-//! and product line dictionary-encoded with `Column::texts`; `ints`: deal sizes), core reads
-//! and prepares them (`prepare`: `Engine::prepare_columns`, which builds a `Record` per lead and
-//! interns the probe keys), routes (`route`: `Engine::route_prepared_compact`) and frees the
-//! prepared batch and the columns. `host layer, whole` is the same through `Rows::prepare` and
-//! `Prepared::route`, as `engine_rows` runs it.
+//! The steps: the host builds its columns (`ids`: packed into one string, `Column::packed`;
+//! `texts`: region and product line dictionary-encoded with `Column::texts`; `ints`: deal
+//! sizes), core reads and prepares them (`prepare`: `Rows::prepare`, which keeps the columns
+//! and interns the probe keys), routes them and frees the prepared batch (`Prepared::route`).
+//! `host layer, whole` is the same in one expression, as `engine_rows` runs it; `prepare with
+//! records` is `Engine::prepare_columns` over the same columns (a record per lead) and the
+//! batch freed, for comparison.
 
 #![expect(
     clippy::unwrap_used,
@@ -29,10 +31,10 @@ use std::time::Duration;
 use leadrail_benches::handwritten::Handwritten;
 use leadrail_benches::host::read_rows;
 use leadrail_benches::w1::{START, STEP, W1};
-use leadrail_core::host::Instants;
+use leadrail_core::host::{Host, Instants, Rows};
 use leadrail_core::network::Network;
-use leadrail_core::record::{Column, Record};
-use leadrail_core::route::{Engine, RouteOptions, Times};
+use leadrail_core::record::Column;
+use leadrail_core::route::{Engine, RouteOptions};
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -47,17 +49,15 @@ fn cpu() -> Duration {
     )
 }
 
-const STEPS: [&str; 11] = [
+const STEPS: [&str; 9] = [
     "ids",
     "texts",
     "ints",
     "prepare",
-    "  of which the records",
-    "route",
-    "free batch",
-    "free columns",
+    "route, free batch",
     "engine, sum of steps",
     "host layer, whole",
+    "prepare with records",
     "handwritten_rows",
 ];
 
@@ -72,85 +72,86 @@ fn main() {
     let rows = w.lead_rows();
     let hand = Handwritten::new(&w);
     let opts = RouteOptions::default();
-    let times = Times::Step {
-        start: START,
-        step: STEP,
-    };
     let instants = Instants::Step {
         start: START,
         step_ms: STEP,
     };
+    if std::env::args().nth(2).as_deref() == Some("whole") {
+        // for profilers: the host layer's whole path only
+        for _ in 0..rounds {
+            let mut n = net.clone();
+            let results = read_rows(&rows)
+                .prepare(&engine)
+                .route(&engine, &mut n, &instants, &opts);
+            black_box(results);
+        }
+        return;
+    }
     let mut t: Vec<Vec<Duration>> = vec![Vec::new(); STEPS.len() + 1];
     for _ in 0..rounds {
         let mut n = net.clone();
         let t0 = cpu();
-        let ids = Column::Text(
-            rows.iter()
-                .map(|r| Some(Arc::from(r.id.as_str())))
-                .collect(),
-        );
+        let ids = Column::packed(rows.iter().map(|r| r.id.as_str()));
         let t1 = cpu();
         let region = Column::texts(rows.iter().map(|r| Some(r.region.as_str())));
         let line = Column::texts(rows.iter().map(|r| Some(r.product_line.as_str())));
         let t2 = cpu();
         let size = Column::Int(rows.iter().map(|r| Some(r.deal_size)).collect());
         let t3 = cpu();
+        // the reference: the columns read into a record per lead, prepared, the batch freed
         let named = [
             ("region", &region),
             ("product_line", &line),
             ("deal_size", &size),
         ];
-        let (batch, bad) = engine.prepare_columns(rows.len(), &ids, &named);
-        let t4 = cpu();
-        let out = engine.route_prepared_compact(&mut n, &batch, times, &opts);
-        let t5 = cpu();
-        drop(batch);
-        let t6 = cpu();
-        // the records alone (what `prepare` builds before interning their probe keys)
-        let lead_schema = &engine.plan().lead_schema;
         let r0 = cpu();
-        let records = Record::from_columns_split(lead_schema, rows.len(), &ids, &named);
-        let r1 = cpu();
+        let records = engine.prepare_columns(rows.len(), &ids, &named);
         drop(records);
-        let t7 = cpu();
-        drop((ids, region, line, size));
-        let t8 = cpu();
-        black_box((out, bad));
+        let r1 = cpu();
+        let fields = vec![
+            ("region".to_string(), region),
+            ("product_line".to_string(), line),
+            ("deal_size".to_string(), size),
+        ];
+        let t4 = cpu();
+        let prepared = Rows::new(Host::RUST, rows.len(), ids, fields).prepare(&engine);
+        let t5 = cpu();
+        let results = prepared.route(&engine, &mut n, &instants, &opts);
+        let t6 = cpu();
+        black_box(results);
         let spans = [
             t1 - t0,
             t2 - t1,
             t3 - t2,
-            t4 - t3,
-            r1 - r0,
             t5 - t4,
             t6 - t5,
-            t8 - t7,
-            (t6 - t0) + (t8 - t7),
+            (t3 - t0) + (t6 - t4),
         ];
         for (k, d) in spans.into_iter().enumerate() {
             t[k].push(d);
         }
+        t[7].push(r1 - r0);
 
         let mut n = net.clone();
         let a = cpu();
         let results = read_rows(&rows)
             .prepare(&engine)
             .route(&engine, &mut n, &instants, &opts);
-        t[9].push(cpu() - a);
+        t[6].push(cpu() - a);
         black_box(results);
 
         let mut h = hand.clone();
         let a = cpu();
         black_box(h.route_rows(&rows, START, STEP));
-        t[10].push(cpu() - a);
+        t[8].push(cpu() - a);
         let mut h = hand.clone();
         let a = cpu();
         black_box(h.route_all(&w.leads, START, STEP));
-        t[11].push(cpu() - a);
+        t[9].push(cpu() - a);
     }
     let ms = |d: &Duration| d.as_secs_f64() * 1e3;
     let hand_median = {
-        let v = t.get_mut(10).unwrap();
+        let v = t.get_mut(8).unwrap();
         v.sort();
         ms(&v[v.len() / 2])
     };

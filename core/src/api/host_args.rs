@@ -49,21 +49,41 @@ impl SlaRequest {
                 |_| bad_done("`done` must list action ids (text) or be the previous `cursor`"),
             )?)),
         };
-        let partner_calendars = match partner_calendars.filter(|p| !p.is_null()) {
-            None => PartnerCalendarMap::default(),
-            Some(p) => serde_json::from_value(p).map_err(|e| {
-                request_error(
-                    format!("`partner_calendars` is not valid: {e}"),
-                    "pass `{\"P1\": \"us-central\"}` or `{\"P1\": {\"calendar\": \"us-central\"}}`",
-                )
-            })?,
-        };
-        Ok(SlaRequest {
+        let partner_calendars = partner_calendars_of(
+            partner_calendars,
+            "partner_calendars",
+            "pass `{\"P1\": \"us-central\"}` or `{\"P1\": {\"calendar\": \"us-central\"}}`",
+        )?;
+        Ok(SlaRequest::of_host(timelines, now, done, partner_calendars))
+    }
+
+    /// The request of a host's call from its parts.
+    pub(crate) fn of_host(
+        timelines: Vec<Json>,
+        now: EpochMs,
+        done: Option<DoneJson>,
+        partner_calendars: PartnerCalendarMap,
+    ) -> SlaRequest {
+        SlaRequest {
             timelines,
             now: InstantJson::Millis(now),
             done,
             partner_calendars,
-        })
+        }
+    }
+}
+
+/// A call's partner calendars from their JSON form (`None` or null for none); `name` is how
+/// the call names them, `help` how to pass them.
+pub(crate) fn partner_calendars_of(
+    json: Option<Json>,
+    name: &str,
+    help: &str,
+) -> Result<PartnerCalendarMap, ErrorReport> {
+    match json.filter(|p| !p.is_null()) {
+        None => Ok(PartnerCalendarMap::default()),
+        Some(p) => serde_json::from_value(p)
+            .map_err(|e| request_error(format!("`{name}` is not valid: {e}"), help)),
     }
 }
 

@@ -13,7 +13,7 @@
     reason = "the language-neutral ErrorReport is what bindings raise"
 )]
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{RwLock, RwLockWriteGuard, TryLockError};
@@ -185,6 +185,22 @@ enum Stop<E> {
     OnePiece,
 }
 
+/// What a batch is routed with.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    engine: &'a Engine,
+    instants: &'a Instants,
+    opts: &'a RouteOptions,
+}
+
+/// The host, borrowed by one stage of a chunked batch at a time.
+fn borrow<'h, 'a, H: HostBatch>(
+    host: &'h RefCell<&'a mut H>,
+) -> Result<RefMut<'h, &'a mut H>, Stop<H::Error>> {
+    host.try_borrow_mut()
+        .map_err(|_| Stop::Report(errors::internal("the host was busy")))
+}
+
 impl<E> From<WorkerPanicked> for Stop<E> {
     fn from(p: WorkerPanicked) -> Stop<E> {
         Stop::Report(errors::panicked(p.message()))
@@ -250,27 +266,35 @@ impl SharedNetwork {
         host: &mut H,
     ) -> Result<(), BatchError<H::Error>> {
         instants.check(n).map_err(BatchError::Report)?;
+        let job = Job {
+            engine,
+            instants,
+            opts,
+        };
         if n >= MIN_CHUNKED && host.chunked() && !self.is_poisoned() {
-            match self.route_chunked(engine, n, instants, opts, host) {
+            match self.route_chunked(job, n, host) {
                 Ok(()) => return Ok(()),
                 Err(Stop::Host(e)) => return Err(BatchError::Host(e)),
                 Err(Stop::Report(e)) => return Err(BatchError::Report(e)),
                 Err(Stop::OnePiece) => host.restart(),
             }
         }
-        self.route_whole(engine, n, instants, opts, host)
+        self.route_whole(job, n, host)
     }
 
     /// A batch in one piece: read on the calling thread, prepared and routed with the host's
     /// lock released, holding the network's lock only while routing.
     fn route_whole<H: HostBatch>(
         &self,
-        engine: &Engine,
+        job: Job<'_>,
         n: usize,
-        instants: &Instants,
-        opts: &RouteOptions,
         host: &mut H,
     ) -> Result<(), BatchError<H::Error>> {
+        let Job {
+            engine,
+            instants,
+            opts,
+        } = job;
         self.check_busy().map_err(BatchError::Report)?;
         let rows = match host.read(0..n) {
             Ok(rows) => rows.starting_at(0),
@@ -328,12 +352,15 @@ impl SharedNetwork {
     /// A batch in chunks (see the module docs).
     fn route_chunked<H: HostBatch>(
         &self,
-        engine: &Engine,
+        job: Job<'_>,
         n: usize,
-        instants: &Instants,
-        opts: &RouteOptions,
         host: &mut H,
     ) -> Result<(), Stop<H::Error>> {
+        let Job {
+            engine,
+            instants,
+            opts,
+        } = job;
         self.check_busy().map_err(Stop::Report)?;
         let mut guard = self.write_lock(host).map_err(Stop::Report)?;
         let _busy = self.busy.hold();
@@ -353,10 +380,7 @@ impl SharedNetwork {
                 let Some(end) = ends.next() else {
                     return Ok(None);
                 };
-                let mut h = host
-                    .try_borrow_mut()
-                    .map_err(|_| Stop::Report(errors::internal("the host was busy")))?;
-                let rows = h.read(at..end)?;
+                let rows = borrow(&host)?.read(at..end)?;
                 if rows.len() != end - at {
                     return Err(Stop::OnePiece);
                 }
@@ -372,10 +396,7 @@ impl SharedNetwork {
                 (results, behind.then_some(batch))
             },
             |(results, batch): (Results, Option<LeadBatch>)| {
-                let mut h = host
-                    .try_borrow_mut()
-                    .map_err(|_| Stop::Report(errors::internal("the host was busy")))?;
-                h.emit(results).map_err(Stop::Host)?;
+                borrow(&host)?.emit(results).map_err(Stop::Host)?;
                 drop(batch);
                 Ok(())
             },

@@ -21,7 +21,7 @@ use super::errors;
 use super::instants::Instants;
 use super::results::Results;
 use super::rows::{Parsed, Rows};
-use crate::api::{DoneJson, InstantJson, SlaAnswer, SlaOutcome, SlaRequest, SlaResult};
+use crate::api::{partner_calendars_of, DoneJson, SlaAnswer, SlaOutcome, SlaRequest, SlaResult};
 use crate::network::NetworkState;
 use crate::record::Record;
 use crate::report::ErrorReport;
@@ -149,18 +149,9 @@ impl SlaRequest {
                 )
             })?),
         };
-        let partner_calendars = match field("partnerCalendars") {
-            None => Default::default(),
-            Some(v) => serde_json::from_value(v).map_err(|e| {
-                ErrorReport::request(format!("`partnerCalendars` is not valid: {e}"), help)
-            })?,
-        };
-        Ok(SlaRequest {
-            timelines,
-            now: InstantJson::Millis(now),
-            done,
-            partner_calendars,
-        })
+        let partner_calendars =
+            partner_calendars_of(field("partnerCalendars"), "partnerCalendars", help)?;
+        Ok(SlaRequest::of_host(timelines, now, done, partner_calendars))
     }
 }
 

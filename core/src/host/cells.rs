@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::rows::{Problem, Rows};
-use crate::record::{Column, ValueError};
+use crate::record::{packed_text, Column, ValueError};
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 
@@ -85,6 +85,13 @@ fn cell_json(ty: &Type, cell: &str) -> Result<Json, ValueError> {
 /// returns the rows whose cell does not parse (their cell is made missing). A missing cell of a
 /// set or a map is the empty one, as an empty cell is.
 fn read_cells(ty: &Type, column: &mut Column) -> Vec<(usize, ValueError)> {
+    if let Column::Packed { text, ends } = column {
+        // (a packed column is read as its texts)
+        let texts = (0..ends.len())
+            .map(|row| packed_text(text, ends, row).map(Arc::from))
+            .collect();
+        *column = Column::Text(texts);
+    }
     let bad = read_strings(ty, column);
     if let Ok(empty) = Value::from_text(ty, "").map(|v| v.to_json()) {
         if !empty.is_null() {
@@ -135,7 +142,8 @@ fn fill_missing(column: &mut Column, empty: &Json, bad: &[(usize, ValueError)]) 
                     .map_or(Json::Null, |s| Json::String(s.to_owned()))
             })
             .collect(),
-        Column::Dict { .. } => Vec::new(),
+        // (a dictionary is filled above; a packed column was read as texts by `read_cells`)
+        Column::Dict { .. } | Column::Packed { .. } => Vec::new(),
     };
     let filled = cells
         .into_iter()
@@ -218,7 +226,8 @@ fn read_strings(ty: &Type, column: &mut Column) -> Vec<(usize, ValueError)> {
             .iter_mut()
             .filter(|x| x.is_some_and(f64::is_nan))
             .for_each(|x| *x = None),
-        Column::Int(_) => {}
+        // (a packed column was read as texts by `read_cells`)
+        Column::Int(_) | Column::Packed { .. } => {}
     }
     bad
 }

@@ -310,7 +310,7 @@ impl Rows {
         let this = self.decoded(schema);
         let (at, rows, arrays) = (this.at, this.rows, this.arrays);
         let (batch, bad) = if this.problems.is_empty() {
-            engine.prepare_columns_at(at, rows, &this.ids, &this.fields)
+            engine.prepare_owned(at, rows, this.ids, this.fields)
         } else {
             let Parsed { good, bad } = this.records(schema);
             (engine.prepare_leads(good), bad)
@@ -380,6 +380,9 @@ impl Rows {
                 Some(Json::String(s)) => Some(Arc::from(s.as_str())),
                 _ => None,
             },
+            Column::Packed { text, ends } => {
+                crate::record::packed_text(text, ends, row).map(Arc::from)
+            }
             Column::Int(_) | Column::Float(_) => None,
         };
         match text {
@@ -450,7 +453,7 @@ impl Prepared {
     ) -> Results {
         let Prepared { span, batch, .. } = self;
         let times = span.good_times(instants);
-        let decisions = engine.route_many(network, batch.leads(), times.times(), opts);
+        let decisions = engine.route_many(network, &batch.leads(), times.times(), opts);
         Results::new(span, Good::Full(decisions))
     }
 }

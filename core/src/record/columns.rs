@@ -1,5 +1,6 @@
 //! Columnar batches: [`Column`], the column reader ([`Record::from_columns`] and its split form) and its per-batch caches (dictionary entries, distinct texts).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -34,9 +35,18 @@ pub enum Column {
     /// Floats; `None` is missing (NaN and infinities are invalid values, not missing ones).
     Float(Vec<Option<f64>>),
     /// Texts, each as its JSON string would be read; `None` is missing. Shared texts are not
-    /// copied for ids (a record's id is the column's `Arc`), which makes it the cheap form of
-    /// an id column.
+    /// copied for ids (a record's id is the column's `Arc`).
     Text(Vec<Option<Arc<str>>>),
+    /// Texts one after another in one string, each as its JSON string would be read: row `i`
+    /// is `text[ends[i - 1]..ends[i]]` (row 0 starts at 0); a row past `ends` is missing. Two
+    /// allocations for the whole column, which makes it the cheap form of a column of
+    /// distinct texts such as ids (see [`Column::packed`]).
+    Packed {
+        /// The texts, one after another.
+        text: String,
+        /// Where each row's text ends in `text`.
+        ends: Vec<usize>,
+    },
 }
 
 impl Column {
@@ -107,6 +117,34 @@ impl Column {
         Column::Dict { dict, codes }
     }
 
+    /// A column of texts packed into one string ([`Column::Packed`]): the cheap form for a
+    /// host's ids. Row for row it reads as [`Column::Text`] of the same texts.
+    ///
+    /// ```
+    /// use leadrail_core::record::Column;
+    ///
+    /// let ids = Column::packed(["L1", "L22"]);
+    /// assert_eq!(ids, Column::Packed { text: "L1L22".into(), ends: vec![2, 5] });
+    /// assert_eq!(ids.len(), 2);
+    /// ```
+    pub fn packed<'s>(texts: impl IntoIterator<Item = &'s str>) -> Column {
+        let texts = texts.into_iter();
+        let rows = texts.size_hint().0;
+        let mut bytes: Vec<u8> = Vec::with_capacity(rows * 8);
+        let mut ends = Vec::with_capacity(rows);
+        for t in texts {
+            // (byte by byte: a call to `memcpy` per short text costs more than the copy)
+            for b in t.as_bytes() {
+                bytes.push(*b);
+            }
+            ends.push(bytes.len());
+        }
+        // (texts one after another are UTF-8, and `ends` fall between them)
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Column::Packed { text, ends }
+    }
+
     /// The number of rows the column holds.
     pub fn len(&self) -> usize {
         match self {
@@ -115,6 +153,7 @@ impl Column {
             Column::Int(v) => v.len(),
             Column::Float(v) => v.len(),
             Column::Text(v) => v.len(),
+            Column::Packed { ends, .. } => ends.len(),
         }
     }
 
@@ -122,6 +161,16 @@ impl Column {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Row `row`'s text of a [`Column::Packed`] (`None` past its rows).
+#[inline]
+pub(crate) fn packed_text<'a>(text: &'a str, ends: &[usize], row: usize) -> Option<&'a str> {
+    let start = match row.checked_sub(1) {
+        Some(r) => *ends.get(r)?,
+        None => 0,
+    };
+    text.get(start..*ends.get(row)?)
 }
 
 /// A cell of a column as JSON (borrowed when the column holds JSON).
@@ -150,6 +199,10 @@ fn cell(col: &Column, row: usize) -> (Cell<'_>, Option<u32>) {
         Column::Text(v) => match v.get(row) {
             Some(Some(t)) => (Cell::Owned(Json::String(t.to_string())), None),
             _ => (Cell::Missing, None),
+        },
+        Column::Packed { text, ends } => match packed_text(text, ends, row) {
+            Some(t) => (Cell::Owned(Json::String(t.to_owned())), None),
+            None => (Cell::Missing, None),
         },
         Column::Float(v) => match v.get(row).copied().flatten() {
             Some(x) => match serde_json::Number::from_f64(x) {
@@ -323,6 +376,8 @@ enum Src<'a> {
     Dict(&'a [u32], &'a [Json]),
     /// Texts (each distinct text parsed once, in the field's text cache).
     Text(&'a [Option<Arc<str>>]),
+    /// Packed texts (each distinct text parsed once, in the field's text cache).
+    Packed(&'a str, &'a [usize]),
     /// JSON values (each distinct string parsed once, in the field's text cache; other values
     /// parsed per row).
     Json(&'a [Json]),
@@ -363,6 +418,8 @@ pub(crate) struct ColumnRows<'a> {
 enum Ids<'a> {
     /// Texts (shared, not copied).
     Text(&'a [Option<Arc<str>>]),
+    /// Packed texts (copied into an `Arc` when a record is built).
+    Packed(&'a str, &'a [usize]),
     /// JSON values: strings are read, other rows go through [`column_row`].
     Json(&'a [Json]),
     /// Any other column: every row goes through [`column_row`].
@@ -401,6 +458,7 @@ impl<'a> ColumnRows<'a> {
                     (Some(Column::Float(v)), Type::Ratio) => Src::Float(v, true),
                     (Some(Column::Dict { dict, codes }), _) => Src::Dict(codes, dict),
                     (Some(Column::Text(v)), _) => Src::Text(v),
+                    (Some(Column::Packed { text, ends }), _) => Src::Packed(text, ends),
                     (Some(Column::Json(v)), _) => Src::Json(v),
                     _ => Src::Slow,
                 },
@@ -413,6 +471,7 @@ impl<'a> ColumnRows<'a> {
             .collect();
         let fast_ids = match ids {
             Column::Text(v) => Ids::Text(v),
+            Column::Packed { text, ends } => Ids::Packed(text, ends),
             Column::Json(v) => Ids::Json(v),
             _ => Ids::Other,
         };
@@ -444,39 +503,90 @@ impl<'a> ColumnRows<'a> {
     /// A row of the common forms, or `None` for [`column_row`].
     #[inline]
     fn fast(&mut self, row: usize) -> Option<(Record, bool)> {
-        let id = match self.fast_ids {
+        let id = self.fast_id(row, true)?.unwrap_or_else(|| Arc::from(""));
+        let mut values = Vec::with_capacity(self.fields.len());
+        let valid = self.fast_values(row, Some(&mut values))?;
+        Some((Record { id, values }, valid))
+    }
+
+    /// Whether row `row` is of the common forms (`Some`) and then whether its record is known
+    /// to pass the engine's record check: what [`ColumnRows::row`] would say of its record,
+    /// without building it.
+    #[inline]
+    pub(crate) fn peek(&mut self, row: usize) -> Option<bool> {
+        self.fast_id(row, false)?;
+        self.fast_values(row, None)
+    }
+
+    /// The integer cell of row `row` of schema field `f` when the field is an int or decimal
+    /// field read from an integer column (`Some(None)`: the cell is missing): the value the
+    /// row's record holds, as an integer.
+    #[inline]
+    pub(crate) fn int(&self, row: usize, f: usize) -> Option<Option<i64>> {
+        match self.fields.get(f)?.src {
+            Src::Int(v) | Src::IntDecimal(v) => Some(v.get(row).copied().flatten()),
+            _ => None,
+        }
+    }
+
+    /// Whether schema field `f` is an int or decimal field read from an integer column (see
+    /// [`ColumnRows::int`]).
+    pub(crate) fn int_column(&self, f: usize) -> bool {
+        self.fields
+            .get(f)
+            .is_some_and(|r| matches!(r.src, Src::Int(_) | Src::IntDecimal(_)))
+    }
+
+    /// The id of row `row` when the fast path reads it (`Some(None)` when not asked to
+    /// `build` it), `None` for [`column_row`].
+    #[inline]
+    fn fast_id(&self, row: usize, build: bool) -> Option<Option<Arc<str>>> {
+        Some(match self.fast_ids {
             Ids::Text(v) => match v.get(row) {
-                Some(Some(t)) if !blank(t) => t.clone(),
+                Some(Some(t)) if !blank(t) => build.then(|| t.clone()),
                 _ => return None,
             },
             // what `id_value` reads from a JSON string
             Ids::Json(v) => match v.get(row) {
-                Some(Json::String(t)) if !blank(t) => Arc::from(t.as_str()),
+                Some(Json::String(t)) if !blank(t) => build.then(|| Arc::from(t.as_str())),
+                _ => return None,
+            },
+            Ids::Packed(text, ends) => match packed_text(text, ends, row) {
+                Some(t) if !blank(t) => build.then(|| Arc::from(t)),
                 _ => return None,
             },
             Ids::Other => return None,
-        };
-        let mut values = Vec::with_capacity(self.fields.len());
+        })
+    }
+
+    /// Reads the values of row `row` into `out` (when given), returning whether they are known
+    /// to pass the engine's record check, or `None` for [`column_row`].
+    #[inline]
+    fn fast_values(&mut self, row: usize, mut out: Option<&mut Vec<Value>>) -> Option<bool> {
         let mut valid = true;
         for f in &mut self.fields {
             let field = f.field;
-            let v = match f.src {
+            // (a value built only when it is kept)
+            let keep = out.is_some();
+            let v: Cow<'_, Value> = match f.src {
                 Src::Int(v) => match v.get(row) {
-                    Some(Some(i)) => Value::Int(*i),
-                    _ => missing(field)?,
+                    Some(Some(i)) if keep => Cow::Owned(Value::Int(*i)),
+                    Some(Some(_)) => Cow::Borrowed(&NULL),
+                    _ => Cow::Owned(missing(field)?),
                 },
                 Src::IntDecimal(v) => match v.get(row) {
-                    Some(Some(i)) => Value::Decimal(Decimal::from(*i)),
-                    _ => missing(field)?,
+                    Some(Some(i)) if keep => Cow::Owned(Value::Decimal(Decimal::from(*i))),
+                    Some(Some(_)) => Cow::Borrowed(&NULL),
+                    _ => Cow::Owned(missing(field)?),
                 },
                 Src::Float(v, ratio) => match v.get(row).copied().flatten() {
                     // what the JSON number gives: a finite float (in [0, 1] for a ratio)
                     Some(x) if ratio && x.is_finite() && (0.0..=1.0).contains(&x) => {
-                        Value::Float(x)
+                        Cow::Owned(Value::Float(x))
                     }
-                    Some(x) if !ratio && x.is_finite() => Value::Float(x),
+                    Some(x) if !ratio && x.is_finite() => Cow::Owned(Value::Float(x)),
                     Some(_) => return None,
-                    None => missing(field)?,
+                    None => Cow::Owned(missing(field)?),
                 },
                 Src::Dict(codes, dict) => {
                     // (a row past the codes, or a code past the dictionary, is missing)
@@ -484,46 +594,59 @@ impl<'a> ColumnRows<'a> {
                     match f.dict.get_mut(c) {
                         Some(Some(e)) => {
                             valid &= e.valid;
-                            e.r.as_ref().ok()?.clone()
+                            Cow::Borrowed(e.r.as_ref().ok()?)
                         }
                         Some(slot) => {
                             let j = dict.get(c)?;
                             let e = slot.insert(Entry::new(field, field_value(field, Some(j))));
                             valid &= e.valid;
-                            e.r.as_ref().ok()?.clone()
+                            Cow::Borrowed(e.r.as_ref().ok()?)
                         }
-                        None => missing(field)?,
+                        None => Cow::Owned(missing(field)?),
                     }
                 }
                 Src::Text(v) => match v.get(row) {
                     Some(Some(t)) => {
                         let e = cached_text(&mut f.texts, field, t);
                         valid &= e.valid;
-                        e.r.as_ref().ok()?.clone()
+                        Cow::Borrowed(e.r.as_ref().ok()?)
                     }
-                    _ => missing(field)?,
+                    _ => Cow::Owned(missing(field)?),
+                },
+                Src::Packed(text, ends) => match packed_text(text, ends, row) {
+                    Some(t) => {
+                        let e = cached_text(&mut f.texts, field, t);
+                        valid &= e.valid;
+                        Cow::Borrowed(e.r.as_ref().ok()?)
+                    }
+                    None => Cow::Owned(missing(field)?),
                 },
                 Src::Json(v) => match v.get(row) {
                     Some(Json::String(t)) => {
                         let e = cached_text(&mut f.texts, field, t);
                         valid &= e.valid;
-                        e.r.as_ref().ok()?.clone()
+                        Cow::Borrowed(e.r.as_ref().ok()?)
                     }
-                    Some(Json::Null) | None => missing(field)?,
+                    Some(Json::Null) | None => Cow::Owned(missing(field)?),
                     Some(j) => {
                         let v = field_value(field, Some(j)).ok()?;
                         valid &= fits(field, &v);
-                        v
+                        Cow::Owned(v)
                     }
                 },
-                Src::Absent => missing(field)?,
+                Src::Absent => Cow::Owned(missing(field)?),
                 Src::Slow => return None,
             };
-            values.push(v);
+            if let Some(out) = out.as_deref_mut() {
+                out.push(v.into_owned());
+            }
         }
-        Some((Record { id, values }, valid))
+        Some(valid)
     }
 }
+
+/// What a value not kept reads as.
+static NULL: Value = Value::Null;
 
 /// The entry of text cell `t` of `field`, parsed as the JSON string `t` on first use.
 #[inline]
@@ -557,6 +680,10 @@ fn column_row(
         Column::Text(v) => Some(match v.get(row) {
             // (blank as `trim` sees it, stopping at the first other character)
             Some(Some(t)) if !t.chars().all(char::is_whitespace) => Ok(t.clone()),
+            _ => Err(DataErrorKind::MissingId),
+        }),
+        Column::Packed { text, ends } => Some(match packed_text(text, ends, row) {
+            Some(t) if !t.chars().all(char::is_whitespace) => Ok(Arc::from(t)),
             _ => Err(DataErrorKind::MissingId),
         }),
         _ => None,

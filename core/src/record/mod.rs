@@ -35,7 +35,7 @@ mod texts;
 mod value;
 
 pub use columns::Column;
-pub(crate) use columns::ColumnRows;
+pub(crate) use columns::{packed_text, ColumnRows};
 use error::*;
 pub use error::{DataError, DataErrorKind, ValueError};
 use value::*;

@@ -6,6 +6,8 @@ use super::decide::{ResolvedProbes, Scratch};
 use super::prepare::LeadBatch;
 use super::routed::RoutedBatch;
 use super::{Decision, Engine, RouteOptions, Times};
+use std::sync::Arc;
+
 use crate::network::bits::Bits;
 use crate::network::Network;
 use crate::record::Record;
@@ -45,7 +47,7 @@ impl Engine {
         times: Times<'_>,
         opts: &RouteOptions,
     ) -> RoutedBatch {
-        let mut out = RoutedBatch::new(self, network, batch.leads.len(), times);
+        let mut out = RoutedBatch::new(self, network, batch.len(), times);
         let resolved = self.resolve(network, batch);
         if !opts.explain && self.rules.iter().all(|r| r.fused) {
             let excluded = Scratch::new(network, &opts.exclude).excluded;
@@ -68,8 +70,11 @@ impl Engine {
         out: &mut RoutedBatch,
     ) {
         let mut scratch = Scratch::new(network, &opts.exclude);
-        for (i, lead) in batch.leads.iter().enumerate() {
-            let Some(now) = ready(batch, i, lead, times, out) else {
+        let mut leads = batch.reader();
+        for i in 0..batch.len() {
+            let lead = leads.lead(i);
+            let lead: &Record = &lead;
+            let Some(now) = ready(batch, i, &mut |_| lead.id.clone(), times, out) else {
                 continue;
             };
             let pre = ResolvedProbes {
@@ -99,12 +104,12 @@ impl Engine {
 }
 
 /// The routing instant of prepared lead `i`, or `None` once its error (a failed check, no
-/// instant) is in `out`.
+/// instant) is in `out` (`id`: the id of lead `i`).
 #[inline(always)]
 pub(super) fn ready(
     batch: &LeadBatch,
     i: usize,
-    lead: &Record,
+    id: &mut dyn FnMut(usize) -> Arc<str>,
     times: Times<'_>,
     out: &mut RoutedBatch,
 ) -> Option<EpochMs> {
@@ -114,14 +119,14 @@ pub(super) fn ready(
     }
     let now = times.get(i);
     if now.is_none() {
-        no_instant(i, lead, times, out);
+        no_instant(i, id(i), times, out);
     }
     now
 }
 
 #[cold]
-fn no_instant(i: usize, lead: &Record, times: Times<'_>, out: &mut RoutedBatch) {
-    if let Err(e) = times.of_lead(i, lead) {
+fn no_instant(i: usize, id: Arc<str>, times: Times<'_>, out: &mut RoutedBatch) {
+    if let Err(e) = times.of_lead(i, &id) {
         out.error(i, ErrorReport::from(e));
     }
 }

@@ -12,7 +12,7 @@ use super::compile::LeadFrame;
 use super::eval::{eval, truth, ValueEnv};
 use super::fused_rule::{CandidateRecord, FusedRule};
 use super::order::{score, score_order, tie};
-use super::prepare::LeadBatch;
+use super::prepare::{LeadBatch, Leads};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::rule::{Otherwise, SlotTiming};
 use super::{Engine, Times};
@@ -97,8 +97,16 @@ impl Engine {
         let prepared = batch.prepared.as_ref().filter(|t| t.width() == width);
         // the residual requires evaluated per candidate with a closure (for one lead and rule)
         let mut checks: Vec<usize> = Vec::new();
-        for (i, lead) in batch.leads.iter().enumerate() {
-            let Some(now) = ready(batch, i, lead, times, out) else {
+        // a lead's record is read only when a rule reads it (else its prepared values are all
+        // the loop reads: a batch held as columns builds no record)
+        let read = prepared.is_none()
+            || rules.iter().any(|f| f.rule.when.is_some() || f.copy)
+            || matches!(batch.leads, Leads::Records(_));
+        let mut leads = batch.reader();
+        for i in 0..batch.len() {
+            let record = read.then(|| leads.lead(i));
+            let lead: &Record = record.as_deref().unwrap_or(&blank);
+            let Some(now) = ready(batch, i, &mut |i| leads.lead(i).id.clone(), times, out) else {
                 continue;
             };
             let mut item = Routed {

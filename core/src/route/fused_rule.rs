@@ -69,6 +69,85 @@ fn batch_frame<'a>(
     }
 }
 
+/// The bit of each residual require of `rule` whose rest is fixed for the batch (at most 64;
+/// the others are evaluated per candidate).
+fn residual_bits(rule: &CompiledRule) -> Vec<(&Residual, Option<u64>)> {
+    let mut next = 0u32;
+    rule.residual
+        .iter()
+        .map(|r| {
+            let fixed = r.split.fixed && r.split.rest.is_some() && next < 64;
+            let bit = fixed.then(|| {
+                next += 1;
+                1u64 << (next - 1)
+            });
+            (r, bit)
+        })
+        .collect()
+}
+
+/// How a rule's residual requires are decided in the fused loop.
+struct Splits {
+    /// Those with a lead part, decided per lead.
+    lead_splits: Vec<LeadSplit>,
+    /// The bits of the fixed ones without a lead part.
+    always_needed: u64,
+    /// The other ones without a lead part (evaluated per candidate).
+    dynamic: Vec<usize>,
+}
+
+impl Splits {
+    fn of(rule: &CompiledRule, residual: &[(&Residual, Option<u64>)]) -> Splits {
+        let mut lead_splits = Vec::new();
+        let (mut always_needed, mut dynamic) = (0u64, Vec::new());
+        for (j, (r, bit)) in residual.iter().enumerate() {
+            match (r.split.lead, bit) {
+                (Some(lead), _) => lead_splits.push(LeadSplit {
+                    residual: j,
+                    slot: lead.slot,
+                    prepared: rule.slots.prepared.iter().position(|x| *x == lead.slot),
+                    or: lead.or,
+                    has_rest: r.split.rest.is_some(),
+                    bit: *bit,
+                }),
+                (None, Some(b)) => always_needed |= b,
+                (None, None) => dynamic.push(j),
+            }
+        }
+        Splits {
+            lead_splits,
+            always_needed,
+            dynamic,
+        }
+    }
+}
+
+/// Whether the per-candidate closures of a rule may read the lead's slots (see
+/// [`FusedRule::copy`]).
+fn copies(rule: &CompiledRule, cached: bool, lead_splits: &[LeadSplit], dynamic: &[usize]) -> bool {
+    !cached
+        || rule.weight().is_some()
+        || !dynamic.is_empty()
+        || lead_splits
+            .iter()
+            .any(|ls| ls.prepared.is_none() || (ls.has_rest && ls.bit.is_none()))
+}
+
+/// Whether routing reads a lead's record for `rule` (beyond its prepared values): a rule the
+/// fused loop does not run, a `when`, or per-candidate closures that read the lead.
+pub(crate) fn fused_reads_lead(rule: &CompiledRule) -> bool {
+    if !rule.fused || rule.when.is_some() {
+        return true;
+    }
+    let Splits {
+        lead_splits,
+        dynamic,
+        ..
+    } = Splits::of(rule, &residual_bits(rule));
+    let cached = rule.rank.is_none() || rule.folded_rank().is_some();
+    copies(rule, cached, &lead_splits, &dynamic)
+}
+
 /// A rule's state in the fused loop.
 pub(super) struct FusedRule<'e> {
     pub(super) rule: &'e CompiledRule,
@@ -118,21 +197,7 @@ impl<'e> FusedRule<'e> {
             }
             None => Vec::new(),
         };
-        // the bit of each residual require whose rest is fixed for the batch (at most 64; the
-        // others are evaluated per candidate)
-        let mut next = 0u32;
-        let residual: Vec<_> = rule
-            .residual
-            .iter()
-            .map(|r| {
-                let fixed = r.split.fixed && r.split.rest.is_some() && next < 64;
-                let bit = fixed.then(|| {
-                    next += 1;
-                    1u64 << (next - 1)
-                });
-                (r, bit)
-            })
-            .collect();
+        let residual = residual_bits(rule);
         let mut leaves = Vec::new();
         let specialised = folded
             .and_then(|r| r.program.partner_score(&consts, &mut leaves))
@@ -148,29 +213,13 @@ impl<'e> FusedRule<'e> {
                     width: leaves.len(),
                 }
             });
-        let mut lead_splits = Vec::new();
-        let (mut always_needed, mut dynamic) = (0u64, Vec::new());
-        for (j, (r, bit)) in residual.iter().enumerate() {
-            match (r.split.lead, bit) {
-                (Some(lead), _) => lead_splits.push(LeadSplit {
-                    residual: j,
-                    slot: lead.slot,
-                    prepared: rule.slots.prepared.iter().position(|x| *x == lead.slot),
-                    or: lead.or,
-                    has_rest: r.split.rest.is_some(),
-                    bit: *bit,
-                }),
-                (None, Some(b)) => always_needed |= b,
-                (None, None) => dynamic.push(j),
-            }
-        }
+        let Splits {
+            lead_splits,
+            always_needed,
+            dynamic,
+        } = Splits::of(rule, &residual);
         let cached = rule.rank.is_none() || folded.is_some();
-        let copy = !cached
-            || rule.weight().is_some()
-            || !dynamic.is_empty()
-            || lead_splits
-                .iter()
-                .any(|ls| ls.prepared.is_none() || (ls.has_rest && ls.bit.is_none()));
+        let copy = copies(rule, cached, &lead_splits, &dynamic);
         // (a rank that is one static value does not change on assignment)
         let rescore_on_assign = folded.is_some_and(|r| {
             !matches!(

@@ -108,9 +108,9 @@ impl Times<'_> {
 
     /// The instant of lead `i`, or the error of a lead without one.
     #[inline]
-    pub(crate) fn of_lead(&self, i: usize, lead: &Record) -> Result<EpochMs, RouteError> {
+    pub(crate) fn of_lead(&self, i: usize, lead: &str) -> Result<EpochMs, RouteError> {
         self.get(i).ok_or_else(|| RouteError::MissingInstant {
-            lead: lead.id.to_string(),
+            lead: lead.to_string(),
         })
     }
 }
@@ -202,7 +202,10 @@ impl Engine {
         let mut scratch = Scratch::new(network, &opts.exclude);
         let mut out = Vec::with_capacity(leads.len());
         for (i, lead) in leads.iter().enumerate() {
-            match self.check_lead(lead).and_then(|_| times.of_lead(i, lead)) {
+            match self
+                .check_lead(lead)
+                .and_then(|_| times.of_lead(i, &lead.id))
+            {
                 Err(e) => out.push(Err(ErrorReport::from(e))),
                 Ok(now) => {
                     let (d, chosen) =
@@ -238,7 +241,7 @@ impl Engine {
                 || Scratch::new(network, &opts.exclude),
                 |scratch, (i, lead)| {
                     self.check_lead(lead)
-                        .and_then(|_| times.of_lead(i, lead))
+                        .and_then(|_| times.of_lead(i, &lead.id))
                         .map(|now| {
                             self.decide(network, lead, now, opts.explain, None, scratch)
                                 .0

@@ -353,7 +353,8 @@ impl Writer<'_> {
             };
             let routed = engine.route_prepared_compact(network, &ready.batch, times, opts);
             let mut views = routed.views();
-            let mut leads = ready.batch.leads().iter();
+            let records = ready.batch.leads();
+            let mut leads = records.iter();
             for (origin, bad) in ready.rows {
                 if let Some(e) = bad {
                     self.counts.bad += 1;

@@ -2,7 +2,6 @@
 //! `examples/industrial/decisions.jsonl`: the Python and Node tests check that the example's CSV
 //! files read through their bindings (`csv.DictReader`, pandas, pyarrow, string rows, Arrow) give
 //! these decisions exactly, and this test keeps the file the CLI's output.
-#![expect(clippy::unwrap_used, reason = "test code")]
 
 mod cli_support;
 use cli_support::{leadrail, root};

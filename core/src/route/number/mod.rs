@@ -201,14 +201,34 @@ impl IntRangeTest {
         })
     }
 
+    /// The lead field the comparison reads.
+    pub(crate) fn field(&self) -> usize {
+        self.field
+    }
+
+    /// Whether `x` is in the range.
+    #[inline]
+    fn in_range(&self, x: i128) -> Scalar {
+        Scalar::Bool((self.lo <= x && x <= self.hi) != self.outside)
+    }
+
+    /// The comparison's value for the field's value `x`, an integer (of an int field or a
+    /// whole decimal; `None`: null).
+    #[inline]
+    pub(crate) fn test_int(&self, x: Option<i64>) -> Scalar {
+        match x {
+            Some(x) => self.in_range(i128::from(x)),
+            None => Scalar::Null,
+        }
+    }
+
     /// The comparison's value for a checked lead (null for a null field).
     #[inline]
     pub(crate) fn test(&self, lead: &Record) -> Scalar {
-        let in_range = |x: i128| Scalar::Bool((self.lo <= x && x <= self.hi) != self.outside);
         match lead.values.get(self.field) {
-            Some(Value::Int(x)) => in_range(i128::from(*x)),
+            Some(Value::Int(x)) => self.in_range(i128::from(*x)),
             // (a whole decimal is its mantissa)
-            Some(Value::Decimal(d)) if d.scale() == 0 => in_range(d.mantissa()),
+            Some(Value::Decimal(d)) if d.scale() == 0 => self.in_range(d.mantissa()),
             Some(Value::Decimal(d)) => Scalar::Bool(holds(self.op, d.cmp(&Decimal::from(self.k)))),
             // null (nothing else is in a checked lead)
             _ => Scalar::Null,

@@ -6,9 +6,9 @@
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+use super::leads::{LazyLead, LeadSource};
 use super::{Combination, DistinctKey, PerLead};
 use crate::plan::{Expr, Scope};
-use crate::record::Record;
 use crate::route::eval::{eval, ValueEnv};
 use crate::route::probe::{Probe, ProbeKey};
 use crate::route::Engine;
@@ -131,13 +131,17 @@ impl<'a> ProbeKeys<'a> {
         }
     }
 
-    /// The key id of the lead (row `row` of its columns); `u32::MAX` for a probe routing
-    /// resolves per lead.
+    /// Whether a lead's key is read from its record beyond its dictionary code's first lead
+    /// (the probe's expression is not one dictionary-encoded field).
+    pub(super) fn reads_lead(&self) -> bool {
+        self.expr.is_some() && (self.field.is_none() || self.dict.is_none())
+    }
+
+    /// The key id of the lead; `u32::MAX` for a probe routing resolves per lead.
     #[inline]
-    pub(super) fn key(
+    pub(super) fn key<'b, S: LeadSource<'b>>(
         &mut self,
-        lead: &Record,
-        row: usize,
+        lead: &mut LazyLead<'_, 'b, S>,
         distinct: &mut Vec<DistinctKey>,
     ) -> u32 {
         let Some((expr, territory)) = self.expr else {
@@ -152,7 +156,7 @@ impl<'a> ProbeKeys<'a> {
         } = self;
         let Some(f) = *field else {
             let env = ValueEnv {
-                lead,
+                lead: lead.get().0,
                 partner: None,
                 now: 0,
             };
@@ -160,7 +164,7 @@ impl<'a> ProbeKeys<'a> {
             return interner.value(*id, territory, &v, false, distinct);
         };
         let cached = match dict {
-            Some(d) => match d.codes.get(row) {
+            Some(d) => match d.codes.get(lead.row()) {
                 Some(c) => d.ids.get_mut(*c as usize),
                 None => None,
             },
@@ -171,8 +175,9 @@ impl<'a> ProbeKeys<'a> {
                 return *id;
             }
         }
-        let key_id = match lead.values.get(f) {
-            Some(v) => interner.value(*id, territory, v, true, distinct),
+        let (record, stable) = lead.get();
+        let key_id = match record.values.get(f) {
+            Some(v) => interner.value(*id, territory, v, stable, distinct),
             None => interner.key(*id, ProbeKey::Null, distinct),
         };
         if let Some(c) = cached {

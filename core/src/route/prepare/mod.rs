@@ -4,17 +4,23 @@
 //! not depend on the network computed once (`slots.rs`).
 
 mod keys;
+mod leads;
 mod slots;
+
+use std::borrow::Cow;
 
 use crate::network::validate::Shape;
 use crate::network::Scalar;
 use crate::record::{Column, ColumnRows, DataError, Record};
 use crate::report::ErrorReport;
 use crate::route::analysis::single_lead_field;
+use crate::route::fused_rule::fused_reads_lead;
 use crate::route::probe::ProbeKey;
 use crate::route::rule::LeadSlot;
 use crate::route::{Engine, RouteError};
 use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
+use leads::{LazyLead, LeadColumns, LeadSource};
+pub(crate) use leads::{LeadReader, Leads};
 use slots::{push_values, EmptyNetwork, PreparedSlot, SlotEval};
 
 /// A lead-major table: `width` values per lead.
@@ -86,6 +92,11 @@ impl<T: Copy> PerLead<T> {
         self.values.push(v);
     }
 
+    /// Room for `rows` more rows.
+    fn reserve(&mut self, rows: usize) {
+        self.values.reserve(rows * self.width);
+    }
+
     /// Makes the table at least `rows` rows long, new values `v`.
     fn grow(&mut self, rows: usize, v: T) {
         if self.values.len() < rows * self.width {
@@ -98,9 +109,10 @@ impl<T: Copy> PerLead<T> {
         self.values.truncate(rows * self.width);
     }
 
-    /// The rows, mutable, in order.
-    fn rows_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
-        self.values.chunks_exact_mut(self.width.max(1))
+    /// Lead `i`'s values, mutable.
+    fn row_mut(&mut self, i: usize) -> Option<&mut [T]> {
+        let w = self.width;
+        self.values.get_mut(i * w..(i + 1) * w)
     }
 }
 
@@ -124,7 +136,7 @@ pub(super) struct Combination {
 /// against the network once.
 #[derive(Debug, Clone)]
 pub struct LeadBatch {
-    pub(super) leads: Vec<Record>,
+    pub(super) leads: Leads,
     /// Per lead: the error of its check (`None`: it passed).
     pub(super) checks: Vec<Option<Box<RouteError>>>,
     /// Per lead and probe (by id): the key id, `u32::MAX` for a probe resolved per lead.
@@ -147,12 +159,18 @@ impl LeadBatch {
 
     /// Whether the batch is empty.
     pub fn is_empty(&self) -> bool {
-        self.leads.is_empty()
+        self.len() == 0
     }
 
-    /// The leads.
-    pub fn leads(&self) -> &[Record] {
-        &self.leads
+    /// The leads' records (read from the host's columns when the batch was prepared from
+    /// them without one).
+    pub fn leads(&self) -> Cow<'_, [Record]> {
+        self.leads.records()
+    }
+
+    /// A reader of the leads' records, lead by lead.
+    pub(crate) fn reader(&self) -> LeadReader<'_> {
+        self.leads.reader()
     }
 }
 
@@ -224,37 +242,46 @@ impl<'a> Preparation<'a> {
         }
     }
 
-    /// Prepares `leads` (checked: `checks` holds their checks), lead `i` being row `rows[i]`
-    /// of its columns (or row `i`). Each step runs over the whole batch in lead order, so
-    /// keys and combinations are numbered as lead by lead.
-    fn run(&mut self, leads: &[Record], rows: Option<&[usize]>) {
-        let n = leads.len();
+    /// Whether every probe key and prepared slot value of a lead read from `reader` is served
+    /// by its columns (a dictionary code's cached key or value, an integer cell), so that a
+    /// lead's record is read only for a dictionary code's first lead.
+    fn served_by(&self, reader: &ColumnRows<'_>) -> bool {
+        let probes = self.probes.iter().all(|p| !p.reads_lead());
+        let slots = self.slots.iter().all(|s| match &s.how {
+            SlotEval::IntRange(t) => reader.int_column(t.field()),
+            SlotEval::Memo { .. } => true,
+            SlotEval::Closure(_) => false,
+        });
+        probes && slots
+    }
+
+    /// Prepares `n` leads of `source` (checked: `checks` holds their checks), lead `i` being
+    /// row `rows[i]` of its columns (or row `i`), in lead order, so keys and combinations are
+    /// numbered lead by lead.
+    fn run<'b, S: LeadSource<'b>>(&mut self, n: usize, rows: Option<&[usize]>, source: &mut S) {
         self.keys.grow(n, u32::MAX);
         self.combos.grow(n, u32::MAX);
         let row = |i: usize| rows.and_then(|r| r.get(i).copied()).unwrap_or(i);
         let passed =
             |checks: &[Option<Box<RouteError>>], i: usize| matches!(checks.get(i), Some(None));
-        if !self.slots.is_empty() {
-            for (i, lead) in leads.iter().enumerate() {
+        let (slots, keys) = (!self.slots.is_empty(), self.keys.width() > 0);
+        if slots || keys {
+            for i in 0..n {
                 let ok = passed(&self.checks, i);
-                push_values(
-                    &mut self.slots,
-                    &mut self.prepared,
-                    &mut self.net,
-                    row(i),
-                    lead,
-                    ok,
-                );
-            }
-        }
-        if self.keys.width() > 0 {
-            for (i, (lead, keys)) in leads.iter().zip(self.keys.rows_mut()).enumerate() {
-                if !passed(&self.checks, i) {
-                    continue;
+                let mut lead = LazyLead::new(i, row(i), source);
+                if slots {
+                    push_values(
+                        &mut self.slots,
+                        &mut self.prepared,
+                        &mut self.net,
+                        &mut lead,
+                        ok,
+                    );
                 }
-                let r = row(i);
-                for (p, slot) in self.probes.iter_mut().zip(keys.iter_mut()) {
-                    *slot = p.key(lead, r, &mut self.distinct);
+                if let (true, Some(keys)) = (keys && ok, self.keys.row_mut(i)) {
+                    for (p, slot) in self.probes.iter_mut().zip(keys.iter_mut()) {
+                        *slot = p.key(&mut lead, &mut self.distinct);
+                    }
                 }
             }
         }
@@ -269,9 +296,8 @@ impl<'a> Preparation<'a> {
         );
     }
 
-    /// The batch of `leads` (the leads pushed, in order).
-    fn finish(mut self, leads: Vec<Record>) -> LeadBatch {
-        let n = leads.len();
+    /// The batch of the `n` leads pushed, in order, held as `leads`.
+    fn finish(mut self, n: usize, leads: Leads) -> LeadBatch {
         self.keys.truncate(n);
         self.combos.truncate(n);
         LeadBatch {
@@ -308,8 +334,9 @@ impl Engine {
                 self.check_lead(lead).err().map(Box::new)
             });
         }
-        prep.run(&leads, None);
-        prep.finish(leads)
+        let n = leads.len();
+        prep.run(n, None, &mut leads.as_slice());
+        prep.finish(n, Leads::Records(leads))
     }
 
     /// Prepares a columnar batch: the same batch and the same row errors as
@@ -449,8 +476,13 @@ impl Engine {
                 }
             }
         }
-        prep.run(&leads, (!bad.is_empty()).then_some(at.as_slice()));
-        (prep.finish(leads), bad)
+        let n = leads.len();
+        prep.run(
+            n,
+            (!bad.is_empty()).then_some(at.as_slice()),
+            &mut leads.as_slice(),
+        );
+        (prep.finish(n, Leads::Records(leads)), bad)
     }
 
     /// [`Engine::prepare_columns`] for `rows` rows that start at row `at` (0-based) of a larger
@@ -476,6 +508,73 @@ impl Engine {
     ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
         let named: Vec<(&str, &Column)> = columns.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let (batch, bad) = self.prepare_columns(rows, ids, &named);
+        let bad = bad
+            .into_iter()
+            .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
+            .collect();
+        (batch, bad)
+    }
+
+    /// [`Engine::prepare_columns_at`] for columns a host hands over: when every probe key and
+    /// prepared slot value is served by the columns and routing reads no lead's record (every
+    /// rule runs in the fused loop from prepared values), the batch keeps the columns instead
+    /// of a record per lead, and routing reads a record only when it needs one.
+    pub(crate) fn prepare_owned(
+        &self,
+        at: usize,
+        rows: usize,
+        ids: Column,
+        fields: Vec<(String, Column)>,
+    ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
+        let named: Vec<(&str, &Column)> = fields.iter().map(|(n, c)| (n.as_str(), c)).collect();
+        let mut reader = ColumnRows::new(&self.plan().lead_schema, &ids, &named);
+        let most = rows.min(ids.len());
+        // (its tables grow as leads are pushed: nothing allocated per lead before the choice)
+        let mut prep = Preparation::new(self, 0);
+        prep.use_columns(&reader);
+        if self.rules.iter().any(fused_reads_lead) || !prep.served_by(&reader) {
+            drop((prep, reader));
+            return self.prepare_columns_at(at, rows, &ids, &fields);
+        }
+        prep.checks.reserve(most);
+        prep.prepared.reserve(most);
+        // lead `n` is row `n` until the first bad row, then row `at_rows[n]`
+        let (mut n, mut at_rows, mut bad) = (0usize, Vec::new(), Vec::new());
+        for row in 0..rows {
+            let check = match reader.peek(row) {
+                Some(true) => Ok(None),
+                _ => reader.row(row).map(|(lead, valid)| match valid {
+                    true => None,
+                    false => self.check_lead(&lead).err().map(Box::new),
+                }),
+            };
+            match check {
+                Ok(c) => {
+                    prep.checks.push(c);
+                    if !bad.is_empty() {
+                        at_rows.push(row);
+                    }
+                    n += 1;
+                }
+                Err(e) => {
+                    if bad.is_empty() {
+                        at_rows.reserve(most);
+                        at_rows.extend(0..n);
+                    }
+                    bad.push((row, e));
+                }
+            }
+        }
+        let at_rows = (!bad.is_empty()).then_some(at_rows);
+        prep.run(n, at_rows.as_deref(), &mut reader);
+        let mut batch = prep.finish(n, Leads::Records(Vec::new()));
+        batch.leads = Leads::Columns(LeadColumns {
+            plan: self.plan.clone(),
+            len: n,
+            ids,
+            fields,
+            rows: at_rows,
+        });
         let bad = bad
             .into_iter()
             .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))

@@ -3,6 +3,7 @@
 //! reading one dictionary-encoded field once per dictionary code, the others through the
 //! slot's closure with an empty network built once per batch, only if needed.
 
+use super::leads::{LazyLead, LeadSource};
 use super::PerLead;
 use crate::network::{Network, Scalar};
 use crate::record::Record;
@@ -90,12 +91,11 @@ impl<'a> EmptyNetwork<'a> {
 
 /// Pushes the lead's prepared slot values to `vals` (nulls for a lead that fails its check).
 #[inline]
-pub(super) fn push_values(
+pub(super) fn push_values<'b, S: LeadSource<'b>>(
     slots: &mut [PreparedSlot<'_>],
     vals: &mut PerLead<Scalar>,
     net: &mut EmptyNetwork<'_>,
-    row: usize,
-    lead: &Record,
+    lead: &mut LazyLead<'_, 'b, S>,
     passed: bool,
 ) {
     for slot in slots.iter_mut() {
@@ -103,13 +103,18 @@ pub(super) fn push_values(
             Scalar::Null
         } else {
             match &mut slot.how {
-                SlotEval::IntRange(t) => t.test(lead),
+                SlotEval::IntRange(t) => match lead.int(t.field()) {
+                    Some(x) => t.test_int(x),
+                    None => t.test(lead.get().0),
+                },
                 SlotEval::Memo { codes, memo, eval } => {
-                    let m = codes.get(row).and_then(|c| memo.get_mut(*c as usize));
+                    let m = codes
+                        .get(lead.row())
+                        .and_then(|c| memo.get_mut(*c as usize));
                     match m {
                         Some(Some(v)) => *v,
                         m => {
-                            let v = net.eval(eval, lead);
+                            let v = net.eval(eval, lead.get().0);
                             if let Some(m) = m {
                                 *m = Some(v);
                             }
@@ -117,7 +122,7 @@ pub(super) fn push_values(
                         }
                     }
                 }
-                SlotEval::Closure(f) => net.eval(f, lead),
+                SlotEval::Closure(f) => net.eval(f, lead.get().0),
             }
         };
         vals.push(v);
