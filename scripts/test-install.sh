@@ -234,8 +234,8 @@ run_python_example() {
     [ -s "$1/example.py" ] || fail "no python block in the README's \"From Python and Node\""
     (cd "$1" && "$2" example.py) > "$1/out.txt"
     expect "$1/out.txt" \
-        "{'kind': 'partner', 'id': 'P1'} [{'partner': 'P1', 'score': 1.0, 'utilisation': None, 'position': 1}, {'partner': 'P2', 'score': 0.0, 'utilisation': None, 'position': 2}]" \
-        "{'kind': 'partner', 'id': 'P2'}"
+        "{'kind': 'partner', 'id': 'P1'} [{'partner': 'P1', 'position': 1, 'score': 8.0}, {'partner': 'P2', 'position': 2, 'score': 1.0}]" \
+        "{'kind': 'partner', 'id': 'P2'}" "record \`L3\`: missing required field \`region\`"
     [ "$(wc -l < "$1/out.txt")" -eq 3 ] || { cat "$1/out.txt"; fail "the Python example printed other than 3 lines"; }
 }
 
@@ -293,8 +293,9 @@ run_node_example() {
     [ -s "$1/example.mjs" ] || fail "no js block in the README's \"From Python and Node\""
     (cd "$1" && node example.mjs) > "$1/out.txt"
     expect "$1/out.txt" "{ kind: 'partner', id: 'P1' } [" "{ kind: 'partner', id: 'P2' }" \
-        "  { partner: 'P1', score: 1, position: 1 }," "  { partner: 'P2', score: 0, position: 2 }"
-    tail -n 1 "$1/out.txt" | grep -q '^record 2 (`L3`)' || { cat "$1/out.txt"; fail "the Node example's last line"; }
+        "  { partner: 'P1', score: 8, position: 1 }," "  { partner: 'P2', score: 1, position: 2 }" "]"
+    expect "$1/out.txt" "record \`L3\`: missing required field \`region\`"
+    [ "$(wc -l < "$1/out.txt")" -eq 6 ] || { cat "$1/out.txt"; fail "the Node example printed other than 6 lines"; }
 }
 
 new_project() {
