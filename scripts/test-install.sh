@@ -24,7 +24,8 @@
 # PyPI and npm only (pip, npm).
 #
 # Usage: scripts/test-install.sh [static|rust|python|wheel|node]...   (default: all)
-# Env:   CARGO_TARGET_DIR (default <repo>/target), PYTHON (default python3),
+# Env:   CARGO_TARGET_DIR (default <repo>/target), PYTHON (default python3), WHEEL_COMPAT
+#        (default manylinux_2_28, with zig; see check_wheel),
 #        KEEP_TMP=1 keeps the temporary directory.
 set -euo pipefail
 
@@ -258,24 +259,30 @@ check_wheel() {
     "$PYTHON" -m venv "$tools"
     "$tools/bin/pip" install -q -r scripts/wheel-tools.txt
 
-    step "wheel: maturin build --release --strip --compatibility manylinux_2_28 --zig"
+    # WHEEL_COMPAT=manylinux_2_28 (default): zig links against glibc 2.28 from any host (a
+    # build of its own: the linker differs). WHEEL_COMPAT=manylinux_2_XX (the host's glibc or
+    # later, e.g. manylinux_2_34 on Debian 12): the host's linker, reusing the build of
+    # scripts/test-bindings.sh (only the stripped extension is linked again).
+    local compat="${WHEEL_COMPAT:-manylinux_2_28}" zig=()
+    [ "$compat" = manylinux_2_28 ] && zig=(--zig)
+    step "wheel: maturin build --release --strip --compatibility $compat ${zig[*]}"
     (cd bindings-python && PATH="$tools/bin:$PATH" maturin build --quiet --release --strip \
-        --compatibility manylinux_2_28 --zig --target "$HOST" -o "$wheels")
+        --compatibility "$compat" "${zig[@]}" --target "$HOST" -o "$wheels")
     local wheel
-    wheel="$(ls "$wheels"/leadrail-*-cp310-abi3-manylinux_2_28_*.whl)" || fail "no manylinux_2_28 abi3 wheel in $wheels"
+    wheel="$(ls "$wheels"/leadrail-*-cp310-abi3-"$compat"_*.whl)" || fail "no $compat abi3 wheel in $wheels"
     echo "built $(basename "$wheel")"
 
     step "wheel: auditwheel show, strip, LICENSE"
     "$tools/bin/auditwheel" show "$wheel" | tee "$TMP/auditwheel.txt"
-    tr -s ' \n' ' ' < "$TMP/auditwheel.txt" | grep -q 'consistent with the following platform tag: "manylinux_2_28_' \
-        || fail "auditwheel does not find the wheel manylinux_2_28"
+    tr -s ' \n' ' ' < "$TMP/auditwheel.txt" | grep -q "consistent with the following platform tag: \"${compat}_" \
+        || fail "auditwheel does not find the wheel $compat"
     mkdir "$TMP/unzipped"
     (cd "$TMP/unzipped" && unzip -q "$wheel")
     cmp -s LICENSE "$TMP"/unzipped/leadrail-*.dist-info/licenses/LICENSE || fail "the wheel has no LICENSE in dist-info/licenses"
     local so
     so="$(ls "$TMP"/unzipped/leadrail/_leadrail*.so)"
     if readelf -S "$so" | grep -qE '\.symtab|\.debug_'; then fail "$so is not stripped"; fi
-    grep -q '^Tag: cp310-abi3-manylinux_2_28_' "$TMP"/unzipped/leadrail-*.dist-info/WHEEL || fail "WHEEL tag"
+    grep -q "^Tag: cp310-abi3-${compat}_" "$TMP"/unzipped/leadrail-*.dist-info/WHEEL || fail "WHEEL tag"
 
     step "wheel: installed from the file alone in a new venv, the README example"
     "$PYTHON" -m venv "$TMP/wheel-venv"
