@@ -19,9 +19,10 @@
 #      with no Rust toolchain on PATH, and the README example.
 #
 # Every build shares CARGO_TARGET_DIR with `make test`, with the flags scripts/test-bindings.sh
-# uses (`--target <host>`), so cargo only checks what is already built; the zig wheel is the one
-# extra build (its linker differs), cached in the same target dir under its own hashes. Network:
-# PyPI and npm only (pip, npm).
+# uses (`--target <host>`), so cargo only checks what is already built (the npm install's plain
+# cargo build compiles the addon crate again: `napi build` sets environment variables that crate
+# reads). The zig wheel is the one extra build (its linker and C compiler differ), cached in
+# CARGO_TARGET_DIR/manylinux-zig. Network: PyPI and npm only (pip, npm).
 #
 # Usage: scripts/test-install.sh [static|rust|python|wheel|node]...   (default: all)
 # Env:   CARGO_TARGET_DIR (default <repo>/target), PYTHON (default python3), WHEEL_COMPAT
@@ -263,11 +264,14 @@ check_wheel() {
     # build of its own: the linker differs). WHEEL_COMPAT=manylinux_2_XX (the host's glibc or
     # later, e.g. manylinux_2_34 on Debian 12): the host's linker, reusing the build of
     # scripts/test-bindings.sh (only the stripped extension is linked again).
-    local compat="${WHEEL_COMPAT:-manylinux_2_28}" zig=()
-    [ "$compat" = manylinux_2_28 ] && zig=(--zig)
+    # The zig build has a target dir of its own: with the same one, the build scripts that
+    # read CC (zig's here, the host's in the other builds) would run again in turn, and every
+    # build would recompile the crates above them (core included).
+    local compat="${WHEEL_COMPAT:-manylinux_2_28}" zig=() target_dir="$CARGO_TARGET_DIR"
+    if [ "$compat" = manylinux_2_28 ]; then zig=(--zig); target_dir="$CARGO_TARGET_DIR/manylinux-zig"; fi
     step "wheel: maturin build --release --strip --compatibility $compat ${zig[*]}"
-    (cd bindings-python && PATH="$tools/bin:$PATH" maturin build --quiet --release --strip \
-        --compatibility "$compat" "${zig[@]}" --target "$HOST" -o "$wheels")
+    (cd bindings-python && PATH="$tools/bin:$PATH" CARGO_TARGET_DIR="$target_dir" maturin build --quiet \
+        --release --strip --compatibility "$compat" "${zig[@]}" --target "$HOST" -o "$wheels")
     local wheel
     wheel="$(ls "$wheels"/leadrail-*-cp310-abi3-"$compat"_*.whl)" || fail "no $compat abi3 wheel in $wheels"
     echo "built $(basename "$wheel")"
