@@ -4,7 +4,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 CARGO ?= cargo
 NOW ?= 2026-11-24T09:00:00Z
 
-.PHONY: help example test test-rust test-bindings test-fuzz fuzz lint fmt bench gen-example
+.PHONY: help example test test-rust test-bindings test-install test-fuzz fuzz lint fmt bench gen-example
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -15,7 +15,7 @@ example: ## route the bundled example leads with the example rules and print the
 	  --partners examples/industrial/partners.csv \
 	  --leads examples/industrial/leads.csv --now $(NOW)
 
-test: test-rust test-bindings test-fuzz ## run every test: Rust, Python and Node (and a fuzz smoke run)
+test: test-rust test-bindings test-install test-fuzz ## run every test: Rust, Python and Node, the installs (and a fuzz smoke run)
 	@echo "all test suites passed"
 
 test-rust: ## Rust tests of the default members: core, DSL, CLI, testkit, benches (unit, integration, proptest, doc)
@@ -23,6 +23,12 @@ test-rust: ## Rust tests of the default members: core, DSL, CLI, testkit, benche
 
 test-bindings: ## build the Python and Node bindings from source and run pytest and node:test
 	@if [ -x scripts/test-bindings.sh ]; then scripts/test-bindings.sh; else echo "no bindings yet"; fi
+
+# After test-bindings (it reuses that build): the README's pip and npm installs in new
+# projects, the packed npm tarball without a Rust toolchain, a manylinux wheel (auditwheel
+# show), the LICENSE in every package, the Rust example against the CLI.
+test-install: ## the newcomer installs from the README, the packages' contents and metadata
+	scripts/test-install.sh
 
 # A short run of every fuzz target (scripts/fuzz.sh smoke), only where a nightly toolchain is
 # installed: the fuzz crate builds on nightly only, in its own fuzz/target. From a fresh clone

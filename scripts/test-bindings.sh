@@ -49,8 +49,10 @@ test_python() {
 }
 
 test_node() {
-    step "node: npm ci (its prepare script builds the addon: napi build --release)"
-    (cd bindings-node && npm ci --no-audit --no-fund)
+    step "node: npm ci and the addon (napi build --release: also regenerates native.js and index.d.ts)"
+    # --ignore-scripts: the package's `prepare` (prepare.js, a plain cargo build for consumers who
+    # install the folder) would build the addon a second time; the napi CLI build does it here.
+    (cd bindings-node && npm ci --ignore-scripts --no-audit --no-fund && npm run build)
 
     step "node: TypeScript for the type checks (pinned, into the target dir)"
     npm install --no-audit --no-fund --no-save --silent --prefix "$CARGO_TARGET_DIR/typecheck" typescript@5.9.3
