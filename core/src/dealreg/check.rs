@@ -99,8 +99,9 @@ pub struct Conflict {
     pub rule: MatchRule,
     /// Every rule that matched.
     pub rules: Vec<MatchRule>,
-    /// What this conflict alone decides (reject for a protected registration matched by domain
-    /// or name, else review).
+    /// What this conflict alone decides (the policy's `clear_conflict` outcome, reject by
+    /// default, for a protected registration matched by domain or name; else its
+    /// `possible_duplicate` outcome, review by default).
     pub outcome: Outcome,
     /// The name comparison: score, the words aligned, and whether legal forms conflict.
     pub name: NameMatch,
@@ -186,9 +187,9 @@ pub fn match_record(
     }
     let clear = matches!(rule, MatchRule::Domain | MatchRule::Name);
     let outcome = if clear && rec.is_protected(now) {
-        Outcome::Reject
+        policy.clear_conflict
     } else {
-        Outcome::Review
+        policy.possible_duplicate
     };
     Some(Conflict {
         id: rec.id.clone(),
@@ -218,7 +219,7 @@ pub fn counts_against(
         && rec.partner != partner
         && rec.is_active(now)
         && match rec.kind {
-            RecordKind::Registration => true,
+            RecordKind::Registration => policy.check_registrations,
             RecordKind::Account => policy.check_accounts,
             RecordKind::Lead => policy.check_leads,
         }

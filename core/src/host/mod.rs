@@ -61,6 +61,7 @@
 //!     fallback: Fallback::Unrouted,
 //!     calendars: Vec::new(),
 //!     slas: Vec::new(),
+//!     registrations: Vec::new(),
 //! };
 //! let engine = Engine::new(Arc::new(plan)).unwrap();
 //! let partners = Rows::from_json(Host::RUST, &partner_schema, &[json!({"id": "P1", "lines": ["pumps"]})])
