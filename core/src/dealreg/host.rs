@@ -35,11 +35,12 @@ pub struct RegisterRequest {
     pub submit: bool,
 }
 
-/// The record reference of an error: its id when it has a text one, else `#n`.
-fn record_ref(json: &Json, position: usize) -> String {
+/// The record reference of an error: its id when it has a text one, else `#n`; and how a
+/// message names it (`` `r7` `` or `#3`).
+fn record_ref(json: &Json, position: usize) -> (String, String) {
     match json.get("id").and_then(Json::as_str) {
-        Some(id) if !id.is_empty() => id.to_owned(),
-        _ => format!("#{position}"),
+        Some(id) if !id.is_empty() => (id.to_owned(), format!("`{id}`")),
+        _ => (format!("#{position}"), format!("#{position}")),
     }
 }
 
@@ -58,7 +59,7 @@ pub fn registration_from_json(
     list: &str,
     position: usize,
 ) -> Result<Registration, ErrorReport> {
-    let record = record_ref(json, position);
+    let (record, shown) = record_ref(json, position);
     let err = match Registration::deserialize(json) {
         Ok(r) => return Ok(r),
         Err(e) => e.to_string(),
@@ -66,7 +67,7 @@ pub fn registration_from_json(
     let Some(obj) = json.as_object() else {
         return Err(ErrorReport::error(
             codes::DATA_INVALID_RECORD,
-            format!("{list} record {record}: not an object"),
+            format!("{list} record {shown}: not an object"),
         )
         .with_help("give each record as an object of fields")
         .with_record(record));
@@ -89,7 +90,12 @@ pub fn registration_from_json(
                 .then(|| k.clone())
         })
     });
-    let what = err.split(" at line").next().unwrap_or(&err).to_owned();
+    let named_field = named.is_some();
+    let what = err
+        .split(" at line")
+        .next()
+        .unwrap_or(&err)
+        .replace("missing field", "missing required field");
     let report = ErrorReport::error(
         if err.starts_with("missing field") {
             codes::DATA_MISSING_FIELD
@@ -97,8 +103,9 @@ pub fn registration_from_json(
             codes::DATA_INVALID_FIELD
         },
         match &field {
-            Some(f) => format!("{list} record {record}: field `{f}`: {what}"),
-            None => format!("{list} record {record}: {what}"),
+            Some(_) if named_field => format!("{list} record {shown}: {what}"),
+            Some(f) => format!("{list} record {shown}: field `{f}`: {what}"),
+            None => format!("{list} record {shown}: {what}"),
         },
     )
     .with_help(
