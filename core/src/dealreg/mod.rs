@@ -4,16 +4,12 @@
 
 pub mod check;
 pub mod domains;
-pub mod host;
-pub mod lead;
 pub mod legal;
 pub mod names;
 pub mod registration;
 pub mod registry;
 
 pub use check::{Conflict, MatchRule, Outcome, Verdict};
-pub use host::{register, register_json, RegisterRequest};
-pub use lead::{route_checked, ConflictDecision};
 pub use names::{compare, similarity, NameMatch, NormalizedName};
 pub use registration::{ExtendError, LeadConflict, Policy, RecordKind, Registration, Status};
 pub use registry::Registry;

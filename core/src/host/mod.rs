@@ -88,7 +88,9 @@ mod calls;
 mod coded;
 pub(crate) mod errors;
 mod instants;
+pub mod lead_conflict;
 pub(crate) mod pipeline;
+pub mod register;
 mod results;
 mod rows;
 

@@ -10,8 +10,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use leadrail_core::dealreg::host::{policy_of, registration_from_json};
-use leadrail_core::dealreg::{register, Registration, Verdict};
+use leadrail_core::dealreg::{Registration, Verdict};
+use leadrail_core::host::register::{policy_of, register, registration_from_json};
 use leadrail_core::value::EpochMs;
 use serde_json::{Map, Value as Json};
 

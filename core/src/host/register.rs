@@ -1,4 +1,4 @@
-//! The host-facing entry point of deal registration: registry and deals as JSON (or records),
+//! The host-facing entry point of deal registration (`crate::dealreg`): registry and deals as JSON (or records),
 //! a policy of a compiled plan, verdicts in their serde form. The CLI, the Python and the Node
 //! bindings and the conformance vectors all call [`register_json`], so they agree by
 //! construction.
@@ -9,9 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use super::check::Verdict;
-use super::registration::{Policy, Registration};
-use super::registry::Registry;
+use crate::dealreg::{Policy, Registration, Registry, Verdict};
 use crate::plan::Plan;
 use crate::report::{codes, ErrorReport};
 use crate::value::EpochMs;
@@ -181,6 +179,12 @@ pub fn register(
 
 /// [`register`] on a [`RegisterRequest`] in its JSON form: `{"verdicts": [...]}`.
 pub fn register_json(plan: &Plan, request: &Json) -> Result<Json, ErrorReport> {
+    Ok(json!({ "verdicts": register_request(plan, request)? }))
+}
+
+/// [`register`] on a [`RegisterRequest`] in its JSON form: the verdicts, one per deal in
+/// order (what the bindings turn into typed objects).
+pub fn register_request(plan: &Plan, request: &Json) -> Result<Vec<Verdict>, ErrorReport> {
     let req = RegisterRequest::deserialize(request).map_err(|e| {
         ErrorReport::request(
             format!("invalid registration request: {e}"),
@@ -191,6 +195,5 @@ pub fn register_json(plan: &Plan, request: &Json) -> Result<Json, ErrorReport> {
     let policy = policy_of(plan, req.policy.as_deref())?;
     let registry = registrations_from_json(&req.registry, "registry")?;
     let deals = registrations_from_json(&req.deals, "deals")?;
-    let verdicts = register(&policy, registry, deals, req.now, req.submit);
-    Ok(json!({ "verdicts": verdicts }))
+    Ok(register(&policy, registry, deals, req.now, req.submit))
 }

@@ -10,9 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::check::Verdict;
-use super::registration::{LeadConflict, Policy, Registration};
-use super::registry::Registry;
+use crate::dealreg::{LeadConflict, Policy, Registration, Registry, Verdict};
 use crate::network::Network;
 use crate::record::Record;
 use crate::route::{Decision, Engine, Outcome, PartnerStateRead, RouteError, RouteOptions};
