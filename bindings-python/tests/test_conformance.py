@@ -16,7 +16,7 @@ def wire(x):
 VECTORS = Path(__file__).resolve().parents[2] / "conformance"
 # The capabilities this binding offers; `kpi/` (KPIs and the forecast, issue 14) is run by the
 # Rust runner only until the bindings expose it.
-SUITES = ("routing", "sla", "errors")
+SUITES = ("routing", "sla", "errors", "dealreg")
 FILES = sorted(p for p in VECTORS.glob("*/*.json") if p.parent.name in SUITES)
 
 
@@ -96,6 +96,15 @@ def test_vector(path):
                 got = engine.next_deadline(
                     call["timeline"], call["now"], partner_calendars=call.get("partner_calendars")
                 )
+            except leadrail.LeadrailError as e:
+                got = {"error": e.diagnostics[0]}
+        elif kind == "register":
+            try:
+                verdicts = leadrail.register(
+                    engine, call["registry"], call["deals"], call["now"],
+                    policy=call.get("policy"), submit=call.get("submit", False),
+                )
+                got = {"verdicts": [v.to_dict() for v in verdicts]}
             except leadrail.LeadrailError as e:
                 got = {"error": e.diagnostics[0]}
         else:
