@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Engine } = require('../index.js')
+const { Engine, register } = require('../index.js')
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'conformance')
 const files = readdirSync(ROOT)
   // the capabilities this binding offers; kpi/ (issue 14) is run by the Rust runner only until
   // the bindings expose it
-  .filter((d) => ['routing', 'sla', 'errors'].includes(d) && statSync(join(ROOT, d)).isDirectory())
+  .filter((d) => ['routing', 'sla', 'errors', 'dealreg'].includes(d) && statSync(join(ROOT, d)).isDirectory())
   .flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.json')).map((f) => join(d, f)))
   .sort()
 
@@ -83,6 +83,12 @@ for (const file of files) {
       } else if (call.call === 'next_deadline') {
         try {
           got = engine.nextDeadline(call.timeline, call.now, { partnerCalendars: call.partner_calendars })
+        } catch (e) {
+          got = { error: e.diagnostics[0] }
+        }
+      } else if (call.call === 'register') {
+        try {
+          got = { verdicts: register(engine, call.registry, call.deals, call.now, { policy: call.policy, submit: call.submit }) }
         } catch (e) {
           got = { error: e.diagnostics[0] }
         }

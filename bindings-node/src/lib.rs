@@ -10,11 +10,13 @@
 )]
 
 mod convert;
+mod dealreg;
 mod engine;
 mod errors;
 mod network;
 mod wire;
 
+pub use dealreg::register;
 pub use engine::{JsEngine, SlaBatch};
 pub use network::{JsNetwork, RouteLeads, RouteOptionsJs};
 pub use wire::wire;
