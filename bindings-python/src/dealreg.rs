@@ -115,7 +115,10 @@ impl PyVerdict {
 
 fn verdict(py: Python<'_>, v: Verdict) -> PyResult<PyVerdict> {
     let form = serde_json::to_value(&v).unwrap_or_default();
-    let conflicts = v.conflicts.into_iter().map(|c| Py::new(py, PyConflict::new(py, c)?));
+    let conflicts = v
+        .conflicts
+        .into_iter()
+        .map(|c| Py::new(py, PyConflict::new(py, c)?));
     Ok(PyVerdict {
         outcome: name(&v.outcome),
         conflicts: conflicts.collect::<PyResult<_>>()?,

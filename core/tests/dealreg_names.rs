@@ -57,7 +57,10 @@ fn the_prefilter_score_is_the_full_comparisons_score() {
     use leadrail_core::dealreg::names::{compare, score, NormalizedName};
     let text = include_str!("data/company_pairs.tsv");
     let mut names: Vec<NormalizedName> = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         names.push(NormalizedName::new(cols[1]));
         names.push(NormalizedName::new(cols[2]));
@@ -69,14 +72,26 @@ fn the_prefilter_score_is_the_full_comparisons_score() {
     let mut checked = 0;
     for pair in names.chunks(2) {
         if let [a, b] = pair {
-            assert_eq!(score(a, b).to_bits(), compare(a, b).score.to_bits(), "{a:?} {b:?}");
-            assert_eq!(score(b, a).to_bits(), compare(b, a).score.to_bits(), "{b:?} {a:?}");
+            assert_eq!(
+                score(a, b).to_bits(),
+                compare(a, b).score.to_bits(),
+                "{a:?} {b:?}"
+            );
+            assert_eq!(
+                score(b, a).to_bits(),
+                compare(b, a).score.to_bits(),
+                "{b:?} {a:?}"
+            );
             checked += 2;
         }
     }
     for a in names.iter().take(120).chain(names.iter().rev().take(2)) {
         for b in names.iter().take(120).chain(names.iter().rev().take(2)) {
-            assert_eq!(score(a, b).to_bits(), compare(a, b).score.to_bits(), "{a:?} {b:?}");
+            assert_eq!(
+                score(a, b).to_bits(),
+                compare(a, b).score.to_bits(),
+                "{a:?} {b:?}"
+            );
             checked += 1;
         }
     }

@@ -54,7 +54,11 @@ pub fn format_file(text: &str, file: &RuleFile) -> String {
                     .iter()
                     .map(|e| (e.span, registration_entry_text(&e.node)))
                     .collect();
-                f.block(format!("registration {}", quote(&x.name.value)), x.span, entries);
+                f.block(
+                    format!("registration {}", quote(&x.name.value)),
+                    x.span,
+                    entries,
+                );
             }
         }
     }

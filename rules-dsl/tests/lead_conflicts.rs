@@ -38,7 +38,11 @@ struct World {
 }
 
 fn world(action: &str) -> World {
-    let plan = Arc::new(leadrail_dsl::compile(&rules(action), "sticky.rail").unwrap().plan);
+    let plan = Arc::new(
+        leadrail_dsl::compile(&rules(action), "sticky.rail")
+            .unwrap()
+            .plan,
+    );
     let partners = [
         json!({"id": "p1", "territories": ["US"], "status": "active"}),
         json!({"id": "p2", "territories": ["DE"], "status": "active"}),
@@ -101,16 +105,27 @@ fn holder_keeps_the_account_when_it_can_take_the_lead() {
     let l = lead(&w, "L-2", "GLOBEX Corp.", None);
     assert_eq!(
         route(&w, &l, &[]),
-        (partner("p2"), Some("lead conflict".into()), Some("p2".into()))
+        (
+            partner("p2"),
+            Some("lead conflict".into()),
+            Some("p2".into())
+        )
     );
     // a lead without conflict is routed by the rules, not flagged
     let l = lead(&w, "L-3", "Hooli", None);
-    assert_eq!(route(&w, &l, &[]), (partner("p1"), Some("territory".into()), None));
+    assert_eq!(
+        route(&w, &l, &[]),
+        (partner("p1"), Some("territory".into()), None)
+    );
     // the holder excluded by the host (it rejected the lead): to review
     let l = lead(&w, "L-2", "Globex", None);
     assert_eq!(
         route(&w, &l, &["p2"]),
-        (queue("deal-desk"), Some("lead conflict".into()), Some("p2".into()))
+        (
+            queue("deal-desk"),
+            Some("lead conflict".into()),
+            Some("p2".into())
+        )
     );
 }
 
@@ -121,13 +136,21 @@ fn a_holder_that_cannot_take_it_sends_it_to_review_or_to_the_rules() {
     let l = lead(&w, "L-4", "Initech", None);
     assert_eq!(
         route(&w, &l, &[]),
-        (queue("deal-desk"), Some("lead conflict".into()), Some("p3".into()))
+        (
+            queue("deal-desk"),
+            Some("lead conflict".into()),
+            Some("p3".into())
+        )
     );
     // the same contact e-mail as a CRM account of the direct team (not a partner)
     let l = lead(&w, "L-5", "Someone Else", Some("CEO@umbrella.example"));
     assert_eq!(
         route(&w, &l, &[]),
-        (queue("deal-desk"), Some("lead conflict".into()), Some("direct:jane".into()))
+        (
+            queue("deal-desk"),
+            Some("lead conflict".into()),
+            Some("direct:jane".into())
+        )
     );
     // `holder` alone: routed by the rules, still flagged
     let w = world("on lead_conflict holder");
@@ -144,7 +167,11 @@ fn review_and_flag_only() {
     let l = lead(&w, "L-2", "Globex", None);
     assert_eq!(
         route(&w, &l, &[]),
-        (queue("conflicts"), Some("lead conflict".into()), Some("p2".into()))
+        (
+            queue("conflicts"),
+            Some("lead conflict".into()),
+            Some("p2".into())
+        )
     );
     let w = world("on lead_conflict flag");
     assert_eq!(
@@ -153,15 +180,25 @@ fn review_and_flag_only() {
     );
     // the open lead itself (the same id, re-routed) does not conflict with itself
     let l = lead(&w, "L-0001", "Globex", None);
-    assert_eq!(route(&w, &l, &[]), (partner("p1"), Some("territory".into()), None));
+    assert_eq!(
+        route(&w, &l, &[]),
+        (partner("p1"), Some("territory".into()), None)
+    );
 }
 
 #[test]
 fn a_holder_decision_reads_the_partners_state_for_compare_and_set() {
     let w = world("on lead_conflict holder");
     let l = lead(&w, "L-2", "Globex", None);
-    let d = route_checked(&w.engine, &w.network, &w.registry, &l, NOW, &RouteOptions::default())
-        .unwrap();
+    let d = route_checked(
+        &w.engine,
+        &w.network,
+        &w.registry,
+        &l,
+        NOW,
+        &RouteOptions::default(),
+    )
+    .unwrap();
     let read = d.decision.state_read.unwrap();
     assert_eq!((read.partner.as_ref(), read.version), ("p2", 0));
     let c = d.conflict.unwrap();

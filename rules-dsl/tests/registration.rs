@@ -67,19 +67,33 @@ registration "names" { match name >= 1  protect 30d  on lead_conflict queue "rev
     let (a, b) = (&p[0], &p[1]);
     assert_eq!(a.name, "domains only");
     assert!(a.match_domain && !a.match_email && !a.require_product_overlap);
-    assert!(a.name_threshold > 1.0 && a.postal_name_threshold > 1.0, "name rules off");
+    assert!(
+        a.name_threshold > 1.0 && a.postal_name_threshold > 1.0,
+        "name rules off"
+    );
     assert!(a.check_registrations && a.check_accounts && a.check_leads);
-    assert_eq!((a.protection_days, a.extension_days, a.max_extensions), (90, 30, 1));
-    assert_eq!((a.clear_conflict, a.possible_duplicate), (Outcome::Reject, Outcome::Review));
+    assert_eq!(
+        (a.protection_days, a.extension_days, a.max_extensions),
+        (90, 30, 1)
+    );
+    assert_eq!(
+        (a.clear_conflict, a.possible_duplicate),
+        (Outcome::Reject, Outcome::Review)
+    );
     assert_eq!(a.lead_conflict, LeadConflict::Flag);
     assert_eq!(b.name_threshold, 1.0);
-    assert_eq!((b.protection_days, b.extension_days, b.max_extensions), (30, 0, 0));
+    assert_eq!(
+        (b.protection_days, b.extension_days, b.max_extensions),
+        (30, 0, 0)
+    );
     assert_eq!(b.lead_conflict, LeadConflict::Queue("review".into()));
 }
 
 #[test]
 fn the_plan_picks_a_policy_by_name_and_keeps_its_serde_form() {
-    let src = format!("{HEAD}registration \"a\" {{ match domain }}\nregistration \"b\" {{ match email }}\n");
+    let src = format!(
+        "{HEAD}registration \"a\" {{ match domain }}\nregistration \"b\" {{ match email }}\n"
+    );
     let plan = leadrail_dsl::compile(&src, "x.rail").unwrap().plan;
     assert!(plan.registration(Some("b")).unwrap().match_email);
     assert!(plan.registration(None).unwrap().match_domain);
@@ -90,7 +104,9 @@ fn the_plan_picks_a_policy_by_name_and_keeps_its_serde_form() {
     // a plan without policies serialises as before (no `registrations` key) and checks with
     // the default policy
     let plain = leadrail_dsl::compile(HEAD, "x.rail").unwrap().plan;
-    assert!(!serde_json::to_string(&plain).unwrap().contains("registrations"));
+    assert!(!serde_json::to_string(&plain)
+        .unwrap()
+        .contains("registrations"));
     assert_eq!(plain.registration(None), Some(Policy::default()));
 }
 

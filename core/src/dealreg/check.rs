@@ -183,8 +183,16 @@ pub fn match_record(
         return None;
     }
     let name = compare(&deal.name, &rp.name);
-    let domain = if same_domain { deal.domain.clone() } else { None };
-    let postal = if same_postal { deal.postal.clone() } else { None };
+    let domain = if same_domain {
+        deal.domain.clone()
+    } else {
+        None
+    };
+    let postal = if same_postal {
+        deal.postal.clone()
+    } else {
+        None
+    };
     let clear = matches!(rule, MatchRule::Domain | MatchRule::Name);
     let outcome = if clear && rec.is_protected(now) {
         policy.clear_conflict

@@ -419,7 +419,12 @@ pub fn score(a: &NormalizedName, b: &NormalizedName) -> f64 {
     if na > FAST_WORDS || nb > FAST_WORDS || joins(a, b) || joins(b, a) {
         return compare(a, b).score;
     }
-    let total: f64 = a.keys.iter().chain(b.keys.iter()).map(|k| word_weight(k)).sum();
+    let total: f64 = a
+        .keys
+        .iter()
+        .chain(b.keys.iter())
+        .map(|k| word_weight(k))
+        .sum();
     let mut pairs = [(0.0f64, 0usize, 0usize); FAST_WORDS * FAST_WORDS];
     let mut n = 0;
     for (i, ka) in a.keys.iter().enumerate() {

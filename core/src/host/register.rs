@@ -117,7 +117,10 @@ pub fn registration_from_json(
 }
 
 /// Reads a list of registrations, rejecting a repeated id.
-pub fn registrations_from_json(items: &[Json], list: &str) -> Result<Vec<Registration>, ErrorReport> {
+pub fn registrations_from_json(
+    items: &[Json],
+    list: &str,
+) -> Result<Vec<Registration>, ErrorReport> {
     let mut seen = rustc_hash::FxHashSet::default();
     let mut out = Vec::with_capacity(items.len());
     for (i, j) in items.iter().enumerate() {

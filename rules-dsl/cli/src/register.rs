@@ -51,7 +51,12 @@ pub struct RegisterArgs {
     pub output: PathBuf,
 }
 
-const INSTANTS: [&str; 4] = ["submitted_at", "approved_at", "protected_until", "extended_at"];
+const INSTANTS: [&str; 4] = [
+    "submitted_at",
+    "approved_at",
+    "protected_until",
+    "extended_at",
+];
 
 /// An instant: ms since the epoch, or RFC 3339.
 fn instant(text: &str) -> Option<EpochMs> {
@@ -87,10 +92,7 @@ fn to_json(headers: &[&str], raw: Raw<'_>) -> Result<Json, (String, String)> {
                     "extensions" => match c.parse::<u32>() {
                         Ok(n) => Json::from(n),
                         Err(_) => {
-                            return Err((
-                                (*h).to_owned(),
-                                format!("`{c}` is not a whole number"),
-                            ))
+                            return Err(((*h).to_owned(), format!("`{c}` is not a whole number")))
                         }
                     },
                     _ => Json::String(c.to_owned()),
@@ -115,11 +117,7 @@ fn to_json(headers: &[&str], raw: Raw<'_>) -> Result<Json, (String, String)> {
 }
 
 /// Reads the registrations of `path`; `Err` is the exit code (the reason printed).
-fn read(
-    path: &Path,
-    list: &str,
-    format: Option<Format>,
-) -> Result<Vec<Registration>, u8> {
+fn read(path: &Path, list: &str, format: Option<Format>) -> Result<Vec<Registration>, u8> {
     let input = Input::new(path, format).map_err(|e| {
         eprintln!("error: {e}");
         2u8

@@ -14,7 +14,15 @@ const NOW: &str = "2026-11-24T09:00:00Z";
 
 fn register(registry: &str, deals: &str, more: &[&str]) -> std::process::Output {
     let mut args = vec![
-        "register", "--rules", RULES, "--registry", registry, "--deals", deals, "--now", NOW,
+        "register",
+        "--rules",
+        RULES,
+        "--registry",
+        registry,
+        "--deals",
+        deals,
+        "--now",
+        NOW,
     ];
     args.extend_from_slice(more);
     leadrail(&args)
@@ -89,7 +97,11 @@ fn submitted_deals_conflict_with_the_earlier_approved_ones() {
         "id,partner,company,submitted_at\nx1,p1,Initech Software AG,0\nx2,p2,INITECH SOFTWARE,0\n",
     )
     .unwrap();
-    let o = register("examples/dealreg/registry.csv", deals.to_str().unwrap(), &["--submit"]);
+    let o = register(
+        "examples/dealreg/registry.csv",
+        deals.to_str().unwrap(),
+        &["--submit"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(out.contains("\nx1,auto_approve,no conflict,"), "{out}");
@@ -97,8 +109,15 @@ fn submitted_deals_conflict_with_the_earlier_approved_ones() {
         out.contains("\nx2,reject,name match with protected registration `x1` of `p1`"),
         "{out}"
     );
-    let o = register("examples/dealreg/registry.csv", deals.to_str().unwrap(), &[]);
-    assert!(text(&o.stdout).contains("\nx2,auto_approve,"), "without --submit");
+    let o = register(
+        "examples/dealreg/registry.csv",
+        deals.to_str().unwrap(),
+        &[],
+    );
+    assert!(
+        text(&o.stdout).contains("\nx2,auto_approve,"),
+        "without --submit"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -174,7 +174,10 @@ impl Checker<'_> {
             _ => {
                 self.invalid(
                     span,
-                    format!("the {what} `{}` is not a whole number of days", number_text(n)),
+                    format!(
+                        "the {what} `{}` is not a whole number of days",
+                        number_text(n)
+                    ),
                     "not whole days",
                     "write a whole number of days from 1, e.g. `90d`",
                 );
@@ -264,7 +267,9 @@ impl Checker<'_> {
                         None => OFF,
                     };
                     let rule = match words.as_slice() {
-                        ["name"] | ["name", "postal"] | ["domain"] | ["email"] => words.join(" and "),
+                        ["name"] | ["name", "postal"] | ["domain"] | ["email"] => {
+                            words.join(" and ")
+                        }
                         _ => {
                             self.invalid(
                                 e.span,
@@ -358,7 +363,10 @@ impl Checker<'_> {
         if matches == 0 {
             self.invalid(
                 r.name.span,
-                format!("registration policy `{}` has no `match` entry", r.name.value),
+                format!(
+                    "registration policy `{}` has no `match` entry",
+                    r.name.value
+                ),
                 "matches nothing",
                 MATCH_HELP,
             );
@@ -393,7 +401,9 @@ impl Checker<'_> {
             }
             return;
         }
-        if !allowed.contains(&word) || (word == "queue" && !matches!(action, RegistrationAction::Queue(_))) {
+        if !allowed.contains(&word)
+            || (word == "queue" && !matches!(action, RegistrationAction::Queue(_)))
+        {
             let list = allowed
                 .iter()
                 .map(|a| match *a {
