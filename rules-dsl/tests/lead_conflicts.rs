@@ -3,6 +3,7 @@
 //! rules; crafted scenarios through the DSL and core's `host::lead_conflict::route_checked`.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
 
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! `registration` declarations: what they lower to, and the plan exposing them.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
+#![expect(clippy::panic, reason = "test code")]
 
 use leadrail_core::dealreg::{LeadConflict, Outcome, Policy};
 

@@ -6,6 +6,11 @@
 //! A record that cannot be read is an error naming the list (`registry` or `deals`), the
 //! record (its id, else `#` and its 1-based position) and the field.
 
+#![expect(
+    clippy::result_large_err,
+    reason = "the language-neutral ErrorReport is what hosts report and bindings raise"
+)]
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 

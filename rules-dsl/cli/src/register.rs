@@ -180,22 +180,17 @@ fn run_inner(args: &RegisterArgs) -> Result<(), u8> {
         2u8
     })?;
     let now = match &args.now {
-        None => {
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "the CLI is a host: it is where `now` comes from when not given"
-            )]
-            let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-            since
-                .ok()
-                .and_then(|d| EpochMs::try_from(d.as_millis()).ok())
-                .unwrap_or(0)
-        }
+        None => crate::route::parse_now(None),
         Some(t) => instant(t).ok_or_else(|| {
-            eprintln!("error: --now `{t}` is not an instant; e.g. `2026-11-24T09:00:00Z` or ms since the epoch");
-            2u8
-        })?,
-    };
+            format!(
+                "--now `{t}` is not an instant; e.g. `2026-11-24T09:00:00Z` or ms since the epoch"
+            )
+        }),
+    }
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        2u8
+    })?;
     let compiled = crate::rules::compile(&args.rules)?;
     let policy = policy_of(&compiled.plan, args.policy.as_deref()).map_err(|e| {
         eprintln!("error: {}", e.message);
@@ -267,7 +262,7 @@ fn write_csv(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Result<()> 
             v.holder.clone().unwrap_or_default(),
         ];
         if v.conflicts.is_empty() {
-            let empty = std::iter::repeat(String::new()).take(CSV_HEADER.len() - head.len());
+            let empty = std::iter::repeat_n(String::new(), CSV_HEADER.len() - head.len());
             w.write_record(head.iter().cloned().chain(empty))?;
         }
         for c in &v.conflicts {
