@@ -8,7 +8,7 @@ use leadrail_core::host::register::register_request;
 use pyo3::prelude::*;
 use serde_json::{json, Value as Json};
 
-use crate::convert::{argument_json, instant, json_to_py};
+use crate::convert::{argument_json, instant, json_to_py, wire};
 use crate::engine::PyEngine;
 use crate::network::raise;
 
@@ -61,7 +61,7 @@ impl PyConflict {
             rules: c.rules.iter().map(name).collect(),
             outcome: name(&c.outcome),
             score: c.name.score,
-            name: json_to_py(py, &form["name"])?.unbind(),
+            name: wire(py, &c.name)?.unbind(),
             form,
             id: c.id,
             partner: c.partner,
