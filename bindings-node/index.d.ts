@@ -428,6 +428,69 @@ export interface Measure extends KpiOutcomes {
   p90_response_time: number | null
   median_first_contact: number | null
   sla_attainment: number | null
+/** A registration, CRM account (`kind: 'account'`) or open lead (`kind: 'lead'`) of the registry, or a deal. */
+export interface Registration {
+  id: string
+  kind?: 'registration' | 'account' | 'lead'
+  partner: string
+  company: string
+  domain?: string
+  contact_email?: string
+  country?: string
+  postal_code?: string
+  address?: string
+  product_lines?: Array<string>
+  /** An exact decimal, as a string. */
+  estimated_value?: string
+  /** Instants in ms since the epoch. */
+  submitted_at: number
+  approved_at?: number
+  protected_until?: number
+  extended_at?: number
+  extensions?: number
+  status?: 'pending' | 'approved' | 'rejected' | 'expired' | 'won' | 'lost'
+}
+
+/** Options of `register`. */
+export interface RegisterOptions {
+  /** The registration policy's name (default: the ruleset's first). */
+  policy?: string | null
+  /** Submit the deals in order (a later deal conflicts with an earlier approved one). */
+  submit?: boolean
+}
+
+export type MatchRule = 'domain' | 'name' | 'postal_name' | 'email'
+export type RegistrationOutcome = 'auto_approve' | 'review' | 'reject'
+
+/** One registry record a deal matched, and why. */
+export interface Conflict {
+  id: string
+  kind: 'registration' | 'account' | 'lead'
+  partner: string
+  /** The strongest rule that matched. */
+  rule: MatchRule
+  rules: Array<MatchRule>
+  outcome: RegistrationOutcome
+  name: { score: number; words: Array<{ a: string; b: string; score: number }>; legal_conflict: boolean }
+  /** The record's company name, normalised. */
+  normalized: string
+  domain?: string
+  postal?: string
+  product_lines?: Array<string>
+  protected_until?: number
+}
+
+/** The verdict on one deal: the outcome, why, and every conflict (the strongest first). */
+export interface Verdict {
+  id: string
+  outcome: RegistrationOutcome
+  reason: string
+  /** The deal's company name, normalised. */
+  normalized: string
+  domain?: string
+  /** The partner that holds the account. */
+  holder?: string
+  conflicts: Array<Conflict>
 }
 
 /**
@@ -546,6 +609,14 @@ export interface GeoPoint {
  * (degrees, WGS 84).
  */
 export declare function haversineKm(a: GeoPoint | readonly [lat: number, lon: number], b: GeoPoint | readonly [lat: number, lon: number]): number
+
+/**
+ * Checks each deal against the registry (registrations, CRM accounts, open leads) under the
+ * engine's registration policy `options.policy` (default: the first) at `now`; with
+ * `options.submit`, submits the deals in order. One verdict per deal; throws an `Error` whose
+ * `record` and `field` name the bad record and field.
+ */
+export declare function register(engine: Engine, registry: Array<Registration>, deals: Array<Registration>, now: Date | number | string, options?: RegisterOptions | null): Array<Verdict>
 
 /** Options of `route`, `routeBatch`, `routeBatchAsync` and `routeColumns`. */
 export interface RouteOptions {

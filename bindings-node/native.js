@@ -843,4 +843,5 @@ module.exports.distancesKm = nativeBinding.distancesKm
 module.exports.distancesKmAsync = nativeBinding.distancesKmAsync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.haversineKm = nativeBinding.haversineKm
+module.exports.register = nativeBinding.register
 module.exports.version = nativeBinding.version

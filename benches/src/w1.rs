@@ -284,6 +284,7 @@ impl W1 {
             fallback: Fallback::Unrouted,
             calendars: Vec::new(),
             slas: Vec::new(),
+            registrations: Vec::new(),
         }
     }
 

@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Engine } = require('../index.js')
+const { Engine, register } = require('../index.js')
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'conformance')
 const files = readdirSync(ROOT)
   // the capabilities this binding offers: every suite
-  .filter((d) => ['routing', 'sla', 'errors', 'kpi', 'flows'].includes(d) && statSync(join(ROOT, d)).isDirectory())
+  .filter((d) => ['routing', 'sla', 'errors', 'kpi', 'flows', 'dealreg'].includes(d) && statSync(join(ROOT, d)).isDirectory())
   .flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.json')).map((f) => join(d, f)))
   .sort()
 
@@ -105,6 +105,12 @@ for (const file of files) {
         const { call: kind, timelines, now, expect: _, ...options } = call
         try {
           got = kind === 'kpi' ? engine.kpi(timelines, now, options) : engine.forecast(timelines, now, options)
+        } catch (e) {
+          got = { error: e.diagnostics[0] }
+        }
+      } else if (call.call === 'register') {
+        try {
+          got = { verdicts: register(engine, call.registry, call.deals, call.now, { policy: call.policy, submit: call.submit }) }
         } catch (e) {
           got = { error: e.diagnostics[0] }
         }

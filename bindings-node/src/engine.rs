@@ -26,6 +26,13 @@ pub struct JsEngine {
     warnings: Vec<ErrorReport>,
 }
 
+impl JsEngine {
+    /// The compiled plan.
+    pub(crate) fn plan(&self) -> &leadrail_core::Plan {
+        self.engine.plan()
+    }
+}
+
 #[napi]
 impl JsEngine {
     /// Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`

@@ -10,6 +10,7 @@
 )]
 
 mod convert;
+mod dealreg;
 mod engine;
 mod errors;
 mod network;
@@ -19,6 +20,7 @@ mod flows;
 mod kpi;
 mod wire;
 
+pub use dealreg::register;
 pub use engine::{JsEngine, SlaBatch};
 pub use network::{JsNetwork, RouteLeads, RouteOptionsJs};
 pub use wire::wire;

@@ -62,6 +62,13 @@ fn files_arg(
     Ok(out)
 }
 
+impl PyEngine {
+    /// The compiled plan.
+    pub(crate) fn plan(&self) -> &leadrail_core::Plan {
+        self.engine.plan()
+    }
+}
+
 #[pymethods]
 impl PyEngine {
     /// Compiles rule text; raises `RuleError` with every diagnostic. Holiday files

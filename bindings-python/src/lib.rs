@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod convert;
+mod dealreg;
 mod engine;
 mod exceptions;
 mod flows;
@@ -48,6 +49,9 @@ mod _leadrail {
 
     #[pymodule_export]
     use crate::engine::PyEngine;
+
+    #[pymodule_export]
+    use crate::dealreg::{register, PyConflict, PyVerdict};
 
     #[pymodule_export]
     use crate::network::PyNetwork;

@@ -15,7 +15,7 @@ def wire(x):
 
 VECTORS = Path(__file__).resolve().parents[2] / "conformance"
 # The capabilities this binding offers: every suite.
-SUITES = ("routing", "sla", "errors", "kpi", "flows")
+SUITES = ("routing", "sla", "errors", "kpi", "flows", "dealreg")
 FILES = sorted(p for p in VECTORS.glob("*/*.json") if p.parent.name in SUITES)
 
 
@@ -131,6 +131,15 @@ def test_vector(path):
                 got = {"error": e.diagnostics[0]}
         elif kind in ("kpi", "forecast"):
             got = kpi_call(engine, call)
+        elif kind == "register":
+            try:
+                verdicts = leadrail.register(
+                    engine, call["registry"], call["deals"], call["now"],
+                    policy=call.get("policy"), submit=call.get("submit", False),
+                )
+                got = {"verdicts": [v.to_dict() for v in verdicts]}
+            except leadrail.LeadrailError as e:
+                got = {"error": e.diagnostics[0]}
         else:
             raise AssertionError(f"unknown call {kind}")
         assert canon(got) == canon(call["expect"]), kind

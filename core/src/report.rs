@@ -238,6 +238,8 @@ pub mod codes {
         CHECK_MISSING_ITEM,
         CHECK_UNKNOWN_SCHEMA,
         CHECK_SCHEMA_REQUIREMENT,
+        REGISTRATION_INVALID_POLICY,
+        REGISTRATION_UNKNOWN_NAME,
     ];
     /// The parser met a token it did not expect.
     pub const PARSE_UNEXPECTED_TOKEN: &str = "leadrail::parse::unexpected_token";
@@ -332,4 +334,10 @@ pub mod codes {
     /// A construct that needs a schema field the schema does not have (e.g. `balance workload`
     /// without `capacity`).
     pub const CHECK_SCHEMA_REQUIREMENT: &str = "leadrail::check::schema_requirement";
+    /// A registration policy that cannot work: a threshold outside 0..1, a repeated entry, no
+    /// `match` entry, a protection that is not whole days, an action a situation does not take.
+    pub const REGISTRATION_INVALID_POLICY: &str = "leadrail::registration::invalid_policy";
+    /// An unknown word in a registration policy: a match key, a record kind, a situation or an
+    /// action (with did-you-mean).
+    pub const REGISTRATION_UNKNOWN_NAME: &str = "leadrail::registration::unknown_name";
 }

@@ -167,5 +167,6 @@ fn plan_without_slas() -> leadrail_core::plan::Plan {
         fallback: leadrail_core::plan::Fallback::Unrouted,
         calendars: Vec::new(),
         slas: Vec::new(),
+        registrations: Vec::new(),
     }
 }

@@ -163,6 +163,7 @@ fn plan(cert: bool) -> Plan {
         fallback: Fallback::Queue("unassigned".into()),
         calendars: Vec::new(),
         slas: Vec::new(),
+        registrations: Vec::new(),
     }
 }
 

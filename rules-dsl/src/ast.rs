@@ -117,6 +117,14 @@ impl RuleFile {
         })
     }
 
+    /// The registration policies, in order.
+    pub fn registrations(&self) -> impl Iterator<Item = &RegistrationDecl> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Registration(r) => Some(r.as_ref()),
+            _ => None,
+        })
+    }
+
     /// The `fallback` declaration, if any (the first one).
     pub fn fallback(&self) -> Option<&FallbackDecl> {
         self.items.iter().find_map(|i| match i {
@@ -141,6 +149,8 @@ pub enum Item {
     Calendar(Box<CalendarDecl>),
     /// `sla name { ... }`
     Sla(Box<SlaDecl>),
+    /// `registration "name" { ... }`
+    Registration(Box<RegistrationDecl>),
 }
 
 impl Item {
@@ -153,6 +163,7 @@ impl Item {
             Item::Fallback(f) => f.span,
             Item::Calendar(c) => c.span,
             Item::Sla(s) => s.span,
+            Item::Registration(r) => r.span,
         }
     }
 }
@@ -314,6 +325,60 @@ pub enum SlaEntry {
         /// The excepted stages.
         except: Vec<Ident>,
     },
+}
+
+/// `registration "name" { entries }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationDecl {
+    /// The policy's name.
+    pub name: StrLit,
+    /// The entries, in source order.
+    pub entries: Vec<Clause<RegistrationEntry>>,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// One entry of a registration policy (the words are checked).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RegistrationEntry {
+    /// `match name >= 0.9`, `match postal and name >= 0.75`, `match domain`, `match email`
+    Match {
+        /// The keys joined by `and`.
+        keys: Vec<Ident>,
+        /// The name threshold (`>= N`) and its span.
+        threshold: Option<(NumLit, Span)>,
+    },
+    /// `require product_lines overlap`
+    Overlap(Ident),
+    /// `check registrations, accounts, leads`
+    Check(Vec<Ident>),
+    /// `protect 90d [extend 30d [max 2]]`
+    Protect {
+        /// The protection period and its span.
+        period: (NumLit, Span),
+        /// One extension's length and its span.
+        extend: Option<(NumLit, Span)>,
+        /// How many extensions and its span.
+        max: Option<(NumLit, Span)>,
+    },
+    /// `on SITUATION ACTION`
+    On {
+        /// `clear_conflict`, `possible_duplicate` or `lead_conflict`.
+        situation: Ident,
+        /// What to do.
+        action: RegistrationAction,
+    },
+}
+
+/// The action of an `on` entry of a registration policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RegistrationAction {
+    /// A word: `reject`, `review`, `approve`, `flag`.
+    Word(Ident),
+    /// `holder` or `holder else queue "name"`.
+    Holder(Option<StrLit>),
+    /// `queue "name"`.
+    Queue(StrLit),
 }
 
 /// The calendar of a business-time goal.

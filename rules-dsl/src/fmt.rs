@@ -7,6 +7,10 @@
 use crate::ast::*;
 use crate::parse::{comments, Comment};
 
+mod registration;
+
+pub use registration::registration_entry_text;
+
 /// The line width the formatter wraps at.
 pub const WIDTH: usize = 100;
 
@@ -44,6 +48,18 @@ pub fn format_file(text: &str, file: &RuleFile) -> String {
             Item::Route(r) => f.route(r),
             Item::Calendar(c) => f.calendar(c),
             Item::Sla(x) => f.sla(x),
+            Item::Registration(x) => {
+                let entries = x
+                    .entries
+                    .iter()
+                    .map(|e| (e.span, registration_entry_text(&e.node)))
+                    .collect();
+                f.block(
+                    format!("registration {}", quote(&x.name.value)),
+                    x.span,
+                    entries,
+                );
+            }
         }
     }
     f.flush(usize::MAX, 0);

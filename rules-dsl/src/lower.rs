@@ -90,5 +90,6 @@ pub fn lower(source: &str, file: &RuleFile, checked: Checked) -> Plan {
         fallback: checked.fallback,
         calendars: checked.slas.calendars,
         slas: checked.slas.slas,
+        registrations: checked.registrations,
     }
 }

@@ -197,6 +197,17 @@ fn run(path: &Path) {
                 let answer = kpi::request::kpi_json(Some(&set), &call.to_string());
                 serde_json::from_str(&answer).unwrap()
             }
+            // the call object is the request, without `call` and `expect`
+            "register" => {
+                let mut req = call.clone();
+                let obj = req.as_object_mut().unwrap();
+                obj.remove("call");
+                obj.remove("expect");
+                match leadrail_core::host::register::register_json(session.engine().plan(), &req) {
+                    Ok(v) => v,
+                    Err(e) => json!({ "error": e }),
+                }
+            }
             "forecast" => {
                 serde_json::from_str(&kpi::request::forecast_json(&call.to_string())).unwrap()
             }

@@ -118,3 +118,8 @@ __all__ = [
     "error_codes",
     "haversine_km",
 ]
+
+# deal registration
+from ._leadrail import Conflict, Verdict, register  # noqa: E402
+
+__all__ += ["Conflict", "Verdict", "register"]

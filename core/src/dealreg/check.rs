@@ -99,8 +99,9 @@ pub struct Conflict {
     pub rule: MatchRule,
     /// Every rule that matched.
     pub rules: Vec<MatchRule>,
-    /// What this conflict alone decides (reject for a protected registration matched by domain
-    /// or name, else review).
+    /// What this conflict alone decides (the policy's `clear_conflict` outcome, reject by
+    /// default, for a protected registration matched by domain or name; else its
+    /// `possible_duplicate` outcome, review by default).
     pub outcome: Outcome,
     /// The name comparison: score, the words aligned, and whether legal forms conflict.
     pub name: NameMatch,
@@ -150,23 +151,20 @@ pub fn match_record(
     now: EpochMs,
     policy: &Policy,
 ) -> Option<Conflict> {
-    let name = compare(&deal.name, &rp.name);
+    // the cheap tests first: the name score without allocating (`names::score`), the domain,
+    // e-mail and postal keys compared in place; the full comparison (the explanation) only for
+    // a record that matches
+    let score = super::names::score(&deal.name, &rp.name);
     let mut rules = Vec::new();
-    let domain = match (&deal.domain, &rp.domain) {
-        (Some(a), Some(b)) if policy.match_domain && a == b => {
-            rules.push(MatchRule::Domain);
-            Some(a.clone())
-        }
-        _ => None,
-    };
-    if name.score >= policy.name_threshold {
+    let same_domain = policy.match_domain && deal.domain.is_some() && deal.domain == rp.domain;
+    if same_domain {
+        rules.push(MatchRule::Domain);
+    }
+    if score >= policy.name_threshold {
         rules.push(MatchRule::Name);
     }
-    let postal = match (&deal.postal, &rp.postal) {
-        (Some(a), Some(b)) if a == b => Some(a.clone()),
-        _ => None,
-    };
-    if postal.is_some() && name.score >= policy.postal_name_threshold {
+    let same_postal = deal.postal.is_some() && deal.postal == rp.postal;
+    if same_postal && score >= policy.postal_name_threshold {
         rules.push(MatchRule::PostalName);
     }
     if policy.match_email && deal.email.is_some() && deal.email == rp.email {
@@ -184,11 +182,22 @@ pub fn match_record(
     if policy.require_product_overlap && !overlap {
         return None;
     }
+    let name = compare(&deal.name, &rp.name);
+    let domain = if same_domain {
+        deal.domain.clone()
+    } else {
+        None
+    };
+    let postal = if same_postal {
+        deal.postal.clone()
+    } else {
+        None
+    };
     let clear = matches!(rule, MatchRule::Domain | MatchRule::Name);
     let outcome = if clear && rec.is_protected(now) {
-        Outcome::Reject
+        policy.clear_conflict
     } else {
-        Outcome::Review
+        policy.possible_duplicate
     };
     Some(Conflict {
         id: rec.id.clone(),
@@ -218,7 +227,7 @@ pub fn counts_against(
         && rec.partner != partner
         && rec.is_active(now)
         && match rec.kind {
-            RecordKind::Registration => true,
+            RecordKind::Registration => policy.check_registrations,
             RecordKind::Account => policy.check_accounts,
             RecordKind::Lead => policy.check_leads,
         }

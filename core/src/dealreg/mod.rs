@@ -11,5 +11,5 @@ pub mod registry;
 
 pub use check::{Conflict, MatchRule, Outcome, Verdict};
 pub use names::{compare, similarity, NameMatch, NormalizedName};
-pub use registration::{ExtendError, Policy, RecordKind, Registration, Status};
+pub use registration::{ExtendError, LeadConflict, Policy, RecordKind, Registration, Status};
 pub use registry::Registry;

@@ -378,6 +378,82 @@ pub fn compare(a: &NormalizedName, b: &NormalizedName) -> NameMatch {
     }
 }
 
+/// Whether [`joined`] joins any adjacent words of `x` for `y`.
+fn joins(x: &NormalizedName, y: &NormalizedName) -> bool {
+    x.words.windows(2).any(|p| match p {
+        [w1, w2] => {
+            !y.words.contains(w1)
+                && y.words.iter().any(|w| {
+                    w.len() == w1.len() + w2.len()
+                        && w.starts_with(w1.as_str())
+                        && w.ends_with(w2.as_str())
+                })
+        }
+        _ => false,
+    })
+}
+
+/// The most words a name may have for [`score`]'s path without allocation.
+const FAST_WORDS: usize = 8;
+
+/// [`compare`]'s score alone, bit for bit, without allocating in the usual case (no joined
+/// words, at most 8 words a side): the cheap test a registry check runs on every candidate
+/// before the full comparison of those that match.
+pub fn score(a: &NormalizedName, b: &NormalizedName) -> f64 {
+    let penalty = if kinds_conflict(&a.legal_forms, &b.legal_forms) {
+        0.85
+    } else {
+        1.0
+    };
+    if a.keys.is_empty() || b.keys.is_empty() {
+        return 0.0;
+    }
+    let compact_eq = || {
+        let ca = a.words.iter().flat_map(|w| w.bytes());
+        ca.eq(b.words.iter().flat_map(|w| w.bytes()))
+    };
+    if a.keys == b.keys || compact_eq() {
+        return penalty;
+    }
+    let (na, nb) = (a.keys.len(), b.keys.len());
+    if na > FAST_WORDS || nb > FAST_WORDS || joins(a, b) || joins(b, a) {
+        return compare(a, b).score;
+    }
+    let total: f64 = a
+        .keys
+        .iter()
+        .chain(b.keys.iter())
+        .map(|k| word_weight(k))
+        .sum();
+    let mut pairs = [(0.0f64, 0usize, 0usize); FAST_WORDS * FAST_WORDS];
+    let mut n = 0;
+    for (i, ka) in a.keys.iter().enumerate() {
+        for (j, kb) in b.keys.iter().enumerate() {
+            let s = word_similarity(ka, kb);
+            if let (true, Some(slot)) = (s > 0.0, pairs.get_mut(n)) {
+                *slot = (s, i, j);
+                n += 1;
+            }
+        }
+    }
+    let pairs = pairs.get_mut(..n).unwrap_or_default();
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let (mut used_a, mut used_b) = (0u32, 0u32);
+    let mut matched = 0.0;
+    for &(s, i, j) in pairs.iter() {
+        if used_a & (1 << i) != 0 || used_b & (1 << j) != 0 {
+            continue;
+        }
+        used_a |= 1 << i;
+        used_b |= 1 << j;
+        if let (Some(ka), Some(kb)) = (a.keys.get(i), b.keys.get(j)) {
+            matched += s * (word_weight(ka) + word_weight(kb));
+        }
+    }
+    let score = if total > 0.0 { matched / total } else { 0.0 };
+    (score * penalty).clamp(0.0, 1.0)
+}
+
 /// The similarity of two company names in `[0, 1]` (normalises both; see [`compare`]).
 pub fn similarity(a: &str, b: &str) -> f64 {
     compare(&NormalizedName::new(a), &NormalizedName::new(b)).score

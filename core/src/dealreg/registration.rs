@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::check::Outcome;
 use crate::value::EpochMs;
 
 /// One day in milliseconds.
@@ -191,10 +192,32 @@ pub enum ExtendError {
     },
 }
 
-/// The registration policy: matching thresholds, what to check against and protection periods.
+/// What routing does with a lead that conflicts with an open lead or an active registration
+/// (`on lead_conflict ...` in the rule language; see [`super::lead`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadConflict {
+    /// Flag the conflict in the decision and route the lead by the rules.
+    #[default]
+    Flag,
+    /// Give the lead to the partner that holds the account, when it can take it (status active,
+    /// capacity left); else to the queue `otherwise`, or by the rules when there is none.
+    Holder {
+        /// The queue when the holder cannot take the lead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        otherwise: Option<String>,
+    },
+    /// Send every conflicting lead to this queue (review).
+    Queue(String),
+}
+
+/// The registration policy: matching thresholds, what to check against, outcomes and
+/// protection periods.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
+    /// The policy's name (`registration "name"`).
+    pub name: String,
     /// Name similarity at or above which two companies are the same (rule `name`).
     pub name_threshold: f64,
     /// The lower name similarity that suffices in the same country and postal code (rule
@@ -207,6 +230,8 @@ pub struct Policy {
     /// Whether a match needs overlapping product lines (records without product lines overlap
     /// with all).
     pub require_product_overlap: bool,
+    /// Check against other partners' registrations.
+    pub check_registrations: bool,
     /// Check against CRM accounts.
     pub check_accounts: bool,
     /// Check against open leads.
@@ -217,21 +242,33 @@ pub struct Policy {
     pub extension_days: u32,
     /// How many extensions a registration may have.
     pub max_extensions: u32,
+    /// The outcome of a clear conflict: a domain or name match with another partner's
+    /// protected registration (`reject` or `review`).
+    pub clear_conflict: Outcome,
+    /// The outcome of any other match, a possible duplicate (`review` or `auto_approve`).
+    pub possible_duplicate: Outcome,
+    /// What routing does with a lead in conflict.
+    pub lead_conflict: LeadConflict,
 }
 
 impl Default for Policy {
     fn default() -> Self {
         Policy {
+            name: "default".to_owned(),
             name_threshold: 0.9,
             postal_name_threshold: 0.75,
             match_domain: true,
             match_email: true,
             require_product_overlap: true,
+            check_registrations: true,
             check_accounts: true,
             check_leads: true,
             protection_days: 90,
             extension_days: 30,
             max_extensions: 1,
+            clear_conflict: Outcome::Reject,
+            possible_duplicate: Outcome::Review,
+            lead_conflict: LeadConflict::Flag,
         }
     }
 }

@@ -63,6 +63,7 @@
 //!     fallback: Fallback::Unrouted,
 //!     calendars: Vec::new(),
 //!     slas: Vec::new(),
+//!     registrations: Vec::new(),
 //! };
 //! let engine = Engine::new(Arc::new(plan)).unwrap();
 //! let partners = Rows::from_json(Host::RUST, &partner_schema, &[json!({"id": "P1", "lines": ["pumps"]})])
@@ -91,7 +92,9 @@ mod coded;
 pub(crate) mod errors;
 mod flows;
 mod instants;
+pub mod lead_conflict;
 pub(crate) mod pipeline;
+pub mod register;
 mod results;
 mod rows;
 

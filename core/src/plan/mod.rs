@@ -95,6 +95,21 @@ pub struct Plan {
     /// [`crate::sla::SlaSet::from_specs`]`(plan.slas.clone(), &plan.calendars)`.
     #[serde(default)]
     pub slas: Vec<SlaPolicy>,
+    /// Deal-registration policies (`registration` declarations), in order; see
+    /// [`Plan::registration`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registrations: Vec<crate::dealreg::Policy>,
+}
+
+impl Plan {
+    /// The registration policy named `name`, or the first one for `None`; the default policy
+    /// when the plan declares none and no name is asked for.
+    pub fn registration(&self, name: Option<&str>) -> Option<crate::dealreg::Policy> {
+        match name {
+            Some(n) => self.registrations.iter().find(|p| p.name == n).cloned(),
+            None => Some(self.registrations.first().cloned().unwrap_or_default()),
+        }
+    }
 }
 
 /// One `route "name" { ... }` rule.

@@ -270,5 +270,6 @@ pub fn plan(rules: Vec<RouteRule>, fallback: Fallback) -> Plan {
         fallback,
         calendars: Vec::new(),
         slas: Vec::new(),
+        registrations: Vec::new(),
     }
 }

@@ -106,6 +106,7 @@ pub fn engine() -> Engine {
         fallback: Fallback::Queue("triage".into()),
         calendars: Vec::new(),
         slas: Vec::new(),
+        registrations: Vec::new(),
     };
     Engine::new(Arc::new(plan)).unwrap()
 }

@@ -1,6 +1,6 @@
 //! `leadrail`: check, format and run routing rule files from the command line.
 //!
-//! Subcommands: `check`, `fmt`, `route`, `sla`, `kpi`, `forecast`.
+//! Subcommands: `check`, `fmt`, `route`, `sla`, `kpi`, `forecast`, `register`.
 //!
 //! Exit codes: 0 success; 1 a rule file has errors (or `fmt --check` found unformatted files);
 //! 2 bad data or usage (a malformed row names its file, line and field), or the output could not
@@ -42,6 +42,7 @@ mod input;
 mod kpi;
 mod output;
 mod progress;
+mod register;
 mod render;
 mod route;
 mod rules;
@@ -63,6 +64,7 @@ Examples:
   leadrail sla --rules rules.rail --timelines timelines.json --now 2026-11-24T09:00:00Z
   leadrail kpi --rules rules.rail --timelines timelines.json --leads leads.csv \\
                --now 2026-12-01T00:00:00Z --by partner,month
+  leadrail register --rules rules.rail --registry registry.csv --deals deals.csv
 
 Wherever a file is read or written, `-` means standard input or output.
 Exit status: 0 done; 1 a rule file has errors (or `fmt --check` found files to format);
@@ -133,6 +135,42 @@ enum Command {
     Kpi(kpi::KpiCli),
     /// The stage-weighted forecast of the open leads as of an instant (docs/kpi.md).
     Forecast(kpi::ForecastCli),
+    /// Check partners' deals against registrations, CRM accounts and open leads under a
+    /// `registration` policy, and print each verdict with the records it matched and why.
+    Register(RegisterCli),
+}
+
+/// The options of `leadrail register`.
+#[derive(Debug, clap::Args)]
+struct RegisterCli {
+    /// The rule file with the `registration` policy.
+    #[arg(long, value_name = "FILE")]
+    rules: PathBuf,
+    /// Registrations, CRM accounts and open leads (CSV, JSON or JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    registry: PathBuf,
+    /// The deals to check (CSV, JSON or JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    deals: PathBuf,
+    /// The policy's name (default: the rule file's first `registration`).
+    #[arg(long, value_name = "NAME")]
+    policy: Option<String>,
+    /// The instant of the check (e.g. `2026-11-24T09:00:00Z`); the default is now.
+    #[arg(long, value_name = "INSTANT")]
+    now: Option<String>,
+    /// Submit the deals in order: each is recorded as its verdict says, so a later deal
+    /// conflicts with an earlier approved one.
+    #[arg(long)]
+    submit: bool,
+    /// The format of inputs whose file name does not say.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<input::Format>,
+    /// How to print the verdicts.
+    #[arg(long, value_enum, default_value_t = register::RegisterFormat::Csv)]
+    format: register::RegisterFormat,
+    /// Write the verdicts to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    output: PathBuf,
 }
 
 /// The options of `leadrail route`.
@@ -217,6 +255,17 @@ fn main() -> ExitCode {
         }),
         Command::Kpi(k) => kpi::run_kpi(&k),
         Command::Forecast(f) => kpi::run_forecast(&f),
+        Command::Register(r) => register::run(&register::RegisterArgs {
+            rules: r.rules,
+            registry: r.registry,
+            deals: r.deals,
+            policy: r.policy,
+            now: r.now,
+            submit: r.submit,
+            input_format: r.input_format,
+            format: r.format,
+            output: r.output,
+        }),
     };
     ExitCode::from(code)
 }

@@ -412,7 +412,7 @@ struct Counts {
 }
 
 /// The routing instant: RFC 3339 with an offset, or the current time.
-fn parse_now(now: Option<&str>) -> Result<EpochMs, String> {
+pub(crate) fn parse_now(now: Option<&str>) -> Result<EpochMs, String> {
     match now {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .map(|t| t.timestamp_millis())

@@ -13,6 +13,7 @@
 //!   `operators` for binary operators and `calls` for the built-in functions;
 //! - `unreachable`: the warning for a rule an earlier rule always pre-empts;
 //! - `sla`: calendars and SLA policies;
+//! - `registration`: deal-registration policies;
 //! - `messages`: the error texts several of them share.
 
 use std::collections::{HashMap, HashSet};
@@ -28,6 +29,7 @@ mod calls;
 mod expr;
 mod messages;
 mod operators;
+mod registration;
 mod route;
 mod schema;
 mod sla;
@@ -54,6 +56,8 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
     /// The calendars and SLAs.
     pub slas: CheckedSlas,
+    /// The registration policies.
+    pub registrations: Vec<leadrail_core::dealreg::Policy>,
 }
 
 /// One rule with its expressions resolved.
@@ -198,7 +202,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                Item::Route(_) | Item::Calendar(_) | Item::Sla(_) => {}
+                Item::Route(_) | Item::Calendar(_) | Item::Sla(_) | Item::Registration(_) => {}
             }
         }
         if ruleset.is_none() {
@@ -253,6 +257,7 @@ impl Checker<'_> {
         }
         self.unreachable(file);
         let slas = self.calendars_and_slas(file, &partner);
+        let registrations = self.registrations(file, &lead);
 
         let fallback = match fallback.and_then(|f| f.queue.as_ref()) {
             Some(q) => plan::Fallback::Queue(q.value.clone()),
@@ -269,6 +274,7 @@ impl Checker<'_> {
             fallback,
             warnings: Vec::new(),
             slas,
+            registrations,
         })
     }
 

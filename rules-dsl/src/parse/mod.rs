@@ -7,7 +7,7 @@
 //!   clause boundaries for recovery, and bounds bracket nesting (by [`MAX_NESTING`]) before pest,
 //!   which recurses once per bracket, sees the text;
 //! - `recover`: the file is cut into top-level items (a new item starts at `ruleset`,
-//!   `schema`, `calendar`, `sla`, `route` or `fallback` outside brackets, or at the start of a
+//!   `schema`, `calendar`, `sla`, `registration`, `route` or `fallback` outside brackets, or at the start of a
 //!   line), and each item is parsed alone; a route that fails to parse is cut into clauses, each
 //!   parsed alone, so one file reports one syntax error per broken item or clause;
 //! - `syntax_error`: pest's errors turned into messages a rule author reads ("expected `{`,
@@ -45,7 +45,15 @@ pub const MAX_NESTING: usize = 48;
 /// Deepest expression tree accepted.
 pub const MAX_EXPR_DEPTH: usize = 200;
 
-const ITEM_KEYWORDS: &[&str] = &["ruleset", "schema", "calendar", "sla", "route", "fallback"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "ruleset",
+    "schema",
+    "calendar",
+    "sla",
+    "registration",
+    "route",
+    "fallback",
+];
 const CLAUSE_KEYWORDS: &[&str] = &["when", "require", "rank", "balance", "tie", "else"];
 
 /// Parses a source file into a syntax tree, or every syntax error it finds.

@@ -24,12 +24,12 @@ pub(super) enum SyntaxContext {
 
 /// What is expected where an item starts.
 const A_DECLARATION: &str =
-    "a declaration (`ruleset`, `schema`, `calendar`, `sla`, `route`, `fallback`)";
+    "a declaration (`ruleset`, `schema`, `calendar`, `sla`, `registration`, `route`, `fallback`)";
 /// What is expected where a route clause starts.
 const A_CLAUSE: &str = "a clause (`when`, `require`, `rank`, `balance`, `tie`, `else`)";
 
 /// Keywords that, when three or more of them are expected, are named as their group.
-const KEYWORD_GROUPS: [(&str, &[&str]); 4] = [
+const KEYWORD_GROUPS: [(&str, &[&str]); 5] = [
     (
         A_CLAUSE,
         &[
@@ -48,6 +48,7 @@ const KEYWORD_GROUPS: [(&str, &[&str]); 4] = [
             "`schema`",
             "`calendar`",
             "`sla`",
+            "`registration`",
             "`route`",
             "`fallback`",
         ],
@@ -61,6 +62,10 @@ const KEYWORD_GROUPS: [(&str, &[&str]); 4] = [
     (
         "a calendar entry (`timezone`, `hours`, `closed`, `holidays`)",
         &["`timezone`", "`hours`", "`closed`", "`holidays`"],
+    ),
+    (
+        "a registration entry (`match`, `require`, `check`, `protect`, `on`)",
+        &["`match`", "`require`", "`check`", "`protect`", "`on`"],
     ),
 ];
 
@@ -141,6 +146,16 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         action_escalate | kw_escalate => "`escalate`",
         action_alert | kw_alert => "`alert`",
         action_remind | kw_remind => "`remind`",
+        kw_registration | registration_decl => "`registration`",
+        match_entry | kw_match => "`match`",
+        overlap_entry => "`require`",
+        kw_overlap => "`overlap`",
+        check_entry | kw_check => "`check`",
+        protect_entry | kw_protect => "`protect`",
+        kw_extend => "`extend`",
+        kw_max => "`max`",
+        reg_on_entry => "`on`",
+        reg_holder | kw_holder => "`holder`",
         word => "a name",
         _ => return None,
     })
@@ -363,7 +378,15 @@ pub(super) fn syntax_error(
 /// A hint for a syntax error inside a `calendar` or `sla` declaration, from what was expected.
 fn calendar_sla_help(positives: &[Rule]) -> Option<String> {
     let has = |r: Rule| positives.contains(&r);
-    let text = if has(Rule::kw_reroute) {
+    let text = if has(Rule::reg_holder) || has(Rule::kw_holder) {
+        "write the action: `reject`, `review`, `approve`, `flag`, `holder`, \
+         `holder else queue \"name\"` or `queue \"name\"`"
+    } else if has(Rule::kw_overlap) {
+        "write `require product_lines overlap`"
+    } else if has(Rule::kw_match) || has(Rule::kw_protect) {
+        "a registration policy holds `match`, `require product_lines overlap`, `check`, \
+         `protect` and `on` entries"
+    } else if has(Rule::kw_reroute) {
         "the re-route action is written `retract and reroute`"
     } else if has(Rule::breach_action) {
         "breach actions are `remind`, `escalate \"role\"`, `alert \"message\"` and `retract and reroute`, separated by commas"

@@ -406,6 +406,7 @@ impl Engine {
     ///     fallback: Fallback::Unrouted,
     ///     calendars: Vec::new(),
     ///     slas: Vec::new(),
+    ///     registrations: Vec::new(),
     /// };
     /// let engine = Engine::new(Arc::new(plan)).unwrap();
     /// let partner = Record {

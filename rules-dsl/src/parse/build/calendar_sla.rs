@@ -120,7 +120,7 @@ impl Builder<'_> {
     /// A declaration that names a block of entries (`calendar "de" { ... }`, `sla accept
     /// { ... }`): the name's pair, every entry built by `entry` (or every error of every
     /// entry), and the declaration's span.
-    fn block<'i, T>(
+    pub(super) fn block<'i, T>(
         &self,
         p: Pair<'i, Rule>,
         entry: impl FnMut(Pair<'i, Rule>) -> Result<T, Vec<Diagnostic>>,

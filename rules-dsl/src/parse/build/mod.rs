@@ -17,6 +17,7 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 
 mod calendar_sla;
 mod expr;
+mod registration;
 
 /// Builds the syntax tree of one piece of the file (an item or a clause).
 pub(super) struct Builder<'s> {
@@ -102,6 +103,9 @@ impl Builder<'_> {
             Rule::route_decl => self.route(p).map(|r| Item::Route(Box::new(r))),
             Rule::calendar_decl => self.calendar(p).map(|c| Item::Calendar(Box::new(c))),
             Rule::sla_decl => self.sla(p).map(|c| Item::Sla(Box::new(c))),
+            Rule::registration_decl => self
+                .registration(p)
+                .map(|r| Item::Registration(Box::new(r))),
             Rule::fallback_decl => {
                 let target = self.next_content(&mut p.into_inner(), span)?;
                 let queue = match target.as_rule() {
@@ -404,6 +408,16 @@ fn is_token(rule: Rule) -> bool {
             | kw_stage
             | kw_except
             | op_and
+    ) || matches!(
+        rule,
+        kw_registration
+            | kw_match
+            | kw_overlap
+            | kw_check
+            | kw_protect
+            | kw_extend
+            | kw_max
+            | kw_holder
     )
 }
 
