@@ -428,6 +428,8 @@ export interface Measure extends KpiOutcomes {
   p90_response_time: number | null
   median_first_contact: number | null
   sla_attainment: number | null
+}
+
 /** A registration, CRM account (`kind: 'account'`) or open lead (`kind: 'lead'`) of the registry, or a deal. */
 export interface Registration {
   id: string
