@@ -29,7 +29,7 @@ impl Engine {
     ///         name: "all".into(), when: None, requires: vec![], rank: None, balance: false,
     ///         tie: Tie::RoundRobin { weight: None }, otherwise: Else::Next,
     ///     }],
-    ///     fallback: Fallback::Unrouted, calendars: vec![], slas: vec![],
+    ///     fallback: Fallback::Unrouted, calendars: vec![], slas: vec![], registrations: vec![],
     /// };
     /// let engine = Engine::new(Arc::new(plan)).unwrap();
     /// let partner = |id: &str| Record { id: id.into(), values: vec![] };
