@@ -1,5 +1,5 @@
 //! W1 as a Rust host routes it through core's host layer: its string rows ([`LeadRow`]) read
-//! into columns, routed by [`SharedNetwork::route_batch`] (the batch runner the Python and Node
+//! into columns, routed by [`SharedNetwork::route_batch`](leadrail_core::host::SharedNetwork::route_batch) (the batch runner the Python and Node
 //! bindings use), the results kept in core's compact form.
 
 use leadrail_core::host::{Host, HostBatch, ReadError, Results, Rows};

@@ -193,7 +193,7 @@ pub enum ExtendError {
 }
 
 /// What routing does with a lead that conflicts with an open lead or an active registration
-/// (`on lead_conflict ...` in the rule language; see [`super::lead`]).
+/// (`on lead_conflict ...` in the rule language; see [`crate::host::lead_conflict`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeadConflict {

@@ -310,7 +310,7 @@ pub fn forecast(
     f.ok_or_else(|| ErrorReport::request("no forecast was computed", "report this as a bug"))
 }
 
-/// [`kpis`] and [`forecast`] in one pass over the timelines.
+/// [`kpis`] and [`forecast()`] in one pass over the timelines.
 ///
 /// # Errors
 /// As [`kpis`].

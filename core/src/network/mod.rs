@@ -136,7 +136,7 @@ pub struct NetworkState {
     pub seq: u64,
     /// Partner states, ordered by id.
     pub partners: Vec<PartnerState>,
-    /// The leads partners hold ([`Network::assign_lead`], until [`Network::release`]), ordered
+    /// The leads partners hold ([`Engine::assign`](crate::route::Engine::assign), until [`Network::release`]), ordered
     /// by lead id; omitted when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<Hold>,
