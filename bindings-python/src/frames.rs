@@ -58,10 +58,7 @@ fn call<'py>(
     let r = module(py)?.getattr(name)?.call1((obj, names, text))?;
     match r.is_none() {
         true => Ok(None),
-        false => {
-            let (n, cols): (usize, Bound<'py, PyDict>) = r.extract()?;
-            Ok(Some((n, cols)))
-        }
+        false => r.extract().map(Some),
     }
 }
 
