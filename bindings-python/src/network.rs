@@ -85,7 +85,7 @@ pub(crate) fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T>
 }
 
 /// Raises core's request error (`leadrail::request::invalid`): `message`, and the fix in `help`.
-fn refuse<T>(py: Python<'_>, message: &str, help: &str) -> PyResult<T> {
+pub(crate) fn refuse<T>(py: Python<'_>, message: &str, help: &str) -> PyResult<T> {
     raise(py, Err(request_error(message.into(), help)))
 }
 
