@@ -265,11 +265,7 @@ impl HostBatch for ColumnsBatch<'_, '_> {
 }
 
 fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match map.get_item(name) {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(map.py()) => Ok(None),
-        Err(e) => Err(e),
-    }
+    routing::get(map.as_any(), None, &PyString::new(map.py(), name))
 }
 
 #[pymethods]
