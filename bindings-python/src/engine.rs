@@ -14,7 +14,7 @@ use pyo3::types::{PyList, PyMapping, PyString};
 
 use crate::convert::{self, argument_json, wire};
 use crate::exceptions::from_report;
-use crate::network::{raise, PyNetwork};
+use crate::network::{raise, refuse, PyNetwork};
 use crate::routing;
 use crate::typed::{PySlaEvaluation, PySlaResult};
 
@@ -31,16 +31,9 @@ fn files_arg(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
 ) -> PyResult<std::collections::BTreeMap<String, String>> {
-    let bad = |what: String| {
-        raise(
-            py,
-            Err(request_error(
-                what,
-                "pass a mapping of each holiday file's path (as written in the rule text) to \
-                 its text, e.g. `{\"de.txt\": \"2026-12-25 Christmas\"}`",
-            )),
-        )
-    };
+    let help = "pass a mapping of each holiday file's path (as written in the rule text) to its \
+                text, e.g. `{\"de.txt\": \"2026-12-25 Christmas\"}`";
+    let bad = |what: String| refuse(py, &what, help);
     let Ok(map) = obj.cast::<PyMapping>() else {
         return bad(format!(
             "`files` must be a mapping of path to text, not a `{}`",

@@ -50,19 +50,13 @@ fn class_of<'py>(py: Python<'py>, code: &str) -> Bound<'py, pyo3::types::PyType>
 /// position). An empty list, which core never produces, still gives a `LeadrailError`.
 pub(crate) fn from_reports(py: Python<'_>, reports: &[ErrorReport]) -> PyErr {
     let class = reports.first().map(|r| class_of(py, &r.code));
-    match build(py, reports, class) {
-        Ok(err) => err,
-        Err(err) => err,
-    }
+    build(py, reports, class).unwrap_or_else(|err| err)
 }
 
 /// The `RuleError` for the diagnostics of compiling rule text: every one of them is about the
 /// rule file (including its calendars and holiday files), whatever its code's family.
 pub(crate) fn rule_error(py: Python<'_>, reports: &[ErrorReport]) -> PyErr {
-    match build(py, reports, Some(py.get_type::<RuleError>())) {
-        Ok(err) => err,
-        Err(err) => err,
-    }
+    build(py, reports, Some(py.get_type::<RuleError>())).unwrap_or_else(|err| err)
 }
 
 /// One report as an exception.

@@ -5,14 +5,14 @@
 //! `tobytes()` copy, no Python object per value). Conversion only: core parses the cells
 //! (`Rows::text_cells`) and writes every error text.
 
-use leadrail_core::host::{self, ColumnBuilder, Problem, Rows};
+use leadrail_core::host::{self, ColumnBuilder, Rows};
 use leadrail_core::record::Column;
 use leadrail_core::schema::Schema;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyMapping, PyModule, PyTuple};
 
-use crate::routing::push;
+use crate::routing::{problem, push};
 use crate::PYTHON;
 
 /// Whether `x` is a float NaN (a data frame's missing value).
@@ -58,10 +58,7 @@ fn call<'py>(
     let r = module(py)?.getattr(name)?.call1((obj, names, text))?;
     match r.is_none() {
         true => Ok(None),
-        false => {
-            let (n, cols): (usize, Bound<'py, PyDict>) = r.extract()?;
-            Ok(Some((n, cols)))
-        }
+        false => r.extract().map(Some),
     }
 }
 
@@ -111,17 +108,7 @@ fn read(columns: Bound<'_, PyDict>, n: usize, schema: &Schema, text: bool) -> Py
                 for (row, x) in list.iter().enumerate() {
                     match push(&mut b, &x, true, ty)? {
                         Err(_) if is_nan(&x) => {}
-                        Err(e) => problems.push(match (e.naive, field) {
-                            (true, Some(field)) => {
-                                let error = host::naive_datetime(&e.found);
-                                Problem::Invalid { row, field, error }
-                            }
-                            (_, field) => Problem::Unreadable {
-                                row,
-                                field,
-                                found: e.found,
-                            },
-                        }),
+                        Err(e) => problems.push(problem(row, field, e)),
                         Ok(()) => {}
                     }
                 }

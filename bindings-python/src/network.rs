@@ -84,6 +84,11 @@ pub(crate) fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T>
     r.map_err(|e| from_report(py, e))
 }
 
+/// Raises core's request error (`leadrail::request::invalid`): `message`, and the fix in `help`.
+pub(crate) fn refuse<T>(py: Python<'_>, message: &str, help: &str) -> PyResult<T> {
+    raise(py, Err(request_error(message.into(), help)))
+}
+
 /// The routing options of a call: `explain`, and the partner ids of `exclude` (one id or an
 /// iterable of ids).
 fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<RouteOptions> {
@@ -96,13 +101,8 @@ fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<
                 match item?.cast::<PyString>() {
                     Ok(s) => ids.push(s.to_str()?.to_owned()),
                     Err(_) => {
-                        return raise(
-                            x.py(),
-                            Err(request_error(
-                                "`exclude` must hold partner ids (text)".into(),
-                                "pass e.g. `exclude=[\"P1\", \"P2\"]`",
-                            )),
-                        )
+                        let help = "pass e.g. `exclude=[\"P1\", \"P2\"]`";
+                        return refuse(x.py(), "`exclude` must hold partner ids (text)", help);
                     }
                 }
             }
@@ -265,11 +265,7 @@ impl HostBatch for ColumnsBatch<'_, '_> {
 }
 
 fn get_column<'py>(map: &Bound<'py, PyMapping>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match map.get_item(name) {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(map.py()) => Ok(None),
-        Err(e) => Err(e),
-    }
+    routing::get(map.as_any(), None, &PyString::new(map.py(), name))
 }
 
 #[pymethods]
@@ -285,13 +281,8 @@ impl PyNetwork {
         exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
-        self.one(
-            lead,
-            now,
-            route_options(explain, exclude)?,
-            text_cells,
-            false,
-        )
+        let opts = route_options(explain, exclude)?;
+        self.one(lead, now, opts, text_cells, false)
     }
 
     /// Routes one lead at `now` and records it: the same decision and state as a one-lead
@@ -306,13 +297,8 @@ impl PyNetwork {
         exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
-        self.one(
-            lead,
-            now,
-            route_options(explain, exclude)?,
-            text_cells,
-            true,
-        )
+        let opts = route_options(explain, exclude)?;
+        self.one(lead, now, opts, text_cells, true)
     }
 
     /// Adds a partner (a mapping); raises `DataError` naming the record and the field, or for
@@ -377,12 +363,11 @@ impl PyNetwork {
         text_cells: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if explain && as_columns {
-            return raise(
+            let help = "drop `as_columns=True` to read explanations";
+            return refuse(
                 py,
-                Err(request_error(
-                    "`explain` needs one dict per lead, not `as_columns`".into(),
-                    "drop `as_columns=True` to read explanations",
-                )),
+                "`explain` needs one dict per lead, not `as_columns`",
+                help,
             );
         }
         let schema = &self.engine.plan().lead_schema;
@@ -419,21 +404,18 @@ impl PyNetwork {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = columns.py();
         let Ok(map) = columns.cast::<PyMapping>() else {
-            return raise(
+            let help = "pass e.g. `{\"id\": [...], \"region\": [...]}` or a dict of numpy arrays";
+            return refuse(
                 py,
-                Err(request_error(
-                    "`columns` must be a mapping of field names to sequences".into(),
-                    "pass e.g. `{\"id\": [...], \"region\": [...]}` or a dict of numpy arrays",
-                )),
+                "`columns` must be a mapping of field names to sequences",
+                help,
             );
         };
         let Some(ids) = get_column(map, "id")? else {
-            return raise(
+            return refuse(
                 py,
-                Err(request_error(
-                    "`columns` has no `id` column".into(),
-                    "add the lead ids as the column `id`",
-                )),
+                "`columns` has no `id` column",
+                "add the lead ids as the column `id`",
             );
         };
         let schema = &self.engine.plan().lead_schema;

@@ -70,8 +70,24 @@ pub(crate) fn push(
     Ok(Ok(()))
 }
 
+/// The problem of a value of row `row` without a column form (`field`: its field's index, None
+/// for the id): a naive datetime is an invalid field (core says what to pass), else unreadable.
+pub(crate) fn problem(row: usize, field: Option<usize>, e: Unsupported) -> Problem {
+    match (e.naive, field) {
+        (true, Some(field)) => {
+            let error = host::naive_datetime(&e.found);
+            Problem::Invalid { row, field, error }
+        }
+        (_, field) => Problem::Unreadable {
+            row,
+            field,
+            found: e.found,
+        },
+    }
+}
+
 /// `obj[key]` of a dict (`dict`) or another mapping, `None` when it has no such key.
-fn get<'py>(
+pub(crate) fn get<'py>(
     obj: &Bound<'py, PyAny>,
     dict: Option<&Bound<'py, PyDict>>,
     key: &Bound<'py, PyString>,
@@ -161,17 +177,9 @@ pub(crate) fn read_rows<'py>(
                 None => col.push_missing(),
                 Some(v) => {
                     if let Err(e) = push(col, &v, held, ty)? {
-                        match (e.naive, field) {
-                            // (a NaN of a text table is a missing cell)
-                            _ if text && crate::frames::is_nan(&v) => {}
-                            (true, Some(field)) => {
-                                let error = host::naive_datetime(&e.found);
-                                problems.push(Problem::Invalid { row, field, error });
-                            }
-                            _ => {
-                                let found = e.found;
-                                problems.push(Problem::Unreadable { row, field, found });
-                            }
+                        // (a NaN of a text table is a missing cell)
+                        if !(text && crate::frames::is_nan(&v)) {
+                            problems.push(problem(row, field, e));
                         }
                     }
                 }

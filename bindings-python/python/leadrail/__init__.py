@@ -120,6 +120,6 @@ __all__ = [
 ]
 
 # deal registration
-from ._leadrail import Conflict, Verdict, register  # noqa: E402
+from ._dealreg import Conflict, Verdict, register  # noqa: E402
 
 __all__ += ["Conflict", "Verdict", "register"]

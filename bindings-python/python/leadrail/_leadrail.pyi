@@ -598,69 +598,8 @@ def feed_back_call(
     options: Optional[Mapping[str, Any]] = None,
 ) -> list[dict[str, Any]]:
     """Writes the measured KPIs into the network's partner fields; returns the measures."""
-# deal registration (src/dealreg.rs)
-__all__ += ["Conflict", "Verdict", "register"]
-
-@final
-class Conflict:
-    """One registry record a deal matched, and why (core's `dealreg::Conflict`)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def kind(self) -> Literal["registration", "account", "lead"]: ...
-    @property
-    def partner(self) -> str:
-        """The record's partner (the direct owner of an account)."""
-    @property
-    def rule(self) -> Literal["domain", "name", "postal_name", "email"]:
-        """The strongest rule that matched."""
-    @property
-    def rules(self) -> list[Literal["domain", "name", "postal_name", "email"]]: ...
-    @property
-    def outcome(self) -> Literal["auto_approve", "review", "reject"]:
-        """What this conflict alone decides."""
-    @property
-    def score(self) -> float:
-        """The company-name similarity, 0 to 1."""
-    @property
-    def name(self) -> dict[str, Any]:
-        """`{"score", "words": [{"a", "b", "score"}], "legal_conflict"}`."""
-    @property
-    def normalized(self) -> str:
-        """The record's company name, normalised."""
-    @property
-    def domain(self) -> Optional[str]: ...
-    @property
-    def postal(self) -> Optional[str]: ...
-    @property
-    def product_lines(self) -> list[str]: ...
-    @property
-    def protected_until(self) -> Optional[int]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class Verdict:
-    """The verdict on one deal (core's `dealreg::Verdict`)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def outcome(self) -> Literal["auto_approve", "review", "reject"]: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def normalized(self) -> str:
-        """The deal's company name, normalised."""
-    @property
-    def domain(self) -> Optional[str]: ...
-    @property
-    def holder(self) -> Optional[str]:
-        """The partner that holds the account (the strongest conflict's)."""
-    @property
-    def conflicts(self) -> list[Conflict]:
-        """Every matching record, the strongest first."""
-    def to_dict(self) -> dict[str, Any]: ...
+# deal registration (src/dealreg.rs): the typed classes are `leadrail._dealreg`'s
+__all__ += ["register"]
 
 def register(
     engine: Engine,
@@ -669,7 +608,5 @@ def register(
     now: Instant,
     policy: Optional[str] = None,
     submit: bool = False,
-) -> list[Verdict]:
-    """Checks each deal against the registry (registrations, CRM accounts, open leads) under
-    the engine's registration policy `policy` (default: the first) at `now`; with `submit`,
-    submits them in order. Raises `DataError` naming the record and the field."""
+) -> list[dict[str, Any]]:
+    """Each deal's verdict as core's serde form (`leadrail.register` gives them typed)."""
