@@ -259,24 +259,39 @@ fn sla_request(
     let timelines = if single {
         vec![timeline_arg(env, timelines, "timeline")?]
     } else {
-        let arr = timelines.coerce_to_object()?;
-        let len = arr.get_array_length()?;
-        let mut out = Vec::with_capacity(reserve(len));
-        for i in 0..len {
-            let Some(t) = element(&arr, i)? else {
-                let r = hole("timelines", i.into(), format!("timelines[{i}]"), None);
-                return raise(env, Err(r));
-            };
-            out.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
-        }
-        out
+        timelines_arg(env, timelines)?
     };
+    let (now, options) = now_and_options(env, now, options)?;
+    raise(env, SlaRequest::from_call(timelines, now, options))
+}
+
+/// Each timeline of a JavaScript array (a hole is an error naming its position).
+pub(crate) fn timelines_arg(env: &Env, timelines: Unknown<'_>) -> Result<Vec<serde_json::Value>> {
+    let arr = timelines.coerce_to_object()?;
+    let len = arr.get_array_length()?;
+    let mut out = Vec::with_capacity(reserve(len));
+    for i in 0..len {
+        let Some(t) = element(&arr, i)? else {
+            let r = hole("timelines", i.into(), format!("timelines[{i}]"), None);
+            return raise(env, Err(r));
+        };
+        out.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
+    }
+    Ok(out)
+}
+
+/// A call's instant and its options object (null when not given) as JSON.
+pub(crate) fn now_and_options(
+    env: &Env,
+    now: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<(leadrail_core::value::EpochMs, serde_json::Value)> {
     let now = raise(env, convert::instant(now)?)?;
     let options = match options {
         None => serde_json::Value::Null,
         Some(o) => raise(env, json_arg(o, "options")?)?,
     };
-    raise(env, SlaRequest::from_call(timelines, now, options))
+    Ok((now, options))
 }
 
 impl JsEngine {

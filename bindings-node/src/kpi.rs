@@ -2,7 +2,6 @@
 //! `network.feedBack`): the arguments converted to JSON and read by core
 //! (`leadrail_core::kpi::host`), the answers given as core's serde form (or as columns).
 
-use leadrail_core::host::hole;
 use leadrail_core::kpi::host::{KpiAnswer, KpiCall};
 use leadrail_core::report::ErrorReport;
 use napi::bindgen_prelude::*;
@@ -10,8 +9,7 @@ use napi::ValueType;
 use napi_derive::napi;
 use serde_json::Value as Json;
 
-use crate::convert::{self, element, json_arg, reserve};
-use crate::engine::{timeline_arg, JsEngine};
+use crate::engine::{now_and_options, timelines_arg, JsEngine};
 use crate::errors::{fail, raise};
 use crate::network::JsNetwork;
 
@@ -30,21 +28,8 @@ fn call(
             help,
         );
     }
-    let arr = timelines.coerce_to_object()?;
-    let len = arr.get_array_length()?;
-    let mut list = Vec::with_capacity(reserve(len));
-    for i in 0..len {
-        let Some(t) = element(&arr, i)? else {
-            let r = hole("timelines", i.into(), format!("timelines[{i}]"), None);
-            return raise(env, Err(r));
-        };
-        list.push(timeline_arg(env, t, &format!("timelines[{i}]"))?);
-    }
-    let now = raise(env, convert::instant(now)?)?;
-    let options = match options {
-        None => Json::Null,
-        Some(o) => raise(env, json_arg(o, "options")?)?,
-    };
+    let list = timelines_arg(env, timelines)?;
+    let (now, options) = now_and_options(env, now, options)?;
     raise(env, KpiCall::from_call(list, now, options))
 }
 
