@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use leadrail_core::api::{self as api, SlaRequest};
-use leadrail_core::host::{columns_in_utf16, hole, CompileOptions};
+use leadrail_core::host::{columns_in_utf16, hole, not_records, not_timelines, CompileOptions};
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
@@ -14,7 +14,7 @@ use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
 use crate::convert::{self, element, json_arg, reserve};
-use crate::errors::{fail, from_reports, raise};
+use crate::errors::{from_reports, os_error, raise};
 use crate::network::JsNetwork;
 use crate::wire;
 
@@ -67,10 +67,7 @@ impl JsEngine {
     /// from its directory, as with `baseDir`.
     #[napi(factory, writable = true, configurable = true)]
     pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => return Err(crate::errors::os_error(&env, &e, &path)),
-        };
+        let text = std::fs::read_to_string(&path).map_err(|e| os_error(&env, &e, &path))?;
         JsEngine::compile_with(env, &text, CompileOptions::for_file(&path))
     }
 
@@ -156,14 +153,6 @@ impl JsEngine {
         now: Unknown<'_>,
         options: Option<Unknown<'_>>,
     ) -> Result<AsyncTask<SlaBatch>> {
-        if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
-            let help = "pass `[{ lead: 'L1', events: [...] }, ...]`";
-            return fail(
-                &env,
-                "`timelines` must be an array of timelines".into(),
-                help,
-            );
-        }
         let req = sla_request(&env, timelines, now, options, false)?;
         Ok(AsyncTask::new(SlaBatch {
             set: self.sla.clone(),
@@ -180,8 +169,7 @@ impl JsEngine {
     /// The partner schema's field names, in order (for index.js's encoder).
     #[napi(getter, js_name = "_partnerFields", skip_typescript)]
     pub fn partner_fields(&self) -> Vec<String> {
-        let schema = &self.engine.plan().partner_schema;
-        schema.fields.iter().map(|f| f.name.clone()).collect()
+        self.engine.plan().partner_schema.names()
     }
 
     /// `network` (index.js): `encoded`, the partners as index.js encodes records, or null when
@@ -196,9 +184,10 @@ impl JsEngine {
         options: Option<crate::network::RouteOptionsJs<'_>>,
     ) -> Result<JsNetwork> {
         let Some(encoded) = encoded else {
-            let what = convert::type_name(&partners);
-            let msg = format!("`partners` must be an array of objects, not {what}");
-            return fail(&env, msg, "pass an array of plain objects");
+            return raise(
+                &env,
+                Err(not_records("partners", convert::type_name(&partners))),
+            );
         };
         let schema = &self.engine.plan().partner_schema;
         let rows = raise(&env, wire::records(encoded, schema, "partners", 0)?)?;
@@ -265,8 +254,11 @@ fn sla_request(
     raise(env, SlaRequest::from_call(timelines, now, options))
 }
 
-/// Each timeline of a JavaScript array (a hole is an error naming its position).
+/// Each timeline of a JavaScript array (not an array, or a hole, is an error).
 pub(crate) fn timelines_arg(env: &Env, timelines: Unknown<'_>) -> Result<Vec<serde_json::Value>> {
+    if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
+        return raise(env, Err(not_timelines()));
+    }
     let arr = timelines.coerce_to_object()?;
     let len = arr.get_array_length()?;
     let mut out = Vec::with_capacity(reserve(len));

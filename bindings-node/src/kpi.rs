@@ -2,15 +2,15 @@
 //! `network.feedBack`): the arguments converted to JSON and read by core
 //! (`leadrail_core::kpi::host`), the answers given as core's serde form (or as columns).
 
+use leadrail_core::host::numbers_as_doubles;
 use leadrail_core::kpi::host::{KpiAnswer, KpiCall};
 use leadrail_core::report::ErrorReport;
 use napi::bindgen_prelude::*;
-use napi::ValueType;
 use napi_derive::napi;
 use serde_json::Value as Json;
 
 use crate::engine::{now_and_options, timelines_arg, JsEngine};
-use crate::errors::{fail, raise};
+use crate::errors::raise;
 use crate::network::JsNetwork;
 
 /// The call read from the JavaScript arguments (conversion only; core checks the shapes).
@@ -20,14 +20,6 @@ fn call(
     now: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<KpiCall> {
-    if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
-        let help = "pass `[{ lead: 'L1', events: [...] }, ...]`";
-        return fail(
-            env,
-            "`timelines` must be an array of timelines".into(),
-            help,
-        );
-    }
     let list = timelines_arg(env, timelines)?;
     let (now, options) = now_and_options(env, now, options)?;
     raise(env, KpiCall::from_call(list, now, options))
@@ -35,19 +27,7 @@ fn call(
 
 /// `json` as JavaScript values, every number a double (napi turns a `u64` into a BigInt).
 fn to_js(env: &Env, mut json: Json) -> Result<Unknown<'_>> {
-    fn doubles(v: &mut Json) {
-        match v {
-            Json::Number(n) => {
-                if let Some(d) = n.as_f64().and_then(serde_json::Number::from_f64) {
-                    *n = d;
-                }
-            }
-            Json::Array(a) => a.iter_mut().for_each(doubles),
-            Json::Object(m) => m.values_mut().for_each(doubles),
-            _ => {}
-        }
-    }
-    doubles(&mut json);
+    numbers_as_doubles(&mut json);
     env.to_js_value(&json)
 }
 

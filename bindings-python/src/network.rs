@@ -72,10 +72,7 @@ impl PyNetwork {
         let py = lead.py();
         let lead = flows::one_record(py, lead, &self.engine.plan().lead_schema, text_cells)?;
         let now = raise(py, convert::instant(now)?)?;
-        let d = py.detach(|| match record {
-            true => self.net.assign(&self.engine, &lead, now, &opts),
-            false => self.net.route_one(&self.engine, &lead, now, &opts),
-        });
+        let d = py.detach(|| self.net.route_lead(&self.engine, &lead, now, &opts, record));
         Ok(PyDecision(raise(py, d)?))
     }
 }
