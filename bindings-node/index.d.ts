@@ -124,6 +124,24 @@ declare module './native' {
     evaluateSla(timeline: Timeline, now: InstantLike, options?: SlaOptions): SlaEvaluation
     /** Evaluates the SLAs over each timeline of an array: one `{ ok }` or `{ error }` per timeline. */
     evaluateSla(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Array<SlaResult>
+    /**
+     * Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
+     * `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
+     */
+    evaluateSlaAsync(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Promise<Array<SlaResult>>
+    /**
+     * The next instant (ms since the epoch) at which the SLA evaluation of one timeline
+     * changes if no event is recorded, or `null` if no SLA is running; throws like
+     * `evaluateSla`.
+     */
+    nextDeadline(timeline: Timeline, now: InstantLike, options?: SlaOptions): number | null
+    /**
+     * Every KPI as of `now`, with the ruleset's SLAs (docs/kpi.md); throws an `Error` whose
+     * `record` and `field` name the first bad input.
+     */
+    kpi<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: KpiOptions<F>): F extends 'columns' ? KpiColumns : KpiReport
+    /** The stage-weighted forecast as of `now` (docs/kpi.md). */
+    forecast<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: ForecastOptions<F>): F extends 'columns' ? ForecastColumns : Forecast
   }
 
   export interface Network {
