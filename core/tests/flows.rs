@@ -331,7 +331,7 @@ fn an_update_reindexes_and_keeps_the_state() {
         );
     }
     let de = json!({"id": "D1", "region": "DE-BY", "line": "l0", "size": 1});
-    let d = net.assign(&engine(), &lead(&de), NOW, &RouteOptions::default());
+    let d = net.route_lead(&engine(), &lead(&de), NOW, &RouteOptions::default(), true);
     assert_eq!(target(&d), "P1");
 }
 
