@@ -106,7 +106,10 @@ pub use cells::naive_datetime;
 pub use coded::{
     hole, number_json, whole, CodedColumn, HostColumn, Joined, JoinedText, MISSING, NUMBER, OTHER,
 };
-pub use errors::{column_length, summary, unreadable, Host, Owner};
+pub use errors::{
+    bad_coordinate, column_length, explain_as_columns, missing_coordinate, naive_now, no_id_column,
+    not_points, summary, unreadable, wrong_argument, wrong_entry, Host, Owner,
+};
 pub(crate) use instants::instant_text;
 pub use instants::Instants;
 pub use pipeline::Block;
