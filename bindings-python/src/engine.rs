@@ -11,10 +11,9 @@ use leadrail_core::route::Engine;
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::EpochMs;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyMapping, PyString};
+use pyo3::types::{PyList, PyMapping};
 
 use crate::convert::{self, argument_json, found, wire};
-use crate::exceptions::from_report;
 use crate::network::{raise, PyNetwork};
 use crate::routing;
 use crate::typed::read_once;
