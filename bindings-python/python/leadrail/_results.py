@@ -26,6 +26,7 @@ class _Form:
     """The attributes' names, and how `_of` reads those it does not take as they are (made once
     per class, by `_make_plan`)."""
     _form: dict[str, Any]
+    """The serde form (not a field of the dataclasses: `_of` sets it)."""
 
     @classmethod
     def _of(cls, d: dict[str, Any]) -> Any:
@@ -82,7 +83,6 @@ class Label(_Form):
     column: int
     end_line: int
     end_column: int
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -107,7 +107,6 @@ class Report(_Form):
     """The record (lead or partner id, or `#row`) a data error is about."""
     field: Optional[str]
     """The field a data error is about."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -117,7 +116,6 @@ class RulesetInfo(_Form):
     name: str
     version: int
     content_hash: str
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -130,7 +128,6 @@ class RuleTrace(_Form):
     eligible: int
     """How many partners were eligible."""
     outcome: Literal["decided", "next", "queue", "parent"]
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -142,7 +139,6 @@ class Exclusion(_Form):
     """`excluded by host`, an implicit guard, or a require's label."""
     partners: list[str]
     """The partner ids, ascending."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -156,7 +152,6 @@ class Candidate(_Form):
     """Its utilisation (with `balance workload`), else None."""
     position: int
     """Its position in the order, from 1."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -175,7 +170,6 @@ class Explanation(_Form):
     """The eligible partners in rank order."""
     tie_break: Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]
     """What separated the first candidate from the second (None with fewer than two)."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -201,7 +195,6 @@ class SlaStatus(_Form):
     """When the goal runs (or ran) out, if known."""
     next_at: Optional[int]
     """The next warning or due instant after `now` of a running instance."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -222,7 +215,6 @@ class DueAction(_Form):
     action: Optional[dict[str, Any]]
     """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
     `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`, else None."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -233,7 +225,6 @@ class RerouteExclusion(_Form):
     partner: str
     reason: dict[str, Any]
     """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -246,7 +237,6 @@ class ReroutePlan(_Form):
     retract: Optional[str]
     """The partner to retract the lead from, if it still holds it."""
     exclude: list[RerouteExclusion]
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -265,7 +255,6 @@ class SlaEvaluation(_Form):
     cursor: int
     """Pass as `done` to the next evaluation to get each action once."""
     reroute: Optional[ReroutePlan]
-    _form: dict[str, Any]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -275,7 +264,6 @@ class SlaResult(_Form):
     _nested: ClassVar[Mapping[str, Any]] = {"ok": SlaEvaluation, "error": Report}
     ok: Optional[SlaEvaluation]
     error: Optional[Report]
-    _form: dict[str, Any]
 
     def is_ok(self) -> bool:
         """Whether the timeline was evaluated."""
