@@ -11,7 +11,7 @@ use leadrail_core::route::Engine;
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::EpochMs;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyMapping};
+use pyo3::types::PyMapping;
 
 use crate::convert::{self, argument_json, found, wire};
 use crate::network::{raise, PyNetwork};
@@ -184,8 +184,7 @@ impl PyEngine {
         if single {
             return read_once(py, "SlaEvaluation", &raise(py, answer.single())?);
         }
-        let items = answer.results.iter().map(|r| read_once(py, "SlaResult", r));
-        Ok(PyList::new(py, items.collect::<PyResult<Vec<_>>>()?)?.into_any())
+        read_once(py, "SlaResult", &answer.results)
     }
 
     /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline

@@ -116,15 +116,17 @@ fn result_dict<'py>(
 static RESULTS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 /// An object of `leadrail._results`' class `class` (a result read once, whole: a report, an
-/// explanation, an SLA evaluation), built from `x`'s wire form.
+/// explanation, an SLA evaluation), or a list of them (`x` a sequence), from `x`'s wire form
+/// given as JSON text (which Python parses at C speed, and reads from when asked).
 pub(crate) fn read_once<'py>(
     py: Python<'py>,
     class: &str,
     x: &impl serde::Serialize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let m = package_module(py, &RESULTS, "leadrail._results")?;
+    let json = serde_json::to_string(x).map_err(|e| LeadrailError::new_err(e.to_string()))?;
     m.getattr(class)?
-        .call_method1(intern!(py, "_of"), (wire(py, x)?,))
+        .call_method1(intern!(py, "_json"), (json,))
 }
 
 /// A class holding a core value (cloned: these are small, or rare, or both), with getters that

@@ -1,270 +1,551 @@
 """The results read once, whole: error reports, explanations and SLA evaluations.
 
-Exported by `leadrail`. Frozen classes built from core's serde form (the native module gives
-them as dicts), which `to_dict()` gives back; equal when their forms are. The results read many
-at a time and lazily (`RouteResults`, `RouteResult`, `Decision`, `Outcome`, `StateRead`) are the
-native module's: a `Decision`'s `explanation` and a `RouteResult`'s `error` are made here.
+Exported by `leadrail`. Frozen classes over core's serde form: the native module gives it as
+JSON text (a batch's results as one text), parsed at C speed by the `json` module; the
+attributes are read from the parsed form when asked for (a nested result, or a list of them,
+made on each read), and `to_dict()` gives the form back. Equal when their forms are. The
+results read many at a time and lazily (`RouteResults`, `RouteResult`, `Decision`, `Outcome`,
+`StateRead`) are the native module's: a `Decision`'s `explanation` and a `RouteResult`'s
+`error` are made here.
 """
 
 from __future__ import annotations
 
-import copy
+import gc
 import json
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Literal, Mapping, Optional
+from dataclasses import FrozenInstanceError
+from typing import Any, Literal, Optional
+
+_scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (the C scanner)
+_new = object.__new__
+
+
+def _plain(x: Any) -> Any:
+    """A deep copy of a parsed form, each dict's keys in ascending order (as `to_dict()`
+    always gave them)."""
+    if type(x) is dict:
+        return {k: _plain(x[k]) for k in sorted(x)}
+    if type(x) is list:
+        return [_plain(v) for v in x]
+    return x
+
+
+def _rebuild(cls: Any, form: dict[str, Any]) -> Any:
+    return cls._of(form)
 
 
 class _Form:
-    """Built from core's serde form (`_of`), which `to_dict()` gives back.
+    """A result over its parsed serde form `_f` (set once, by `_of`)."""
 
-    `_nested`: how the attributes not taken as they are are read: a class of results (or a list
-    of one: each item), or `dict` / `list` (a copy; their items are scalars). The others are the
-    form's values, None where the form leaves them out."""
-
-    _nested: ClassVar[Mapping[str, Any]] = {}
-    _plan: ClassVar[tuple[tuple[str, ...], tuple[tuple[str, Any, Any], ...]]]
-    """The attributes' names, and how `_of` reads those it does not take as they are (made once
-    per class, by `_make_plan`)."""
-    _form: dict[str, Any]
-    """The serde form (not a field of the dataclasses: `_of` sets it)."""
+    __slots__ = ("_f",)
+    _f: dict[str, Any]
 
     @classmethod
-    def _of(cls, d: dict[str, Any]) -> Any:
-        names, read = cls.__dict__.get("_plan") or cls._make_plan()
-        attrs = dict.fromkeys(names)
-        attrs.update(d)
-        for name, one, many in read:
-            v = attrs[name]
-            if many is not None:
-                attrs[name] = [many(x) for x in v or ()]
-            elif v is not None:
-                attrs[name] = one(v)
-        attrs["_form"] = d
-        # (as the dataclass's `__init__` would set them, without its per-field `__setattr__`)
-        obj = object.__new__(cls)
-        obj.__dict__.update(attrs)
+    def _of(cls, form: dict[str, Any]) -> Any:
+        obj = _new(cls)
+        _set_form(obj, form)
         return obj
 
     @classmethod
-    def _make_plan(cls) -> tuple[tuple[str, ...], tuple[tuple[str, Any, Any], ...]]:
-        """The attributes' names; and for each of `_nested`, what reads its value (`one`) or
-        each item of its list (`many`)."""
-        names = tuple(f.name for f in fields(cls) if not f.name.startswith("_"))  # type: ignore[arg-type]
-        read: list[tuple[str, Any, Any]] = []
-        for name, kind in cls._nested.items():
-            if isinstance(kind, list):
-                read.append((name, None, kind[0]._of))
-            else:
-                read.append((name, getattr(kind, "_of", kind), None))
-        cls._plan = (names, tuple(read))
-        return cls._plan
+    def _many(cls, forms: Optional[list[dict[str, Any]]]) -> list[Any]:
+        if not forms:
+            return []
+        new, set_form, out = _new, _set_form, []
+        for form in forms:
+            obj = new(cls)
+            set_form(obj, form)
+            out.append(obj)
+        return out
+
+    @classmethod
+    def _json(cls, text: str) -> Any:
+        """One result from its JSON text, or a list of them from a JSON array (parsed with the
+        cyclic collector paused: a batch's forms are many small acyclic containers)."""
+        if text[:1] != "[":
+            return cls._of(_scan(text, 0)[0])
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            forms = _scan(text, 0)[0]
+        finally:
+            if enabled:
+                gc.enable()
+        return cls._many(forms)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self._f))
 
     def to_dict(self) -> dict[str, Any]:
         """Core's serde form: plain dicts, lists and scalars, as JSON would hold them."""
-        return copy.deepcopy(self._form)
+        out: dict[str, Any] = _plain(self._f)
+        return out
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._form == self._form
+        return type(other) is type(self) and other._f == self._f
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        form = json.dumps(self._form, ensure_ascii=False, separators=(",", ":"))
+        form = json.dumps(self._f, ensure_ascii=False, separators=(",", ":"))
         return f"<leadrail.{type(self).__name__} {form}>"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+_set_form = _Form.__dict__["_f"].__set__
+
+
+def _copy(x: Any) -> Any:
+    """A dict or list attribute: a copy (None stays None)."""
+    return None if x is None else _plain(x)
+
+
 class Label(_Form):
     """A labelled range of a report."""
 
-    message: str
-    """What the label says (may be empty)."""
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    __slots__ = ()
+
+    @property
+    def message(self) -> str:
+        """What the label says (may be empty)."""
+        v: str = self._f["message"]
+        return v
+
+    @property
+    def line(self) -> int:
+        v: int = self._f["line"]
+        return v
+
+    @property
+    def column(self) -> int:
+        v: int = self._f["column"]
+        return v
+
+    @property
+    def end_line(self) -> int:
+        v: int = self._f["end_line"]
+        return v
+
+    @property
+    def end_column(self) -> int:
+        v: int = self._f["end_column"]
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Report(_Form):
     """An error report: a batch item's error (an exception's `diagnostics` hold the same, as dicts)."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"labels": [Label]}
-    code: str
-    """A stable code, one of `error_codes()`."""
-    message: str
-    help: Optional[str]
-    """How to fix it, if known."""
-    severity: Literal["error", "warning"]
-    file: Optional[str]
-    line: int
-    """1-based line (0 when the report has no position)."""
-    column: int
-    """1-based column (0 when the report has no position)."""
-    labels: list[Label]
-    """The labelled ranges; the first is the primary one."""
-    record: Optional[str]
-    """The record (lead or partner id, or `#row`) a data error is about."""
-    field: Optional[str]
-    """The field a data error is about."""
+    __slots__ = ()
+
+    @property
+    def code(self) -> str:
+        """A stable code, one of `error_codes()`."""
+        v: str = self._f["code"]
+        return v
+
+    @property
+    def message(self) -> str:
+        v: str = self._f["message"]
+        return v
+
+    @property
+    def help(self) -> Optional[str]:
+        """How to fix it, if known."""
+        v: Optional[str] = self._f.get("help")
+        return v
+
+    @property
+    def severity(self) -> Literal["error", "warning"]:
+        v: Literal["error", "warning"] = self._f["severity"]
+        return v
+
+    @property
+    def file(self) -> Optional[str]:
+        v: Optional[str] = self._f.get("file")
+        return v
+
+    @property
+    def line(self) -> int:
+        """1-based line (0 when the report has no position)."""
+        v: int = self._f["line"]
+        return v
+
+    @property
+    def column(self) -> int:
+        """1-based column (0 when the report has no position)."""
+        v: int = self._f["column"]
+        return v
+
+    @property
+    def labels(self) -> list[Label]:
+        """The labelled ranges; the first is the primary one."""
+        return Label._many(self._f.get("labels"))
+
+    @property
+    def record(self) -> Optional[str]:
+        """The record (lead or partner id, or `#row`) a data error is about."""
+        v: Optional[str] = self._f.get("record")
+        return v
+
+    @property
+    def field(self) -> Optional[str]:
+        """The field a data error is about."""
+        v: Optional[str] = self._f.get("field")
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RulesetInfo(_Form):
     """The ruleset a decision came from."""
 
-    name: str
-    version: int
-    content_hash: str
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        v: str = self._f["name"]
+        return v
+
+    @property
+    def version(self) -> int:
+        v: int = self._f["version"]
+        return v
+
+    @property
+    def content_hash(self) -> str:
+        v: str = self._f["content_hash"]
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RuleTrace(_Form):
     """One rule that was tried."""
 
-    rule: str
-    matched: bool
-    """Whether its `when` matched."""
-    eligible: int
-    """How many partners were eligible."""
-    outcome: Literal["decided", "next", "queue", "parent"]
+    __slots__ = ()
+
+    @property
+    def rule(self) -> str:
+        v: str = self._f["rule"]
+        return v
+
+    @property
+    def matched(self) -> bool:
+        """Whether its `when` matched."""
+        v: bool = self._f["matched"]
+        return v
+
+    @property
+    def eligible(self) -> int:
+        """How many partners were eligible."""
+        v: int = self._f["eligible"]
+        return v
+
+    @property
+    def outcome(self) -> Literal["decided", "next", "queue", "parent"]:
+        v: Literal["decided", "next", "queue", "parent"] = self._f["outcome"]
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Exclusion(_Form):
     """Partners excluded for one reason."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"partners": list}
-    reason: str
-    """`excluded by host`, an implicit guard, or a require's label."""
-    partners: list[str]
-    """The partner ids, ascending."""
+    __slots__ = ()
+
+    @property
+    def reason(self) -> str:
+        """`excluded by host`, an implicit guard, or a require's label."""
+        v: str = self._f["reason"]
+        return v
+
+    @property
+    def partners(self) -> list[str]:
+        """The partner ids, ascending."""
+        return list(self._f.get("partners") or ())
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Candidate(_Form):
     """An eligible partner and how it ranked."""
 
-    partner: str
-    score: Optional[float]
-    """Its score (None when the rank was null or not a number)."""
-    utilisation: Optional[float]
-    """Its utilisation (with `balance workload`), else None."""
-    position: int
-    """Its position in the order, from 1."""
+    __slots__ = ()
+
+    @property
+    def partner(self) -> str:
+        v: str = self._f["partner"]
+        return v
+
+    @property
+    def score(self) -> Optional[float]:
+        """Its score (None when the rank was null or not a number)."""
+        v: Optional[float] = self._f.get("score")
+        return v
+
+    @property
+    def utilisation(self) -> Optional[float]:
+        """Its utilisation (with `balance workload`), else None."""
+        v: Optional[float] = self._f.get("utilisation")
+        return v
+
+    @property
+    def position(self) -> int:
+        """Its position in the order, from 1."""
+        v: int = self._f["position"]
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Explanation(_Form):
     """Why a lead went where it went."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {
-        "ruleset": RulesetInfo, "rules": [RuleTrace], "excluded": [Exclusion], "candidates": [Candidate],
-    }
-    ruleset: RulesetInfo
-    rules: list[RuleTrace]
-    """Every rule tried, in order."""
-    excluded: list[Exclusion]
-    """The partners the deciding rule excluded, grouped by reason in check order."""
-    candidates: list[Candidate]
-    """The eligible partners in rank order."""
-    tie_break: Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]
-    """What separated the first candidate from the second (None with fewer than two)."""
+    __slots__ = ()
+
+    @property
+    def ruleset(self) -> RulesetInfo:
+        v: RulesetInfo = RulesetInfo._of(self._f["ruleset"])
+        return v
+
+    @property
+    def rules(self) -> list[RuleTrace]:
+        """Every rule tried, in order."""
+        return RuleTrace._many(self._f.get("rules"))
+
+    @property
+    def excluded(self) -> list[Exclusion]:
+        """The partners the deciding rule excluded, grouped by reason in check order."""
+        return Exclusion._many(self._f.get("excluded"))
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """The eligible partners in rank order."""
+        return Candidate._many(self._f.get("candidates"))
+
+    @property
+    def tie_break(self) -> Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]:
+        """What separated the first candidate from the second (None with fewer than two)."""
+        v: Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]] = self._f.get("tie_break")
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class SlaStatus(_Form):
     """One SLA instance, as of the evaluation's `now` (instants and durations in ms)."""
 
-    sla: str
-    instance: str
-    """The policy name, or `name#n` for the n-th restart."""
-    index: int
-    stage: Optional[str]
-    """The stage (per-stage policies), else None."""
-    partner: Optional[str]
-    """The partner assigned when the instance started, if any."""
-    state: Literal["running", "paused", "met", "breached", "cancelled"]
-    started_at: int
-    ended_at: Optional[int]
-    goal_ms: int
-    elapsed_ms: int
-    remaining_ms: int
-    """`max(goal - elapsed, 0)`."""
-    due_at: Optional[int]
-    """When the goal runs (or ran) out, if known."""
-    next_at: Optional[int]
-    """The next warning or due instant after `now` of a running instance."""
+    __slots__ = ()
+
+    @property
+    def sla(self) -> str:
+        v: str = self._f["sla"]
+        return v
+
+    @property
+    def instance(self) -> str:
+        """The policy name, or `name#n` for the n-th restart."""
+        v: str = self._f["instance"]
+        return v
+
+    @property
+    def index(self) -> int:
+        v: int = self._f["index"]
+        return v
+
+    @property
+    def stage(self) -> Optional[str]:
+        """The stage (per-stage policies), else None."""
+        v: Optional[str] = self._f.get("stage")
+        return v
+
+    @property
+    def partner(self) -> Optional[str]:
+        """The partner assigned when the instance started, if any."""
+        v: Optional[str] = self._f.get("partner")
+        return v
+
+    @property
+    def state(self) -> Literal["running", "paused", "met", "breached", "cancelled"]:
+        v: Literal["running", "paused", "met", "breached", "cancelled"] = self._f["state"]
+        return v
+
+    @property
+    def started_at(self) -> int:
+        v: int = self._f["started_at"]
+        return v
+
+    @property
+    def ended_at(self) -> Optional[int]:
+        v: Optional[int] = self._f.get("ended_at")
+        return v
+
+    @property
+    def goal_ms(self) -> int:
+        v: int = self._f["goal_ms"]
+        return v
+
+    @property
+    def elapsed_ms(self) -> int:
+        v: int = self._f["elapsed_ms"]
+        return v
+
+    @property
+    def remaining_ms(self) -> int:
+        """`max(goal - elapsed, 0)`."""
+        v: int = self._f["remaining_ms"]
+        return v
+
+    @property
+    def due_at(self) -> Optional[int]:
+        """When the goal runs (or ran) out, if known."""
+        v: Optional[int] = self._f.get("due_at")
+        return v
+
+    @property
+    def next_at(self) -> Optional[int]:
+        """The next warning or due instant after `now` of a running instance."""
+        v: Optional[int] = self._f.get("next_at")
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class DueAction(_Form):
     """An action now due, to be executed once by the host."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"action": dict}
-    id: str
-    """The stable id (e.g. `accept:warn:75`)."""
-    sla: str
-    instance: str
-    partner: Optional[str]
-    at: int
-    """When it became due (ms since the epoch)."""
-    kind: Literal["warning", "breach"]
-    threshold: Optional[float]
-    """A warning's threshold (fraction of the goal), else None."""
-    action: Optional[dict[str, Any]]
-    """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
-    `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`, else None."""
+    __slots__ = ()
+
+    @property
+    def id(self) -> str:
+        """The stable id (e.g. `accept:warn:75`)."""
+        v: str = self._f["id"]
+        return v
+
+    @property
+    def sla(self) -> str:
+        v: str = self._f["sla"]
+        return v
+
+    @property
+    def instance(self) -> str:
+        v: str = self._f["instance"]
+        return v
+
+    @property
+    def partner(self) -> Optional[str]:
+        v: Optional[str] = self._f.get("partner")
+        return v
+
+    @property
+    def at(self) -> int:
+        """When it became due (ms since the epoch)."""
+        v: int = self._f["at"]
+        return v
+
+    @property
+    def kind(self) -> Literal["warning", "breach"]:
+        v: Literal["warning", "breach"] = self._f["kind"]
+        return v
+
+    @property
+    def threshold(self) -> Optional[float]:
+        """A warning's threshold (fraction of the goal), else None."""
+        v: Optional[float] = self._f.get("threshold")
+        return v
+
+    @property
+    def action(self) -> Optional[dict[str, Any]]:
+        """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
+        `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`, else None."""
+        v: Optional[dict[str, Any]] = _copy(self._f.get("action"))
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RerouteExclusion(_Form):
     """One partner a re-route must exclude."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"reason": dict}
-    partner: str
-    reason: dict[str, Any]
-    """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
+    __slots__ = ()
+
+    @property
+    def partner(self) -> str:
+        v: str = self._f["partner"]
+        return v
+
+    @property
+    def reason(self) -> dict[str, Any]:
+        """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
+        v: dict[str, Any] = _copy(self._f["reason"])
+        return v
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class ReroutePlan(_Form):
     """What to do for a due re-route action."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"trigger": DueAction, "exclude": [RerouteExclusion]}
-    trigger: DueAction
-    """The due action that triggers the re-route."""
-    retract: Optional[str]
-    """The partner to retract the lead from, if it still holds it."""
-    exclude: list[RerouteExclusion]
+    __slots__ = ()
+
+    @property
+    def trigger(self) -> DueAction:
+        """The due action that triggers the re-route."""
+        v: DueAction = DueAction._of(self._f["trigger"])
+        return v
+
+    @property
+    def retract(self) -> Optional[str]:
+        """The partner to retract the lead from, if it still holds it."""
+        v: Optional[str] = self._f.get("retract")
+        return v
+
+    @property
+    def exclude(self) -> list[RerouteExclusion]:
+        return RerouteExclusion._many(self._f.get("exclude"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class SlaEvaluation(_Form):
     """One timeline's SLA evaluation and, when a re-route action is due, the re-route.
 
     `to_dict()`: core's serde form (`lead`, `slas`, `due`, `next_deadline`?, `cursor`, `reroute`?)."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"slas": [SlaStatus], "due": [DueAction], "reroute": ReroutePlan}
-    lead: str
-    slas: list[SlaStatus]
-    """Every instance of every policy."""
-    due: list[DueAction]
-    """The actions due now and not yet executed."""
-    next_deadline: Optional[int]
-    cursor: int
-    """Pass as `done` to the next evaluation to get each action once."""
-    reroute: Optional[ReroutePlan]
+    __slots__ = ()
+
+    @property
+    def lead(self) -> str:
+        v: str = self._f["lead"]
+        return v
+
+    @property
+    def slas(self) -> list[SlaStatus]:
+        """Every instance of every policy."""
+        return SlaStatus._many(self._f.get("slas"))
+
+    @property
+    def due(self) -> list[DueAction]:
+        """The actions due now and not yet executed."""
+        return DueAction._many(self._f.get("due"))
+
+    @property
+    def next_deadline(self) -> Optional[int]:
+        v: Optional[int] = self._f.get("next_deadline")
+        return v
+
+    @property
+    def cursor(self) -> int:
+        """Pass as `done` to the next evaluation to get each action once."""
+        v: int = self._f["cursor"]
+        return v
+
+    @property
+    def reroute(self) -> Optional[ReroutePlan]:
+        f = self._f.get("reroute")
+        return None if f is None else ReroutePlan._of(f)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class SlaResult(_Form):
     """One timeline's result in a batch evaluation: `ok` (its evaluation) or `error`."""
 
-    _nested: ClassVar[Mapping[str, Any]] = {"ok": SlaEvaluation, "error": Report}
-    ok: Optional[SlaEvaluation]
-    error: Optional[Report]
+    __slots__ = ()
+
+    @property
+    def ok(self) -> Optional[SlaEvaluation]:
+        f = self._f.get("ok")
+        return None if f is None else SlaEvaluation._of(f)
+
+    @property
+    def error(self) -> Optional[Report]:
+        f = self._f.get("error")
+        return None if f is None else Report._of(f)
 
     def is_ok(self) -> bool:
         """Whether the timeline was evaluated."""
-        return self.ok is not None
+        return self._f.get("ok") is not None
