@@ -14,10 +14,11 @@ from __future__ import annotations
 import gc
 import json
 from dataclasses import FrozenInstanceError
-from typing import Any, Literal, Optional
+from typing import Any, Callable, Generic, Literal, NoReturn, Optional, TypeVar, overload
 
 _scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (the C scanner)
 _new = object.__new__
+T = TypeVar("T")
 
 
 def _plain(x: Any) -> Any:
@@ -100,8 +101,40 @@ _set_form = _Form.__dict__["_f"].__set__
 
 
 def _copy(x: Any) -> Any:
-    """A dict or list attribute: a copy (None stays None)."""
+    """A dict attribute: a copy (None stays None)."""
     return None if x is None else _plain(x)
+
+
+def _one(cls: Any) -> Callable[[Any], Any]:
+    """Reads a nested result (None stays None)."""
+    of = cls._of
+    return lambda form: None if form is None else of(form)
+
+
+class _Get(Generic[T]):
+    """An attribute: the form's value under its name (None where the form leaves it out), or
+    what `read` makes of it (a nested result, a list of them, a copy), made on each read."""
+
+    __slots__ = ("key", "read")
+
+    def __init__(self, read: Optional[Callable[[Any], Any]] = None) -> None:
+        self.read = read
+
+    def __set_name__(self, owner: Any, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> _Get[T]: ...
+    @overload
+    def __get__(self, obj: _Form, owner: Any = None) -> T: ...
+    def __get__(self, obj: Optional[_Form], owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        v = obj._f.get(self.key)
+        return v if self.read is None else self.read(v)
+
+    def __set__(self, obj: _Form, value: NoReturn) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {self.key!r}")  # (read-only, typed so)
 
 
 class Label(_Form):
@@ -109,31 +142,12 @@ class Label(_Form):
 
     __slots__ = ()
 
-    @property
-    def message(self) -> str:
-        """What the label says (may be empty)."""
-        v: str = self._f["message"]
-        return v
-
-    @property
-    def line(self) -> int:
-        v: int = self._f["line"]
-        return v
-
-    @property
-    def column(self) -> int:
-        v: int = self._f["column"]
-        return v
-
-    @property
-    def end_line(self) -> int:
-        v: int = self._f["end_line"]
-        return v
-
-    @property
-    def end_column(self) -> int:
-        v: int = self._f["end_column"]
-        return v
+    message: _Get[str] = _Get()
+    """What the label says (may be empty)."""
+    line: _Get[int] = _Get()
+    column: _Get[int] = _Get()
+    end_line: _Get[int] = _Get()
+    end_column: _Get[int] = _Get()
 
 
 class Report(_Form):
@@ -141,61 +155,23 @@ class Report(_Form):
 
     __slots__ = ()
 
-    @property
-    def code(self) -> str:
-        """A stable code, one of `error_codes()`."""
-        v: str = self._f["code"]
-        return v
-
-    @property
-    def message(self) -> str:
-        v: str = self._f["message"]
-        return v
-
-    @property
-    def help(self) -> Optional[str]:
-        """How to fix it, if known."""
-        v: Optional[str] = self._f.get("help")
-        return v
-
-    @property
-    def severity(self) -> Literal["error", "warning"]:
-        v: Literal["error", "warning"] = self._f["severity"]
-        return v
-
-    @property
-    def file(self) -> Optional[str]:
-        v: Optional[str] = self._f.get("file")
-        return v
-
-    @property
-    def line(self) -> int:
-        """1-based line (0 when the report has no position)."""
-        v: int = self._f["line"]
-        return v
-
-    @property
-    def column(self) -> int:
-        """1-based column (0 when the report has no position)."""
-        v: int = self._f["column"]
-        return v
-
-    @property
-    def labels(self) -> list[Label]:
-        """The labelled ranges; the first is the primary one."""
-        return Label._many(self._f.get("labels"))
-
-    @property
-    def record(self) -> Optional[str]:
-        """The record (lead or partner id, or `#row`) a data error is about."""
-        v: Optional[str] = self._f.get("record")
-        return v
-
-    @property
-    def field(self) -> Optional[str]:
-        """The field a data error is about."""
-        v: Optional[str] = self._f.get("field")
-        return v
+    code: _Get[str] = _Get()
+    """A stable code, one of `error_codes()`."""
+    message: _Get[str] = _Get()
+    help: _Get[Optional[str]] = _Get()
+    """How to fix it, if known."""
+    severity: _Get[Literal["error", "warning"]] = _Get()
+    file: _Get[Optional[str]] = _Get()
+    line: _Get[int] = _Get()
+    """1-based line (0 when the report has no position)."""
+    column: _Get[int] = _Get()
+    """1-based column (0 when the report has no position)."""
+    labels: _Get[list[Label]] = _Get(Label._many)
+    """The labelled ranges; the first is the primary one."""
+    record: _Get[Optional[str]] = _Get()
+    """The record (lead or partner id, or `#row`) a data error is about."""
+    field: _Get[Optional[str]] = _Get()
+    """The field a data error is about."""
 
 
 class RulesetInfo(_Form):
@@ -203,20 +179,9 @@ class RulesetInfo(_Form):
 
     __slots__ = ()
 
-    @property
-    def name(self) -> str:
-        v: str = self._f["name"]
-        return v
-
-    @property
-    def version(self) -> int:
-        v: int = self._f["version"]
-        return v
-
-    @property
-    def content_hash(self) -> str:
-        v: str = self._f["content_hash"]
-        return v
+    name: _Get[str] = _Get()
+    version: _Get[int] = _Get()
+    content_hash: _Get[str] = _Get()
 
 
 class RuleTrace(_Form):
@@ -224,27 +189,12 @@ class RuleTrace(_Form):
 
     __slots__ = ()
 
-    @property
-    def rule(self) -> str:
-        v: str = self._f["rule"]
-        return v
-
-    @property
-    def matched(self) -> bool:
-        """Whether its `when` matched."""
-        v: bool = self._f["matched"]
-        return v
-
-    @property
-    def eligible(self) -> int:
-        """How many partners were eligible."""
-        v: int = self._f["eligible"]
-        return v
-
-    @property
-    def outcome(self) -> Literal["decided", "next", "queue", "parent"]:
-        v: Literal["decided", "next", "queue", "parent"] = self._f["outcome"]
-        return v
+    rule: _Get[str] = _Get()
+    matched: _Get[bool] = _Get()
+    """Whether its `when` matched."""
+    eligible: _Get[int] = _Get()
+    """How many partners were eligible."""
+    outcome: _Get[Literal["decided", "next", "queue", "parent"]] = _Get()
 
 
 class Exclusion(_Form):
@@ -252,16 +202,10 @@ class Exclusion(_Form):
 
     __slots__ = ()
 
-    @property
-    def reason(self) -> str:
-        """`excluded by host`, an implicit guard, or a require's label."""
-        v: str = self._f["reason"]
-        return v
-
-    @property
-    def partners(self) -> list[str]:
-        """The partner ids, ascending."""
-        return list(self._f.get("partners") or ())
+    reason: _Get[str] = _Get()
+    """`excluded by host`, an implicit guard, or a require's label."""
+    partners: _Get[list[str]] = _Get(_copy)
+    """The partner ids, ascending."""
 
 
 class Candidate(_Form):
@@ -269,28 +213,13 @@ class Candidate(_Form):
 
     __slots__ = ()
 
-    @property
-    def partner(self) -> str:
-        v: str = self._f["partner"]
-        return v
-
-    @property
-    def score(self) -> Optional[float]:
-        """Its score (None when the rank was null or not a number)."""
-        v: Optional[float] = self._f.get("score")
-        return v
-
-    @property
-    def utilisation(self) -> Optional[float]:
-        """Its utilisation (with `balance workload`), else None."""
-        v: Optional[float] = self._f.get("utilisation")
-        return v
-
-    @property
-    def position(self) -> int:
-        """Its position in the order, from 1."""
-        v: int = self._f["position"]
-        return v
+    partner: _Get[str] = _Get()
+    score: _Get[Optional[float]] = _Get()
+    """Its score (None when the rank was null or not a number)."""
+    utilisation: _Get[Optional[float]] = _Get()
+    """Its utilisation (with `balance workload`), else None."""
+    position: _Get[int] = _Get()
+    """Its position in the order, from 1."""
 
 
 class Explanation(_Form):
@@ -298,31 +227,15 @@ class Explanation(_Form):
 
     __slots__ = ()
 
-    @property
-    def ruleset(self) -> RulesetInfo:
-        v: RulesetInfo = RulesetInfo._of(self._f["ruleset"])
-        return v
-
-    @property
-    def rules(self) -> list[RuleTrace]:
-        """Every rule tried, in order."""
-        return RuleTrace._many(self._f.get("rules"))
-
-    @property
-    def excluded(self) -> list[Exclusion]:
-        """The partners the deciding rule excluded, grouped by reason in check order."""
-        return Exclusion._many(self._f.get("excluded"))
-
-    @property
-    def candidates(self) -> list[Candidate]:
-        """The eligible partners in rank order."""
-        return Candidate._many(self._f.get("candidates"))
-
-    @property
-    def tie_break(self) -> Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]:
-        """What separated the first candidate from the second (None with fewer than two)."""
-        v: Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]] = self._f.get("tie_break")
-        return v
+    ruleset: _Get[RulesetInfo] = _Get(_one(RulesetInfo))
+    rules: _Get[list[RuleTrace]] = _Get(RuleTrace._many)
+    """Every rule tried, in order."""
+    excluded: _Get[list[Exclusion]] = _Get(Exclusion._many)
+    """The partners the deciding rule excluded, grouped by reason in check order."""
+    candidates: _Get[list[Candidate]] = _Get(Candidate._many)
+    """The eligible partners in rank order."""
+    tie_break: _Get[Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]] = _Get()
+    """What separated the first candidate from the second (None with fewer than two)."""
 
 
 class SlaStatus(_Form):
@@ -330,76 +243,25 @@ class SlaStatus(_Form):
 
     __slots__ = ()
 
-    @property
-    def sla(self) -> str:
-        v: str = self._f["sla"]
-        return v
-
-    @property
-    def instance(self) -> str:
-        """The policy name, or `name#n` for the n-th restart."""
-        v: str = self._f["instance"]
-        return v
-
-    @property
-    def index(self) -> int:
-        v: int = self._f["index"]
-        return v
-
-    @property
-    def stage(self) -> Optional[str]:
-        """The stage (per-stage policies), else None."""
-        v: Optional[str] = self._f.get("stage")
-        return v
-
-    @property
-    def partner(self) -> Optional[str]:
-        """The partner assigned when the instance started, if any."""
-        v: Optional[str] = self._f.get("partner")
-        return v
-
-    @property
-    def state(self) -> Literal["running", "paused", "met", "breached", "cancelled"]:
-        v: Literal["running", "paused", "met", "breached", "cancelled"] = self._f["state"]
-        return v
-
-    @property
-    def started_at(self) -> int:
-        v: int = self._f["started_at"]
-        return v
-
-    @property
-    def ended_at(self) -> Optional[int]:
-        v: Optional[int] = self._f.get("ended_at")
-        return v
-
-    @property
-    def goal_ms(self) -> int:
-        v: int = self._f["goal_ms"]
-        return v
-
-    @property
-    def elapsed_ms(self) -> int:
-        v: int = self._f["elapsed_ms"]
-        return v
-
-    @property
-    def remaining_ms(self) -> int:
-        """`max(goal - elapsed, 0)`."""
-        v: int = self._f["remaining_ms"]
-        return v
-
-    @property
-    def due_at(self) -> Optional[int]:
-        """When the goal runs (or ran) out, if known."""
-        v: Optional[int] = self._f.get("due_at")
-        return v
-
-    @property
-    def next_at(self) -> Optional[int]:
-        """The next warning or due instant after `now` of a running instance."""
-        v: Optional[int] = self._f.get("next_at")
-        return v
+    sla: _Get[str] = _Get()
+    instance: _Get[str] = _Get()
+    """The policy name, or `name#n` for the n-th restart."""
+    index: _Get[int] = _Get()
+    stage: _Get[Optional[str]] = _Get()
+    """The stage (per-stage policies), else None."""
+    partner: _Get[Optional[str]] = _Get()
+    """The partner assigned when the instance started, if any."""
+    state: _Get[Literal["running", "paused", "met", "breached", "cancelled"]] = _Get()
+    started_at: _Get[int] = _Get()
+    ended_at: _Get[Optional[int]] = _Get()
+    goal_ms: _Get[int] = _Get()
+    elapsed_ms: _Get[int] = _Get()
+    remaining_ms: _Get[int] = _Get()
+    """`max(goal - elapsed, 0)`."""
+    due_at: _Get[Optional[int]] = _Get()
+    """When the goal runs (or ran) out, if known."""
+    next_at: _Get[Optional[int]] = _Get()
+    """The next warning or due instant after `now` of a running instance."""
 
 
 class DueAction(_Form):
@@ -407,50 +269,19 @@ class DueAction(_Form):
 
     __slots__ = ()
 
-    @property
-    def id(self) -> str:
-        """The stable id (e.g. `accept:warn:75`)."""
-        v: str = self._f["id"]
-        return v
-
-    @property
-    def sla(self) -> str:
-        v: str = self._f["sla"]
-        return v
-
-    @property
-    def instance(self) -> str:
-        v: str = self._f["instance"]
-        return v
-
-    @property
-    def partner(self) -> Optional[str]:
-        v: Optional[str] = self._f.get("partner")
-        return v
-
-    @property
-    def at(self) -> int:
-        """When it became due (ms since the epoch)."""
-        v: int = self._f["at"]
-        return v
-
-    @property
-    def kind(self) -> Literal["warning", "breach"]:
-        v: Literal["warning", "breach"] = self._f["kind"]
-        return v
-
-    @property
-    def threshold(self) -> Optional[float]:
-        """A warning's threshold (fraction of the goal), else None."""
-        v: Optional[float] = self._f.get("threshold")
-        return v
-
-    @property
-    def action(self) -> Optional[dict[str, Any]]:
-        """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
-        `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`, else None."""
-        v: Optional[dict[str, Any]] = _copy(self._f.get("action"))
-        return v
+    id: _Get[str] = _Get()
+    """The stable id (e.g. `accept:warn:75`)."""
+    sla: _Get[str] = _Get()
+    instance: _Get[str] = _Get()
+    partner: _Get[Optional[str]] = _Get()
+    at: _Get[int] = _Get()
+    """When it became due (ms since the epoch)."""
+    kind: _Get[Literal["warning", "breach"]] = _Get()
+    threshold: _Get[Optional[float]] = _Get()
+    """A warning's threshold (fraction of the goal), else None."""
+    action: _Get[Optional[dict[str, Any]]] = _Get(_copy)
+    """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
+    `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`, else None."""
 
 
 class RerouteExclusion(_Form):
@@ -458,16 +289,9 @@ class RerouteExclusion(_Form):
 
     __slots__ = ()
 
-    @property
-    def partner(self) -> str:
-        v: str = self._f["partner"]
-        return v
-
-    @property
-    def reason(self) -> dict[str, Any]:
-        """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
-        v: dict[str, Any] = _copy(self._f["reason"])
-        return v
+    partner: _Get[str] = _Get()
+    reason: _Get[dict[str, Any]] = _Get(_copy)
+    """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
 
 
 class ReroutePlan(_Form):
@@ -475,21 +299,11 @@ class ReroutePlan(_Form):
 
     __slots__ = ()
 
-    @property
-    def trigger(self) -> DueAction:
-        """The due action that triggers the re-route."""
-        v: DueAction = DueAction._of(self._f["trigger"])
-        return v
-
-    @property
-    def retract(self) -> Optional[str]:
-        """The partner to retract the lead from, if it still holds it."""
-        v: Optional[str] = self._f.get("retract")
-        return v
-
-    @property
-    def exclude(self) -> list[RerouteExclusion]:
-        return RerouteExclusion._many(self._f.get("exclude"))
+    trigger: _Get[DueAction] = _Get(_one(DueAction))
+    """The due action that triggers the re-route."""
+    retract: _Get[Optional[str]] = _Get()
+    """The partner to retract the lead from, if it still holds it."""
+    exclude: _Get[list[RerouteExclusion]] = _Get(RerouteExclusion._many)
 
 
 class SlaEvaluation(_Form):
@@ -499,36 +313,15 @@ class SlaEvaluation(_Form):
 
     __slots__ = ()
 
-    @property
-    def lead(self) -> str:
-        v: str = self._f["lead"]
-        return v
-
-    @property
-    def slas(self) -> list[SlaStatus]:
-        """Every instance of every policy."""
-        return SlaStatus._many(self._f.get("slas"))
-
-    @property
-    def due(self) -> list[DueAction]:
-        """The actions due now and not yet executed."""
-        return DueAction._many(self._f.get("due"))
-
-    @property
-    def next_deadline(self) -> Optional[int]:
-        v: Optional[int] = self._f.get("next_deadline")
-        return v
-
-    @property
-    def cursor(self) -> int:
-        """Pass as `done` to the next evaluation to get each action once."""
-        v: int = self._f["cursor"]
-        return v
-
-    @property
-    def reroute(self) -> Optional[ReroutePlan]:
-        f = self._f.get("reroute")
-        return None if f is None else ReroutePlan._of(f)
+    lead: _Get[str] = _Get()
+    slas: _Get[list[SlaStatus]] = _Get(SlaStatus._many)
+    """Every instance of every policy."""
+    due: _Get[list[DueAction]] = _Get(DueAction._many)
+    """The actions due now and not yet executed."""
+    next_deadline: _Get[Optional[int]] = _Get()
+    cursor: _Get[int] = _Get()
+    """Pass as `done` to the next evaluation to get each action once."""
+    reroute: _Get[Optional[ReroutePlan]] = _Get(_one(ReroutePlan))
 
 
 class SlaResult(_Form):
@@ -536,15 +329,8 @@ class SlaResult(_Form):
 
     __slots__ = ()
 
-    @property
-    def ok(self) -> Optional[SlaEvaluation]:
-        f = self._f.get("ok")
-        return None if f is None else SlaEvaluation._of(f)
-
-    @property
-    def error(self) -> Optional[Report]:
-        f = self._f.get("error")
-        return None if f is None else Report._of(f)
+    ok: _Get[Optional[SlaEvaluation]] = _Get(_one(SlaEvaluation))
+    error: _Get[Optional[Report]] = _Get(_one(Report))
 
     def is_ok(self) -> bool:
         """Whether the timeline was evaluated."""
