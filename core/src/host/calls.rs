@@ -91,9 +91,11 @@ impl Parsed {
 /// come with `explain` (which needs one object per lead).
 pub fn batch_options(explain: bool, as_columns: bool) -> Result<RouteOptions, ErrorReport> {
     if explain && as_columns {
-        return Err(ErrorReport::request(
-            "`explain` needs one object per lead, not `asColumns`",
-            "drop `asColumns: true` to read explanations",
+        let per_lead = "one object per lead";
+        return Err(errors::explain_as_columns(
+            per_lead,
+            "asColumns",
+            "asColumns: true",
         ));
     }
     Ok(RouteOptions {

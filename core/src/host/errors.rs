@@ -264,6 +264,69 @@ pub fn bad_coordinate(record: &str, field: &str, found: Coordinate<'_>) -> Error
         .with_field(field)
 }
 
+/// The report of a call's argument that is not of a form the call takes: `what` names it as
+/// the message shows it (`` `timelines` ``, ``column `id` ``), `expected` gives the forms
+/// taken in the host's words, `found` what was given (`None`: not said); `help` says what to
+/// pass, in the host's syntax.
+///
+/// ```
+/// use leadrail_core::host::wrong_argument;
+///
+/// let r = wrong_argument("`timelines`", "a sequence of mappings", Some("a `str`"), "pass a list");
+/// assert_eq!(r.message, "`timelines` must be a sequence of mappings, not a `str`");
+/// assert_eq!(r.code, "leadrail::request::invalid");
+/// let r = wrong_argument("`columns`", "a mapping of field names to sequences", None, "pass a dict");
+/// assert_eq!(r.message, "`columns` must be a mapping of field names to sequences");
+/// ```
+pub fn wrong_argument(what: &str, expected: &str, found: Option<&str>, help: &str) -> ErrorReport {
+    let message = match found {
+        Some(found) => format!("{what} must be {expected}, not {found}"),
+        None => format!("{what} must be {expected}"),
+    };
+    ErrorReport::request(message, help)
+}
+
+/// The report of a mapping argument with an entry of the wrong form: `what` must map
+/// `expected`, `found` describes the entry given.
+pub fn wrong_entry(what: &str, expected: &str, found: &str, help: &str) -> ErrorReport {
+    ErrorReport::request(format!("{what} must map {expected}; found {found}"), help)
+}
+
+/// The report of leads given as columns without the `id` column.
+pub fn no_id_column() -> ErrorReport {
+    ErrorReport::request(
+        "`columns` has no `id` column",
+        "add the lead ids as the column `id`",
+    )
+}
+
+/// The report of a batch call asked for explanations with its results as columns, which
+/// have no room for them: `per_lead` is what explanations need, `as_columns` the option's name
+/// and `given` how it was given, in the host's words.
+///
+/// ```
+/// use leadrail_core::host::explain_as_columns;
+///
+/// let r = explain_as_columns("one dict per lead", "as_columns", "as_columns=True");
+/// assert_eq!(r.message, "`explain` needs one dict per lead, not `as_columns`");
+/// assert_eq!(r.help.as_deref(), Some("drop `as_columns=True` to read explanations"));
+/// ```
+pub fn explain_as_columns(per_lead: &str, as_columns: &str, given: &str) -> ErrorReport {
+    ErrorReport::request(
+        format!("`explain` needs {per_lead}, not `{as_columns}`"),
+        format!("drop `{given}` to read explanations"),
+    )
+}
+
+/// The report of `now` given as a naive datetime (printed as `shown`): it has no time zone.
+pub fn naive_now(shown: &str) -> ErrorReport {
+    let e = super::naive_datetime(shown);
+    ErrorReport::request(
+        format!("`now`: {}", e.message()),
+        e.help().unwrap_or_default(),
+    )
+}
+
 /// The report of a value that is not a point (the argument or record `record`): `shapes`, the
 /// forms the host takes (e.g. "an object with `lat` and `lon` or a pair [lat, lon]"), `found`
 /// what it is.

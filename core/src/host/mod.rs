@@ -109,8 +109,9 @@ pub use coded::{
     hole, number_json, whole, CodedColumn, HostColumn, Joined, JoinedText, MISSING, NUMBER, OTHER,
 };
 pub use errors::{
-    bad_coordinate, column_length, file_error, not_a_point, not_a_state, not_columns, not_points,
-    not_records, not_timelines, summary, unreadable, Coordinate, FileError, Host, Owner,
+    bad_coordinate, column_length, explain_as_columns, file_error, naive_now, no_id_column,
+    not_a_point, not_a_state, not_columns, not_points, not_records, not_timelines, summary,
+    unreadable, wrong_argument, wrong_entry, Coordinate, FileError, Host, Owner,
 };
 pub(crate) use instants::instant_text;
 pub use instants::Instants;
