@@ -570,12 +570,12 @@ fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
             Ok(map)
         }
         Type::GeoPoint => {
-            let parts: Vec<&str> = t
+            // (the two parts, and no third, without collecting them)
+            let mut parts = t
                 .split(|c: char| c == ';' || c == ',' || c.is_whitespace())
-                .filter(|p| !p.is_empty())
-                .collect();
-            match parts.as_slice() {
-                [lat, lon] => match (lat.parse::<f64>(), lon.parse::<f64>()) {
+                .filter(|p| !p.is_empty());
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(lat), Some(lon), None) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
                     (Ok(lat), Ok(lon)) => point(lat, lon, shown),
                     _ => Err(ValueError::expected(ty, shown())),
                 },
