@@ -32,6 +32,9 @@ pub(crate) struct Scratch {
     pub(crate) excluded: Bits,
     /// The parents of fit partners (`else parent`).
     pub(crate) parents: Bits,
+    /// Each partner's parent slot, found once per routing call (`else parent`; the partners
+    /// do not change during a call, only their state).
+    pub(crate) parent_slots: Option<Vec<Option<usize>>>,
 }
 
 impl Scratch {
@@ -302,6 +305,7 @@ impl Engine {
             candidates,
             excluded,
             parents,
+            parent_slots,
         } = scratch;
         let mut traces: Vec<RuleTrace> = Vec::new();
         let mut detail: Option<Detail> = None;
@@ -365,8 +369,11 @@ impl Engine {
                     return (d, None);
                 }
                 Otherwise::Parent => {
+                    let of = parent_slots.get_or_insert_with(|| {
+                        (0..net.slots()).map(|p| net.parent_of(p)).collect()
+                    });
                     let (pk, pdetail) =
-                        self.parent(rule, &frame, probes, excluded, parents, explain);
+                        self.parent(rule, &frame, probes, excluded, (parents, of), explain);
                     if let (Some(pd), Some(d)) = (pdetail, detail.as_mut()) {
                         d.candidates = pd.candidates;
                         d.tie_break = pd.tie_break;
@@ -398,16 +405,21 @@ impl Engine {
     }
 
     /// `else parent`: the parents of the fit partners (plan/mod.rs, routing step 4).
+    /// `parents.1` holds each partner's parent slot.
     fn parent(
         &self,
         rule: &CompiledRule,
         frame: &LeadFrame<'_>,
         probes: &[Bits],
         excluded: &Bits,
-        parents: &mut Bits,
+        parents: (&mut Bits, &[Option<usize>]),
         explain: bool,
     ) -> (Option<CandidateKey>, Option<Detail>) {
+        let (parents, parent_of) = parents;
         let net = frame.network;
+        // a parent that cannot be a candidate (gone, excluded, failing a guard) is skipped
+        // before its children's requires are tested (they are pure: the set is the same)
+        let open = |q: usize| net.alive.get(q) && !excluded.get(q) && net.guard_fail(q).is_none();
         // the requires a fit partner passes (`workload` false) and those its parent passes
         let passes_all = |workload: bool, p: usize| {
             rule.requires
@@ -417,17 +429,15 @@ impl Engine {
         };
         parents.reset(net.slots());
         for p in net.alive.ones() {
-            if passes_all(false, p) {
-                if let Some(q) = net.parent_of(p) {
-                    parents.set(q);
-                }
+            let Some(q) = parent_of.get(p).copied().flatten() else {
+                continue;
+            };
+            if !parents.get(q) && open(q) && passes_all(false, p) {
+                parents.set(q);
             }
         }
         let mut keys = Vec::new();
         for q in parents.ones() {
-            if !net.alive.get(q) || excluded.get(q) || net.guard_fail(q).is_some() {
-                continue;
-            }
             if passes_all(true, q) {
                 keys.push(candidate_key(rule, frame, q));
             }

@@ -6,10 +6,10 @@
 //! rendered once and copied afterwards; only the id and the state read's numbers are written per
 //! lead. The bytes are those of the csv crate's writer (default settings) and of serde_json.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leadrail_core::route::{DecisionView, OutcomeRef};
+use rustc_hash::FxHashMap;
 
 /// Writes `field` as the csv crate's writer does with its default settings: as it is, or in
 /// double quotes (quotes doubled) when it holds a comma, a quote, a CR or an LF.
@@ -65,7 +65,7 @@ type Kept = (Option<Arc<str>>, Option<Arc<str>>);
 /// The tails rendered so far, each once.
 #[derive(Default)]
 pub struct Tails {
-    index: HashMap<Key, (usize, usize)>,
+    index: FxHashMap<Key, (usize, usize)>,
     kept: Vec<Kept>,
     bytes: Vec<u8>,
 }
