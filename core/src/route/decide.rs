@@ -32,9 +32,9 @@ pub(crate) struct Scratch {
     pub(crate) excluded: Bits,
     /// The parents of fit partners (`else parent`).
     pub(crate) parents: Bits,
-    /// Each partner's parent slot, found once per routing call (`else parent`; the partners
-    /// do not change during a call, only their state).
-    pub(crate) parent_slots: Option<Vec<Option<usize>>>,
+    /// Each partner's parent slot and the distinct parents, found once per routing call
+    /// (`else parent`; the partners do not change during a call, only their state).
+    pub(crate) parent_slots: Option<Parents>,
 }
 
 impl Scratch {
@@ -48,6 +48,23 @@ impl Scratch {
             }
         }
         s
+    }
+}
+
+/// Each partner's parent slot, and the distinct parents ascending.
+#[derive(Debug, Default)]
+pub(crate) struct Parents {
+    of: Vec<Option<usize>>,
+    distinct: Vec<usize>,
+}
+
+impl Parents {
+    fn of(net: &Network) -> Parents {
+        let of: Vec<Option<usize>> = (0..net.slots()).map(|p| net.parent_of(p)).collect();
+        let mut distinct: Vec<usize> = of.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        Parents { of, distinct }
     }
 }
 
@@ -369,9 +386,7 @@ impl Engine {
                     return (d, None);
                 }
                 Otherwise::Parent => {
-                    let of = parent_slots.get_or_insert_with(|| {
-                        (0..net.slots()).map(|p| net.parent_of(p)).collect()
-                    });
+                    let of = parent_slots.get_or_insert_with(|| Parents::of(net));
                     let (pk, pdetail) =
                         self.parent(rule, &frame, probes, excluded, (parents, of), explain);
                     if let (Some(pd), Some(d)) = (pdetail, detail.as_mut()) {
@@ -412,10 +427,10 @@ impl Engine {
         frame: &LeadFrame<'_>,
         probes: &[Bits],
         excluded: &Bits,
-        parents: (&mut Bits, &[Option<usize>]),
+        parents: (&mut Bits, &Parents),
         explain: bool,
     ) -> (Option<CandidateKey>, Option<Detail>) {
-        let (parents, parent_of) = parents;
+        let (parents, known) = parents;
         let net = frame.network;
         // a parent that cannot be a candidate (gone, excluded, failing a guard) is skipped
         // before its children's requires are tested (they are pure: the set is the same)
@@ -428,12 +443,15 @@ impl Engine {
                 .all(|(i, q)| q.workload != workload || passes(rule, frame, probes, i, p))
         };
         parents.reset(net.slots());
-        for p in net.alive.ones() {
-            let Some(q) = parent_of.get(p).copied().flatten() else {
-                continue;
-            };
-            if !parents.get(q) && open(q) && passes_all(false, p) {
-                parents.set(q);
+        // (when every parent is closed, as in a full network, no child is looked at)
+        if known.distinct.iter().any(|q| open(*q)) {
+            for p in net.alive.ones() {
+                let Some(q) = known.of.get(p).copied().flatten() else {
+                    continue;
+                };
+                if !parents.get(q) && open(q) && passes_all(false, p) {
+                    parents.set(q);
+                }
             }
         }
         let mut keys = Vec::new();

@@ -141,7 +141,13 @@ impl RoutedBatch {
     /// outcome of a rule or of the fallback), else in full. A compact item is 8 bytes and holds
     /// no texts, so the general path's results cost as little to keep and read as the fused
     /// loop's.
-    pub(crate) fn decided(&mut self, engine: &Engine, i: usize, d: Decision, chosen: Option<usize>) {
+    pub(crate) fn decided(
+        &mut self,
+        engine: &Engine,
+        i: usize,
+        d: Decision,
+        chosen: Option<usize>,
+    ) {
         match self.compact(engine, &d, chosen) {
             Some(item) => self.items.push(item),
             None => self.full(i, d, chosen),
