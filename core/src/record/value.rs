@@ -31,7 +31,11 @@ fn parse_int_text(s: &str) -> Option<Result<i64, ValueError>> {
     if digits.is_empty() || !ok_underscores {
         return None;
     }
-    let clean: String = t.chars().filter(|c| *c != '_').collect();
+    let clean: std::borrow::Cow<'_, str> = if t.contains('_') {
+        t.chars().filter(|c| *c != '_').collect::<String>().into()
+    } else {
+        t.into()
+    };
     if clean
         .trim_start_matches(['-', '+'])
         .bytes()
@@ -67,7 +71,12 @@ fn parse_int_text(s: &str) -> Option<Result<i64, ValueError>> {
 
 fn parse_decimal_text(s: &str) -> Option<Decimal> {
     let t = s.trim();
-    let clean: String = t.chars().filter(|c| *c != '_').collect();
+    // (digits without separators, the common case, are read as they are)
+    let clean: std::borrow::Cow<'_, str> = if t.contains('_') {
+        t.chars().filter(|c| *c != '_').collect::<String>().into()
+    } else {
+        t.into()
+    };
     if clean.is_empty() || clean.starts_with('_') || t.contains("__") {
         return None;
     }

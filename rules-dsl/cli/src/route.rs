@@ -225,7 +225,6 @@ type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
 
 /// A chunk of leads as read: every row in order (its origin and, for a malformed row, its
 /// error), the good rows' records and, with `--now-column`, their instants.
-#[derive(Default)]
 struct Chunk {
     rows: Vec<(Origin, Option<Bad>)>,
     records: Vec<Record>,
@@ -240,6 +239,15 @@ struct Ready {
 }
 
 impl Chunk {
+    /// An empty chunk with room for [`CHUNK`] rows.
+    fn new() -> Chunk {
+        Chunk {
+            rows: Vec::with_capacity(CHUNK),
+            records: Vec::with_capacity(CHUNK),
+            times: Vec::new(),
+        }
+    }
+
     fn prepare(self, engine: &Engine) -> Ready {
         Ready {
             rows: self.rows,
@@ -263,7 +271,7 @@ fn read_chunks(
         When::Column(s) => Some(Parser::new(s)),
         When::At(_) => None,
     };
-    let mut chunk = Chunk::default();
+    let mut chunk = Chunk::new();
     let mut index = 0usize;
     let mut checked = false;
     let read = leads.each(progress, |headers, origin, raw| {
@@ -296,7 +304,7 @@ fn read_chunks(
             Err(e) => chunk.rows.push((origin, Some(e))),
         }
         if chunk.rows.len() >= CHUNK {
-            let full = std::mem::take(&mut chunk).prepare(engine);
+            let full = std::mem::replace(&mut chunk, Chunk::new()).prepare(engine);
             tx.send(full).map_err(|_| 0u8)?;
         }
         Ok(())
