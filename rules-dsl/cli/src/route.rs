@@ -2,9 +2,11 @@
 //! route the leads in the order given (each assignment updating workload and round-robin state)
 //! and write one result per lead.
 //!
-//! Leads are streamed: one thread reads, parses and prepares chunks of 8,192 leads while the
-//! other routes and writes the chunk before, so memory follows two chunks (and the network),
-//! not the input or the output, and the output is the same as routing all leads in one batch.
+//! Leads are streamed through three threads: one reads, parses and prepares chunks of 8,192
+//! leads, one routes them in order, one writes the routed chunks (and frees them), so memory
+//! follows a few chunks (and the network), not the input or the output, and the output is the
+//! same as routing all leads in one batch. Repeated cells are parsed once (core's
+//! `CellCache`) and rows are written from cached tails into a reused buffer (`tails.rs`).
 //!
 //! Exit codes: 0 every lead routed; 1 the rule file has errors; 2 an input is unreadable, a
 //! partner is malformed (nothing is routed), some leads are malformed or refused (each is an
