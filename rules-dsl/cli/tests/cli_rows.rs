@@ -1,7 +1,6 @@
 //! `route` writes its rows itself (issue 12, item 6's speed): the CSV rows are the bytes the csv
 //! crate's writer gives, and the JSON Lines items those serde_json gives, for ids that need
 //! quoting or escaping too, in every outcome (partner, queue, error) and with `--explain`.
-#![expect(clippy::unwrap_used, reason = "test code")]
 
 mod cli_support;
 use cli_support::{leadrail, tmp};
@@ -18,9 +17,9 @@ const IDS: [(&str, &str); 6] = [
 
 fn leads() -> String {
     let mut csv = String::from("id,region,product_line\n");
-    for (i, (cell, _)) in IDS.iter().enumerate() {
-        // partners, the queue (no partner covers DE) and an error row (no region)
-        let region = ["US-TX", "DE", "US-TX", "", "US-OK", "US-TX"][i];
+    // partners, the queue (no partner covers DE) and an error row (no region)
+    let regions = ["US-TX", "DE", "US-TX", "", "US-OK", "US-TX"];
+    for ((cell, _), region) in IDS.iter().zip(regions) {
         csv.push_str(&format!("{cell},{region},pumps\n"));
     }
     tmp("rows.csv", &csv)
