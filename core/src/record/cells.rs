@@ -14,7 +14,7 @@ const MOST: usize = 1_024;
 /// The values of the cells read so far, per field of a [`TextHeader`]'s schema: each distinct
 /// cell of a text, enum, region, set or map field is parsed once, and later rows share its
 /// value (a reference count, not a copy). A field whose cells are mostly distinct stops being
-/// cached after [`MOST`] of them. The records are those [`TextHeader::record`] reads.
+/// cached after 1,024 of them. The records are those [`TextHeader::record`] reads.
 #[derive(Debug, Default)]
 pub struct CellCache {
     /// Per field: its cached cells, or `None` when it is not cached.
