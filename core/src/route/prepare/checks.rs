@@ -37,6 +37,12 @@ impl Checks {
         self.failed.get(k).map(|f| &*f.1)
     }
 
+    /// Whether every lead checked passed.
+    #[inline]
+    pub(crate) fn all_passed(&self) -> bool {
+        self.failed.is_empty()
+    }
+
     /// Whether lead `i` was checked and passed.
     #[inline]
     pub(crate) fn passed(&self, i: usize) -> bool {

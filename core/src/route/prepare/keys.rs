@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use super::leads::{LazyLead, LeadSource};
-use super::{Combination, DistinctKey, PerLead};
+use super::{Combinations, DistinctKey, PerLead};
 use crate::plan::{Expr, Scope};
 use crate::route::eval::{eval, ValueEnv};
 use crate::route::probe::{Probe, ProbeKey};
@@ -366,7 +366,7 @@ pub(super) fn number_combinations(
     passed: impl Fn(usize) -> bool,
     leads: usize,
     combos: &mut PerLead<u32>,
-    combinations: &mut Vec<Combination>,
+    combinations: &mut Combinations,
 ) {
     let (width, keys) = (keys.width(), keys.values());
     let (rule_count, combos) = (combos.width(), combos.values_mut());
@@ -435,9 +435,7 @@ pub(super) fn number_combinations(
                     let keys = probes
                         .iter()
                         .map(|g| keys.get(kb + *g).copied().unwrap_or(u32::MAX));
-                    combinations.push(Combination {
-                        keys: keys.collect(),
-                    });
+                    combinations.push(keys);
                 }
                 if let Some(c) = combos.get_mut(cb + r) {
                     *c = found;

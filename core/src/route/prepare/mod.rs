@@ -127,11 +127,37 @@ pub(super) struct DistinctKey {
     pub(super) key: ProbeKey,
 }
 
-/// A combination of probe keys a fused rule's candidates are listed for.
-#[derive(Debug, Clone)]
-pub(super) struct Combination {
-    /// The rule's probes' key ids (indexes into [`LeadBatch::distinct`]).
-    pub(super) keys: Vec<u32>,
+/// The combinations of probe keys the fused rules' candidates are listed for: each one's key
+/// ids (indexes into [`LeadBatch::distinct`], one per probe of its rule), one combination
+/// after another in one array.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Combinations {
+    keys: Vec<u32>,
+    /// Where each combination's keys end in `keys`.
+    ends: Vec<usize>,
+}
+
+impl Combinations {
+    /// The number of combinations.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds a combination of `keys`.
+    fn push(&mut self, keys: impl Iterator<Item = u32>) {
+        self.keys.extend(keys);
+        self.ends.push(self.keys.len());
+    }
+
+    /// The key ids of each combination, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let keys = self.keys.get(start..end).unwrap_or(&[]);
+            start = end;
+            keys
+        })
+    }
 }
 
 /// Leads checked against the lead schema, with the lead-side values of the plan's index probes
@@ -148,7 +174,7 @@ pub struct LeadBatch {
     /// Per lead and rule: the lead's candidate combination for a fused rule, `u32::MAX` for
     /// none.
     pub(super) combos: PerLead<u32>,
-    pub(super) combinations: Vec<Combination>,
+    pub(super) combinations: Combinations,
     /// Per lead, the values of every rule's prepared slots in rule order
     /// ([`super::rule::LeadSlots::prepared`]); `None` if they could not be computed.
     pub(super) prepared: Option<PerLead<Scalar>>,
@@ -187,7 +213,7 @@ struct Preparation<'a> {
     distinct: Vec<DistinctKey>,
     checks: Checks,
     combos: PerLead<u32>,
-    combinations: Vec<Combination>,
+    combinations: Combinations,
     /// Every rule's prepared slots, in rule order.
     slots: Vec<PreparedSlot<'a>>,
     prepared: PerLead<Scalar>,
@@ -212,7 +238,7 @@ impl<'a> Preparation<'a> {
             distinct: Vec::new(),
             checks: Checks::default(),
             combos: PerLead::filled(n, engine.rules.len(), u32::MAX),
-            combinations: Vec::new(),
+            combinations: Combinations::default(),
             prepared: PerLead::with_capacity(n, slots.len()),
             slots,
             net: EmptyNetwork::new(engine),
