@@ -3,32 +3,34 @@
 //! bindings use), the results kept in core's compact form.
 
 use leadrail_core::host::{Host, HostBatch, ReadError, Results, Rows};
-use leadrail_core::record::Column;
+use leadrail_core::record::{Column, PackedColumn, TextColumn};
 use std::convert::Infallible;
 use std::ops::Range;
 
 use crate::w1::LeadRow;
 
-/// Reads rows as a Rust host holding its leads as strings would: the ids packed into one
-/// string ([`Column::packed`]), the region and product line dictionary-encoded
-/// ([`Column::texts`]: each distinct text stored once), the deal size as integers.
+/// Reads rows as a Rust host holding its leads as strings would, in one pass over the rows:
+/// the ids packed into one string ([`PackedColumn`]), the region and product line
+/// dictionary-encoded ([`TextColumn`]: each distinct text stored once), the deal size as
+/// integers.
 pub fn read_rows(rows: &[LeadRow]) -> Rows {
-    let ids = Column::packed(rows.iter().map(|r| r.id.as_str()));
+    let n = rows.len();
+    let mut ids = PackedColumn::with_capacity(n);
+    let mut regions = TextColumn::with_capacity(n);
+    let mut lines = TextColumn::with_capacity(n);
+    let mut sizes = Vec::with_capacity(n);
+    for r in rows {
+        ids.push(&r.id);
+        regions.push(Some(&r.region));
+        lines.push(Some(&r.product_line));
+        sizes.push(Some(r.deal_size));
+    }
     let fields = vec![
-        (
-            "region".to_string(),
-            Column::texts(rows.iter().map(|r| Some(r.region.as_str()))),
-        ),
-        (
-            "product_line".to_string(),
-            Column::texts(rows.iter().map(|r| Some(r.product_line.as_str()))),
-        ),
-        (
-            "deal_size".to_string(),
-            Column::Int(rows.iter().map(|r| Some(r.deal_size)).collect()),
-        ),
+        ("region".to_string(), regions.finish()),
+        ("product_line".to_string(), lines.finish()),
+        ("deal_size".to_string(), Column::Int(sizes)),
     ];
-    Rows::new(Host::RUST, rows.len(), ids, fields)
+    Rows::new(Host::RUST, n, ids.finish(), fields)
 }
 
 /// W1's leads as a [`HostBatch`]: rows read with [`read_rows`], results collected in order.

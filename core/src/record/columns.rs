@@ -10,6 +10,7 @@ use crate::report::ErrorReport;
 use crate::schema::Schema;
 use crate::value::{Type, Value};
 
+use super::build::{PackedColumn, TextColumn};
 use super::error::*;
 use super::texts::TextMap;
 use super::value::*;
@@ -100,21 +101,11 @@ impl Column {
     /// ```
     pub fn texts<'s>(texts: impl IntoIterator<Item = Option<&'s str>>) -> Column {
         let texts = texts.into_iter();
-        let mut seen: TextMap<'s, u32> = TextMap::default();
-        let mut dict = Vec::new();
-        let mut codes = Vec::with_capacity(texts.size_hint().0);
+        let mut column = TextColumn::with_capacity(texts.size_hint().0);
         for t in texts {
-            let code = match t {
-                Some(t) => *seen.get_or_insert_with(t, || {
-                    dict.push(Json::String(t.to_owned()));
-                    u32::try_from(dict.len() - 1).unwrap_or(u32::MAX)
-                }),
-                // (a code past the dictionary is missing)
-                None => u32::MAX,
-            };
-            codes.push(code);
+            column.push(t);
         }
-        Column::Dict { dict, codes }
+        column.finish()
     }
 
     /// A column of texts packed into one string ([`Column::Packed`]): the cheap form for a
@@ -129,20 +120,11 @@ impl Column {
     /// ```
     pub fn packed<'s>(texts: impl IntoIterator<Item = &'s str>) -> Column {
         let texts = texts.into_iter();
-        let rows = texts.size_hint().0;
-        let mut bytes: Vec<u8> = Vec::with_capacity(rows * 8);
-        let mut ends = Vec::with_capacity(rows);
+        let mut column = PackedColumn::with_capacity(texts.size_hint().0);
         for t in texts {
-            // (byte by byte: a call to `memcpy` per short text costs more than the copy)
-            for b in t.as_bytes() {
-                bytes.push(*b);
-            }
-            ends.push(bytes.len());
+            column.push(t);
         }
-        // (texts one after another are UTF-8, and `ends` fall between them)
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Column::Packed { text, ends }
+        column.finish()
     }
 
     /// The number of rows the column holds.
@@ -509,15 +491,6 @@ impl<'a> ColumnRows<'a> {
         Some((Record { id, values }, valid))
     }
 
-    /// Whether row `row` is of the common forms (`Some`) and then whether its record is known
-    /// to pass the engine's record check: what [`ColumnRows::row`] would say of its record,
-    /// without building it.
-    #[inline]
-    pub(crate) fn peek(&mut self, row: usize) -> Option<bool> {
-        self.fast_id(row, false)?;
-        self.fast_values(row, None)
-    }
-
     /// The integer cell of row `row` of schema field `f` when the field is an int or decimal
     /// field read from an integer column (`Some(None)`: the cell is missing): the value the
     /// row's record holds, as an integer.
@@ -525,6 +498,15 @@ impl<'a> ColumnRows<'a> {
     pub(crate) fn int(&self, row: usize, f: usize) -> Option<Option<i64>> {
         match self.fields.get(f)?.src {
             Src::Int(v) | Src::IntDecimal(v) => Some(v.get(row).copied().flatten()),
+            _ => None,
+        }
+    }
+
+    /// The integer cells of schema field `f` when it is an int or decimal field read from an
+    /// integer column (see [`ColumnRows::int`]; a row past them is missing).
+    pub(crate) fn ints(&self, f: usize) -> Option<&'a [Option<i64>]> {
+        match self.fields.get(f)?.src {
+            Src::Int(v) | Src::IntDecimal(v) => Some(v),
             _ => None,
         }
     }
@@ -564,84 +546,158 @@ impl<'a> ColumnRows<'a> {
     #[inline]
     fn fast_values(&mut self, row: usize, mut out: Option<&mut Vec<Value>>) -> Option<bool> {
         let mut valid = true;
+        // (a value built only when it is kept)
+        let keep = out.is_some();
         for f in &mut self.fields {
-            let field = f.field;
-            // (a value built only when it is kept)
-            let keep = out.is_some();
-            let v: Cow<'_, Value> = match f.src {
-                Src::Int(v) => match v.get(row) {
-                    Some(Some(i)) if keep => Cow::Owned(Value::Int(*i)),
-                    Some(Some(_)) => Cow::Borrowed(&NULL),
-                    _ => Cow::Owned(missing(field)?),
-                },
-                Src::IntDecimal(v) => match v.get(row) {
-                    Some(Some(i)) if keep => Cow::Owned(Value::Decimal(Decimal::from(*i))),
-                    Some(Some(_)) => Cow::Borrowed(&NULL),
-                    _ => Cow::Owned(missing(field)?),
-                },
-                Src::Float(v, ratio) => match v.get(row).copied().flatten() {
-                    // what the JSON number gives: a finite float (in [0, 1] for a ratio)
-                    Some(x) if ratio && x.is_finite() && (0.0..=1.0).contains(&x) => {
-                        Cow::Owned(Value::Float(x))
-                    }
-                    Some(x) if !ratio && x.is_finite() => Cow::Owned(Value::Float(x)),
-                    Some(_) => return None,
-                    None => Cow::Owned(missing(field)?),
-                },
-                Src::Dict(codes, dict) => {
-                    // (a row past the codes, or a code past the dictionary, is missing)
-                    let c = codes.get(row).map_or(usize::MAX, |c| *c as usize);
-                    match f.dict.get_mut(c) {
-                        Some(Some(e)) => {
-                            valid &= e.valid;
-                            Cow::Borrowed(e.r.as_ref().ok()?)
-                        }
-                        Some(slot) => {
-                            let j = dict.get(c)?;
-                            let e = slot.insert(Entry::new(field, field_value(field, Some(j))));
-                            valid &= e.valid;
-                            Cow::Borrowed(e.r.as_ref().ok()?)
-                        }
-                        None => Cow::Owned(missing(field)?),
-                    }
-                }
-                Src::Text(v) => match v.get(row) {
-                    Some(Some(t)) => {
-                        let e = cached_text(&mut f.texts, field, t);
-                        valid &= e.valid;
-                        Cow::Borrowed(e.r.as_ref().ok()?)
-                    }
-                    _ => Cow::Owned(missing(field)?),
-                },
-                Src::Packed(text, ends) => match packed_text(text, ends, row) {
-                    Some(t) => {
-                        let e = cached_text(&mut f.texts, field, t);
-                        valid &= e.valid;
-                        Cow::Borrowed(e.r.as_ref().ok()?)
-                    }
-                    None => Cow::Owned(missing(field)?),
-                },
-                Src::Json(v) => match v.get(row) {
-                    Some(Json::String(t)) => {
-                        let e = cached_text(&mut f.texts, field, t);
-                        valid &= e.valid;
-                        Cow::Borrowed(e.r.as_ref().ok()?)
-                    }
-                    Some(Json::Null) | None => Cow::Owned(missing(field)?),
-                    Some(j) => {
-                        let v = field_value(field, Some(j)).ok()?;
-                        valid &= fits(field, &v);
-                        Cow::Owned(v)
-                    }
-                },
-                Src::Absent => Cow::Owned(missing(field)?),
-                Src::Slow => return None,
-            };
+            let (v, ok) = f.read(row, keep)?;
+            valid &= ok;
             if let Some(out) = out.as_deref_mut() {
                 out.push(v.into_owned());
             }
         }
         Some(valid)
+    }
+
+    /// For each of rows `0..rows`, whether the row is of the common forms (the fast path
+    /// reads it) and its record is known to pass the engine's record check, as
+    /// [`ColumnRows::row`] would say, without building the records: worked out column by
+    /// column, a dictionary code looked at once, an integer column in one loop.
+    pub(crate) fn known_valid(&mut self, rows: usize) -> Vec<bool> {
+        let mut ok = vec![true; rows];
+        match self.fast_ids {
+            Ids::Packed(text, ends) => {
+                for (row, o) in ok.iter_mut().enumerate() {
+                    *o = matches!(packed_text(text, ends, row), Some(t) if !blank(t));
+                }
+            }
+            Ids::Other => return vec![false; rows],
+            Ids::Text(_) | Ids::Json(_) => {
+                for (row, o) in ok.iter_mut().enumerate() {
+                    *o = self.fast_id(row, false).is_some();
+                }
+            }
+        }
+        for f in &mut self.fields {
+            let optional = f.field.optional;
+            match f.src {
+                Src::Int(v) | Src::IntDecimal(v) => {
+                    for (row, o) in ok.iter_mut().enumerate() {
+                        *o &= optional || matches!(v.get(row), Some(Some(_)));
+                    }
+                }
+                Src::Dict(codes, _) => {
+                    // per code: 0 not looked at yet, 1 known valid, 2 not
+                    let mut seen = vec![0u8; f.dict.len()];
+                    for (row, o) in ok.iter_mut().enumerate() {
+                        if !*o {
+                            continue;
+                        }
+                        let c = codes.get(row).map_or(usize::MAX, |c| *c as usize);
+                        *o = match seen.get(c).copied() {
+                            Some(1) => true,
+                            Some(2) => false,
+                            Some(_) => {
+                                let good = matches!(f.read(row, false), Some((_, true)));
+                                if let Some(s) = seen.get_mut(c) {
+                                    *s = if good { 1 } else { 2 };
+                                }
+                                good
+                            }
+                            // (a code past the dictionary is missing)
+                            None => optional,
+                        };
+                    }
+                }
+                _ => {
+                    for (row, o) in ok.iter_mut().enumerate() {
+                        if *o {
+                            *o = matches!(f.read(row, false), Some((_, true)));
+                        }
+                    }
+                }
+            }
+        }
+        ok
+    }
+}
+
+impl<'a> FieldReader<'a> {
+    /// The value of row `row`'s cell (built only when `keep`, else a null stands for it) and
+    /// whether it is known to pass the engine's record check, or `None` for [`column_row`].
+    #[inline]
+    fn read(&mut self, row: usize, keep: bool) -> Option<(Cow<'_, Value>, bool)> {
+        let field = self.field;
+        let mut valid = true;
+        let v: Cow<'_, Value> = match self.src {
+            Src::Int(v) => match v.get(row) {
+                Some(Some(i)) if keep => Cow::Owned(Value::Int(*i)),
+                Some(Some(_)) => Cow::Borrowed(&NULL),
+                _ => Cow::Owned(missing(field)?),
+            },
+            Src::IntDecimal(v) => match v.get(row) {
+                Some(Some(i)) if keep => Cow::Owned(Value::Decimal(Decimal::from(*i))),
+                Some(Some(_)) => Cow::Borrowed(&NULL),
+                _ => Cow::Owned(missing(field)?),
+            },
+            Src::Float(v, ratio) => match v.get(row).copied().flatten() {
+                // what the JSON number gives: a finite float (in [0, 1] for a ratio)
+                Some(x) if ratio && x.is_finite() && (0.0..=1.0).contains(&x) => {
+                    Cow::Owned(Value::Float(x))
+                }
+                Some(x) if !ratio && x.is_finite() => Cow::Owned(Value::Float(x)),
+                Some(_) => return None,
+                None => Cow::Owned(missing(field)?),
+            },
+            Src::Dict(codes, dict) => {
+                // (a row past the codes, or a code past the dictionary, is missing)
+                let c = codes.get(row).map_or(usize::MAX, |c| *c as usize);
+                match self.dict.get_mut(c) {
+                    Some(Some(e)) => {
+                        valid &= e.valid;
+                        Cow::Borrowed(e.r.as_ref().ok()?)
+                    }
+                    Some(slot) => {
+                        let j = dict.get(c)?;
+                        let e = slot.insert(Entry::new(field, field_value(field, Some(j))));
+                        valid &= e.valid;
+                        Cow::Borrowed(e.r.as_ref().ok()?)
+                    }
+                    None => Cow::Owned(missing(field)?),
+                }
+            }
+            Src::Text(v) => match v.get(row) {
+                Some(Some(t)) => {
+                    let e = cached_text(&mut self.texts, field, t);
+                    valid &= e.valid;
+                    Cow::Borrowed(e.r.as_ref().ok()?)
+                }
+                _ => Cow::Owned(missing(field)?),
+            },
+            Src::Packed(text, ends) => match packed_text(text, ends, row) {
+                Some(t) => {
+                    let e = cached_text(&mut self.texts, field, t);
+                    valid &= e.valid;
+                    Cow::Borrowed(e.r.as_ref().ok()?)
+                }
+                None => Cow::Owned(missing(field)?),
+            },
+            Src::Json(v) => match v.get(row) {
+                Some(Json::String(t)) => {
+                    let e = cached_text(&mut self.texts, field, t);
+                    valid &= e.valid;
+                    Cow::Borrowed(e.r.as_ref().ok()?)
+                }
+                Some(Json::Null) | None => Cow::Owned(missing(field)?),
+                Some(j) => {
+                    let v = field_value(field, Some(j)).ok()?;
+                    valid &= fits(field, &v);
+                    Cow::Owned(v)
+                }
+            },
+            Src::Absent => Cow::Owned(missing(field)?),
+            Src::Slow => return None,
+        };
+        Some((v, valid))
     }
 }
 

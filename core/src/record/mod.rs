@@ -29,12 +29,14 @@
 //!   engine rejects a lead whose region has exclusions ([`region_with_exceptions`]): exclusions
 //!   carve out partner territories, a lead is in one region.
 
+mod build;
 mod cells;
 mod columns;
 mod error;
 mod texts;
 mod value;
 
+pub use build::{PackedColumn, TextColumn};
 pub use cells::CellCache;
 pub use columns::Column;
 pub(crate) use columns::{packed_text, ColumnRows};

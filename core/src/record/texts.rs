@@ -66,7 +66,7 @@ impl<'s, V> TextMap<'s, V> {
 /// The bytes of a text of at most 15 bytes and its length as one integer (distinct texts give
 /// distinct integers); `None` for a longer text.
 #[inline]
-fn packed(t: &str) -> Option<u128> {
+pub(super) fn packed(t: &str) -> Option<u128> {
     let b = t.as_bytes();
     let n = b.len();
     // little-endian words of the text (loads that overlap when the text is shorter than two

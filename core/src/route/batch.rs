@@ -113,8 +113,8 @@ pub(super) fn ready(
     times: Times<'_>,
     out: &mut RoutedBatch,
 ) -> Option<EpochMs> {
-    if let Some(Some(e)) = batch.checks.get(i) {
-        out.error(i, ErrorReport::from(&**e));
+    if let Some(e) = batch.checks.error(i) {
+        out.error(i, ErrorReport::from(e));
         return None;
     }
     let now = times.get(i);

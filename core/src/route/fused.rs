@@ -36,10 +36,10 @@ impl CandidateLists {
         let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combinations.len());
         let mut slots: Vec<u32> = Vec::new();
         let mut sets: Vec<&Bits> = Vec::new();
-        for c in &batch.combinations {
+        for keys in batch.combinations.iter() {
             sets.clear();
             let mut known = true;
-            for k in &c.keys {
+            for k in keys {
                 match resolved.get(*k as usize) {
                     Some(b) => sets.push(b),
                     None => known = false,

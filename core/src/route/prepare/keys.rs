@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use super::leads::{LazyLead, LeadSource};
-use super::{Combination, DistinctKey, PerLead};
+use super::{Combinations, DistinctKey, PerLead};
 use crate::plan::{Expr, Scope};
 use crate::route::eval::{eval, ValueEnv};
 use crate::route::probe::{Probe, ProbeKey};
@@ -137,6 +137,15 @@ impl<'a> ProbeKeys<'a> {
         self.expr.is_some() && (self.field.is_none() || self.dict.is_none())
     }
 
+    /// The key id of row `row` when its dictionary code's is known already (the probe's
+    /// expression is one dictionary-encoded field, and an earlier lead had that code).
+    #[inline]
+    pub(super) fn known(&self, row: usize) -> Option<u32> {
+        let d = self.dict.as_ref()?;
+        let id = *d.ids.get(*d.codes.get(row)? as usize)?;
+        (id != u32::MAX).then_some(id)
+    }
+
     /// The key id of the lead; `u32::MAX` for a probe routing resolves per lead.
     #[inline]
     pub(super) fn key<'b, S: LeadSource<'b>>(
@@ -192,6 +201,71 @@ impl<'a> ProbeKeys<'a> {
 enum CombinationTable {
     Packed(PackedMap),
     Slices(FxHashMap<Vec<u32>, u32>),
+    /// Few enough combinations of the batch's keys to number them in an array.
+    Dense(DenseCombinations),
+}
+
+/// The combinations of a rule's probe keys as an array indexed by the keys' rule-local
+/// numbers (each probe's distinct keys numbered apart): for a batch whose keys combine in few
+/// enough ways, a lead's combination is found with a multiply-add per probe, no hashing.
+struct DenseCombinations {
+    /// Per probe of the rule, the local number of each key id (`u32::MAX`: another probe's).
+    local: Vec<Vec<u32>>,
+    /// Per probe, the stride of its local number in `table`.
+    strides: Vec<usize>,
+    /// Per combination of local numbers, its combination id (`u32::MAX`: not seen yet).
+    table: Vec<u32>,
+}
+
+impl DenseCombinations {
+    /// The table of the combinations of `probes`' keys among `distinct`, if it has at most
+    /// `most` entries.
+    fn new(probes: &[usize], distinct: &[DistinctKey], most: usize) -> Option<DenseCombinations> {
+        let mut local = vec![vec![u32::MAX; distinct.len()]; probes.len()];
+        let mut sizes = vec![0usize; probes.len()];
+        for (k, d) in distinct.iter().enumerate() {
+            for ((g, l), size) in probes.iter().zip(&mut local).zip(&mut sizes) {
+                if d.probe == *g {
+                    if let Some(x) = l.get_mut(k) {
+                        *x = u32::try_from(*size).ok()?;
+                    }
+                    *size += 1;
+                }
+            }
+        }
+        let total = sizes.iter().try_fold(1usize, |t, s| t.checked_mul(*s))?;
+        if total > most {
+            return None;
+        }
+        let mut strides = Vec::with_capacity(sizes.len());
+        let mut stride = 1usize;
+        for s in sizes.iter().rev() {
+            strides.push(stride);
+            stride *= s;
+        }
+        strides.reverse();
+        Some(DenseCombinations {
+            local,
+            strides,
+            table: vec![u32::MAX; total],
+        })
+    }
+
+    /// The entry of a lead's keys (`keys`: the lead's key per probe id), `None` if a probe has
+    /// no key.
+    #[inline]
+    fn entry(&mut self, probes: &[usize], keys: &[u32]) -> Option<&mut u32> {
+        let mut at = 0usize;
+        for ((g, l), stride) in probes.iter().zip(&self.local).zip(&self.strides) {
+            let k = *keys.get(*g)?;
+            let n = *l.get(k as usize)?;
+            if n == u32::MAX {
+                return None;
+            }
+            at += n as usize * stride;
+        }
+        self.table.get_mut(at)
+    }
 }
 
 /// A map from packed probe keys to combination ids: open addressing with linear probing and
@@ -288,13 +362,25 @@ impl RuleCombinations {
 pub(super) fn number_combinations(
     rules: &mut [RuleCombinations],
     keys: &PerLead<u32>,
+    distinct: &[DistinctKey],
     passed: impl Fn(usize) -> bool,
     leads: usize,
     combos: &mut PerLead<u32>,
-    combinations: &mut Vec<Combination>,
+    combinations: &mut Combinations,
 ) {
     let (width, keys) = (keys.width(), keys.values());
     let (rule_count, combos) = (combos.width(), combos.values_mut());
+    // (an array of up to 4,096 entries, or one per lead)
+    let most = leads.max(4_096);
+    for rc in rules.iter_mut() {
+        if let Some(d) = rc
+            .probes
+            .as_deref()
+            .and_then(|p| DenseCombinations::new(p, distinct, most))
+        {
+            rc.seen = CombinationTable::Dense(d);
+        }
+    }
     let mut ks: Vec<u32> = Vec::new();
     // where the lead's keys and combinations start
     let (mut kb, mut cb) = (0usize, 0usize);
@@ -306,6 +392,16 @@ pub(super) fn number_combinations(
                 };
                 let next = u32::try_from(combinations.len()).unwrap_or(u32::MAX);
                 let found = match &mut rc.seen {
+                    CombinationTable::Dense(d) => {
+                        match d.entry(probes, keys.get(kb..kb + width).unwrap_or(&[])) {
+                            Some(e) if *e == u32::MAX => {
+                                *e = next;
+                                next
+                            }
+                            Some(e) => *e,
+                            None => continue 'rules,
+                        }
+                    }
                     CombinationTable::Packed(m) => {
                         let mut packed = 0u64;
                         for g in probes {
@@ -339,9 +435,7 @@ pub(super) fn number_combinations(
                     let keys = probes
                         .iter()
                         .map(|g| keys.get(kb + *g).copied().unwrap_or(u32::MAX));
-                    combinations.push(Combination {
-                        keys: keys.collect(),
-                    });
+                    combinations.push(keys);
                 }
                 if let Some(c) = combos.get_mut(cb + r) {
                     *c = found;

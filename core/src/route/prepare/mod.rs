@@ -3,6 +3,8 @@
 //! fused rule's candidate combination numbered per lead, and the lead-only slot values that do
 //! not depend on the network computed once (`slots.rs`).
 
+mod by_column;
+mod checks;
 mod keys;
 mod leads;
 mod slots;
@@ -17,7 +19,8 @@ use crate::route::analysis::single_lead_field;
 use crate::route::fused_rule::fused_reads_lead;
 use crate::route::probe::ProbeKey;
 use crate::route::rule::LeadSlot;
-use crate::route::{Engine, RouteError};
+use crate::route::Engine;
+use checks::Checks;
 use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
 use leads::{LazyLead, LeadColumns, LeadSource};
 pub(crate) use leads::{LeadReader, Leads};
@@ -124,11 +127,37 @@ pub(super) struct DistinctKey {
     pub(super) key: ProbeKey,
 }
 
-/// A combination of probe keys a fused rule's candidates are listed for.
-#[derive(Debug, Clone)]
-pub(super) struct Combination {
-    /// The rule's probes' key ids (indexes into [`LeadBatch::distinct`]).
-    pub(super) keys: Vec<u32>,
+/// The combinations of probe keys the fused rules' candidates are listed for: each one's key
+/// ids (indexes into [`LeadBatch::distinct`], one per probe of its rule), one combination
+/// after another in one array.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Combinations {
+    keys: Vec<u32>,
+    /// Where each combination's keys end in `keys`.
+    ends: Vec<usize>,
+}
+
+impl Combinations {
+    /// The number of combinations.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds a combination of `keys`.
+    fn push(&mut self, keys: impl Iterator<Item = u32>) {
+        self.keys.extend(keys);
+        self.ends.push(self.keys.len());
+    }
+
+    /// The key ids of each combination, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let keys = self.keys.get(start..end).unwrap_or(&[]);
+            start = end;
+            keys
+        })
+    }
 }
 
 /// Leads checked against the lead schema, with the lead-side values of the plan's index probes
@@ -137,15 +166,15 @@ pub(super) struct Combination {
 #[derive(Debug, Clone)]
 pub struct LeadBatch {
     pub(super) leads: Leads,
-    /// Per lead: the error of its check (`None`: it passed).
-    pub(super) checks: Vec<Option<Box<RouteError>>>,
+    /// Per lead: whether it passed its check, and the errors of those that did not.
+    pub(super) checks: Checks,
     /// Per lead and probe (by id): the key id, `u32::MAX` for a probe resolved per lead.
     pub(super) keys: PerLead<u32>,
     pub(super) distinct: Vec<DistinctKey>,
     /// Per lead and rule: the lead's candidate combination for a fused rule, `u32::MAX` for
     /// none.
     pub(super) combos: PerLead<u32>,
-    pub(super) combinations: Vec<Combination>,
+    pub(super) combinations: Combinations,
     /// Per lead, the values of every rule's prepared slots in rule order
     /// ([`super::rule::LeadSlots::prepared`]); `None` if they could not be computed.
     pub(super) prepared: Option<PerLead<Scalar>>,
@@ -182,9 +211,9 @@ struct Preparation<'a> {
     rules: Vec<RuleCombinations>,
     keys: PerLead<u32>,
     distinct: Vec<DistinctKey>,
-    checks: Vec<Option<Box<RouteError>>>,
+    checks: Checks,
     combos: PerLead<u32>,
-    combinations: Vec<Combination>,
+    combinations: Combinations,
     /// Every rule's prepared slots, in rule order.
     slots: Vec<PreparedSlot<'a>>,
     prepared: PerLead<Scalar>,
@@ -207,9 +236,9 @@ impl<'a> Preparation<'a> {
             rules: RuleCombinations::of(engine),
             keys: PerLead::filled(n, engine.probes.len(), u32::MAX),
             distinct: Vec::new(),
-            checks: Vec::with_capacity(n),
+            checks: Checks::default(),
             combos: PerLead::filled(n, engine.rules.len(), u32::MAX),
-            combinations: Vec::new(),
+            combinations: Combinations::default(),
             prepared: PerLead::with_capacity(n, slots.len()),
             slots,
             net: EmptyNetwork::new(engine),
@@ -262,12 +291,10 @@ impl<'a> Preparation<'a> {
         self.keys.grow(n, u32::MAX);
         self.combos.grow(n, u32::MAX);
         let row = |i: usize| rows.and_then(|r| r.get(i).copied()).unwrap_or(i);
-        let passed =
-            |checks: &[Option<Box<RouteError>>], i: usize| matches!(checks.get(i), Some(None));
         let (slots, keys) = (!self.slots.is_empty(), self.keys.width() > 0);
         if slots || keys {
             for i in 0..n {
-                let ok = passed(&self.checks, i);
+                let ok = self.checks.passed(i);
                 let mut lead = LazyLead::new(i, row(i), source);
                 if slots {
                     push_values(
@@ -285,11 +312,17 @@ impl<'a> Preparation<'a> {
                 }
             }
         }
+        self.number(n);
+    }
+
+    /// Numbers the candidate combinations of the `n` leads from their keys.
+    fn number(&mut self, n: usize) {
         let checks = &self.checks;
         number_combinations(
             &mut self.rules,
             &self.keys,
-            |i| passed(checks, i),
+            &self.distinct,
+            |i| checks.passed(i),
             n,
             &mut self.combos,
             &mut self.combinations,
@@ -537,12 +570,15 @@ impl Engine {
             drop((prep, reader));
             return self.prepare_columns_at(at, rows, &ids, &fields);
         }
-        prep.checks.reserve(most);
         prep.prepared.reserve(most);
         // lead `n` is row `n` until the first bad row, then row `at_rows[n]`
-        let (mut n, mut at_rows, mut bad) = (0usize, Vec::new(), Vec::new());
-        for row in 0..rows {
-            let check = match reader.peek(row) {
+        let known = reader.known_valid(rows);
+        // (the rows up to the first one not known to be good need no check)
+        let good = known.iter().position(|k| !*k).unwrap_or(rows);
+        prep.checks.passed_many(good);
+        let (mut n, mut at_rows, mut bad) = (good, Vec::new(), Vec::new());
+        for row in good..rows {
+            let check = match known.get(row) {
                 Some(true) => Ok(None),
                 _ => reader.row(row).map(|(lead, valid)| match valid {
                     true => None,
@@ -567,7 +603,7 @@ impl Engine {
             }
         }
         let at_rows = (!bad.is_empty()).then_some(at_rows);
-        prep.run(n, at_rows.as_deref(), &mut reader);
+        prep.run_columns(n, at_rows.as_deref(), &mut reader);
         let mut batch = prep.finish(n, Leads::Records(Vec::new()));
         batch.leads = Leads::Columns(LeadColumns {
             plan: self.plan.clone(),

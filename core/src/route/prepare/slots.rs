@@ -99,32 +99,44 @@ pub(super) fn push_values<'b, S: LeadSource<'b>>(
     passed: bool,
 ) {
     for slot in slots.iter_mut() {
-        let v = if !passed {
-            Scalar::Null
+        let v = if passed {
+            slot.value(net, lead)
         } else {
-            match &mut slot.how {
-                SlotEval::IntRange(t) => match lead.int(t.field()) {
-                    Some(x) => t.test_int(x),
-                    None => t.test(lead.get().0),
-                },
-                SlotEval::Memo { codes, memo, eval } => {
-                    let m = codes
-                        .get(lead.row())
-                        .and_then(|c| memo.get_mut(*c as usize));
-                    match m {
-                        Some(Some(v)) => *v,
-                        m => {
-                            let v = net.eval(eval, lead.get().0);
-                            if let Some(m) = m {
-                                *m = Some(v);
-                            }
-                            v
-                        }
-                    }
-                }
-                SlotEval::Closure(f) => net.eval(f, lead.get().0),
-            }
+            Scalar::Null
         };
         vals.push(v);
+    }
+}
+
+impl PreparedSlot<'_> {
+    /// The slot's value for a lead that passed its check.
+    #[inline]
+    pub(super) fn value<'b, S: LeadSource<'b>>(
+        &mut self,
+        net: &mut EmptyNetwork<'_>,
+        lead: &mut LazyLead<'_, 'b, S>,
+    ) -> Scalar {
+        match &mut self.how {
+            SlotEval::IntRange(t) => match lead.int(t.field()) {
+                Some(x) => t.test_int(x),
+                None => t.test(lead.get().0),
+            },
+            SlotEval::Memo { codes, memo, eval } => {
+                let m = codes
+                    .get(lead.row())
+                    .and_then(|c| memo.get_mut(*c as usize));
+                match m {
+                    Some(Some(v)) => *v,
+                    m => {
+                        let v = net.eval(eval, lead.get().0);
+                        if let Some(m) = m {
+                            *m = Some(v);
+                        }
+                        v
+                    }
+                }
+            }
+            SlotEval::Closure(f) => net.eval(f, lead.get().0),
+        }
     }
 }
