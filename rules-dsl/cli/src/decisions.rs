@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use leadrail_core::dealreg::Verdict;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{DecisionView, Explanation, OutcomeRef};
 use serde::Serialize;
@@ -31,12 +32,17 @@ struct Item<'a> {
     decision: Option<leadrail_core::route::Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a ErrorReport>,
+    /// The lead's conflict (`route --registry`), core's serde form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conflict: Option<&'a Verdict>,
 }
 
 /// The writer of `route`'s results.
 pub struct Decisions<W: Write> {
     format: OutputFormat,
     explain: bool,
+    /// With the conflict columns (`route --registry`).
+    conflicts: bool,
     sink: Sink<W>,
     started: bool,
     items: usize,
@@ -58,11 +64,18 @@ impl<W: Write> Decisions<W> {
         Decisions {
             format,
             explain,
+            conflicts: false,
             sink,
             started: false,
             items: 0,
             buf: Vec::new(),
         }
+    }
+
+    /// With the conflict columns of `route --registry` (CSV: [`crate::conflicts::COLUMNS`]).
+    pub fn with_conflicts(mut self, conflicts: bool) -> Decisions<W> {
+        self.conflicts = conflicts;
+        self
     }
 
     /// Writes the CSV header or the `[` of the JSON array, once.
@@ -77,6 +90,9 @@ impl<W: Write> Decisions<W> {
                 if self.explain {
                     header.push("why");
                 }
+                if self.conflicts {
+                    header.extend(crate::conflicts::COLUMNS);
+                }
                 w.write_record(&header).map_err(csv_io)
             }
             Sink::Json(out) if self.format == OutputFormat::Json => out.write_all(b"["),
@@ -86,6 +102,16 @@ impl<W: Write> Decisions<W> {
 
     /// Writes lead `lead`'s decision.
     pub fn decision(&mut self, lead: &str, d: &DecisionView<'_>) -> io::Result<()> {
+        self.checked(lead, d, None)
+    }
+
+    /// Writes lead `lead`'s decision and its conflict (`route --registry`).
+    pub fn checked(
+        &mut self,
+        lead: &str,
+        d: &DecisionView<'_>,
+        conflict: Option<&Verdict>,
+    ) -> io::Result<()> {
         self.start()?;
         if let Sink::Csv(w) = &mut self.sink {
             let (kind, target): (&str, &str) = match d.outcome {
@@ -94,8 +120,16 @@ impl<W: Write> Decisions<W> {
                 OutcomeRef::Unrouted => ("unrouted", ""),
             };
             let rule = d.rule.map_or("", |r| &**r);
+            let why = match (self.explain, d.explanation) {
+                (true, Some(x)) => why(x),
+                _ => String::new(),
+            };
+            if self.conflicts {
+                let head = [lead, kind, target, rule, why.as_str()];
+                let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
+                return crate::conflicts::csv_row(w, head, conflict).map_err(csv_io);
+            }
             return if self.explain {
-                let why = d.explanation.map(why).unwrap_or_default();
                 w.write_record([lead, kind, target, rule, why.as_str()])
             } else {
                 w.write_record([lead, kind, target, rule])
@@ -106,6 +140,7 @@ impl<W: Write> Decisions<W> {
             lead: Some(lead),
             decision: Some(d.to_decision()),
             error: None,
+            conflict,
         })
     }
 
@@ -114,6 +149,11 @@ impl<W: Write> Decisions<W> {
         self.start()?;
         if let Sink::Csv(w) = &mut self.sink {
             let lead = lead.unwrap_or("");
+            if self.conflicts {
+                let head = [lead, "error", "", &e.message, ""];
+                let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
+                return crate::conflicts::csv_row(w, head, None).map_err(csv_io);
+            }
             return if self.explain {
                 w.write_record([lead, "error", "", &e.message, ""])
             } else {
@@ -125,6 +165,7 @@ impl<W: Write> Decisions<W> {
             lead,
             decision: None,
             error: Some(e),
+            conflict: None,
         })
     }
 

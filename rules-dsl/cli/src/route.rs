@@ -55,6 +55,8 @@ pub struct RouteArgs {
     pub now: Now,
     /// The routing state file.
     pub state: Option<PathBuf>,
+    /// Registrations, accounts and open leads to check each lead against (`conflicts.rs`).
+    pub registry: Option<PathBuf>,
     /// Explain decisions.
     pub explain: bool,
     /// Output format.
@@ -80,10 +82,11 @@ struct Setup {
     network: Network,
     leads: Input,
     now: When,
+    registry: Option<leadrail_core::dealreg::Registry>,
 }
 
 /// The instants of the leads.
-enum When {
+pub(crate) enum When {
     At(EpochMs),
     /// Read per lead, as a required datetime field of a one-field schema (so the errors are
     /// core's, naming the record and the column).
@@ -133,11 +136,16 @@ impl Setup {
                 2u8
             })?;
         }
+        let registry = match &args.registry {
+            Some(path) => Some(crate::conflicts::load(path, args.input_format)?),
+            None => None,
+        };
         Ok(Setup {
             engine,
             network,
             leads,
             now,
+            registry,
         })
     }
 
@@ -152,17 +160,19 @@ impl Setup {
             exclude: Vec::new(),
         };
         let mut writer = Writer {
-            out: Decisions::new(out, args.format, args.explain),
+            out: Decisions::new(out, args.format, args.explain)
+                .with_conflicts(self.registry.is_some()),
             progress: &progress,
             leads: &self.leads,
             counts: Counts::default(),
         };
         let (tx, rx) = sync_channel::<Ready>(2);
         let (engine, leads, now) = (&self.engine, &self.leads, &self.now);
+        let registry = self.registry.as_mut();
         let (read, written) = std::thread::scope(|s| {
             let progress = &progress;
             let reader = s.spawn(move || read_chunks(engine, leads, now, progress, tx));
-            let written = writer.route_all(engine, &mut self.network, now, &opts, rx);
+            let written = writer.route_all(engine, &mut self.network, registry, now, &opts, rx);
             let read = reader.join();
             (read, written)
         });
@@ -211,7 +221,7 @@ impl Setup {
 }
 
 /// A malformed row: its lead's id (if it has one) and the error.
-type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
+pub(crate) type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
 
 /// A chunk of leads as read: every row in order (its origin and, for a malformed row, its
 /// error), the good rows' records and, with `--now-column`, their instants.
@@ -223,10 +233,10 @@ struct Chunk {
 }
 
 /// A chunk ready to route.
-struct Ready {
-    rows: Vec<(Origin, Option<Bad>)>,
-    batch: LeadBatch,
-    times: Vec<EpochMs>,
+pub(crate) struct Ready {
+    pub(crate) rows: Vec<(Origin, Option<Bad>)>,
+    pub(crate) batch: LeadBatch,
+    pub(crate) times: Vec<EpochMs>,
 }
 
 impl Chunk {
@@ -329,11 +339,11 @@ fn instant(
 }
 
 /// Writes the results; counts what happened.
-struct Writer<'a> {
-    out: Decisions<output::Output>,
-    progress: &'a Progress,
+pub(crate) struct Writer<'a> {
+    pub(crate) out: Decisions<output::Output>,
+    pub(crate) progress: &'a Progress,
     leads: &'a Input,
-    counts: Counts,
+    pub(crate) counts: Counts,
 }
 
 impl Writer<'_> {
@@ -342,11 +352,16 @@ impl Writer<'_> {
         &mut self,
         engine: &Engine,
         network: &mut Network,
+        mut registry: Option<&mut leadrail_core::dealreg::Registry>,
         now: &When,
         opts: &RouteOptions,
         rx: Receiver<Ready>,
     ) -> io::Result<()> {
         for ready in rx {
+            if let Some(reg) = registry.as_deref_mut() {
+                self.checked(engine, network, reg, now, opts, ready)?;
+                continue;
+            }
             let times = match now {
                 When::At(t) => Times::At(*t),
                 When::Column(_) => Times::Each(&ready.times),
@@ -389,7 +404,7 @@ impl Writer<'_> {
 
     /// Reports a lead's error on stderr: where it is and what is wrong (the message names the
     /// lead and the field), and the help.
-    fn report(&self, origin: Origin, e: &ErrorReport) {
+    pub(crate) fn report(&self, origin: Origin, e: &ErrorReport) {
         self.progress
             .eprintln(&format!("error: {}: {}", self.leads.at(origin), e.message));
         if let Some(help) = e.help.as_deref().filter(|h| !h.is_empty()) {
@@ -400,15 +415,15 @@ impl Writer<'_> {
 
 /// What happened to the leads so far.
 #[derive(Debug, Default)]
-struct Counts {
+pub(crate) struct Counts {
     /// Routed (to a partner, a queue or unrouted).
-    ok: usize,
+    pub(crate) ok: usize,
     /// Routed to a partner.
-    routed: usize,
+    pub(crate) routed: usize,
     /// Refused by the engine.
-    failed: usize,
+    pub(crate) failed: usize,
     /// Malformed rows.
-    bad: usize,
+    pub(crate) bad: usize,
 }
 
 /// The routing instant: RFC 3339 with an offset, or the current time.

@@ -1,0 +1,123 @@
+//! `leadrail route --registry R`: each lead is checked against the registry (registrations, CRM
+//! accounts and open leads, read as `leadrail register --registry` reads them) and routed as the
+//! rule file's `on lead_conflict` says (core's `host::lead_conflict::assign_checked`): a lead in
+//! conflict is flagged, and given to the partner that holds the account, to a review queue, or
+//! to the rules. Each assignment is recorded (workload, round robin), and a lead given to a
+//! partner joins the registry as an open lead of that partner, so a lead sent again later in
+//! the input conflicts with it.
+//!
+//! The output gains the conflict: CSV columns [`COLUMNS`] (empty without a conflict), and in
+//! JSON and JSON Lines a `conflict` object (core's `dealreg::Verdict`).
+
+use std::io;
+use std::path::Path;
+
+use leadrail_core::dealreg::{Registry, Verdict};
+use leadrail_core::host::lead_conflict::assign_checked;
+use leadrail_core::network::Network;
+use leadrail_core::record::Record;
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Engine, Outcome, RouteOptions};
+use leadrail_core::value::EpochMs;
+
+use crate::input::Format;
+use crate::register::snake;
+use crate::route::{Ready, When, Writer};
+
+/// The CSV columns of a lead's conflict: the kind of the strongest matching record
+/// (`registration`, `account` or `lead`), the rule that matched it (`domain`, `name`,
+/// `postal_name`, `email`), the partner that holds the account, and the ids of every matching
+/// record, strongest first, separated by `;`.
+pub const COLUMNS: [&str; 4] = ["conflict", "conflict_rule", "holder", "conflict_records"];
+
+/// Reads the registry file (as `leadrail register --registry`); `Err` is the exit code (the
+/// reason printed).
+pub fn load(path: &Path, format: Option<Format>) -> Result<Registry, u8> {
+    let records = crate::register::read(path, "registry", format)?;
+    Ok(Registry::from_records(records))
+}
+
+/// Routes and records one lead checked against the registry.
+fn route(
+    engine: &Engine,
+    network: &mut Network,
+    registry: &mut Registry,
+    lead: &Record,
+    now: EpochMs,
+    opts: &RouteOptions,
+) -> Result<leadrail_core::host::lead_conflict::ConflictDecision, ErrorReport> {
+    assign_checked(engine, network, registry, lead, now, opts).map_err(ErrorReport::from)
+}
+
+/// Writes a CSV row: `head` (the columns of a decision or an error) and the conflict's
+/// [`COLUMNS`].
+pub fn csv_row<W: io::Write>(
+    w: &mut csv::Writer<W>,
+    head: &[&str],
+    conflict: Option<&Verdict>,
+) -> csv::Result<()> {
+    let tail = match conflict.and_then(|v| Some((v, v.conflicts.first()?))) {
+        Some((v, c)) => [
+            snake(&c.kind),
+            snake(&c.rule),
+            v.holder.clone().unwrap_or_default(),
+            v.conflicts
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ],
+        None => Default::default(),
+    };
+    w.write_record(head.iter().copied().chain(tail.iter().map(String::as_str)))
+}
+
+impl Writer<'_> {
+    /// Routes a chunk with `route --registry` (`conflicts.rs`): each lead checked against the
+    /// registry, routed and recorded in turn; writes the results.
+    pub(crate) fn checked(
+        &mut self,
+        engine: &Engine,
+        network: &mut Network,
+        registry: &mut Registry,
+        now: &When,
+        opts: &RouteOptions,
+        ready: Ready,
+    ) -> io::Result<()> {
+        let records = ready.batch.leads();
+        let (mut leads, mut times) = (records.iter(), ready.times.iter());
+        for (origin, bad) in ready.rows {
+            if let Some(e) = bad {
+                self.counts.bad += 1;
+                self.report(origin, &e.1);
+                self.out.error(e.0.as_deref(), &e.1)?;
+                continue;
+            }
+            let at = match now {
+                When::At(t) => Some(t),
+                When::Column(_) => times.next(),
+            };
+            let (Some(lead), Some(&at)) = (leads.next(), at) else {
+                return Err(io::Error::other("internal error: a lead went missing"));
+            };
+            match route(engine, network, registry, lead, at, opts) {
+                Ok(d) => {
+                    self.counts.ok += 1;
+                    if matches!(d.decision.outcome, Outcome::Partner { .. }) {
+                        self.counts.routed += 1;
+                    }
+                    self.out
+                        .checked(&lead.id, &d.decision.view(), d.conflict.as_ref())?;
+                }
+                Err(report) => {
+                    self.counts.failed += 1;
+                    self.report(origin, &report);
+                    self.out.error(Some(&lead.id), &report)?;
+                }
+            }
+        }
+        let c = &self.counts;
+        self.progress.done(c.ok + c.failed + c.bad);
+        Ok(())
+    }
+}
