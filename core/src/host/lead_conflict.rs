@@ -182,10 +182,11 @@ pub fn route_checked(
 }
 
 /// [`route_checked`], recorded: the partner chosen (by the rules or as the holder of the
-/// account) is assigned the lead as [`Engine::assign`] does (workload, round robin, versions;
-/// it holds the lead until [`Network::release`]), and the lead joins `registry` as an open lead
-/// of that partner (so a lead sent again conflicts with it). A lead with bad data, or one a
-/// partner already holds ([`RouteError::LeadHeld`]), changes nothing.
+/// account) is assigned the lead as [`Engine::route_batch`] assigns one (workload, round robin,
+/// versions) and, with `hold`, holds it in the network's ledger until [`Network::release`] as
+/// after [`Engine::assign`]; the lead joins `registry` as an open lead of that partner (so a
+/// lead sent again conflicts with it). A lead with bad data, or with `hold` one a partner
+/// already holds ([`RouteError::LeadHeld`]), changes nothing.
 pub fn assign_checked(
     engine: &Engine,
     network: &mut Network,
@@ -193,9 +194,10 @@ pub fn assign_checked(
     lead: &Record,
     now: EpochMs,
     opts: &RouteOptions,
+    hold: bool,
 ) -> Result<ConflictDecision, RouteError> {
     engine.check_lead(lead)?;
-    if let Some(partner) = network.holder(&lead.id) {
+    if let (true, Some(partner)) = (hold, network.holder(&lead.id)) {
         return Err(RouteError::LeadHeld {
             lead: lead.id.to_string(),
             partner: partner.to_owned(),
@@ -203,18 +205,16 @@ pub fn assign_checked(
     }
     let (conflict, decision) = check(engine, network, registry, lead, now, opts);
     let decision = match decision {
-        Some(d) => {
-            if let Outcome::Partner { id } = &d.outcome {
-                if let Some(slot) = network.slot(id) {
-                    network.assign(slot, now);
-                    network.hold(lead.id.clone(), slot);
-                }
-            }
-            d
-        }
-        None => engine.assign(network, lead, now, opts)?,
+        Some(d) => d,
+        None => engine.route(network, lead, now, opts)?,
     };
     if let Outcome::Partner { id } = &decision.outcome {
+        if let Some(slot) = network.slot(id) {
+            network.assign(slot, now);
+            if hold {
+                network.hold(lead.id.clone(), slot);
+            }
+        }
         let mut open = lead_registration(&engine.plan().lead_schema, lead, now);
         open.kind = RecordKind::Lead;
         open.partner = id.to_string();
@@ -239,7 +239,8 @@ pub fn route_all(
         .collect()
 }
 
-/// [`assign_checked`] for each lead in order (each assignment counts for the leads after it).
+/// [`assign_checked`] for each lead in order, each held by its partner (each assignment counts
+/// for the leads after it).
 /// The leads are checked first: one with bad data, one a partner holds or one given twice is
 /// the error, and then nothing changes.
 pub fn assign_all(
@@ -268,6 +269,8 @@ pub fn assign_all(
     }
     leads
         .iter()
-        .map(|l| assign_checked(engine, network, registry, l, now, opts).map_err(ErrorReport::from))
+        .map(|l| {
+            assign_checked(engine, network, registry, l, now, opts, true).map_err(ErrorReport::from)
+        })
         .collect()
 }

@@ -2,9 +2,10 @@
 //! accounts and open leads, read as `leadrail register --registry` reads them) and routed as the
 //! rule file's `on lead_conflict` says (core's `host::lead_conflict::assign_checked`): a lead in
 //! conflict is flagged, and given to the partner that holds the account, to a review queue, or
-//! to the rules. Each assignment is recorded (workload, round robin), and a lead given to a
-//! partner joins the registry as an open lead of that partner, so a lead sent again later in
-//! the input conflicts with it.
+//! to the rules. Each assignment is recorded as any `route` records it (workload, round robin;
+//! no ledger of held leads), and a lead given to a partner joins the registry, for the rest of
+//! the run, as an open lead of that partner, so a lead sent again later in the input conflicts
+//! with it.
 //!
 //! The output gains the conflict: CSV columns [`COLUMNS`] (empty without a conflict), and in
 //! JSON and JSON Lines a `conflict` object (core's `dealreg::Verdict`).
@@ -46,7 +47,7 @@ fn route(
     now: EpochMs,
     opts: &RouteOptions,
 ) -> Result<leadrail_core::host::lead_conflict::ConflictDecision, ErrorReport> {
-    assign_checked(engine, network, registry, lead, now, opts).map_err(ErrorReport::from)
+    assign_checked(engine, network, registry, lead, now, opts, false).map_err(ErrorReport::from)
 }
 
 /// Writes a CSV row: `head` (the columns of a decision or an error) and the conflict's
