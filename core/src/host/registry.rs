@@ -76,7 +76,7 @@ impl SharedRegistry {
         Ok(self.read()?.len())
     }
 
-    /// Routes `leads` in order at `now` on `network`, each checked against the registry
+    /// Routes `leads` in order at `now` on `network` (never to a partner of `exclude`), each checked against the registry
     /// ([`route_all`]); with `record`, records each assignment and adds each lead given to a
     /// partner as an open lead ([`assign_all`]: nothing changes when a lead is refused).
     pub fn route(
@@ -85,9 +85,13 @@ impl SharedRegistry {
         network: &SharedNetwork,
         leads: &[Record],
         now: EpochMs,
-        opts: &RouteOptions,
+        exclude: Vec<String>,
         record: bool,
     ) -> Result<Vec<ConflictDecision>, ErrorReport> {
+        let opts = &RouteOptions {
+            explain: false,
+            exclude,
+        };
         if record {
             let mut reg = self.write()?;
             network.write(|net| assign_all(engine, net, &mut reg, leads, now, opts))?
