@@ -52,8 +52,7 @@ impl PyRegistry {
     #[new]
     fn new(py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Self> {
         let records = argument_json(records, "records", false)?;
-        let items = records.as_array().map_or(&[][..], Vec::as_slice);
-        Ok(Self(raise(py, SharedRegistry::from_json(items))?))
+        Ok(Self(raise(py, SharedRegistry::from_json(&records))?))
     }
     fn add(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
         raise(py, self.0.add(&argument_json(record, "record", false)?))

@@ -35,10 +35,16 @@ fn poisoned() -> ErrorReport {
 }
 
 impl SharedRegistry {
-    /// The registry of `records` (registrations, CRM accounts and open leads in their JSON
-    /// form); a record that cannot be read, or a repeated id, is the error (naming the
+    /// The registry of `records`, a list of registrations, CRM accounts and open leads in their
+    /// JSON form; a record that cannot be read, or a repeated id, is the error (naming the
     /// record and the field).
-    pub fn from_json(records: &[Json]) -> Result<SharedRegistry, ErrorReport> {
+    pub fn from_json(records: &Json) -> Result<SharedRegistry, ErrorReport> {
+        let Some(records) = records.as_array() else {
+            return Err(ErrorReport::request(
+                "the registry must be a list of records",
+                "give the registrations, CRM accounts and open leads as a list of objects",
+            ));
+        };
         let records = registrations_from_json(records, "registry")?;
         Ok(SharedRegistry {
             reg: RwLock::new(Registry::from_records(records)),
