@@ -82,6 +82,11 @@ impl SharedRegistry {
         Ok(self.read()?.len())
     }
 
+    /// Whether it holds no record.
+    pub fn is_empty(&self) -> Result<bool, ErrorReport> {
+        Ok(self.read()?.is_empty())
+    }
+
     /// Routes `leads` in order at `now` on `network` (never to a partner of `exclude`), each checked against the registry
     /// ([`route_all`]); with `record`, records each assignment and adds each lead given to a
     /// partner as an open lead ([`assign_all`]: nothing changes when a lead is refused).

@@ -16,10 +16,8 @@ use std::path::Path;
 use leadrail_core::dealreg::{Registry, Verdict};
 use leadrail_core::host::lead_conflict::assign_checked;
 use leadrail_core::network::Network;
-use leadrail_core::record::Record;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, Outcome, RouteOptions};
-use leadrail_core::value::EpochMs;
 
 use crate::input::Format;
 use crate::register::snake;
@@ -36,18 +34,6 @@ pub const COLUMNS: [&str; 4] = ["conflict", "conflict_rule", "holder", "conflict
 pub fn load(path: &Path, format: Option<Format>) -> Result<Registry, u8> {
     let records = crate::register::read(path, "registry", format)?;
     Ok(Registry::from_records(records))
-}
-
-/// Routes and records one lead checked against the registry.
-fn route(
-    engine: &Engine,
-    network: &mut Network,
-    registry: &mut Registry,
-    lead: &Record,
-    now: EpochMs,
-    opts: &RouteOptions,
-) -> Result<leadrail_core::host::lead_conflict::ConflictDecision, ErrorReport> {
-    assign_checked(engine, network, registry, lead, now, opts, false).map_err(ErrorReport::from)
 }
 
 /// Writes a CSV row: `head` (the columns of a decision or an error) and the conflict's
@@ -101,7 +87,7 @@ impl Writer<'_> {
             let (Some(lead), Some(&at)) = (leads.next(), at) else {
                 return Err(io::Error::other("internal error: a lead went missing"));
             };
-            match route(engine, network, registry, lead, at, opts) {
+            match assign_checked(engine, network, registry, lead, at, opts, false) {
                 Ok(d) => {
                     self.counts.ok += 1;
                     if matches!(d.decision.outcome, Outcome::Partner { .. }) {
@@ -110,7 +96,8 @@ impl Writer<'_> {
                     self.out
                         .checked(&lead.id, &d.decision.view(), d.conflict.as_ref())?;
                 }
-                Err(report) => {
+                Err(e) => {
+                    let report = ErrorReport::from(e);
                     self.counts.failed += 1;
                     self.report(origin, &report);
                     self.out.error(Some(&lead.id), &report)?;
