@@ -496,6 +496,17 @@ export interface Verdict {
 }
 
 /**
+ * A lead's routing decision and its conflict, if it has one (core's `ConflictDecision`), as
+ * `Registry.route` gives them.
+ */
+export interface LeadRoute {
+  /** Where the lead goes (rule `lead conflict` when the policy's `on lead_conflict` decided). */
+  decision: Decision
+  /** The lead's check against the registry, when it conflicts (`holder`: the partner holding the account). */
+  conflict?: Verdict
+}
+
+/**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
  * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
@@ -586,6 +597,29 @@ export declare class Network {
 }
 export type JsNetwork = Network
 
+/**
+ * Registrations, CRM accounts and open leads held once for routing leads with lead conflicts
+ * (core's `host::SharedRegistry`): built once, changed one record at a time.
+ */
+export declare class Registry {
+  /**
+   * The registry of `records` (built once; its index is not rebuilt per call); throws
+   * naming the bad record and field.
+   */
+  static fromRecords(records: ReadonlyArray<Registration>): Registry
+  /** Adds a record, or replaces the one of the same id (then returns true). */
+  add(record: Registration): boolean
+  /** Removes the record of `id`; false when there was none. */
+  remove(id: string): boolean
+  /**
+   * Routes the leads in order at `now`, each checked against the registry and routed as the
+   * engine's `on lead_conflict` says; one `{decision, conflict?}` per lead. A bad lead (or,
+   * with `assign`, one a partner holds or one given twice) throws and changes nothing.
+   */
+  route(network: Network, leads: ReadonlyArray<HostRecord>, now: InstantLike, options?: LeadRouteOptions | null): Array<LeadRoute>
+}
+export type JsRegistry = Registry
+
 /** Great-circle distances in km from `origin` to each of `points`. */
 export declare function distancesKm(origin: GeoPoint | readonly [lat: number, lon: number], points: ReadonlyArray<GeoPoint | readonly [lat: number, lon: number]>): Array<number>
 
@@ -611,6 +645,17 @@ export interface GeoPoint {
  * (degrees, WGS 84).
  */
 export declare function haversineKm(a: GeoPoint | readonly [lat: number, lon: number], b: GeoPoint | readonly [lat: number, lon: number]): number
+
+/** Options of `Registry.route`. */
+export interface LeadRouteOptions {
+  /** Partner ids that never get the lead. */
+  exclude?: Array<string>
+  /**
+   * Record each assignment (the partner holds the lead until `network.release`) and add each
+   * lead given to a partner to the registry as its open lead; default: what if.
+   */
+  assign?: boolean
+}
 
 /**
  * Checks each deal against the registry (registrations, CRM accounts, open leads) under the

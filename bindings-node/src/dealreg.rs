@@ -69,7 +69,13 @@ pub struct JsRegistry(SharedRegistry);
 impl JsRegistry {
     /// The registry of `records` (built once; its index is not rebuilt per call); throws
     /// naming the bad record and field.
-    #[napi(factory, ts_args_type = "records: ReadonlyArray<Registration>")]
+    // (writable and configurable, so that errors.js can wrap it, as `Engine.compile`)
+    #[napi(
+        factory,
+        writable = true,
+        configurable = true,
+        ts_args_type = "records: ReadonlyArray<Registration>"
+    )]
     pub fn from_records(env: Env, records: Unknown<'_>) -> Result<Self> {
         let records = raise(&env, json_arg(records, "registry")?)?;
         Ok(Self(raise(&env, SharedRegistry::from_json(&records))?))
