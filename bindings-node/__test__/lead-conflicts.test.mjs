@@ -9,14 +9,14 @@ const require = createRequire(import.meta.url)
 const { Engine, LeadrailError, Registry } = require('../index.js')
 
 const RULES = `ruleset "sticky" version 1
-schema lead    { region: region, company: text, contact_email: text? }
-schema partner { territories: set<region>, status: enum(active, paused) }
+schema lead    { company: text, region: region, contact_email: text? }
+schema partner { status: enum(active, paused), territories: set<region> }
 route "territory" { require partner.territories covers lead.region  tie id }
 fallback queue "inside-sales"
 registration "default" {
   match name >= 0.9
   match email
-  on lead_conflict holder else queue "deal-desk"
+  on lead_conflict holder else queue "review"
 }
 `
 const DAY = 86_400_000
@@ -32,7 +32,7 @@ const RECORDS = [
 ]
 const world = () => [Engine.compile(RULES).network(PARTNERS), Registry.fromRecords(RECORDS)]
 
-test('a conflict goes to the holder, else to the deal desk; no conflict: the rules', () => {
+test('a conflict goes to the holder, else to review; no conflict: the rules', () => {
   const [net, reg] = world()
   const [a, b, c] = reg.route(net, [
     { id: 'N-1', region: 'US-TX', company: 'GLOBEX Corp.' },
@@ -42,10 +42,10 @@ test('a conflict goes to the holder, else to the deal desk; no conflict: the rul
   assert.deepEqual([a.decision.outcome, a.decision.rule, a.conflict.holder], [{ kind: 'partner', id: 'p2' }, 'lead conflict', 'p2'])
   assert.equal(a.conflict.reason, 'name match with open lead `L-0001` of `p2` (name score 1.000)')
   assert.deepEqual([b.decision.outcome, b.decision.rule, 'conflict' in b], [{ kind: 'partner', id: 'p1' }, 'territory', false])
-  assert.deepEqual([c.decision.outcome, c.conflict.conflicts[0].id], [{ kind: 'queue', name: 'deal-desk' }, 'R-7'])
+  assert.deepEqual([c.decision.outcome, c.conflict.conflicts[0].id], [{ kind: 'queue', name: 'review' }, 'R-7'])
   // excluded holder: the deal desk; what if: nothing recorded
   const [d] = reg.route(net, [{ id: 'N-1', region: 'US-TX', company: 'Globex' }], NOW, { exclude: ['p2'] })
-  assert.deepEqual(d.decision.outcome, { kind: 'queue', name: 'deal-desk' })
+  assert.deepEqual(d.decision.outcome, { kind: 'queue', name: 'review' })
   assert.equal(net.holder('N-1'), null)
 })
 
@@ -68,7 +68,7 @@ test('records change one at a time; bad records and leads name the field', () =>
   const [net, reg] = world()
   const lead = { id: 'N-1', region: 'US-TX', company: 'Umbrella' }
   assert.equal(reg.add({ id: 'A-1', kind: 'account', partner: 'direct:jane', company: 'Umbrella Corp', submitted_at: 0, status: 'approved' }), false)
-  assert.deepEqual(reg.route(net, [lead], NOW)[0].decision.outcome, { kind: 'queue', name: 'deal-desk' })
+  assert.deepEqual(reg.route(net, [lead], NOW)[0].decision.outcome, { kind: 'queue', name: 'review' })
   assert.deepEqual([reg.remove('A-1'), reg.remove('A-1')], [true, false])
   assert.equal(reg.route(net, [lead], NOW)[0].conflict, undefined)
   assert.throws(() => Registry.fromRecords([{ id: 'r1', partner: 'p1', company: 'Acme', submitted_at: 'soon' }]), (e) => {

@@ -105,6 +105,10 @@ def register(
     return [Verdict._of(v) for v in _leadrail.register(engine, registry, deals, now, policy, submit)]
 
 
+Exclude = Union[str, Iterable[str], None]
+"""Partner ids that never get the lead: one id, or any iterable of ids."""
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class LeadRoute:
     """A lead's routing decision and its conflict, if it has one (core's
@@ -155,7 +159,7 @@ class Registry:
         network: _leadrail.Network,
         leads: Iterable[Mapping[str, Any]],
         now: Instant,
-        exclude: Union[str, Iterable[str], None] = None,
+        exclude: Exclude = None,
         assign: bool = False,
     ) -> list[LeadRoute]:
         """Routes the leads in order at `now`, never to a partner of `exclude`. Without
@@ -168,22 +172,10 @@ class Registry:
         out = self._native.route(network, list(leads), now, ids, assign)
         return [LeadRoute(d, None if c is None else Verdict._of(c)) for d, c in out]
 
-    def route(
-        self,
-        network: _leadrail.Network,
-        lead: Mapping[str, Any],
-        now: Instant,
-        exclude: Union[str, Iterable[str], None] = None,
-    ) -> LeadRoute:
+    def route(self, network: _leadrail.Network, lead: Mapping[str, Any], now: Instant, exclude: Exclude = None) -> LeadRoute:
         """Routes one lead without changing anything (what if)."""
         return self.route_batch(network, [lead], now, exclude)[0]
 
-    def assign(
-        self,
-        network: _leadrail.Network,
-        lead: Mapping[str, Any],
-        now: Instant,
-        exclude: Union[str, Iterable[str], None] = None,
-    ) -> LeadRoute:
+    def assign(self, network: _leadrail.Network, lead: Mapping[str, Any], now: Instant, exclude: Exclude = None) -> LeadRoute:
         """Routes one lead and records it (see `route_batch`)."""
         return self.route_batch(network, [lead], now, exclude, assign=True)[0]

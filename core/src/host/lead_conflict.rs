@@ -127,22 +127,29 @@ fn decided(outcome: Outcome, state_read: Option<PartnerStateRead>) -> Decision {
     }
 }
 
-/// The lead's check against `registry` with [`routing_policy`]: its conflict, if it has one, and
-/// the decision of the policy's `on lead_conflict` when that decides (`None`: the rules decide).
-fn check(
+/// The lead's conflict with `registry` under [`routing_policy`], if it has one.
+fn conflict_of(
     engine: &Engine,
-    network: &Network,
     registry: &Registry,
     lead: &Record,
     now: EpochMs,
-    opts: &RouteOptions,
-) -> (Option<Verdict>, Option<Decision>) {
+) -> (Policy, Option<Verdict>) {
     let policy = routing_policy(engine);
     let probe = lead_registration(&engine.plan().lead_schema, lead, now);
     let verdict = registry.check(&probe, now, &policy);
-    let conflict = (!verdict.conflicts.is_empty()).then_some(verdict);
+    (policy, (!verdict.conflicts.is_empty()).then_some(verdict))
+}
+
+/// The decision of the policy's `on lead_conflict` for a lead with `conflict` (`None`: the
+/// rules decide).
+fn on_conflict(
+    network: &Network,
+    policy: &Policy,
+    conflict: Option<&Verdict>,
+    opts: &RouteOptions,
+) -> Option<Decision> {
     let queue = |q: &str| decided(Outcome::Queue { name: q.into() }, None);
-    let decision = match (&policy.lead_conflict, &conflict) {
+    match (&policy.lead_conflict, conflict) {
         (LeadConflict::Queue(q), Some(_)) => Some(queue(q)),
         (LeadConflict::Holder { otherwise }, Some(v)) => {
             match v.holder.as_deref().and_then(|h| can_take(network, h, opts)) {
@@ -156,8 +163,7 @@ fn check(
             }
         }
         _ => None,
-    };
-    (conflict, decision)
+    }
 }
 
 /// Routes a lead at `now`, first checking it against `registry` (open leads, registrations and
@@ -173,8 +179,8 @@ pub fn route_checked(
     opts: &RouteOptions,
 ) -> Result<ConflictDecision, RouteError> {
     engine.check_lead(lead)?;
-    let (conflict, decision) = check(engine, network, registry, lead, now, opts);
-    let decision = match decision {
+    let (policy, conflict) = conflict_of(engine, registry, lead, now);
+    let decision = match on_conflict(network, &policy, conflict.as_ref(), opts) {
         Some(d) => d,
         None => engine.route(network, lead, now, opts)?,
     };
@@ -203,8 +209,8 @@ pub fn assign_checked(
             partner: partner.to_owned(),
         });
     }
-    let (conflict, decision) = check(engine, network, registry, lead, now, opts);
-    let decision = match decision {
+    let (policy, conflict) = conflict_of(engine, registry, lead, now);
+    let decision = match on_conflict(network, &policy, conflict.as_ref(), opts) {
         Some(d) => d,
         None => engine.route(network, lead, now, opts)?,
     };

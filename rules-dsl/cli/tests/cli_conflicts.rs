@@ -72,17 +72,15 @@ L7,partner,p5,territory
 fn json_lines_carry_cores_verdict_and_the_state_records_the_holder() {
     let state = tmp("conflicts-state.json", "");
     std::fs::remove_file(&state).unwrap();
-    let o = route(
-        LEADS,
-        &[
-            "--registry",
-            REGISTRY,
-            "--format",
-            "jsonl",
-            "--state",
-            &state,
-        ],
-    );
+    let jsonl = [
+        "--registry",
+        REGISTRY,
+        "--format",
+        "jsonl",
+        "--state",
+        &state,
+    ];
+    let o = route(LEADS, &jsonl);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let lines: Vec<serde_json::Value> = text(&o.stdout)
         .lines()
@@ -129,17 +127,7 @@ fn json_lines_carry_cores_verdict_and_the_state_records_the_holder() {
         )
     );
     // the next run reads the state: p1's version moved on
-    let o = route(
-        LEADS,
-        &[
-            "--registry",
-            REGISTRY,
-            "--format",
-            "jsonl",
-            "--state",
-            &state,
-        ],
-    );
+    let o = route(LEADS, &jsonl);
     let first: serde_json::Value =
         serde_json::from_str(text(&o.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(first["decision"]["state_read"]["version"], 1);
