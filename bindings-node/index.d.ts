@@ -1,3 +1,9 @@
+// The package's types, written by hand. The declarations of the addon's classes and functions
+// are generated from the Rust source by `npm run build` into native.d.ts (the types of
+// native.js), which imports the types it names from here; both are exported from here.
+import type { RouteOptions } from './native'
+export * from './native'
+
 /** One error or warning, in the shape shared by Rust, Python and Node (columns in UTF-16 units). */
 export interface Diagnostic {
   code: string
@@ -82,7 +88,7 @@ export type InstantLike = Date | number | string
 export type HostRecord = object
 
 // The methods that take records or columns are defined in index.js (the one conversion path);
-// these interfaces merge with the classes declared below.
+// the interfaces `Engine` and `Network` below merge with the classes of native.d.ts.
 
 /**
  * An Apache Arrow table (apache-arrow's `Table`; the package is not a dependency): read as
@@ -100,72 +106,92 @@ export interface ArrowTableLike {
  */
 export type InstantsLike = InstantLike | ReadonlyArray<InstantLike> | { start: InstantLike; step: number | string }
 
-export interface Engine {
-  /**
-   * A partner network from an array of plain objects or an Arrow table; throws an `Error`
-   * whose `record` and `field` name the bad value. `textCells: true`: string values are CSV
-   * cells (`a|b` sets, `US except US-AK` territories, `k=v|k2=v2` maps, `lat lon` points).
-   */
-  network(partners: ReadonlyArray<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
-  /**
-   * Evaluates the SLAs over one timeline (`{ lead, events }`) at `now`. `options.done`: the
-   * action ids already executed (an array) or the `cursor` of the previous evaluation (an
-   * instant); `options.partnerCalendars`: `{ P1: 'us-central' }` or `{ P1: { calendar:
-   * 'us-central' } }`. Returns its evaluation or throws a `LeadrailError` whose `record`
-   * names the lead and `field` the event.
-   */
-  evaluateSla(timeline: Timeline, now: InstantLike, options?: SlaOptions): SlaEvaluation
-  /** Evaluates the SLAs over each timeline of an array: one `{ ok }` or `{ error }` per timeline. */
-  evaluateSla(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Array<SlaResult>
-}
+declare module './native' {
+  export interface Engine {
+    /**
+     * A partner network from an array of plain objects or an Arrow table; throws an `Error`
+     * whose `record` and `field` name the bad value. `textCells: true`: string values are CSV
+     * cells (`a|b` sets, `US except US-AK` territories, `k=v|k2=v2` maps, `lat lon` points).
+     */
+    network(partners: ReadonlyArray<HostRecord> | ArrowTableLike, options?: { textCells?: boolean }): Network
+    /**
+     * Evaluates the SLAs over one timeline (`{ lead, events }`) at `now`. `options.done`: the
+     * action ids already executed (an array) or the `cursor` of the previous evaluation (an
+     * instant); `options.partnerCalendars`: `{ P1: 'us-central' }` or `{ P1: { calendar:
+     * 'us-central' } }`. Returns its evaluation or throws a `LeadrailError` whose `record`
+     * names the lead and `field` the event.
+     */
+    evaluateSla(timeline: Timeline, now: InstantLike, options?: SlaOptions): SlaEvaluation
+    /** Evaluates the SLAs over each timeline of an array: one `{ ok }` or `{ error }` per timeline. */
+    evaluateSla(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Array<SlaResult>
+    /**
+     * Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
+     * `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
+     */
+    evaluateSlaAsync(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Promise<Array<SlaResult>>
+    /**
+     * The next instant (ms since the epoch) at which the SLA evaluation of one timeline
+     * changes if no event is recorded, or `null` if no SLA is running; throws like
+     * `evaluateSla`.
+     */
+    nextDeadline(timeline: Timeline, now: InstantLike, options?: SlaOptions): number | null
+    /**
+     * Every KPI as of `now`, with the ruleset's SLAs (docs/kpi.md); throws an `Error` whose
+     * `record` and `field` name the first bad input.
+     */
+    kpi<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: KpiOptions<F>): F extends 'columns' ? KpiColumns : KpiReport
+    /** The stage-weighted forecast as of `now` (docs/kpi.md). */
+    forecast<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: ForecastOptions<F>): F extends 'columns' ? ForecastColumns : Forecast
+  }
 
-export interface Network {
-  /** Routes one lead at `now` without changing any state; returns the decision. */
-  route(lead: HostRecord, now: InstantLike, options: RouteOptions & { explain: true }): ExplainedDecision
-  route(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
-  /**
-   * Routes one lead at `now` and records it: the decision and state of a one-lead
-   * `routeBatch`, and the partner holds the lead until `release(leadId)`. A lead a partner
-   * already holds throws `leadrail::data::lead_held`.
-   */
-  assign(lead: HostRecord, now: InstantLike, options: RouteOptions & { explain: true }): ExplainedDecision
-  assign(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
-  /** Adds a partner; a bad record or a known id throws (naming the record and the field) and changes nothing. */
-  addPartner(partner: HostRecord): void
-  /** Replaces a partner's record by its `id`, keeping its state (workload, held leads, round robin); throws like `addPartner`. */
-  updatePartner(partner: HostRecord): void
-  /**
-   * Routes leads in order, applying each assignment to the partners' state; `now` is one
-   * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
-   * no state); with `asColumns: true`, the columns of `routeColumns` instead.
-   */
-  routeBatch(
-    leads: ReadonlyArray<HostRecord> | ArrowTableLike,
-    now: InstantsLike,
-    options: RouteOptions & { asColumns: true },
-  ): RouteColumnsResult
-  routeBatch(leads: ReadonlyArray<HostRecord> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): Array<RouteResult>
-  /**
-   * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
-   * arguments throw at once.
-   */
-  routeBatchAsync(
-    leads: ReadonlyArray<HostRecord>,
-    now: InstantsLike,
-    options: RouteOptions & { asColumns: true },
-  ): Promise<RouteColumnsResult>
-  routeBatchAsync(
-    leads: ReadonlyArray<HostRecord>,
-    now: InstantsLike,
-    options?: RouteOptions,
-  ): Promise<Array<RouteResult>>
-  /**
-   * Routes leads given as columns: an object of field name (and `id`) to an array or typed
-   * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
-   * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
-   * name), `rule`, `error` (a report or null).
-   */
-  routeColumns(columns: ({ readonly id: ArrayLike<unknown> } & object) | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
+  export interface Network {
+    /** Routes one lead at `now` without changing any state; returns the decision. */
+    route(lead: HostRecord, now: InstantLike, options: RouteOptions & { explain: true }): ExplainedDecision
+    route(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
+    /**
+     * Routes one lead at `now` and records it: the decision and state of a one-lead
+     * `routeBatch`, and the partner holds the lead until `release(leadId)`. A lead a partner
+     * already holds throws `leadrail::data::lead_held`.
+     */
+    assign(lead: HostRecord, now: InstantLike, options: RouteOptions & { explain: true }): ExplainedDecision
+    assign(lead: HostRecord, now: InstantLike, options?: RouteOptions): Decision
+    /** Adds a partner; a bad record or a known id throws (naming the record and the field) and changes nothing. */
+    addPartner(partner: HostRecord): void
+    /** Replaces a partner's record by its `id`, keeping its state (workload, held leads, round robin); throws like `addPartner`. */
+    updatePartner(partner: HostRecord): void
+    /**
+     * Routes leads in order, applying each assignment to the partners' state; `now` is one
+     * instant or one per lead. Returns one `{ ok }` or `{ error }` per lead (a bad lead changes
+     * no state); with `asColumns: true`, the columns of `routeColumns` instead.
+     */
+    routeBatch(
+      leads: ReadonlyArray<HostRecord> | ArrowTableLike,
+      now: InstantsLike,
+      options: RouteOptions & { asColumns: true },
+    ): RouteColumnsResult
+    routeBatch(leads: ReadonlyArray<HostRecord> | ArrowTableLike, now: InstantsLike, options?: RouteOptions): Array<RouteResult>
+    /**
+     * Like `routeBatch`, routed on the libuv thread pool; resolves to the same results. Bad
+     * arguments throw at once.
+     */
+    routeBatchAsync(
+      leads: ReadonlyArray<HostRecord>,
+      now: InstantsLike,
+      options: RouteOptions & { asColumns: true },
+    ): Promise<RouteColumnsResult>
+    routeBatchAsync(
+      leads: ReadonlyArray<HostRecord>,
+      now: InstantsLike,
+      options?: RouteOptions,
+    ): Promise<Array<RouteResult>>
+    /**
+     * Routes leads given as columns: an object of field name (and `id`) to an array or typed
+     * array, all of one length. Same semantics as `routeBatch`; returns columns: `kind`
+     * (`partner`/`queue`/`unrouted`, or null for an error), `target` (partner id or queue
+     * name), `rule`, `error` (a report or null).
+     */
+    routeColumns(columns: ({ readonly id: ArrayLike<unknown> } & object) | ArrowTableLike, now: InstantsLike, options?: RouteOptions): RouteColumnsResult
+  }
 }
 
 /** The result of `routeColumns`: one entry per lead in each column. */
@@ -505,183 +531,3 @@ export interface LeadRoute {
   /** The lead's check against the registry, when it conflicts (`holder`: the partner holding the account). */
   conflict?: Verdict
 }
-
-/**
- * Which binding artifact the generated loader actually loaded: `'native'` for
- * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
- * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
- * can point the loader at a WASI artifact this package does not build itself.
- */
-export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
-/** A compiled ruleset. Immutable. */
-export declare class Engine {
-  /**
-   * Compiles rule text; throws an `Error` with `code` and every diagnostic in `diagnostics`
-   * (columns in UTF-16 units).
-   *
-   * The second argument is the file name for diagnostics, or options `{ file, files,
-   * baseDir }`. Holiday files (`holidays "path"`) come from `files` (an object of path to
-   * text), then from `baseDir` (relative paths inside it only, regular files of at most
-   * 1 MiB); with neither, rule text reads no file from disk.
-   */
-  static compile(text: string, file?: string | CompileOptions | undefined | null, files?: Record<string, string> | undefined | null): Engine
-  /**
-   * Compiles a rule file (its path is the file name in diagnostics); holiday files are read
-   * from its directory, as with `baseDir`.
-   */
-  static fromFile(path: string): Engine
-  /** The warnings of the compilation (reports as plain objects). */
-  get warnings(): Array<Diagnostic>
-  /** The ruleset's name. */
-  get name(): string
-  /** The ruleset's version. */
-  get version(): number
-  /** The content hash of the rule text. */
-  get contentHash(): string
-  /**
-   * The next instant (ms since the epoch) at which the SLA evaluation of one timeline
-   * changes if no event is recorded, or `null` if no SLA is running; throws like
-   * `evaluateSla`.
-   */
-  nextDeadline(timeline: Timeline, now: InstantLike, options?: SlaOptions): number | null
-  /**
-   * Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
-   * `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
-   */
-  evaluateSlaAsync(timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions): Promise<Array<SlaResult>>
-  /** The names of the ruleset's SLAs, in order. */
-  get slas(): Array<string>
-  /**
-   * Every KPI as of `now`, with the ruleset's SLAs (docs/kpi.md); throws an `Error` whose
-   * `record` and `field` name the first bad input.
-   */
-  kpi<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: KpiOptions<F>): F extends 'columns' ? KpiColumns : KpiReport
-  /** The stage-weighted forecast as of `now` (docs/kpi.md). */
-  forecast<F extends 'rows' | 'columns' = 'rows'>(timelines: Array<Timeline>, now: Date | number | string, options?: ForecastOptions<F>): F extends 'columns' ? ForecastColumns : Forecast
-}
-export type JsEngine = Engine
-
-/** Partners and their routing state, bound to the engine that built it. */
-export declare class Network {
-  /**
-   * The partners' routing state: `{ seq, partners: [{ id, active_leads, last_assigned_at,
-   * last_seq, assigned, version }] }` (ids ascending).
-   */
-  state(): NetworkState
-  /** Loads a state exported by `state()` (e.g. from the host's database). */
-  loadState(state: NetworkState): void
-  /** The number of partners. */
-  get length(): number
-  /**
-   * Removes a partner: later decisions never pick it, and the leads it held are no longer
-   * held. Throws `leadrail::data::unknown_partner` for an unknown id.
-   */
-  removePartner(id: string): void
-  /**
-   * Releases a lead (closed, lost or retracted): its partner's workload slot is freed once;
-   * returns that partner's id. A lead `assign` did not give, or already released, throws
-   * `leadrail::data::unknown_lead` and changes nothing; for a lead routed by `routeBatch`
-   * (which keeps no ledger), pass its `partnerId`.
-   */
-  release(leadId: string, partnerId?: string | undefined | null): string
-  /** The id of the partner holding a lead that `assign` gave it, or null. */
-  holder(leadId: string): string | null
-  /**
-   * Writes each partner's measured performance (the KPIs by partner as of `now`, with the
-   * ruleset's SLAs) into its fields (`measureFields`, default `acceptance_rate`,
-   * `conversion_rate`, `leads_received`, `sla_attainment` where the schema has them);
-   * returns the measures.
-   */
-  feedBack(timelines: Array<Timeline>, now: Date | number | string, options?: FeedBackOptions): Array<Measure>
-}
-export type JsNetwork = Network
-
-/**
- * Registrations, CRM accounts and open leads held once for routing leads with lead conflicts
- * (core's `host::SharedRegistry`): built once, changed one record at a time.
- */
-export declare class Registry {
-  /**
-   * The registry of `records` (built once; its index is not rebuilt per call); throws
-   * naming the bad record and field.
-   */
-  static fromRecords(records: ReadonlyArray<Registration>): Registry
-  /** Adds a record, or replaces the one of the same id (then returns true). */
-  add(record: Registration): boolean
-  /** Removes the record of `id`; false when there was none. */
-  remove(id: string): boolean
-  /**
-   * Routes the leads in order at `now`, each checked against the registry and routed as the
-   * engine's `on lead_conflict` says; one `{decision, conflict?}` per lead. A bad lead (or,
-   * with `assign`, one a partner holds or one given twice) throws and changes nothing.
-   */
-  route(network: Network, leads: ReadonlyArray<HostRecord>, now: InstantLike, options?: LeadRouteOptions | null): Array<LeadRoute>
-}
-export type JsRegistry = Registry
-
-/** Great-circle distances in km from `origin` to each of `points`. */
-export declare function distancesKm(origin: GeoPoint | readonly [lat: number, lon: number], points: ReadonlyArray<GeoPoint | readonly [lat: number, lon: number]>): Array<number>
-
-/** Like [`distances_km`], computed on the libuv thread pool; bad arguments throw at once. */
-export declare function distancesKmAsync(origin: GeoPoint | readonly [lat: number, lon: number], points: ReadonlyArray<GeoPoint | readonly [lat: number, lon: number]>): Promise<Array<number>>
-
-/** Every stable error code, as `err.code` may carry it. */
-export declare function errorCodes(): Array<string>
-
-/**
- * A latitude/longitude pair in degrees (WGS 84). Wherever a point is taken, `[lat, lon]` is
- * accepted too.
- */
-export interface GeoPoint {
-  /** Latitude in degrees, -90..=90. */
-  lat: number
-  /** Longitude in degrees, -180..=180. */
-  lon: number
-}
-
-/**
- * Great-circle distance in km between two points, each `{ lat, lon }` or `[lat, lon]`
- * (degrees, WGS 84).
- */
-export declare function haversineKm(a: GeoPoint | readonly [lat: number, lon: number], b: GeoPoint | readonly [lat: number, lon: number]): number
-
-/** Options of `Registry.route`. */
-export interface LeadRouteOptions {
-  /** Partner ids that never get the lead. */
-  exclude?: Array<string>
-  /**
-   * Record each assignment (the partner holds the lead until `network.release`) and add each
-   * lead given to a partner to the registry as its open lead; default: what if.
-   */
-  assign?: boolean
-}
-
-/**
- * Checks each deal against the registry (registrations, CRM accounts, open leads) under the
- * engine's registration policy `options.policy` (default: the first) at `now`; with
- * `options.submit`, submits the deals in order. One verdict per deal; throws an `Error` whose
- * `record` and `field` name the bad record and field.
- */
-export declare function register(engine: Engine, registry: Array<Registration>, deals: Array<Registration>, now: Date | number | string, options?: RegisterOptions | null): Array<Verdict>
-
-/** Options of `route`, `routeBatch`, `routeBatchAsync` and `routeColumns`. */
-export interface RouteOptions {
-  /** Return explanations. */
-  explain?: boolean
-  /** Partner ids that are never candidates. */
-  exclude?: ReadonlyArray<string>
-  /**
-   * `routeBatch` and `routeBatchAsync`: return the columns of `routeColumns` rather than
-   * one object per lead (the same decisions, for much less; not with `explain`).
-   */
-  asColumns?: boolean
-  /**
-   * Read string values as CSV cells, as a CSV parser gives them (`a|b` sets, `US except
-   * US-AK` territories, `k=v|k2=v2` maps, `lat lon` points, `42`; empty cells missing).
-   */
-  textCells?: boolean
-}
-
-/** The version of the package (the crate's version). */
-export declare function version(): string

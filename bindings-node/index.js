@@ -283,6 +283,16 @@ define(Engine.prototype, 'network', function network(partners, options) {
   return this._network(partners, encoded, options)
 })
 
+// The calls over timelines: the addon's one `_timelines` reads their arguments (src/engine.rs).
+for (const call of ['evaluateSla', 'evaluateSlaAsync', 'nextDeadline', 'kpi', 'forecast']) {
+  const method = {
+    [call](timelines, now, options) {
+      return Engine.prototype._timelines.call(this, call, timelines, now, options)
+    },
+  }[call]
+  define(Engine.prototype, call, method)
+}
+
 /** Each network's lead fields (the addon's getter builds a new array at each call). */
 const fieldsOf = new WeakMap()
 function leadFields(net) {

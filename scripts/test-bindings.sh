@@ -49,7 +49,7 @@ test_python() {
 }
 
 test_node() {
-    step "node: npm ci and the addon (napi build --release: also regenerates native.js and index.d.ts)"
+    step "node: npm ci and the addon (napi build --release: also regenerates native.d.ts)"
     # --ignore-scripts: the package's `prepare` (prepare.js, a plain cargo build for consumers who
     # install the folder) would build the addon a second time; the napi CLI build does it here.
     (cd bindings-node && npm ci --ignore-scripts --no-audit --no-fund && npm run build)

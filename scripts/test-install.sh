@@ -338,7 +338,8 @@ check_node() {
     local addon
     addon="package/$(basename "$(ls bindings-node/leadrail.*.node)")"
     diff <(printf '%s\n' package/LICENSE package/README.md package/index.d.ts package/index.js \
-        package/native.js package/package.json package/records.js package/errors.js "$addon" | sort) "$TMP/tarball.txt" \
+        package/native.js package/native.d.ts package/package.json package/records.js package/errors.js \
+        "$addon" | sort) "$TMP/tarball.txt" \
         || fail "the tarball's files differ from the list above"
     tar xzf "$tgz" -O package/LICENSE | cmp -s LICENSE - || fail "the tarball's LICENSE"
 

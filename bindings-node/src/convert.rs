@@ -3,8 +3,11 @@
 
 use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
 use leadrail_core::geo::GeoPoint;
-use leadrail_core::host::{self, hole, number_json, whole, Host, Instants};
-use leadrail_core::report::{codes, ErrorReport};
+use leadrail_core::host::{
+    self, bad_coordinate, hole, not_a_point, not_points, number_json, whole, Coordinate, Host,
+    Instants,
+};
+use leadrail_core::report::ErrorReport;
 use leadrail_core::value::EpochMs;
 use napi::bindgen_prelude::*;
 use napi::ValueType;
@@ -312,30 +315,18 @@ pub(crate) fn exclude(value: Unknown<'_>) -> Result<std::result::Result<Vec<Stri
 
 /// A finite number from a JavaScript `number`: the `field` of a point, the argument `record`.
 fn number(env: &Env, value: Unknown<'_>, record: &str, field: &str) -> Result<f64> {
-    let report = |code: &str, msg: String| {
-        let r = ErrorReport::error(code, msg)
-            .with_record(record)
-            .with_field(field);
-        errors::from_report(env, r)
+    let found = match value.get_type()? {
+        ValueType::Number => match value.coerce_to_number()?.get_double()? {
+            x if x.is_finite() => return Ok(x),
+            x => Coordinate::NotFinite(x),
+        },
+        ValueType::Undefined | ValueType::Null => Coordinate::Missing,
+        _ => Coordinate::NotANumber(type_name(&value)),
     };
-    match value.get_type()? {
-        ValueType::Number => {
-            let x = value.coerce_to_number()?.get_double()?;
-            if x.is_finite() {
-                return Ok(x);
-            }
-            let msg = format!("`{field}` must be a finite number, not `{x}`");
-            Err(report(codes::DATA_INVALID_FIELD, msg))
-        }
-        ValueType::Undefined | ValueType::Null => Err(report(
-            codes::DATA_MISSING_FIELD,
-            format!("missing field `{field}` of a point"),
-        )),
-        _ => {
-            let msg = format!("`{field}` must be a number, not {}", type_name(&value));
-            Err(report(codes::DATA_INVALID_FIELD, msg))
-        }
-    }
+    Err(errors::from_report(
+        env,
+        bad_coordinate(record, field, found),
+    ))
 }
 
 /// A point from `{ lat, lon }` or `[lat, lon]`; `record` names the argument or record in errors.
@@ -360,26 +351,15 @@ pub(crate) fn geo_point(env: &Env, value: Unknown<'_>, record: &str) -> Result<G
             });
         }
     }
-    let msg = format!(
-        "a point must be an object with `lat` and `lon` or a pair [lat, lon], not {}",
-        type_name(&value)
-    );
-    let r = ErrorReport::error(codes::DATA_INVALID_RECORD, msg)
-        .with_record(record)
-        .with_field("");
+    let shapes = "an object with `lat` and `lon` or a pair [lat, lon]";
+    let r = not_a_point(record, shapes, type_name(&value));
     Err(errors::from_report(env, r))
 }
 
 /// Points from an array of points; an item's errors name it `name[index]` (0-based).
 pub(crate) fn geo_points(env: &Env, value: Unknown<'_>, name: &str) -> Result<Vec<GeoPoint>> {
     if value.get_type()? != ValueType::Object || !value.is_array()? {
-        let msg = format!(
-            "`{name}` must be an array of points, not {}",
-            type_name(&value)
-        );
-        let r = ErrorReport::error(codes::DATA_INVALID_RECORD, msg)
-            .with_record(name)
-            .with_field("");
+        let r = not_points(name, "an array", type_name(&value));
         return Err(errors::from_report(env, r));
     }
     let arr = value.coerce_to_object()?;

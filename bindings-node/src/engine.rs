@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use leadrail_core::api::{self as api, SlaRequest};
-use leadrail_core::host::{columns_in_utf16, hole, CompileOptions};
+use leadrail_core::host::{columns_in_utf16, hole, not_records, not_timelines, CompileOptions};
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
@@ -14,7 +14,8 @@ use napi::{ScopedTask, ValueType};
 use napi_derive::napi;
 
 use crate::convert::{self, element, json_arg, reserve};
-use crate::errors::{fail, from_reports, raise};
+use crate::errors::{from_reports, os_error, raise};
+use crate::kpi;
 use crate::network::JsNetwork;
 use crate::wire;
 
@@ -67,10 +68,7 @@ impl JsEngine {
     /// from its directory, as with `baseDir`.
     #[napi(factory, writable = true, configurable = true)]
     pub fn from_file(env: Env, path: String) -> Result<JsEngine> {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => return Err(crate::errors::os_error(&env, &e, &path)),
-        };
+        let text = std::fs::read_to_string(&path).map_err(|e| os_error(&env, &e, &path))?;
         JsEngine::compile_with(env, &text, CompileOptions::for_file(&path))
     }
 
@@ -98,77 +96,58 @@ impl JsEngine {
         self.engine.plan().content_hash.clone()
     }
 
-    /// Evaluates the SLAs over one timeline (`{ lead, events }`) or an array of them at `now`.
-    /// `options.done`: the action ids already executed (an array) or the `cursor` of the
-    /// previous evaluation (an instant); `options.partnerCalendars`: `{ P1: 'us-central' }` or
-    /// `{ P1: { calendar: 'us-central' } }`. One timeline: returns its evaluation or throws an
-    /// `Error` whose `record` names the lead and `field` the event; an array: one `{ ok }` or
-    /// `{ error }` per timeline.
-    /// (typed in dts-header.d.ts, one overload per form of `timelines`)
-    #[napi(skip_typescript)]
-    pub fn evaluate_sla<'env>(
+    /// The calls over timelines (index.js's `evaluateSla`, `evaluateSlaAsync`, `nextDeadline`,
+    /// `kpi` and `forecast`, typed in index.d.ts), their arguments `timelines`, `now` and
+    /// `options` read once; `call` names the call.
+    #[napi(js_name = "_timelines", skip_typescript)]
+    pub fn timelines<'env>(
         &self,
         env: &'env Env,
+        call: String,
         timelines: Unknown<'_>,
         now: Unknown<'_>,
         options: Option<Unknown<'_>>,
-    ) -> Result<Unknown<'env>> {
-        let single = !(timelines.get_type()? == ValueType::Object && timelines.is_array()?);
-        let req = sla_request(env, timelines, now, options, single)?;
-        let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
-        match single {
-            true => env.to_js_value(&raise(env, answer.into_one())?),
-            false => env.to_js_value(&answer.results),
-        }
-    }
-
-    /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
-    /// changes if no event is recorded, or `null` if no SLA is running; throws like
-    /// `evaluateSla`.
-    #[napi(
-        ts_args_type = "timeline: Timeline, now: InstantLike, options?: SlaOptions",
-        ts_return_type = "number | null"
-    )]
-    pub fn next_deadline(
-        &self,
-        env: &Env,
-        timeline: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<Unknown<'_>>,
-    ) -> Result<Option<f64>> {
-        let mut req = sla_request(env, timeline, now, options, true)?;
-        req.done = None;
-        let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
-        let outcome = raise(env, answer.into_one())?;
-        Ok(outcome.evaluation.next_deadline.map(|t| t as f64))
-    }
-
-    /// Like `evaluateSla` with an array, evaluated on the libuv thread pool; resolves to one
-    /// `{ ok }` or `{ error }` per timeline. Bad arguments throw at once.
-    #[napi(
-        ts_args_type = "timelines: ReadonlyArray<Timeline>, now: InstantLike, options?: SlaOptions",
-        ts_return_type = "Promise<Array<SlaResult>>"
-    )]
-    pub fn evaluate_sla_async(
-        &self,
-        env: Env,
-        timelines: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<Unknown<'_>>,
-    ) -> Result<AsyncTask<SlaBatch>> {
-        if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
-            let help = "pass `[{ lead: 'L1', events: [...] }, ...]`";
-            return fail(
-                &env,
-                "`timelines` must be an array of timelines".into(),
-                help,
-            );
-        }
-        let req = sla_request(&env, timelines, now, options, false)?;
-        Ok(AsyncTask::new(SlaBatch {
-            set: self.sla.clone(),
-            req,
-        }))
+    ) -> Result<Either<Unknown<'env>, AsyncTask<SlaBatch>>> {
+        let answer = match call.as_str() {
+            "kpi" => {
+                let c = kpi::call(env, timelines, now, options)?;
+                kpi::answer(env, &c, c.kpi(Some(&self.sla)))?
+            }
+            "forecast" => {
+                let c = kpi::call(env, timelines, now, options)?;
+                kpi::answer(env, &c, c.forecast())?
+            }
+            "evaluateSlaAsync" => {
+                let req = sla_request(env, timelines, now, options, false)?;
+                let set = self.sla.clone();
+                return Ok(Either::B(AsyncTask::new(SlaBatch { set, req })));
+            }
+            "nextDeadline" => {
+                let mut req = sla_request(env, timelines, now, options, true)?;
+                req.done = None;
+                let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
+                let outcome = raise(env, answer.into_one())?;
+                env.to_js_value(&outcome.evaluation.next_deadline.map(|t| t as f64))?
+            }
+            "evaluateSla" => {
+                let single =
+                    !(timelines.get_type()? == ValueType::Object && timelines.is_array()?);
+                let req = sla_request(env, timelines, now, options, single)?;
+                let answer = raise(env, api::evaluate_sla(&self.sla, &req))?;
+                match single {
+                    true => env.to_js_value(&raise(env, answer.into_one())?)?,
+                    false => env.to_js_value(&answer.results)?,
+                }
+            }
+            other => {
+                let help = "call the methods of `Engine` through the package's index.js";
+                return raise(
+                    env,
+                    Err(ErrorReport::request(format!("no call `{other}`"), help)),
+                );
+            }
+        };
+        Ok(Either::A(answer))
     }
 
     /// The names of the ruleset's SLAs, in order.
@@ -180,8 +159,7 @@ impl JsEngine {
     /// The partner schema's field names, in order (for index.js's encoder).
     #[napi(getter, js_name = "_partnerFields", skip_typescript)]
     pub fn partner_fields(&self) -> Vec<String> {
-        let schema = &self.engine.plan().partner_schema;
-        schema.fields.iter().map(|f| f.name.clone()).collect()
+        self.engine.plan().partner_schema.names()
     }
 
     /// `network` (index.js): `encoded`, the partners as index.js encodes records, or null when
@@ -196,9 +174,10 @@ impl JsEngine {
         options: Option<crate::network::RouteOptionsJs<'_>>,
     ) -> Result<JsNetwork> {
         let Some(encoded) = encoded else {
-            let what = convert::type_name(&partners);
-            let msg = format!("`partners` must be an array of objects, not {what}");
-            return fail(&env, msg, "pass an array of plain objects");
+            return raise(
+                &env,
+                Err(not_records("partners", convert::type_name(&partners))),
+            );
         };
         let schema = &self.engine.plan().partner_schema;
         let rows = raise(&env, wire::records(encoded, schema, "partners", 0)?)?;
@@ -265,8 +244,11 @@ fn sla_request(
     raise(env, SlaRequest::from_call(timelines, now, options))
 }
 
-/// Each timeline of a JavaScript array (a hole is an error naming its position).
+/// Each timeline of a JavaScript array (not an array, or a hole, is an error).
 pub(crate) fn timelines_arg(env: &Env, timelines: Unknown<'_>) -> Result<Vec<serde_json::Value>> {
+    if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
+        return raise(env, Err(not_timelines()));
+    }
     let arr = timelines.coerce_to_object()?;
     let len = arr.get_array_length()?;
     let mut out = Vec::with_capacity(reserve(len));

@@ -8,6 +8,7 @@
 //! read throws Node's own kind of error (`code: 'ENOENT'`, `errno`, `syscall`, `path`), as `fs`
 //! does.
 
+use leadrail_core::host::file_error;
 use leadrail_core::report::ErrorReport;
 use napi::bindgen_prelude::*;
 
@@ -22,11 +23,6 @@ pub(crate) fn from_reports(env: &Env, reports: &[ErrorReport]) -> Error {
 /// The value, or the report as a thrown `Error`.
 pub(crate) fn raise<T>(env: &Env, r: std::result::Result<T, ErrorReport>) -> Result<T> {
     r.map_err(|e| from_report(env, e))
-}
-
-/// A request error (`message`, the fix in `help`), thrown.
-pub(crate) fn fail<T>(env: &Env, message: String, help: &str) -> Result<T> {
-    Err(from_report(env, ErrorReport::request(message, help)))
 }
 
 /// One report as an `Error`.
@@ -52,29 +48,14 @@ fn build(env: &Env, reports: &[ErrorReport]) -> Result<Error> {
     Ok(Error::from(obj.into_unknown(env)?))
 }
 
-/// The error of a file that could not be read, as Node's `fs` throws it: `code` (`ENOENT`,
-/// `EACCES`, `EISDIR`, `ENOTDIR`, else `EIO`), `errno` (negative, as Node's), `syscall` and
-/// `path`, and the message `ENOENT: no such file or directory, open 'path'`.
+/// The error of a file that could not be read, as Node's `fs` throws it (core's
+/// [`file_error`]: `code`, `errno`, the message) with `syscall` and `path`.
 pub(crate) fn os_error(env: &Env, e: &std::io::Error, path: &str) -> Error {
-    use std::io::ErrorKind as K;
-    let code = match e.kind() {
-        K::NotFound => "ENOENT",
-        K::PermissionDenied => "EACCES",
-        K::IsADirectory => "EISDIR",
-        K::NotADirectory => "ENOTDIR",
-        _ => "EIO",
-    };
-    let text = e.to_string();
-    let what = text
-        .split(" (os error")
-        .next()
-        .unwrap_or(&text)
-        .to_lowercase();
+    let f = file_error(e, path);
     let build = || -> Result<Error> {
-        let msg = format!("{code}: {what}, open '{path}'");
-        let mut obj = env.create_error(Error::from_reason(msg))?;
-        obj.set_named_property("code", code)?;
-        obj.set_named_property("errno", e.raw_os_error().map(|n| -n))?;
+        let mut obj = env.create_error(Error::from_reason(f.message.clone()))?;
+        obj.set_named_property("code", f.code)?;
+        obj.set_named_property("errno", f.errno)?;
         obj.set_named_property("syscall", "open")?;
         obj.set_named_property("path", path)?;
         Ok(Error::from(obj.into_unknown(env)?))

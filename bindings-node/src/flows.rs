@@ -64,7 +64,6 @@ impl JsNetwork {
     /// The partner schema's field names, in order (for index.js's encoder).
     #[napi(getter, js_name = "_partnerFields", skip_typescript)]
     pub fn partner_fields(&self) -> Vec<String> {
-        let schema = &self.engine.plan().partner_schema;
-        schema.fields.iter().map(|f| f.name.clone()).collect()
+        self.engine.plan().partner_schema.names()
     }
 }

@@ -1,33 +1,26 @@
-//! KPIs, the forecast and the feedback into routing (`engine.kpi`, `engine.forecast`,
-//! `network.feedBack`): the arguments converted to JSON and read by core
-//! (`leadrail_core::kpi::host`), the answers given as core's serde form (or as columns).
+//! KPIs, the forecast and the feedback into routing (`engine.kpi` and `engine.forecast`
+//! through engine.rs's `_timelines`, `network.feedBack`): the arguments converted to JSON and
+//! read by core (`leadrail_core::kpi::host`), the answers given as core's serde form (or as
+//! columns).
 
+use leadrail_core::host::numbers_as_doubles;
 use leadrail_core::kpi::host::{KpiAnswer, KpiCall};
 use leadrail_core::report::ErrorReport;
 use napi::bindgen_prelude::*;
-use napi::ValueType;
 use napi_derive::napi;
 use serde_json::Value as Json;
 
-use crate::engine::{now_and_options, timelines_arg, JsEngine};
-use crate::errors::{fail, raise};
+use crate::engine::{now_and_options, timelines_arg};
+use crate::errors::raise;
 use crate::network::JsNetwork;
 
 /// The call read from the JavaScript arguments (conversion only; core checks the shapes).
-fn call(
+pub(crate) fn call(
     env: &Env,
     timelines: Unknown<'_>,
     now: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<KpiCall> {
-    if !(timelines.get_type()? == ValueType::Object && timelines.is_array()?) {
-        let help = "pass `[{ lead: 'L1', events: [...] }, ...]`";
-        return fail(
-            env,
-            "`timelines` must be an array of timelines".into(),
-            help,
-        );
-    }
     let list = timelines_arg(env, timelines)?;
     let (now, options) = now_and_options(env, now, options)?;
     raise(env, KpiCall::from_call(list, now, options))
@@ -35,24 +28,12 @@ fn call(
 
 /// `json` as JavaScript values, every number a double (napi turns a `u64` into a BigInt).
 fn to_js(env: &Env, mut json: Json) -> Result<Unknown<'_>> {
-    fn doubles(v: &mut Json) {
-        match v {
-            Json::Number(n) => {
-                if let Some(d) = n.as_f64().and_then(serde_json::Number::from_f64) {
-                    *n = d;
-                }
-            }
-            Json::Array(a) => a.iter_mut().for_each(doubles),
-            Json::Object(m) => m.values_mut().for_each(doubles),
-            _ => {}
-        }
-    }
-    doubles(&mut json);
+    numbers_as_doubles(&mut json);
     env.to_js_value(&json)
 }
 
 /// The answer in the form the call asked for (`format`: rows or columns).
-fn answer<'env>(
+pub(crate) fn answer<'env>(
     env: &'env Env,
     c: &KpiCall,
     a: std::result::Result<KpiAnswer, ErrorReport>,
@@ -61,44 +42,6 @@ fn answer<'env>(
         env,
         raise(env, a.and_then(|a| a.to_json(c.request.format)))?,
     )
-}
-
-#[napi]
-impl JsEngine {
-    /// Every KPI as of `now`, with the ruleset's SLAs (docs/kpi.md); throws an `Error` whose
-    /// `record` and `field` name the first bad input.
-    #[napi(
-        ts_generic_types = "F extends 'rows' | 'columns' = 'rows'",
-        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: KpiOptions<F>",
-        ts_return_type = "F extends 'columns' ? KpiColumns : KpiReport"
-    )]
-    pub fn kpi<'env>(
-        &self,
-        env: &'env Env,
-        timelines: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<Unknown<'_>>,
-    ) -> Result<Unknown<'env>> {
-        let c = call(env, timelines, now, options)?;
-        answer(env, &c, c.kpi(Some(&self.sla)))
-    }
-
-    /// The stage-weighted forecast as of `now` (docs/kpi.md).
-    #[napi(
-        ts_generic_types = "F extends 'rows' | 'columns' = 'rows'",
-        ts_args_type = "timelines: Array<Timeline>, now: Date | number | string, options?: ForecastOptions<F>",
-        ts_return_type = "F extends 'columns' ? ForecastColumns : Forecast"
-    )]
-    pub fn forecast<'env>(
-        &self,
-        env: &'env Env,
-        timelines: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Option<Unknown<'_>>,
-    ) -> Result<Unknown<'env>> {
-        let c = call(env, timelines, now, options)?;
-        answer(env, &c, c.forecast())
-    }
 }
 
 #[napi]

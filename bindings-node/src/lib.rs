@@ -59,7 +59,7 @@ pub fn haversine_km(env: Env, a: Unknown<'_>, b: Unknown<'_>) -> Result<f64> {
 pub fn distances_km(env: Env, origin: Unknown<'_>, points: Unknown<'_>) -> Result<Vec<f64>> {
     let origin = convert::geo_point(&env, origin, "origin")?;
     let points = convert::geo_points(&env, points, "points")?;
-    Ok(Distances { origin, points }.run())
+    Ok(geo::distances_km(origin, &points))
 }
 
 /// Like [`distances_km`], computed on the libuv thread pool; bad arguments throw at once.
@@ -83,21 +83,12 @@ pub struct Distances {
     points: Vec<geo::GeoPoint>,
 }
 
-impl Distances {
-    fn run(&self) -> Vec<f64> {
-        self.points
-            .iter()
-            .map(|p| geo::haversine_km(self.origin, *p))
-            .collect()
-    }
-}
-
 impl Task for Distances {
     type Output = Vec<f64>;
     type JsValue = Vec<f64>;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(self.run())
+        Ok(geo::distances_km(self.origin, &self.points))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use leadrail_core::api::request_error;
 use leadrail_core::host::{
-    self, batch_options, state_from_json, BatchError, HostBatch, Instants, ReadError, ResultArrays,
-    Results, Rows, SharedNetwork, MIN_CHUNKED,
+    self, batch_options, state_from_json, BatchError, HostBatch, Instants, Owner, ReadError,
+    ResultArrays, Results, Rows, SharedNetwork, MIN_CHUNKED,
 };
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
@@ -22,7 +22,7 @@ use napi::ScopedTask;
 use napi_derive::napi;
 
 use crate::convert::{self, NODE};
-use crate::errors::{fail, from_report, raise};
+use crate::errors::{from_report, raise};
 use crate::wire::{self, results_js};
 
 /// Partners and their routing state, bound to the engine that built it.
@@ -177,10 +177,8 @@ impl JsNetwork {
         let lead = raise(env, rows.records(schema).into_one())?;
         let now = raise(env, convert::instant(now)?)?;
         let opts = route_options(env, options, false)?;
-        let decision = match record {
-            Some(true) => self.net.assign(&self.engine, &lead, now, &opts),
-            _ => self.net.route_one(&self.engine, &lead, now, &opts),
-        };
+        let record = record.unwrap_or(false);
+        let decision = self.net.route_lead(&self.engine, &lead, now, &opts, record);
         env.to_js_value(&raise(env, decision)?)
     }
 
@@ -236,9 +234,10 @@ impl JsNetwork {
         let text = text_cells(&options);
         let opts = route_options(env, options, true)?;
         let Some(encoded) = encoded else {
-            let what = convert::type_name(&leads);
-            let msg = format!("`leads` must be an array of objects, not {what}");
-            return fail(env, msg, "pass an array of plain objects");
+            return raise(
+                env,
+                Err(host::not_records("leads", convert::type_name(&leads))),
+            );
         };
         let schema = &self.engine.plan().lead_schema;
         let rows = raise(env, wire::records(encoded, schema, "leads", 0)?)?;
@@ -259,8 +258,7 @@ impl JsNetwork {
         options: Option<RouteOptionsJs<'_>>,
     ) -> Result<Array<'env>> {
         let Some(given) = given else {
-            let msg = "`columns` must be an object of field names to arrays";
-            return fail(env, msg.into(), "pass e.g. `{ id: [...], region: [...] }`");
+            return raise(env, Err(host::not_columns()));
         };
         let schema = &self.engine.plan().lead_schema;
         let rows = cells(
@@ -278,8 +276,7 @@ impl JsNetwork {
     /// The lead schema's field names, in order (for index.js's encoder).
     #[napi(getter, js_name = "_leadFields", skip_typescript)]
     pub fn lead_fields(&self) -> Vec<String> {
-        let schema = &self.engine.plan().lead_schema;
-        schema.fields.iter().map(|f| f.name.clone()).collect()
+        self.engine.plan().lead_schema.names()
     }
 
     /// The smallest batch that index.js routes with `_routeChunked` (core's).
@@ -341,29 +338,14 @@ impl JsNetwork {
     #[napi(ts_args_type = "state: NetworkState")]
     pub fn load_state(&self, env: Env, state: Unknown<'_>) -> Result<()> {
         let json = match convert::fields_json(state)? {
-            Ok(j) => j,
+            Ok(j) => Ok(j),
             // a value without a JSON form inside the state: named by its key
             Err((Some(key), why)) => {
-                return raise(
-                    &env,
-                    Err(host::unreadable(
-                        NODE,
-                        host::Owner::Record("state"),
-                        &key,
-                        &why,
-                    )),
-                )
+                Err(host::unreadable(NODE, Owner::Record("state"), &key, &why))
             }
-            Err((None, _)) => {
-                let msg = "`state` must be an object as returned by `state()`";
-                return fail(
-                    &env,
-                    msg.into(),
-                    "pass the object that `network.state()` returned",
-                );
-            }
+            Err((None, _)) => Err(host::not_a_state()),
         };
-        let st = raise(&env, state_from_json(json))?;
+        let st = raise(&env, json.and_then(state_from_json))?;
         let done = self.net.write(|net| net.import_state(&st));
         raise(&env, done.and_then(|r| r.map_err(ErrorReport::from)))
     }

@@ -17,8 +17,8 @@
 
 use leadrail_core::api::request_error;
 use leadrail_core::host::{
-    hole, CodedColumn, HostColumn, Joined, JoinedText, ResultArrays, RowKind, Rows, MISSING, NONE,
-    NUMBER, OTHER,
+    hole, CodedColumn, HostColumn, Joined, JoinedText, ResultArrays, Rows, MISSING, NONE, NUMBER,
+    OTHER, WIRE_CODES,
 };
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
@@ -34,14 +34,9 @@ use crate::convert::{self, element, js_to_json, reserve, NODE};
 #[napi(js_name = "_wire", skip_typescript)]
 pub fn wire(env: &Env) -> Result<Object<'_>> {
     let mut o = Object::new(env)?;
-    o.set_named_property("MISSING", MISSING)?;
-    o.set_named_property("NUMBER", NUMBER)?;
-    o.set_named_property("OTHER", OTHER)?;
-    o.set_named_property("NONE", NONE)?;
-    o.set_named_property("PARTNER", RowKind::Partner as u8)?;
-    o.set_named_property("QUEUE", RowKind::Queue as u8)?;
-    o.set_named_property("UNROUTED", RowKind::Unrouted as u8)?;
-    o.set_named_property("ERROR", RowKind::Error as u8)?;
+    for (name, code) in WIRE_CODES {
+        o.set_named_property(name, code)?;
+    }
     Ok(o)
 }
 
@@ -273,11 +268,7 @@ pub(crate) fn results_js(a: ResultArrays, env: &Env) -> Result<Array<'_>> {
     out.set(2, Uint32Array::new(a.rule))?;
     out.set(3, Uint32Array::new(a.state_partner))?;
     out.set(4, Float64Array::new(a.state_nums))?;
-    let mut texts = env.create_array(u32::try_from(a.texts.len()).unwrap_or(NONE))?;
-    for (i, t) in a.texts.iter().enumerate() {
-        texts.set(u32::try_from(i).unwrap_or(NONE), env.create_string(t)?)?;
-    }
-    out.set(5, texts)?;
+    out.set(5, a.texts.iter().map(|t| &**t).collect::<Vec<&str>>())?;
     out.set(6, pairs(env, &a.errors)?)?;
     out.set(7, pairs(env, &a.explanations)?)?;
     Ok(out)

@@ -1,10 +1,10 @@
 //! Conversions between Python values and JSON, and the few core values a call takes (points,
 //! instants). No decisions are taken here.
 
-use leadrail_core::api::{request_error, InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
+use leadrail_core::api::{InstantJson, MAX_HOST_DEPTH, MAX_HOST_RESERVE};
 use leadrail_core::geo::GeoPoint;
 use leadrail_core::host::{self, Instants, Owner};
-use leadrail_core::report::{codes, ErrorReport};
+use leadrail_core::report::ErrorReport;
 use leadrail_core::value::{EpochMs, Type};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -79,6 +79,16 @@ pub(crate) fn naive(x: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         return Ok(None);
     }
     Ok(Some(x.str()?.to_str()?.to_owned()))
+}
+
+/// The package's Python module `name`, imported once (into `cell`).
+pub(crate) fn package_module<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyModule>>,
+    name: &str,
+) -> PyResult<&'py Bound<'py, PyModule>> {
+    let m = cell.get_or_try_init(py, || Ok::<_, PyErr>(py.import(name)?.unbind()))?;
+    Ok(m.bind(py))
 }
 
 /// The Python type name of `obj`, for messages.
@@ -285,6 +295,28 @@ pub(crate) fn argument_json(obj: &Bound<'_, PyAny>, what: &str, by_lead: bool) -
     })
 }
 
+/// The timelines of a call (any iterable of mappings but a `str` or a mapping) as JSON, each
+/// read as [`argument_json`] reads `timelines[i]`; anything else is refused as not `expected`
+/// (with `help`).
+pub(crate) fn timelines_json(
+    obj: &Bound<'_, PyAny>,
+    expected: &str,
+    help: &str,
+) -> PyResult<Vec<Json>> {
+    let bad = || {
+        let e = host::wrong_argument("`timelines`", expected, Some(&found(obj)), help);
+        from_report(obj.py(), e)
+    };
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Err(bad());
+    }
+    let mut list = Vec::with_capacity(reserve_for(obj));
+    for (i, t) in obj.try_iter().map_err(|_| bad())?.enumerate() {
+        list.push(argument_json(&t?, &format!("timelines[{i}]"), true)?);
+    }
+    Ok(list)
+}
+
 /// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
 pub(crate) fn json_to_py<'py>(py: Python<'py>, value: &Json) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
@@ -323,16 +355,21 @@ fn number(obj: &Bound<'_, PyAny>, record: &str, field: &str) -> PyResult<f64> {
         true => None,
         false => obj.extract::<f64>().ok(),
     };
-    let message = match x {
-        Some(x) if x.is_finite() => return Ok(x),
-        Some(x) => format!("`{field}` must be a finite number, not `{x}`"),
-        None => format!("`{field}` must be a number, not {}", type_name(obj)),
+    if let Some(x) = x.filter(|x| x.is_finite()) {
+        return Ok(x);
+    }
+    let name = type_name(obj);
+    let found = match x {
+        Some(x) => host::Coordinate::NotFinite(x),
+        None => host::Coordinate::NotANumber(&name),
     };
-    let report = ErrorReport::error(codes::DATA_INVALID_FIELD, message);
-    Err(from_report(
-        obj.py(),
-        report.with_record(record).with_field(field),
-    ))
+    let e = host::bad_coordinate(record, field, found);
+    Err(from_report(obj.py(), e))
+}
+
+/// How a Python value is named in messages: "a `list`".
+pub(crate) fn found(obj: &Bound<'_, PyAny>) -> String {
+    format!("a `{}`", type_name(obj))
 }
 
 /// A point from a mapping `{"lat": .., "lon": ..}` or a pair `(lat, lon)`; `record` names the
@@ -343,14 +380,10 @@ pub(crate) fn geo_point(obj: &Bound<'_, PyAny>, record: &str) -> PyResult<GeoPoi
         let coord = |field: &str| -> PyResult<f64> {
             match map.get_item(field) {
                 Ok(v) if !v.is_none() => number(&v, record, field),
-                _ => {
-                    let message = format!("missing field `{field}` of a point");
-                    let report = ErrorReport::error(codes::DATA_MISSING_FIELD, message);
-                    Err(from_report(
-                        py,
-                        report.with_record(record).with_field(field),
-                    ))
-                }
+                _ => Err(from_report(
+                    py,
+                    host::bad_coordinate(record, field, host::Coordinate::Missing),
+                )),
             }
         };
         return Ok(GeoPoint {
@@ -368,23 +401,16 @@ pub(crate) fn geo_point(obj: &Bound<'_, PyAny>, record: &str) -> PyResult<GeoPoi
             }
         }
     }
-    let message = format!(
-        "a point must be a mapping with `lat` and `lon` or a pair (lat, lon), not {}",
-        type_name(obj)
-    );
-    let report = ErrorReport::error(codes::DATA_INVALID_RECORD, message);
-    Err(from_report(py, report.with_record(record).with_field("")))
+    let expected = "a mapping with `lat` and `lon` or a pair (lat, lon)";
+    let e = host::not_a_point(record, expected, &type_name(obj));
+    Err(from_report(py, e))
 }
 
 /// Points from any iterable of points; an item's errors name it `name[index]` (0-based).
 pub(crate) fn geo_points(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<GeoPoint>> {
     let not_iterable = || {
-        let message = format!(
-            "`{name}` must be an iterable of points, not {}",
-            type_name(obj)
-        );
-        let report = ErrorReport::error(codes::DATA_INVALID_RECORD, message);
-        from_report(obj.py(), report.with_record(name).with_field(""))
+        let e = host::not_points(name, "an iterable", &type_name(obj));
+        from_report(obj.py(), e)
     };
     if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
         return Err(not_iterable());
@@ -401,13 +427,11 @@ pub(crate) fn geo_points(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Geo
 pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<EpochMs, ErrorReport>> {
     let py = obj.py();
     let bad = || {
-        request_error(
-            format!(
-                "`now` must be milliseconds since the epoch (int), an RFC 3339 string or an aware datetime, not a `{}`",
-                type_name(obj)
-            ),
-            "pass e.g. `datetime.now(timezone.utc)`, `\"2026-11-24T09:00:00Z\"` or `1795510800000`",
-        )
+        let expected =
+            "milliseconds since the epoch (int), an RFC 3339 string or an aware datetime";
+        let help =
+            "pass e.g. `datetime.now(timezone.utc)`, `\"2026-11-24T09:00:00Z\"` or `1795510800000`";
+        host::wrong_argument("`now`", expected, Some(&found(obj)), help)
     };
     if obj.is_instance_of::<PyBool>() {
         return Ok(Err(bad()));
@@ -420,9 +444,7 @@ pub(crate) fn instant(obj: &Bound<'_, PyAny>) -> PyResult<Result<EpochMs, ErrorR
     }
     if obj.is_instance(classes(py)?.datetime.bind(py))? {
         if let Some(shown) = naive(obj)? {
-            let e = host::naive_datetime(&shown);
-            let message = format!("`now`: {}", e.message());
-            return Ok(Err(request_error(message, e.help().unwrap_or_default())));
+            return Ok(Err(host::naive_now(&shown)));
         }
         let text: String = obj.call_method0("isoformat")?.extract()?;
         return Ok(InstantJson::Text(text).millis());

@@ -3,20 +3,20 @@
 
 use std::sync::Arc;
 
-use leadrail_core::api::{self as api, request_error, SlaOutcome, SlaRequest};
+use leadrail_core::api::{self as api, SlaOutcome, SlaRequest};
+use leadrail_core::host;
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::Engine;
 use leadrail_core::sla::SlaSet;
 use leadrail_core::value::EpochMs;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyMapping, PyString};
+use pyo3::types::PyMapping;
 
-use crate::convert::{self, argument_json, wire};
-use crate::exceptions::from_report;
-use crate::network::{raise, refuse, PyNetwork};
+use crate::convert::{self, argument_json, found, wire};
+use crate::network::{raise, PyNetwork};
 use crate::routing;
-use crate::typed::{PySlaEvaluation, PySlaResult};
+use crate::typed::read_once;
 
 /// A compiled ruleset. Immutable; share it freely across threads.
 #[pyclass(name = "Engine", module = "leadrail", frozen)]
@@ -33,22 +33,18 @@ fn files_arg(
 ) -> PyResult<std::collections::BTreeMap<String, String>> {
     let help = "pass a mapping of each holiday file's path (as written in the rule text) to its \
                 text, e.g. `{\"de.txt\": \"2026-12-25 Christmas\"}`";
-    let bad = |what: String| refuse(py, &what, help);
     let Ok(map) = obj.cast::<PyMapping>() else {
-        return bad(format!(
-            "`files` must be a mapping of path to text, not a `{}`",
-            obj.get_type().name()?
-        ));
+        let expected = "a mapping of path to text";
+        let e = host::wrong_argument("`files`", expected, Some(&found(obj)), help);
+        return raise(py, Err(e));
     };
     let mut out = std::collections::BTreeMap::new();
     for item in map.items()?.iter() {
         let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
         let (Ok(k), Ok(v)) = (k.extract::<String>(), v.extract::<String>()) else {
-            return bad(format!(
-                "`files` must map `str` paths to `str` texts; found a `{}` -> `{}` entry",
-                k.get_type().name()?,
-                v.get_type().name()?
-            ));
+            let entry = format!("{} -> `{}` entry", found(&k), convert::type_name(&v));
+            let e = host::wrong_entry("`files`", "`str` paths to `str` texts", &entry, help);
+            return raise(py, Err(e));
         };
         out.insert(k, v);
     }
@@ -109,11 +105,8 @@ impl PyEngine {
     fn from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyEngine> {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| crate::exceptions::os_error(py, &e, &path))?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
-        };
-        PyEngine::compile(py, &text, &path.to_string_lossy(), None, Some(dir))
+        let options = host::CompileOptions::for_file(&path.to_string_lossy());
+        PyEngine::compile(py, &text, &options.file, None, options.base_dir)
     }
 
     /// The warnings of the compilation, as plain dicts.
@@ -189,14 +182,9 @@ impl PyEngine {
         let req = sla_request(py, timelines, now, done, partner_calendars, single)?;
         let answer = raise(py, py.detach(|| api::evaluate_sla(&self.sla, &req)))?;
         if single {
-            let outcome = raise(py, answer.single())?;
-            return Ok(Bound::new(py, PySlaEvaluation(outcome))?.into_any());
+            return read_once(py, "SlaEvaluation", &raise(py, answer.single())?);
         }
-        let items = answer
-            .results
-            .into_iter()
-            .map(|r| Bound::new(py, PySlaResult(r)));
-        Ok(PyList::new(py, items.collect::<PyResult<Vec<_>>>()?)?.into_any())
+        read_once(py, "SlaResult", &answer.results)
     }
 
     /// The next instant (ms since the epoch) at which the SLA evaluation of one timeline
@@ -239,24 +227,10 @@ fn sla_request(
     partner_calendars: Option<&Bound<'_, PyAny>>,
     single: bool,
 ) -> PyResult<SlaRequest> {
-    let not_timelines = || {
-        let help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
-        let message = format!(
-            "`timelines` must be a mapping or a sequence of mappings, not a `{}`",
-            convert::type_name(timelines)
-        );
-        from_report(py, request_error(message, help))
-    };
-    let timelines = if single {
-        vec![argument_json(timelines, "timeline", true)?]
-    } else if timelines.is_instance_of::<PyString>() {
-        return Err(not_timelines());
-    } else {
-        let iter = timelines.try_iter().map_err(|_| not_timelines())?;
-        let each = iter
-            .enumerate()
-            .map(|(i, t)| argument_json(&t?, &format!("timelines[{i}]"), true));
-        each.collect::<PyResult<_>>()?
+    let help = "pass `{\"lead\": \"L1\", \"events\": [{\"at\": \"2026-11-24T09:00:00Z\", \"event\": \"assigned\", \"partner\": \"P1\"}]}` or a list of them";
+    let timelines = match single {
+        true => vec![argument_json(timelines, "timeline", true)?],
+        false => convert::timelines_json(timelines, "a mapping or a sequence of mappings", help)?,
     };
     let now = raise(py, convert::instant(now)?)?;
     let json =

@@ -5,7 +5,7 @@
 //! `tobytes()` copy, no Python object per value). Conversion only: core parses the cells
 //! (`Rows::text_cells`) and writes every error text.
 
-use leadrail_core::host::{self, ColumnBuilder, Rows};
+use leadrail_core::host::{ColumnBuilder, Rows};
 use leadrail_core::record::Column;
 use leadrail_core::schema::Schema;
 use pyo3::prelude::*;
@@ -23,10 +23,7 @@ pub(crate) fn is_nan(x: &Bound<'_, PyAny>) -> bool {
 static FRAMES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 fn module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    let m = FRAMES.get_or_try_init(py, || {
-        Ok::<_, PyErr>(py.import("leadrail._frames")?.unbind())
-    })?;
-    Ok(m.bind(py))
+    crate::convert::package_module(py, &FRAMES, "leadrail._frames")
 }
 
 /// The values of a sequence (a list, a tuple, a `range`, a numpy array, a pandas Series, a
@@ -115,11 +112,7 @@ fn read(columns: Bound<'_, PyDict>, n: usize, schema: &Schema, text: bool) -> Py
                 b.finish().0
             }
         };
-        let len = col.len();
-        if len != n {
-            let e = host::column_length(&name, len, n);
-            return Err(crate::exceptions::from_report(columns.py(), e));
-        }
+        crate::network::raise(columns.py(), col.check_len(&name, n))?;
         match field {
             None => ids = col,
             Some(_) => fields.push((name, col)),

@@ -2,14 +2,11 @@
 //! by core (`leadrail_core::kpi::host`), the answers kept in Rust and given as dicts (`to_dict`,
 //! core's serde form) or columns. The typed classes are `leadrail.kpi`'s (Python).
 
-use leadrail_core::api::request_error;
 use leadrail_core::kpi::host::{KpiAnswer, KpiCall};
 use pyo3::prelude::*;
-use pyo3::types::{PyMapping, PyString};
 
 use crate::convert::{self, argument_json, json_to_py, wire};
 use crate::engine::PyEngine;
-use crate::exceptions::from_report;
 use crate::network::{raise, PyNetwork};
 
 /// A KPI or forecast answer, as core computed it.
@@ -42,19 +39,8 @@ fn call(
     now: &Bound<'_, PyAny>,
     options: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<KpiCall> {
-    let bad = || {
-        let found = convert::type_name(timelines);
-        let message = format!("`timelines` must be a sequence of mappings, not a `{found}`");
-        let help = "pass a list of `{\"lead\": \"L1\", \"events\": [...]}`";
-        from_report(py, request_error(message, help))
-    };
-    if timelines.is_instance_of::<PyString>() || timelines.cast::<PyMapping>().is_ok() {
-        return Err(bad());
-    }
-    let mut list = Vec::with_capacity(convert::reserve_for(timelines));
-    for (i, t) in timelines.try_iter().map_err(|_| bad())?.enumerate() {
-        list.push(argument_json(&t?, &format!("timelines[{i}]"), true)?);
-    }
+    let help = "pass a list of `{\"lead\": \"L1\", \"events\": [...]}`";
+    let list = convert::timelines_json(timelines, "a sequence of mappings", help)?;
     let now = raise(py, convert::instant(now)?)?;
     let options = match options {
         Some(o) => argument_json(o, "options", false)?,

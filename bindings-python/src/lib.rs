@@ -61,9 +61,7 @@ mod _leadrail {
 
     #[pymodule_export]
     use crate::typed::{
-        PyCandidate, PyDecision, PyDueAction, PyExclusion, PyExplanation, PyLabel, PyOutcome,
-        PyReport, PyRerouteExclusion, PyReroutePlan, PyRouteResult, PyRouteResults, PyRuleTrace,
-        PyRulesetInfo, PySlaEvaluation, PySlaResult, PySlaStatus, PyStateRead, RouteResultsIter,
+        PyDecision, PyOutcome, PyRouteResult, PyRouteResults, PyStateRead, RouteResultsIter,
     };
 
     /// Great-circle distance in km between two points, each a mapping `{"lat": .., "lon": ..}`

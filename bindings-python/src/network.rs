@@ -5,9 +5,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use leadrail_core::api::{network_state, request_error};
+use leadrail_core::api::network_state;
 use leadrail_core::host::{
-    BatchError, Block, Chunking, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
+    self, BatchError, Block, Chunking, HostBatch, Instants, ReadError, Results, Rows, SharedNetwork,
 };
 use leadrail_core::network::Network;
 use leadrail_core::record::Column;
@@ -18,7 +18,7 @@ use leadrail_core::value::Type;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyMapping, PyString};
 
-use crate::convert::{self, argument_json, wire};
+use crate::convert::{self, argument_json, found, wire};
 use crate::exceptions::from_report;
 use crate::flows;
 use crate::typed::{Columns, PyDecision, PyRouteResults};
@@ -57,6 +57,19 @@ impl PyNetwork {
                 BatchError::Report(r) => from_report(py, r),
             })
     }
+
+    /// Routes rows already read (a table's) in one piece, without the GIL: core's
+    /// `SharedNetwork::route_rows`.
+    fn route_rows(
+        &self,
+        py: Python<'_>,
+        rows: Rows,
+        instants: &Instants,
+        opts: &RouteOptions,
+    ) -> PyResult<Vec<Results>> {
+        let results = py.detach(|| self.net.route_rows(&self.engine, rows, instants, opts));
+        Ok(vec![raise(py, results)?])
+    }
 }
 
 impl PyNetwork {
@@ -65,28 +78,22 @@ impl PyNetwork {
         &self,
         lead: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
-        opts: RouteOptions,
+        explain: bool,
+        exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
         record: bool,
     ) -> PyResult<PyDecision> {
         let py = lead.py();
+        let opts = route_options(explain, exclude)?;
         let lead = flows::one_record(py, lead, &self.engine.plan().lead_schema, text_cells)?;
         let now = raise(py, convert::instant(now)?)?;
-        let d = py.detach(|| match record {
-            true => self.net.assign(&self.engine, &lead, now, &opts),
-            false => self.net.route_one(&self.engine, &lead, now, &opts),
-        });
+        let d = py.detach(|| self.net.route_lead(&self.engine, &lead, now, &opts, record));
         Ok(PyDecision(raise(py, d)?))
     }
 }
 
 pub(crate) fn raise<T>(py: Python<'_>, r: Result<T, ErrorReport>) -> PyResult<T> {
     r.map_err(|e| from_report(py, e))
-}
-
-/// Raises core's request error (`leadrail::request::invalid`): `message`, and the fix in `help`.
-pub(crate) fn refuse<T>(py: Python<'_>, message: &str, help: &str) -> PyResult<T> {
-    raise(py, Err(request_error(message.into(), help)))
 }
 
 /// The routing options of a call: `explain`, and the partner ids of `exclude` (one id or an
@@ -98,13 +105,14 @@ fn route_options(explain: bool, exclude: Option<&Bound<'_, PyAny>>) -> PyResult<
             ids.push(s.to_str()?.to_owned());
         } else {
             for item in x.try_iter()? {
-                match item?.cast::<PyString>() {
-                    Ok(s) => ids.push(s.to_str()?.to_owned()),
-                    Err(_) => {
-                        let help = "pass e.g. `exclude=[\"P1\", \"P2\"]`";
-                        return refuse(x.py(), "`exclude` must hold partner ids (text)", help);
-                    }
-                }
+                let item = item?;
+                let Ok(s) = item.cast::<PyString>() else {
+                    let (help, found) = ("pass e.g. `exclude=[\"P1\", \"P2\"]`", found(&item));
+                    let e =
+                        host::wrong_argument("`exclude`", "partner ids (text)", Some(&found), help);
+                    return raise(x.py(), Err(e));
+                };
+                ids.push(s.to_str()?.to_owned());
             }
         }
     }
@@ -124,43 +132,12 @@ struct ListBatch<'s, 'py> {
     columns: Option<Columns<'py>>,
     /// Read as text cells (`text_cells=True`).
     text: bool,
-    /// The rows of a table, read whole (then routed in one piece).
-    whole: Option<Rows>,
-    /// The number of leads.
-    n: usize,
-}
-
-impl<'s, 'py> ListBatch<'s, 'py> {
-    /// The batch of `list`, or of the rows of a table read `whole` (`list` then empty).
-    fn new(
-        list: Bound<'py, PyList>,
-        schema: &'s Schema,
-        whole: Option<Rows>,
-        as_columns: bool,
-        text: bool,
-    ) -> ListBatch<'s, 'py> {
-        let py = list.py();
-        let n = whole.as_ref().map_or(list.len(), Rows::len);
-        ListBatch {
-            py,
-            list,
-            schema,
-            out: Vec::new(),
-            columns: as_columns.then(|| Columns::new(py, n)),
-            text,
-            whole,
-            n,
-        }
-    }
 }
 
 impl HostBatch for ListBatch<'_, '_> {
     type Error = PyErr;
 
     fn read(&mut self, rows: Range<usize>) -> Result<Rows, ReadError<PyErr>> {
-        if let Some(whole) = self.whole.take() {
-            return Ok(whole);
-        }
         // (a list that got shorter meanwhile gives fewer rows: the runner says what to do)
         let n = rows.len();
         let leads = rows.map_while(|i| self.list.get_item(i).ok());
@@ -196,10 +173,6 @@ impl HostBatch for ListBatch<'_, '_> {
 
     fn chunking(&self) -> Chunking {
         Chunking::Equal
-    }
-
-    fn chunked(&self) -> bool {
-        self.whole.is_none()
     }
 }
 
@@ -281,8 +254,7 @@ impl PyNetwork {
         exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
-        let opts = route_options(explain, exclude)?;
-        self.one(lead, now, opts, text_cells, false)
+        self.one(lead, now, explain, exclude, text_cells, false)
     }
 
     /// Routes one lead at `now` and records it: the same decision and state as a one-lead
@@ -297,8 +269,7 @@ impl PyNetwork {
         exclude: Option<&Bound<'_, PyAny>>,
         text_cells: bool,
     ) -> PyResult<PyDecision> {
-        let opts = route_options(explain, exclude)?;
-        self.one(lead, now, opts, text_cells, true)
+        self.one(lead, now, explain, exclude, text_cells, true)
     }
 
     /// Adds a partner (a mapping); raises `DataError` naming the record and the field, or for
@@ -363,27 +334,42 @@ impl PyNetwork {
         text_cells: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if explain && as_columns {
-            let help = "drop `as_columns=True` to read explanations";
-            return refuse(
-                py,
-                "`explain` needs one dict per lead, not `as_columns`",
-                help,
-            );
+            let e = host::explain_as_columns("one dict per lead", "as_columns", "as_columns=True");
+            return raise(py, Err(e));
         }
         let schema = &self.engine.plan().lead_schema;
-        let whole = frames::table_rows(leads, schema, text_cells)?;
-        let list = match whole {
-            Some(_) => PyList::empty(py),
-            None => routing::record_list(leads, "leads")?,
+        // a table's rows (read whole, routed in one piece), or the list of mappings
+        let leads = match frames::table_rows(leads, schema, text_cells)? {
+            Some(rows) => Ok(rows),
+            None => Err(routing::record_list(leads, "leads")?),
         };
         let instants = raise(py, convert::now_arg(now)?)?;
         let opts = route_options(explain, exclude)?;
-        let text = text_cells.unwrap_or(false);
-        let mut batch = ListBatch::new(list, schema, whole, as_columns, text);
-        self.run(py, batch.n, &instants, &opts, &mut batch)?;
-        match batch.columns {
-            Some(c) => Ok(c.finish()?.into_any()),
-            None => Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any()),
+        let out = match leads {
+            Ok(rows) => self.route_rows(py, rows, &instants, &opts)?,
+            Err(list) => {
+                let columns = as_columns.then(|| Columns::new(py, list.len()));
+                let text = text_cells.unwrap_or(false);
+                let (out, n) = (Vec::new(), list.len());
+                let mut batch = ListBatch {
+                    py,
+                    list,
+                    schema,
+                    out,
+                    columns,
+                    text,
+                };
+                self.run(py, n, &instants, &opts, &mut batch)?;
+                match batch.columns {
+                    Some(c) => return Ok(c.finish()?.into_any()),
+                    None => batch.out,
+                }
+            }
+        };
+        let results = PyRouteResults::new(out);
+        match as_columns {
+            true => Ok(results.columns_dict(py)?.into_any()),
+            false => Ok(Bound::new(py, results)?.into_any()),
         }
     }
 
@@ -405,26 +391,21 @@ impl PyNetwork {
         let py = columns.py();
         let Ok(map) = columns.cast::<PyMapping>() else {
             let help = "pass e.g. `{\"id\": [...], \"region\": [...]}` or a dict of numpy arrays";
-            return refuse(
+            let expected = "a mapping of field names to sequences";
+            return raise(
                 py,
-                "`columns` must be a mapping of field names to sequences",
-                help,
+                Err(host::wrong_argument("`columns`", expected, None, help)),
             );
         };
         let Some(ids) = get_column(map, "id")? else {
-            return refuse(
-                py,
-                "`columns` has no `id` column",
-                "add the lead ids as the column `id`",
-            );
+            return raise(py, Err(host::no_id_column()));
         };
         let schema = &self.engine.plan().lead_schema;
         if let Some(rows) = frames::mapping_rows(map, schema, text_cells)? {
-            let mut batch = ListBatch::new(PyList::empty(py), schema, Some(rows), false, false);
             let instants = raise(py, convert::now_arg(now)?)?;
             let opts = route_options(false, exclude)?;
-            self.run(py, batch.n, &instants, &opts, &mut batch)?;
-            return Ok(Bound::new(py, PyRouteResults::new(batch.out))?.into_any());
+            let out = self.route_rows(py, rows, &instants, &opts)?;
+            return Ok(Bound::new(py, PyRouteResults::new(out))?.into_any());
         }
         let mut given = vec![("id", None, ids)];
         for f in &schema.fields {

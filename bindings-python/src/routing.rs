@@ -2,7 +2,6 @@
 //! reading them. No decisions are taken here, and no error text about records is written: core's
 //! host layer writes them.
 
-use leadrail_core::api::request_error;
 use leadrail_core::host::{self, ColumnBuilder, Problem, Rows};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
@@ -11,7 +10,7 @@ use leadrail_core::value::Type;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 
-use crate::convert::{float_json, py_to_json, type_name, Unsupported};
+use crate::convert::{float_json, found, py_to_json, type_name, Unsupported};
 use crate::PYTHON;
 
 /// How a non-finite float that a column had to hold as JSON is described.
@@ -109,11 +108,9 @@ pub(crate) fn record_list<'py>(
     what: &str,
 ) -> PyResult<Bound<'py, PyList>> {
     let not_rows = || {
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "`{what}` must be an iterable of mappings, a pandas DataFrame or a pyarrow Table, \
-             not a `{}`",
-            type_name(obj)
-        ))
+        let expected = "an iterable of mappings, a pandas DataFrame or a pyarrow Table";
+        let e = host::wrong_argument(&format!("`{what}`"), expected, Some(&found(obj)), "");
+        pyo3::exceptions::PyTypeError::new_err(e.message)
     };
     if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
         return Err(not_rows());
@@ -220,12 +217,9 @@ pub(crate) fn column_list<'py>(
     name: &str,
 ) -> PyResult<Result<Bound<'py, PyList>, ErrorReport>> {
     let bad = || {
-        let message = format!(
-            "column `{name}` must be a sequence of values, not a `{}`",
-            type_name(obj)
-        );
         let help = "pass a dict of lists (or numpy arrays / pandas Series), one per field";
-        request_error(message, help)
+        let what = format!("column `{name}`");
+        host::wrong_argument(&what, "a sequence of values", Some(&found(obj)), help)
     };
     if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
         return Ok(Err(bad()));

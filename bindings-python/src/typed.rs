@@ -1,6 +1,8 @@
-//! Typed results: `RouteResults` (a batch, kept in core's compact form and read lazily),
-//! `RouteResult`, `Decision` and the SLA evaluation, with attributes converted on access and
-//! `to_dict()` giving the wire form (core's serde JSON). No decisions are taken here.
+//! Typed results read lazily: `RouteResults` (a batch, kept in core's compact form),
+//! `RouteResult`, `Decision`, `Outcome` and `StateRead`, with attributes converted on access and
+//! `to_dict()` giving the wire form (core's serde JSON). The results read once, whole (reports,
+//! explanations, SLA evaluations), are `leadrail._results`' classes, made from the wire form
+//! ([`read_once`]). No decisions are taken here.
 //!
 //! A batch call creates no Python object per lead: its [`Results`] stay in Rust (in an `Arc`
 //! shared by every object read from them); a lead's decision is expanded (once, for the whole
@@ -8,26 +10,24 @@
 
 use std::sync::{Arc, OnceLock};
 
-use leadrail_core::api::{SlaOutcome, SlaResult};
 use leadrail_core::host::{ResultArrays, Results, RowKind};
-use leadrail_core::report::{ErrorReport, Label};
-use leadrail_core::route::{
-    Candidate, Decision, Exclusion, Explanation, Outcome, PartnerStateRead, RuleTrace, RulesetInfo,
-};
-use leadrail_core::sla::{DueAction, DueKind, RerouteExclusion, ReroutePlan, SlaStatus};
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Decision, Outcome, PartnerStateRead};
 use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PySlice, PyString};
 use rustc_hash::FxHashMap;
 
-use crate::convert::wire;
+use crate::convert::{package_module, wire};
 use crate::exceptions::LeadrailError;
 
 /// A dict of the items given, in their order (keys interned).
 macro_rules! dict {
     ($py:ident, [$(($k:literal, $v:expr)),* $(,)?]) => {{
         let d = PyDict::new($py);
-        $( d.set_item(pyo3::intern!($py, $k), $v)?; )*
+        $( d.set_item(intern!($py, $k), $v)?; )*
         d
     }};
 }
@@ -51,20 +51,17 @@ fn decision_dict<'py>(
     d: &Decision,
     texts: &mut Texts<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let state_read = match &d.state_read {
-        Some(s) => state_dict(py, s, texts)?,
-        None => py.None().into_bound(py),
-    };
+    let state_read = d.state_read.as_ref().map(|s| state_dict(py, s, texts));
     let out = dict!(
         py,
         [
             ("outcome", outcome_dict(py, &d.outcome, texts)?),
             ("rule", d.rule.as_ref().map(|r| texts.get(py, r))),
-            ("state_read", state_read)
+            ("state_read", state_read.transpose()?)
         ]
     );
     if let Some(e) = &d.explanation {
-        out.set_item(pyo3::intern!(py, "explanation"), wire(py, e)?)?;
+        out.set_item(intern!(py, "explanation"), wire(py, e)?)?;
     }
     Ok(out.into_any())
 }
@@ -74,24 +71,16 @@ fn outcome_dict<'py>(
     o: &Outcome,
     texts: &mut Texts<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match o {
-        Outcome::Partner { id } => dict!(
-            py,
-            [
-                ("kind", pyo3::intern!(py, "partner")),
-                ("id", texts.get(py, id))
-            ]
-        ),
-        Outcome::Queue { name } => dict!(
-            py,
-            [
-                ("kind", pyo3::intern!(py, "queue")),
-                ("name", texts.get(py, name))
-            ]
-        ),
-        Outcome::Unrouted => dict!(py, [("kind", pyo3::intern!(py, "unrouted"))]),
+    let (kind, key, text) = match o {
+        Outcome::Partner { id } => (intern!(py, "partner"), intern!(py, "id"), Some(id)),
+        Outcome::Queue { name } => (intern!(py, "queue"), intern!(py, "name"), Some(name)),
+        Outcome::Unrouted => (intern!(py, "unrouted"), intern!(py, "id"), None),
+    };
+    let d = dict!(py, [("kind", kind)]);
+    if let Some(t) = text {
+        d.set_item(key, texts.get(py, t))?;
     }
-    .into_any())
+    Ok(d.into_any())
 }
 
 fn state_dict<'py>(
@@ -124,47 +113,26 @@ fn result_dict<'py>(
     .into_any())
 }
 
-/// A Python object of class `T` holding `x`, or None.
-fn opt<'py, T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
-    py: Python<'py>,
-    x: Option<T>,
-) -> PyResult<Bound<'py, PyAny>> {
-    match x {
-        Some(x) => Ok(Bound::new(py, x)?.into_any()),
-        None => Ok(py.None().into_bound(py)),
-    }
-}
+static RESULTS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-/// A list of Python objects of class `T`, one per item.
-fn list_of<'py, I, T>(py: Python<'py>, items: I) -> PyResult<Bound<'py, PyAny>>
-where
-    I: IntoIterator<Item = T>,
-    T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>,
-{
-    let objs = items
-        .into_iter()
-        .map(|x| Bound::new(py, x))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(PyList::new(py, objs)?.into_any())
+/// An object of `leadrail._results`' class `class` (a result read once, whole: a report, an
+/// explanation, an SLA evaluation), or a list of them (`x` a sequence), from `x`'s wire form
+/// given as JSON text (which Python parses at C speed, and reads from when asked).
+pub(crate) fn read_once<'py>(
+    py: Python<'py>,
+    class: &str,
+    x: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = package_module(py, &RESULTS, "leadrail._results")?;
+    let json = serde_json::to_string(x).map_err(|e| LeadrailError::new_err(e.to_string()))?;
+    m.getattr(class)?
+        .call_method1(intern!(py, "_json"), (json,))
 }
 
 /// A class holding a core value (cloned: these are small, or rare, or both), with getters that
 /// convert a field on access, `to_dict()` (the wire form) and `__repr__` (the class name and
 /// that form as JSON), and equality by value.
 macro_rules! typed {
-    (
-        $(#[$doc:meta])*
-        $Py:ident = $name:literal ($T:ty) {
-            $( $(#[$fdoc:meta])* $field:ident($py:ident, $x:ident) $body:expr; )*
-        }
-    ) => {
-        typed! {
-            $(#[$doc])*
-            $Py = $name ($T) to_dict(py, x) => wire(py, x); {
-                $( $(#[$fdoc])* $field($py, $x) $body; )*
-            }
-        }
-    };
     (
         $(#[$doc:meta])*
         $Py:ident = $name:literal ($T:ty) to_dict($dpy:ident, $dx:ident) => $dict:expr; {
@@ -247,72 +215,6 @@ typed! {
 }
 
 typed! {
-    /// The ruleset a decision came from.
-    PyRulesetInfo = "RulesetInfo" (RulesetInfo) {
-        /// The ruleset's name.
-        name(py, x) plain!(py, &x.name);
-        /// Its version.
-        version(py, x) plain!(py, x.version);
-        /// Its content hash.
-        content_hash(py, x) plain!(py, &x.content_hash);
-    }
-}
-
-typed! {
-    /// One rule that was tried.
-    PyRuleTrace = "RuleTrace" (RuleTrace) {
-        /// The rule's name.
-        rule(py, x) plain!(py, &x.rule);
-        /// Whether its `when` matched.
-        matched(py, x) plain!(py, x.matched);
-        /// How many partners were eligible.
-        eligible(py, x) plain!(py, x.eligible);
-        /// What it did: `decided`, `next`, `queue` or `parent`.
-        outcome(py, x) wire(py, &x.outcome);
-    }
-}
-
-typed! {
-    /// Partners excluded for one reason.
-    PyExclusion = "Exclusion" (Exclusion) {
-        /// `excluded by host`, an implicit guard, or a require's label.
-        reason(py, x) plain!(py, &x.reason);
-        /// The partner ids, ascending.
-        partners(py, x) plain!(py, x.partners.iter().map(|p| &**p).collect::<Vec<_>>());
-    }
-}
-
-typed! {
-    /// An eligible partner and how it ranked.
-    PyCandidate = "Candidate" (Candidate) {
-        /// The partner id.
-        partner(py, x) plain!(py, &*x.partner);
-        /// Its score (None when the rank was null or not a number).
-        score(py, x) plain!(py, x.score);
-        /// Its utilisation (with `balance workload`), else None.
-        utilisation(py, x) plain!(py, x.utilisation);
-        /// Its position in the order, from 1.
-        position(py, x) plain!(py, x.position);
-    }
-}
-
-typed! {
-    /// Why a lead went where it went.
-    PyExplanation = "Explanation" (Explanation) {
-        /// The ruleset.
-        ruleset(py, x) Ok(Bound::new(py, PyRulesetInfo(x.ruleset.clone()))?.into_any());
-        /// Every rule tried, in order.
-        rules(py, x) list_of(py, x.rules.iter().cloned().map(PyRuleTrace));
-        /// The partners the deciding rule excluded, grouped by reason in check order.
-        excluded(py, x) list_of(py, x.excluded.iter().cloned().map(PyExclusion));
-        /// The eligible partners in rank order.
-        candidates(py, x) list_of(py, x.candidates.iter().cloned().map(PyCandidate));
-        /// What separated the first candidate from the second (None with fewer than two).
-        tie_break(py, x) wire(py, &x.tie_break);
-    }
-}
-
-typed! {
     /// The routing decision for one lead.
     PyDecision = "Decision" (Decision) to_dict(py, x) => decision_dict(py, x, &mut Texts::default()); {
         /// Where the lead goes.
@@ -320,195 +222,12 @@ typed! {
         /// The rule that decided (its name), or `fallback`.
         rule(py, x) plain!(py, x.rule.as_deref());
         /// The chosen partner's state as read (a partner outcome), else None.
-        state_read(py, x) opt(py, x.state_read.clone().map(PyStateRead));
+        state_read(py, x) plain!(py, x.state_read.clone().map(PyStateRead));
         /// Why (when asked for with `explain=True`), else None.
-        explanation(py, x) opt(py, x.explanation.as_deref().cloned().map(PyExplanation));
-    }
-}
-
-typed! {
-    /// A labelled range of a report.
-    PyLabel = "Label" (Label) {
-        /// What the label says (may be empty).
-        message(py, x) plain!(py, &x.message);
-        /// 1-based line of the range's start.
-        line(py, x) plain!(py, x.line);
-        /// 1-based column of the range's start.
-        column(py, x) plain!(py, x.column);
-        /// 1-based line of the range's end.
-        end_line(py, x) plain!(py, x.end_line);
-        /// 1-based column of the range's end.
-        end_column(py, x) plain!(py, x.end_column);
-    }
-}
-
-typed! {
-    /// An error report (the one shape of every error; a batch item's error).
-    PyReport = "Report" (ErrorReport) {
-        /// A stable code, one of `error_codes()`.
-        code(py, x) plain!(py, &x.code);
-        /// What is wrong.
-        message(py, x) plain!(py, &x.message);
-        /// How to fix it, if known.
-        help(py, x) plain!(py, x.help.as_deref());
-        /// `error` or `warning`.
-        severity(py, x) wire(py, &x.severity);
-        /// The file the report is about, if any.
-        file(py, x) plain!(py, x.file.as_deref());
-        /// 1-based line (0 when the report has no position).
-        line(py, x) plain!(py, x.line);
-        /// 1-based column (0 when the report has no position).
-        column(py, x) plain!(py, x.column);
-        /// The labelled ranges; the first is the primary one.
-        labels(py, x) list_of(py, x.labels.iter().cloned().map(PyLabel));
-        /// The record (lead or partner id, or `#row`) a data error is about.
-        record(py, x) plain!(py, x.record.as_deref());
-        /// The field a data error is about.
-        field(py, x) plain!(py, x.field.as_deref());
-    }
-}
-
-typed! {
-    /// One SLA instance, as of the evaluation's `now`.
-    PySlaStatus = "SlaStatus" (SlaStatus) {
-        /// The policy's name.
-        sla(py, x) plain!(py, &*x.sla);
-        /// The instance label: the policy name, or `name#n` for the n-th restart.
-        instance(py, x) plain!(py, &*x.instance);
-        /// The instance's index (0 for the first).
-        index(py, x) plain!(py, x.index);
-        /// The stage (per-stage policies), else None.
-        stage(py, x) plain!(py, x.stage.as_deref());
-        /// The partner assigned when the instance started, if any.
-        partner(py, x) plain!(py, x.partner.as_deref());
-        /// `running`, `paused`, `met`, `breached` or `cancelled`.
-        state(py, x) wire(py, &x.state);
-        /// When the instance started (ms since the epoch).
-        started_at(py, x) plain!(py, x.started_at);
-        /// When it ended, if it did.
-        ended_at(py, x) plain!(py, x.ended_at);
-        /// The goal (ms).
-        goal_ms(py, x) plain!(py, x.goal_ms);
-        /// Elapsed clock time (ms).
-        elapsed_ms(py, x) plain!(py, x.elapsed_ms);
-        /// `max(goal - elapsed, 0)` (ms).
-        remaining_ms(py, x) plain!(py, x.remaining_ms);
-        /// When the goal runs (or ran) out, if known.
-        due_at(py, x) plain!(py, x.due_at);
-        /// The next warning or due instant after `now` of a running instance.
-        next_at(py, x) plain!(py, x.next_at);
-    }
-}
-
-typed! {
-    /// An action now due, to be executed once by the host.
-    PyDueAction = "DueAction" (DueAction) {
-        /// The stable id (e.g. `accept:warn:75`).
-        id(py, x) plain!(py, &*x.id);
-        /// The policy's name.
-        sla(py, x) plain!(py, &*x.sla);
-        /// The instance label.
-        instance(py, x) plain!(py, &*x.instance);
-        /// The instance's partner, if any.
-        partner(py, x) plain!(py, x.partner.as_deref());
-        /// When it became due (ms since the epoch).
-        at(py, x) plain!(py, x.at);
-        /// `warning` or `breach`.
-        kind(py, x) plain!(py, match x.kind {
-            DueKind::Warning { .. } => "warning",
-            DueKind::Breach { .. } => "breach",
-        });
-        /// A warning's threshold (fraction of the goal), else None.
-        threshold(py, x) plain!(py, match x.kind {
-            DueKind::Warning { threshold } => Some(threshold),
-            DueKind::Breach { .. } => None,
-        });
-        /// A breach's action (`{"action": "remind"}`, `{"action": "escalate", "role": ..}`,
-        /// ...), else None.
-        action(py, x) match &x.kind {
-            DueKind::Breach { action } => wire(py, action),
-            DueKind::Warning { .. } => Ok(py.None().into_bound(py)),
+        explanation(py, x) match &x.explanation {
+            Some(e) => read_once(py, "Explanation", e),
+            None => Ok(py.None().into_bound(py)),
         };
-    }
-}
-
-typed! {
-    /// One partner a re-route must exclude.
-    PyRerouteExclusion = "RerouteExclusion" (RerouteExclusion) {
-        /// The partner id.
-        partner(py, x) plain!(py, &x.partner);
-        /// Why: `{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`.
-        reason(py, x) wire(py, &x.reason);
-    }
-}
-
-typed! {
-    /// What to do for a due re-route action.
-    PyReroutePlan = "ReroutePlan" (ReroutePlan) {
-        /// The due action that triggers the re-route.
-        trigger(py, x) Ok(Bound::new(py, PyDueAction(x.trigger.clone()))?.into_any());
-        /// The partner to retract the lead from, if it still holds it.
-        retract(py, x) plain!(py, x.retract.as_deref());
-        /// The partners the new routing must exclude.
-        exclude(py, x) list_of(py, x.exclude.iter().cloned().map(PyRerouteExclusion));
-    }
-}
-
-typed! {
-    /// One timeline's SLA evaluation and, when a re-route action is due, the re-route.
-    PySlaEvaluation = "SlaEvaluation" (SlaOutcome) {
-        /// The lead id.
-        lead(py, x) plain!(py, &x.evaluation.lead);
-        /// Every instance of every policy.
-        slas(py, x) list_of(py, x.evaluation.slas.iter().cloned().map(PySlaStatus));
-        /// The actions due now and not yet executed.
-        due(py, x) list_of(py, x.evaluation.due.iter().cloned().map(PyDueAction));
-        /// The earliest `next_at` of all instances, if any.
-        next_deadline(py, x) plain!(py, x.evaluation.next_deadline);
-        /// Pass as `done` to the next evaluation to get each action once.
-        cursor(py, x) plain!(py, x.evaluation.cursor);
-        /// The re-route to perform, if a re-route action is due.
-        reroute(py, x) opt(py, x.reroute.clone().map(PyReroutePlan));
-    }
-}
-
-/// One timeline's result in a batch evaluation: `ok` (its evaluation) or `error`.
-#[pyclass(name = "SlaResult", module = "leadrail", frozen)]
-pub struct PySlaResult(pub(crate) SlaResult);
-
-#[pymethods]
-impl PySlaResult {
-    /// The evaluation, or None for a bad timeline.
-    #[getter]
-    fn ok(&self) -> Option<PySlaEvaluation> {
-        match &self.0 {
-            SlaResult::Ok(o) => Some(PySlaEvaluation(o.clone())),
-            SlaResult::Error(_) => None,
-        }
-    }
-
-    /// Why the timeline could not be evaluated, or None.
-    #[getter]
-    fn error(&self) -> Option<PyReport> {
-        match &self.0 {
-            SlaResult::Ok(_) => None,
-            SlaResult::Error(e) => Some(PyReport(e.clone())),
-        }
-    }
-
-    /// Whether the timeline was evaluated.
-    fn is_ok(&self) -> bool {
-        matches!(self.0, SlaResult::Ok(_))
-    }
-
-    /// `{"ok": evaluation}` or `{"error": report}`, as plain dicts.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        wire(py, &self.0)
-    }
-
-    fn __repr__(&self) -> String {
-        let json = serde_json::to_string(&self.0).unwrap_or_default();
-        format!("<leadrail.SlaResult {json}>")
     }
 }
 
@@ -553,10 +272,7 @@ impl PyRouteResults {
     }
 
     fn item(&self, row: usize) -> PyRouteResult {
-        PyRouteResult {
-            batch: self.batch.clone(),
-            row,
-        }
+        item(&self.batch, row)
     }
 
     /// The columns form: `kind`, `target`, `rule`, `error`, one list each.
@@ -597,9 +313,9 @@ impl<'py> Columns<'py> {
         let rows = a.kinds.iter().zip(&a.target).zip(&a.rule);
         for ((kind, target), rule) in rows {
             let kind = match *kind {
-                k if k == RowKind::Partner as u8 => pyo3::intern!(py, "partner"),
-                k if k == RowKind::Queue as u8 => pyo3::intern!(py, "queue"),
-                k if k == RowKind::Unrouted as u8 => pyo3::intern!(py, "unrouted"),
+                k if k == RowKind::Partner as u8 => intern!(py, "partner"),
+                k if k == RowKind::Queue as u8 => intern!(py, "queue"),
+                k if k == RowKind::Unrouted as u8 => intern!(py, "unrouted"),
                 _ => {
                     let e = match errors.next() {
                         Some((_, e)) => wire(py, e)?,
@@ -650,25 +366,20 @@ impl PyRouteResults {
         let n = self.batch.len;
         if let Ok(slice) = index.cast::<PySlice>() {
             let s = slice.indices(isize::try_from(n).unwrap_or(isize::MAX))?;
-            let mut items = Vec::with_capacity(s.slicelength);
-            let mut i = s.start;
-            for _ in 0..s.slicelength {
-                items.push(Bound::new(py, self.item(i.unsigned_abs()))?);
-                i += s.step;
-            }
-            return Ok(PyList::new(py, items)?.into_any());
+            let rows = (0..s.slicelength).map(|k| s.start + k as isize * s.step);
+            let items = rows.map(|i| Bound::new(py, self.item(i.unsigned_abs())));
+            return Ok(PyList::new(py, items.collect::<PyResult<Vec<_>>>()?)?.into_any());
         }
         let Ok(i) = index.extract::<isize>() else {
             return Err(PyTypeError::new_err(
                 "RouteResults indices must be integers or slices",
             ));
         };
-        let row = if i < 0 {
-            i.checked_add_unsigned(n)
-        } else {
-            Some(i)
-        };
-        match row.and_then(|r| usize::try_from(r).ok()).filter(|r| *r < n) {
+        // (a negative index counts from the end)
+        let row = usize::try_from(i)
+            .ok()
+            .or_else(|| n.checked_sub(i.unsigned_abs()));
+        match row.filter(|r| *r < n) {
             Some(row) => Ok(Bound::new(py, self.item(row))?.into_any()),
             None => Err(PyIndexError::new_err("RouteResults index out of range")),
         }
@@ -704,6 +415,12 @@ impl PyRouteResults {
     }
 }
 
+/// The result of row `row` of `batch`.
+fn item(batch: &Arc<Batch>, row: usize) -> PyRouteResult {
+    let batch = batch.clone();
+    PyRouteResult { batch, row }
+}
+
 /// The iterator of a [`PyRouteResults`].
 #[pyclass(name = "RouteResultsIterator", module = "leadrail")]
 pub struct RouteResultsIter {
@@ -718,14 +435,9 @@ impl RouteResultsIter {
     }
 
     fn __next__(&mut self) -> Option<PyRouteResult> {
-        if self.row >= self.batch.len {
-            return None;
-        }
+        let row = self.row;
         self.row += 1;
-        Some(PyRouteResult {
-            batch: self.batch.clone(),
-            row: self.row - 1,
-        })
+        (row < self.batch.len).then(|| item(&self.batch, row))
     }
 }
 
@@ -757,8 +469,9 @@ impl PyRouteResult {
 
     /// Why the lead was not routed (a bad lead), or None.
     #[getter]
-    fn error(&self, py: Python<'_>) -> PyResult<Option<PyReport>> {
-        Ok(self.get(py)?.err().cloned().map(PyReport))
+    fn error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let e = self.get(py)?.err();
+        e.map(|e| read_once(py, "Report", e)).transpose()
     }
 
     /// Whether the lead was routed (`ok` is set).
@@ -772,11 +485,10 @@ impl PyRouteResult {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let json = match self.get(py)? {
-            Ok(d) => serde_json::to_string(d),
-            Err(e) => serde_json::to_string(e),
+        let (kind, json) = match self.get(py)? {
+            Ok(d) => ("ok", serde_json::to_string(d)),
+            Err(e) => ("error", serde_json::to_string(e)),
         };
-        let kind = if self.get(py)?.is_ok() { "ok" } else { "error" };
         Ok(format!(
             "<leadrail.RouteResult {kind} {}>",
             json.unwrap_or_default()
@@ -789,14 +501,14 @@ impl PyRouteResult {
 /// hundred allocations that walks every container made so far; nothing made here can form a
 /// cycle, and no other Python code runs meanwhile (the GIL is held).
 fn without_gc<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    let gc = py.import(pyo3::intern!(py, "gc"))?;
-    let enabled: bool = gc.call_method0(pyo3::intern!(py, "isenabled"))?.extract()?;
+    let gc = py.import(intern!(py, "gc"))?;
+    let enabled: bool = gc.call_method0(intern!(py, "isenabled"))?.extract()?;
     if enabled {
-        gc.call_method0(pyo3::intern!(py, "disable"))?;
+        gc.call_method0(intern!(py, "disable"))?;
     }
     let out = f();
     if enabled {
-        gc.call_method0(pyo3::intern!(py, "enable"))?;
+        gc.call_method0(intern!(py, "enable"))?;
     }
     out
 }

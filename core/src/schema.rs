@@ -33,6 +33,11 @@ impl Schema {
             .and_then(|i| u16::try_from(i).ok())
     }
 
+    /// The fields' names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.name.clone()).collect()
+    }
+
     /// A field by index.
     pub fn field(&self, index: u16) -> Option<&Field> {
         self.fields.get(usize::from(index))

@@ -159,7 +159,7 @@ fn short_and_absent_columns_are_missing_values() {
 #[test]
 fn host_errors_merge_in_schema_order() {
     use leadrail_core::host::merge_host_errors;
-    use leadrail_core::report::{codes, ErrorReport, Severity};
+    use leadrail_core::report::{codes, ErrorReport};
     use leadrail_core::schema::{Field, Schema};
     use leadrail_core::value::Type;
     let schema = Schema {
@@ -176,17 +176,10 @@ fn host_errors_merge_in_schema_order() {
             },
         ],
     };
-    let report = |field: &str, message: &str| ErrorReport {
-        code: codes::DATA_INVALID_FIELD.into(),
-        message: message.into(),
-        help: None,
-        severity: Severity::Error,
-        file: None,
-        line: 0,
-        column: 0,
-        labels: vec![],
-        record: Some("r".into()),
-        field: Some(field.into()),
+    let report = |field: &str, message: &str| {
+        ErrorReport::error(codes::DATA_INVALID_FIELD, message)
+            .with_record("r")
+            .with_field(field)
     };
     let ok = leadrail_core::record::Record {
         id: "r".into(),

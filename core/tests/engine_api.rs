@@ -7,18 +7,9 @@ use std::sync::Arc;
 
 use engine_support::*;
 use leadrail_core::api::Session;
-use leadrail_core::plan::{Else, Fallback};
 
 fn session() -> Session {
-    let plan = plan(
-        vec![rule(
-            "main",
-            vec![covers(), sells()],
-            Some(rank_rate()),
-            Else::Next,
-        )],
-        Fallback::Queue("inside".into()),
-    );
+    let plan = main_plan();
     let partners = r#"{"partners": [
       {"id": "A", "territories": ["US except US-AK"], "product_lines": ["hydraulics"], "certifications": {},
        "tier": "gold", "status": "active", "capacity": 2, "active_leads": 0, "rate": 0.5, "weight": 1, "crm_extra": 7},

@@ -53,11 +53,12 @@ fn shared(partners: &[Json]) -> SharedNetwork {
 }
 
 fn assign(net: &SharedNetwork, id: &str) -> Result<Decision, ErrorReport> {
-    net.assign(
+    net.route_lead(
         &engine(),
         &lead(&us_lead(id)),
         NOW,
         &RouteOptions::default(),
+        true,
     )
 }
 
@@ -72,11 +73,12 @@ fn three_assigns_give_the_batch_decisions_where_route_gives_one_partner_thrice()
     let engine = engine();
     let what_if: Vec<String> = (0..3)
         .map(|i| {
-            let d = net.route_one(
+            let d = net.route_lead(
                 &engine,
                 &lead(&us_lead(&format!("L{i}"))),
                 NOW,
                 &Default::default(),
+                false,
             );
             target(&d)
         })
@@ -106,7 +108,15 @@ fn assign_lead_by_lead_equals_one_batch_decisions_and_state() {
     let one_by_one: Vec<_> = all
         .iter()
         .enumerate()
-        .map(|(i, l)| single.assign(&engine, &lead(l), NOW + i as i64, &RouteOptions::default()))
+        .map(|(i, l)| {
+            single.route_lead(
+                &engine,
+                &lead(l),
+                NOW + i as i64,
+                &RouteOptions::default(),
+                true,
+            )
+        })
         .collect();
     let mut batch_net = network();
     let batch = Rows::from_json(Host::RUST, &lead_schema(), &all)
@@ -321,7 +331,7 @@ fn an_update_reindexes_and_keeps_the_state() {
         );
     }
     let de = json!({"id": "D1", "region": "DE-BY", "line": "l0", "size": 1});
-    let d = net.assign(&engine(), &lead(&de), NOW, &RouteOptions::default());
+    let d = net.route_lead(&engine(), &lead(&de), NOW, &RouteOptions::default(), true);
     assert_eq!(target(&d), "P1");
 }
 

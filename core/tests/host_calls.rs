@@ -217,7 +217,7 @@ fn one_lead_routes_without_changing_state_and_one_piece_as_a_batch() {
         .into_one()
         .unwrap();
     let one = shared
-        .route_one(&engine, &lead, NOW, &RouteOptions::default())
+        .route_lead(&engine, &lead, NOW, &RouteOptions::default(), false)
         .unwrap();
     assert_eq!(shared.read(state).unwrap(), before);
     let batch = Rows::from_json(Host::RUST, &schema, &leads(1, &[]));

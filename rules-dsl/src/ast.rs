@@ -4,6 +4,8 @@
 use std::fmt;
 
 use chrono::NaiveDate;
+/// The comparison operators of [`BinOp::Cmp`] are core's (the plan's), as they are lowered.
+pub use leadrail_core::plan::CmpOp;
 use rust_decimal::Decimal;
 
 /// A byte range of the source text.
@@ -592,18 +594,8 @@ pub enum BinOp {
     Or,
     /// `and`
     And,
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
+    /// A comparison: `==`, `!=`, `<`, `<=`, `>`, `>=` (core's operators, as lowered).
+    Cmp(CmpOp),
     /// `in`
     In,
     /// `not in`
@@ -626,12 +618,7 @@ impl BinOp {
         match self {
             BinOp::Or => "or",
             BinOp::And => "and",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
+            BinOp::Cmp(c) => c.as_str(),
             BinOp::In => "in",
             BinOp::NotIn => "not in",
             BinOp::Covers => "covers",
@@ -648,15 +635,7 @@ impl BinOp {
         match self {
             BinOp::Or => 1,
             BinOp::And => 2,
-            BinOp::Eq
-            | BinOp::Ne
-            | BinOp::Lt
-            | BinOp::Le
-            | BinOp::Gt
-            | BinOp::Ge
-            | BinOp::In
-            | BinOp::NotIn
-            | BinOp::Covers => 4,
+            BinOp::Cmp(_) | BinOp::In | BinOp::NotIn | BinOp::Covers => 4,
             BinOp::Add | BinOp::Sub => 5,
             BinOp::Mul | BinOp::Div => 6,
         }

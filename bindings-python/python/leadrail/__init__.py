@@ -6,28 +6,15 @@ wire form.
 """
 
 from ._leadrail import (
-    Candidate,
     DataError,
     Decision,
-    DueAction,
     Engine,
-    Exclusion,
-    Explanation,
-    Label,
     LeadrailError,
     Network,
     Outcome,
-    Report,
-    RerouteExclusion,
-    ReroutePlan,
     RouteResult,
     RouteResults,
     RuleError,
-    RulesetInfo,
-    RuleTrace,
-    SlaEvaluation,
-    SlaResult,
-    SlaStatus,
     StateRead,
     __version__,
     distances_km,
@@ -57,6 +44,21 @@ from ._kpi import (
     feed_back,
     forecast,
     kpi,
+)
+from ._results import (
+    Candidate,
+    DueAction,
+    Exclusion,
+    Explanation,
+    Label,
+    Report,
+    RerouteExclusion,
+    ReroutePlan,
+    RulesetInfo,
+    RuleTrace,
+    SlaEvaluation,
+    SlaResult,
+    SlaStatus,
 )
 from ._types import GeoPointLike, Instant, Instants, PartnerCalendars, Records, Timeline
 

@@ -7,32 +7,20 @@ from typing import Any, Final, Generic, Literal, Optional, Union, final, overloa
 
 from typing_extensions import TypeVar
 
+from leadrail._results import Explanation, Report, SlaEvaluation, SlaResult
 from leadrail._types import GeoPointLike, Instant, Instants, PartnerCalendars, Records, Timeline
 
 __all__ = [
-    "Candidate",
     "DataError",
     "Decision",
-    "DueAction",
     "Engine",
-    "Exclusion",
-    "Explanation",
-    "Label",
     "LeadrailError",
     "Network",
     "Outcome",
-    "Report",
-    "RerouteExclusion",
-    "ReroutePlan",
     "RouteResult",
     "RouteResults",
     "RouteResultsIterator",
     "RuleError",
-    "RuleTrace",
-    "RulesetInfo",
-    "SlaEvaluation",
-    "SlaResult",
-    "SlaStatus",
     "StateRead",
     "__version__",
     "distances_km",
@@ -111,74 +99,6 @@ class StateRead:
         """Milliseconds since the epoch, or None."""
     def to_dict(self) -> dict[str, Any]: ...
 
-@final
-class RulesetInfo:
-    """The ruleset a decision came from."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def content_hash(self) -> str: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class RuleTrace:
-    """One rule that was tried."""
-
-    @property
-    def rule(self) -> str: ...
-    @property
-    def matched(self) -> bool: ...
-    @property
-    def eligible(self) -> int: ...
-    @property
-    def outcome(self) -> Literal["decided", "next", "queue", "parent"]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class Exclusion:
-    """Partners excluded for one reason."""
-
-    @property
-    def reason(self) -> str: ...
-    @property
-    def partners(self) -> list[str]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class Candidate:
-    """An eligible partner and how it ranked."""
-
-    @property
-    def partner(self) -> str: ...
-    @property
-    def score(self) -> Optional[float]: ...
-    @property
-    def utilisation(self) -> Optional[float]: ...
-    @property
-    def position(self) -> int: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class Explanation:
-    """Why a lead went where it went."""
-
-    @property
-    def ruleset(self) -> RulesetInfo: ...
-    @property
-    def rules(self) -> list[RuleTrace]: ...
-    @property
-    def excluded(self) -> list[Exclusion]: ...
-    @property
-    def candidates(self) -> list[Candidate]: ...
-    @property
-    def tie_break(
-        self,
-    ) -> Optional[Literal["score", "workload", "weighted round robin", "least recently assigned", "id"]]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
 _Explained = TypeVar("_Explained", bound=Optional[Explanation], default=Optional[Explanation], covariant=True)
 
 @final
@@ -200,49 +120,6 @@ class Decision(Generic[_Explained]):
     def to_dict(self) -> dict[str, Any]:
         """`{"outcome": ..., "rule": ..., "state_read": ..., "explanation": ...}` (explanation only
         when asked for): core's serde form."""
-
-@final
-class Label:
-    """A labelled range of a report."""
-
-    @property
-    def message(self) -> str: ...
-    @property
-    def line(self) -> int: ...
-    @property
-    def column(self) -> int: ...
-    @property
-    def end_line(self) -> int: ...
-    @property
-    def end_column(self) -> int: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class Report:
-    """An error report: a batch item's error (an exception's `diagnostics` hold the same, as dicts)."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def help(self) -> Optional[str]: ...
-    @property
-    def severity(self) -> Literal["error", "warning"]: ...
-    @property
-    def file(self) -> Optional[str]: ...
-    @property
-    def line(self) -> int: ...
-    @property
-    def column(self) -> int: ...
-    @property
-    def labels(self) -> list[Label]: ...
-    @property
-    def record(self) -> Optional[str]: ...
-    @property
-    def field(self) -> Optional[str]: ...
-    def to_dict(self) -> dict[str, Any]:
-        """The report dict, as in `LeadrailError.diagnostics`."""
 
 @final
 class RouteResult:
@@ -277,119 +154,6 @@ class RouteResults:
         queue name), `rule`, `error` (a report dict or None): one list each."""
     def to_list(self) -> list[dict[str, Any]]:
         """One dict per lead, `{"ok": decision}` or `{"error": report}`."""
-
-
-@final
-class SlaStatus:
-    """One SLA instance, as of the evaluation's `now` (instants and durations in ms)."""
-
-    @property
-    def sla(self) -> str: ...
-    @property
-    def instance(self) -> str: ...
-    @property
-    def index(self) -> int: ...
-    @property
-    def stage(self) -> Optional[str]: ...
-    @property
-    def partner(self) -> Optional[str]: ...
-    @property
-    def state(self) -> Literal["running", "paused", "met", "breached", "cancelled"]: ...
-    @property
-    def started_at(self) -> int: ...
-    @property
-    def ended_at(self) -> Optional[int]: ...
-    @property
-    def goal_ms(self) -> int: ...
-    @property
-    def elapsed_ms(self) -> int: ...
-    @property
-    def remaining_ms(self) -> int: ...
-    @property
-    def due_at(self) -> Optional[int]: ...
-    @property
-    def next_at(self) -> Optional[int]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class DueAction:
-    """An action now due, to be executed once by the host."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def sla(self) -> str: ...
-    @property
-    def instance(self) -> str: ...
-    @property
-    def partner(self) -> Optional[str]: ...
-    @property
-    def at(self) -> int: ...
-    @property
-    def kind(self) -> Literal["warning", "breach"]: ...
-    @property
-    def threshold(self) -> Optional[float]:
-        """A warning's threshold (fraction of the goal), else None."""
-    @property
-    def action(self) -> Optional[dict[str, Any]]:
-        """A breach's action: `{"action": "remind"}`, `{"action": "escalate", "role": ...}`,
-        `{"action": "alert", "message": ...}` or `{"action": "retract_and_reroute"}`."""
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class RerouteExclusion:
-    """One partner a re-route must exclude."""
-
-    @property
-    def partner(self) -> str: ...
-    @property
-    def reason(self) -> dict[str, Any]:
-        """`{"kind": "rejected", ...}` or `{"kind": "timed_out", ...}`."""
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class ReroutePlan:
-    """What to do for a due re-route action."""
-
-    @property
-    def trigger(self) -> DueAction: ...
-    @property
-    def retract(self) -> Optional[str]: ...
-    @property
-    def exclude(self) -> list[RerouteExclusion]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class SlaEvaluation:
-    """One timeline's SLA evaluation and, when a re-route action is due, the re-route."""
-
-    @property
-    def lead(self) -> str: ...
-    @property
-    def slas(self) -> list[SlaStatus]: ...
-    @property
-    def due(self) -> list[DueAction]: ...
-    @property
-    def next_deadline(self) -> Optional[int]: ...
-    @property
-    def cursor(self) -> int:
-        """Pass as `done` to the next evaluation to get each action once."""
-    @property
-    def reroute(self) -> Optional[ReroutePlan]: ...
-    def to_dict(self) -> dict[str, Any]:
-        """Core's serde form (`lead`, `slas`, `due`, `next_deadline`?, `cursor`, `reroute`?)."""
-
-@final
-class SlaResult:
-    """One timeline's result in a batch evaluation: `ok` or `error`."""
-
-    @property
-    def ok(self) -> Optional[SlaEvaluation]: ...
-    @property
-    def error(self) -> Optional[Report]: ...
-    def is_ok(self) -> bool: ...
-    def to_dict(self) -> dict[str, Any]:
-        """`{"ok": evaluation}` or `{"error": report}`."""
 
 
 @final

@@ -52,3 +52,8 @@ pub fn haversine_km(a: GeoPoint, b: GeoPoint) -> f64 {
     let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
 }
+
+/// Great-circle distances in km from `origin` to each of `points` ([`haversine_km`]).
+pub fn distances_km(origin: GeoPoint, points: &[GeoPoint]) -> Vec<f64> {
+    points.iter().map(|p| haversine_km(origin, *p)).collect()
+}

@@ -27,6 +27,20 @@ pub enum RowKind {
     Error = 3,
 }
 
+/// The codes of the wire forms by name, for a host's own encoder and result builder (Node's
+/// index.js): the cell codes of [`CodedColumn`](super::CodedColumn)s, [`NONE`] and the
+/// [`RowKind`]s.
+pub const WIRE_CODES: [(&str, u32); 8] = [
+    ("MISSING", super::MISSING),
+    ("NUMBER", super::NUMBER),
+    ("OTHER", super::OTHER),
+    ("NONE", NONE),
+    ("PARTNER", RowKind::Partner as u32),
+    ("QUEUE", RowKind::Queue as u32),
+    ("UNROUTED", RowKind::Unrouted as u32),
+    ("ERROR", RowKind::Error as u32),
+];
+
 /// Results as flat arrays: row `i` is `kinds[i]` ([`RowKind`]), its target, rule and the
 /// partner of its state read as indexes into `texts` (or [`NONE`]), the state read's version,
 /// active leads and last assignment instant (NaN for none) at `state_nums[3 * i..3 * i + 3]`;

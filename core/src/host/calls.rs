@@ -25,7 +25,7 @@ use crate::api::{partner_calendars_of, DoneJson, SlaAnswer, SlaOutcome, SlaReque
 use crate::network::NetworkState;
 use crate::record::Record;
 use crate::report::ErrorReport;
-use crate::route::{Decision, Engine, RouteOptions};
+use crate::route::{Engine, RouteOptions};
 use crate::value::EpochMs;
 
 /// A batch read before it is routed, in one piece: its rows, then its results.
@@ -74,19 +74,6 @@ impl SharedNetwork {
             Err(BatchError::Host(never)) => match never {},
         }
     }
-
-    /// Routes one lead at `now` without changing any state (errors as
-    /// [`SharedNetwork::read`]'s, or the lead's).
-    pub fn route_one(
-        &self,
-        engine: &Engine,
-        lead: &Record,
-        now: EpochMs,
-        opts: &RouteOptions,
-    ) -> Result<Decision, ErrorReport> {
-        let d = self.read(|net| engine.route(net, lead, now, opts))?;
-        d.map_err(ErrorReport::from)
-    }
 }
 
 impl Parsed {
@@ -104,9 +91,11 @@ impl Parsed {
 /// come with `explain` (which needs one object per lead).
 pub fn batch_options(explain: bool, as_columns: bool) -> Result<RouteOptions, ErrorReport> {
     if explain && as_columns {
-        return Err(ErrorReport::request(
-            "`explain` needs one object per lead, not `asColumns`",
-            "drop `asColumns: true` to read explanations",
+        let per_lead = "one object per lead";
+        return Err(errors::explain_as_columns(
+            per_lead,
+            "asColumns",
+            "asColumns: true",
         ));
     }
     Ok(RouteOptions {
@@ -123,6 +112,30 @@ pub fn state_from_json(json: Json) -> Result<NetworkState, ErrorReport> {
             "pass the object that `network.state()` returned",
         )
     })
+}
+
+/// Every number of `json` as a double, for a host whose numbers are doubles (JavaScript, where
+/// a 64-bit integer would arrive as another type, a BigInt).
+///
+/// ```
+/// use leadrail_core::host::numbers_as_doubles;
+/// use serde_json::json;
+///
+/// let mut j = json!({"n": [1, 2.5, u64::MAX]});
+/// numbers_as_doubles(&mut j);
+/// assert!(j["n"].as_array().unwrap().iter().all(|x| x.is_f64()));
+/// ```
+pub fn numbers_as_doubles(json: &mut Json) {
+    match json {
+        Json::Number(n) => {
+            if let Some(d) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                *n = d;
+            }
+        }
+        Json::Array(a) => a.iter_mut().for_each(numbers_as_doubles),
+        Json::Object(m) => m.values_mut().for_each(numbers_as_doubles),
+        _ => {}
+    }
 }
 
 impl SlaRequest {

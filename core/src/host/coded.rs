@@ -390,12 +390,7 @@ impl Rows {
                 Some(c) => c,
                 None => c.strict(host, "id")?,
             },
-            None => {
-                return Err(ErrorReport::request(
-                    "`columns` has no `id` column",
-                    "add the lead ids as the column `id`",
-                ))
-            }
+            None => return Err(super::errors::no_id_column()),
         };
         let rows = ids.len();
         let mut columns = Vec::new();

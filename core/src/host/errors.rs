@@ -189,3 +189,208 @@ pub(crate) fn not_a_record(position: usize, found: &str) -> ErrorReport {
         DataErrorKind::InvalidRecord(format!("expected an object, found {found}")),
     ))
 }
+
+/// The report of a call whose `timelines` argument is not an array (or list) of timelines.
+pub fn not_timelines() -> ErrorReport {
+    ErrorReport::request(
+        "`timelines` must be an array of timelines",
+        "pass `[{ lead: 'L1', events: [...] }, ...]`",
+    )
+}
+
+/// The report of a call whose `name` argument (`leads`, `partners`) is not an array of
+/// records: `found` names what it is, in the host's words.
+pub fn not_records(name: &str, found: &str) -> ErrorReport {
+    ErrorReport::request(
+        format!("`{name}` must be an array of objects, not {found}"),
+        "pass an array of plain objects",
+    )
+}
+
+/// The report of a `routeColumns` call whose `columns` is not an object of columns.
+pub fn not_columns() -> ErrorReport {
+    ErrorReport::request(
+        "`columns` must be an object of field names to arrays",
+        "pass e.g. `{ id: [...], region: [...] }`",
+    )
+}
+
+/// The report of a `loadState` call whose `state` is not an object.
+pub fn not_a_state() -> ErrorReport {
+    ErrorReport::request(
+        "`state` must be an object as returned by `state()`",
+        "pass the object that `network.state()` returned",
+    )
+}
+
+/// What is wrong with a coordinate (`lat`, `lon`) of a point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Coordinate<'a> {
+    /// Not given (or null).
+    Missing,
+    /// A number that is not finite.
+    NotFinite(f64),
+    /// Not a number: what it is, in the host's words.
+    NotANumber(&'a str),
+}
+
+/// The report of the coordinate `field` of a point (the argument or record `record`).
+///
+/// ```
+/// use leadrail_core::host::{bad_coordinate, Coordinate};
+///
+/// let r = bad_coordinate("a", "lat", Coordinate::NotFinite(f64::INFINITY));
+/// assert_eq!(r.message, "`lat` must be a finite number, not `inf`");
+/// assert_eq!((r.record.as_deref(), r.field.as_deref()), (Some("a"), Some("lat")));
+/// assert_eq!(bad_coordinate("a", "lon", Coordinate::Missing).message, "missing field `lon` of a point");
+/// ```
+pub fn bad_coordinate(record: &str, field: &str, found: Coordinate<'_>) -> ErrorReport {
+    let (code, message) = match found {
+        Coordinate::Missing => (
+            codes::DATA_MISSING_FIELD,
+            format!("missing field `{field}` of a point"),
+        ),
+        Coordinate::NotFinite(x) => (
+            codes::DATA_INVALID_FIELD,
+            format!("`{field}` must be a finite number, not `{x}`"),
+        ),
+        Coordinate::NotANumber(t) => (
+            codes::DATA_INVALID_FIELD,
+            format!("`{field}` must be a number, not {t}"),
+        ),
+    };
+    ErrorReport::error(code, message)
+        .with_record(record)
+        .with_field(field)
+}
+
+/// The report of a call's argument that is not of a form the call takes: `what` names it as
+/// the message shows it (`` `timelines` ``, ``column `id` ``), `expected` gives the forms
+/// taken in the host's words, `found` what was given (`None`: not said); `help` says what to
+/// pass, in the host's syntax.
+///
+/// ```
+/// use leadrail_core::host::wrong_argument;
+///
+/// let r = wrong_argument("`timelines`", "a sequence of mappings", Some("a `str`"), "pass a list");
+/// assert_eq!(r.message, "`timelines` must be a sequence of mappings, not a `str`");
+/// assert_eq!(r.code, "leadrail::request::invalid");
+/// let r = wrong_argument("`columns`", "a mapping of field names to sequences", None, "pass a dict");
+/// assert_eq!(r.message, "`columns` must be a mapping of field names to sequences");
+/// ```
+pub fn wrong_argument(what: &str, expected: &str, found: Option<&str>, help: &str) -> ErrorReport {
+    let message = match found {
+        Some(found) => format!("{what} must be {expected}, not {found}"),
+        None => format!("{what} must be {expected}"),
+    };
+    ErrorReport::request(message, help)
+}
+
+/// The report of a mapping argument with an entry of the wrong form: `what` must map
+/// `expected`, `found` describes the entry given.
+pub fn wrong_entry(what: &str, expected: &str, found: &str, help: &str) -> ErrorReport {
+    ErrorReport::request(format!("{what} must map {expected}; found {found}"), help)
+}
+
+/// The report of leads given as columns without the `id` column.
+pub fn no_id_column() -> ErrorReport {
+    ErrorReport::request(
+        "`columns` has no `id` column",
+        "add the lead ids as the column `id`",
+    )
+}
+
+/// The report of a batch call asked for explanations with its results as columns, which
+/// have no room for them: `per_lead` is what explanations need, `as_columns` the option's name
+/// and `given` how it was given, in the host's words.
+///
+/// ```
+/// use leadrail_core::host::explain_as_columns;
+///
+/// let r = explain_as_columns("one dict per lead", "as_columns", "as_columns=True");
+/// assert_eq!(r.message, "`explain` needs one dict per lead, not `as_columns`");
+/// assert_eq!(r.help.as_deref(), Some("drop `as_columns=True` to read explanations"));
+/// ```
+pub fn explain_as_columns(per_lead: &str, as_columns: &str, given: &str) -> ErrorReport {
+    ErrorReport::request(
+        format!("`explain` needs {per_lead}, not `{as_columns}`"),
+        format!("drop `{given}` to read explanations"),
+    )
+}
+
+/// The report of `now` given as a naive datetime (printed as `shown`): it has no time zone.
+pub fn naive_now(shown: &str) -> ErrorReport {
+    let e = super::naive_datetime(shown);
+    ErrorReport::request(
+        format!("`now`: {}", e.message()),
+        e.help().unwrap_or_default(),
+    )
+}
+
+/// The report of a value that is not a point (the argument or record `record`): `shapes`, the
+/// forms the host takes (e.g. "an object with `lat` and `lon` or a pair [lat, lon]"), `found`
+/// what it is.
+pub fn not_a_point(record: &str, shapes: &str, found: &str) -> ErrorReport {
+    ErrorReport::error(
+        codes::DATA_INVALID_RECORD,
+        format!("a point must be {shapes}, not {found}"),
+    )
+    .with_record(record)
+    .with_field("")
+}
+
+/// The report of an argument `name` that is not a collection of points: `collection`, what the
+/// host takes (e.g. "an array"), `found` what it is.
+pub fn not_points(name: &str, collection: &str, found: &str) -> ErrorReport {
+    ErrorReport::error(
+        codes::DATA_INVALID_RECORD,
+        format!("`{name}` must be {collection} of points, not {found}"),
+    )
+    .with_record(name)
+    .with_field("")
+}
+
+/// A file a host could not read, in the terms of Node's `fs` errors: `code` (`ENOENT`,
+/// `EACCES`, `EISDIR`, `ENOTDIR`, else `EIO`), `errno` (negative, as Node's), and the message
+/// `ENOENT: no such file or directory, open 'path'`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The POSIX name of the error.
+    pub code: &'static str,
+    /// The operating system's error number, negated.
+    pub errno: Option<i32>,
+    /// The message.
+    pub message: String,
+}
+
+/// The [`FileError`] of `e`, met opening `path`.
+///
+/// ```
+/// use leadrail_core::host::file_error;
+///
+/// let e = std::fs::read_to_string("/no/such/file").unwrap_err();
+/// let f = file_error(&e, "/no/such/file");
+/// assert_eq!(f.code, "ENOENT");
+/// assert_eq!(f.message, "ENOENT: no such file or directory, open '/no/such/file'");
+/// ```
+pub fn file_error(e: &std::io::Error, path: &str) -> FileError {
+    use std::io::ErrorKind as K;
+    let code = match e.kind() {
+        K::NotFound => "ENOENT",
+        K::PermissionDenied => "EACCES",
+        K::IsADirectory => "EISDIR",
+        K::NotADirectory => "ENOTDIR",
+        _ => "EIO",
+    };
+    let text = e.to_string();
+    let what = text
+        .split(" (os error")
+        .next()
+        .unwrap_or(&text)
+        .to_lowercase();
+    FileError {
+        code,
+        errno: e.raw_os_error().map(|n| -n),
+        message: format!("{code}: {what}, open '{path}'"),
+    }
+}

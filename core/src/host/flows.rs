@@ -16,15 +16,21 @@ use crate::route::{Decision, Engine, RouteOptions};
 use crate::value::EpochMs;
 
 impl SharedNetwork {
-    /// Routes one lead at `now` and records it ([`Engine::assign`]).
-    pub fn assign(
+    /// Routes one lead at `now`: with `record`, routes and records it ([`Engine::assign`],
+    /// under the write lock), else without changing any state ([`Engine::route`]); errors as
+    /// [`SharedNetwork::read`]'s and [`SharedNetwork::write`]'s, or the lead's.
+    pub fn route_lead(
         &self,
         engine: &Engine,
         lead: &Record,
         now: EpochMs,
         opts: &RouteOptions,
+        record: bool,
     ) -> Result<Decision, ErrorReport> {
-        let d = self.write(|net| engine.assign(net, lead, now, opts))?;
+        let d = match record {
+            true => self.write(|net| engine.assign(net, lead, now, opts))?,
+            false => self.read(|net| engine.route(net, lead, now, opts))?,
+        };
         d.map_err(ErrorReport::from)
     }
 

@@ -101,15 +101,21 @@ mod registry;
 mod results;
 mod rows;
 
-pub use arrays::{ResultArrays, RowKind, NONE};
+pub use arrays::{ResultArrays, RowKind, NONE, WIRE_CODES};
 pub use batch::{BatchError, Chunking, HostBatch, ReadError, SharedNetwork, MIN_CHUNKED};
 pub use builder::ColumnBuilder;
-pub use calls::{batch_options, columns_in_utf16, state_from_json, CompileOptions};
+pub use calls::{
+    batch_options, columns_in_utf16, numbers_as_doubles, state_from_json, CompileOptions,
+};
 pub use cells::naive_datetime;
 pub use coded::{
     hole, number_json, whole, CodedColumn, HostColumn, Joined, JoinedText, MISSING, NUMBER, OTHER,
 };
-pub use errors::{column_length, summary, unreadable, Host, Owner};
+pub use errors::{
+    bad_coordinate, column_length, explain_as_columns, file_error, naive_now, no_id_column,
+    not_a_point, not_a_state, not_columns, not_points, not_records, not_timelines, summary,
+    unreadable, wrong_argument, wrong_entry, Coordinate, FileError, Host, Owner,
+};
 pub(crate) use instants::instant_text;
 pub use instants::Instants;
 pub use pipeline::Block;

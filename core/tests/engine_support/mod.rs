@@ -273,3 +273,17 @@ pub fn plan(rules: Vec<RouteRule>, fallback: Fallback) -> Plan {
         registrations: Vec::new(),
     }
 }
+
+/// One rule `main` (territory covered, product line sold, ranked by `rate`), else the queue
+/// `inside`.
+pub fn main_plan() -> Plan {
+    plan(
+        vec![rule(
+            "main",
+            vec![covers(), sells()],
+            Some(rank_rate()),
+            Else::Next,
+        )],
+        Fallback::Queue("inside".into()),
+    )
+}

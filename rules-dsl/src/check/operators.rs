@@ -95,9 +95,9 @@ impl Checker<'_> {
                 Some((Type::Bool, out))
             }
             BinOp::Covers => self.covers(ctx, a, b),
-            _ => {
+            BinOp::Cmp(cop) => {
                 let (l, r) = self.operands(ctx, a, b);
-                self.comparison(span, op, l?, r?)
+                self.comparison(span, cop, l?, r?)
             }
         }
     }
@@ -212,25 +212,17 @@ impl Checker<'_> {
     fn comparison(
         &mut self,
         span: Span,
-        op: BinOp,
+        cop: CmpOp,
         (lt, le): (Type, plan::Expr),
         (rt, re): (Type, plan::Expr),
     ) -> TypedExpr {
-        let ordered = matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge);
-        if let Some((msg, help)) = compare_problem(&lt, &rt, ordered) {
+        if let Some((msg, help)) = compare_problem(&lt, &rt, cop.is_ordering()) {
             let (lt, rt) = (describe(&lt), describe(&rt));
+            let op = cop.as_str();
             let message = format!("cannot compare {lt} with {rt} using `{op}`{msg}");
             self.mismatch(span, message, String::new(), help);
             return None;
         }
-        let cop = match op {
-            BinOp::Eq => CmpOp::Eq,
-            BinOp::Ne => CmpOp::Ne,
-            BinOp::Lt => CmpOp::Lt,
-            BinOp::Le => CmpOp::Le,
-            BinOp::Gt => CmpOp::Gt,
-            _ => CmpOp::Ge,
-        };
         Some((Type::Bool, plan::Expr::Cmp(cop, Box::new(le), Box::new(re))))
     }
 

@@ -595,12 +595,12 @@ fn binary(op: BinOp, a: &Expr, b: &Expr, env: &Env<'_>) -> Value {
         _ => {
             let (x, y) = (eval(a, env), eval(b, env));
             let res = match op {
-                BinOp::Eq => equal(&x, &y),
-                BinOp::Ne => equal(&x, &y).map(|b| !b),
+                BinOp::Cmp(CmpOp::Eq) => equal(&x, &y),
+                BinOp::Cmp(CmpOp::Ne) => equal(&x, &y).map(|b| !b),
                 _ => order(&x, &y).map(|o| match op {
-                    BinOp::Lt => o == Ordering::Less,
-                    BinOp::Le => o != Ordering::Greater,
-                    BinOp::Gt => o == Ordering::Greater,
+                    BinOp::Cmp(CmpOp::Lt) => o == Ordering::Less,
+                    BinOp::Cmp(CmpOp::Le) => o != Ordering::Greater,
+                    BinOp::Cmp(CmpOp::Gt) => o == Ordering::Greater,
                     _ => o != Ordering::Less,
                 }),
             };
