@@ -29,11 +29,13 @@
 //!   engine rejects a lead whose region has exclusions ([`region_with_exceptions`]): exclusions
 //!   carve out partner territories, a lead is in one region.
 
+mod cells;
 mod columns;
 mod error;
 mod texts;
 mod value;
 
+pub use cells::CellCache;
 pub use columns::Column;
 pub(crate) use columns::{packed_text, ColumnRows};
 use error::*;
@@ -228,6 +230,17 @@ impl<'a> TextHeader<'a> {
     /// # Errors
     /// The first [`DataError`] in schema order.
     pub fn record(&self, cells: &[&str], position: usize) -> Result<Record, DataError> {
+        self.record_with(cells, position, |_, ty, cell| Value::from_text(ty, cell))
+    }
+
+    /// [`TextHeader::record`] with the value of a field's cell read by `value` (given the
+    /// field's index, its type and the cell; [`Value::from_text`] or the same values).
+    fn record_with(
+        &self,
+        cells: &[&str],
+        position: usize,
+        mut value: impl FnMut(usize, &Type, &str) -> Result<Value, ValueError>,
+    ) -> Result<Record, DataError> {
         let mut rec = RecordRef::Position(position);
         if self.width != cells.len() {
             return Err(DataError::new(
@@ -248,7 +261,7 @@ impl<'a> TextHeader<'a> {
         rec = RecordRef::Id(id.clone());
         let values = read_fields(self.schema, &rec, |i, field| {
             match cell(self.fields.get(i).copied().flatten()) {
-                Some(c) => Value::from_text(&field.ty, c),
+                Some(c) => value(i, &field.ty, c),
                 None => Ok(Value::Null),
             }
         })?;

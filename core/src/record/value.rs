@@ -31,7 +31,11 @@ fn parse_int_text(s: &str) -> Option<Result<i64, ValueError>> {
     if digits.is_empty() || !ok_underscores {
         return None;
     }
-    let clean: String = t.chars().filter(|c| *c != '_').collect();
+    let clean: std::borrow::Cow<'_, str> = if t.contains('_') {
+        t.chars().filter(|c| *c != '_').collect::<String>().into()
+    } else {
+        t.into()
+    };
     if clean
         .trim_start_matches(['-', '+'])
         .bytes()
@@ -67,7 +71,12 @@ fn parse_int_text(s: &str) -> Option<Result<i64, ValueError>> {
 
 fn parse_decimal_text(s: &str) -> Option<Decimal> {
     let t = s.trim();
-    let clean: String = t.chars().filter(|c| *c != '_').collect();
+    // (digits without separators, the common case, are read as they are)
+    let clean: std::borrow::Cow<'_, str> = if t.contains('_') {
+        t.chars().filter(|c| *c != '_').collect::<String>().into()
+    } else {
+        t.into()
+    };
     if clean.is_empty() || clean.starts_with('_') || t.contains("__") {
         return None;
     }
@@ -570,12 +579,12 @@ fn value_from_text(ty: &Type, cell: &str) -> Result<Value, ValueError> {
             Ok(map)
         }
         Type::GeoPoint => {
-            let parts: Vec<&str> = t
+            // (the two parts, and no third, without collecting them)
+            let mut parts = t
                 .split(|c: char| c == ';' || c == ',' || c.is_whitespace())
-                .filter(|p| !p.is_empty())
-                .collect();
-            match parts.as_slice() {
-                [lat, lon] => match (lat.parse::<f64>(), lon.parse::<f64>()) {
+                .filter(|p| !p.is_empty());
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(lat), Some(lon), None) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
                     (Ok(lat), Ok(lon)) => point(lat, lon, shown),
                     _ => Err(ValueError::expected(ty, shown())),
                 },

@@ -86,7 +86,7 @@ impl Engine {
             if let Some(p) = chosen {
                 network.assign(p, now);
             }
-            out.full(i, d, chosen);
+            out.decided(self, i, d, chosen);
         }
     }
 

@@ -32,6 +32,9 @@ pub(crate) struct Scratch {
     pub(crate) excluded: Bits,
     /// The parents of fit partners (`else parent`).
     pub(crate) parents: Bits,
+    /// Each partner's parent slot and the distinct parents, found once per routing call
+    /// (`else parent`; the partners do not change during a call, only their state).
+    pub(crate) parent_slots: Option<Parents>,
 }
 
 impl Scratch {
@@ -45,6 +48,23 @@ impl Scratch {
             }
         }
         s
+    }
+}
+
+/// Each partner's parent slot, and the distinct parents ascending.
+#[derive(Debug, Default)]
+pub(crate) struct Parents {
+    of: Vec<Option<usize>>,
+    distinct: Vec<usize>,
+}
+
+impl Parents {
+    fn of(net: &Network) -> Parents {
+        let of: Vec<Option<usize>> = (0..net.slots()).map(|p| net.parent_of(p)).collect();
+        let mut distinct: Vec<usize> = of.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        Parents { of, distinct }
     }
 }
 
@@ -302,6 +322,7 @@ impl Engine {
             candidates,
             excluded,
             parents,
+            parent_slots,
         } = scratch;
         let mut traces: Vec<RuleTrace> = Vec::new();
         let mut detail: Option<Detail> = None;
@@ -365,8 +386,9 @@ impl Engine {
                     return (d, None);
                 }
                 Otherwise::Parent => {
+                    let of = parent_slots.get_or_insert_with(|| Parents::of(net));
                     let (pk, pdetail) =
-                        self.parent(rule, &frame, probes, excluded, parents, explain);
+                        self.parent(rule, &frame, probes, excluded, (parents, of), explain);
                     if let (Some(pd), Some(d)) = (pdetail, detail.as_mut()) {
                         d.candidates = pd.candidates;
                         d.tie_break = pd.tie_break;
@@ -398,16 +420,21 @@ impl Engine {
     }
 
     /// `else parent`: the parents of the fit partners (plan/mod.rs, routing step 4).
+    /// `parents.1` holds each partner's parent slot.
     fn parent(
         &self,
         rule: &CompiledRule,
         frame: &LeadFrame<'_>,
         probes: &[Bits],
         excluded: &Bits,
-        parents: &mut Bits,
+        parents: (&mut Bits, &Parents),
         explain: bool,
     ) -> (Option<CandidateKey>, Option<Detail>) {
+        let (parents, known) = parents;
         let net = frame.network;
+        // a parent that cannot be a candidate (gone, excluded, failing a guard) is skipped
+        // before its children's requires are tested (they are pure: the set is the same)
+        let open = |q: usize| net.alive.get(q) && !excluded.get(q) && net.guard_fail(q).is_none();
         // the requires a fit partner passes (`workload` false) and those its parent passes
         let passes_all = |workload: bool, p: usize| {
             rule.requires
@@ -416,18 +443,19 @@ impl Engine {
                 .all(|(i, q)| q.workload != workload || passes(rule, frame, probes, i, p))
         };
         parents.reset(net.slots());
-        for p in net.alive.ones() {
-            if passes_all(false, p) {
-                if let Some(q) = net.parent_of(p) {
+        // (when every parent is closed, as in a full network, no child is looked at)
+        if known.distinct.iter().any(|q| open(*q)) {
+            for p in net.alive.ones() {
+                let Some(q) = known.of.get(p).copied().flatten() else {
+                    continue;
+                };
+                if !parents.get(q) && open(q) && passes_all(false, p) {
                     parents.set(q);
                 }
             }
         }
         let mut keys = Vec::new();
         for q in parents.ones() {
-            if !net.alive.get(q) || excluded.get(q) || net.guard_fail(q).is_some() {
-                continue;
-            }
             if passes_all(true, q) {
                 keys.push(candidate_key(rule, frame, q));
             }

@@ -4,6 +4,7 @@
 //! steps ([`holds`], [`kleene`]) and the numeric semantics of [`super::number`] are the ones the
 //! compiled evaluator uses too.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::number::{decimal_arith, float_arith, int_arith, smoothed, utilisation, Number};
@@ -147,6 +148,20 @@ fn float_value(x: f64) -> Value {
     }
 }
 
+/// The value of an operand: a literal or a lead field borrowed (not cloned: a `when` reads
+/// them for every lead), anything else evaluated.
+#[inline]
+fn operand<'a>(e: &'a Expr, env: &'a ValueEnv<'_>) -> Cow<'a, Value> {
+    match e {
+        Expr::Lit(v) => Cow::Borrowed(v),
+        Expr::Field(Scope::Lead, i) => match env.lead.values.get(usize::from(*i)) {
+            Some(v) => Cow::Borrowed(v),
+            None => Cow::Owned(Value::Null),
+        },
+        _ => Cow::Owned(eval(e, env)),
+    }
+}
+
 /// Evaluates an expression.
 pub(crate) fn eval(e: &Expr, env: &ValueEnv<'_>) -> Value {
     match e {
@@ -182,7 +197,7 @@ pub(crate) fn eval(e: &Expr, env: &ValueEnv<'_>) -> Value {
             kleene(truths, matches!(e, Expr::Or(_))).map_or(Value::Null, Value::Bool)
         }
         Expr::Cmp(op, a, b) => {
-            let (a, b) = (eval(a, env), eval(b, env));
+            let (a, b) = (operand(a, env), operand(b, env));
             let r = match op {
                 CmpOp::Eq => equal(&a, &b),
                 CmpOp::Ne => equal(&a, &b).map(|x| !x),
@@ -192,15 +207,15 @@ pub(crate) fn eval(e: &Expr, env: &ValueEnv<'_>) -> Value {
         }
         Expr::Arith(op, a, b) => arith(*op, &eval(a, env), &eval(b, env)),
         Expr::InList(x, items) => {
-            let x = eval(x, env);
+            let x = operand(x, env);
             if x.is_null() {
                 return Value::Null;
             }
-            let equalities = items.iter().map(|it| equal(&x, &eval(it, env)));
+            let equalities = items.iter().map(|it| equal(&x, &operand(it, env)));
             kleene(equalities, true).map_or(Value::Null, Value::Bool)
         }
         Expr::InSet(x, s) => {
-            let x = eval(x, env);
+            let x = operand(x, env);
             if x.is_null() {
                 return Value::Null;
             }

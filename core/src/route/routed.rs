@@ -136,6 +136,53 @@ impl RoutedBatch {
         });
     }
 
+    /// Records lead `i`'s decision `d` from the general path (`chosen`: the assigned slot):
+    /// as a compact item when the item gives back the same decision (no explanation, the
+    /// outcome of a rule or of the fallback), else in full. A compact item is 8 bytes and holds
+    /// no texts, so the general path's results cost as little to keep and read as the fused
+    /// loop's.
+    pub(crate) fn decided(
+        &mut self,
+        engine: &Engine,
+        i: usize,
+        d: Decision,
+        chosen: Option<usize>,
+    ) {
+        match self.compact(engine, &d, chosen) {
+            Some(item) => self.items.push(item),
+            None => self.full(i, d, chosen),
+        }
+    }
+
+    /// The compact item of `d`, if it gives back `d` exactly (its state read is replayed from
+    /// the batch's start, as for the fused loop's items).
+    fn compact(&self, engine: &Engine, d: &Decision, chosen: Option<usize>) -> Option<Routed> {
+        if d.explanation.is_some() {
+            return None;
+        }
+        let name = d.rule.as_ref()?;
+        let rule = match engine.rules.iter().position(|r| Arc::ptr_eq(&r.name, name)) {
+            Some(r) => u32::try_from(r).ok().filter(|r| *r < FULL)?,
+            None if Arc::ptr_eq(name, &engine.fallback_name) => FALLBACK,
+            None => return None,
+        };
+        let queue = match self.rules.get(rule as usize) {
+            Some((_, q)) => q.as_ref(),
+            None => self.fallback_queue.as_ref(),
+        };
+        let slot = match (&d.outcome, chosen, &d.state_read) {
+            (Outcome::Partner { id }, Some(p), Some(read))
+                if self.ids.get(p) == Some(id) && read.partner == *id =>
+            {
+                u32::try_from(p).ok().filter(|p| *p != NONE)?
+            }
+            (Outcome::Queue { name }, None, None) if queue == Some(name) => NONE,
+            (Outcome::Unrouted, None, None) if queue.is_none() => NONE,
+            _ => return None,
+        };
+        Some(Routed { slot, rule })
+    }
+
     /// The number of leads.
     pub fn len(&self) -> usize {
         self.items.len()

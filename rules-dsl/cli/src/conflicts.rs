@@ -14,7 +14,7 @@ use std::io;
 use std::path::Path;
 
 use leadrail_core::dealreg::{Registry, Verdict};
-use leadrail_core::host::lead_conflict::assign_checked;
+use leadrail_core::host::lead_conflict::{assign_checked, ConflictDecision};
 use leadrail_core::network::Network;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Engine, Outcome, RouteOptions};
@@ -22,6 +22,7 @@ use leadrail_core::route::{Engine, Outcome, RouteOptions};
 use crate::input::Format;
 use crate::register::snake;
 use crate::route::{Ready, When, Writer};
+use crate::tails::csv_record;
 
 /// The CSV columns of a lead's conflict: the kind of the strongest matching record
 /// (`registration`, `account` or `lead`), the rule that matched it (`domain`, `name`,
@@ -36,13 +37,46 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Registry, u8> {
     Ok(Registry::from_records(records))
 }
 
+/// Each good lead's decision and conflict, or why the engine refused it, in order.
+pub type Checked = Vec<Result<ConflictDecision, ErrorReport>>;
+
+/// Routes a chunk's good leads in turn (on the routing thread), each checked against the
+/// registry, routed and recorded.
+#[expect(
+    clippy::result_large_err,
+    reason = "each lead's result carries the ErrorReport the output writes"
+)]
+pub fn route(
+    engine: &Engine,
+    network: &mut Network,
+    registry: &mut Registry,
+    ready: &Ready,
+    now: &When,
+    opts: &RouteOptions,
+) -> Checked {
+    let mut times = ready.times.iter();
+    let mut at = || match now {
+        When::At(t) => Some(*t),
+        When::Column(_) => times.next().copied(),
+    };
+    ready
+        .batch
+        .leads()
+        .iter()
+        .map(|lead| match at() {
+            Some(t) => assign_checked(engine, network, registry, lead, t, opts, false)
+                .map_err(ErrorReport::from),
+            None => Err(ErrorReport::request(
+                "internal error: a lead's instant went missing",
+                "report this as a bug in leadrail",
+            )),
+        })
+        .collect()
+}
+
 /// Writes a CSV row: `head` (the columns of a decision or an error) and the conflict's
 /// [`COLUMNS`].
-pub fn csv_row<W: io::Write>(
-    w: &mut csv::Writer<W>,
-    head: &[&str],
-    conflict: Option<&Verdict>,
-) -> csv::Result<()> {
+pub fn csv_row(buf: &mut Vec<u8>, head: &[&str], conflict: Option<&Verdict>) {
     let tail = match conflict.and_then(|v| Some((v, v.conflicts.first()?))) {
         Some((v, c)) => [
             snake(&c.kind),
@@ -56,23 +90,19 @@ pub fn csv_row<W: io::Write>(
         ],
         None => Default::default(),
     };
-    w.write_record(head.iter().copied().chain(tail.iter().map(String::as_str)))
+    let row: Vec<&str> = head
+        .iter()
+        .copied()
+        .chain(tail.iter().map(String::as_str))
+        .collect();
+    csv_record(buf, &row);
 }
 
 impl Writer<'_> {
-    /// Routes a chunk with `route --registry` (`conflicts.rs`): each lead checked against the
-    /// registry, routed and recorded in turn; writes the results.
-    pub(crate) fn checked(
-        &mut self,
-        engine: &Engine,
-        network: &mut Network,
-        registry: &mut Registry,
-        now: &When,
-        opts: &RouteOptions,
-        ready: Ready,
-    ) -> io::Result<()> {
+    /// Writes a chunk routed with `--registry` (on the writing thread).
+    pub(crate) fn checked(&mut self, ready: Ready, checked: Checked) -> io::Result<()> {
         let records = ready.batch.leads();
-        let (mut leads, mut times) = (records.iter(), ready.times.iter());
+        let mut leads = records.iter().zip(checked);
         for (origin, bad) in ready.rows {
             if let Some(e) = bad {
                 self.counts.bad += 1;
@@ -80,14 +110,10 @@ impl Writer<'_> {
                 self.out.error(e.0.as_deref(), &e.1)?;
                 continue;
             }
-            let at = match now {
-                When::At(t) => Some(t),
-                When::Column(_) => times.next(),
+            let Some((lead, result)) = leads.next() else {
+                return Err(io::Error::other("internal error: a decision went missing"));
             };
-            let (Some(lead), Some(&at)) = (leads.next(), at) else {
-                return Err(io::Error::other("internal error: a lead went missing"));
-            };
-            match assign_checked(engine, network, registry, lead, at, opts, false) {
+            match result {
                 Ok(d) => {
                     self.counts.ok += 1;
                     if matches!(d.decision.outcome, Outcome::Partner { .. }) {
@@ -96,8 +122,7 @@ impl Writer<'_> {
                     self.out
                         .checked(&lead.id, &d.decision.view(), d.conflict.as_ref())?;
                 }
-                Err(e) => {
-                    let report = ErrorReport::from(e);
+                Err(report) => {
                     self.counts.failed += 1;
                     self.report(origin, &report);
                     self.out.error(Some(&lead.id), &report)?;

@@ -11,6 +11,7 @@ use leadrail_core::route::{DecisionView, Explanation, OutcomeRef};
 use serde::Serialize;
 
 use crate::output::write_nested;
+use crate::tails::{csv_record, Tails};
 
 /// How `route` prints decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,38 +38,35 @@ struct Item<'a> {
     conflict: Option<&'a Verdict>,
 }
 
-/// The writer of `route`'s results.
+/// The writer of `route`'s results. Rows are written into a reused buffer (a decision's id and
+/// its cached tail, [`Tails`]), which goes to the output when it is full and at the end.
 pub struct Decisions<W: Write> {
     format: OutputFormat,
     explain: bool,
     /// With the conflict columns (`route --registry`).
     conflicts: bool,
-    sink: Sink<W>,
+    out: W,
     started: bool,
     items: usize,
     buf: Vec<u8>,
+    tails: Tails,
 }
 
-enum Sink<W: Write> {
-    Csv(Box<csv::Writer<W>>),
-    Json(W),
-}
+/// The buffer is handed to the output past this many bytes.
+const FLUSH_AT: usize = 1 << 16;
 
 impl<W: Write> Decisions<W> {
     /// Results written to `out`.
     pub fn new(out: W, format: OutputFormat, explain: bool) -> Decisions<W> {
-        let sink = match format {
-            OutputFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
-            OutputFormat::Json | OutputFormat::Jsonl => Sink::Json(out),
-        };
         Decisions {
             format,
             explain,
             conflicts: false,
-            sink,
+            out,
             started: false,
             items: 0,
-            buf: Vec::new(),
+            buf: Vec::with_capacity(FLUSH_AT + 4_096),
+            tails: Tails::default(),
         }
     }
 
@@ -79,13 +77,13 @@ impl<W: Write> Decisions<W> {
     }
 
     /// Writes the CSV header or the `[` of the JSON array, once.
-    fn start(&mut self) -> io::Result<()> {
+    fn start(&mut self) {
         if self.started {
-            return Ok(());
+            return;
         }
         self.started = true;
-        match &mut self.sink {
-            Sink::Csv(w) => {
+        match self.format {
+            OutputFormat::Csv => {
                 let mut header = vec!["lead", "outcome", "target", "rule"];
                 if self.explain {
                     header.push("why");
@@ -93,16 +91,48 @@ impl<W: Write> Decisions<W> {
                 if self.conflicts {
                     header.extend(crate::conflicts::COLUMNS);
                 }
-                w.write_record(&header).map_err(csv_io)
+                csv_record(&mut self.buf, &header);
             }
-            Sink::Json(out) if self.format == OutputFormat::Json => out.write_all(b"["),
-            Sink::Json(_) => Ok(()),
+            OutputFormat::Json => self.buf.push(b'['),
+            OutputFormat::Jsonl => {}
         }
+    }
+
+    /// Hands the buffer to the output when it is full.
+    #[inline]
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buf.len() < FLUSH_AT {
+            return Ok(());
+        }
+        let written = self.out.write_all(&self.buf);
+        self.buf.clear();
+        written
     }
 
     /// Writes lead `lead`'s decision.
     pub fn decision(&mut self, lead: &str, d: &DecisionView<'_>) -> io::Result<()> {
-        self.checked(lead, d, None)
+        self.start();
+        match (self.format, self.explain) {
+            (OutputFormat::Csv, false) => self.tails.csv(&mut self.buf, lead, d),
+            (OutputFormat::Csv, true) => {
+                let (kind, target): (&str, &str) = match d.outcome {
+                    OutcomeRef::Partner(id) => ("partner", id),
+                    OutcomeRef::Queue(name) => ("queue", name),
+                    OutcomeRef::Unrouted => ("unrouted", ""),
+                };
+                let rule = d.rule.map_or("", |r| &**r);
+                let why = d.explanation.map(why).unwrap_or_default();
+                csv_record(&mut self.buf, &[lead, kind, target, rule, why.as_str()]);
+            }
+            (OutputFormat::Jsonl, _) if self.tails.json(&mut self.buf, lead, d) => {}
+            (OutputFormat::Json | OutputFormat::Jsonl, _) => self.item(&Item {
+                lead: Some(lead),
+                decision: Some(d.to_decision()),
+                error: None,
+                conflict: None,
+            })?,
+        }
+        self.spill()
     }
 
     /// Writes lead `lead`'s decision and its conflict (`route --registry`).
@@ -112,92 +142,88 @@ impl<W: Write> Decisions<W> {
         d: &DecisionView<'_>,
         conflict: Option<&Verdict>,
     ) -> io::Result<()> {
-        self.start()?;
-        if let Sink::Csv(w) = &mut self.sink {
+        self.start();
+        if self.format == OutputFormat::Csv {
             let (kind, target): (&str, &str) = match d.outcome {
                 OutcomeRef::Partner(id) => ("partner", id),
                 OutcomeRef::Queue(name) => ("queue", name),
                 OutcomeRef::Unrouted => ("unrouted", ""),
             };
-            let rule = d.rule.map_or("", |r| &**r);
             let why = match (self.explain, d.explanation) {
                 (true, Some(x)) => why(x),
                 _ => String::new(),
             };
-            if self.conflicts {
-                let head = [lead, kind, target, rule, why.as_str()];
-                let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
-                return crate::conflicts::csv_row(w, head, conflict).map_err(csv_io);
-            }
-            return if self.explain {
-                w.write_record([lead, kind, target, rule, why.as_str()])
-            } else {
-                w.write_record([lead, kind, target, rule])
-            }
-            .map_err(csv_io);
+            let head = [
+                lead,
+                kind,
+                target,
+                d.rule.map_or("", |r| &**r),
+                why.as_str(),
+            ];
+            let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
+            crate::conflicts::csv_row(&mut self.buf, head, conflict);
+        } else {
+            self.item(&Item {
+                lead: Some(lead),
+                decision: Some(d.to_decision()),
+                error: None,
+                conflict,
+            })?;
         }
-        self.item(&Item {
-            lead: Some(lead),
-            decision: Some(d.to_decision()),
-            error: None,
-            conflict,
-        })
+        self.spill()
     }
 
     /// Writes an error row: the lead (its id, if it has one) could not be routed.
     pub fn error(&mut self, lead: Option<&str>, e: &ErrorReport) -> io::Result<()> {
-        self.start()?;
-        if let Sink::Csv(w) = &mut self.sink {
+        self.start();
+        if self.format == OutputFormat::Csv {
             let lead = lead.unwrap_or("");
             if self.conflicts {
                 let head = [lead, "error", "", &e.message, ""];
                 let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
-                return crate::conflicts::csv_row(w, head, None).map_err(csv_io);
-            }
-            return if self.explain {
-                w.write_record([lead, "error", "", &e.message, ""])
+                crate::conflicts::csv_row(&mut self.buf, head, None);
+            } else if self.explain {
+                csv_record(&mut self.buf, &[lead, "error", "", &e.message, ""]);
             } else {
-                w.write_record([lead, "error", "", &e.message])
+                csv_record(&mut self.buf, &[lead, "error", "", &e.message]);
             }
-            .map_err(csv_io);
+        } else {
+            self.item(&Item {
+                lead,
+                decision: None,
+                error: Some(e),
+                conflict: None,
+            })?;
         }
-        self.item(&Item {
-            lead,
-            decision: None,
-            error: Some(e),
-            conflict: None,
-        })
+        self.spill()
     }
 
+    /// Writes a JSON item through serde.
     fn item(&mut self, item: &Item<'_>) -> io::Result<()> {
-        let Sink::Json(out) = &mut self.sink else {
-            return Ok(());
-        };
-        self.buf.clear();
         if self.format == OutputFormat::Jsonl {
             serde_json::to_writer(&mut self.buf, item)?;
             self.buf.push(b'\n');
-            return out.write_all(&self.buf);
+            return Ok(());
         }
-        serde_json::to_writer_pretty(&mut self.buf, item)?;
-        out.write_all(if self.items == 0 { b"\n  " } else { b",\n  " })?;
+        let mut pretty = Vec::new();
+        serde_json::to_writer_pretty(&mut pretty, item)?;
+        self.buf
+            .extend_from_slice(if self.items == 0 { b"\n  " } else { b",\n  " });
         self.items += 1;
-        write_nested(out, &self.buf)
+        write_nested(&mut self.buf, &pretty)
     }
 
     /// Ends the output (the CSV header if no row was written, the `]` of a JSON array) and
     /// flushes it.
     pub fn end(&mut self) -> io::Result<()> {
-        self.start()?;
-        match &mut self.sink {
-            Sink::Csv(w) => w.flush(),
-            Sink::Json(out) => {
-                if self.format == OutputFormat::Json {
-                    out.write_all(if self.items == 0 { b"]\n" } else { b"\n]\n" })?;
-                }
-                out.flush()
-            }
+        self.start();
+        if self.format == OutputFormat::Json {
+            self.buf
+                .extend_from_slice(if self.items == 0 { b"]\n" } else { b"\n]\n" });
         }
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
     }
 }
 
@@ -223,12 +249,4 @@ fn why(x: &Explanation) -> String {
         parts.push(format!("decided by: {t}"));
     }
     parts.join("; ")
-}
-
-/// The I/O error inside a CSV writer's error (a closed pipe must stay recognisable).
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
 }

@@ -49,6 +49,7 @@ mod route;
 mod rules;
 mod sla;
 mod state;
+mod tails;
 
 /// Decide which channel partner gets each lead, and keep track of what partners owe, with
 /// rules you write in `.rail` files.

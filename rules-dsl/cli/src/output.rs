@@ -5,12 +5,13 @@
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-/// The output: standard output or a file, buffered (64 KiB).
-pub type Output = BufWriter<Box<dyn Write>>;
+/// The output: standard output or a file, buffered (64 KiB); it can be written from another
+/// thread than the one that opened it (`route` writes on its own thread).
+pub type Output = BufWriter<Box<dyn Write + Send>>;
 
 /// Buffered standard output.
 pub fn stdout() -> Output {
-    BufWriter::with_capacity(1 << 16, Box::new(io::stdout().lock()))
+    BufWriter::with_capacity(1 << 16, Box::new(io::stdout()))
 }
 
 /// The output named on the command line: `-` is standard output, anything else a file, created

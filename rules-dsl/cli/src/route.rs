@@ -2,9 +2,11 @@
 //! route the leads in the order given (each assignment updating workload and round-robin state)
 //! and write one result per lead.
 //!
-//! Leads are streamed: one thread reads, parses and prepares chunks of 8,192 leads while the
-//! other routes and writes the chunk before, so memory follows two chunks (and the network),
-//! not the input or the output, and the output is the same as routing all leads in one batch.
+//! Leads are streamed through three threads: one reads, parses and prepares chunks of 8,192
+//! leads, one routes them in order, one writes the routed chunks (and frees them), so memory
+//! follows a few chunks (and the network), not the input or the output, and the output is the
+//! same as routing all leads in one batch. Repeated cells are parsed once (core's
+//! `CellCache`) and rows are written from cached tails into a reused buffer (`tails.rs`).
 //!
 //! Exit codes: 0 every lead routed; 1 the rule file has errors; 2 an input is unreadable, a
 //! partner is malformed (nothing is routed), some leads are malformed or refused (each is an
@@ -15,13 +17,13 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use leadrail_core::network::Network;
-use leadrail_core::record::{DataError, Record, RecordRef, TextHeader};
+use leadrail_core::record::{CellCache, DataError, Record, RecordRef, TextHeader};
 use leadrail_core::report::ErrorReport;
-use leadrail_core::route::{Engine, LeadBatch, OutcomeRef, RouteOptions, Times};
+use leadrail_core::route::{Engine, LeadBatch, OutcomeRef, RouteOptions, RoutedBatch, Times};
 use leadrail_core::schema::{Field, Schema};
 use leadrail_core::value::{EpochMs, Type, Value};
 
@@ -167,14 +169,15 @@ impl Setup {
             counts: Counts::default(),
         };
         let (tx, rx) = sync_channel::<Ready>(2);
+        let (routed_tx, routed_rx) = sync_channel::<Routed>(2);
         let (engine, leads, now) = (&self.engine, &self.leads, &self.now);
-        let registry = self.registry.as_mut();
+        let (network, registry) = (&mut self.network, self.registry.as_mut());
         let (read, written) = std::thread::scope(|s| {
             let progress = &progress;
             let reader = s.spawn(move || read_chunks(engine, leads, now, progress, tx));
-            let written = writer.route_all(engine, &mut self.network, registry, now, &opts, rx);
-            let read = reader.join();
-            (read, written)
+            let writer = s.spawn(move || writer.write_all(routed_rx).map(|()| writer));
+            route_all(engine, (network, registry), now, &opts, rx, routed_tx);
+            (reader.join(), writer.join())
         });
         progress.finish();
         let mut code = 0;
@@ -193,7 +196,15 @@ impl Setup {
                 code = 2;
             }
         }
-        if let Err(e) = written.and_then(|()| writer.out.end()) {
+        let mut writer = match written {
+            Ok(Ok(w)) => w,
+            Ok(Err(e)) => return output::failed(&e),
+            Err(_) => {
+                eprintln!("error: internal error: the thread writing the results stopped");
+                return 2;
+            }
+        };
+        if let Err(e) = writer.out.end() {
             return output::failed(&e);
         }
         let c = &writer.counts;
@@ -225,7 +236,6 @@ pub(crate) type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
 
 /// A chunk of leads as read: every row in order (its origin and, for a malformed row, its
 /// error), the good rows' records and, with `--now-column`, their instants.
-#[derive(Default)]
 struct Chunk {
     rows: Vec<(Origin, Option<Bad>)>,
     records: Vec<Record>,
@@ -240,6 +250,15 @@ pub(crate) struct Ready {
 }
 
 impl Chunk {
+    /// An empty chunk with room for [`CHUNK`] rows.
+    fn new() -> Chunk {
+        Chunk {
+            rows: Vec::with_capacity(CHUNK),
+            records: Vec::with_capacity(CHUNK),
+            times: Vec::new(),
+        }
+    }
+
     fn prepare(self, engine: &Engine) -> Ready {
         Ready {
             rows: self.rows,
@@ -256,14 +275,14 @@ fn read_chunks(
     leads: &Input,
     now: &When,
     progress: &Progress,
-    tx: std::sync::mpsc::SyncSender<Ready>,
+    tx: SyncSender<Ready>,
 ) -> Result<(), Stopped> {
     let mut parser = Parser::new(&engine.plan().lead_schema);
     let mut instants = match now {
         When::Column(s) => Some(Parser::new(s)),
         When::At(_) => None,
     };
-    let mut chunk = Chunk::default();
+    let mut chunk = Chunk::new();
     let mut index = 0usize;
     let mut checked = false;
     let read = leads.each(progress, |headers, origin, raw| {
@@ -296,7 +315,7 @@ fn read_chunks(
             Err(e) => chunk.rows.push((origin, Some(e))),
         }
         if chunk.rows.len() >= CHUNK {
-            let full = std::mem::take(&mut chunk).prepare(engine);
+            let full = std::mem::replace(&mut chunk, Chunk::new()).prepare(engine);
             tx.send(full).map_err(|_| 0u8)?;
         }
         Ok(())
@@ -346,27 +365,62 @@ pub(crate) struct Writer<'a> {
     pub(crate) counts: Counts,
 }
 
+/// A routed chunk, ready to write.
+struct Routed {
+    ready: Ready,
+    routed: RoutedBatch,
+    /// With `--registry`: each lead's decision and conflict (`conflicts.rs`), `routed` empty.
+    checked: Option<crate::conflicts::Checked>,
+}
+
+/// Routes the chunks as they arrive (on the calling thread) and hands them to the writing
+/// thread, in order. Stops when the reading thread is done or the writing thread has gone.
+fn route_all(
+    engine: &Engine,
+    (network, mut registry): (&mut Network, Option<&mut leadrail_core::dealreg::Registry>),
+    now: &When,
+    opts: &RouteOptions,
+    rx: Receiver<Ready>,
+    tx: SyncSender<Routed>,
+) {
+    for ready in rx {
+        let checked = registry
+            .as_deref_mut()
+            .map(|r| crate::conflicts::route(engine, network, r, &ready, now, opts));
+        let times = match now {
+            When::At(t) => Times::At(*t),
+            When::Column(_) => Times::Each(&ready.times),
+        };
+        // (with `--registry` the leads are routed above, this batch is empty)
+        let none = checked.as_ref().map(|_| engine.prepare_leads(Vec::new()));
+        let batch = none.as_ref().unwrap_or(&ready.batch);
+        let routed = engine.route_prepared_compact(network, batch, times, opts);
+        if tx
+            .send(Routed {
+                ready,
+                routed,
+                checked,
+            })
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
 impl Writer<'_> {
-    /// Routes the chunks as they arrive and writes their results, in order.
-    fn route_all(
-        &mut self,
-        engine: &Engine,
-        network: &mut Network,
-        mut registry: Option<&mut leadrail_core::dealreg::Registry>,
-        now: &When,
-        opts: &RouteOptions,
-        rx: Receiver<Ready>,
-    ) -> io::Result<()> {
-        for ready in rx {
-            if let Some(reg) = registry.as_deref_mut() {
-                self.checked(engine, network, reg, now, opts, ready)?;
+    /// Writes the routed chunks as they arrive (on its own thread), in order; frees them.
+    fn write_all(&mut self, rx: Receiver<Routed>) -> io::Result<()> {
+        for Routed {
+            ready,
+            routed,
+            checked,
+        } in rx
+        {
+            if let Some(checked) = checked {
+                self.checked(ready, checked)?;
                 continue;
             }
-            let times = match now {
-                When::At(t) => Times::At(*t),
-                When::Column(_) => Times::Each(&ready.times),
-            };
-            let routed = engine.route_prepared_compact(network, &ready.batch, times, opts);
             let mut views = routed.views();
             let records = ready.batch.leads();
             let mut leads = records.iter();
@@ -484,6 +538,8 @@ fn load(input: &Input, schema: &Schema) -> Result<(Vec<Record>, usize), u8> {
 struct Parser<'a> {
     schema: &'a Schema,
     header: Option<TextHeader<'a>>,
+    /// The values of repeated cells (a CSV file's regions, product lines, enum symbols).
+    cells: CellCache,
 }
 
 impl<'a> Parser<'a> {
@@ -491,6 +547,7 @@ impl<'a> Parser<'a> {
         Parser {
             schema,
             header: None,
+            cells: CellCache::new(),
         }
     }
 
@@ -501,7 +558,7 @@ impl<'a> Parser<'a> {
                 let schema = self.schema;
                 self.header
                     .get_or_insert_with(|| TextHeader::new(schema, headers))
-                    .record(cells, index)
+                    .record_cached(cells, index, &mut self.cells)
             }
             Raw::Json(v) => Record::from_json_at(self.schema, v, index),
         }
