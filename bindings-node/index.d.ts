@@ -520,3 +520,14 @@ export interface Verdict {
   holder?: string
   conflicts: Array<Conflict>
 }
+
+/**
+ * A lead's routing decision and its conflict, if it has one (core's `ConflictDecision`), as
+ * `Registry.route` gives them.
+ */
+export interface LeadRoute {
+  /** Where the lead goes (rule `lead conflict` when the policy's `on lead_conflict` decided). */
+  decision: Decision
+  /** The lead's check against the registry, when it conflicts (`holder`: the partner holding the account). */
+  conflict?: Verdict
+}

@@ -87,6 +87,7 @@ module.exports = binding
 // __test__/plumbing.test.mjs checks that every export of the addon is listed)
 module.exports.Engine = binding.Engine
 module.exports.Network = binding.Network
+module.exports.Registry = binding.Registry
 module.exports.distancesKm = binding.distancesKm
 module.exports.distancesKmAsync = binding.distancesKmAsync
 module.exports.errorCodes = binding.errorCodes

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Engine, register } = require('../index.js')
+const { Engine, Registry, register } = require('../index.js')
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'conformance')
 const files = readdirSync(ROOT)
@@ -111,6 +111,13 @@ for (const file of files) {
       } else if (call.call === 'register') {
         try {
           got = { verdicts: register(engine, call.registry, call.deals, call.now, { policy: call.policy, submit: call.submit }) }
+        } catch (e) {
+          got = { error: e.diagnostics[0] }
+        }
+      } else if (call.call === 'route_conflicts') {
+        try {
+          const options = { exclude: call.exclude, assign: call.assign }
+          got = { ok: Registry.fromRecords(call.registry).route(net, call.leads, call.now, options) }
         } catch (e) {
           got = { error: e.diagnostics[0] }
         }

@@ -10,17 +10,18 @@
 )]
 
 mod convert;
-mod dealreg;
 mod engine;
 mod errors;
 mod network;
+// (after `network`: it names `Network`)
+mod dealreg;
 // (after `network`: napi's type definitions name `Network`'s methods here only once the
 // struct is known; so does napi's registration of the class's methods at run time)
 mod flows;
 mod kpi;
 mod wire;
 
-pub use dealreg::register;
+pub use dealreg::{register, JsRegistry, LeadRouteOptions};
 pub use engine::{JsEngine, SlaBatch};
 pub use network::{JsNetwork, RouteLeads, RouteOptionsJs};
 pub use wire::wire;

@@ -51,7 +51,7 @@ mod _leadrail {
     use crate::engine::PyEngine;
 
     #[pymodule_export]
-    use crate::dealreg::register;
+    use crate::dealreg::{register, PyRegistry};
 
     #[pymodule_export]
     use crate::network::PyNetwork;

@@ -140,6 +140,15 @@ def test_vector(path):
                 got = {"verdicts": [v.to_dict() for v in verdicts]}
             except leadrail.LeadrailError as e:
                 got = {"error": e.diagnostics[0]}
+        elif kind == "route_conflicts":
+            try:
+                routes = leadrail.Registry(call["registry"]).route_batch(
+                    net, call["leads"], call["now"], exclude=call.get("exclude"),
+                    assign=call.get("assign", False),
+                )
+                got = {"ok": [r.to_dict() for r in routes]}
+            except leadrail.LeadrailError as e:
+                got = {"error": e.diagnostics[0]}
         else:
             raise AssertionError(f"unknown call {kind}")
         assert canon(got) == canon(call["expect"]), kind

@@ -208,12 +208,43 @@ fn run(path: &Path) {
                     Err(e) => json!({ "error": e }),
                 }
             }
+            "route_conflicts" => conflicts(&mut session, call, exclude),
             "forecast" => {
                 serde_json::from_str(&kpi::request::forecast_json(&call.to_string())).unwrap()
             }
             other => panic!("{}: unknown call {other}", path.display()),
         };
         same(&got, &call["expect"], call["call"].as_str().unwrap(), path);
+    }
+}
+
+/// A `route_conflicts` call: the leads checked against the call's registry and routed (with
+/// `assign`, recorded) by `host::lead_conflict`, as `{"ok": [decisions]}` or `{"error": report}`.
+fn conflicts(session: &mut Session, call: &Json, exclude: Vec<String>) -> Json {
+    use leadrail_core::dealreg::Registry;
+    use leadrail_core::host::{lead_conflict, register::registrations_from_json};
+    let engine = session.engine().clone();
+    let schema = &engine.plan().lead_schema;
+    let opts = leadrail_core::route::RouteOptions {
+        explain: false,
+        exclude,
+    };
+    let now: InstantJson = serde_json::from_value(call["now"].clone()).unwrap();
+    let answer = registrations_from_json(call["registry"].as_array().unwrap(), "registry")
+        .and_then(|records| {
+            let mut registry = Registry::from_records(records);
+            let leads = Rows::from_json(Host::RUST, schema, call["leads"].as_array().unwrap())
+                .records(schema)
+                .into_records()?;
+            let (now, net) = (now.millis()?, session.network_mut());
+            match call["assign"].as_bool().unwrap_or(false) {
+                true => lead_conflict::assign_all(&engine, net, &mut registry, &leads, now, &opts),
+                false => lead_conflict::route_all(&engine, net, &registry, &leads, now, &opts),
+            }
+        });
+    match answer {
+        Ok(v) => json!({ "ok": v }),
+        Err(e) => json!({ "error": e }),
     }
 }
 

@@ -122,6 +122,6 @@ __all__ = [
 ]
 
 # deal registration
-from ._dealreg import Conflict, Verdict, register  # noqa: E402
+from ._dealreg import Conflict, LeadRoute, Registry, Verdict, register  # noqa: E402
 
-__all__ += ["Conflict", "Verdict", "register"]
+__all__ += ["Conflict", "LeadRoute", "Registry", "Verdict", "register"]

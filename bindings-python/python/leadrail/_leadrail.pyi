@@ -374,3 +374,24 @@ def register(
     submit: bool = False,
 ) -> list[dict[str, Any]]:
     """Each deal's verdict as core's serde form (`leadrail.register` gives them typed)."""
+
+__all__ += ["Registry"]
+
+@final
+class Registry:
+    """Registrations, CRM accounts and open leads held once for lead routing (core's
+    `host::SharedRegistry`); `leadrail.Registry` wraps it with typed results."""
+
+    def __new__(cls, records: Iterable[Mapping[str, Any]]) -> Registry: ...
+    def add(self, record: Mapping[str, Any]) -> bool: ...
+    def remove(self, id: str) -> bool: ...
+    def __len__(self) -> int: ...
+    def route(
+        self,
+        network: Network,
+        leads: Sequence[Mapping[str, Any]],
+        now: Instant,
+        exclude: Sequence[str] = ...,
+        assign: bool = False,
+    ) -> list[tuple[Decision, Optional[dict[str, Any]]]]:
+        """Each lead's decision (typed) and conflict (core's serde form, or None)."""

@@ -7,12 +7,22 @@
 //! `domain` or `website` (text), `contact_email` or `email` (text), `country` (text; else the
 //! country of a `region` field), `postal_code` (text), and `product_line` (text) or
 //! `product_lines` (a set of texts). Fields the schema lacks are not compared.
+//!
+//! [`route_checked`] and [`route_all`] are the what-if forms; [`assign_checked`] and
+//! [`assign_all`] record the assignment and add the lead to the registry as an open lead of its
+//! partner. Hosts hold the registry in a [`SharedRegistry`](super::SharedRegistry).
+
+#![expect(
+    clippy::result_large_err,
+    reason = "the language-neutral ErrorReport is what hosts report and bindings raise"
+)]
 
 use serde::{Deserialize, Serialize};
 
-use crate::dealreg::{LeadConflict, Policy, Registration, Registry, Verdict};
+use crate::dealreg::{LeadConflict, Policy, RecordKind, Registration, Registry, Verdict};
 use crate::network::Network;
 use crate::record::Record;
+use crate::report::ErrorReport;
 use crate::route::{Decision, Engine, Outcome, PartnerStateRead, RouteError, RouteOptions};
 use crate::schema::Schema;
 use crate::value::{EpochMs, Value};
@@ -117,9 +127,49 @@ fn decided(outcome: Outcome, state_read: Option<PartnerStateRead>) -> Decision {
     }
 }
 
+/// The lead's conflict with `registry` under [`routing_policy`], if it has one.
+fn conflict_of(
+    engine: &Engine,
+    registry: &Registry,
+    lead: &Record,
+    now: EpochMs,
+) -> (Policy, Option<Verdict>) {
+    let policy = routing_policy(engine);
+    let probe = lead_registration(&engine.plan().lead_schema, lead, now);
+    let verdict = registry.check(&probe, now, &policy);
+    (policy, (!verdict.conflicts.is_empty()).then_some(verdict))
+}
+
+/// The decision of the policy's `on lead_conflict` for a lead with `conflict` (`None`: the
+/// rules decide).
+fn on_conflict(
+    network: &Network,
+    policy: &Policy,
+    conflict: Option<&Verdict>,
+    opts: &RouteOptions,
+) -> Option<Decision> {
+    let queue = |q: &str| decided(Outcome::Queue { name: q.into() }, None);
+    match (&policy.lead_conflict, conflict) {
+        (LeadConflict::Queue(q), Some(_)) => Some(queue(q)),
+        (LeadConflict::Holder { otherwise }, Some(v)) => {
+            match v.holder.as_deref().and_then(|h| can_take(network, h, opts)) {
+                Some(read) => Some(decided(
+                    Outcome::Partner {
+                        id: read.partner.clone(),
+                    },
+                    Some(read),
+                )),
+                None => otherwise.as_deref().map(queue),
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Routes a lead at `now`, first checking it against `registry` (open leads, registrations and
 /// accounts) with [`routing_policy`]: a lead without conflict is routed by the rules; a lead in
-/// conflict is flagged (`conflict`) and routed as the policy's `on lead_conflict` says.
+/// conflict is flagged (`conflict`) and routed as the policy's `on lead_conflict` says. Changes
+/// nothing (the what-if form of [`assign_checked`]).
 pub fn route_checked(
     engine: &Engine,
     network: &Network,
@@ -128,38 +178,105 @@ pub fn route_checked(
     now: EpochMs,
     opts: &RouteOptions,
 ) -> Result<ConflictDecision, RouteError> {
-    let policy = routing_policy(engine);
-    let probe = lead_registration(&engine.plan().lead_schema, lead, now);
-    let verdict = registry.check(&probe, now, &policy);
-    let conflict = (!verdict.conflicts.is_empty()).then_some(verdict);
-    let holder = conflict.as_ref().and_then(|v| v.holder.clone());
-    let decision = match (&policy.lead_conflict, &conflict, holder) {
-        (LeadConflict::Queue(q), Some(_), _) => decided(
-            Outcome::Queue {
-                name: q.as_str().into(),
-            },
-            None,
-        ),
-        (LeadConflict::Holder { otherwise }, Some(_), holder) => {
-            match holder.and_then(|h| can_take(network, &h, opts)) {
-                Some(read) => decided(
-                    Outcome::Partner {
-                        id: read.partner.clone(),
-                    },
-                    Some(read),
-                ),
-                None => match otherwise {
-                    Some(q) => decided(
-                        Outcome::Queue {
-                            name: q.as_str().into(),
-                        },
-                        None,
-                    ),
-                    None => engine.route(network, lead, now, opts)?,
-                },
-            }
-        }
-        _ => engine.route(network, lead, now, opts)?,
+    engine.check_lead(lead)?;
+    let (policy, conflict) = conflict_of(engine, registry, lead, now);
+    let decision = match on_conflict(network, &policy, conflict.as_ref(), opts) {
+        Some(d) => d,
+        None => engine.route(network, lead, now, opts)?,
     };
     Ok(ConflictDecision { decision, conflict })
+}
+
+/// [`route_checked`], recorded: the partner chosen (by the rules or as the holder of the
+/// account) is assigned the lead as [`Engine::route_batch`] assigns one (workload, round robin,
+/// versions) and, with `hold`, holds it in the network's ledger until [`Network::release`] as
+/// after [`Engine::assign`]; the lead joins `registry` as an open lead of that partner (so a
+/// lead sent again conflicts with it). A lead with bad data, or with `hold` one a partner
+/// already holds ([`RouteError::LeadHeld`]), changes nothing.
+pub fn assign_checked(
+    engine: &Engine,
+    network: &mut Network,
+    registry: &mut Registry,
+    lead: &Record,
+    now: EpochMs,
+    opts: &RouteOptions,
+    hold: bool,
+) -> Result<ConflictDecision, RouteError> {
+    engine.check_lead(lead)?;
+    if let (true, Some(partner)) = (hold, network.holder(&lead.id)) {
+        return Err(RouteError::LeadHeld {
+            lead: lead.id.to_string(),
+            partner: partner.to_owned(),
+        });
+    }
+    let (policy, conflict) = conflict_of(engine, registry, lead, now);
+    let decision = match on_conflict(network, &policy, conflict.as_ref(), opts) {
+        Some(d) => d,
+        None => engine.route(network, lead, now, opts)?,
+    };
+    if let Outcome::Partner { id } = &decision.outcome {
+        if let Some(slot) = network.slot(id) {
+            network.assign(slot, now);
+            if hold {
+                network.hold(lead.id.clone(), slot);
+            }
+        }
+        let mut open = lead_registration(&engine.plan().lead_schema, lead, now);
+        open.kind = RecordKind::Lead;
+        open.partner = id.to_string();
+        registry.insert(open);
+    }
+    Ok(ConflictDecision { decision, conflict })
+}
+
+/// [`route_checked`] for each lead in order, nothing recorded; the first lead refused is the
+/// error.
+pub fn route_all(
+    engine: &Engine,
+    network: &Network,
+    registry: &Registry,
+    leads: &[Record],
+    now: EpochMs,
+    opts: &RouteOptions,
+) -> Result<Vec<ConflictDecision>, ErrorReport> {
+    leads
+        .iter()
+        .map(|l| route_checked(engine, network, registry, l, now, opts).map_err(ErrorReport::from))
+        .collect()
+}
+
+/// [`assign_checked`] for each lead in order, each held by its partner (each assignment counts
+/// for the leads after it).
+/// The leads are checked first: one with bad data, one a partner holds or one given twice is
+/// the error, and then nothing changes.
+pub fn assign_all(
+    engine: &Engine,
+    network: &mut Network,
+    registry: &mut Registry,
+    leads: &[Record],
+    now: EpochMs,
+    opts: &RouteOptions,
+) -> Result<Vec<ConflictDecision>, ErrorReport> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    for l in leads {
+        engine.check_lead(l)?;
+        if let Some(partner) = network.holder(&l.id) {
+            return Err(ErrorReport::from(RouteError::LeadHeld {
+                lead: l.id.to_string(),
+                partner: partner.to_owned(),
+            }));
+        }
+        if !seen.insert(&l.id) {
+            return Err(ErrorReport::request(
+                format!("lead `{}` is given twice", l.id),
+                "give every lead of a batch its own id",
+            ));
+        }
+    }
+    leads
+        .iter()
+        .map(|l| {
+            assign_checked(engine, network, registry, l, now, opts, true).map_err(ErrorReport::from)
+        })
+        .collect()
 }

@@ -17,6 +17,8 @@
 //!   [`ResultArrays`]: results as flat arrays for a host that builds its own objects;
 //! - the arguments of host calls checked once (a batch in one piece, one lead, batch options,
 //!   SLA options, compile options, a network state);
+//! - [`SharedRegistry`]: a deal-registration registry held by a host object, which routes
+//!   leads checked for lead conflicts ([`lead_conflict`]);
 //! - the error texts of all of it, produced here (bindings raise them as they are), naming the
 //!   host's language through [`Host`].
 //!
@@ -95,6 +97,7 @@ mod instants;
 pub mod lead_conflict;
 pub(crate) mod pipeline;
 pub mod register;
+mod registry;
 mod results;
 mod rows;
 
@@ -116,5 +119,6 @@ pub use errors::{
 pub(crate) use instants::instant_text;
 pub use instants::Instants;
 pub use pipeline::Block;
+pub use registry::SharedRegistry;
 pub use results::{ResultViews, Results, RouteResult, Span};
 pub use rows::{merge_host_errors, Parsed, Prepared, Problem, Rows};

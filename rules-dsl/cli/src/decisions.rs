@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use leadrail_core::dealreg::Verdict;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{DecisionView, Explanation, OutcomeRef};
 use serde::Serialize;
@@ -32,6 +33,9 @@ struct Item<'a> {
     decision: Option<leadrail_core::route::Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a ErrorReport>,
+    /// The lead's conflict (`route --registry`), core's serde form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conflict: Option<&'a Verdict>,
 }
 
 /// The writer of `route`'s results. Rows are written into a reused buffer (a decision's id and
@@ -39,6 +43,8 @@ struct Item<'a> {
 pub struct Decisions<W: Write> {
     format: OutputFormat,
     explain: bool,
+    /// With the conflict columns (`route --registry`).
+    conflicts: bool,
     out: W,
     started: bool,
     items: usize,
@@ -55,12 +61,19 @@ impl<W: Write> Decisions<W> {
         Decisions {
             format,
             explain,
+            conflicts: false,
             out,
             started: false,
             items: 0,
             buf: Vec::with_capacity(FLUSH_AT + 4_096),
             tails: Tails::default(),
         }
+    }
+
+    /// With the conflict columns of `route --registry` (CSV: [`crate::conflicts::COLUMNS`]).
+    pub fn with_conflicts(mut self, conflicts: bool) -> Decisions<W> {
+        self.conflicts = conflicts;
+        self
     }
 
     /// Writes the CSV header or the `[` of the JSON array, once.
@@ -74,6 +87,9 @@ impl<W: Write> Decisions<W> {
                 let mut header = vec!["lead", "outcome", "target", "rule"];
                 if self.explain {
                     header.push("why");
+                }
+                if self.conflicts {
+                    header.extend(crate::conflicts::COLUMNS);
                 }
                 csv_record(&mut self.buf, &header);
             }
@@ -113,7 +129,46 @@ impl<W: Write> Decisions<W> {
                 lead: Some(lead),
                 decision: Some(d.to_decision()),
                 error: None,
+                conflict: None,
             })?,
+        }
+        self.spill()
+    }
+
+    /// Writes lead `lead`'s decision and its conflict (`route --registry`).
+    pub fn checked(
+        &mut self,
+        lead: &str,
+        d: &DecisionView<'_>,
+        conflict: Option<&Verdict>,
+    ) -> io::Result<()> {
+        self.start();
+        if self.format == OutputFormat::Csv {
+            let (kind, target): (&str, &str) = match d.outcome {
+                OutcomeRef::Partner(id) => ("partner", id),
+                OutcomeRef::Queue(name) => ("queue", name),
+                OutcomeRef::Unrouted => ("unrouted", ""),
+            };
+            let why = match (self.explain, d.explanation) {
+                (true, Some(x)) => why(x),
+                _ => String::new(),
+            };
+            let head = [
+                lead,
+                kind,
+                target,
+                d.rule.map_or("", |r| &**r),
+                why.as_str(),
+            ];
+            let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
+            crate::conflicts::csv_row(&mut self.buf, head, conflict);
+        } else {
+            self.item(&Item {
+                lead: Some(lead),
+                decision: Some(d.to_decision()),
+                error: None,
+                conflict,
+            })?;
         }
         self.spill()
     }
@@ -123,7 +178,11 @@ impl<W: Write> Decisions<W> {
         self.start();
         if self.format == OutputFormat::Csv {
             let lead = lead.unwrap_or("");
-            if self.explain {
+            if self.conflicts {
+                let head = [lead, "error", "", &e.message, ""];
+                let head = head.get(..if self.explain { 5 } else { 4 }).unwrap_or(&[]);
+                crate::conflicts::csv_row(&mut self.buf, head, None);
+            } else if self.explain {
                 csv_record(&mut self.buf, &[lead, "error", "", &e.message, ""]);
             } else {
                 csv_record(&mut self.buf, &[lead, "error", "", &e.message]);
@@ -133,6 +192,7 @@ impl<W: Write> Decisions<W> {
                 lead,
                 decision: None,
                 error: Some(e),
+                conflict: None,
             })?;
         }
         self.spill()

@@ -36,6 +36,7 @@ macro_rules! eprint {
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod conflicts;
 mod decisions;
 mod fmt;
 mod input;
@@ -207,6 +208,12 @@ struct RouteCli {
     /// FILE if it exists, and save them there when every lead has been routed and written.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Check each lead against registrations, CRM accounts and open leads (the forms `register
+    /// --registry` reads) and route a lead in conflict as the rule file's `on lead_conflict`
+    /// says; the output gains the conflict (CSV: `conflict`, `conflict_rule`, `holder`,
+    /// `conflict_records`; JSON: a `conflict` object).
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
     /// Say why: the partners left out and the reason, the scores, what broke a tie.
     #[arg(long)]
     explain: bool,
@@ -233,6 +240,7 @@ fn main() -> ExitCode {
                 None => route::Now::At(r.now),
             },
             state: r.state,
+            registry: r.registry,
             explain: r.explain,
             format: r.format,
             output: r.output,

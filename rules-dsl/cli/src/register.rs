@@ -117,7 +117,11 @@ fn to_json(headers: &[&str], raw: Raw<'_>) -> Result<Json, (String, String)> {
 }
 
 /// Reads the registrations of `path`; `Err` is the exit code (the reason printed).
-fn read(path: &Path, list: &str, format: Option<Format>) -> Result<Vec<Registration>, u8> {
+pub(crate) fn read(
+    path: &Path,
+    list: &str,
+    format: Option<Format>,
+) -> Result<Vec<Registration>, u8> {
     let input = Input::new(path, format).map_err(|e| {
         eprintln!("error: {e}");
         2u8
@@ -240,7 +244,8 @@ fn rfc3339(ms: EpochMs) -> String {
     )
 }
 
-fn snake<T: serde::Serialize>(v: &T) -> String {
+/// A unit enum's serde name (`auto_approve`, `postal_name`).
+pub(crate) fn snake<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(Json::String(s)) => s,
         _ => String::new(),

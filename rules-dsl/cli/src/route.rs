@@ -57,6 +57,8 @@ pub struct RouteArgs {
     pub now: Now,
     /// The routing state file.
     pub state: Option<PathBuf>,
+    /// Registrations, accounts and open leads to check each lead against (`conflicts.rs`).
+    pub registry: Option<PathBuf>,
     /// Explain decisions.
     pub explain: bool,
     /// Output format.
@@ -82,10 +84,11 @@ struct Setup {
     network: Network,
     leads: Input,
     now: When,
+    registry: Option<leadrail_core::dealreg::Registry>,
 }
 
 /// The instants of the leads.
-enum When {
+pub(crate) enum When {
     At(EpochMs),
     /// Read per lead, as a required datetime field of a one-field schema (so the errors are
     /// core's, naming the record and the column).
@@ -135,11 +138,16 @@ impl Setup {
                 2u8
             })?;
         }
+        let registry = match &args.registry {
+            Some(path) => Some(crate::conflicts::load(path, args.input_format)?),
+            None => None,
+        };
         Ok(Setup {
             engine,
             network,
             leads,
             now,
+            registry,
         })
     }
 
@@ -154,7 +162,8 @@ impl Setup {
             exclude: Vec::new(),
         };
         let mut writer = Writer {
-            out: Decisions::new(out, args.format, args.explain),
+            out: Decisions::new(out, args.format, args.explain)
+                .with_conflicts(self.registry.is_some()),
             progress: &progress,
             leads: &self.leads,
             counts: Counts::default(),
@@ -162,12 +171,12 @@ impl Setup {
         let (tx, rx) = sync_channel::<Ready>(2);
         let (routed_tx, routed_rx) = sync_channel::<Routed>(2);
         let (engine, leads, now) = (&self.engine, &self.leads, &self.now);
-        let network = &mut self.network;
+        let (network, registry) = (&mut self.network, self.registry.as_mut());
         let (read, written) = std::thread::scope(|s| {
             let progress = &progress;
             let reader = s.spawn(move || read_chunks(engine, leads, now, progress, tx));
             let writer = s.spawn(move || writer.write_all(routed_rx).map(|()| writer));
-            route_all(engine, network, now, &opts, rx, routed_tx);
+            route_all(engine, (network, registry), now, &opts, rx, routed_tx);
             (reader.join(), writer.join())
         });
         progress.finish();
@@ -223,7 +232,7 @@ impl Setup {
 }
 
 /// A malformed row: its lead's id (if it has one) and the error.
-type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
+pub(crate) type Bad = Box<(Option<Arc<str>>, ErrorReport)>;
 
 /// A chunk of leads as read: every row in order (its origin and, for a malformed row, its
 /// error), the good rows' records and, with `--now-column`, their instants.
@@ -234,10 +243,10 @@ struct Chunk {
 }
 
 /// A chunk ready to route.
-struct Ready {
-    rows: Vec<(Origin, Option<Bad>)>,
-    batch: LeadBatch,
-    times: Vec<EpochMs>,
+pub(crate) struct Ready {
+    pub(crate) rows: Vec<(Origin, Option<Bad>)>,
+    pub(crate) batch: LeadBatch,
+    pub(crate) times: Vec<EpochMs>,
 }
 
 impl Chunk {
@@ -349,36 +358,51 @@ fn instant(
 }
 
 /// Writes the results; counts what happened.
-struct Writer<'a> {
-    out: Decisions<output::Output>,
-    progress: &'a Progress,
+pub(crate) struct Writer<'a> {
+    pub(crate) out: Decisions<output::Output>,
+    pub(crate) progress: &'a Progress,
     leads: &'a Input,
-    counts: Counts,
+    pub(crate) counts: Counts,
 }
 
 /// A routed chunk, ready to write.
 struct Routed {
     ready: Ready,
     routed: RoutedBatch,
+    /// With `--registry`: each lead's decision and conflict (`conflicts.rs`), `routed` empty.
+    checked: Option<crate::conflicts::Checked>,
 }
 
 /// Routes the chunks as they arrive (on the calling thread) and hands them to the writing
 /// thread, in order. Stops when the reading thread is done or the writing thread has gone.
 fn route_all(
     engine: &Engine,
-    network: &mut Network,
+    (network, mut registry): (&mut Network, Option<&mut leadrail_core::dealreg::Registry>),
     now: &When,
     opts: &RouteOptions,
     rx: Receiver<Ready>,
     tx: SyncSender<Routed>,
 ) {
     for ready in rx {
+        let checked = registry
+            .as_deref_mut()
+            .map(|r| crate::conflicts::route(engine, network, r, &ready, now, opts));
         let times = match now {
             When::At(t) => Times::At(*t),
             When::Column(_) => Times::Each(&ready.times),
         };
-        let routed = engine.route_prepared_compact(network, &ready.batch, times, opts);
-        if tx.send(Routed { ready, routed }).is_err() {
+        // (with `--registry` the leads are routed above, this batch is empty)
+        let none = checked.as_ref().map(|_| engine.prepare_leads(Vec::new()));
+        let batch = none.as_ref().unwrap_or(&ready.batch);
+        let routed = engine.route_prepared_compact(network, batch, times, opts);
+        if tx
+            .send(Routed {
+                ready,
+                routed,
+                checked,
+            })
+            .is_err()
+        {
             return;
         }
     }
@@ -387,7 +411,16 @@ fn route_all(
 impl Writer<'_> {
     /// Writes the routed chunks as they arrive (on its own thread), in order; frees them.
     fn write_all(&mut self, rx: Receiver<Routed>) -> io::Result<()> {
-        for Routed { ready, routed } in rx {
+        for Routed {
+            ready,
+            routed,
+            checked,
+        } in rx
+        {
+            if let Some(checked) = checked {
+                self.checked(ready, checked)?;
+                continue;
+            }
             let mut views = routed.views();
             let records = ready.batch.leads();
             let mut leads = records.iter();
@@ -425,7 +458,7 @@ impl Writer<'_> {
 
     /// Reports a lead's error on stderr: where it is and what is wrong (the message names the
     /// lead and the field), and the help.
-    fn report(&self, origin: Origin, e: &ErrorReport) {
+    pub(crate) fn report(&self, origin: Origin, e: &ErrorReport) {
         self.progress
             .eprintln(&format!("error: {}: {}", self.leads.at(origin), e.message));
         if let Some(help) = e.help.as_deref().filter(|h| !h.is_empty()) {
@@ -436,15 +469,15 @@ impl Writer<'_> {
 
 /// What happened to the leads so far.
 #[derive(Debug, Default)]
-struct Counts {
+pub(crate) struct Counts {
     /// Routed (to a partner, a queue or unrouted).
-    ok: usize,
+    pub(crate) ok: usize,
     /// Routed to a partner.
-    routed: usize,
+    pub(crate) routed: usize,
     /// Refused by the engine.
-    failed: usize,
+    pub(crate) failed: usize,
     /// Malformed rows.
-    bad: usize,
+    pub(crate) bad: usize,
 }
 
 /// The routing instant: RFC 3339 with an offset, or the current time.
