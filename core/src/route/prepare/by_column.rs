@@ -1,7 +1,8 @@
 //! Preparing a batch a host hands over as columns, column by column: each prepared slot's
 //! values for every lead, then each probe's keys (a dictionary code's key looked up once it is
-//! known), then the candidate combinations. A lead's record is read from the columns only for
-//! a value no column serves directly (a dictionary code's first lead).
+//! known), then the candidate combinations (by the probes' dictionary codes where they are
+//! dictionary-encoded fields). A lead's record is read from the columns only for a value no
+//! column serves directly (a dictionary code's first lead).
 
 use super::leads::LazyLead;
 use super::slots::SlotEval;
@@ -77,6 +78,16 @@ impl Preparation<'_> {
                 }
             }
         }
+        super::by_codes::number_by_codes(
+            &mut self.rules,
+            &self.probes,
+            &self.keys,
+            &passed,
+            row,
+            n.max(4_096),
+            &mut self.combos,
+            &mut self.combinations,
+        );
         self.number(n);
     }
 }

@@ -271,7 +271,7 @@ impl DenseCombinations {
 /// A map from packed probe keys to combination ids: open addressing with linear probing and
 /// Fibonacci hashing, at most half full, so a lookup is a multiply and a compare or two.
 #[derive(Default)]
-struct PackedMap {
+pub(super) struct PackedMap {
     /// `(key, id)`, `id == u32::MAX` for an empty entry; a power of two long (or empty).
     entries: Vec<(u64, u32)>,
     len: usize,
@@ -309,7 +309,7 @@ impl PackedMap {
 
     /// The id of `key`, inserting `next` when it is new.
     #[inline]
-    fn get_or_insert(&mut self, key: u64, next: u32) -> u32 {
+    pub(super) fn get_or_insert(&mut self, key: u64, next: u32) -> u32 {
         if self.len * 2 >= self.entries.len() {
             self.grow();
         }
@@ -332,8 +332,9 @@ impl PackedMap {
 
 /// One rule's candidate combinations.
 pub(super) struct RuleCombinations {
-    /// The ids of the probes of a fused rule (`None` for a rule the fused loop does not run).
-    probes: Option<Vec<usize>>,
+    /// The ids of the probes of a fused rule (`None` for a rule the fused loop does not run,
+    /// or whose combinations are numbered already).
+    pub(super) probes: Option<Vec<usize>>,
     seen: CombinationTable,
 }
 
@@ -368,6 +369,9 @@ pub(super) fn number_combinations(
     combos: &mut PerLead<u32>,
     combinations: &mut Combinations,
 ) {
+    if rules.iter().all(|rc| rc.probes.is_none()) {
+        return;
+    }
     let (width, keys) = (keys.width(), keys.values());
     let (rule_count, combos) = (combos.width(), combos.values_mut());
     // (an array of up to 4,096 entries, or one per lead)

@@ -3,6 +3,7 @@
 //! fused rule's candidate combination numbered per lead, and the lead-only slot values that do
 //! not depend on the network computed once (`slots.rs`).
 
+mod by_codes;
 mod by_column;
 mod checks;
 mod keys;
