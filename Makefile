@@ -46,8 +46,9 @@ FUZZ_LONG_SECONDS ?= 600
 fuzz: ## the long fuzz run, FUZZ_LONG_SECONDS (600) per target, one after another
 	scripts/fuzz.sh long $(FUZZ_LONG_SECONDS)
 
-lint: ## cargo fmt --check, clippy and rustdoc with warnings denied
+lint: ## cargo fmt --check, clippy and rustdoc with warnings denied, the bindings' size budget
 	$(CARGO) fmt --all -- --check
+	python3 scripts/binding-loc.py
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
 
