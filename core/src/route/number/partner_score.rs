@@ -60,13 +60,59 @@ fn score_leaf(l: &NumLeaf, consts: &[Scalar], row: &mut Vec<NumLeaf>) -> ScoreLe
     }
 }
 
-/// One step of a chain (see [`NumProgram::chain`]): the value so far combined with an operand
-/// on its right (`acc op x`) or its left (`x op acc`), or negated.
-#[derive(Debug, Clone, Copy)]
-enum Step {
-    Right(ArithOp, ScoreLeaf),
-    Left(ArithOp, ScoreLeaf),
-    Neg,
+/// Declares [`Step`] with a variant per operator, side and operand kind (so a step is one
+/// dispatch), [`Step::new`] and [`Step::apply`].
+macro_rules! steps {
+    ($($op:ident: $rc:ident $ra:ident $rr:ident $lc:ident $la:ident $lr:ident;)*) => {
+        /// One step of a chain (see [`NumProgram::chain`]): the value so far combined with an
+        /// operand on its right (`acc op x`, variants `*R*`) or its left (`x op acc`, `*L*`),
+        /// the operand a constant (`*C`), the active lead count (`*A`) or a row entry (`*R`); or
+        /// negated.
+        #[derive(Debug, Clone, Copy)]
+        enum Step {
+            Neg,
+            $($rc(f64), $ra, $rr(usize), $lc(f64), $la, $lr(usize),)*
+        }
+
+        impl Step {
+            /// `acc op x` (or `x op acc` when `left`).
+            fn new(op: ArithOp, left: bool, x: ScoreLeaf) -> Step {
+                match (op, left, x) {
+                    $(
+                        (ArithOp::$op, false, ScoreLeaf::Const(c)) => Step::$rc(c),
+                        (ArithOp::$op, false, ScoreLeaf::ActiveLeads) => Step::$ra,
+                        (ArithOp::$op, false, ScoreLeaf::Row(k)) => Step::$rr(k),
+                        (ArithOp::$op, true, ScoreLeaf::Const(c)) => Step::$lc(c),
+                        (ArithOp::$op, true, ScoreLeaf::ActiveLeads) => Step::$la,
+                        (ArithOp::$op, true, ScoreLeaf::Row(k)) => Step::$lr(k),
+                    )*
+                }
+            }
+
+            /// The step applied to `acc` (as [`float_arith`]).
+            #[inline(always)]
+            fn apply(self, acc: f64, a: f64, r: &[f64]) -> f64 {
+                match self {
+                    Step::Neg => -acc,
+                    $(
+                        Step::$rc(c) => float_arith(ArithOp::$op, acc, c),
+                        Step::$ra => float_arith(ArithOp::$op, acc, a),
+                        Step::$rr(k) => float_arith(ArithOp::$op, acc, row_at(r, k)),
+                        Step::$lc(c) => float_arith(ArithOp::$op, c, acc),
+                        Step::$la => float_arith(ArithOp::$op, a, acc),
+                        Step::$lr(k) => float_arith(ArithOp::$op, row_at(r, k), acc),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+steps! {
+    Add: AddRC AddRA AddRR AddLC AddLA AddLR;
+    Sub: SubRC SubRA SubRR SubLC SubLA SubLR;
+    Mul: MulRC MulRA MulRR MulLC MulLA MulLR;
+    Div: DivRC DivRA DivRR DivLC DivLA DivLR;
 }
 
 /// A [`PartnerScoreFn`] evaluating a chain: `first`, then each step in order, so each node
@@ -75,11 +121,7 @@ fn chain_fn(first: ScoreLeaf, steps: Box<[Step]>) -> PartnerScoreFn {
     Box::new(move |a, r| {
         let mut acc = first.get(a, r);
         for s in steps.iter() {
-            acc = match *s {
-                Step::Right(op, x) => float_arith(op, acc, x.get(a, r)),
-                Step::Left(op, x) => float_arith(op, x.get(a, r), acc),
-                Step::Neg => -acc,
-            };
+            acc = s.apply(acc, a, r);
         }
         acc
     })
@@ -174,30 +216,30 @@ impl NumProgram {
             NumProgram::Leaf(l) => score_leaf(l, consts, row),
             NumProgram::LeafLeaf(o, a, b) => {
                 let a = score_leaf(a, consts, row);
-                steps.push(Step::Right(*o, score_leaf(b, consts, row)));
+                steps.push(Step::new(*o, false, score_leaf(b, consts, row)));
                 a
             }
             NumProgram::TreeLeaf(o, a, b) => {
                 let first = a.chain(consts, row, steps)?;
-                steps.push(Step::Right(*o, score_leaf(b, consts, row)));
+                steps.push(Step::new(*o, false, score_leaf(b, consts, row)));
                 first
             }
             NumProgram::LeafTree(o, a, b) => {
                 let a = score_leaf(a, consts, row);
                 let first = b.chain(consts, row, steps)?;
-                steps.push(Step::Left(*o, a));
+                steps.push(Step::new(*o, true, a));
                 first
             }
             NumProgram::Tree(o, a, b) => match (&**a, &**b) {
                 (a, NumProgram::Leaf(l)) => {
                     let first = a.chain(consts, row, steps)?;
-                    steps.push(Step::Right(*o, score_leaf(l, consts, row)));
+                    steps.push(Step::new(*o, false, score_leaf(l, consts, row)));
                     first
                 }
                 (NumProgram::Leaf(l), b) => {
                     let l = score_leaf(l, consts, row);
                     let first = b.chain(consts, row, steps)?;
-                    steps.push(Step::Left(*o, l));
+                    steps.push(Step::new(*o, true, l));
                     first
                 }
                 _ => return None,
