@@ -46,6 +46,87 @@ impl ScoreLeaf {
     }
 }
 
+/// Leaf `l` as an operand: constants and constant slots (`consts`) become literals, columns
+/// and static subexpressions entries of the partner's row (`l` pushed to `row`).
+fn score_leaf(l: &NumLeaf, consts: &[Scalar], row: &mut Vec<NumLeaf>) -> ScoreLeaf {
+    match *l {
+        NumLeaf::Const(x) => ScoreLeaf::Const(x),
+        NumLeaf::ActiveLeads => ScoreLeaf::ActiveLeads,
+        NumLeaf::Slot(k) => ScoreLeaf::Const(consts.get(k).copied().unwrap_or(Scalar::Null).f64()),
+        NumLeaf::Column(_) | NumLeaf::Static(_) => {
+            row.push(*l);
+            ScoreLeaf::Row(row.len() - 1)
+        }
+    }
+}
+
+/// Declares [`Step`] with a variant per operator, side and operand kind (so a step is one
+/// dispatch), [`Step::new`] and [`Step::apply`].
+macro_rules! steps {
+    ($($op:ident: $rc:ident $ra:ident $rr:ident $lc:ident $la:ident $lr:ident;)*) => {
+        /// One step of a chain (see [`NumProgram::chain`]): the value so far combined with an
+        /// operand on its right (`acc op x`, variants `*R*`) or its left (`x op acc`, `*L*`),
+        /// the operand a constant (`*C`), the active lead count (`*A`) or a row entry (`*R`); or
+        /// negated.
+        #[derive(Debug, Clone, Copy)]
+        enum Step {
+            Neg,
+            $($rc(f64), $ra, $rr(usize), $lc(f64), $la, $lr(usize),)*
+        }
+
+        impl Step {
+            /// `acc op x` (or `x op acc` when `left`).
+            fn new(op: ArithOp, left: bool, x: ScoreLeaf) -> Step {
+                match (op, left, x) {
+                    $(
+                        (ArithOp::$op, false, ScoreLeaf::Const(c)) => Step::$rc(c),
+                        (ArithOp::$op, false, ScoreLeaf::ActiveLeads) => Step::$ra,
+                        (ArithOp::$op, false, ScoreLeaf::Row(k)) => Step::$rr(k),
+                        (ArithOp::$op, true, ScoreLeaf::Const(c)) => Step::$lc(c),
+                        (ArithOp::$op, true, ScoreLeaf::ActiveLeads) => Step::$la,
+                        (ArithOp::$op, true, ScoreLeaf::Row(k)) => Step::$lr(k),
+                    )*
+                }
+            }
+
+            /// The step applied to `acc` (as [`float_arith`]).
+            #[inline(always)]
+            fn apply(self, acc: f64, a: f64, r: &[f64]) -> f64 {
+                match self {
+                    Step::Neg => -acc,
+                    $(
+                        Step::$rc(c) => float_arith(ArithOp::$op, acc, c),
+                        Step::$ra => float_arith(ArithOp::$op, acc, a),
+                        Step::$rr(k) => float_arith(ArithOp::$op, acc, row_at(r, k)),
+                        Step::$lc(c) => float_arith(ArithOp::$op, c, acc),
+                        Step::$la => float_arith(ArithOp::$op, a, acc),
+                        Step::$lr(k) => float_arith(ArithOp::$op, row_at(r, k), acc),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+steps! {
+    Add: AddRC AddRA AddRR AddLC AddLA AddLR;
+    Sub: SubRC SubRA SubRR SubLC SubLA SubLR;
+    Mul: MulRC MulRA MulRR MulLC MulLA MulLR;
+    Div: DivRC DivRA DivRR DivLC DivLA DivLR;
+}
+
+/// A [`PartnerScoreFn`] evaluating a chain: `first`, then each step in order, so each node
+/// computes exactly the operation of [`NumProgram::eval`] in the same order.
+fn chain_fn(first: ScoreLeaf, steps: Box<[Step]>) -> PartnerScoreFn {
+    Box::new(move |a, r| {
+        let mut acc = first.get(a, r);
+        for s in steps.iter() {
+            acc = s.apply(acc, a, r);
+        }
+        acc
+    })
+}
+
 /// A compiled node or a leaf.
 enum ScoreNode {
     Leaf(ScoreLeaf),
@@ -112,23 +193,71 @@ impl NumProgram {
         consts: &[Scalar],
         row: &mut Vec<NumLeaf>,
     ) -> Option<PartnerScoreFn> {
+        let mut steps = Vec::new();
+        if let Some(first) = self.chain(consts, row, &mut steps) {
+            if !steps.is_empty() {
+                return Some(chain_fn(first, steps.into_boxed_slice()));
+            }
+        }
+        row.clear();
         Some(self.score_node(consts, row)?.into_fn())
     }
 
-    fn score_node(&self, consts: &[Scalar], row: &mut Vec<NumLeaf>) -> Option<ScoreNode> {
-        let leaf = |l: &NumLeaf, row: &mut Vec<NumLeaf>| -> ScoreLeaf {
-            match *l {
-                NumLeaf::Const(x) => ScoreLeaf::Const(x),
-                NumLeaf::ActiveLeads => ScoreLeaf::ActiveLeads,
-                NumLeaf::Slot(k) => {
-                    ScoreLeaf::Const(consts.get(k).copied().unwrap_or(Scalar::Null).f64())
-                }
-                NumLeaf::Column(_) | NumLeaf::Static(_) => {
-                    row.push(*l);
-                    ScoreLeaf::Row(row.len() - 1)
-                }
+    /// This program as a [`Step`] chain when every node has at most one non-leaf operand: the
+    /// first operand, with `steps` appended in evaluation order. `None` otherwise (`row` and
+    /// `steps` are then partly filled).
+    fn chain(
+        &self,
+        consts: &[Scalar],
+        row: &mut Vec<NumLeaf>,
+        steps: &mut Vec<Step>,
+    ) -> Option<ScoreLeaf> {
+        Some(match self {
+            NumProgram::Leaf(l) => score_leaf(l, consts, row),
+            NumProgram::LeafLeaf(o, a, b) => {
+                let a = score_leaf(a, consts, row);
+                steps.push(Step::new(*o, false, score_leaf(b, consts, row)));
+                a
             }
-        };
+            NumProgram::TreeLeaf(o, a, b) => {
+                let first = a.chain(consts, row, steps)?;
+                steps.push(Step::new(*o, false, score_leaf(b, consts, row)));
+                first
+            }
+            NumProgram::LeafTree(o, a, b) => {
+                let a = score_leaf(a, consts, row);
+                let first = b.chain(consts, row, steps)?;
+                steps.push(Step::new(*o, true, a));
+                first
+            }
+            NumProgram::Tree(o, a, b) => match (&**a, &**b) {
+                (a, NumProgram::Leaf(l)) => {
+                    let first = a.chain(consts, row, steps)?;
+                    steps.push(Step::new(*o, false, score_leaf(l, consts, row)));
+                    first
+                }
+                (NumProgram::Leaf(l), b) => {
+                    let l = score_leaf(l, consts, row);
+                    let first = b.chain(consts, row, steps)?;
+                    steps.push(Step::new(*o, true, l));
+                    first
+                }
+                _ => return None,
+            },
+            NumProgram::Neg(a) => {
+                let first = a.chain(consts, row, steps)?;
+                steps.push(Step::Neg);
+                first
+            }
+            NumProgram::Smoothed(_)
+            | NumProgram::Utilisation(_)
+            | NumProgram::Distance(_)
+            | NumProgram::Scalar(_) => return None,
+        })
+    }
+
+    fn score_node(&self, consts: &[Scalar], row: &mut Vec<NumLeaf>) -> Option<ScoreNode> {
+        let leaf = |l: &NumLeaf, row: &mut Vec<NumLeaf>| score_leaf(l, consts, row);
         Some(match self {
             NumProgram::Leaf(l) => ScoreNode::Leaf(leaf(l, row)),
             NumProgram::LeafLeaf(o, a, b) => {
@@ -159,5 +288,77 @@ impl NumProgram {
             | NumProgram::Distance(_)
             | NumProgram::Scalar(_) => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The closure compilation of `p` (the evaluator chains replace).
+    fn nested(p: &NumProgram) -> PartnerScoreFn {
+        let mut row = Vec::new();
+        p.score_node(&[Scalar::Float(2.5)], &mut row)
+            .map(ScoreNode::into_fn)
+            .expect("arithmetic only")
+    }
+
+    #[test]
+    fn chains_compute_the_nested_closures_bit_for_bit() {
+        use ArithOp::{Add, Div, Mul, Sub};
+        use NumLeaf::{ActiveLeads, Column, Const, Slot, Static};
+        let leaf = |l| Box::new(NumProgram::Leaf(l));
+        let programs = [
+            // 0.2 * (1 - active / capacity) + static
+            NumProgram::LeafTree(
+                Add,
+                Static(0),
+                Box::new(NumProgram::LeafTree(
+                    Mul,
+                    Const(0.2),
+                    Box::new(NumProgram::LeafTree(
+                        Sub,
+                        Const(1.0),
+                        Box::new(NumProgram::LeafLeaf(Div, ActiveLeads, Column(3))),
+                    )),
+                )),
+            ),
+            NumProgram::Neg(Box::new(NumProgram::TreeLeaf(
+                Div,
+                Box::new(NumProgram::LeafLeaf(Sub, Slot(0), ActiveLeads)),
+                Column(1),
+            ))),
+            NumProgram::Tree(
+                Sub,
+                leaf(Column(1)),
+                Box::new(NumProgram::Tree(
+                    Div,
+                    Box::new(NumProgram::LeafLeaf(Mul, ActiveLeads, Static(2))),
+                    leaf(Const(0.0)),
+                )),
+            ),
+        ];
+        let rows: [&[f64]; 4] = [
+            &[0.1, 3.0, 7.0, 0.0],
+            &[f64::NAN, -0.0, 1e308, 3.0],
+            &[0.3, 0.7, 0.0, 9.0],
+            &[],
+        ];
+        for p in &programs {
+            let mut row = Vec::new();
+            let chain = p
+                .partner_score(&[Scalar::Float(2.5)], &mut row)
+                .expect("chain");
+            let reference = nested(p);
+            for r in rows {
+                for a in [0.0, 1.0, 3.0, f64::NAN, -2.0] {
+                    assert_eq!(
+                        chain(a, r).to_bits(),
+                        reference(a, r).to_bits(),
+                        "{a} {r:?}"
+                    );
+                }
+            }
+        }
     }
 }
