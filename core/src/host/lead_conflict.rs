@@ -23,7 +23,9 @@ use crate::dealreg::{LeadConflict, Policy, RecordKind, Registration, Registry, V
 use crate::network::Network;
 use crate::record::Record;
 use crate::report::ErrorReport;
-use crate::route::{Decision, Engine, Outcome, PartnerStateRead, RouteError, RouteOptions};
+use crate::route::{
+    not_held, Decision, Engine, Outcome, PartnerStateRead, RouteError, RouteOptions,
+};
 use crate::schema::Schema;
 use crate::value::{EpochMs, Value};
 
@@ -202,18 +204,12 @@ pub fn assign_checked(
     opts: &RouteOptions,
     hold: bool,
 ) -> Result<ConflictDecision, RouteError> {
-    engine.check_lead(lead)?;
-    if let (true, Some(partner)) = (hold, network.holder(&lead.id)) {
-        return Err(RouteError::LeadHeld {
-            lead: lead.id.to_string(),
-            partner: partner.to_owned(),
-        });
+    if hold {
+        engine.check_lead(lead)?;
+        not_held(network, &lead.id)?;
     }
-    let (policy, conflict) = conflict_of(engine, registry, lead, now);
-    let decision = match on_conflict(network, &policy, conflict.as_ref(), opts) {
-        Some(d) => d,
-        None => engine.route(network, lead, now, opts)?,
-    };
+    let ConflictDecision { decision, conflict } =
+        route_checked(engine, network, registry, lead, now, opts)?;
     if let Outcome::Partner { id } = &decision.outcome {
         if let Some(slot) = network.slot(id) {
             network.assign(slot, now);
@@ -260,12 +256,7 @@ pub fn assign_all(
     let mut seen = rustc_hash::FxHashSet::default();
     for l in leads {
         engine.check_lead(l)?;
-        if let Some(partner) = network.holder(&l.id) {
-            return Err(ErrorReport::from(RouteError::LeadHeld {
-                lead: l.id.to_string(),
-                partner: partner.to_owned(),
-            }));
-        }
+        not_held(network, &l.id)?;
         if !seen.insert(&l.id) {
             return Err(ErrorReport::request(
                 format!("lead `{}` is given twice", l.id),

@@ -55,12 +55,7 @@ impl Engine {
         opts: &RouteOptions,
     ) -> Result<Decision, RouteError> {
         self.check_lead(lead)?;
-        if let Some(partner) = network.holder(&lead.id) {
-            return Err(RouteError::LeadHeld {
-                lead: lead.id.to_string(),
-                partner: partner.to_owned(),
-            });
-        }
+        not_held(network, &lead.id)?;
         let mut scratch = Scratch::new(network, &opts.exclude);
         let (d, chosen) = self.decide(network, lead, now, opts.explain, None, &mut scratch);
         if let Some(p) = chosen {
@@ -68,5 +63,16 @@ impl Engine {
             network.hold(lead.id.clone(), p);
         }
         Ok(d)
+    }
+}
+
+/// [`RouteError::LeadHeld`] when a partner of `network` holds `lead`, else `Ok`.
+pub(crate) fn not_held(network: &Network, lead: &str) -> Result<(), RouteError> {
+    match network.holder(lead) {
+        Some(partner) => Err(RouteError::LeadHeld {
+            lead: lead.to_owned(),
+            partner: partner.to_owned(),
+        }),
+        None => Ok(()),
     }
 }

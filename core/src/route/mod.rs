@@ -29,6 +29,7 @@
 
 mod analysis;
 mod assign;
+pub(crate) use assign::not_held;
 mod batch;
 mod compile;
 mod decide;
