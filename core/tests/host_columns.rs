@@ -66,6 +66,53 @@ fn a_batch_held_as_columns_routes_as_the_same_leads_as_records() {
     assert_eq!(got, want);
 }
 
+/// A batch of good rows only, sizes as integers (the common case: every lead is its row and
+/// passed its check), explained and not, routes as the same leads as records: the probes'
+/// keys are then read from the dictionary codes, not kept per lead.
+#[test]
+fn a_batch_of_good_rows_with_integer_sizes_routes_as_records() {
+    let leads = leads(3_000, &[]);
+    let engine = engine();
+    let schema = lead_schema();
+    let instants = Instants::PerLead((0..3_000).map(|i| NOW + i * 1_000).collect());
+    let int_rows = || {
+        let text = |k: &'static str| leads.iter().map(move |l| l[k].as_str());
+        let fields = vec![
+            (
+                "size".to_string(),
+                Column::Int(leads.iter().map(|l| l["size"].as_i64()).collect()),
+            ),
+            ("line".to_string(), Column::texts(text("line"))),
+            ("region".to_string(), Column::texts(text("region"))),
+        ];
+        Rows::new(
+            Host::RUST,
+            leads.len(),
+            Column::packed(text("id").map(Option::unwrap)),
+            fields,
+        )
+    };
+    for explain in [false, true] {
+        let opts = RouteOptions {
+            explain,
+            exclude: vec!["P007".into()],
+        };
+        let (mut a, mut b) = (network(), network());
+        let want = Rows::from_json(Host::RUST, &schema, &leads)
+            .prepare(&engine)
+            .route(&engine, &mut a, &instants, &opts)
+            .decisions();
+        let got = int_rows()
+            .prepare(&engine)
+            .route(&engine, &mut b, &instants, &opts)
+            .decisions();
+        assert_eq!(got, want, "explain: {explain}");
+        assert_eq!(state(&b), state(&a), "explain: {explain}");
+        let k = kinds(&got);
+        assert!(k["partner"] > 100 && k["queue"] > 100, "{k:?}");
+    }
+}
+
 #[test]
 fn packed_texts_read_as_text_cells() {
     let ids = ["L1", " ", "L3", "", "L5"];
