@@ -604,12 +604,13 @@ impl<'a> ColumnRows<'a> {
                     // per code: 0 not looked at yet, 1 known valid, 2 not
                     let mut seen = vec![0u8; f.dict.len()];
                     for (row, o) in ok.iter_mut().enumerate() {
-                        if !*o {
+                        let c = codes.get(row).map_or(usize::MAX, |c| *c as usize);
+                        let s = seen.get(c).copied();
+                        // (the common case: a row whose code is known valid keeps its flag)
+                        if s == Some(1) || !*o {
                             continue;
                         }
-                        let c = codes.get(row).map_or(usize::MAX, |c| *c as usize);
-                        *o = match seen.get(c).copied() {
-                            Some(1) => true,
+                        *o = match s {
                             Some(2) => false,
                             Some(_) => {
                                 let good = matches!(f.read(row, false), Some((_, true)));
