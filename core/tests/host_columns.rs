@@ -10,7 +10,8 @@ use leadrail_core::host::{Host, Instants, Rows};
 use leadrail_core::record::Column;
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Decision, RouteOptions};
-use serde_json::Value as Json;
+use proptest::prelude::*;
+use serde_json::{json, Value as Json};
 
 /// The leads as a host that holds them itself passes them: ids packed, region and line
 /// dictionary-encoded, sizes as JSON (so the bad ones stay bad).
@@ -126,4 +127,97 @@ fn packed_texts_read_as_text_cells() {
     };
     let schema = lead_schema();
     assert_eq!(rows(packed).records(&schema), rows(text).records(&schema));
+}
+
+/// A random batch as a host holds it: ids packed (some blank), region and line
+/// dictionary-encoded (entries that are bad values, codes past the dictionary: missing),
+/// sizes as integers (some missing); and the same rows as JSON objects.
+fn host_batch() -> impl Strategy<Value = (Rows, Vec<Json>)> {
+    let regions = vec![
+        json!("US-TX"),
+        json!("DE"),
+        json!("BR"),
+        json!("us-tx"),
+        json!("XX-ZZZ"),
+        json!(""),
+        json!(7),
+        json!("DE"),
+    ];
+    let lines = vec![
+        json!("l0"),
+        json!("l1"),
+        json!("l5"),
+        json!(""),
+        json!(null),
+        json!("l1"),
+    ];
+    let row = (
+        prop_oneof![9 => (0..40u32).prop_map(|i| format!("L{i}")), 1 => Just(" ".to_string())],
+        0..regions.len() as u32 + 1,
+        0..lines.len() as u32 + 1,
+        prop_oneof![9 => (0..300i64).prop_map(Some), 1 => Just(None)],
+    );
+    proptest::collection::vec(row, 0..60).prop_map(move |rows| {
+        let ids = Column::packed(rows.iter().map(|r| r.0.as_str()));
+        let codes = |k: fn(&(String, u32, u32, Option<i64>)) -> u32| rows.iter().map(k).collect();
+        let fields = vec![
+            (
+                "line".to_string(),
+                Column::Dict {
+                    dict: lines.clone(),
+                    codes: codes(|r| r.2),
+                },
+            ),
+            (
+                "region".to_string(),
+                Column::Dict {
+                    dict: regions.clone(),
+                    codes: codes(|r| r.1),
+                },
+            ),
+            (
+                "size".to_string(),
+                Column::Int(rows.iter().map(|r| r.3).collect()),
+            ),
+        ];
+        let json: Vec<Json> = rows
+            .iter()
+            .map(|(id, r, l, size)| {
+                let mut o = serde_json::Map::new();
+                o.insert("id".into(), json!(id));
+                if let Some(v) = regions.get(*r as usize) {
+                    o.insert("region".into(), v.clone());
+                }
+                if let Some(v) = lines.get(*l as usize) {
+                    o.insert("line".into(), v.clone());
+                }
+                if let Some(s) = size {
+                    o.insert("size".into(), json!(s));
+                }
+                Json::Object(o)
+            })
+            .collect();
+        (Rows::new(Host::RUST, rows.len(), ids, fields), json)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The host layer's column path (rows checked column by column, keys read from the
+    /// dictionary codes) gives each row the decision or error the same row given as JSON gets.
+    #[test]
+    fn host_columns_route_as_json_rows((rows, leads) in host_batch(), explain in any::<bool>()) {
+        let engine = engine();
+        let opts = RouteOptions { explain, exclude: vec!["P007".into()] };
+        let instants = Instants::One(NOW);
+        let (mut a, mut b) = (network(), network());
+        let want = Rows::from_json(Host::RUST, &lead_schema(), &leads)
+            .prepare(&engine)
+            .route(&engine, &mut a, &instants, &opts)
+            .decisions();
+        let got = rows.prepare(&engine).route(&engine, &mut b, &instants, &opts).decisions();
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(state(&b), state(&a));
+    }
 }

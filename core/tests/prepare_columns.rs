@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use leadrail_core::host::{Host, Instants, Rows};
 use leadrail_core::network::Network;
 use leadrail_core::plan::{CmpOp, Else, Expr, Fallback, Plan, Require, RouteRule, Scope, Tie};
 use leadrail_core::record::{Column, Record};
@@ -285,7 +286,41 @@ fn assert_same(engine: &Engine, rows: usize, ids: &Column, cols: &[(&str, Column
         "prepared batch"
     );
     assert_eq!(d, decisions(engine, &reference), "decisions");
+    assert_host_path(engine, rows, ids, cols);
     d
+}
+
+/// The host layer's path on the same columns (`Rows::prepare`, which keeps the columns when
+/// they serve every probe key and slot value) gives, row by row, the bad rows' errors of the
+/// split form and the good rows' decisions of `route_batch` over their records.
+fn assert_host_path(engine: &Engine, rows: usize, ids: &Column, cols: &[(&str, Column)]) {
+    let named: Vec<(&str, &Column)> = cols.iter().map(|(n, c)| (*n, c)).collect();
+    let owned: Vec<(String, Column)> = cols
+        .iter()
+        .map(|(n, c)| (n.to_string(), c.clone()))
+        .collect();
+    let (good, bad) = Record::from_columns_split(&lead_schema(), rows, ids, &named);
+    let t0 = 1_767_603_600_000;
+    for explain in [false, true] {
+        let got: Vec<String> = Rows::new(Host::RUST, rows, ids.clone(), owned.clone())
+            .prepare(engine)
+            .route(engine, &mut network(), &Instants::One(t0), &opts(explain))
+            .decisions()
+            .into_iter()
+            .map(text)
+            .collect();
+        let mut decided = engine
+            .route_batch(&mut network(), &good, Times::At(t0), &opts(explain))
+            .into_iter();
+        let mut errors = bad.iter().peekable();
+        let want: Vec<String> = (0..rows)
+            .map(|r| match errors.next_if(|(i, _)| *i == r) {
+                Some((_, e)) => text(Err(ErrorReport::from(e.clone().with_position(r + 1)))),
+                None => decided.next().map(text).unwrap_or_default(),
+            })
+            .collect();
+        assert_eq!(got, want, "host path, explain: {explain}");
+    }
 }
 
 fn text_col(xs: &[Option<&str>]) -> Column {
