@@ -129,6 +129,9 @@ fn packed_texts_read_as_text_cells() {
     assert_eq!(rows(packed).records(&schema), rows(text).records(&schema));
 }
 
+/// A row of [`host_batch`]: id, region code, line code, size.
+type HostRow = (String, u32, u32, Option<i64>);
+
 /// A random batch as a host holds it: ids packed (some blank), region and line
 /// dictionary-encoded (entries that are bad values, codes past the dictionary: missing),
 /// sizes as integers (some missing); and the same rows as JSON objects.
@@ -159,7 +162,7 @@ fn host_batch() -> impl Strategy<Value = (Rows, Vec<Json>)> {
     );
     proptest::collection::vec(row, 0..60).prop_map(move |rows| {
         let ids = Column::packed(rows.iter().map(|r| r.0.as_str()));
-        let codes = |k: fn(&(String, u32, u32, Option<i64>)) -> u32| rows.iter().map(k).collect();
+        let codes = |k: fn(&HostRow) -> u32| rows.iter().map(k).collect();
         let fields = vec![
             (
                 "line".to_string(),
