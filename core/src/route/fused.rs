@@ -32,24 +32,61 @@ struct CandidateLists {
 }
 
 impl CandidateLists {
+    /// Lists each combination's candidates from the live, not excluded partners of the key
+    /// with the fewest of them, testing the other keys' sets bit by bit (a combination's keys
+    /// are usually a sparse set, such as a territory, and a dense one).
     fn new(net: &Network, batch: &LeadBatch, resolved: &[Bits], excluded: &Bits) -> Self {
+        // each distinct key's live, not excluded partners, ascending
+        let mut of_key: Vec<[u32; 2]> = Vec::with_capacity(resolved.len());
+        let mut key_slots: Vec<u32> = Vec::new();
+        for b in resolved {
+            let start = u32::try_from(key_slots.len()).unwrap_or(u32::MAX);
+            net.alive.push_ones_and(&[b], excluded, &mut key_slots);
+            of_key.push([start, u32::try_from(key_slots.len()).unwrap_or(u32::MAX)]);
+        }
+        let key_list = |k: u32| {
+            of_key
+                .get(k as usize)
+                .and_then(|&[a, b]| key_slots.get(a as usize..b as usize))
+        };
         let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combinations.len());
         let mut slots: Vec<u32> = Vec::new();
-        let mut sets: Vec<&Bits> = Vec::new();
         for keys in batch.combinations.iter() {
-            sets.clear();
-            let mut known = true;
-            for k in keys {
-                match resolved.get(*k as usize) {
-                    Some(b) => sets.push(b),
-                    None => known = false,
+            let start = slots.len();
+            let fewest = keys
+                .iter()
+                .map(|k| key_list(*k))
+                .try_fold(None::<&[u32]>, |m, l| {
+                    let l = l?;
+                    Some(Some(match m {
+                        Some(m) if m.len() <= l.len() => m,
+                        _ => l,
+                    }))
+                });
+            match fewest {
+                // a key without a list (not resolved): no candidates
+                None => {}
+                // no keys: every live, not excluded partner
+                Some(None) => net.alive.push_ones_and(&[], excluded, &mut slots),
+                Some(Some(list)) => {
+                    // written unconditionally, kept when in every key's set (no branch on
+                    // the test)
+                    slots.resize(start + list.len(), 0);
+                    let mut end = start;
+                    for &p in list {
+                        let keep = keys.iter().fold(true, |keep, k| {
+                            keep & resolved.get(*k as usize).is_some_and(|b| b.get(p as usize))
+                        });
+                        if let Some(x) = slots.get_mut(end) {
+                            *x = p;
+                        }
+                        end += usize::from(keep);
+                    }
+                    slots.truncate(end);
                 }
             }
-            let start = u32::try_from(slots.len()).unwrap_or(u32::MAX);
-            if known {
-                net.alive.push_ones_and(&sets, excluded, &mut slots);
-            }
-            ranges.push([start, u32::try_from(slots.len()).unwrap_or(u32::MAX)]);
+            let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            ranges.push([at(start), at(slots.len())]);
         }
         CandidateLists { ranges, slots }
     }
@@ -204,7 +241,12 @@ impl FusedRule<'_> {
             now,
             statics: &[],
         };
-        let mut best: Option<(usize, u64)> = None;
+        // the best candidate so far (if `found`) and its score key
+        let (mut best, mut best_k, mut found) = (0usize, 0u64, false);
+        // (a cached score without per-candidate requires: no branch on the candidate's
+        // requires or score below but the tie-break's, so that the scan costs about the same
+        // whichever candidates pass)
+        let plain = self.cached && checks.is_empty();
         let records: &[CandidateRecord] = &self.records;
         let cands = &mut lists.slots;
         let (mut j, mut end) = (a as usize, b as usize);
@@ -227,41 +269,51 @@ impl FusedRule<'_> {
                 continue;
             }
             j += 1;
-            if c.fixed_passed & need != need {
-                continue;
-            }
-            if !checks.is_empty() {
-                let frame = frame();
-                let ok = checks.iter().all(|j| {
-                    rule.residual
-                        .get(*j)
-                        .and_then(|r| r.split.rest.as_ref())
-                        .is_some_and(|f| f(&frame, p) == Some(true))
-                });
-                if !ok {
-                    continue;
-                }
-            }
-            let k = if self.cached {
+            let eligible = c.fixed_passed & need == need;
+            let k = if plain {
                 c.score_order
             } else {
-                score_order(score(rule, &frame(), p))
+                if !eligible || !self.residuals_pass(checks, &frame(), p) {
+                    continue;
+                }
+                if self.cached {
+                    c.score_order
+                } else {
+                    score_order(score(rule, &frame(), p))
+                }
             };
-            match best {
-                // a lower score loses before the tie-break state is read
-                Some((q, bk)) if k < bk || (k == bk && tie(rule, &frame(), p, q).is_ge()) => {}
-                _ => best = Some((p, k)),
+            // a lower score loses before the tie-break state is read
+            let mut take = eligible & (!found | (k > best_k));
+            if eligible & found & (k == best_k) {
+                take = tie(rule, &frame(), p, best).is_lt();
             }
+            best = if take { p } else { best };
+            best_k = if take { k } else { best_k };
+            found |= take;
         }
         if end != b as usize {
             if let Some(rg) = lists.ranges.get_mut(combo) {
                 rg[1] = u32::try_from(end).unwrap_or(0);
             }
         }
-        match best {
-            Some((p, _)) => Step::Partner(p),
-            None => queue_or_next,
+        if found {
+            Step::Partner(best)
+        } else {
+            queue_or_next
         }
+    }
+
+    /// Whether partner slot `p` passes the residual requires evaluated per candidate
+    /// (`checks`) for the lead of `frame`.
+    #[inline(never)]
+    fn residuals_pass(&self, checks: &[usize], frame: &LeadFrame<'_>, p: usize) -> bool {
+        checks.iter().all(|j| {
+            self.rule
+                .residual
+                .get(*j)
+                .and_then(|r| r.split.rest.as_ref())
+                .is_some_and(|f| f(frame, p) == Some(true))
+        })
     }
 
     /// Decides the lead parts of the residual requires: `None` if one fails the lead outright,
@@ -280,21 +332,17 @@ impl FusedRule<'_> {
                 _ => self.slots.get(ls.slot),
             };
             let v = matches!(v, Some(Scalar::Bool(true)));
-            if v == ls.or {
-                // `true or _` passes every partner, `false and _` none
-                if !v {
-                    return None;
-                }
-            } else if !ls.has_rest {
-                // a lead-only require that is not true
-                if !v {
-                    return None;
-                }
-            } else {
-                match ls.bit {
-                    Some(m) => need |= m,
-                    None => checks.push(ls.residual),
-                }
+            // `true or _` passes every partner and `false and _` none; otherwise the rest
+            // decides, or, without one, the lead part must be true
+            let rest = v != ls.or && ls.has_rest;
+            if !v && !rest {
+                return None;
+            }
+            // (the lead part's value is a coin toss per lead: no branch on it)
+            match ls.bit {
+                Some(m) => need |= m & 0u64.wrapping_sub(u64::from(rest)),
+                None if rest => checks.push(ls.residual),
+                None => {}
             }
         }
         Some(need)

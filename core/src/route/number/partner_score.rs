@@ -116,15 +116,30 @@ steps! {
 }
 
 /// A [`PartnerScoreFn`] evaluating a chain: `first`, then each step in order, so each node
-/// computes exactly the operation of [`NumProgram::eval`] in the same order.
+/// computes exactly the operation of [`NumProgram::eval`] in the same order. Chains of up to
+/// four steps are unrolled, so that each step's dispatch is a branch of its own (one target
+/// per call site, which the branch predictor learns; in a loop one site cycles through the
+/// chain's targets).
 fn chain_fn(first: ScoreLeaf, steps: Box<[Step]>) -> PartnerScoreFn {
-    Box::new(move |a, r| {
-        let mut acc = first.get(a, r);
-        for s in steps.iter() {
-            acc = s.apply(acc, a, r);
-        }
-        acc
-    })
+    match *steps {
+        [s0] => Box::new(move |a, r| s0.apply(first.get(a, r), a, r)),
+        [s0, s1] => Box::new(move |a, r| s1.apply(s0.apply(first.get(a, r), a, r), a, r)),
+        [s0, s1, s2] => Box::new(move |a, r| {
+            let acc = s0.apply(first.get(a, r), a, r);
+            s2.apply(s1.apply(acc, a, r), a, r)
+        }),
+        [s0, s1, s2, s3] => Box::new(move |a, r| {
+            let acc = s1.apply(s0.apply(first.get(a, r), a, r), a, r);
+            s3.apply(s2.apply(acc, a, r), a, r)
+        }),
+        _ => Box::new(move |a, r| {
+            let mut acc = first.get(a, r);
+            for s in steps.iter() {
+                acc = s.apply(acc, a, r);
+            }
+            acc
+        }),
+    }
 }
 
 /// A compiled node or a leaf.
@@ -308,8 +323,8 @@ mod tests {
         use ArithOp::{Add, Div, Mul, Sub};
         use NumLeaf::{ActiveLeads, Column, Const, Slot, Static};
         let leaf = |l| Box::new(NumProgram::Leaf(l));
-        let programs = [
-            // 0.2 * (1 - active / capacity) + static
+        // 0.2 * (1 - active / capacity) + static
+        let w1 = || {
             NumProgram::LeafTree(
                 Add,
                 Static(0),
@@ -322,7 +337,14 @@ mod tests {
                         Box::new(NumProgram::LeafLeaf(Div, ActiveLeads, Column(3))),
                     )),
                 )),
-            ),
+            )
+        };
+        let programs = [
+            // chains of one, two and five steps (four and three below)
+            NumProgram::LeafLeaf(Div, Column(1), ActiveLeads),
+            NumProgram::Neg(Box::new(NumProgram::LeafLeaf(Sub, ActiveLeads, Slot(0)))),
+            NumProgram::Neg(Box::new(w1())),
+            w1(),
             NumProgram::Neg(Box::new(NumProgram::TreeLeaf(
                 Div,
                 Box::new(NumProgram::LeafLeaf(Sub, Slot(0), ActiveLeads)),
