@@ -14,7 +14,7 @@ use super::fused_rule::{CandidateRecord, FusedRule};
 use super::order::{score, score_order, tie};
 use super::prepare::{LeadBatch, Leads};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
-use super::rule::{Otherwise, SlotTiming};
+use super::rule::SlotTiming;
 use super::{Engine, Times};
 use crate::network::bits::Bits;
 use crate::network::{Network, Scalar};
@@ -51,34 +51,46 @@ impl CandidateLists {
         };
         let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combinations.len());
         let mut slots: Vec<u32> = Vec::new();
+        let mut others: Vec<&Bits> = Vec::new();
         for keys in batch.combinations.iter() {
             let start = slots.len();
-            let fewest = keys
-                .iter()
-                .map(|k| key_list(*k))
-                .try_fold(None::<&[u32]>, |m, l| {
-                    let l = l?;
-                    Some(Some(match m {
-                        Some(m) if m.len() <= l.len() => m,
-                        _ => l,
-                    }))
-                });
+            // the position and list of the key with the fewest partners (`known`: every key
+            // has a list)
+            let (mut fewest, mut known) = (None::<(usize, &[u32])>, true);
+            for (x, k) in keys.iter().enumerate() {
+                match key_list(*k) {
+                    Some(l) if fewest.is_none_or(|(_, m)| l.len() < m.len()) => {
+                        fewest = Some((x, l));
+                    }
+                    Some(_) => {}
+                    None => known = false,
+                }
+            }
             match fewest {
                 // a key without a list (not resolved): no candidates
-                None => {}
+                _ if !known => {}
                 // no keys: every live, not excluded partner
-                Some(None) => net.alive.push_ones_and(&[], excluded, &mut slots),
-                Some(Some(list)) => {
-                    // written unconditionally, kept when in every key's set (no branch on
-                    // the test)
+                None => net.alive.push_ones_and(&[], excluded, &mut slots),
+                Some((x, list)) => {
+                    // the other keys' sets
+                    others.clear();
+                    for (y, k) in keys.iter().enumerate() {
+                        if let (true, Some(b)) = (y != x, resolved.get(*k as usize)) {
+                            others.push(b);
+                        }
+                    }
+                    // written unconditionally, kept when in every other key's set (no branch
+                    // on the test)
                     slots.resize(start + list.len(), 0);
                     let mut end = start;
-                    for &p in list {
-                        let keep = keys.iter().fold(true, |keep, k| {
-                            keep & resolved.get(*k as usize).is_some_and(|b| b.get(p as usize))
-                        });
+                    for &p32 in list {
+                        let p = p32 as usize;
+                        let keep = match others.as_slice() {
+                            [b] => b.get(p),
+                            sets => sets.iter().fold(true, |keep, b| keep & b.get(p)),
+                        };
                         if let Some(x) = slots.get_mut(end) {
-                            *x = p;
+                            *x = p32;
                         }
                         end += usize::from(keep);
                     }
@@ -124,12 +136,12 @@ impl Engine {
             .iter()
             .map(|r| FusedRule::new(r, network, &blank))
             .collect();
-        // where each rule's prepared slot values start within a lead's
-        let mut starts = Vec::with_capacity(self.rules.len());
+        // where each rule's prepared slot values are within a lead's
         let mut width = 0usize;
-        for r in &self.rules {
-            starts.push(width);
-            width += r.slots.prepared.len();
+        for f in &mut rules {
+            let n = f.rule.slots.prepared.len();
+            f.part = width..width + n;
+            width += n;
         }
         let prepared = batch.prepared.as_ref().filter(|t| t.width() == width);
         // the residual requires evaluated per candidate with a closure (for one lead and rule)
@@ -137,7 +149,7 @@ impl Engine {
         // a lead's record is read only when a rule reads it (else its prepared values are all
         // the loop reads: a batch held as columns builds no record)
         let read = prepared.is_none()
-            || rules.iter().any(|f| f.rule.when.is_some() || f.copy)
+            || rules.iter().any(|f| f.when.is_some() || f.copy)
             || matches!(batch.leads, Leads::Records(_));
         let mut leads = batch.reader();
         for i in 0..batch.len() {
@@ -152,7 +164,7 @@ impl Engine {
             };
             let net: &Network = network;
             for (r, f) in rules.iter_mut().enumerate() {
-                if let Some(w) = &f.rule.when {
+                if let Some(w) = f.when {
                     if !when_holds(w, lead, now) {
                         continue;
                     }
@@ -160,10 +172,7 @@ impl Engine {
                 // (every checked lead has a combination for every fused rule: its territory and
                 // membership keys are always interned by `prepare_leads`)
                 let combo = batch.combos.get(i, r).unwrap_or(u32::MAX) as usize;
-                let vals = prepared.and_then(|t| {
-                    let start = starts.get(r).copied().unwrap_or(0);
-                    t.part(i, start..start + f.rule.slots.prepared.len())
-                });
+                let vals = prepared.and_then(|t| t.part(i, f.part.clone()));
                 let step = f.step((lead, now), net, vals, &mut lists, combo, &mut checks);
                 let r32 = u32::try_from(r).unwrap_or(FALLBACK);
                 match step {
@@ -219,10 +228,7 @@ impl FusedRule<'_> {
         checks: &mut Vec<usize>,
     ) -> Step {
         let rule = self.rule;
-        let queue_or_next = match rule.otherwise {
-            Otherwise::Queue(_) => Step::Queue,
-            Otherwise::Next | Otherwise::Parent => Step::Next,
-        };
+        let queue_or_next = if self.queues { Step::Queue } else { Step::Next };
         let Some(&[a, b]) = lists.ranges.get(combo) else {
             return Step::Next;
         };
@@ -287,8 +293,10 @@ impl FusedRule<'_> {
             if eligible & found & (k == best_k) {
                 take = tie(rule, &frame(), p, best).is_lt();
             }
-            best = if take { p } else { best };
-            best_k = if take { k } else { best_k };
+            // (by masks: the compiler turns a select back into a branch)
+            let m = 0u64.wrapping_sub(u64::from(take));
+            best = ((p as u64 & m) | (best as u64 & !m)) as usize;
+            best_k = (k & m) | (best_k & !m);
             found |= take;
         }
         if end != b as usize {
@@ -331,17 +339,18 @@ impl FusedRule<'_> {
                 (Some(at), Some(vals)) => vals.get(at),
                 _ => self.slots.get(ls.slot),
             };
-            let v = matches!(v, Some(Scalar::Bool(true)));
+            // (the lead part's value is a coin toss per lead: no branch on it, so in integers,
+            // 1 for true)
+            let v = u64::from(matches!(v, Some(Scalar::Bool(true))));
             // `true or _` passes every partner and `false and _` none; otherwise the rest
             // decides, or, without one, the lead part must be true
-            let rest = v != ls.or && ls.has_rest;
-            if !v && !rest {
+            let rest = (v ^ u64::from(ls.or)) & u64::from(ls.has_rest);
+            if v | rest == 0 {
                 return None;
             }
-            // (the lead part's value is a coin toss per lead: no branch on it)
             match ls.bit {
-                Some(m) => need |= m & 0u64.wrapping_sub(u64::from(rest)),
-                None if rest => checks.push(ls.residual),
+                Some(m) => need |= m & rest.wrapping_neg(),
+                None if rest != 0 => checks.push(ls.residual),
                 None => {}
             }
         }

@@ -3,11 +3,14 @@
 //! requires as bits, a partner-only rank's score), how each residual require is decided for a
 //! lead, and the rank specialised for the batch.
 
+use std::ops::Range;
+
 use super::compile::LeadFrame;
-use super::number::{NumLeaf, NumProgram, PartnerScoreFn};
+use super::number::{NumLeaf, NumProgram, PartnerScore};
 use super::order::{score, score_order};
-use super::rule::{CompiledRule, Residual, SlotTiming};
+use super::rule::{CompiledRule, Otherwise, Residual, SlotTiming};
 use crate::network::{Network, Scalar};
+use crate::plan::Expr;
 use crate::record::Record;
 
 /// One candidate's data for one rule in the fused loop, packed so that a scan reads one record
@@ -47,7 +50,7 @@ pub(super) struct LeadSplit {
 
 /// A partner-only rank specialised for the batch, with each partner's row of static values.
 struct SpecialisedScore {
-    score: PartnerScoreFn,
+    score: PartnerScore,
     /// `width` values per partner slot.
     rows: Vec<f64>,
     width: usize,
@@ -151,6 +154,12 @@ pub(crate) fn fused_reads_lead(rule: &CompiledRule) -> bool {
 /// A rule's state in the fused loop.
 pub(super) struct FusedRule<'e> {
     pub(super) rule: &'e CompiledRule,
+    /// The rule's `when` (read per lead, kept here so that the loop reads one struct).
+    pub(super) when: Option<&'e Expr>,
+    /// Whether the rule's `else` is a queue (else the next rule is tried).
+    pub(super) queues: bool,
+    /// Where the rule's prepared slot values are within a lead's (set by the loop).
+    pub(super) part: Range<usize>,
     /// The rule's slots for the current lead (constants filled once).
     pub(super) slots: Vec<Scalar>,
     /// The constant slots (what a partner-only rank or a fixed rest reads).
@@ -229,6 +238,9 @@ impl<'e> FusedRule<'e> {
         });
         let mut f = FusedRule {
             rule,
+            when: rule.when.as_ref(),
+            queues: matches!(rule.otherwise, Otherwise::Queue(_)),
+            part: 0..0,
             lead_splits,
             always_needed,
             dynamic,
@@ -305,7 +317,7 @@ impl<'e> FusedRule<'e> {
             let active = net.state.active.get(p).map_or(f64::NAN, |x| *x as f64);
             // (the closures read entries below `width` only)
             let row = s.rows.get(p * s.width..).unwrap_or(&[]);
-            return (s.score)(active, row) + 0.0;
+            return s.score.eval(active, row) + 0.0;
         }
         let frame = batch_frame(net, &self.consts, blank, &self.statics);
         match self.rule.folded_rank() {

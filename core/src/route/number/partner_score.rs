@@ -1,7 +1,7 @@
-//! A partner-only rank specialised for one batch ([`PartnerScoreFn`]): the fused loop rescores
+//! A partner-only rank specialised for one batch ([`PartnerScore`]): the fused loop rescores
 //! a partner each time it is assigned, from its active lead count and a row of values fixed
-//! for the batch, through closures whose operators and operand kinds are chosen when the batch
-//! starts.
+//! for the batch, through steps (or closures) whose operators and operand kinds are chosen
+//! when the batch starts.
 
 use crate::network::Scalar;
 use crate::plan::ArithOp;
@@ -9,9 +9,9 @@ use crate::plan::ArithOp;
 use super::float_arith;
 use super::program::{NumLeaf, NumProgram};
 
-/// A partner-only rank specialised for one batch (see [`NumProgram::partner_score`]): called
-/// with the partner's active lead count (`NaN` if unknown) and its row of static values.
-pub(crate) type PartnerScoreFn = Box<dyn Fn(f64, &[f64]) -> f64 + Send + Sync>;
+/// A closure computing a partner-only rank (see [`PartnerScore`]): called with the partner's
+/// active lead count (`NaN` if unknown) and its row of static values.
+type PartnerScoreFn = Box<dyn Fn(f64, &[f64]) -> f64 + Send + Sync>;
 
 /// An operand of a [`PartnerScoreFn`].
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +70,8 @@ macro_rules! steps {
         /// negated.
         #[derive(Debug, Clone, Copy)]
         enum Step {
+            /// The value so far, unchanged (pads a short chain).
+            Id,
             Neg,
             $($rc(f64), $ra, $rr(usize), $lc(f64), $la, $lr(usize),)*
         }
@@ -93,6 +95,7 @@ macro_rules! steps {
             #[inline(always)]
             fn apply(self, acc: f64, a: f64, r: &[f64]) -> f64 {
                 match self {
+                    Step::Id => acc,
                     Step::Neg => -acc,
                     $(
                         Step::$rc(c) => float_arith(ArithOp::$op, acc, c),
@@ -116,29 +119,46 @@ steps! {
 }
 
 /// A [`PartnerScoreFn`] evaluating a chain: `first`, then each step in order, so each node
-/// computes exactly the operation of [`NumProgram::eval`] in the same order. Chains of up to
-/// four steps are unrolled, so that each step's dispatch is a branch of its own (one target
-/// per call site, which the branch predictor learns; in a loop one site cycles through the
-/// chain's targets).
+/// computes exactly the operation of [`NumProgram::eval`] in the same order.
 fn chain_fn(first: ScoreLeaf, steps: Box<[Step]>) -> PartnerScoreFn {
-    match *steps {
-        [s0] => Box::new(move |a, r| s0.apply(first.get(a, r), a, r)),
-        [s0, s1] => Box::new(move |a, r| s1.apply(s0.apply(first.get(a, r), a, r), a, r)),
-        [s0, s1, s2] => Box::new(move |a, r| {
-            let acc = s0.apply(first.get(a, r), a, r);
-            s2.apply(s1.apply(acc, a, r), a, r)
-        }),
-        [s0, s1, s2, s3] => Box::new(move |a, r| {
-            let acc = s1.apply(s0.apply(first.get(a, r), a, r), a, r);
-            s3.apply(s2.apply(acc, a, r), a, r)
-        }),
-        _ => Box::new(move |a, r| {
-            let mut acc = first.get(a, r);
-            for s in steps.iter() {
-                acc = s.apply(acc, a, r);
+    Box::new(move |a, r| {
+        let mut acc = first.get(a, r);
+        for s in steps.iter() {
+            acc = s.apply(acc, a, r);
+        }
+        acc
+    })
+}
+
+/// The steps of a chain inlined at the call site.
+const SHORT: usize = 4;
+
+/// A partner-only rank specialised for one batch (see [`NumProgram::partner_score`]):
+/// [`PartnerScore::eval`] takes the partner's active lead count (`NaN` if unknown) and its row
+/// of static values.
+pub(crate) struct PartnerScore(ScoreKind);
+
+enum ScoreKind {
+    /// A chain of at most [`SHORT`] steps (padded with [`Step::Id`]), evaluated where it is
+    /// called: no call, and each step's dispatch a branch of its own (one target per site,
+    /// which the branch predictor learns; in a loop one site cycles through the chain's
+    /// targets).
+    Short(ScoreLeaf, [Step; SHORT]),
+    /// Any other rank.
+    Closure(PartnerScoreFn),
+}
+
+impl PartnerScore {
+    /// The score for active lead count `a` and row `r`.
+    #[inline(always)]
+    pub(crate) fn eval(&self, a: f64, r: &[f64]) -> f64 {
+        match &self.0 {
+            ScoreKind::Short(first, [s0, s1, s2, s3]) => {
+                let acc = s1.apply(s0.apply(first.get(a, r), a, r), a, r);
+                s3.apply(s2.apply(acc, a, r), a, r)
             }
-            acc
-        }),
+            ScoreKind::Closure(f) => f(a, r),
+        }
     }
 }
 
@@ -197,7 +217,7 @@ fn binary(op: ArithOp, a: ScoreNode, b: ScoreNode) -> PartnerScoreFn {
 }
 
 impl NumProgram {
-    /// This program as a [`PartnerScoreFn`] for a partner-only rank: constants and constant
+    /// This program as a [`PartnerScore`] for a partner-only rank: constants and constant
     /// slots (`consts`) become literals, the active-leads state the call's argument, and columns
     /// and static subexpressions entries of the partner's row, whose leaves are pushed to `row`
     /// (read them per partner with [`NumLeaf::get`]). `None` if the program has a node other
@@ -207,15 +227,24 @@ impl NumProgram {
         &self,
         consts: &[Scalar],
         row: &mut Vec<NumLeaf>,
-    ) -> Option<PartnerScoreFn> {
+    ) -> Option<PartnerScore> {
         let mut steps = Vec::new();
         if let Some(first) = self.chain(consts, row, &mut steps) {
+            if (1..=SHORT).contains(&steps.len()) {
+                let mut short = [Step::Id; SHORT];
+                for (s, t) in short.iter_mut().zip(steps) {
+                    *s = t;
+                }
+                return Some(PartnerScore(ScoreKind::Short(first, short)));
+            }
             if !steps.is_empty() {
-                return Some(chain_fn(first, steps.into_boxed_slice()));
+                let f = chain_fn(first, steps.into_boxed_slice());
+                return Some(PartnerScore(ScoreKind::Closure(f)));
             }
         }
         row.clear();
-        Some(self.score_node(consts, row)?.into_fn())
+        let f = self.score_node(consts, row)?.into_fn();
+        Some(PartnerScore(ScoreKind::Closure(f)))
     }
 
     /// This program as a [`Step`] chain when every node has at most one non-leaf operand: the
@@ -375,7 +404,7 @@ mod tests {
             for r in rows {
                 for a in [0.0, 1.0, 3.0, f64::NAN, -2.0] {
                     assert_eq!(
-                        chain(a, r).to_bits(),
+                        chain.eval(a, r).to_bits(),
                         reference(a, r).to_bits(),
                         "{a} {r:?}"
                     );
