@@ -8,7 +8,8 @@ mod host_support;
 use host_support::*;
 use leadrail_core::host::{Host, Instants, Rows};
 use leadrail_core::record::Column;
-use leadrail_core::route::RouteOptions;
+use leadrail_core::report::ErrorReport;
+use leadrail_core::route::{Decision, RouteOptions};
 use serde_json::Value as Json;
 
 /// The leads as a host that holds them itself passes them: ids packed, region and line
@@ -27,31 +28,47 @@ fn columns_of(leads: &[Json]) -> Rows {
     Rows::new(Host::RUST, leads.len(), ids, fields)
 }
 
-#[test]
-fn a_batch_held_as_columns_routes_as_the_same_leads_as_records() {
-    let leads = leads(3_000, &[5, 1_700, 2_999]);
+/// Routes `leads` as JSON records and as the columns `rows` gives, explained and not, excluding
+/// P007: the same decisions and state; returns the decisions of the last (explained) run.
+fn routes_as_records(
+    leads: &[Json],
+    rows: impl Fn() -> Rows,
+) -> Vec<Result<Decision, ErrorReport>> {
     let engine = engine();
     let schema = lead_schema();
-    let instants = Instants::PerLead((0..3_000).map(|i| NOW + i * 1_000).collect());
+    let n = leads.len() as i64;
+    let instants = Instants::PerLead((0..n).map(|i| NOW + i * 1_000).collect());
+    let mut last = Vec::new();
     for explain in [false, true] {
         let opts = RouteOptions {
             explain,
             exclude: vec!["P007".into()],
         };
         let (mut a, mut b) = (network(), network());
-        let want = Rows::from_json(Host::RUST, &schema, &leads)
+        let want = Rows::from_json(Host::RUST, &schema, leads)
             .prepare(&engine)
             .route(&engine, &mut a, &instants, &opts)
             .decisions();
-        let got = columns_of(&leads)
+        let got = rows()
             .prepare(&engine)
             .route(&engine, &mut b, &instants, &opts)
             .decisions();
         assert_eq!(got, want, "explain: {explain}");
         assert_eq!(state(&b), state(&a), "explain: {explain}");
-        assert!(want[1_700].is_err() && want[0].is_ok());
         assert_eq!(kinds(&got), kinds(&want));
+        last = got;
     }
+    last
+}
+
+#[test]
+fn a_batch_held_as_columns_routes_as_the_same_leads_as_records() {
+    let leads = leads(3_000, &[5, 1_700, 2_999]);
+    let engine = engine();
+    let schema = lead_schema();
+    let instants = Instants::PerLead((0..3_000).map(|i| NOW + i * 1_000).collect());
+    let got = routes_as_records(&leads, || columns_of(&leads));
+    assert!(got[1_700].is_err() && got[0].is_ok());
     // routing without applying reads every lead's record from the columns
     let net = network();
     let opts = RouteOptions::default();
@@ -64,6 +81,33 @@ fn a_batch_held_as_columns_routes_as_the_same_leads_as_records() {
         .route_unapplied(&engine, &net, &instants, &opts)
         .decisions();
     assert_eq!(got, want);
+}
+
+/// A batch of good rows only, sizes as integers (the common case: every lead is its row and
+/// passed its check), explained and not, routes as the same leads as records: the probes'
+/// keys are then read from the dictionary codes, not kept per lead.
+#[test]
+fn a_batch_of_good_rows_with_integer_sizes_routes_as_records() {
+    let leads = leads(3_000, &[]);
+    let int_rows = || {
+        let text = |k: &'static str| leads.iter().map(move |l| l[k].as_str());
+        let fields = vec![
+            (
+                "size".to_string(),
+                Column::Int(leads.iter().map(|l| l["size"].as_i64()).collect()),
+            ),
+            ("line".to_string(), Column::texts(text("line"))),
+            ("region".to_string(), Column::texts(text("region"))),
+        ];
+        Rows::new(
+            Host::RUST,
+            leads.len(),
+            Column::packed(text("id").map(Option::unwrap)),
+            fields,
+        )
+    };
+    let k = kinds(&routes_as_records(&leads, int_rows));
+    assert!(k["partner"] > 100 && k["queue"] > 100, "{k:?}");
 }
 
 #[test]

@@ -98,15 +98,23 @@ fn recent_line(k: u128) -> usize {
 /// form of a host's ids. [`Column::packed`] is this builder over an iterator.
 #[derive(Debug, Default)]
 pub struct PackedColumn {
+    /// The texts, one after another, in `bytes[..len]`; the rest is zeroed room (at least
+    /// [`ROOM`] bytes), so a short text is copied with fixed-size stores.
     bytes: Vec<u8>,
+    len: usize,
     ends: Vec<usize>,
 }
+
+/// The room [`PackedColumn`] keeps past its texts: a text up to this long is copied with two
+/// fixed-size stores (a call to `memcpy` per short text costs more than the copy).
+const ROOM: usize = 16;
 
 impl PackedColumn {
     /// An empty column with room for `rows` rows (of about 8 bytes each).
     pub fn with_capacity(rows: usize) -> PackedColumn {
         PackedColumn {
-            bytes: Vec::with_capacity(rows * 8),
+            bytes: vec![0; rows * 8 + ROOM],
+            len: 0,
             ends: Vec::with_capacity(rows),
         }
     }
@@ -114,15 +122,30 @@ impl PackedColumn {
     /// Appends a row's text.
     #[inline]
     pub fn push(&mut self, text: &str) {
-        // (byte by byte: a call to `memcpy` per short text costs more than the copy)
-        for b in text.as_bytes() {
-            self.bytes.push(*b);
+        let b = text.as_bytes();
+        let (at, n) = (self.len, b.len());
+        if self.bytes.len() < at + n + ROOM {
+            self.grow(n);
         }
-        self.ends.push(self.bytes.len());
+        if !(copy_short(&mut self.bytes, at, b)) {
+            if let Some(d) = self.bytes.get_mut(at..at + n) {
+                d.copy_from_slice(b);
+            }
+        }
+        self.len = at + n;
+        self.ends.push(self.len);
+    }
+
+    /// Makes room for a text of `n` bytes and [`ROOM`] more.
+    #[cold]
+    fn grow(&mut self, n: usize) {
+        let want = (self.len + n + ROOM).max(self.bytes.len() * 2);
+        self.bytes.resize(want, 0);
     }
 
     /// The column.
-    pub fn finish(self) -> Column {
+    pub fn finish(mut self) -> Column {
+        self.bytes.truncate(self.len);
         // (texts one after another are UTF-8, and `ends` fall between them)
         let text = String::from_utf8(self.bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
@@ -130,5 +153,59 @@ impl PackedColumn {
             text,
             ends: self.ends,
         }
+    }
+}
+
+/// Copies `b` (at most [`ROOM`] bytes) to `to[at..]` with fixed-size stores (two that overlap
+/// when it is shorter than twice their size); `false` for a longer text or too little room.
+#[inline(always)]
+fn copy_short(to: &mut [u8], at: usize, b: &[u8]) -> bool {
+    fn store<const K: usize>(to: &mut [u8], at: usize, from: &[u8]) -> Option<()> {
+        let v: [u8; K] = from.get(..K)?.try_into().ok()?;
+        let d: &mut [u8; K] = to.get_mut(at..at + K)?.try_into().ok()?;
+        *d = v;
+        Some(())
+    }
+    let n = b.len();
+    let done = match n {
+        0 => Some(()),
+        1..=3 => b.iter().enumerate().try_for_each(|(k, x)| {
+            *to.get_mut(at + k)? = *x;
+            Some(())
+        }),
+        4..=7 => store::<4>(to, at, b).and_then(|()| store::<4>(to, at + n - 4, b.get(n - 4..)?)),
+        8..=ROOM => {
+            store::<8>(to, at, b).and_then(|()| store::<8>(to, at + n - 8, b.get(n - 8..)?))
+        }
+        _ => None,
+    };
+    done.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_texts_of_every_length_come_back_whole() {
+        // lengths across the copy's cases (0, 1..=3, 4..=7, 8..=16, longer) and growth
+        let texts: Vec<String> = (0..40)
+            .map(|n| (0..n).map(|k| char::from(b'a' + (k % 26) as u8)).collect())
+            .chain(["é", "日本", "DE-BY", "L000001"].map(String::from))
+            .collect();
+        let mut c = PackedColumn::with_capacity(1);
+        for t in &texts {
+            c.push(t);
+        }
+        let Column::Packed { text, ends } = c.finish() else {
+            panic!("a packed column");
+        };
+        assert_eq!(text, texts.concat());
+        let mut start = 0;
+        for (t, end) in texts.iter().zip(&ends) {
+            assert_eq!(&text[start..*end], t.as_str());
+            start = *end;
+        }
+        assert_eq!(ends.len(), texts.len());
     }
 }

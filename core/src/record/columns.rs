@@ -566,8 +566,23 @@ impl<'a> ColumnRows<'a> {
         let mut ok = vec![true; rows];
         match self.fast_ids {
             Ids::Packed(text, ends) => {
-                for (row, o) in ok.iter_mut().enumerate() {
-                    *o = matches!(packed_text(text, ends, row), Some(t) if !blank(t));
+                let bytes = text.as_bytes();
+                let mut start = 0;
+                for ((row, o), &end) in ok.iter_mut().enumerate().zip(ends.iter()) {
+                    // (the common case, read from the bytes: an id starting with a visible
+                    // ASCII character and ending on a character boundary)
+                    let first = bytes.get(start).filter(|_| start < end);
+                    let bounded =
+                        end == bytes.len() || bytes.get(end).is_some_and(|b| (*b as i8) >= -0x40);
+                    *o = match first {
+                        Some(b) if bounded && b.is_ascii_graphic() => true,
+                        _ => matches!(packed_text(text, ends, row), Some(t) if !blank(t)),
+                    };
+                    start = end;
+                }
+                // (rows past the ids have none)
+                if let Some(rest) = ok.get_mut(ends.len()..) {
+                    rest.fill(false);
                 }
             }
             Ids::Other => return vec![false; rows],

@@ -71,6 +71,7 @@ impl Engine {
     ) {
         let mut scratch = Scratch::new(network, &opts.exclude);
         let mut leads = batch.reader();
+        let mut keys = Vec::new();
         for i in 0..batch.len() {
             let lead = leads.lead(i);
             let lead: &Record = &lead;
@@ -79,7 +80,7 @@ impl Engine {
             };
             let pre = ResolvedProbes {
                 bits: resolved,
-                keys: batch.keys.row(i),
+                keys: batch.key_row(i, &mut keys),
             };
             let (d, chosen) =
                 self.decide(network, lead, now, opts.explain, Some(pre), &mut scratch);

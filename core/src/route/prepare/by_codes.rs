@@ -4,37 +4,48 @@
 //! with one read once a lead with the same codes has numbered it.
 
 use super::keys::{PackedMap, ProbeKeys, RuleCombinations};
-use super::{Combinations, PerLead};
+use super::leads::LazyLead;
+use super::{Combinations, DistinctKey, PerLead};
+use crate::record::ColumnRows;
 
 /// One probe's dictionary codes and their number.
 type Codes<'a> = (&'a [u32], usize);
 
+/// What [`number_by_codes`] reads and interns into: the probes (their keys per dictionary
+/// code are filled in as codes are first seen), the batch's distinct keys and the columns.
+pub(super) struct Interning<'p, 'a, 'r> {
+    pub(super) probes: &'p mut [ProbeKeys<'a>],
+    pub(super) distinct: &'p mut Vec<DistinctKey>,
+    pub(super) reader: &'p mut ColumnRows<'r>,
+}
+
 /// Numbers the combinations of the fused rules whose probes are one or two dictionary-encoded
-/// fields (at most `most` code pairs), lead by lead (`passed`: it passed its check; `row`: its
-/// row in the columns), and takes their probes so that [`super::keys::number_combinations`]
-/// skips them. A code pair seen first is numbered by its leads' keys, so two pairs with the
-/// same keys have the same combination.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the batch's tables, borrowed apart"
-)]
+/// fields (at most `most` code pairs), lead by lead (`leads`: `(lead, row in the columns)` of
+/// the leads that passed their check, in lead order), and takes their probes so that
+/// [`super::keys::number_combinations`] skips them. A code pair seen first is numbered by its
+/// codes' keys (interned then, if new), so two pairs with the same keys have the same
+/// combination. Returns, per probe, whether its key was interned for every lead's code (it is
+/// a probe of a rule numbered here).
 pub(super) fn number_by_codes(
     rules: &mut [RuleCombinations],
-    probes: &[ProbeKeys<'_>],
-    keys: &PerLead<u32>,
-    passed: &[bool],
-    row: impl Fn(usize) -> usize,
+    int: Interning<'_, '_, '_>,
+    leads: impl Iterator<Item = (usize, usize)> + Clone,
     most: usize,
     combos: &mut PerLead<u32>,
     combinations: &mut Combinations,
-) {
-    let (width, keys) = (keys.width(), keys.values());
+) -> Vec<bool> {
+    let Interning {
+        probes,
+        distinct,
+        reader,
+    } = int;
+    let mut interned = vec![false; probes.len()];
     let (rule_count, combos) = (combos.width(), combos.values_mut());
-    let codes = |g: usize| -> Option<Codes<'_>> {
-        let d = probes.get(g)?.dict.as_ref()?;
-        Some((d.codes, d.ids.len()))
-    };
     for (r, rc) in rules.iter_mut().enumerate() {
+        let codes = |g: usize| -> Option<Codes<'_>> {
+            let d = probes.get(g)?.dict.as_ref()?;
+            Some((d.codes, d.ids.len()))
+        };
         let Some(ps) = rc.probes.as_deref() else {
             continue;
         };
@@ -56,11 +67,7 @@ pub(super) fn number_by_codes(
         let single = ps.len() == 1;
         let mut by_codes = vec![u32::MAX; total];
         let mut by_keys = PackedMap::default();
-        for (i, ok) in passed.iter().enumerate() {
-            if !ok {
-                continue;
-            }
-            let at = row(i);
+        for (i, at) in leads.clone() {
             let slot = match (a.0.get(at), single, b.0.get(at)) {
                 (Some(x), true, _) if (*x as usize) < a.1 => by_codes.get_mut(*x as usize),
                 (Some(x), false, Some(y)) if (*x as usize) < a.1 && (*y as usize) < b.1 => {
@@ -71,24 +78,25 @@ pub(super) fn number_by_codes(
             let found = match slot {
                 Some(c) if *c != u32::MAX => *c,
                 slot => {
-                    let mut packed = 0u64;
-                    let mut complete = true;
-                    for g in ps {
-                        match keys.get(i * width + *g) {
-                            Some(k) if *k != u32::MAX => packed = (packed << 32) | u64::from(*k),
-                            _ => complete = false,
+                    // the lead's keys (its codes' keys, interned on first sight)
+                    let mut keys = [u32::MAX; 2];
+                    for (g, k) in ps.iter().zip(&mut keys) {
+                        if let Some(probe) = probes.get_mut(*g) {
+                            *k = match probe.known(at) {
+                                Some(id) => id,
+                                None => probe.key(&mut LazyLead::new(i, at, reader), distinct),
+                            };
                         }
                     }
-                    if !complete {
+                    let keys = keys.get(..ps.len()).unwrap_or(&[]);
+                    if keys.contains(&u32::MAX) {
                         continue;
                     }
+                    let packed = keys.iter().fold(0u64, |p, k| (p << 32) | u64::from(*k));
                     let next = u32::try_from(combinations.len()).unwrap_or(u32::MAX);
                     let found = by_keys.get_or_insert(packed, next);
                     if found == next {
-                        combinations.push(
-                            ps.iter()
-                                .map(|g| keys.get(i * width + *g).copied().unwrap_or(u32::MAX)),
-                        );
+                        combinations.push(keys.iter().copied());
                     }
                     if let Some(c) = slot {
                         *c = found;
@@ -100,6 +108,12 @@ pub(super) fn number_by_codes(
                 *c = found;
             }
         }
+        for g in ps {
+            if let Some(x) = interned.get_mut(*g) {
+                *x = true;
+            }
+        }
         rc.probes = None;
     }
+    interned
 }

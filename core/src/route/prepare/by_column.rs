@@ -20,10 +20,32 @@ impl Preparation<'_> {
         rows: Option<&[usize]>,
         reader: &mut ColumnRows<'_>,
     ) {
-        self.keys.grow(n, u32::MAX);
+        if rows.is_none() && self.checks.all_passed() {
+            // (the common case: lead `i` is row `i`, and every lead passed its check)
+            self.fill_columns(n, reader, (0..n).map(|i| (i, i)));
+        } else {
+            let row = |i: usize| rows.and_then(|r| r.get(i).copied()).unwrap_or(i);
+            let checks = &self.checks;
+            let leads: Vec<(usize, usize)> = (0..n)
+                .filter(|i| checks.passed(*i))
+                .map(|i| (i, row(i)))
+                .collect();
+            self.fill_columns(n, reader, leads.iter().copied());
+        }
+        self.number(n);
+    }
+
+    /// The slot values, (by dictionary codes) combinations and keys of `leads`, the leads
+    /// that passed their check as `(lead, row)` in lead order, out of `n`: the keys per lead
+    /// only of the probes whose keys are not read from the codes (see [`LeadBatch::key_row`]).
+    #[inline(always)]
+    fn fill_columns(
+        &mut self,
+        n: usize,
+        reader: &mut ColumnRows<'_>,
+        leads: impl Iterator<Item = (usize, usize)> + Clone,
+    ) {
         self.combos.grow(n, u32::MAX);
-        let row = |i: usize| rows.and_then(|r| r.get(i).copied()).unwrap_or(i);
-        let passed: Vec<bool> = (0..n).map(|i| self.checks.passed(i)).collect();
         let width = self.slots.len();
         if width > 0 {
             self.prepared.truncate(0);
@@ -33,42 +55,57 @@ impl Preparation<'_> {
                 if let SlotEval::IntRange(t) = &slot.how {
                     if let Some(ints) = reader.ints(t.field()) {
                         // (an integer column: the test on each cell)
-                        if rows.is_none() && self.checks.all_passed() {
-                            for (vals, x) in values.chunks_exact_mut(width).zip(ints) {
-                                if let Some(v) = vals.get_mut(k) {
-                                    *v = t.test_int(*x);
-                                }
-                            }
-                            continue;
-                        }
-                        for (i, ok) in passed.iter().enumerate() {
-                            let x = ints.get(row(i)).copied().flatten();
-                            if let (true, Some(v)) = (*ok, values.get_mut(i * width + k)) {
+                        for (i, r) in leads.clone() {
+                            let x = ints.get(r).copied().flatten();
+                            if let Some(v) = values.get_mut(i * width + k) {
                                 *v = t.test_int(x);
                             }
                         }
                         continue;
                     }
                 }
-                for (i, ok) in passed.iter().enumerate() {
-                    if !ok {
-                        continue;
-                    }
-                    let v = slot.value(&mut self.net, &mut LazyLead::new(i, row(i), reader));
+                for (i, r) in leads.clone() {
+                    let v = slot.value(&mut self.net, &mut LazyLead::new(i, r, reader));
                     if let Some(x) = values.get_mut(i * width + k) {
                         *x = v;
                     }
                 }
             }
         }
+        let interned = super::by_codes::number_by_codes(
+            &mut self.rules,
+            super::by_codes::Interning {
+                probes: &mut self.probes,
+                distinct: &mut self.distinct,
+                reader,
+            },
+            leads.clone(),
+            n.max(4_096),
+            &mut self.combos,
+            &mut self.combinations,
+        );
+        // the probes whose keys routing reads from the dictionary codes (interned for every
+        // lead's code, and no rule numbers combinations by keys per lead from them)
+        let rules = &self.rules;
+        self.coded = (0..self.probes.len())
+            .filter(|p| {
+                interned.get(*p) == Some(&true)
+                    && !rules
+                        .iter()
+                        .any(|rc| rc.probes.as_deref().is_some_and(|ps| ps.contains(p)))
+            })
+            .collect();
+        if self.coded.len() == self.probes.len() {
+            return;
+        }
+        self.keys.grow(n, u32::MAX);
         let key_width = self.keys.width();
         let keys = self.keys.values_mut();
         for (p, probe) in self.probes.iter_mut().enumerate() {
-            for (i, ok) in passed.iter().enumerate() {
-                if !ok {
-                    continue;
-                }
-                let r = row(i);
+            if self.coded.contains(&p) {
+                continue;
+            }
+            for (i, r) in leads.clone() {
                 let id = match probe.known(r) {
                     Some(id) => id,
                     None => probe.key(&mut LazyLead::new(i, r, reader), &mut self.distinct),
@@ -78,16 +115,5 @@ impl Preparation<'_> {
                 }
             }
         }
-        super::by_codes::number_by_codes(
-            &mut self.rules,
-            &self.probes,
-            &self.keys,
-            &passed,
-            row,
-            n.max(4_096),
-            &mut self.combos,
-            &mut self.combinations,
-        );
-        self.number(n);
     }
 }

@@ -37,7 +37,7 @@ pub(crate) struct LeadColumns {
 impl LeadColumns {
     /// The row of lead `i`.
     #[inline]
-    fn row(&self, i: usize) -> usize {
+    pub(super) fn row(&self, i: usize) -> usize {
         match &self.rows {
             Some(rows) => rows.get(i).copied().unwrap_or(usize::MAX),
             None => i,

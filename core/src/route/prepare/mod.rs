@@ -21,6 +21,7 @@ use crate::route::fused_rule::fused_reads_lead;
 use crate::route::probe::ProbeKey;
 use crate::route::rule::LeadSlot;
 use crate::route::Engine;
+use crate::schema::Schema;
 use checks::Checks;
 use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
 use leads::{LazyLead, LeadColumns, LeadSource};
@@ -169,8 +170,12 @@ pub struct LeadBatch {
     pub(super) leads: Leads,
     /// Per lead: whether it passed its check, and the errors of those that did not.
     pub(super) checks: Checks,
-    /// Per lead and probe (by id): the key id, `u32::MAX` for a probe resolved per lead.
-    pub(super) keys: PerLead<u32>,
+    /// Per lead and probe (by id): the key id, `u32::MAX` for a probe resolved per lead (or
+    /// one in `coded_keys`); read through [`LeadBatch::key_row`].
+    keys: PerLead<u32>,
+    /// The probes whose keys are read from their field's dictionary codes (a batch held as
+    /// columns), not from `keys`.
+    coded_keys: Vec<CodedKeys>,
     pub(super) distinct: Vec<DistinctKey>,
     /// Per lead and rule: the lead's candidate combination for a fused rule, `u32::MAX` for
     /// none.
@@ -202,6 +207,44 @@ impl LeadBatch {
     pub(crate) fn reader(&self) -> LeadReader<'_> {
         self.leads.reader()
     }
+
+    /// Lead `i`'s probe key ids, by probe id (`u32::MAX`: resolved per lead), written to
+    /// `scratch` when some are read from dictionary codes.
+    #[inline]
+    pub(super) fn key_row<'s>(&'s self, i: usize, scratch: &'s mut Vec<u32>) -> &'s [u32] {
+        let row = self.keys.row(i);
+        let Leads::Columns(c) = &self.leads else {
+            return row;
+        };
+        if self.coded_keys.is_empty() {
+            return row;
+        }
+        scratch.clear();
+        scratch.extend_from_slice(row);
+        scratch.resize(self.keys.width(), u32::MAX);
+        let r = c.row(i);
+        for k in &self.coded_keys {
+            let code = match c.fields.get(k.column) {
+                Some((_, Column::Dict { codes, .. })) => codes.get(r),
+                _ => None,
+            };
+            let id = code.and_then(|c| k.ids.get(*c as usize));
+            if let (Some(id), Some(x)) = (id, scratch.get_mut(k.probe)) {
+                *x = *id;
+            }
+        }
+        scratch
+    }
+}
+
+/// A probe whose keys are read from the dictionary codes of the column of its field.
+#[derive(Debug, Clone)]
+struct CodedKeys {
+    probe: usize,
+    /// The column's position among the batch's columns.
+    column: usize,
+    /// The key id of each dictionary code (`u32::MAX`: resolved per lead).
+    ids: Vec<u32>,
 }
 
 /// The per-lead work of preparing a batch, shared by [`Engine::prepare_leads`] and
@@ -215,6 +258,9 @@ struct Preparation<'a> {
     checks: Checks,
     combos: PerLead<u32>,
     combinations: Combinations,
+    /// The probes whose keys are read from dictionary codes, not kept per lead (see
+    /// [`LeadBatch::key_row`]).
+    coded: Vec<usize>,
     /// Every rule's prepared slots, in rule order.
     slots: Vec<PreparedSlot<'a>>,
     prepared: PerLead<Scalar>,
@@ -240,6 +286,7 @@ impl<'a> Preparation<'a> {
             checks: Checks::default(),
             combos: PerLead::filled(n, engine.rules.len(), u32::MAX),
             combinations: Combinations::default(),
+            coded: Vec::new(),
             prepared: PerLead::with_capacity(n, slots.len()),
             slots,
             net: EmptyNetwork::new(engine),
@@ -341,8 +388,29 @@ impl<'a> Preparation<'a> {
             distinct: self.distinct,
             combos: self.combos,
             combinations: self.combinations,
+            coded_keys: Vec::new(),
             prepared: (!self.net.failed).then_some(self.prepared),
         }
+    }
+
+    /// The probes whose keys are read from dictionary codes, their columns found among
+    /// `fields` by the names of their fields in `schema`.
+    fn coded_keys(&mut self, schema: &Schema, fields: &[(String, Column)]) -> Vec<CodedKeys> {
+        let probes = &mut self.probes;
+        self.coded
+            .iter()
+            .filter_map(|p| {
+                let probe = probes.get_mut(*p)?;
+                let name = &schema.fields.get(probe.field?)?.name;
+                let column = fields.iter().position(|(n, _)| n == name)?;
+                let ids = std::mem::take(&mut probe.dict.as_mut()?.ids);
+                Some(CodedKeys {
+                    probe: *p,
+                    column,
+                    ids,
+                })
+            })
+            .collect()
     }
 }
 
@@ -605,7 +673,10 @@ impl Engine {
         }
         let at_rows = (!bad.is_empty()).then_some(at_rows);
         prep.run_columns(n, at_rows.as_deref(), &mut reader);
+        drop(reader);
+        let coded_keys = prep.coded_keys(&self.plan().lead_schema, &fields);
         let mut batch = prep.finish(n, Leads::Records(Vec::new()));
+        batch.coded_keys = coded_keys;
         batch.leads = Leads::Columns(LeadColumns {
             plan: self.plan.clone(),
             len: n,
