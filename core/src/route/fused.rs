@@ -199,9 +199,10 @@ impl Engine {
                     let order = f
                         .rescore_on_assign
                         .then(|| score_order(f.score_of(network, &blank, p)));
+                    let cap = f.capacities.get(p).copied().unwrap_or(i64::MIN);
                     if let Some(c) = f.records.get_mut(p) {
                         if has_capacity {
-                            c.active_leads = active;
+                            c.room = cap.saturating_sub(active);
                         }
                         if let Some(k) = order {
                             c.score_order = k;
@@ -262,7 +263,7 @@ impl FusedRule<'_> {
                 j += 1;
                 continue;
             };
-            if c.active_leads >= c.capacity {
+            if c.room <= 0 {
                 // the guards fail for the rest of the batch (counts only grow): drop the
                 // partner from this combination (the best candidate does not depend on the
                 // order of the scan)
