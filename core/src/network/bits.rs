@@ -79,11 +79,29 @@ impl Bits {
     /// Appends the slots in the set, in every set of `all` and not in `not`, ascending, to `out`
     /// (slots past `u32::MAX` are left out), in one pass over the words.
     pub(crate) fn push_ones_and(&self, all: &[&Bits], not: &Bits, out: &mut Vec<u32>) {
-        for (wi, &w) in self.words.iter().enumerate() {
-            let mut w = w & !not.words.get(wi).copied().unwrap_or(0);
-            for b in all {
-                w &= b.words.get(wi).copied().unwrap_or(0);
+        let word = |b: &Bits, wi: usize| b.words.get(wi).copied().unwrap_or(0);
+        // (one or two sets, the usual probes of a rule, without the loop over `all`)
+        match all {
+            [a] => self.push_ones_with(out, |wi, w| w & !word(not, wi) & word(a, wi)),
+            [a, b] => {
+                self.push_ones_with(out, |wi, w| w & !word(not, wi) & word(a, wi) & word(b, wi))
             }
+            _ => self.push_ones_with(out, |wi, mut w| {
+                w &= !word(not, wi);
+                for b in all {
+                    w &= word(b, wi);
+                }
+                w
+            }),
+        }
+    }
+
+    /// Appends the set bits of `mask(word index, word)` for each word, ascending, to `out`
+    /// (slots past `u32::MAX` are left out).
+    #[inline(always)]
+    fn push_ones_with(&self, out: &mut Vec<u32>, mask: impl Fn(usize, u64) -> u64) {
+        for (wi, &w) in self.words.iter().enumerate() {
+            let mut w = mask(wi, w);
             while w != 0 {
                 let p = wi * 64 + w.trailing_zeros() as usize;
                 w &= w - 1;

@@ -14,7 +14,7 @@ use super::fused_rule::{CandidateRecord, FusedRule};
 use super::order::{score, score_order, tie};
 use super::prepare::{LeadBatch, Leads};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
-use super::rule::{Otherwise, SlotTiming};
+use super::rule::SlotTiming;
 use super::{Engine, Times};
 use crate::network::bits::Bits;
 use crate::network::{Network, Scalar};
@@ -32,24 +32,73 @@ struct CandidateLists {
 }
 
 impl CandidateLists {
+    /// Lists each combination's candidates from the live, not excluded partners of the key
+    /// with the fewest of them, testing the other keys' sets bit by bit (a combination's keys
+    /// are usually a sparse set, such as a territory, and a dense one).
     fn new(net: &Network, batch: &LeadBatch, resolved: &[Bits], excluded: &Bits) -> Self {
+        // each distinct key's live, not excluded partners, ascending
+        let mut of_key: Vec<[u32; 2]> = Vec::with_capacity(resolved.len());
+        let mut key_slots: Vec<u32> = Vec::new();
+        for b in resolved {
+            let start = u32::try_from(key_slots.len()).unwrap_or(u32::MAX);
+            net.alive.push_ones_and(&[b], excluded, &mut key_slots);
+            of_key.push([start, u32::try_from(key_slots.len()).unwrap_or(u32::MAX)]);
+        }
+        let key_list = |k: u32| {
+            of_key
+                .get(k as usize)
+                .and_then(|&[a, b]| key_slots.get(a as usize..b as usize))
+        };
         let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combinations.len());
         let mut slots: Vec<u32> = Vec::new();
-        let mut sets: Vec<&Bits> = Vec::new();
+        let mut others: Vec<&Bits> = Vec::new();
         for keys in batch.combinations.iter() {
-            sets.clear();
-            let mut known = true;
-            for k in keys {
-                match resolved.get(*k as usize) {
-                    Some(b) => sets.push(b),
+            let start = slots.len();
+            // the position and list of the key with the fewest partners (`known`: every key
+            // has a list)
+            let (mut fewest, mut known) = (None::<(usize, &[u32])>, true);
+            for (x, k) in keys.iter().enumerate() {
+                match key_list(*k) {
+                    Some(l) if fewest.is_none_or(|(_, m)| l.len() < m.len()) => {
+                        fewest = Some((x, l));
+                    }
+                    Some(_) => {}
                     None => known = false,
                 }
             }
-            let start = u32::try_from(slots.len()).unwrap_or(u32::MAX);
-            if known {
-                net.alive.push_ones_and(&sets, excluded, &mut slots);
+            match fewest {
+                // a key without a list (not resolved): no candidates
+                _ if !known => {}
+                // no keys: every live, not excluded partner
+                None => net.alive.push_ones_and(&[], excluded, &mut slots),
+                Some((x, list)) => {
+                    // the other keys' sets
+                    others.clear();
+                    for (y, k) in keys.iter().enumerate() {
+                        if let (true, Some(b)) = (y != x, resolved.get(*k as usize)) {
+                            others.push(b);
+                        }
+                    }
+                    // written unconditionally, kept when in every other key's set (no branch
+                    // on the test)
+                    slots.resize(start + list.len(), 0);
+                    let mut end = start;
+                    for &p32 in list {
+                        let p = p32 as usize;
+                        let keep = match others.as_slice() {
+                            [b] => b.get(p),
+                            sets => sets.iter().fold(true, |keep, b| keep & b.get(p)),
+                        };
+                        if let Some(x) = slots.get_mut(end) {
+                            *x = p32;
+                        }
+                        end += usize::from(keep);
+                    }
+                    slots.truncate(end);
+                }
             }
-            ranges.push([start, u32::try_from(slots.len()).unwrap_or(u32::MAX)]);
+            let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            ranges.push([at(start), at(slots.len())]);
         }
         CandidateLists { ranges, slots }
     }
@@ -87,12 +136,12 @@ impl Engine {
             .iter()
             .map(|r| FusedRule::new(r, network, &blank))
             .collect();
-        // where each rule's prepared slot values start within a lead's
-        let mut starts = Vec::with_capacity(self.rules.len());
+        // where each rule's prepared slot values are within a lead's
         let mut width = 0usize;
-        for r in &self.rules {
-            starts.push(width);
-            width += r.slots.prepared.len();
+        for f in &mut rules {
+            let n = f.rule.slots.prepared.len();
+            f.part = width..width + n;
+            width += n;
         }
         let prepared = batch.prepared.as_ref().filter(|t| t.width() == width);
         // the residual requires evaluated per candidate with a closure (for one lead and rule)
@@ -100,7 +149,7 @@ impl Engine {
         // a lead's record is read only when a rule reads it (else its prepared values are all
         // the loop reads: a batch held as columns builds no record)
         let read = prepared.is_none()
-            || rules.iter().any(|f| f.rule.when.is_some() || f.copy)
+            || rules.iter().any(|f| f.when.is_some() || f.copy)
             || matches!(batch.leads, Leads::Records(_));
         let mut leads = batch.reader();
         for i in 0..batch.len() {
@@ -115,7 +164,7 @@ impl Engine {
             };
             let net: &Network = network;
             for (r, f) in rules.iter_mut().enumerate() {
-                if let Some(w) = &f.rule.when {
+                if let Some(w) = f.when {
                     if !when_holds(w, lead, now) {
                         continue;
                     }
@@ -123,10 +172,7 @@ impl Engine {
                 // (every checked lead has a combination for every fused rule: its territory and
                 // membership keys are always interned by `prepare_leads`)
                 let combo = batch.combos.get(i, r).unwrap_or(u32::MAX) as usize;
-                let vals = prepared.and_then(|t| {
-                    let start = starts.get(r).copied().unwrap_or(0);
-                    t.part(i, start..start + f.rule.slots.prepared.len())
-                });
+                let vals = prepared.and_then(|t| t.part(i, f.part.clone()));
                 let step = f.step((lead, now), net, vals, &mut lists, combo, &mut checks);
                 let r32 = u32::try_from(r).unwrap_or(FALLBACK);
                 match step {
@@ -153,9 +199,10 @@ impl Engine {
                     let order = f
                         .rescore_on_assign
                         .then(|| score_order(f.score_of(network, &blank, p)));
+                    let cap = f.capacities.get(p).copied().unwrap_or(i64::MIN);
                     if let Some(c) = f.records.get_mut(p) {
                         if has_capacity {
-                            c.active_leads = active;
+                            c.room = cap.saturating_sub(active);
                         }
                         if let Some(k) = order {
                             c.score_order = k;
@@ -182,10 +229,7 @@ impl FusedRule<'_> {
         checks: &mut Vec<usize>,
     ) -> Step {
         let rule = self.rule;
-        let queue_or_next = match rule.otherwise {
-            Otherwise::Queue(_) => Step::Queue,
-            Otherwise::Next | Otherwise::Parent => Step::Next,
-        };
+        let queue_or_next = if self.queues { Step::Queue } else { Step::Next };
         let Some(&[a, b]) = lists.ranges.get(combo) else {
             return Step::Next;
         };
@@ -204,7 +248,12 @@ impl FusedRule<'_> {
             now,
             statics: &[],
         };
-        let mut best: Option<(usize, u64)> = None;
+        // the best candidate so far (if `found`) and its score key
+        let (mut best, mut best_k, mut found) = (0usize, 0u64, false);
+        // (a cached score without per-candidate requires: no branch on the candidate's
+        // requires or score below but the tie-break's, so that the scan costs about the same
+        // whichever candidates pass)
+        let plain = self.cached && checks.is_empty();
         let records: &[CandidateRecord] = &self.records;
         let cands = &mut lists.slots;
         let (mut j, mut end) = (a as usize, b as usize);
@@ -214,7 +263,7 @@ impl FusedRule<'_> {
                 j += 1;
                 continue;
             };
-            if c.active_leads >= c.capacity {
+            if c.room <= 0 {
                 // the guards fail for the rest of the batch (counts only grow): drop the
                 // partner from this combination (the best candidate does not depend on the
                 // order of the scan)
@@ -227,41 +276,53 @@ impl FusedRule<'_> {
                 continue;
             }
             j += 1;
-            if c.fixed_passed & need != need {
-                continue;
-            }
-            if !checks.is_empty() {
-                let frame = frame();
-                let ok = checks.iter().all(|j| {
-                    rule.residual
-                        .get(*j)
-                        .and_then(|r| r.split.rest.as_ref())
-                        .is_some_and(|f| f(&frame, p) == Some(true))
-                });
-                if !ok {
-                    continue;
-                }
-            }
-            let k = if self.cached {
+            let eligible = c.fixed_passed & need == need;
+            let k = if plain {
                 c.score_order
             } else {
-                score_order(score(rule, &frame(), p))
+                if !eligible || !self.residuals_pass(checks, &frame(), p) {
+                    continue;
+                }
+                if self.cached {
+                    c.score_order
+                } else {
+                    score_order(score(rule, &frame(), p))
+                }
             };
-            match best {
-                // a lower score loses before the tie-break state is read
-                Some((q, bk)) if k < bk || (k == bk && tie(rule, &frame(), p, q).is_ge()) => {}
-                _ => best = Some((p, k)),
+            // a lower score loses before the tie-break state is read
+            let mut take = eligible & (!found | (k > best_k));
+            if eligible & found & (k == best_k) {
+                take = tie(rule, &frame(), p, best).is_lt();
             }
+            // (by masks: the compiler turns a select back into a branch)
+            let m = 0u64.wrapping_sub(u64::from(take));
+            best = ((p as u64 & m) | (best as u64 & !m)) as usize;
+            best_k = (k & m) | (best_k & !m);
+            found |= take;
         }
         if end != b as usize {
             if let Some(rg) = lists.ranges.get_mut(combo) {
                 rg[1] = u32::try_from(end).unwrap_or(0);
             }
         }
-        match best {
-            Some((p, _)) => Step::Partner(p),
-            None => queue_or_next,
+        if found {
+            Step::Partner(best)
+        } else {
+            queue_or_next
         }
+    }
+
+    /// Whether partner slot `p` passes the residual requires evaluated per candidate
+    /// (`checks`) for the lead of `frame`.
+    #[inline(never)]
+    fn residuals_pass(&self, checks: &[usize], frame: &LeadFrame<'_>, p: usize) -> bool {
+        checks.iter().all(|j| {
+            self.rule
+                .residual
+                .get(*j)
+                .and_then(|r| r.split.rest.as_ref())
+                .is_some_and(|f| f(frame, p) == Some(true))
+        })
     }
 
     /// Decides the lead parts of the residual requires: `None` if one fails the lead outright,
@@ -279,22 +340,19 @@ impl FusedRule<'_> {
                 (Some(at), Some(vals)) => vals.get(at),
                 _ => self.slots.get(ls.slot),
             };
-            let v = matches!(v, Some(Scalar::Bool(true)));
-            if v == ls.or {
-                // `true or _` passes every partner, `false and _` none
-                if !v {
-                    return None;
-                }
-            } else if !ls.has_rest {
-                // a lead-only require that is not true
-                if !v {
-                    return None;
-                }
-            } else {
-                match ls.bit {
-                    Some(m) => need |= m,
-                    None => checks.push(ls.residual),
-                }
+            // (the lead part's value is a coin toss per lead: no branch on it, so in integers,
+            // 1 for true)
+            let v = u64::from(matches!(v, Some(Scalar::Bool(true))));
+            // `true or _` passes every partner and `false and _` none; otherwise the rest
+            // decides, or, without one, the lead part must be true
+            let rest = (v ^ u64::from(ls.or)) & u64::from(ls.has_rest);
+            if v | rest == 0 {
+                return None;
+            }
+            match ls.bit {
+                Some(m) => need |= m & rest.wrapping_neg(),
+                None if rest != 0 => checks.push(ls.residual),
+                None => {}
             }
         }
         Some(need)

@@ -3,11 +3,14 @@
 //! requires as bits, a partner-only rank's score), how each residual require is decided for a
 //! lead, and the rank specialised for the batch.
 
+use std::ops::Range;
+
 use super::compile::LeadFrame;
-use super::number::{NumLeaf, NumProgram, PartnerScoreFn};
+use super::number::{NumLeaf, NumProgram, PartnerScore};
 use super::order::{score, score_order};
-use super::rule::{CompiledRule, Residual, SlotTiming};
+use super::rule::{CompiledRule, Otherwise, Residual, SlotTiming};
 use crate::network::{Network, Scalar};
+use crate::plan::Expr;
 use crate::record::Record;
 
 /// One candidate's data for one rule in the fused loop, packed so that a scan reads one record
@@ -17,13 +20,10 @@ pub(super) struct CandidateRecord {
     /// The cached score as an order key (see [`score_order`]) when the rank reads only the
     /// partner (or there is no rank).
     pub(super) score_order: u64,
-    /// The partner's active lead count (kept equal to the network's state) with a capacity
-    /// guard, else 0.
-    pub(super) active_leads: i64,
-    /// The implicit guards' static part: the capacity, or (without a capacity guard) 1; a
-    /// partner failing the status guard (or without a capacity value) gets `i64::MIN`, which
-    /// no count is below.
-    pub(super) capacity: i64,
+    /// The room the implicit guards leave: [`FusedRule::capacities`] less the partner's active
+    /// lead count (kept equal to the network's state) with a capacity guard (saturating, so
+    /// its sign is exact), else the capacity alone; the guards pass while it is above 0.
+    pub(super) room: i64,
     /// Bit `b` set: the partner passes the fixed rest of the residual require whose bit is `b`.
     pub(super) fixed_passed: u64,
 }
@@ -47,7 +47,7 @@ pub(super) struct LeadSplit {
 
 /// A partner-only rank specialised for the batch, with each partner's row of static values.
 struct SpecialisedScore {
-    score: PartnerScoreFn,
+    score: PartnerScore,
     /// `width` values per partner slot.
     rows: Vec<f64>,
     width: usize,
@@ -151,6 +151,12 @@ pub(crate) fn fused_reads_lead(rule: &CompiledRule) -> bool {
 /// A rule's state in the fused loop.
 pub(super) struct FusedRule<'e> {
     pub(super) rule: &'e CompiledRule,
+    /// The rule's `when` (read per lead, kept here so that the loop reads one struct).
+    pub(super) when: Option<&'e Expr>,
+    /// Whether the rule's `else` is a queue (else the next rule is tried).
+    pub(super) queues: bool,
+    /// Where the rule's prepared slot values are within a lead's (set by the loop).
+    pub(super) part: Range<usize>,
     /// The rule's slots for the current lead (constants filled once).
     pub(super) slots: Vec<Scalar>,
     /// The constant slots (what a partner-only rank or a fixed rest reads).
@@ -159,6 +165,10 @@ pub(super) struct FusedRule<'e> {
     statics: Vec<Vec<f64>>,
     /// Per partner slot.
     pub(super) records: Vec<CandidateRecord>,
+    /// Per partner slot, the implicit guards' static part: the capacity, or (without a
+    /// capacity guard) 1; a partner failing the status guard (or without a capacity value)
+    /// gets `i64::MIN`, which no count is below.
+    pub(super) capacities: Vec<i64>,
     /// Whether [`CandidateRecord::score_order`] holds the score.
     pub(super) cached: bool,
     /// The residual requires with a lead part, decided per lead.
@@ -229,6 +239,9 @@ impl<'e> FusedRule<'e> {
         });
         let mut f = FusedRule {
             rule,
+            when: rule.when.as_ref(),
+            queues: matches!(rule.otherwise, Otherwise::Queue(_)),
+            part: 0..0,
             lead_splits,
             always_needed,
             dynamic,
@@ -238,23 +251,25 @@ impl<'e> FusedRule<'e> {
             consts,
             statics,
             records: Vec::new(),
+            capacities: Vec::new(),
             cached,
             rescore_on_assign,
         };
-        f.records = (0..net.slots())
+        (f.records, f.capacities) = (0..net.slots())
             .map(|p| f.record(net, blank, p, &residual))
-            .collect();
+            .unzip();
         f
     }
 
-    /// Partner slot `p`'s record at the start of the batch.
+    /// Partner slot `p`'s record at the start of the batch, and its capacity (see
+    /// [`FusedRule::capacities`]).
     fn record(
         &self,
         net: &Network,
         blank: &Record,
         p: usize,
         residual: &[(&Residual, Option<u64>)],
-    ) -> CandidateRecord {
+    ) -> (CandidateRecord, i64) {
         let status = match net.f_status {
             Some((fs, active)) => net.scalar(fs, p) == Scalar::Symbol(active),
             None => true,
@@ -286,27 +301,30 @@ impl<'e> FusedRule<'e> {
                 }
             }
         }
-        CandidateRecord {
+        let record = CandidateRecord {
             score_order: score_order(score),
-            active_leads: if net.f_capacity.is_some() {
-                active_leads
-            } else {
-                0
-            },
-            capacity,
+            room: capacity.saturating_sub(active_leads),
             fixed_passed,
-        }
+        };
+        (record, capacity)
     }
 
-    /// The score of a partner-only rank for slot `p` in the network's current state.
-    #[inline]
+    /// The score of a partner-only rank for slot `p` in the network's current state (the
+    /// specialised rank inline: the fused loop rescores on every assignment).
+    #[inline(always)]
     pub(super) fn score_of(&self, net: &Network, blank: &Record, p: usize) -> f64 {
         if let Some(s) = &self.specialised {
             let active = net.state.active.get(p).map_or(f64::NAN, |x| *x as f64);
             // (the closures read entries below `width` only)
             let row = s.rows.get(p * s.width..).unwrap_or(&[]);
-            return (s.score)(active, row) + 0.0;
+            return s.score.eval(active, row) + 0.0;
         }
+        self.score_evaluated(net, blank, p)
+    }
+
+    /// [`FusedRule::score_of`] without a specialised rank.
+    #[inline(never)]
+    fn score_evaluated(&self, net: &Network, blank: &Record, p: usize) -> f64 {
         let frame = batch_frame(net, &self.consts, blank, &self.statics);
         match self.rule.folded_rank() {
             Some(r) => r.program.eval(&frame, p) + 0.0,

@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-pub(crate) use partner_score::PartnerScoreFn;
+pub(crate) use partner_score::PartnerScore;
 pub(crate) use program::{NumLeaf, NumProgram};
 
 use super::eval::holds;

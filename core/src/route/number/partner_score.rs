@@ -1,7 +1,7 @@
-//! A partner-only rank specialised for one batch ([`PartnerScoreFn`]): the fused loop rescores
+//! A partner-only rank specialised for one batch ([`PartnerScore`]): the fused loop rescores
 //! a partner each time it is assigned, from its active lead count and a row of values fixed
-//! for the batch, through closures whose operators and operand kinds are chosen when the batch
-//! starts.
+//! for the batch, through steps (or closures) whose operators and operand kinds are chosen
+//! when the batch starts.
 
 use crate::network::Scalar;
 use crate::plan::ArithOp;
@@ -9,9 +9,9 @@ use crate::plan::ArithOp;
 use super::float_arith;
 use super::program::{NumLeaf, NumProgram};
 
-/// A partner-only rank specialised for one batch (see [`NumProgram::partner_score`]): called
-/// with the partner's active lead count (`NaN` if unknown) and its row of static values.
-pub(crate) type PartnerScoreFn = Box<dyn Fn(f64, &[f64]) -> f64 + Send + Sync>;
+/// A closure computing a partner-only rank (see [`PartnerScore`]): called with the partner's
+/// active lead count (`NaN` if unknown) and its row of static values.
+type PartnerScoreFn = Box<dyn Fn(f64, &[f64]) -> f64 + Send + Sync>;
 
 /// An operand of a [`PartnerScoreFn`].
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +70,8 @@ macro_rules! steps {
         /// negated.
         #[derive(Debug, Clone, Copy)]
         enum Step {
+            /// The value so far, unchanged (pads a short chain).
+            Id,
             Neg,
             $($rc(f64), $ra, $rr(usize), $lc(f64), $la, $lr(usize),)*
         }
@@ -93,6 +95,7 @@ macro_rules! steps {
             #[inline(always)]
             fn apply(self, acc: f64, a: f64, r: &[f64]) -> f64 {
                 match self {
+                    Step::Id => acc,
                     Step::Neg => -acc,
                     $(
                         Step::$rc(c) => float_arith(ArithOp::$op, acc, c),
@@ -125,6 +128,38 @@ fn chain_fn(first: ScoreLeaf, steps: Box<[Step]>) -> PartnerScoreFn {
         }
         acc
     })
+}
+
+/// The steps of a chain inlined at the call site.
+const SHORT: usize = 4;
+
+/// A partner-only rank specialised for one batch (see [`NumProgram::partner_score`]):
+/// [`PartnerScore::eval`] takes the partner's active lead count (`NaN` if unknown) and its row
+/// of static values.
+pub(crate) struct PartnerScore(ScoreKind);
+
+enum ScoreKind {
+    /// A chain of at most [`SHORT`] steps (padded with [`Step::Id`]), evaluated where it is
+    /// called: no call, and each step's dispatch a branch of its own (one target per site,
+    /// which the branch predictor learns; in a loop one site cycles through the chain's
+    /// targets).
+    Short(ScoreLeaf, [Step; SHORT]),
+    /// Any other rank.
+    Closure(PartnerScoreFn),
+}
+
+impl PartnerScore {
+    /// The score for active lead count `a` and row `r`.
+    #[inline(always)]
+    pub(crate) fn eval(&self, a: f64, r: &[f64]) -> f64 {
+        match &self.0 {
+            ScoreKind::Short(first, [s0, s1, s2, s3]) => {
+                let acc = s1.apply(s0.apply(first.get(a, r), a, r), a, r);
+                s3.apply(s2.apply(acc, a, r), a, r)
+            }
+            ScoreKind::Closure(f) => f(a, r),
+        }
+    }
 }
 
 /// A compiled node or a leaf.
@@ -182,7 +217,7 @@ fn binary(op: ArithOp, a: ScoreNode, b: ScoreNode) -> PartnerScoreFn {
 }
 
 impl NumProgram {
-    /// This program as a [`PartnerScoreFn`] for a partner-only rank: constants and constant
+    /// This program as a [`PartnerScore`] for a partner-only rank: constants and constant
     /// slots (`consts`) become literals, the active-leads state the call's argument, and columns
     /// and static subexpressions entries of the partner's row, whose leaves are pushed to `row`
     /// (read them per partner with [`NumLeaf::get`]). `None` if the program has a node other
@@ -192,15 +227,24 @@ impl NumProgram {
         &self,
         consts: &[Scalar],
         row: &mut Vec<NumLeaf>,
-    ) -> Option<PartnerScoreFn> {
+    ) -> Option<PartnerScore> {
         let mut steps = Vec::new();
         if let Some(first) = self.chain(consts, row, &mut steps) {
+            if (1..=SHORT).contains(&steps.len()) {
+                let mut short = [Step::Id; SHORT];
+                for (s, t) in short.iter_mut().zip(steps) {
+                    *s = t;
+                }
+                return Some(PartnerScore(ScoreKind::Short(first, short)));
+            }
             if !steps.is_empty() {
-                return Some(chain_fn(first, steps.into_boxed_slice()));
+                let f = chain_fn(first, steps.into_boxed_slice());
+                return Some(PartnerScore(ScoreKind::Closure(f)));
             }
         }
         row.clear();
-        Some(self.score_node(consts, row)?.into_fn())
+        let f = self.score_node(consts, row)?.into_fn();
+        Some(PartnerScore(ScoreKind::Closure(f)))
     }
 
     /// This program as a [`Step`] chain when every node has at most one non-leaf operand: the
@@ -308,8 +352,8 @@ mod tests {
         use ArithOp::{Add, Div, Mul, Sub};
         use NumLeaf::{ActiveLeads, Column, Const, Slot, Static};
         let leaf = |l| Box::new(NumProgram::Leaf(l));
-        let programs = [
-            // 0.2 * (1 - active / capacity) + static
+        // 0.2 * (1 - active / capacity) + static
+        let w1 = || {
             NumProgram::LeafTree(
                 Add,
                 Static(0),
@@ -322,7 +366,14 @@ mod tests {
                         Box::new(NumProgram::LeafLeaf(Div, ActiveLeads, Column(3))),
                     )),
                 )),
-            ),
+            )
+        };
+        let programs = [
+            // chains of one, two and five steps (four and three below)
+            NumProgram::LeafLeaf(Div, Column(1), ActiveLeads),
+            NumProgram::Neg(Box::new(NumProgram::LeafLeaf(Sub, ActiveLeads, Slot(0)))),
+            NumProgram::Neg(Box::new(w1())),
+            w1(),
             NumProgram::Neg(Box::new(NumProgram::TreeLeaf(
                 Div,
                 Box::new(NumProgram::LeafLeaf(Sub, Slot(0), ActiveLeads)),
@@ -353,7 +404,7 @@ mod tests {
             for r in rows {
                 for a in [0.0, 1.0, 3.0, f64::NAN, -2.0] {
                     assert_eq!(
-                        chain(a, r).to_bits(),
+                        chain.eval(a, r).to_bits(),
                         reference(a, r).to_bits(),
                         "{a} {r:?}"
                     );
