@@ -12,7 +12,7 @@ use super::compile::LeadFrame;
 use super::eval::{eval, truth, ValueEnv};
 use super::fused_rule::{CandidateRecord, FusedRule};
 use super::order::{score, score_order, tie};
-use super::prepare::{LeadBatch, Leads};
+use super::prepare::{LeadBatch, Leads, SlotValues};
 use super::routed::{Routed, RoutedBatch, FALLBACK, NONE};
 use super::rule::SlotTiming;
 use super::{Engine, Times};
@@ -223,7 +223,7 @@ impl FusedRule<'_> {
         &mut self,
         (lead, now): (&Record, EpochMs),
         net: &Network,
-        vals: Option<&[Scalar]>,
+        vals: Option<SlotValues<'_>>,
         lists: &mut CandidateLists,
         combo: usize,
         checks: &mut Vec<usize>,
@@ -329,20 +329,19 @@ impl FusedRule<'_> {
     /// else the fixed bits a candidate needs, with the residuals evaluated per candidate in
     /// `checks`.
     #[inline]
-    fn lead_parts(&self, vals: Option<&[Scalar]>, checks: &mut Vec<usize>) -> Option<u64> {
+    fn lead_parts(&self, vals: Option<SlotValues<'_>>, checks: &mut Vec<usize>) -> Option<u64> {
         checks.clear();
         if !self.dynamic.is_empty() {
             checks.extend_from_slice(&self.dynamic);
         }
         let mut need = self.always_needed;
         for ls in &self.lead_splits {
-            let v = match (ls.prepared, vals) {
-                (Some(at), Some(vals)) => vals.get(at),
-                _ => self.slots.get(ls.slot),
-            };
             // (the lead part's value is a coin toss per lead: no branch on it, so in integers,
             // 1 for true)
-            let v = u64::from(matches!(v, Some(Scalar::Bool(true))));
+            let v = u64::from(match (ls.prepared, vals) {
+                (Some(at), Some(vals)) => vals.is_true(at),
+                _ => matches!(self.slots.get(ls.slot), Some(Scalar::Bool(true))),
+            });
             // `true or _` passes every partner and `false and _` none; otherwise the rest
             // decides, or, without one, the lead part must be true
             let rest = (v ^ u64::from(ls.or)) & u64::from(ls.has_rest);
@@ -375,7 +374,7 @@ fn when_holds(w: &Expr, lead: &Record, now: EpochMs) -> bool {
 #[inline(never)]
 fn fill_slots(
     f: &mut FusedRule<'_>,
-    vals: Option<&[Scalar]>,
+    vals: Option<SlotValues<'_>>,
     lead: &Record,
     net: &Network,
     now: EpochMs,
@@ -383,9 +382,9 @@ fn fill_slots(
     let slots = &f.rule.slots;
     match vals {
         Some(vals) => {
-            for (k, v) in slots.prepared.iter().zip(vals) {
-                if let Some(s) = f.slots.get_mut(*k) {
-                    *s = *v;
+            for (j, k) in slots.prepared.iter().enumerate() {
+                if let (Some(s), Some(v)) = (f.slots.get_mut(*k), vals.get(j)) {
+                    *s = v;
                 }
             }
             for k in &slots.live {

@@ -7,7 +7,6 @@
 use super::leads::LazyLead;
 use super::slots::SlotEval;
 use super::Preparation;
-use crate::network::Scalar;
 use crate::record::ColumnRows;
 
 impl Preparation<'_> {
@@ -48,27 +47,22 @@ impl Preparation<'_> {
         self.combos.grow(n, u32::MAX);
         let width = self.slots.len();
         if width > 0 {
-            self.prepared.truncate(0);
-            self.prepared.grow(n, Scalar::Null);
-            let values = self.prepared.values_mut();
+            self.prepared.reset(n);
+            let values = &mut self.prepared;
             for (k, slot) in self.slots.iter_mut().enumerate() {
                 if let SlotEval::IntRange(t) = &slot.how {
                     if let Some(ints) = reader.ints(t.field()) {
                         // (an integer column: the test on each cell)
                         for (i, r) in leads.clone() {
                             let x = ints.get(r).copied().flatten();
-                            if let Some(v) = values.get_mut(i * width + k) {
-                                *v = t.test_int(x);
-                            }
+                            values.set(i, k, t.test_int(x));
                         }
                         continue;
                     }
                 }
                 for (i, r) in leads.clone() {
                     let v = slot.value(&mut self.net, &mut LazyLead::new(i, r, reader));
-                    if let Some(x) = values.get_mut(i * width + k) {
-                        *x = v;
-                    }
+                    values.set(i, k, v);
                 }
             }
         }

@@ -8,12 +8,12 @@ mod by_column;
 mod checks;
 mod keys;
 mod leads;
+mod slot_table;
 mod slots;
 
 use std::borrow::Cow;
 
 use crate::network::validate::Shape;
-use crate::network::Scalar;
 use crate::record::{Column, ColumnRows, DataError, Record};
 use crate::report::ErrorReport;
 use crate::route::analysis::single_lead_field;
@@ -26,6 +26,7 @@ use checks::Checks;
 use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
 use leads::{LazyLead, LeadColumns, LeadSource};
 pub(crate) use leads::{LeadReader, Leads};
+pub(crate) use slot_table::{SlotTable, SlotValues};
 use slots::{push_values, EmptyNetwork, PreparedSlot, SlotEval};
 
 /// A lead-major table: `width` values per lead.
@@ -183,7 +184,7 @@ pub struct LeadBatch {
     pub(super) combinations: Combinations,
     /// Per lead, the values of every rule's prepared slots in rule order
     /// ([`super::rule::LeadSlots::prepared`]); `None` if they could not be computed.
-    pub(super) prepared: Option<PerLead<Scalar>>,
+    pub(super) prepared: Option<SlotTable>,
 }
 
 impl LeadBatch {
@@ -263,7 +264,7 @@ struct Preparation<'a> {
     coded: Vec<usize>,
     /// Every rule's prepared slots, in rule order.
     slots: Vec<PreparedSlot<'a>>,
-    prepared: PerLead<Scalar>,
+    prepared: SlotTable,
     /// The network the closures of network-independent slots read.
     net: EmptyNetwork<'a>,
 }
@@ -287,7 +288,7 @@ impl<'a> Preparation<'a> {
             combos: PerLead::filled(n, engine.rules.len(), u32::MAX),
             combinations: Combinations::default(),
             coded: Vec::new(),
-            prepared: PerLead::with_capacity(n, slots.len()),
+            prepared: SlotTable::with_capacity(n, slots.len()),
             slots,
             net: EmptyNetwork::new(engine),
         }

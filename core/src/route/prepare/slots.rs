@@ -4,7 +4,7 @@
 //! slot's closure with an empty network built once per batch, only if needed.
 
 use super::leads::{LazyLead, LeadSource};
-use super::PerLead;
+use super::SlotTable;
 use crate::network::{Network, Scalar};
 use crate::record::Record;
 use crate::route::compile::LeadFn;
@@ -93,7 +93,7 @@ impl<'a> EmptyNetwork<'a> {
 #[inline]
 pub(super) fn push_values<'b, S: LeadSource<'b>>(
     slots: &mut [PreparedSlot<'_>],
-    vals: &mut PerLead<Scalar>,
+    vals: &mut SlotTable,
     net: &mut EmptyNetwork<'_>,
     lead: &mut LazyLead<'_, 'b, S>,
     passed: bool,
