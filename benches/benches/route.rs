@@ -3,6 +3,7 @@
 //! latency of one decision.
 //!
 //! `cargo bench -p leadrail-benches --bench route -- --warm-up-time 1 --measurement-time 3`
+//! (add `--features mimalloc` to allocate, in every bench, as the Python and Node bindings do)
 #![expect(
     clippy::unwrap_used,
     reason = "a bench harness: fail loudly on bad setup"
@@ -19,6 +20,10 @@ use leadrail_core::host::{Host, Instants, Rows, SharedNetwork};
 use leadrail_core::network::Network;
 use leadrail_core::record::Column;
 use leadrail_core::route::{Engine, RouteOptions, Times};
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn w1(c: &mut Criterion) {
     let w = W1::generate(1, 1_000, 100_000);
