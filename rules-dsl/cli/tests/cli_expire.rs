@@ -2,6 +2,7 @@
 //! or before `--now` (the end is exclusive: ended at `protected_until` itself), as a JSON array
 //! of ids, earliest end first; pending registrations and accounts never expire; a bad `--now`
 //! or a bad record exits 2 naming what is wrong.
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 mod cli_support;
 use cli_support::{leadrail, leadrail_with_stdin};
