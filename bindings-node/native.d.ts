@@ -69,7 +69,8 @@ export type JsNetwork = Network
 
 /**
  * Registrations, CRM accounts and open leads held once for routing leads with lead conflicts
- * (core's `host::SharedRegistry`): built once, changed one record at a time.
+ * (core's `host::SharedRegistry`): built once, changed one record at a time, registrations
+ * past their protection marked expired with `expire`.
  */
 export declare class Registry {
   /**
@@ -81,6 +82,11 @@ export declare class Registry {
   add(record: Registration): boolean
   /** Removes the record of `id`; false when there was none. */
   remove(id: string): boolean
+  /**
+   * Marks expired every approved registration whose protection ended at or before `now`
+   * (`protected_until <= now`); their ids, earliest end first. Throws for a bad `now`.
+   */
+  expire(now: InstantLike): Array<string>
   /**
    * Routes the leads in order at `now`, each checked against the registry and routed as the
    * engine's `on lead_conflict` says; one `{decision, conflict?}` per lead. A bad lead (or,
@@ -119,7 +125,7 @@ export declare function haversineKm(a: GeoPoint | readonly [lat: number, lon: nu
 /** Options of `Registry.route`. */
 export interface LeadRouteOptions {
   /** Partner ids that never get the lead. */
-  exclude?: Array<string>
+  exclude?: ReadonlyArray<string>
   /**
    * Record each assignment (the partner holds the lead until `network.release`) and add each
    * lead given to a partner to the registry as its open lead; default: what if.

@@ -46,6 +46,19 @@ const FLOWS = {
   release: (net, c) => net.release(c.lead, c.partner),
 }
 
+/** An `expire` call: the registry expired at each instant of `now` in turn, then, with `leads`,
+ * the leads routed against it at `route_at` (what if). */
+function expireCall(net, call) {
+  try {
+    const registry = Registry.fromRecords(call.registry)
+    const got = { expired: call.now.map((t) => registry.expire(t)) }
+    if (call.leads) got.routes = registry.route(net, call.leads, call.route_at)
+    return { ok: got }
+  } catch (e) {
+    return { error: e.diagnostics[0] }
+  }
+}
+
 test('there are at least 40 vectors', () => {
   assert.ok(files.length >= 40, `${files.length} vectors`)
 })
@@ -121,6 +134,8 @@ for (const file of files) {
         } catch (e) {
           got = { error: e.diagnostics[0] }
         }
+      } else if (call.call === 'expire') {
+        got = expireCall(net, call)
       } else {
         throw new Error(`unknown call ${call.call}`)
       }

@@ -62,3 +62,19 @@ test('tsc --strict refuses a misspelt field', { skip }, () => {
   assert.notEqual(badOption.status, 0)
   assert.match(badOption.output, /exlude/)
 })
+
+test('tsc --strict: Registry.route takes a readonly exclude array, Registry.expire gives ids', { skip }, () => {
+  const code = (use) => `import { Engine, Registry } from 'leadrail'
+const network = Engine.compile('rules').network([])
+const registry = Registry.fromRecords([{ id: 'R-1', partner: 'p1', company: 'Acme', submitted_at: 0 }])
+const rejectedBy: readonly string[] = ['p2']
+const routes = registry.route(network, [{ id: 'L1' }], Date.now(), { exclude: rejectedBy, assign: false })
+console.log(routes.length, ${use})
+`
+  const ok = tsc({ 'registry.mts': code("registry.expire(new Date()).join(', '), registry.expire('2026-11-24T09:00:00Z') satisfies string[]") })
+  assert.equal(ok.status, 0, ok.output)
+  // the ids are strings
+  const bad = tsc({ 'registry.mts': code('registry.expire(0) satisfies number[]') })
+  assert.notEqual(bad.status, 0)
+  assert.match(bad.output, /Type 'string' is not assignable to type 'number'/)
+})

@@ -54,6 +54,7 @@ pub fn register(
 #[derive(Default)]
 pub struct LeadRouteOptions {
     /// Partner ids that never get the lead.
+    #[napi(ts_type = "ReadonlyArray<string>")]
     pub exclude: Option<Vec<String>>,
     /// Record each assignment (the partner holds the lead until `network.release`) and add each
     /// lead given to a partner to the registry as its open lead; default: what if.
@@ -61,7 +62,8 @@ pub struct LeadRouteOptions {
 }
 
 /// Registrations, CRM accounts and open leads held once for routing leads with lead conflicts
-/// (core's `host::SharedRegistry`): built once, changed one record at a time.
+/// (core's `host::SharedRegistry`): built once, changed one record at a time, registrations
+/// past their protection marked expired with `expire`.
 #[napi(js_name = "Registry")]
 pub struct JsRegistry(SharedRegistry);
 
@@ -91,6 +93,14 @@ impl JsRegistry {
     #[napi]
     pub fn remove(&self, env: Env, id: String) -> Result<bool> {
         raise(&env, self.0.remove(&id))
+    }
+
+    /// Marks expired every approved registration whose protection ended at or before `now`
+    /// (`protected_until <= now`); their ids, earliest end first. Throws for a bad `now`.
+    #[napi(ts_args_type = "now: InstantLike")]
+    pub fn expire(&self, env: Env, now: Unknown<'_>) -> Result<Vec<String>> {
+        let now = raise(&env, instant(now)?)?;
+        raise(&env, self.0.expire(now))
     }
 
     /// Routes the leads in order at `now`, each checked against the registry and routed as the

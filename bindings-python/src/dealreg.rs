@@ -63,6 +63,11 @@ impl PyRegistry {
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         raise(py, self.0.len())
     }
+    /// Marks expired the approved registrations whose protection ended at `now`; their ids.
+    fn expire(&self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let now = raise(py, instant(now)?)?;
+        raise(py, py.detach(|| self.0.expire(now)))
+    }
     /// Each lead's decision (typed) and conflict (core's serde form, or None).
     #[pyo3(signature = (network, leads, now, exclude = Vec::new(), assign = false))]
     fn route<'py>(

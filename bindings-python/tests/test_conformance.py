@@ -51,6 +51,19 @@ def kpi_call(engine, call):
     return r.columns() if columns else r.to_dict()
 
 
+def expire_call(net, call):
+    """An `expire` call: the registry expired at each instant of `now` in turn, then, with
+    `leads`, the leads routed against it at `route_at` (what if)."""
+    try:
+        registry = leadrail.Registry(call["registry"])
+        got = {"expired": [registry.expire(t) for t in call["now"]]}
+        if "leads" in call:
+            got["routes"] = [r.to_dict() for r in registry.route_batch(net, call["leads"], call["route_at"])]
+    except leadrail.LeadrailError as e:
+        return {"error": e.diagnostics[0]}
+    return {"ok": got}
+
+
 def project(d):
     return {k: d[k] for k in ("code", "severity", "message", "line", "column")}
 
@@ -149,6 +162,8 @@ def test_vector(path):
                 got = {"ok": [r.to_dict() for r in routes]}
             except leadrail.LeadrailError as e:
                 got = {"error": e.diagnostics[0]}
+        elif kind == "expire":
+            got = expire_call(net, call)
         else:
             raise AssertionError(f"unknown call {kind}")
         assert canon(got) == canon(call["expect"]), kind

@@ -209,6 +209,7 @@ fn run(path: &Path) {
                 }
             }
             "route_conflicts" => conflicts(&mut session, call, exclude),
+            "expire" => expire(&mut session, call),
             "forecast" => {
                 serde_json::from_str(&kpi::request::forecast_json(&call.to_string())).unwrap()
             }
@@ -241,6 +242,42 @@ fn conflicts(session: &mut Session, call: &Json, exclude: Vec<String>) -> Json {
                 true => lead_conflict::assign_all(&engine, net, &mut registry, &leads, now, &opts),
                 false => lead_conflict::route_all(&engine, net, &registry, &leads, now, &opts),
             }
+        });
+    match answer {
+        Ok(v) => json!({ "ok": v }),
+        Err(e) => json!({ "error": e }),
+    }
+}
+
+/// An `expire` call: the call's registry expired at each instant of `now` in turn (core's
+/// `dealreg::Registry::expire_due`, as `host::SharedRegistry::expire`), then, with `leads`, the
+/// leads routed against it at `route_at` (what if), as `{"ok": {"expired", "routes"?}}` or
+/// `{"error": report}`.
+fn expire(session: &mut Session, call: &Json) -> Json {
+    use leadrail_core::dealreg::Registry;
+    use leadrail_core::host::{lead_conflict, register::registrations_from_json};
+    let engine = session.engine().clone();
+    let schema = &engine.plan().lead_schema;
+    let answer = registrations_from_json(call["registry"].as_array().unwrap(), "registry")
+        .and_then(|records| {
+            let mut registry = Registry::from_records(records);
+            let mut expired = Vec::new();
+            for t in call["now"].as_array().unwrap() {
+                let now: InstantJson = serde_json::from_value(t.clone()).unwrap();
+                expired.push(registry.expire_due(now.millis()?));
+            }
+            let Some(leads) = call.get("leads") else {
+                return Ok(json!({ "expired": expired }));
+            };
+            let leads = Rows::from_json(Host::RUST, schema, leads.as_array().unwrap())
+                .records(schema)
+                .into_records()?;
+            let at: InstantJson = serde_json::from_value(call["route_at"].clone()).unwrap();
+            let opts = leadrail_core::route::RouteOptions::default();
+            let net = session.network_mut();
+            let routes =
+                lead_conflict::route_all(&engine, net, &registry, &leads, at.millis()?, &opts)?;
+            Ok(json!({ "expired": expired, "routes": routes }))
         });
     match answer {
         Ok(v) => json!({ "ok": v }),

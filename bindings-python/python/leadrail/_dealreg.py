@@ -8,7 +8,7 @@ only passes the arguments and gives the answers typed: `Verdict`, `Conflict` and
     (v,) = leadrail.register(engine, registry, [deal], now)
     v.outcome, v.holder, v.conflicts[0].rule
 
-    registry = leadrail.Registry(records)  # built once, changed with add / remove
+    registry = leadrail.Registry(records)  # built once, changed with add / remove / expire
     r = registry.assign(network, lead, now)  # routed as `on lead_conflict` says, recorded
     r.decision.outcome, r.conflict.holder if r.conflict else None
 """
@@ -137,8 +137,8 @@ class Registry:
     for routing leads: each lead is checked against it and routed as the engine's `on
     lead_conflict` says (to the partner holding the account, to a review queue, or by the
     rules), its conflict reported. Built once (its index is not rebuilt per call), changed one
-    record at a time with `add` and `remove`. Raises `DataError` naming the record and the
-    field."""
+    record at a time with `add` and `remove`, registrations past their protection marked
+    expired with `expire`. Raises `DataError` naming the record and the field."""
 
     def __init__(self, records: Iterable[Mapping[str, Any]] = ()) -> None:
         self._native = _leadrail.Registry(list(records))
@@ -153,6 +153,14 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._native)
+
+    def expire(self, now: Instant) -> list[str]:
+        """Marks expired every approved registration whose protection ended at or before `now`
+        (its `protected_until` <= `now`: the end is exclusive) and returns their ids, earliest
+        end first; a registration expired once is not returned again. An expired registration
+        no longer conflicts with deals or leads, whatever instant they are checked at. Raises
+        `LeadrailError` (code `leadrail::request::invalid`) for a bad `now`."""
+        return self._native.expire(now)
 
     def route_batch(
         self,

@@ -386,6 +386,10 @@ class Registry:
     def add(self, record: Mapping[str, Any]) -> bool: ...
     def remove(self, id: str) -> bool: ...
     def __len__(self) -> int: ...
+    def expire(self, now: Instant) -> list[str]:
+        """Marks expired every approved registration whose protection ended at or before `now`
+        (its `protected_until` <= `now`); their ids, earliest end first. Raises
+        `LeadrailError` (code `leadrail::request::invalid`) for a bad `now`."""
     def route(
         self,
         network: Network,

@@ -1,6 +1,6 @@
 //! `leadrail`: check, format and run routing rule files from the command line.
 //!
-//! Subcommands: `check`, `fmt`, `route`, `sla`, `kpi`, `forecast`, `register`.
+//! Subcommands: `check`, `fmt`, `route`, `sla`, `kpi`, `forecast`, `register`, `expire`.
 //!
 //! Exit codes: 0 success; 1 a rule file has errors (or `fmt --check` found unformatted files);
 //! 2 bad data or usage (a malformed row names its file, line and field), or the output could not
@@ -38,6 +38,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod check;
 mod conflicts;
 mod decisions;
+mod expire;
 mod fmt;
 mod input;
 mod kpi;
@@ -67,6 +68,7 @@ Examples:
   leadrail kpi --rules rules.rail --timelines timelines.json --leads leads.csv \\
                --now 2026-12-01T00:00:00Z --by partner,month
   leadrail register --rules rules.rail --registry registry.csv --deals deals.csv
+  leadrail expire --registry registry.csv --now 2026-12-31T08:00:00Z
 
 Wherever a file is read or written, `-` means standard input or output.
 Exit status: 0 done; 1 a rule file has errors (or `fmt --check` found files to format);
@@ -140,6 +142,27 @@ enum Command {
     /// Check partners' deals against registrations, CRM accounts and open leads under a
     /// `registration` policy, and print each verdict with the records it matched and why.
     Register(RegisterCli),
+    /// Mark expired the approved registrations whose protection ended at or before an instant
+    /// (`protected_until <= now`) and print their ids as a JSON array, earliest end first.
+    Expire(ExpireCli),
+}
+
+/// The options of `leadrail expire`.
+#[derive(Debug, clap::Args)]
+struct ExpireCli {
+    /// Registrations, CRM accounts and open leads (CSV, JSON or JSON Lines), as `register
+    /// --registry` reads them.
+    #[arg(long, value_name = "FILE")]
+    registry: PathBuf,
+    /// The instant (e.g. `2026-12-31T08:00:00Z`, or ms since the epoch); the default is now.
+    #[arg(long, value_name = "INSTANT")]
+    now: Option<String>,
+    /// The format of an input whose file name does not say.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<input::Format>,
+    /// Write the ids to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    output: PathBuf,
 }
 
 /// The options of `leadrail register`.
@@ -274,6 +297,12 @@ fn main() -> ExitCode {
             input_format: r.input_format,
             format: r.format,
             output: r.output,
+        }),
+        Command::Expire(e) => expire::run(&expire::ExpireArgs {
+            registry: e.registry,
+            now: e.now,
+            input_format: e.input_format,
+            output: e.output,
         }),
     };
     ExitCode::from(code)

@@ -170,6 +170,23 @@ pub(crate) fn read(
     }
 }
 
+/// The instant of `--now` (RFC 3339 or ms; default: the clock's); `Err` is the exit code (the
+/// reason printed).
+pub(crate) fn now_of(now: Option<&str>) -> Result<EpochMs, u8> {
+    match now {
+        None => crate::route::parse_now(None),
+        Some(t) => instant(t).ok_or_else(|| {
+            format!(
+                "--now `{t}` is not an instant; e.g. `2026-11-24T09:00:00Z` or ms since the epoch"
+            )
+        }),
+    }
+    .map_err(|e| {
+        eprintln!("error: {e}");
+        2u8
+    })
+}
+
 /// Runs `leadrail register`; returns the exit code.
 pub fn run(args: &RegisterArgs) -> u8 {
     match run_inner(args) {
@@ -183,18 +200,7 @@ fn run_inner(args: &RegisterArgs) -> Result<(), u8> {
         eprintln!("error: {e}");
         2u8
     })?;
-    let now = match &args.now {
-        None => crate::route::parse_now(None),
-        Some(t) => instant(t).ok_or_else(|| {
-            format!(
-                "--now `{t}` is not an instant; e.g. `2026-11-24T09:00:00Z` or ms since the epoch"
-            )
-        }),
-    }
-    .map_err(|e| {
-        eprintln!("error: {e}");
-        2u8
-    })?;
+    let now = now_of(args.now.as_deref())?;
     let compiled = crate::rules::compile(&args.rules)?;
     let policy = policy_of(&compiled.plan, args.policy.as_deref()).map_err(|e| {
         eprintln!("error: {}", e.message);
