@@ -13,7 +13,7 @@ const { Engine, Registry, register } = require('../index.js')
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'conformance')
 const files = readdirSync(ROOT)
   // the capabilities this binding offers: every suite
-  .filter((d) => ['routing', 'sla', 'errors', 'kpi', 'flows', 'dealreg'].includes(d) && statSync(join(ROOT, d)).isDirectory())
+  .filter((d) => ['routing', 'sla', 'errors', 'kpi', 'flows', 'dealreg', 'lead_conflicts'].includes(d) && statSync(join(ROOT, d)).isDirectory())
   .flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.json')).map((f) => join(d, f)))
   .sort()
 

@@ -15,7 +15,7 @@ def wire(x):
 
 VECTORS = Path(__file__).resolve().parents[2] / "conformance"
 # The capabilities this binding offers: every suite.
-SUITES = ("routing", "sla", "errors", "kpi", "flows", "dealreg")
+SUITES = ("routing", "sla", "errors", "kpi", "flows", "dealreg", "lead_conflicts")
 FILES = sorted(p for p in VECTORS.glob("*/*.json") if p.parent.name in SUITES)
 
 
