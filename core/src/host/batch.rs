@@ -25,7 +25,7 @@ use super::results::Results;
 use super::rows::Rows;
 use crate::network::Network;
 use crate::report::ErrorReport;
-use crate::route::{Engine, LeadBatch, RouteOptions};
+use crate::route::{Carry, Engine, LeadBatch, RouteOptions};
 
 /// Batches of fewer leads are routed in one piece.
 pub const MIN_CHUNKED: usize = 32_768;
@@ -374,6 +374,9 @@ impl SharedNetwork {
         // prepared leads (else the routing thread does)
         let read = AtomicUsize::new(0);
         let mut routed = 0usize;
+        // what the chunks share (one engine, network, options; the state grows by the chunks'
+        // assignments only): each chunk interns, resolves and lists only what is new
+        let mut carry = Carry::new();
         let run = overlap(
             2,
             || -> Result<Option<Rows>, Stop<H::Error>> {
@@ -390,7 +393,11 @@ impl SharedNetwork {
                 Ok(Some(rows))
             },
             |rows: Rows| {
-                let (results, batch) = rows.prepare(engine).route_keep(engine, net, instants, opts);
+                // (prepared and routed on the routing thread, chunk after chunk, with the
+                // batch's carry)
+                let prepared = rows.prepare_with(engine, &mut carry);
+                let (results, batch) =
+                    prepared.route_keep(engine, net, (instants, opts), &mut carry);
                 routed += 1;
                 let behind = read.load(Ordering::Relaxed) > routed;
                 (results, behind.then_some(batch))

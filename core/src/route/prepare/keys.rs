@@ -14,24 +14,30 @@ use crate::route::probe::{Probe, ProbeKey};
 use crate::route::Engine;
 use crate::value::Value;
 
+/// The key ids of one probe's keys (carried from chunk to chunk of a batch: see
+/// [`crate::route::Carry`]).
+pub(super) type KeyIds = FxHashMap<ProbeKey, u32>;
+
 /// Interns the lead-side keys of one probe: by the address of the value's `Arc` first (a
 /// value read straight from a lead of the batch, which owns it for the batch's life), then by
 /// the value itself, so a key is cloned only when it is new.
 struct ProbeKeyInterner {
     /// A direct-mapped cache of `(address, id)`: a few hundred distinct values per batch hit
-    /// it, and a batch of distinct `Arc`s costs no growth.
+    /// it, and a batch of distinct `Arc`s costs no growth. (Per chunk: an address identifies
+    /// a value only while the chunk's leads live.)
     by_address: Vec<(usize, u32)>,
-    by_key: FxHashMap<ProbeKey, u32>,
+    by_key: KeyIds,
 }
 
 /// The number of entries of [`ProbeKeyInterner::by_address`] (a power of two).
 const ADDRESS_CACHE: usize = 1024;
 
-impl Default for ProbeKeyInterner {
-    fn default() -> ProbeKeyInterner {
+impl ProbeKeyInterner {
+    /// An interner that knows `by_key` already (the keys of earlier chunks).
+    fn with_keys(by_key: KeyIds) -> ProbeKeyInterner {
         ProbeKeyInterner {
             by_address: vec![(0, u32::MAX); ADDRESS_CACHE],
-            by_key: FxHashMap::default(),
+            by_key,
         }
     }
 }
@@ -117,7 +123,8 @@ pub(super) struct ProbeKeys<'a> {
 }
 
 impl<'a> ProbeKeys<'a> {
-    pub(super) fn new(id: usize, probe: &'a Probe) -> ProbeKeys<'a> {
+    /// The probe `id`'s state, knowing the key ids `known` (of earlier chunks of the batch).
+    pub(super) fn new(id: usize, probe: &'a Probe, known: KeyIds) -> ProbeKeys<'a> {
         let expr = probe.interned();
         ProbeKeys {
             id,
@@ -126,9 +133,14 @@ impl<'a> ProbeKeys<'a> {
                 Some((Expr::Field(Scope::Lead, f), _)) => Some(usize::from(*f)),
                 _ => None,
             },
-            interner: ProbeKeyInterner::default(),
+            interner: ProbeKeyInterner::with_keys(known),
             dict: None,
         }
+    }
+
+    /// The key ids interned so far, for the next chunk of the batch.
+    pub(super) fn into_known(self) -> KeyIds {
+        self.interner.by_key
     }
 
     /// Whether a lead's key is read from its record beyond its dictionary code's first lead
@@ -197,12 +209,56 @@ impl<'a> ProbeKeys<'a> {
 }
 
 /// The candidate combinations of one rule seen so far, by their probe keys: packed into one
-/// `u64` for rules with at most two probes (the common case), else by slice.
-enum CombinationTable {
+/// `u64` for rules with at most two probes (the common case), else by slice. (Carried from
+/// chunk to chunk of a batch: see [`crate::route::Carry`].)
+pub(super) enum CombinationTable {
     Packed(PackedMap),
     Slices(FxHashMap<Vec<u32>, u32>),
-    /// Few enough combinations of the batch's keys to number them in an array.
-    Dense(DenseCombinations),
+}
+
+impl CombinationTable {
+    /// The table of a rule with `probes` probes.
+    fn new(probes: usize) -> CombinationTable {
+        if probes <= 2 {
+            CombinationTable::Packed(PackedMap::default())
+        } else {
+            CombinationTable::Slices(FxHashMap::default())
+        }
+    }
+
+    /// The combination id of the keys of `probes` in `keys` (a lead's key per probe id),
+    /// `next` if they are new (`ks`: scratch); `None` if a probe has no key.
+    #[inline]
+    fn id(&mut self, probes: &[usize], keys: &[u32], next: u32, ks: &mut Vec<u32>) -> Option<u32> {
+        match self {
+            CombinationTable::Packed(m) => {
+                let mut packed = 0u64;
+                for g in probes {
+                    match keys.get(*g) {
+                        Some(k) if *k != u32::MAX => packed = (packed << 32) | u64::from(*k),
+                        _ => return None,
+                    }
+                }
+                Some(m.get_or_insert(packed, next))
+            }
+            CombinationTable::Slices(m) => {
+                ks.clear();
+                for g in probes {
+                    match keys.get(*g) {
+                        Some(k) if *k != u32::MAX => ks.push(*k),
+                        _ => return None,
+                    }
+                }
+                Some(match m.get(ks.as_slice()) {
+                    Some(id) => *id,
+                    None => {
+                        m.insert(ks.clone(), next);
+                        next
+                    }
+                })
+            }
+        }
+    }
 }
 
 /// The combinations of a rule's probe keys as an array indexed by the keys' rule-local
@@ -335,22 +391,28 @@ pub(super) struct RuleCombinations {
     /// The ids of the probes of a fused rule (`None` for a rule the fused loop does not run,
     /// or whose combinations are numbered already).
     pub(super) probes: Option<Vec<usize>>,
-    seen: CombinationTable,
+    /// The combinations numbered so far (in earlier chunks of the batch too).
+    pub(super) seen: CombinationTable,
+    /// The chunk's combinations as an array, when its keys combine in few enough ways (a
+    /// cache of `seen`).
+    dense: Option<DenseCombinations>,
 }
 
 impl RuleCombinations {
-    /// The combinations of every rule of `engine`.
-    pub(super) fn of(engine: &Engine) -> Vec<RuleCombinations> {
+    /// The combinations of every rule of `engine`, those numbered so far in `seen` (one table
+    /// per rule, or none: a batch's first chunk).
+    pub(super) fn of(engine: &Engine, seen: Vec<CombinationTable>) -> Vec<RuleCombinations> {
+        let mut seen = (seen.len() == engine.rules.len()).then(|| seen.into_iter());
         engine
             .rules
             .iter()
             .map(|r| RuleCombinations {
                 probes: r.fused.then(|| r.probes.iter().map(|p| p.id).collect()),
-                seen: if r.probes.len() <= 2 {
-                    CombinationTable::Packed(PackedMap::default())
-                } else {
-                    CombinationTable::Slices(FxHashMap::default())
-                },
+                seen: seen
+                    .as_mut()
+                    .and_then(Iterator::next)
+                    .unwrap_or_else(|| CombinationTable::new(r.probes.len())),
+                dense: None,
             })
             .collect()
     }
@@ -377,13 +439,10 @@ pub(super) fn number_combinations(
     // (an array of up to 4,096 entries, or one per lead)
     let most = leads.max(4_096);
     for rc in rules.iter_mut() {
-        if let Some(d) = rc
+        rc.dense = rc
             .probes
             .as_deref()
-            .and_then(|p| DenseCombinations::new(p, distinct, most))
-        {
-            rc.seen = CombinationTable::Dense(d);
-        }
+            .and_then(|p| DenseCombinations::new(p, distinct, most));
     }
     let mut ks: Vec<u32> = Vec::new();
     // where the lead's keys and combinations start
@@ -391,49 +450,32 @@ pub(super) fn number_combinations(
     for i in 0..leads {
         if passed(i) {
             'rules: for (r, rc) in rules.iter_mut().enumerate() {
-                let Some(probes) = &rc.probes else {
+                let RuleCombinations {
+                    probes,
+                    seen,
+                    dense,
+                } = rc;
+                let Some(probes) = probes else {
                     continue;
                 };
                 let next = u32::try_from(combinations.len()).unwrap_or(u32::MAX);
-                let found = match &mut rc.seen {
-                    CombinationTable::Dense(d) => {
-                        match d.entry(probes, keys.get(kb..kb + width).unwrap_or(&[])) {
-                            Some(e) if *e == u32::MAX => {
-                                *e = next;
-                                next
+                let row = keys.get(kb..kb + width).unwrap_or(&[]);
+                let found = match dense {
+                    Some(d) => match d.entry(probes, row) {
+                        Some(e) if *e != u32::MAX => *e,
+                        Some(e) => match seen.id(probes, row, next, &mut ks) {
+                            Some(id) => {
+                                *e = id;
+                                id
                             }
-                            Some(e) => *e,
                             None => continue 'rules,
-                        }
-                    }
-                    CombinationTable::Packed(m) => {
-                        let mut packed = 0u64;
-                        for g in probes {
-                            match keys.get(kb + *g) {
-                                Some(k) if *k != u32::MAX => {
-                                    packed = (packed << 32) | u64::from(*k);
-                                }
-                                _ => continue 'rules,
-                            }
-                        }
-                        m.get_or_insert(packed, next)
-                    }
-                    CombinationTable::Slices(m) => {
-                        ks.clear();
-                        for g in probes {
-                            match keys.get(kb + *g) {
-                                Some(k) if *k != u32::MAX => ks.push(*k),
-                                _ => continue 'rules,
-                            }
-                        }
-                        match m.get(ks.as_slice()) {
-                            Some(id) => *id,
-                            None => {
-                                m.insert(ks.clone(), next);
-                                next
-                            }
-                        }
-                    }
+                        },
+                        None => continue 'rules,
+                    },
+                    None => match seen.id(probes, row, next, &mut ks) {
+                        Some(id) => id,
+                        None => continue 'rules,
+                    },
                 };
                 if found == next {
                     let keys = probes
