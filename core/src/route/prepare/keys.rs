@@ -13,10 +13,20 @@ use crate::route::eval::{eval, ValueEnv};
 use crate::route::probe::{Probe, ProbeKey};
 use crate::route::Engine;
 use crate::value::Value;
+use serde_json::Value as Json;
 
 /// The key ids of one probe's keys (carried from chunk to chunk of a batch: see
 /// [`crate::route::Carry`]).
-pub(super) type KeyIds = FxHashMap<ProbeKey, u32>;
+type KeyIds = FxHashMap<ProbeKey, u32>;
+
+/// What one probe knows from a batch's earlier chunks: the id of each key, and of each
+/// dictionary entry's text (when the probe is one dictionary-encoded field: each chunk has its
+/// own dictionary, whose entries seen before need not be read and interned again).
+#[derive(Default)]
+pub(super) struct KnownKeys {
+    by_key: KeyIds,
+    by_text: FxHashMap<Box<str>, u32>,
+}
 
 /// Interns the lead-side keys of one probe: by the address of the value's `Arc` first (a
 /// value read straight from a lead of the batch, which owns it for the batch's life), then by
@@ -101,10 +111,12 @@ impl ProbeKeyInterner {
     }
 }
 
-/// The key ids of a dictionary-encoded column's codes, filled on first use.
+/// The key ids of a dictionary-encoded column's codes, filled on first use (or from the
+/// texts of entries seen in earlier chunks).
 pub(super) struct DictKeys<'a> {
     pub(super) codes: &'a [u32],
     pub(super) ids: Vec<u32>,
+    entries: &'a [Json],
 }
 
 /// One probe's interning state.
@@ -117,6 +129,8 @@ pub(super) struct ProbeKeys<'a> {
     /// The lead field that is the whole expression, if it is one.
     pub(super) field: Option<usize>,
     interner: ProbeKeyInterner,
+    /// The key id of each dictionary entry's text seen so far (in earlier chunks too).
+    by_text: FxHashMap<Box<str>, u32>,
     /// The key ids of the field's dictionary codes when its column is dictionary-encoded
     /// (columns only).
     pub(super) dict: Option<DictKeys<'a>>,
@@ -124,7 +138,7 @@ pub(super) struct ProbeKeys<'a> {
 
 impl<'a> ProbeKeys<'a> {
     /// The probe `id`'s state, knowing the key ids `known` (of earlier chunks of the batch).
-    pub(super) fn new(id: usize, probe: &'a Probe, known: KeyIds) -> ProbeKeys<'a> {
+    pub(super) fn new(id: usize, probe: &'a Probe, known: KnownKeys) -> ProbeKeys<'a> {
         let expr = probe.interned();
         ProbeKeys {
             id,
@@ -133,14 +147,36 @@ impl<'a> ProbeKeys<'a> {
                 Some((Expr::Field(Scope::Lead, f), _)) => Some(usize::from(*f)),
                 _ => None,
             },
-            interner: ProbeKeyInterner::with_keys(known),
+            interner: ProbeKeyInterner::with_keys(known.by_key),
+            by_text: known.by_text,
             dict: None,
         }
     }
 
     /// The key ids interned so far, for the next chunk of the batch.
-    pub(super) fn into_known(self) -> KeyIds {
-        self.interner.by_key
+    pub(super) fn into_known(self) -> KnownKeys {
+        KnownKeys {
+            by_key: self.interner.by_key,
+            by_text: self.by_text,
+        }
+    }
+
+    /// Reads the probe's field from dictionary codes `codes` of entries `entries`: the key ids
+    /// of entries whose texts earlier chunks interned are known at once.
+    pub(super) fn use_dict(&mut self, codes: &'a [u32], entries: &'a [Json]) {
+        let ids = entries
+            .iter()
+            .map(|e| match e {
+                Json::String(t) => self.by_text.get(t.as_str()).copied(),
+                _ => None,
+            })
+            .map(|id| id.unwrap_or(u32::MAX))
+            .collect();
+        self.dict = Some(DictKeys {
+            codes,
+            ids,
+            entries,
+        });
     }
 
     /// Whether a lead's key is read from its record beyond its dictionary code's first lead
@@ -173,6 +209,7 @@ impl<'a> ProbeKeys<'a> {
             field,
             interner,
             dict,
+            by_text,
             ..
         } = self;
         let Some(f) = *field else {
@@ -184,15 +221,12 @@ impl<'a> ProbeKeys<'a> {
             let v = eval(expr, &env);
             return interner.value(*id, territory, &v, false, distinct);
         };
-        let cached = match dict {
-            Some(d) => match d.codes.get(lead.row()) {
-                Some(c) => d.ids.get_mut(*c as usize),
-                None => None,
-            },
+        let code = match dict {
+            Some(d) => d.codes.get(lead.row()).map(|c| *c as usize),
             None => None,
         };
-        if let Some(id) = cached.as_deref() {
-            if *id != u32::MAX {
+        if let (Some(d), Some(c)) = (dict.as_ref(), code) {
+            if let Some(id) = d.ids.get(c).filter(|id| **id != u32::MAX) {
                 return *id;
             }
         }
@@ -201,8 +235,14 @@ impl<'a> ProbeKeys<'a> {
             Some(v) => interner.value(*id, territory, v, stable, distinct),
             None => interner.key(*id, ProbeKey::Null, distinct),
         };
-        if let Some(c) = cached {
-            *c = key_id;
+        if let (Some(d), Some(c)) = (dict.as_mut(), code) {
+            if let Some(x) = d.ids.get_mut(c) {
+                *x = key_id;
+            }
+            // (an entry's text gives the same key in every chunk)
+            if let Some(Json::String(t)) = d.entries.get(c) {
+                by_text.insert(t.as_str().into(), key_id);
+            }
         }
         key_id
     }

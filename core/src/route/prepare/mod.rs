@@ -23,8 +23,8 @@ use crate::route::rule::LeadSlot;
 use crate::route::Engine;
 use crate::schema::Schema;
 use checks::Checks;
-use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
-use keys::{CombinationTable, KeyIds};
+use keys::{number_combinations, ProbeKeys, RuleCombinations};
+use keys::{CombinationTable, KnownKeys};
 use leads::{LazyLead, LeadColumns, LeadSource};
 pub(crate) use leads::{LeadReader, Leads};
 pub(crate) use slot_table::{SlotTable, SlotValues};
@@ -197,7 +197,7 @@ pub struct LeadBatch {
 /// and combinations so far, which a prepared chunk holds.
 #[derive(Default)]
 pub(crate) struct Carried {
-    known: Vec<KeyIds>,
+    known: Vec<KnownKeys>,
     seen: Vec<CombinationTable>,
     pub(super) distinct: Vec<DistinctKey>,
     pub(super) combinations: Combinations,
@@ -321,22 +321,21 @@ impl<'a> Preparation<'a> {
     /// held by a dictionary-encoded column.
     fn use_columns(&mut self, reader: &ColumnRows<'a>) {
         let dict_codes = |f: usize| match reader.column(f) {
-            Some(Column::Dict { codes, dict }) => Some((codes.as_slice(), dict.len())),
+            Some(Column::Dict { codes, dict }) => Some((codes.as_slice(), dict.as_slice())),
             _ => None,
         };
         for p in &mut self.probes {
-            p.dict = p.field.and_then(dict_codes).map(|(codes, len)| DictKeys {
-                codes,
-                ids: vec![u32::MAX; len],
-            });
+            if let Some((codes, entries)) = p.field.and_then(dict_codes) {
+                p.use_dict(codes, entries);
+            }
         }
         for s in &mut self.slots {
             let field = single_lead_field(&s.slot.expr).map(usize::from);
-            if let Some((codes, len)) = field.and_then(dict_codes) {
+            if let Some((codes, entries)) = field.and_then(dict_codes) {
                 let slot: &'a LeadSlot = s.slot;
                 s.how = SlotEval::Memo {
                     codes,
-                    memo: vec![None; len],
+                    memo: vec![None; entries.len()],
                     eval: &slot.eval,
                 };
             }
