@@ -306,7 +306,7 @@ impl Rows {
     /// The rows parsed and prepared for routing by `engine` (the good ones checked against the
     /// lead schema, their probe values interned), the bad ones apart with their errors.
     pub fn prepare(self, engine: &Engine) -> Prepared {
-        self.prepare_with(engine, &mut Carry::new())
+        self.prepare_with(engine, &mut Carry::one_piece())
     }
 
     /// [`Rows::prepare`] for a chunk of a batch routed in chunks: the probe values and
@@ -429,7 +429,7 @@ impl Prepared {
         instants: &Instants,
         opts: &RouteOptions,
     ) -> Results {
-        self.route_with(engine, network, instants, opts, &mut Carry::new())
+        self.route_with(engine, network, instants, opts, &mut Carry::one_piece())
     }
 
     /// [`Prepared::route`] for a chunk prepared with [`Rows::prepare_with`]: the probe values

@@ -59,6 +59,8 @@ pub struct Carry {
     /// (0: none, they are in `carried`).
     lent: u64,
     route: Option<RouteCarry>,
+    /// A carry for a batch in one piece (nothing kept for later chunks).
+    one_piece: bool,
 }
 
 impl fmt::Debug for Carry {
@@ -100,6 +102,14 @@ impl Carry {
         Carry::default()
     }
 
+    /// A carry for a batch in one piece.
+    pub(crate) fn one_piece() -> Carry {
+        Carry {
+            one_piece: true,
+            ..Carry::default()
+        }
+    }
+
     /// Prepares a chunk with `prepare`, which numbers keys and combinations after the carried
     /// ones (a carry of another engine's, or whose last chunk was not routed, starts afresh).
     pub(crate) fn prepare<T>(
@@ -114,9 +124,11 @@ impl Carry {
         if !same || self.lent != 0 {
             *self = Carry {
                 plan: Some(engine.plan.clone()),
+                one_piece: self.one_piece,
                 ..Carry::default()
             };
         }
+        self.carried.chunks = !self.one_piece;
         let (mut batch, t) = prepare(&mut self.carried);
         let token = TOKENS.fetch_add(1, Ordering::Relaxed);
         batch.carry = token;

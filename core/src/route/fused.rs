@@ -57,6 +57,7 @@ impl CandidateLists {
             slots,
         } = self;
         // each distinct key's live, not excluded partners, ascending
+        of_key.reserve(resolved.len().saturating_sub(of_key.len()));
         for b in resolved.iter().skip(of_key.len()) {
             let start = u32::try_from(key_slots.len()).unwrap_or(u32::MAX);
             net.alive.push_ones_and(&[b], excluded, key_slots);
@@ -144,7 +145,9 @@ impl Engine {
         excluded: &Bits,
         out: &mut RoutedBatch,
     ) {
-        let lists = &mut carry.lists;
+        // (a local while the loop runs, put back at the end: the loop keeps its lists'
+        // fields in registers)
+        let mut lists = std::mem::take(&mut carry.lists);
         lists.extend(network, batch, &carry.resolved, excluded);
         let blank = Record {
             id: Arc::from(""),
@@ -193,7 +196,7 @@ impl Engine {
                 // membership keys are always interned by `prepare_leads`)
                 let combo = batch.combos.get(i, r).unwrap_or(u32::MAX) as usize;
                 let vals = prepared.and_then(|t| t.part(i, f.part.clone()));
-                let step = f.step((lead, now), net, vals, lists, combo, &mut checks);
+                let step = f.step((lead, now), net, vals, &mut lists, combo, &mut checks);
                 let r32 = u32::try_from(r).unwrap_or(FALLBACK);
                 match step {
                     Step::Partner(p) => {
@@ -232,6 +235,7 @@ impl Engine {
             }
             out.items.push(item);
         }
+        carry.lists = lists;
     }
 }
 

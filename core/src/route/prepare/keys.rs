@@ -129,16 +129,19 @@ pub(super) struct ProbeKeys<'a> {
     /// The lead field that is the whole expression, if it is one.
     pub(super) field: Option<usize>,
     interner: ProbeKeyInterner,
-    /// The key id of each dictionary entry's text seen so far (in earlier chunks too).
+    /// The key id of each dictionary entry's text seen so far (in earlier chunks too), kept
+    /// if `texts`.
     by_text: FxHashMap<Box<str>, u32>,
+    texts: bool,
     /// The key ids of the field's dictionary codes when its column is dictionary-encoded
     /// (columns only).
     pub(super) dict: Option<DictKeys<'a>>,
 }
 
 impl<'a> ProbeKeys<'a> {
-    /// The probe `id`'s state, knowing the key ids `known` (of earlier chunks of the batch).
-    pub(super) fn new(id: usize, probe: &'a Probe, known: KnownKeys) -> ProbeKeys<'a> {
+    /// The probe `id`'s state, knowing the key ids `known` (of earlier chunks of the batch);
+    /// `texts`: keep the key ids of dictionary entries' texts for later chunks.
+    pub(super) fn new(id: usize, probe: &'a Probe, known: KnownKeys, texts: bool) -> ProbeKeys<'a> {
         let expr = probe.interned();
         ProbeKeys {
             id,
@@ -149,6 +152,7 @@ impl<'a> ProbeKeys<'a> {
             },
             interner: ProbeKeyInterner::with_keys(known.by_key),
             by_text: known.by_text,
+            texts,
             dict: None,
         }
     }
@@ -210,6 +214,7 @@ impl<'a> ProbeKeys<'a> {
             interner,
             dict,
             by_text,
+            texts,
             ..
         } = self;
         let Some(f) = *field else {
@@ -240,7 +245,7 @@ impl<'a> ProbeKeys<'a> {
                 *x = key_id;
             }
             // (an entry's text gives the same key in every chunk)
-            if let Some(Json::String(t)) = d.entries.get(c) {
+            if let (true, Some(Json::String(t))) = (*texts, d.entries.get(c)) {
                 by_text.insert(t.as_str().into(), key_id);
             }
         }

@@ -201,6 +201,9 @@ pub(crate) struct Carried {
     seen: Vec<CombinationTable>,
     pub(super) distinct: Vec<DistinctKey>,
     pub(super) combinations: Combinations,
+    /// Whether later chunks will follow (then the key ids of dictionary entries' texts are
+    /// kept for them).
+    pub(crate) chunks: bool,
 }
 
 impl LeadBatch {
@@ -290,6 +293,7 @@ impl<'a> Preparation<'a> {
     /// `carried` (taken: [`Preparation::finish`] puts it back).
     fn new(engine: &'a Engine, n: usize, carried: &mut Carried) -> Preparation<'a> {
         let mut carried = std::mem::take(carried);
+        let texts = carried.chunks;
         if carried.known.len() != engine.probes.len() || carried.seen.len() != engine.rules.len() {
             // (a batch's first chunk)
             carried = Carried::default();
@@ -299,7 +303,7 @@ impl<'a> Preparation<'a> {
             .probes
             .iter()
             .enumerate()
-            .map(|(id, p)| ProbeKeys::new(id, p, known.next().unwrap_or_default()))
+            .map(|(id, p)| ProbeKeys::new(id, p, known.next().unwrap_or_default(), texts))
             .collect();
         let slots = PreparedSlot::of(engine);
         Preparation {
