@@ -6,7 +6,9 @@
 //!
 //! Either way the results, errors and state are those of routing the whole batch at once: the
 //! network's write lock is held for the whole batch, chunks are routed in order, error positions
-//! count in the whole batch, and a batch that fails leaves the network's state as it was.
+//! count in the whole batch, and a batch that fails leaves the network's state as it was. The
+//! chunks of a batch share one [`Carry`]: each chunk interns, resolves and lists only the probe
+//! values and candidate combinations earlier chunks did not have.
 
 #![expect(
     clippy::result_large_err,
@@ -55,9 +57,11 @@ pub enum Chunking {
     #[default]
     ShortEdges,
     /// Chunks of `max(n / 6, 16,384)` leads. The fastest shape for Python (5 to 8% faster than
-    /// short edges there, measured interleaved in one process): each chunk costs the engine a
-    /// resolution of its distinct probe keys (about 4,000 (region, product line) combinations on
-    /// W1, 0.5 to 1 ms), which fewer, longer chunks repeat less.
+    /// short edges there, measured interleaved in one process). Each chunk costs the engine
+    /// about 0.15 to 0.2 ms of thread CPU on W1 beyond what its leads cost (its own
+    /// dictionaries read, the partners' per-rule records built; the probe values and
+    /// combinations earlier chunks had are carried: `benches/src/bin/w1_chunks.rs`), which
+    /// fewer, longer chunks repeat less.
     Equal,
 }
 
