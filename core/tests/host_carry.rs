@@ -9,32 +9,18 @@ mod host_support;
 
 use std::sync::Arc;
 
-use host_support::{lead_schema, partner_schema, rows_of, state, Lead, LINES, NOW, REGIONS};
+use host_support::{
+    l, lead_schema, p, partner_schema, req, rows_of, state, Lead, LINES, NOW, REGIONS,
+};
 use leadrail_core::host::{Host, Instants, Rows};
 use leadrail_core::network::Network;
-use leadrail_core::plan::{CmpOp, Else, Expr, Fallback, Plan, Require, RouteRule, Scope, Tie};
+use leadrail_core::plan::{CmpOp, Else, Expr, Fallback, Plan, RouteRule, Scope, Tie};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Carry, Decision, Engine, RouteOptions};
 use leadrail_core::value::Value;
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
-
-fn l(i: u16) -> Box<Expr> {
-    Box::new(Expr::Field(Scope::Lead, i))
-}
-
-fn p(i: u16) -> Box<Expr> {
-    Box::new(Expr::Field(Scope::Partner, i))
-}
-
-fn req(expr: Expr, label: &str) -> Require {
-    Require {
-        expr,
-        label: label.into(),
-        workload: false,
-    }
-}
 
 /// `route "best"`: covers, member, a lead-only size test, capacity guard, rank by score,
 /// round robin; `route "any"`: covers and capacity, by id; fallback queue.

@@ -60,15 +60,15 @@ pub fn partner_schema() -> Schema {
     }
 }
 
-fn l(i: u16) -> Box<Expr> {
+pub fn l(i: u16) -> Box<Expr> {
     Box::new(Expr::Field(Scope::Lead, i))
 }
 
-fn p(i: u16) -> Box<Expr> {
+pub fn p(i: u16) -> Box<Expr> {
     Box::new(Expr::Field(Scope::Partner, i))
 }
 
-fn req(expr: Expr, label: &str) -> Require {
+pub fn req(expr: Expr, label: &str) -> Require {
     Require {
         expr,
         label: label.into(),
