@@ -87,12 +87,13 @@ fn main() {
         let mut at = 0;
         for &end in ends {
             let chunk = read_rows(&rows[at..end]).starting_at(at);
-            if !carried {
-                carry = Carry::new();
-            }
-            let results = chunk
-                .prepare_with(&engine, &mut carry)
-                .route_with(&engine, &mut net, &instants, &opts, &mut carry);
+            let results = if carried {
+                let prepared = chunk.prepare_with(&engine, &mut carry);
+                prepared.route_with(&engine, &mut net, &instants, &opts, &mut carry)
+            } else {
+                let prepared = chunk.prepare(&engine);
+                prepared.route(&engine, &mut net, &instants, &opts)
+            };
             black_box(results);
             at = end;
         }
