@@ -58,7 +58,7 @@ pub enum Chunking {
     ShortEdges,
     /// Chunks of `max(n / 6, 16,384)` leads. The fastest shape for Python (5 to 8% faster than
     /// short edges there, measured interleaved in one process). Each chunk costs the engine
-    /// about 0.15 to 0.2 ms of thread CPU on W1 beyond what its leads cost (its own
+    /// about 0.1 to 0.2 ms of thread CPU on W1 beyond what its leads cost (its own
     /// dictionaries read, the partners' per-rule records built; the probe values and
     /// combinations earlier chunks had are carried: `benches/src/bin/w1_chunks.rs`), which
     /// fewer, longer chunks repeat less.
