@@ -7,14 +7,12 @@
 
 mod host_support;
 
-use std::sync::Arc;
-
 use host_support::{
-    l, lead_schema, p, partner_schema, req, rows_of, state, Lead, LINES, NOW, REGIONS,
+    engine_of, l, p, partner_schema, req, rows_of, state, Lead, LINES, NOW, REGIONS,
 };
 use leadrail_core::host::{Host, Instants, Rows};
 use leadrail_core::network::Network;
-use leadrail_core::plan::{CmpOp, Else, Expr, Fallback, Plan, RouteRule, Scope, Tie};
+use leadrail_core::plan::{CmpOp, Else, Expr, RouteRule, Scope, Tie};
 use leadrail_core::record::{Column, Record};
 use leadrail_core::report::ErrorReport;
 use leadrail_core::route::{Carry, Decision, Engine, RouteOptions};
@@ -38,43 +36,31 @@ fn engine() -> Engine {
         )
     };
     let size = Expr::Cmp(CmpOp::Ge, l(2), Box::new(Expr::Lit(Value::Int(50))));
-    let plan = Plan {
-        name: "carry".into(),
-        version: 1,
-        content_hash: "0".into(),
-        lead_schema: lead_schema(),
-        partner_schema: partner_schema(),
-        rules: vec![
-            RouteRule {
-                name: "best".into(),
-                when: None,
-                requires: vec![
-                    covers(),
-                    req(Expr::InSet(l(1), p(1)), "lead.line in partner.lines"),
-                    req(size, "lead.size >= 50"),
-                    room(),
-                ],
-                rank: Some(Expr::Field(Scope::Partner, 4)),
-                balance: false,
-                tie: Tie::RoundRobin { weight: None },
-                otherwise: Else::Next,
-            },
-            RouteRule {
-                name: "any".into(),
-                when: None,
-                requires: vec![covers(), room()],
-                rank: None,
-                balance: false,
-                tie: Tie::Id,
-                otherwise: Else::Next,
-            },
-        ],
-        fallback: Fallback::Queue("triage".into()),
-        calendars: Vec::new(),
-        slas: Vec::new(),
-        registrations: Vec::new(),
-    };
-    Engine::new(Arc::new(plan)).unwrap()
+    engine_of(vec![
+        RouteRule {
+            name: "best".into(),
+            when: None,
+            requires: vec![
+                covers(),
+                req(Expr::InSet(l(1), p(1)), "lead.line in partner.lines"),
+                req(size, "lead.size >= 50"),
+                room(),
+            ],
+            rank: Some(Expr::Field(Scope::Partner, 4)),
+            balance: false,
+            tie: Tie::RoundRobin { weight: None },
+            otherwise: Else::Next,
+        },
+        RouteRule {
+            name: "any".into(),
+            when: None,
+            requires: vec![covers(), room()],
+            rank: None,
+            balance: false,
+            tie: Tie::Id,
+            otherwise: Else::Next,
+        },
+    ])
 }
 
 /// 24 partners with capacities `caps` (some full from the start: 2 leads active).
