@@ -6,7 +6,9 @@
 //!
 //! Either way the results, errors and state are those of routing the whole batch at once: the
 //! network's write lock is held for the whole batch, chunks are routed in order, error positions
-//! count in the whole batch, and a batch that fails leaves the network's state as it was.
+//! count in the whole batch, and a batch that fails leaves the network's state as it was. The
+//! chunks of a batch share one [`Carry`]: each chunk interns, resolves and lists only the probe
+//! values and candidate combinations earlier chunks did not have.
 
 #![expect(
     clippy::result_large_err,
@@ -25,7 +27,7 @@ use super::results::Results;
 use super::rows::Rows;
 use crate::network::Network;
 use crate::report::ErrorReport;
-use crate::route::{Engine, LeadBatch, RouteOptions};
+use crate::route::{Carry, Engine, LeadBatch, RouteOptions};
 
 /// Batches of fewer leads are routed in one piece.
 pub const MIN_CHUNKED: usize = 32_768;
@@ -55,9 +57,11 @@ pub enum Chunking {
     #[default]
     ShortEdges,
     /// Chunks of `max(n / 6, 16,384)` leads. The fastest shape for Python (5 to 8% faster than
-    /// short edges there, measured interleaved in one process): each chunk costs the engine a
-    /// resolution of its distinct probe keys (about 4,000 (region, product line) combinations on
-    /// W1, 0.5 to 1 ms), which fewer, longer chunks repeat less.
+    /// short edges there, measured interleaved in one process). Each chunk costs the engine
+    /// about 0.1 to 0.2 ms of thread CPU on W1 beyond what its leads cost (its own
+    /// dictionaries read, the partners' per-rule records built; the probe values and
+    /// combinations earlier chunks had are carried: `benches/src/bin/w1_chunks.rs`), which
+    /// fewer, longer chunks repeat less.
     Equal,
 }
 
@@ -374,6 +378,9 @@ impl SharedNetwork {
         // prepared leads (else the routing thread does)
         let read = AtomicUsize::new(0);
         let mut routed = 0usize;
+        // what the chunks share (one engine, network, options; the state grows by the chunks'
+        // assignments only): each chunk interns, resolves and lists only what is new
+        let mut carry = Carry::new();
         let run = overlap(
             2,
             || -> Result<Option<Rows>, Stop<H::Error>> {
@@ -390,7 +397,11 @@ impl SharedNetwork {
                 Ok(Some(rows))
             },
             |rows: Rows| {
-                let (results, batch) = rows.prepare(engine).route_keep(engine, net, instants, opts);
+                // (prepared and routed on the routing thread, chunk after chunk, with the
+                // batch's carry)
+                let prepared = rows.prepare_with(engine, &mut carry);
+                let (results, batch) =
+                    prepared.route_keep(engine, net, (instants, opts), &mut carry);
                 routed += 1;
                 let behind = read.load(Ordering::Relaxed) > routed;
                 (results, behind.then_some(batch))

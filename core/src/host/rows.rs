@@ -17,7 +17,7 @@ use super::results::{Good, Results, Span};
 use crate::network::Network;
 use crate::record::{Column, DataError, DataErrorKind, Record, RecordRef, ValueError};
 use crate::report::ErrorReport;
-use crate::route::{Engine, LeadBatch, RouteOptions};
+use crate::route::{Carry, Engine, LeadBatch, RouteOptions};
 use crate::schema::Schema;
 
 /// A problem a host met reading one of its records itself, before core sees the record.
@@ -306,15 +306,25 @@ impl Rows {
     /// The rows parsed and prepared for routing by `engine` (the good ones checked against the
     /// lead schema, their probe values interned), the bad ones apart with their errors.
     pub fn prepare(self, engine: &Engine) -> Prepared {
+        self.prepare_with(engine, &mut Carry::one_piece())
+    }
+
+    /// [`Rows::prepare`] for a chunk of a batch routed in chunks: the probe values and
+    /// candidate combinations of earlier chunks prepared with `carry` are known already (see
+    /// [`Carry`]); route the chunk with [`Prepared::route_with`] and the same carry before
+    /// preparing the next one.
+    pub fn prepare_with(self, engine: &Engine, carry: &mut Carry) -> Prepared {
         let schema = &engine.plan().lead_schema;
         let this = self.decoded(schema);
         let (at, rows, arrays) = (this.at, this.rows, this.arrays);
-        let (batch, bad) = if this.problems.is_empty() {
-            engine.prepare_owned(at, rows, this.ids, this.fields)
-        } else {
-            let Parsed { good, bad } = this.records(schema);
-            (engine.prepare_leads(good), bad)
-        };
+        let (batch, bad) = carry.prepare(engine, |carried| {
+            if this.problems.is_empty() {
+                engine.prepare_owned(at, rows, this.ids, this.fields, carried)
+            } else {
+                let Parsed { good, bad } = this.records(schema);
+                (engine.prepare_leads_with(good, carried), bad)
+            }
+        });
         Prepared {
             span: Span::new(at, rows, bad),
             batch,
@@ -419,25 +429,39 @@ impl Prepared {
         instants: &Instants,
         opts: &RouteOptions,
     ) -> Results {
-        self.route_keep(engine, network, instants, opts).0
+        self.route_with(engine, network, instants, opts, &mut Carry::one_piece())
     }
 
-    /// [`Prepared::route`], handing back the prepared batch (so the caller chooses the thread
-    /// that frees it).
-    pub(crate) fn route_keep(
+    /// [`Prepared::route`] for a chunk prepared with [`Rows::prepare_with`]: the probe values
+    /// resolved and the candidates listed for earlier chunks routed with `carry` are reused
+    /// (see [`Carry`]).
+    pub fn route_with(
         self,
         engine: &Engine,
         network: &mut Network,
         instants: &Instants,
         opts: &RouteOptions,
+        carry: &mut Carry,
+    ) -> Results {
+        self.route_keep(engine, network, (instants, opts), carry).0
+    }
+
+    /// [`Prepared::route_with`], handing back the prepared batch (so the caller chooses the
+    /// thread that frees it).
+    pub(crate) fn route_keep(
+        self,
+        engine: &Engine,
+        network: &mut Network,
+        (instants, opts): (&Instants, &RouteOptions),
+        carry: &mut Carry,
     ) -> (Results, LeadBatch) {
         let Prepared {
             span,
-            batch,
+            mut batch,
             arrays,
         } = self;
         let times = span.good_times(instants);
-        let routed = engine.route_prepared_compact(network, &batch, times.times(), opts);
+        let routed = carry.route(engine, network, &mut batch, times.times(), opts);
         let results = Results::new(span, Good::Compact(Box::new(routed)));
         (if arrays { results.arrayed() } else { results }, batch)
     }

@@ -2,6 +2,7 @@
 //! and the general path (each lead through `decide.rs`), and the resolution of a batch's
 //! distinct probe keys against the network's indexes.
 
+use super::carry::RouteCarry;
 use super::decide::{ResolvedProbes, Scratch};
 use super::prepare::LeadBatch;
 use super::routed::RoutedBatch;
@@ -47,13 +48,28 @@ impl Engine {
         times: Times<'_>,
         opts: &RouteOptions,
     ) -> RoutedBatch {
+        let mut carry = RouteCarry::default();
+        self.route_carried(network, batch, times, opts, &mut carry)
+    }
+
+    /// [`Engine::route_prepared_compact`] for a chunk of a batch: the probe keys resolved and
+    /// the candidates listed for earlier chunks are in `carry` (the same network, options and
+    /// key and combination numbering: see [`crate::route::Carry`]), which this chunk extends.
+    pub(crate) fn route_carried(
+        &self,
+        network: &mut Network,
+        batch: &LeadBatch,
+        times: Times<'_>,
+        opts: &RouteOptions,
+        carry: &mut RouteCarry,
+    ) -> RoutedBatch {
         let mut out = RoutedBatch::new(self, network, batch.len(), times);
-        let resolved = self.resolve(network, batch);
+        self.resolve(network, batch, &mut carry.resolved);
         if !opts.explain && self.rules.iter().all(|r| r.fused) {
             let excluded = Scratch::new(network, &opts.exclude).excluded;
-            self.route_fused(network, batch, times, &resolved, &excluded, &mut out);
+            self.route_fused(network, batch, times, carry, &excluded, &mut out);
         } else {
-            self.route_general(network, batch, &resolved, times, opts, &mut out);
+            self.route_general(network, batch, &carry.resolved, times, opts, &mut out);
         }
         out
     }
@@ -91,16 +107,14 @@ impl Engine {
         }
     }
 
-    /// The partners passing each distinct probe key of the batch.
-    fn resolve(&self, net: &Network, batch: &LeadBatch) -> Vec<Bits> {
-        batch
-            .distinct
-            .iter()
-            .map(|d| match self.probes.get(d.probe) {
-                Some(p) => p.fill_for_key(net, &d.key),
-                None => Bits::with_len(net.slots()),
-            })
-            .collect()
+    /// The partners passing each distinct probe key of the batch, pushed to `resolved` for
+    /// the keys past those it holds (resolved for earlier chunks of the batch).
+    fn resolve(&self, net: &Network, batch: &LeadBatch, resolved: &mut Vec<Bits>) {
+        let new = batch.distinct.iter().skip(resolved.len());
+        resolved.extend(new.map(|d| match self.probes.get(d.probe) {
+            Some(p) => p.fill_for_key(net, &d.key),
+            None => Bits::with_len(net.slots()),
+        }));
     }
 }
 

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use super::batch::ready;
+use super::carry::RouteCarry;
 use super::compile::LeadFrame;
 use super::eval::{eval, truth, ValueEnv};
 use super::fused_rule::{CandidateRecord, FusedRule};
@@ -24,35 +25,53 @@ use crate::value::EpochMs;
 
 /// The candidate slots of each combination of probe keys in the batch (live, not excluded,
 /// passing the probes), as ranges of one array. A range shrinks as its partners fail the
-/// implicit guards, which they then fail for the rest of the batch (counts only grow).
-struct CandidateLists {
+/// implicit guards, which they then fail for the rest of the batch (counts only grow), so
+/// the lists are carried from chunk to chunk of a batch ([`crate::route::Carry`]) and
+/// extended for the combinations each chunk adds.
+#[derive(Default)]
+pub(super) struct CandidateLists {
+    /// Per distinct key: `[start, end)` in `key_slots`, its live, not excluded partners.
+    of_key: Vec<[u32; 2]>,
+    key_slots: Vec<u32>,
     /// Per combination: `[start, end)` in `slots`.
     ranges: Vec<[u32; 2]>,
     slots: Vec<u32>,
 }
 
 impl CandidateLists {
-    /// Lists each combination's candidates from the live, not excluded partners of the key
-    /// with the fewest of them, testing the other keys' sets bit by bit (a combination's keys
-    /// are usually a sparse set, such as a territory, and a dense one).
-    fn new(net: &Network, batch: &LeadBatch, resolved: &[Bits], excluded: &Bits) -> Self {
+    /// Lists the candidates of each combination of `batch` not listed yet (and the partners of
+    /// each key not listed yet) from the live, not excluded partners of the key with the
+    /// fewest of them, testing the other keys' sets bit by bit (a combination's keys are
+    /// usually a sparse set, such as a territory, and a dense one).
+    pub(super) fn extend(
+        &mut self,
+        net: &Network,
+        batch: &LeadBatch,
+        resolved: &[Bits],
+        excluded: &Bits,
+    ) {
+        let CandidateLists {
+            of_key,
+            key_slots,
+            ranges,
+            slots,
+        } = self;
         // each distinct key's live, not excluded partners, ascending
-        let mut of_key: Vec<[u32; 2]> = Vec::with_capacity(resolved.len());
-        let mut key_slots: Vec<u32> = Vec::new();
-        for b in resolved {
+        of_key.reserve(resolved.len().saturating_sub(of_key.len()));
+        for b in resolved.iter().skip(of_key.len()) {
             let start = u32::try_from(key_slots.len()).unwrap_or(u32::MAX);
-            net.alive.push_ones_and(&[b], excluded, &mut key_slots);
+            net.alive.push_ones_and(&[b], excluded, key_slots);
             of_key.push([start, u32::try_from(key_slots.len()).unwrap_or(u32::MAX)]);
         }
+        let (of_key, key_slots) = (&*of_key, &*key_slots);
         let key_list = |k: u32| {
             of_key
                 .get(k as usize)
                 .and_then(|&[a, b]| key_slots.get(a as usize..b as usize))
         };
-        let mut ranges: Vec<[u32; 2]> = Vec::with_capacity(batch.combinations.len());
-        let mut slots: Vec<u32> = Vec::new();
+        ranges.reserve(batch.combinations.len().saturating_sub(ranges.len()));
         let mut others: Vec<&Bits> = Vec::new();
-        for keys in batch.combinations.iter() {
+        for keys in batch.combinations.iter().skip(ranges.len()) {
             let start = slots.len();
             // the position and list of the key with the fewest partners (`known`: every key
             // has a list)
@@ -70,7 +89,7 @@ impl CandidateLists {
                 // a key without a list (not resolved): no candidates
                 _ if !known => {}
                 // no keys: every live, not excluded partner
-                None => net.alive.push_ones_and(&[], excluded, &mut slots),
+                None => net.alive.push_ones_and(&[], excluded, slots),
                 Some((x, list)) => {
                     // the other keys' sets
                     others.clear();
@@ -100,7 +119,6 @@ impl CandidateLists {
             let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             ranges.push([at(start), at(slots.len())]);
         }
-        CandidateLists { ranges, slots }
     }
 }
 
@@ -115,17 +133,22 @@ enum Step {
 }
 
 impl Engine {
-    /// The fused loop (see the module docs).
+    /// The fused loop (see the module docs), with the batch's keys resolved and the
+    /// candidates listed so far in `carry` (its lists extended for the batch's new
+    /// combinations).
     pub(super) fn route_fused(
         &self,
         network: &mut Network,
         batch: &LeadBatch,
         times: Times<'_>,
-        resolved: &[Bits],
+        carry: &mut RouteCarry,
         excluded: &Bits,
         out: &mut RoutedBatch,
     ) {
-        let mut lists = CandidateLists::new(network, batch, resolved, excluded);
+        // (a local while the loop runs, put back at the end: the loop keeps its lists'
+        // fields in registers)
+        let mut lists = std::mem::take(&mut carry.lists);
+        lists.extend(network, batch, &carry.resolved, excluded);
         let blank = Record {
             id: Arc::from(""),
             values: Vec::new(),
@@ -212,6 +235,7 @@ impl Engine {
             }
             out.items.push(item);
         }
+        carry.lists = lists;
     }
 }
 

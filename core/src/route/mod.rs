@@ -25,12 +25,14 @@
 //! | `decide.rs` | deciding one lead: rules in order, candidates, explanation |
 //! | `prepare/` | prepared batches: checks, probe keys, prepared slot values |
 //! | `batch.rs`, `fused.rs`, `fused_rule.rs` | prepared batches: the general path, the fused loop |
+//! | `carry.rs` | what a batch's chunks share, carried from chunk to chunk |
 //! | `routed.rs`, `decision.rs`, `error.rs` | what routing returns and its errors |
 
 mod analysis;
 mod assign;
 pub(crate) use assign::not_held;
 mod batch;
+mod carry;
 mod compile;
 mod decide;
 mod decision;
@@ -49,6 +51,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use carry::Carry;
 pub use decision::{
     Candidate, Decision, Exclusion, Explanation, Outcome, PartnerStateRead, RuleOutcome, RuleTrace,
     RulesetInfo, TieBreak,

@@ -60,15 +60,15 @@ pub fn partner_schema() -> Schema {
     }
 }
 
-fn l(i: u16) -> Box<Expr> {
+pub fn l(i: u16) -> Box<Expr> {
     Box::new(Expr::Field(Scope::Lead, i))
 }
 
-fn p(i: u16) -> Box<Expr> {
+pub fn p(i: u16) -> Box<Expr> {
     Box::new(Expr::Field(Scope::Partner, i))
 }
 
-fn req(expr: Expr, label: &str) -> Require {
+pub fn req(expr: Expr, label: &str) -> Require {
     Require {
         expr,
         label: label.into(),
@@ -78,31 +78,36 @@ fn req(expr: Expr, label: &str) -> Require {
 
 /// `route "best"`: covers, member, capacity guard, rank by score, round robin; fallback queue.
 pub fn engine() -> Engine {
+    engine_of(vec![RouteRule {
+        name: "best".into(),
+        when: None,
+        requires: vec![
+            req(
+                Expr::Covers(p(0), l(0)),
+                "partner.territories covers lead.region",
+            ),
+            req(Expr::InSet(l(1), p(1)), "lead.line in partner.lines"),
+            req(
+                Expr::Cmp(CmpOp::Lt, p(3), p(2)),
+                "partner.active_leads < partner.capacity",
+            ),
+        ],
+        rank: Some(Expr::Field(Scope::Partner, 4)),
+        balance: false,
+        tie: Tie::RoundRobin { weight: None },
+        otherwise: Else::Next,
+    }])
+}
+
+/// An engine of `rules` over the test schemas; fallback queue `triage`.
+pub fn engine_of(rules: Vec<RouteRule>) -> Engine {
     let plan = Plan {
         name: "host".into(),
         version: 1,
         content_hash: "0".into(),
         lead_schema: lead_schema(),
         partner_schema: partner_schema(),
-        rules: vec![RouteRule {
-            name: "best".into(),
-            when: None,
-            requires: vec![
-                req(
-                    Expr::Covers(p(0), l(0)),
-                    "partner.territories covers lead.region",
-                ),
-                req(Expr::InSet(l(1), p(1)), "lead.line in partner.lines"),
-                req(
-                    Expr::Cmp(CmpOp::Lt, p(3), p(2)),
-                    "partner.active_leads < partner.capacity",
-                ),
-            ],
-            rank: Some(Expr::Field(Scope::Partner, 4)),
-            balance: false,
-            tie: Tie::RoundRobin { weight: None },
-            otherwise: Else::Next,
-        }],
+        rules,
         fallback: Fallback::Queue("triage".into()),
         calendars: Vec::new(),
         slas: Vec::new(),

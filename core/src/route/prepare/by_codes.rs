@@ -3,7 +3,7 @@
 //! dictionary-encoded field, a table indexed by the fields' codes gives a lead's combination
 //! with one read once a lead with the same codes has numbered it.
 
-use super::keys::{PackedMap, ProbeKeys, RuleCombinations};
+use super::keys::{CombinationTable, ProbeKeys, RuleCombinations};
 use super::leads::LazyLead;
 use super::{Combinations, DistinctKey, PerLead};
 use crate::record::ColumnRows;
@@ -24,7 +24,7 @@ pub(super) struct Interning<'p, 'a, 'r> {
 /// the leads that passed their check, in lead order), and takes their probes so that
 /// [`super::keys::number_combinations`] skips them. A code pair seen first is numbered by its
 /// codes' keys (interned then, if new), so two pairs with the same keys have the same
-/// combination. Returns, per probe, whether its key was interned for every lead's code (it is
+/// combination (and as in earlier chunks of the batch). Returns, per probe, whether its key was interned for every lead's code (it is
 /// a probe of a rule numbered here).
 pub(super) fn number_by_codes(
     rules: &mut [RuleCombinations],
@@ -66,7 +66,10 @@ pub(super) fn number_by_codes(
         };
         let single = ps.len() == 1;
         let mut by_codes = vec![u32::MAX; total];
-        let mut by_keys = PackedMap::default();
+        // (the rule's combinations numbered so far, in earlier chunks of the batch too)
+        let CombinationTable::Packed(by_keys) = &mut rc.seen else {
+            continue;
+        };
         for (i, at) in leads.clone() {
             let slot = match (a.0.get(at), single, b.0.get(at)) {
                 (Some(x), true, _) if (*x as usize) < a.1 => by_codes.get_mut(*x as usize),

@@ -13,25 +13,41 @@ use crate::route::eval::{eval, ValueEnv};
 use crate::route::probe::{Probe, ProbeKey};
 use crate::route::Engine;
 use crate::value::Value;
+use serde_json::Value as Json;
+
+/// The key ids of one probe's keys (carried from chunk to chunk of a batch: see
+/// [`crate::route::Carry`]).
+type KeyIds = FxHashMap<ProbeKey, u32>;
+
+/// What one probe knows from a batch's earlier chunks: the id of each key, and of each
+/// dictionary entry's text (when the probe is one dictionary-encoded field: each chunk has its
+/// own dictionary, whose entries seen before need not be read and interned again).
+#[derive(Default)]
+pub(super) struct KnownKeys {
+    by_key: KeyIds,
+    by_text: FxHashMap<Box<str>, u32>,
+}
 
 /// Interns the lead-side keys of one probe: by the address of the value's `Arc` first (a
 /// value read straight from a lead of the batch, which owns it for the batch's life), then by
 /// the value itself, so a key is cloned only when it is new.
 struct ProbeKeyInterner {
     /// A direct-mapped cache of `(address, id)`: a few hundred distinct values per batch hit
-    /// it, and a batch of distinct `Arc`s costs no growth.
+    /// it, and a batch of distinct `Arc`s costs no growth. (Per chunk: an address identifies
+    /// a value only while the chunk's leads live.)
     by_address: Vec<(usize, u32)>,
-    by_key: FxHashMap<ProbeKey, u32>,
+    by_key: KeyIds,
 }
 
 /// The number of entries of [`ProbeKeyInterner::by_address`] (a power of two).
 const ADDRESS_CACHE: usize = 1024;
 
-impl Default for ProbeKeyInterner {
-    fn default() -> ProbeKeyInterner {
+impl ProbeKeyInterner {
+    /// An interner that knows `by_key` already (the keys of earlier chunks).
+    fn with_keys(by_key: KeyIds) -> ProbeKeyInterner {
         ProbeKeyInterner {
             by_address: vec![(0, u32::MAX); ADDRESS_CACHE],
-            by_key: FxHashMap::default(),
+            by_key,
         }
     }
 }
@@ -95,10 +111,12 @@ impl ProbeKeyInterner {
     }
 }
 
-/// The key ids of a dictionary-encoded column's codes, filled on first use.
+/// The key ids of a dictionary-encoded column's codes, filled on first use (or from the
+/// texts of entries seen in earlier chunks).
 pub(super) struct DictKeys<'a> {
     pub(super) codes: &'a [u32],
     pub(super) ids: Vec<u32>,
+    entries: &'a [Json],
 }
 
 /// One probe's interning state.
@@ -111,13 +129,19 @@ pub(super) struct ProbeKeys<'a> {
     /// The lead field that is the whole expression, if it is one.
     pub(super) field: Option<usize>,
     interner: ProbeKeyInterner,
+    /// The key id of each dictionary entry's text seen so far (in earlier chunks too), kept
+    /// if `texts`.
+    by_text: FxHashMap<Box<str>, u32>,
+    texts: bool,
     /// The key ids of the field's dictionary codes when its column is dictionary-encoded
     /// (columns only).
     pub(super) dict: Option<DictKeys<'a>>,
 }
 
 impl<'a> ProbeKeys<'a> {
-    pub(super) fn new(id: usize, probe: &'a Probe) -> ProbeKeys<'a> {
+    /// The probe `id`'s state, knowing the key ids `known` (of earlier chunks of the batch);
+    /// `texts`: keep the key ids of dictionary entries' texts for later chunks.
+    pub(super) fn new(id: usize, probe: &'a Probe, known: KnownKeys, texts: bool) -> ProbeKeys<'a> {
         let expr = probe.interned();
         ProbeKeys {
             id,
@@ -126,9 +150,37 @@ impl<'a> ProbeKeys<'a> {
                 Some((Expr::Field(Scope::Lead, f), _)) => Some(usize::from(*f)),
                 _ => None,
             },
-            interner: ProbeKeyInterner::default(),
+            interner: ProbeKeyInterner::with_keys(known.by_key),
+            by_text: known.by_text,
+            texts,
             dict: None,
         }
+    }
+
+    /// The key ids interned so far, for the next chunk of the batch.
+    pub(super) fn into_known(self) -> KnownKeys {
+        KnownKeys {
+            by_key: self.interner.by_key,
+            by_text: self.by_text,
+        }
+    }
+
+    /// Reads the probe's field from dictionary codes `codes` of entries `entries`: the key ids
+    /// of entries whose texts earlier chunks interned are known at once.
+    pub(super) fn use_dict(&mut self, codes: &'a [u32], entries: &'a [Json]) {
+        let ids = entries
+            .iter()
+            .map(|e| match e {
+                Json::String(t) => self.by_text.get(t.as_str()).copied(),
+                _ => None,
+            })
+            .map(|id| id.unwrap_or(u32::MAX))
+            .collect();
+        self.dict = Some(DictKeys {
+            codes,
+            ids,
+            entries,
+        });
     }
 
     /// Whether a lead's key is read from its record beyond its dictionary code's first lead
@@ -161,6 +213,8 @@ impl<'a> ProbeKeys<'a> {
             field,
             interner,
             dict,
+            by_text,
+            texts,
             ..
         } = self;
         let Some(f) = *field else {
@@ -172,15 +226,12 @@ impl<'a> ProbeKeys<'a> {
             let v = eval(expr, &env);
             return interner.value(*id, territory, &v, false, distinct);
         };
-        let cached = match dict {
-            Some(d) => match d.codes.get(lead.row()) {
-                Some(c) => d.ids.get_mut(*c as usize),
-                None => None,
-            },
+        let code = match dict {
+            Some(d) => d.codes.get(lead.row()).map(|c| *c as usize),
             None => None,
         };
-        if let Some(id) = cached.as_deref() {
-            if *id != u32::MAX {
+        if let (Some(d), Some(c)) = (dict.as_ref(), code) {
+            if let Some(id) = d.ids.get(c).filter(|id| **id != u32::MAX) {
                 return *id;
             }
         }
@@ -189,20 +240,70 @@ impl<'a> ProbeKeys<'a> {
             Some(v) => interner.value(*id, territory, v, stable, distinct),
             None => interner.key(*id, ProbeKey::Null, distinct),
         };
-        if let Some(c) = cached {
-            *c = key_id;
+        if let (Some(d), Some(c)) = (dict.as_mut(), code) {
+            if let Some(x) = d.ids.get_mut(c) {
+                *x = key_id;
+            }
+            // (an entry's text gives the same key in every chunk)
+            if let (true, Some(Json::String(t))) = (*texts, d.entries.get(c)) {
+                by_text.insert(t.as_str().into(), key_id);
+            }
         }
         key_id
     }
 }
 
 /// The candidate combinations of one rule seen so far, by their probe keys: packed into one
-/// `u64` for rules with at most two probes (the common case), else by slice.
-enum CombinationTable {
+/// `u64` for rules with at most two probes (the common case), else by slice. (Carried from
+/// chunk to chunk of a batch: see [`crate::route::Carry`].)
+pub(super) enum CombinationTable {
     Packed(PackedMap),
     Slices(FxHashMap<Vec<u32>, u32>),
-    /// Few enough combinations of the batch's keys to number them in an array.
-    Dense(DenseCombinations),
+}
+
+impl CombinationTable {
+    /// The table of a rule with `probes` probes.
+    fn new(probes: usize) -> CombinationTable {
+        if probes <= 2 {
+            CombinationTable::Packed(PackedMap::default())
+        } else {
+            CombinationTable::Slices(FxHashMap::default())
+        }
+    }
+
+    /// The combination id of the keys of `probes` in `keys` (a lead's key per probe id),
+    /// `next` if they are new (`ks`: scratch); `None` if a probe has no key.
+    #[inline]
+    fn id(&mut self, probes: &[usize], keys: &[u32], next: u32, ks: &mut Vec<u32>) -> Option<u32> {
+        match self {
+            CombinationTable::Packed(m) => {
+                let mut packed = 0u64;
+                for g in probes {
+                    match keys.get(*g) {
+                        Some(k) if *k != u32::MAX => packed = (packed << 32) | u64::from(*k),
+                        _ => return None,
+                    }
+                }
+                Some(m.get_or_insert(packed, next))
+            }
+            CombinationTable::Slices(m) => {
+                ks.clear();
+                for g in probes {
+                    match keys.get(*g) {
+                        Some(k) if *k != u32::MAX => ks.push(*k),
+                        _ => return None,
+                    }
+                }
+                Some(match m.get(ks.as_slice()) {
+                    Some(id) => *id,
+                    None => {
+                        m.insert(ks.clone(), next);
+                        next
+                    }
+                })
+            }
+        }
+    }
 }
 
 /// The combinations of a rule's probe keys as an array indexed by the keys' rule-local
@@ -335,22 +436,28 @@ pub(super) struct RuleCombinations {
     /// The ids of the probes of a fused rule (`None` for a rule the fused loop does not run,
     /// or whose combinations are numbered already).
     pub(super) probes: Option<Vec<usize>>,
-    seen: CombinationTable,
+    /// The combinations numbered so far (in earlier chunks of the batch too).
+    pub(super) seen: CombinationTable,
+    /// The chunk's combinations as an array, when its keys combine in few enough ways (a
+    /// cache of `seen`).
+    dense: Option<DenseCombinations>,
 }
 
 impl RuleCombinations {
-    /// The combinations of every rule of `engine`.
-    pub(super) fn of(engine: &Engine) -> Vec<RuleCombinations> {
+    /// The combinations of every rule of `engine`, those numbered so far in `seen` (one table
+    /// per rule, or none: a batch's first chunk).
+    pub(super) fn of(engine: &Engine, seen: Vec<CombinationTable>) -> Vec<RuleCombinations> {
+        let mut seen = (seen.len() == engine.rules.len()).then(|| seen.into_iter());
         engine
             .rules
             .iter()
             .map(|r| RuleCombinations {
                 probes: r.fused.then(|| r.probes.iter().map(|p| p.id).collect()),
-                seen: if r.probes.len() <= 2 {
-                    CombinationTable::Packed(PackedMap::default())
-                } else {
-                    CombinationTable::Slices(FxHashMap::default())
-                },
+                seen: seen
+                    .as_mut()
+                    .and_then(Iterator::next)
+                    .unwrap_or_else(|| CombinationTable::new(r.probes.len())),
+                dense: None,
             })
             .collect()
     }
@@ -377,13 +484,10 @@ pub(super) fn number_combinations(
     // (an array of up to 4,096 entries, or one per lead)
     let most = leads.max(4_096);
     for rc in rules.iter_mut() {
-        if let Some(d) = rc
+        rc.dense = rc
             .probes
             .as_deref()
-            .and_then(|p| DenseCombinations::new(p, distinct, most))
-        {
-            rc.seen = CombinationTable::Dense(d);
-        }
+            .and_then(|p| DenseCombinations::new(p, distinct, most));
     }
     let mut ks: Vec<u32> = Vec::new();
     // where the lead's keys and combinations start
@@ -391,49 +495,32 @@ pub(super) fn number_combinations(
     for i in 0..leads {
         if passed(i) {
             'rules: for (r, rc) in rules.iter_mut().enumerate() {
-                let Some(probes) = &rc.probes else {
+                let RuleCombinations {
+                    probes,
+                    seen,
+                    dense,
+                } = rc;
+                let Some(probes) = probes else {
                     continue;
                 };
                 let next = u32::try_from(combinations.len()).unwrap_or(u32::MAX);
-                let found = match &mut rc.seen {
-                    CombinationTable::Dense(d) => {
-                        match d.entry(probes, keys.get(kb..kb + width).unwrap_or(&[])) {
-                            Some(e) if *e == u32::MAX => {
-                                *e = next;
-                                next
+                let row = keys.get(kb..kb + width).unwrap_or(&[]);
+                let found = match dense {
+                    Some(d) => match d.entry(probes, row) {
+                        Some(e) if *e != u32::MAX => *e,
+                        Some(e) => match seen.id(probes, row, next, &mut ks) {
+                            Some(id) => {
+                                *e = id;
+                                id
                             }
-                            Some(e) => *e,
                             None => continue 'rules,
-                        }
-                    }
-                    CombinationTable::Packed(m) => {
-                        let mut packed = 0u64;
-                        for g in probes {
-                            match keys.get(kb + *g) {
-                                Some(k) if *k != u32::MAX => {
-                                    packed = (packed << 32) | u64::from(*k);
-                                }
-                                _ => continue 'rules,
-                            }
-                        }
-                        m.get_or_insert(packed, next)
-                    }
-                    CombinationTable::Slices(m) => {
-                        ks.clear();
-                        for g in probes {
-                            match keys.get(kb + *g) {
-                                Some(k) if *k != u32::MAX => ks.push(*k),
-                                _ => continue 'rules,
-                            }
-                        }
-                        match m.get(ks.as_slice()) {
-                            Some(id) => *id,
-                            None => {
-                                m.insert(ks.clone(), next);
-                                next
-                            }
-                        }
-                    }
+                        },
+                        None => continue 'rules,
+                    },
+                    None => match seen.id(probes, row, next, &mut ks) {
+                        Some(id) => id,
+                        None => continue 'rules,
+                    },
                 };
                 if found == next {
                     let keys = probes

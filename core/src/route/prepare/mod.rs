@@ -23,7 +23,8 @@ use crate::route::rule::LeadSlot;
 use crate::route::Engine;
 use crate::schema::Schema;
 use checks::Checks;
-use keys::{number_combinations, DictKeys, ProbeKeys, RuleCombinations};
+use keys::{number_combinations, ProbeKeys, RuleCombinations};
+use keys::{CombinationTable, KnownKeys};
 use leads::{LazyLead, LeadColumns, LeadSource};
 pub(crate) use leads::{LeadReader, Leads};
 pub(crate) use slot_table::{SlotTable, SlotValues};
@@ -185,6 +186,24 @@ pub struct LeadBatch {
     /// Per lead, the values of every rule's prepared slots in rule order
     /// ([`super::rule::LeadSlots::prepared`]); `None` if they could not be computed.
     pub(super) prepared: Option<SlotTable>,
+    /// The token of the [`crate::route::Carry`] preparation that made the batch (a chunk of a
+    /// larger batch: `distinct` and `combinations` are the whole batch's so far); 0 for none.
+    pub(super) carry: u64,
+}
+
+/// What the chunks of a batch share on the prepare side (see [`crate::route::Carry`]): each
+/// probe's key ids and each rule's combination table, which number keys and combinations
+/// across chunks, and (between a chunk's routing and the next chunk's preparation) the keys
+/// and combinations so far, which a prepared chunk holds.
+#[derive(Default)]
+pub(crate) struct Carried {
+    known: Vec<KnownKeys>,
+    seen: Vec<CombinationTable>,
+    pub(super) distinct: Vec<DistinctKey>,
+    pub(super) combinations: Combinations,
+    /// Whether later chunks will follow (then the key ids of dictionary entries' texts are
+    /// kept for them).
+    pub(crate) chunks: bool,
 }
 
 impl LeadBatch {
@@ -270,23 +289,31 @@ struct Preparation<'a> {
 }
 
 impl<'a> Preparation<'a> {
-    /// Preparation for up to `n` leads.
-    fn new(engine: &'a Engine, n: usize) -> Preparation<'a> {
+    /// Preparation for up to `n` leads, numbering keys and combinations after those of
+    /// `carried` (taken: [`Preparation::finish`] puts it back).
+    fn new(engine: &'a Engine, n: usize, carried: &mut Carried) -> Preparation<'a> {
+        let mut carried = std::mem::take(carried);
+        let texts = carried.chunks;
+        if carried.known.len() != engine.probes.len() || carried.seen.len() != engine.rules.len() {
+            // (a batch's first chunk)
+            carried = Carried::default();
+        }
+        let mut known = carried.known.into_iter();
         let probes = engine
             .probes
             .iter()
             .enumerate()
-            .map(|(id, p)| ProbeKeys::new(id, p))
+            .map(|(id, p)| ProbeKeys::new(id, p, known.next().unwrap_or_default(), texts))
             .collect();
         let slots = PreparedSlot::of(engine);
         Preparation {
             probes,
-            rules: RuleCombinations::of(engine),
+            rules: RuleCombinations::of(engine, carried.seen),
             keys: PerLead::filled(n, engine.probes.len(), u32::MAX),
-            distinct: Vec::new(),
+            distinct: carried.distinct,
             checks: Checks::default(),
             combos: PerLead::filled(n, engine.rules.len(), u32::MAX),
-            combinations: Combinations::default(),
+            combinations: carried.combinations,
             coded: Vec::new(),
             prepared: SlotTable::with_capacity(n, slots.len()),
             slots,
@@ -298,22 +325,21 @@ impl<'a> Preparation<'a> {
     /// held by a dictionary-encoded column.
     fn use_columns(&mut self, reader: &ColumnRows<'a>) {
         let dict_codes = |f: usize| match reader.column(f) {
-            Some(Column::Dict { codes, dict }) => Some((codes.as_slice(), dict.len())),
+            Some(Column::Dict { codes, dict }) => Some((codes.as_slice(), dict.as_slice())),
             _ => None,
         };
         for p in &mut self.probes {
-            p.dict = p.field.and_then(dict_codes).map(|(codes, len)| DictKeys {
-                codes,
-                ids: vec![u32::MAX; len],
-            });
+            if let Some((codes, entries)) = p.field.and_then(dict_codes) {
+                p.use_dict(codes, entries);
+            }
         }
         for s in &mut self.slots {
             let field = single_lead_field(&s.slot.expr).map(usize::from);
-            if let Some((codes, len)) = field.and_then(dict_codes) {
+            if let Some((codes, entries)) = field.and_then(dict_codes) {
                 let slot: &'a LeadSlot = s.slot;
                 s.how = SlotEval::Memo {
                     codes,
-                    memo: vec![None; len],
+                    memo: vec![None; entries.len()],
                     eval: &slot.eval,
                 };
             }
@@ -378,10 +404,13 @@ impl<'a> Preparation<'a> {
         );
     }
 
-    /// The batch of the `n` leads pushed, in order, held as `leads`.
-    fn finish(mut self, n: usize, leads: Leads) -> LeadBatch {
+    /// The batch of the `n` leads pushed, in order, held as `leads`; the key ids and
+    /// combination tables go back to `carried` (the keys and combinations to the batch).
+    fn finish(mut self, n: usize, leads: Leads, carried: &mut Carried) -> LeadBatch {
         self.keys.truncate(n);
         self.combos.truncate(n);
+        carried.known = self.probes.into_iter().map(ProbeKeys::into_known).collect();
+        carried.seen = self.rules.into_iter().map(|r| r.seen).collect();
         LeadBatch {
             leads,
             checks: self.checks,
@@ -391,6 +420,7 @@ impl<'a> Preparation<'a> {
             combinations: self.combinations,
             coded_keys: Vec::new(),
             prepared: (!self.net.failed).then_some(self.prepared),
+            carry: 0,
         }
     }
 
@@ -427,7 +457,16 @@ impl Engine {
     /// field with an integer as a range test, without the slot's closure; the others through
     /// the closure, with an empty network built once per batch, only if needed).
     pub fn prepare_leads(&self, leads: Vec<Record>) -> LeadBatch {
-        let mut prep = Preparation::new(self, leads.len());
+        self.prepare_leads_with(leads, &mut Carried::default())
+    }
+
+    /// [`Engine::prepare_leads`], numbering keys and combinations after `carried`'s.
+    pub(crate) fn prepare_leads_with(
+        &self,
+        leads: Vec<Record>,
+        carried: &mut Carried,
+    ) -> LeadBatch {
+        let mut prep = Preparation::new(self, leads.len(), carried);
         // (most records pass on the variants of their values alone)
         let shape = Shape::new(&self.plan().lead_schema);
         for lead in &leads {
@@ -439,7 +478,7 @@ impl Engine {
         }
         let n = leads.len();
         prep.run(n, None, &mut leads.as_slice());
-        prep.finish(n, Leads::Records(leads))
+        prep.finish(n, Leads::Records(leads), carried)
     }
 
     /// Prepares a columnar batch: the same batch and the same row errors as
@@ -548,10 +587,21 @@ impl Engine {
         ids: &Column,
         columns: &[(&str, &Column)],
     ) -> (LeadBatch, Vec<(usize, DataError)>) {
+        self.prepare_columns_with(rows, ids, columns, &mut Carried::default())
+    }
+
+    /// [`Engine::prepare_columns`], numbering keys and combinations after `carried`'s.
+    fn prepare_columns_with(
+        &self,
+        rows: usize,
+        ids: &Column,
+        columns: &[(&str, &Column)],
+        carried: &mut Carried,
+    ) -> (LeadBatch, Vec<(usize, DataError)>) {
         let mut reader = ColumnRows::new(&self.plan().lead_schema, ids, columns);
         // (rows past the ids have no id: at most that many records)
         let most = rows.min(ids.len());
-        let mut prep = Preparation::new(self, most);
+        let mut prep = Preparation::new(self, most, carried);
         prep.use_columns(&reader);
         let mut leads = Vec::with_capacity(most);
         // the row of each lead, kept from the first bad row on (until then lead `i` is row `i`)
@@ -586,7 +636,7 @@ impl Engine {
             (!bad.is_empty()).then_some(at.as_slice()),
             &mut leads.as_slice(),
         );
-        (prep.finish(n, Leads::Records(leads)), bad)
+        (prep.finish(n, Leads::Records(leads), carried), bad)
     }
 
     /// [`Engine::prepare_columns`] for `rows` rows that start at row `at` (0-based) of a larger
@@ -610,8 +660,20 @@ impl Engine {
         ids: &Column,
         columns: &[(String, Column)],
     ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
+        self.prepare_columns_at_with(at, rows, ids, columns, &mut Carried::default())
+    }
+
+    /// [`Engine::prepare_columns_at`], numbering keys and combinations after `carried`'s.
+    fn prepare_columns_at_with(
+        &self,
+        at: usize,
+        rows: usize,
+        ids: &Column,
+        columns: &[(String, Column)],
+        carried: &mut Carried,
+    ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
         let named: Vec<(&str, &Column)> = columns.iter().map(|(n, c)| (n.as_str(), c)).collect();
-        let (batch, bad) = self.prepare_columns(rows, ids, &named);
+        let (batch, bad) = self.prepare_columns_with(rows, ids, &named, carried);
         let bad = bad
             .into_iter()
             .map(|(i, e)| (i, ErrorReport::from(e.with_position(at + i + 1))))
@@ -622,23 +684,29 @@ impl Engine {
     /// [`Engine::prepare_columns_at`] for columns a host hands over: when every probe key and
     /// prepared slot value is served by the columns and routing reads no lead's record (every
     /// rule runs in the fused loop from prepared values), the batch keeps the columns instead
-    /// of a record per lead, and routing reads a record only when it needs one.
+    /// of a record per lead, and routing reads a record only when it needs one. Keys and
+    /// combinations are numbered after `carried`'s (a batch's earlier chunks).
     pub(crate) fn prepare_owned(
         &self,
         at: usize,
         rows: usize,
         ids: Column,
         fields: Vec<(String, Column)>,
+        carried: &mut Carried,
     ) -> (LeadBatch, Vec<(usize, ErrorReport)>) {
         let named: Vec<(&str, &Column)> = fields.iter().map(|(n, c)| (n.as_str(), c)).collect();
         let mut reader = ColumnRows::new(&self.plan().lead_schema, &ids, &named);
         let most = rows.min(ids.len());
         // (its tables grow as leads are pushed: nothing allocated per lead before the choice)
-        let mut prep = Preparation::new(self, 0);
+        let mut prep = Preparation::new(self, 0, carried);
         prep.use_columns(&reader);
         if self.rules.iter().any(fused_reads_lead) || !prep.served_by(&reader) {
-            drop((prep, reader));
-            return self.prepare_columns_at(at, rows, &ids, &fields);
+            // (the carried tables back, untouched)
+            drop(reader);
+            let empty = prep.finish(0, Leads::Records(Vec::new()), carried);
+            carried.distinct = empty.distinct;
+            carried.combinations = empty.combinations;
+            return self.prepare_columns_at_with(at, rows, &ids, &fields, carried);
         }
         prep.prepared.reserve(most);
         // lead `n` is row `n` until the first bad row, then row `at_rows[n]`
@@ -676,7 +744,7 @@ impl Engine {
         prep.run_columns(n, at_rows.as_deref(), &mut reader);
         drop(reader);
         let coded_keys = prep.coded_keys(&self.plan().lead_schema, &fields);
-        let mut batch = prep.finish(n, Leads::Records(Vec::new()));
+        let mut batch = prep.finish(n, Leads::Records(Vec::new()), carried);
         batch.coded_keys = coded_keys;
         batch.leads = Leads::Columns(LeadColumns {
             plan: self.plan.clone(),
