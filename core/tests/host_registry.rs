@@ -80,3 +80,62 @@ fn threads_expiring_at_once_get_each_id_exactly_once() {
     all.sort();
     assert_eq!(all, ["R-after", "R-at", "R-early", "R-late"]);
 }
+
+/// The ids of `records`, in order.
+fn ids(records: &[Json]) -> Vec<&str> {
+    records.iter().map(|r| r["id"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn records_and_get_read_back_every_field_and_the_status_after_expire() {
+    let full = json!({"id": "R-full", "kind": "registration", "partner": "p2",
+        "company": "Müller Hydraulik GmbH", "domain": "mueller-hydraulik.de",
+        "contact_email": "a@mueller-hydraulik.de", "country": "DE", "postal_code": "80331",
+        "address": "Marienplatz 1, München", "product_lines": ["hydraulics", "pumps"],
+        "estimated_value": "125000.50", "submitted_at": NOW - 9 * DAY,
+        "approved_at": NOW - 8 * DAY, "protected_until": NOW - DAY,
+        "extended_at": NOW - 2 * DAY, "extensions": 1, "status": "approved"});
+    let r = registry();
+    assert!(!r.add(&full).unwrap());
+    // every field as given, in the reader's names; defaults written, absent optionals left out
+    assert_eq!(r.get("R-full").unwrap().unwrap(), full);
+    assert_eq!(
+        r.get("R-pending").unwrap().unwrap(),
+        json!({"id": "R-pending", "kind": "registration", "partner": "p2",
+               "company": "Umbrella", "submitted_at": NOW - DAY, "extensions": 0,
+               "status": "pending"})
+    );
+    assert_eq!(r.get("R-missing").unwrap(), None);
+    assert_eq!(r.expire(NOW).unwrap(), ["R-early", "R-full", "R-at"]);
+    let records = r.records().unwrap();
+    // the order added (R-full last); the expired ones read back expired, the rest unchanged
+    let order = ["R-late", "R-at", "R-early", "R-after", "R-pending", "A-1", "L-1", "R-full"];
+    assert_eq!(ids(&records), order);
+    let status: Vec<&str> = records.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let expect = ["approved", "expired", "expired", "approved", "pending", "approved"];
+    assert_eq!(status[..6], expect);
+    assert_eq!(status[6..], ["approved", "expired"]);
+    let mut expired = full.clone();
+    expired["status"] = json!("expired");
+    assert_eq!(records[7], expired);
+    assert_eq!(r.get("R-at").unwrap().unwrap(), records[1]);
+    // removed: gone from both; replaced: moves to the end
+    assert!(r.remove("R-early").unwrap());
+    assert!(r.add(&approved("R-late", "Initech", NOW + 9 * DAY)).unwrap());
+    assert_eq!(r.get("R-early").unwrap(), None);
+    let order = ["R-at", "R-after", "R-pending", "A-1", "L-1", "R-full", "R-late"];
+    assert_eq!(ids(&r.records().unwrap()), order);
+}
+
+#[test]
+fn a_registry_read_back_from_its_records_is_the_same_registry() {
+    let r = registry();
+    r.expire(NOW).unwrap();
+    let again = SharedRegistry::from_json(&json!(r.records().unwrap())).unwrap();
+    assert_eq!(again.records().unwrap(), r.records().unwrap());
+    // its expired registrations stay expired, its due ones are due alike
+    assert_eq!(again.expire(NOW).unwrap(), Vec::<String>::new());
+    assert_eq!(again.expire(NOW + 1).unwrap(), r.expire(NOW + 1).unwrap());
+    assert_eq!(again.records().unwrap(), r.records().unwrap());
+    assert_eq!(SharedRegistry::default().records().unwrap(), Vec::<Json>::new());
+}

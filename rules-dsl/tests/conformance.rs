@@ -210,6 +210,7 @@ fn run(path: &Path) {
             }
             "route_conflicts" => conflicts(&mut session, call, exclude),
             "expire" => expire(&mut session, call),
+            "registry_records" => registry_records(&mut session, call),
             "forecast" => {
                 serde_json::from_str(&kpi::request::forecast_json(&call.to_string())).unwrap()
             }
@@ -278,6 +279,45 @@ fn expire(session: &mut Session, call: &Json) -> Json {
             let routes =
                 lead_conflict::route_all(&engine, net, &registry, &leads, at.millis()?, &opts)?;
             Ok(json!({ "expired": expired, "routes": routes }))
+        });
+    match answer {
+        Ok(v) => json!({ "ok": v }),
+        Err(e) => json!({ "error": e }),
+    }
+}
+
+/// A `registry_records` call: the call's registry, with `leads` assigned at `assign_at`
+/// (recorded: `host::lead_conflict::assign_all`), then expired at `expire_at`, read back as
+/// `{"ok": {"expired", "records", "get"}}` (core's `host::register::registry_to_json` and
+/// `registration_to_json`, as `host::SharedRegistry::records` and `get`) or `{"error": report}`.
+fn registry_records(session: &mut Session, call: &Json) -> Json {
+    use leadrail_core::dealreg::Registry;
+    use leadrail_core::host::lead_conflict;
+    use leadrail_core::host::register::{
+        registration_to_json, registrations_from_json, registry_to_json,
+    };
+    let engine = session.engine().clone();
+    let schema = &engine.plan().lead_schema;
+    let instant = |k: &str| serde_json::from_value::<InstantJson>(call[k].clone()).unwrap();
+    let answer = registrations_from_json(call["registry"].as_array().unwrap(), "registry")
+        .and_then(|records| {
+            let mut registry = Registry::from_records(records);
+            if let Some(leads) = call.get("leads") {
+                let leads = Rows::from_json(Host::RUST, schema, leads.as_array().unwrap())
+                    .records(schema)
+                    .into_records()?;
+                let (net, at) = (session.network_mut(), instant("assign_at").millis()?);
+                let opts = leadrail_core::route::RouteOptions::default();
+                lead_conflict::assign_all(&engine, net, &mut registry, &leads, at, &opts)?;
+            }
+            let expired = registry.expire_due(instant("expire_at").millis()?);
+            let ids = call["get"].as_array().unwrap();
+            let get: Vec<Json> = ids
+                .iter()
+                .map(|id| json!(registry.get(id.as_str().unwrap()).map(registration_to_json)))
+                .collect();
+            let records = registry_to_json(&registry);
+            Ok(json!({ "expired": expired, "records": records, "get": get }))
         });
     match answer {
         Ok(v) => json!({ "ok": v }),

@@ -121,6 +121,40 @@ pub fn registration_from_json(
     Err(report.with_field_opt(field))
 }
 
+/// A registration's JSON form: the form [`registration_from_json`] reads, so that reading it
+/// back gives the same registration. The field names are the reader's; instants are ms since
+/// the epoch; `estimated_value` is its exact decimal as text; absent optional fields (and an
+/// empty `product_lines`) are left out, while `kind`, `extensions` and `status` are always
+/// written.
+///
+/// ```
+/// use leadrail_core::dealreg::Registration;
+/// use leadrail_core::host::register::{registration_from_json, registration_to_json};
+/// use serde_json::json;
+///
+/// let mut r = Registration::new("r1", "p1", "Acme Inc", 1_000);
+/// r.domain = Some("acme.example".into());
+/// let json = registration_to_json(&r);
+/// assert_eq!(
+///     json,
+///     json!({"id": "r1", "kind": "registration", "partner": "p1", "company": "Acme Inc",
+///            "domain": "acme.example", "submitted_at": 1_000, "extensions": 0,
+///            "status": "pending"})
+/// );
+/// assert_eq!(registration_from_json(&json, "registry", 1).unwrap(), r);
+/// ```
+pub fn registration_to_json(rec: &Registration) -> Json {
+    // a registration has text keys and plain values only: serialising it cannot fail
+    serde_json::to_value(rec).unwrap_or_default()
+}
+
+/// Every record of `registry` in its JSON form ([`registration_to_json`]), in the order the
+/// records were added (a record replaced by `add` moves to the end; a removed one is left
+/// out): what [`crate::host::SharedRegistry::from_json`] reads back into the same registry.
+pub fn registry_to_json(registry: &Registry) -> Vec<Json> {
+    registry.iter().map(registration_to_json).collect()
+}
+
 /// Reads a list of registrations, rejecting a repeated id.
 pub fn registrations_from_json(
     items: &[Json],

@@ -14,7 +14,9 @@ use serde_json::Value as Json;
 
 use super::batch::SharedNetwork;
 use super::lead_conflict::{assign_all, route_all, ConflictDecision};
-use super::register::{registration_from_json, registrations_from_json};
+use super::register::{
+    registration_from_json, registration_to_json, registrations_from_json, registry_to_json,
+};
 use crate::dealreg::Registry;
 use crate::record::Record;
 use crate::report::ErrorReport;
@@ -75,6 +77,50 @@ impl SharedRegistry {
     /// earliest end first.
     pub fn expire(&self, now: EpochMs) -> Result<Vec<String>, ErrorReport> {
         Ok(self.write()?.expire_due(now))
+    }
+
+    /// The record of `id` in its JSON form (the form [`SharedRegistry::from_json`] and
+    /// [`SharedRegistry::add`] read: [`registration_to_json`]), with its current status (e.g.
+    /// `expired` after [`SharedRegistry::expire`]); `None` when it holds none.
+    ///
+    /// ```
+    /// use leadrail_core::host::SharedRegistry;
+    /// use serde_json::json;
+    ///
+    /// let reg = SharedRegistry::from_json(&json!([{"id": "r1", "partner": "p1",
+    ///     "company": "Acme", "submitted_at": 0, "status": "approved", "protected_until": 10}]))
+    ///     .unwrap();
+    /// assert_eq!(reg.expire(10).unwrap(), ["r1"]);
+    /// assert_eq!(reg.get("r1").unwrap().unwrap()["status"], "expired");
+    /// assert_eq!(reg.get("r2").unwrap(), None);
+    /// ```
+    pub fn get(&self, id: &str) -> Result<Option<Json>, ErrorReport> {
+        Ok(self.read()?.get(id).map(registration_to_json))
+    }
+
+    /// Every record in its JSON form ([`SharedRegistry::get`]), in the order the records were
+    /// added (a record replaced by [`SharedRegistry::add`] moves to the end, a removed one is
+    /// left out; a lead recorded by `route` with `record` comes last): the registry's state,
+    /// which [`SharedRegistry::from_json`] reads back into a registry that checks and routes
+    /// alike.
+    ///
+    /// ```
+    /// use leadrail_core::host::SharedRegistry;
+    /// use serde_json::json;
+    ///
+    /// let records = json!([
+    ///     {"id": "r1", "partner": "p1", "company": "Acme", "submitted_at": 0},
+    ///     {"id": "a1", "kind": "account", "partner": "direct:jane", "company": "Globex",
+    ///      "submitted_at": 0, "status": "approved"},
+    /// ]);
+    /// let reg = SharedRegistry::from_json(&records).unwrap();
+    /// let ids: Vec<_> = reg.records().unwrap().iter().map(|r| r["id"].clone()).collect();
+    /// assert_eq!(ids, ["r1", "a1"]);
+    /// let again = SharedRegistry::from_json(&json!(reg.records().unwrap())).unwrap();
+    /// assert_eq!(again.records().unwrap(), reg.records().unwrap());
+    /// ```
+    pub fn records(&self) -> Result<Vec<Json>, ErrorReport> {
+        Ok(registry_to_json(&*self.read()?))
     }
 
     /// How many records it holds.
