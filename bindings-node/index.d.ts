@@ -479,6 +479,16 @@ export interface Registration {
   status?: 'pending' | 'approved' | 'rejected' | 'expired' | 'won' | 'lost'
 }
 
+/**
+ * A registry record as `Registry.get` and `Registry.records` give it back: a `Registration`
+ * with `kind`, `extensions` and `status` always present (absent optional fields left out).
+ */
+export interface RegistryRecord extends Registration {
+  kind: 'registration' | 'account' | 'lead'
+  extensions: number
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'won' | 'lost'
+}
+
 /** Options of `register`. */
 export interface RegisterOptions {
   /** The registration policy's name (default: the ruleset's first). */

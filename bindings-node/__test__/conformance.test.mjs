@@ -59,6 +59,19 @@ function expireCall(net, call) {
   }
 }
 
+/** A `registry_records` call: the registry, with `leads` assigned at `assign_at` (recorded),
+ * expired at `expire_at`, read back with `records` and `get`. */
+function registryRecordsCall(net, call) {
+  try {
+    const registry = Registry.fromRecords(call.registry)
+    if (call.leads) registry.route(net, call.leads, call.assign_at, { assign: true })
+    const expired = registry.expire(call.expire_at)
+    return { ok: { expired, records: registry.records(), get: call.get.map((id) => registry.get(id)) } }
+  } catch (e) {
+    return { error: e.diagnostics[0] }
+  }
+}
+
 test('there are at least 40 vectors', () => {
   assert.ok(files.length >= 40, `${files.length} vectors`)
 })
@@ -136,6 +149,8 @@ for (const file of files) {
         }
       } else if (call.call === 'expire') {
         got = expireCall(net, call)
+      } else if (call.call === 'registry_records') {
+        got = registryRecordsCall(net, call)
       } else {
         throw new Error(`unknown call ${call.call}`)
       }

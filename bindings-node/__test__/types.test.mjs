@@ -78,3 +78,17 @@ console.log(routes.length, ${use})
   assert.notEqual(bad.status, 0)
   assert.match(bad.output, /Type 'string' is not assignable to type 'number'/)
 })
+
+test('tsc --strict: Registry.get gives a record or null, Registry.records records', { skip }, () => {
+  const code = (use) => `import { Registry, type RegistryRecord } from 'leadrail'
+const registry = Registry.fromRecords([{ id: 'R-1', partner: 'p1', company: 'Acme', submitted_at: 0 }])
+const all: RegistryRecord[] = registry.records()
+console.log(all.length, ${use})
+`
+  const ok = tsc({ 'records.mts': code("registry.get('R-1')?.status, registry.records()[0].extensions + 1, Registry.fromRecords(all).records().length") })
+  assert.equal(ok.status, 0, ok.output)
+  // get may give null
+  const bad = tsc({ 'records.mts': code("registry.get('R-1').status") })
+  assert.notEqual(bad.status, 0)
+  assert.match(bad.output, /possibly 'null'/)
+})

@@ -63,7 +63,7 @@ pub struct LeadRouteOptions {
 
 /// Registrations, CRM accounts and open leads held once for routing leads with lead conflicts
 /// (core's `host::SharedRegistry`): built once, changed one record at a time, registrations
-/// past their protection marked expired with `expire`.
+/// past their protection marked expired with `expire`, read back with `get` and `records`.
 #[napi(js_name = "Registry")]
 pub struct JsRegistry(SharedRegistry);
 
@@ -101,6 +101,18 @@ impl JsRegistry {
     pub fn expire(&self, env: Env, now: Unknown<'_>) -> Result<Vec<String>> {
         let now = raise(&env, instant(now)?)?;
         raise(&env, self.0.expire(now))
+    }
+
+    /// The record of `id` in the form `add` reads (core's), or null.
+    #[napi(ts_return_type = "RegistryRecord | null")]
+    pub fn get(&self, env: Env, id: String) -> Result<Option<Json>> {
+        raise(&env, self.0.get(&id))
+    }
+
+    /// Every record in the form `add` reads, in the order added.
+    #[napi(ts_return_type = "Array<RegistryRecord>")]
+    pub fn records(&self, env: Env) -> Result<Vec<Json>> {
+        raise(&env, self.0.records())
     }
 
     /// Routes the leads in order at `now`, each checked against the registry and routed as the

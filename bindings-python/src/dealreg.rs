@@ -68,6 +68,14 @@ impl PyRegistry {
         let now = raise(py, instant(now)?)?;
         raise(py, py.detach(|| self.0.expire(now)))
     }
+    /// The record of `id` in the form `add` reads (core's), or None.
+    fn get<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        wire(py, &raise(py, self.0.get(id))?)
+    }
+    /// Every record in the form `add` reads, in the order added.
+    fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        wire(py, &raise(py, self.0.records())?)
+    }
     /// Each lead's decision (typed) and conflict (core's serde form, or None).
     #[pyo3(signature = (network, leads, now, exclude = Vec::new(), assign = false))]
     fn route<'py>(

@@ -64,6 +64,20 @@ def expire_call(net, call):
     return {"ok": got}
 
 
+def registry_records_call(net, call):
+    """A `registry_records` call: the registry, with `leads` assigned at `assign_at` (recorded),
+    expired at `expire_at`, read back with `records` and `get`."""
+    try:
+        registry = leadrail.Registry(call["registry"])
+        if "leads" in call:
+            registry.route_batch(net, call["leads"], call["assign_at"], assign=True)
+        expired = registry.expire(call["expire_at"])
+        got = {"expired": expired, "records": registry.records(), "get": [registry.get(i) for i in call["get"]]}
+    except leadrail.LeadrailError as e:
+        return {"error": e.diagnostics[0]}
+    return {"ok": got}
+
+
 def project(d):
     return {k: d[k] for k in ("code", "severity", "message", "line", "column")}
 
@@ -164,6 +178,8 @@ def test_vector(path):
                 got = {"error": e.diagnostics[0]}
         elif kind == "expire":
             got = expire_call(net, call)
+        elif kind == "registry_records":
+            got = registry_records_call(net, call)
         else:
             raise AssertionError(f"unknown call {kind}")
         assert canon(got) == canon(call["expect"]), kind

@@ -109,10 +109,24 @@ fn records_and_get_read_back_every_field_and_the_status_after_expire() {
     assert_eq!(r.expire(NOW).unwrap(), ["R-early", "R-full", "R-at"]);
     let records = r.records().unwrap();
     // the order added (R-full last); the expired ones read back expired, the rest unchanged
-    let order = ["R-late", "R-at", "R-early", "R-after", "R-pending", "A-1", "L-1", "R-full"];
+    let order = [
+        "R-late",
+        "R-at",
+        "R-early",
+        "R-after",
+        "R-pending",
+        "A-1",
+        "L-1",
+        "R-full",
+    ];
     assert_eq!(ids(&records), order);
-    let status: Vec<&str> = records.iter().map(|r| r["status"].as_str().unwrap()).collect();
-    let expect = ["approved", "expired", "expired", "approved", "pending", "approved"];
+    let status: Vec<&str> = records
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    let expect = [
+        "approved", "expired", "expired", "approved", "pending", "approved",
+    ];
     assert_eq!(status[..6], expect);
     assert_eq!(status[6..], ["approved", "expired"]);
     let mut expired = full.clone();
@@ -121,9 +135,19 @@ fn records_and_get_read_back_every_field_and_the_status_after_expire() {
     assert_eq!(r.get("R-at").unwrap().unwrap(), records[1]);
     // removed: gone from both; replaced: moves to the end
     assert!(r.remove("R-early").unwrap());
-    assert!(r.add(&approved("R-late", "Initech", NOW + 9 * DAY)).unwrap());
+    assert!(r
+        .add(&approved("R-late", "Initech", NOW + 9 * DAY))
+        .unwrap());
     assert_eq!(r.get("R-early").unwrap(), None);
-    let order = ["R-at", "R-after", "R-pending", "A-1", "L-1", "R-full", "R-late"];
+    let order = [
+        "R-at",
+        "R-after",
+        "R-pending",
+        "A-1",
+        "L-1",
+        "R-full",
+        "R-late",
+    ];
     assert_eq!(ids(&r.records().unwrap()), order);
 }
 
@@ -137,5 +161,8 @@ fn a_registry_read_back_from_its_records_is_the_same_registry() {
     assert_eq!(again.expire(NOW).unwrap(), Vec::<String>::new());
     assert_eq!(again.expire(NOW + 1).unwrap(), r.expire(NOW + 1).unwrap());
     assert_eq!(again.records().unwrap(), r.records().unwrap());
-    assert_eq!(SharedRegistry::default().records().unwrap(), Vec::<Json>::new());
+    assert_eq!(
+        SharedRegistry::default().records().unwrap(),
+        Vec::<Json>::new()
+    );
 }

@@ -69,7 +69,11 @@ fn routes(e: &Engine, net: &SharedNetwork, reg: &SharedRegistry, at: i64) -> Vec
     );
     let out = reg.route(e, net, &probe, at, Vec::new(), false).unwrap();
     let each = |d: &leadrail_core::host::lead_conflict::ConflictDecision| {
-        json!([d.decision.outcome, d.decision.rule, d.conflict.as_ref().map(|c| &c.holder)])
+        json!([
+            d.decision.outcome,
+            d.decision.rule,
+            d.conflict.as_ref().map(|c| &c.holder)
+        ])
     };
     out.iter().map(each).collect()
 }
@@ -79,7 +83,14 @@ fn records_show_the_assigned_lead_and_the_expired_status_and_read_back_alike() {
     let (e, reg) = (engine(), SharedRegistry::from_json(&records()).unwrap());
     let net = network(&e);
     // Hooli goes to p1 by the rules and joins the registry as p1's open lead
-    let out = reg.route(&e, &net, &leads(&e, &[("L-9", "Hooli Inc")]), NOW - DAY, Vec::new(), true);
+    let out = reg.route(
+        &e,
+        &net,
+        &leads(&e, &[("L-9", "Hooli Inc")]),
+        NOW - DAY,
+        Vec::new(),
+        true,
+    );
     assert_eq!(out.unwrap()[0].decision.rule.as_deref(), Some("territory"));
     assert_eq!(reg.expire(NOW).unwrap(), ["R-1"]);
     let got = reg.records().unwrap();

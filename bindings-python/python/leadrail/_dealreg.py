@@ -9,6 +9,7 @@ only passes the arguments and gives the answers typed: `Verdict`, `Conflict` and
     v.outcome, v.holder, v.conflicts[0].rule
 
     registry = leadrail.Registry(records)  # built once, changed with add / remove / expire
+    saved = registry.records()  # read back (e.g. after assign and expire), to persist
     r = registry.assign(network, lead, now)  # routed as `on lead_conflict` says, recorded
     r.decision.outcome, r.conflict.holder if r.conflict else None
 """
@@ -138,7 +139,7 @@ class Registry:
     lead_conflict` says (to the partner holding the account, to a review queue, or by the
     rules), its conflict reported. Built once (its index is not rebuilt per call), changed one
     record at a time with `add` and `remove`, registrations past their protection marked
-    expired with `expire`. Raises `DataError` naming the record and the field."""
+    expired with `expire`, read back with `get` and `records`. Raises `DataError` naming the record and the field."""
 
     def __init__(self, records: Iterable[Mapping[str, Any]] = ()) -> None:
         self._native = _leadrail.Registry(list(records))
@@ -161,6 +162,20 @@ class Registry:
         no longer conflicts with deals or leads, whatever instant they are checked at. Raises
         `LeadrailError` (code `leadrail::request::invalid`) for a bad `now`."""
         return self._native.expire(now)
+
+    def get(self, id: str) -> Optional[dict[str, Any]]:
+        """The record of `id` as a dict in the form `Registry(...)` and `add` read (the field
+        names of a registration, instants as ms since the epoch, `estimated_value` as exact
+        decimal text, absent optional fields left out; `kind`, `extensions` and `status`
+        always given), with its current status (`"expired"` after `expire`); None when there
+        is none."""
+        return self._native.get(id)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record as `get` gives it, in the order added (a record replaced by `add` moves
+        to the end; a lead recorded by `assign` comes last): the registry's state, to persist
+        after `assign` and `expire`; `Registry(registry.records())` checks and routes alike."""
+        return self._native.records()
 
     def route_batch(
         self,

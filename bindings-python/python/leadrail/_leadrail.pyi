@@ -390,6 +390,10 @@ class Registry:
         """Marks expired every approved registration whose protection ended at or before `now`
         (its `protected_until` <= `now`); their ids, earliest end first. Raises
         `LeadrailError` (code `leadrail::request::invalid`) for a bad `now`."""
+    def get(self, id: str) -> Optional[dict[str, Any]]:
+        """The record of `id` in the form `add` reads (core's), or None."""
+    def records(self) -> list[dict[str, Any]]:
+        """Every record in the form `add` reads, in the order added."""
     def route(
         self,
         network: Network,

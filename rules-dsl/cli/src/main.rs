@@ -45,6 +45,7 @@ mod kpi;
 mod output;
 mod progress;
 mod register;
+mod registry_file;
 mod render;
 mod route;
 mod rules;
@@ -68,7 +69,7 @@ Examples:
   leadrail kpi --rules rules.rail --timelines timelines.json --leads leads.csv \\
                --now 2026-12-01T00:00:00Z --by partner,month
   leadrail register --rules rules.rail --registry registry.csv --deals deals.csv
-  leadrail expire --registry registry.csv --now 2026-12-31T08:00:00Z
+  leadrail expire --registry registry.csv --now 2026-12-31T08:00:00Z --update-registry registry.csv
 
 Wherever a file is read or written, `-` means standard input or output.
 Exit status: 0 done; 1 a rule file has errors (or `fmt --check` found files to format);
@@ -143,7 +144,8 @@ enum Command {
     /// `registration` policy, and print each verdict with the records it matched and why.
     Register(RegisterCli),
     /// Mark expired the approved registrations whose protection ended at or before an instant
-    /// (`protected_until <= now`) and print their ids as a JSON array, earliest end first.
+    /// (`protected_until <= now`) and print their ids as a JSON array, earliest end first; with
+    /// `--update-registry OUT`, write the registry after expiry to OUT.
     Expire(ExpireCli),
 }
 
@@ -163,6 +165,11 @@ struct ExpireCli {
     /// Write the ids to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE", default_value = "-")]
     output: PathBuf,
+    /// Write the registry after expiry (every record, the expired ones with status `expired`)
+    /// to OUT, in the registry file's format (CSV, JSON or JSON Lines, as OUT's extension or
+    /// else the registry's says); OUT may be the registry file itself.
+    #[arg(long, value_name = "OUT")]
+    update_registry: Option<PathBuf>,
 }
 
 /// The options of `leadrail register`.
@@ -303,6 +310,7 @@ fn main() -> ExitCode {
             now: e.now,
             input_format: e.input_format,
             output: e.output,
+            update_registry: e.update_registry,
         }),
     };
     ExitCode::from(code)

@@ -51,7 +51,7 @@ pub struct RegisterArgs {
     pub output: PathBuf,
 }
 
-const INSTANTS: [&str; 4] = [
+pub(crate) const INSTANTS: [&str; 4] = [
     "submitted_at",
     "approved_at",
     "protected_until",
