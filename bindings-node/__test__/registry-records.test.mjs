@@ -19,7 +19,7 @@ const VECTOR = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.ur
 const REGISTRY = VECTOR.calls[0].registry
 const DAY = 86_400_000
 const NOW = 1_795_510_800_000 // 2026-11-24T09:00:00Z
-const PROBES = ['Initech', 'Müller Hydraulik', 'Globex', 'Hooli', 'Wayne'].map((c) => ({ id: `N-${c}`, region: 'US-TX', company: c }))
+const PROBES = ['Initech', 'Müller Hydraulik', 'Globex', 'Hooli', 'Wayne Enterprises'].map((c) => ({ id: `N-${c}`, region: 'US-TX', company: c }))
 const HOOLI = { id: 'N-1', region: 'US-TX', company: 'Hooli Inc' }
 const world = () => [Engine.compile(VECTOR.rules).network(VECTOR.partners), Registry.fromRecords(REGISTRY)]
 

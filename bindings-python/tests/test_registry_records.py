@@ -15,7 +15,7 @@ VECTOR = json.loads((Path(__file__).parents[2] / "conformance/dealreg/registry_r
 REGISTRY = VECTOR["calls"][0]["registry"]
 DAY = 86_400_000
 NOW = 1_795_510_800_000  # 2026-11-24T09:00:00Z
-PROBES = [{"id": f"N-{c}", "region": "US-TX", "company": c} for c in ("Initech", "Müller Hydraulik", "Globex", "Hooli", "Wayne")]
+PROBES = [{"id": f"N-{c}", "region": "US-TX", "company": c} for c in ("Initech", "Müller Hydraulik", "Globex", "Hooli", "Wayne Enterprises")]
 
 
 def world():

@@ -119,17 +119,8 @@ fn json_in_place_and_json_lines_keep_core_form() {
     assert_eq!(expire(path, "10", &file), "[]\n");
     // from standard input to JSON Lines (OUT's extension says)
     let lines = temp("registry.jsonl");
-    let args = [
-        "expire",
-        "--registry",
-        "-",
-        "--input-format",
-        "json",
-        "--now",
-        "10",
-        "--update-registry",
-        lines.to_str().unwrap(),
-    ];
+    let words = "expire --registry - --input-format json --now 10 --update-registry";
+    let args: Vec<&str> = words.split(' ').chain([lines.to_str().unwrap()]).collect();
     let o = leadrail_with_stdin(&args, records.as_bytes());
     assert_eq!(
         (o.status.code(), text(&o.stdout)),
