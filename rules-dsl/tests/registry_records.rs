@@ -4,7 +4,7 @@
 //! routes and conflicts exactly like the original; through the DSL and core's host layer.
 
 // Tests may unwrap, index and panic: a failure is the test failing.
-#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+#![expect(clippy::unwrap_used, reason = "test code")]
 
 use std::sync::Arc;
 

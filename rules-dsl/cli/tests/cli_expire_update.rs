@@ -7,7 +7,7 @@
 
 mod cli_support;
 use cli_support::{leadrail, leadrail_with_stdin};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -20,7 +20,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 /// Runs `leadrail expire` on `registry` at `now`, writing it to `out`; the ids printed.
-fn expire(registry: &str, now: &str, out: &PathBuf) -> String {
+fn expire(registry: &str, now: &str, out: &Path) -> String {
     let out = out.to_str().unwrap();
     let args = [
         "expire",
