@@ -17,7 +17,8 @@ use serde_json::Value as Json;
 use crate::input::Format;
 use crate::output;
 
-/// A registration's fields, in order (the CSV columns).
+/// A registration's fields, in order (the CSV columns; any other field of core's form follows
+/// them, by name).
 const FIELDS: [&str; 17] = [
     "id",
     "kind",
@@ -60,10 +61,20 @@ fn cell(name: &str, v: &Json) -> String {
 }
 
 fn csv_bytes(records: &[Json]) -> Vec<u8> {
-    let columns: Vec<&str> = FIELDS
+    let mut columns: Vec<&str> = FIELDS
         .into_iter()
         .filter(|f| records.iter().any(|r| r.get(*f).is_some()))
         .collect();
+    // (a field core writes that the list above lacks is kept too, after the others)
+    let mut extra: Vec<&str> = records
+        .iter()
+        .filter_map(Json::as_object)
+        .flat_map(|o| o.keys().map(String::as_str))
+        .filter(|k| !FIELDS.contains(k))
+        .collect();
+    extra.sort_unstable();
+    extra.dedup();
+    columns.extend(extra);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut rows = vec![columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()];
     rows.extend(records.iter().map(|r| {
@@ -94,4 +105,22 @@ pub fn write(registry: &Registry, out: &Path, format: Option<Format>) -> Result<
     };
     let mut w = output::open(out)?;
     output::finish(w.write_all(&bytes), &mut w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_keeps_fields_past_the_known_ones_after_them() {
+        let records = [
+            serde_json::json!({"id": "R-1", "partner": "p1", "note": "x", "extensions": 0}),
+            serde_json::json!({"id": "R-2", "partner": "p2", "alpha": 1, "extensions": 1}),
+        ];
+        let text = String::from_utf8(csv_bytes(&records)).unwrap_or_default();
+        assert_eq!(
+            text,
+            "id,partner,extensions,alpha,note\nR-1,p1,0,,x\nR-2,p2,1,1,\n"
+        );
+    }
 }
